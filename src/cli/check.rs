@@ -1,0 +1,150 @@
+//! `prodlint check`: run the pipeline and render the report.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+
+use super::{ExitStatus, write_atomic, write_stdout};
+use crate::diagnostic::NoticeKind;
+use crate::report::{self, Format, RenderOptions};
+use crate::rule::Severity;
+use crate::select::Selection;
+use crate::{Options, check};
+
+/// The lowest severity that makes `check` exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Note => Some(Severity::Note),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Arguments of `prodlint check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Run only these rules: codes, names, categories or ALL (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Skip these rules: codes, names or categories (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Also run preview rules.
+    #[arg(long)]
+    pub preview: bool,
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Never show a progress indicator.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Print findings only: no notices, no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Runs `prodlint check`.
+pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let mut options = Options::new(args.paths.clone(), cwd);
+    options.selection = Selection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        preview: args.preview,
+        severities: Vec::new(),
+    };
+    options.jobs = args.jobs.map(usize::from);
+    let show_progress = !args.no_progress && !args.quiet && std::io::stderr().is_terminal();
+    if show_progress {
+        options.progress = Some(progress_printer());
+    }
+    let report = check(&options)?;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut buf = Vec::new();
+    report::render(&report, args.format, RenderOptions { color, quiet: args.quiet }, &mut buf)
+        .context("cannot render the report")?;
+    match &args.output {
+        Some(path) => {
+            write_atomic(path, &buf).with_context(|| format!("cannot write {}", path.display()))?;
+            if !args.quiet && matches!(args.format, Format::Json | Format::Sarif) {
+                eprintln!("{}", report::summary(&report));
+            }
+        }
+        None => write_stdout(&buf).context("cannot write to stdout")?,
+    }
+
+    if report.notices.iter().any(|n| matches!(n.kind, NoticeKind::InternalError | NoticeKind::MissingPath)) {
+        for n in report.notices.iter().filter(|n| n.kind.is_error()) {
+            eprintln!("error: {}: {}", n.path, n.message);
+        }
+        return Ok(ExitStatus::Error);
+    }
+    let failing = args
+        .fail_on
+        .threshold()
+        .is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
+    Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// A `checked N/M files` line on stderr, redrawn at most ten times a second.
+fn progress_printer() -> Arc<dyn Fn(usize, usize) + Send + Sync> {
+    let start = Instant::now();
+    let last = std::sync::Mutex::new(Duration::ZERO);
+    Arc::new(move |done, total| {
+        let elapsed = start.elapsed();
+        if elapsed < Duration::from_millis(300) {
+            return;
+        }
+        let Ok(mut last) = last.try_lock() else { return };
+        if elapsed - *last >= Duration::from_millis(100) || done == total {
+            *last = elapsed;
+            eprint!("\r\x1b[2Kchecked {done}/{total} files");
+        }
+    })
+}

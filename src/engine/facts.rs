@@ -1,0 +1,104 @@
+//! Project facts: what one file cannot know alone, collected in a first
+//! parallel phase before any rule runs, then merged and shared read-only.
+//!
+//! A collector names trigger substrings; only files whose text contains one
+//! are parsed in this phase, and their trees are kept for the check phase so
+//! no file is parsed twice.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tree_sitter::{Node, Tree};
+
+use crate::source::{Grammar, SourceFile};
+
+/// Facts about the whole project. Plain data: rules read it, never recompute it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ProjectFacts {
+    /// Python classes (by simple name) that derive from an HTTP session class,
+    /// mapped to whether the class applies a default timeout itself.
+    pub py_session_classes: BTreeMap<String, bool>,
+    /// Python transport adapters (by simple name) that apply a default timeout
+    /// when mounted on a session.
+    pub py_timeout_adapters: BTreeSet<String>,
+    /// Functions (by simple name) that return an HTTP client, session or
+    /// connection with a timeout already configured.
+    pub timeout_factories: BTreeSet<String>,
+    /// Functions (by simple name) that wrap an HTTP call and always pass a timeout.
+    pub timeout_wrappers: BTreeSet<String>,
+    /// `axios.defaults.timeout = ...` is set somewhere in the project.
+    pub axios_default_timeout: bool,
+    /// Exported names of axios instances created with a timeout, or whose
+    /// `defaults.timeout` is set (`api.defaults.timeout = 5000`).
+    pub axios_instances_with_timeout: BTreeSet<String>,
+}
+
+impl ProjectFacts {
+    /// Merges facts from another worker (order-independent).
+    pub fn merge(&mut self, other: ProjectFacts) {
+        for (k, v) in other.py_session_classes {
+            let e = self.py_session_classes.entry(k).or_insert(false);
+            *e |= v;
+        }
+        self.py_timeout_adapters.extend(other.py_timeout_adapters);
+        self.timeout_factories.extend(other.timeout_factories);
+        self.timeout_wrappers.extend(other.timeout_wrappers);
+        self.axios_default_timeout |= other.axios_default_timeout;
+        self.axios_instances_with_timeout.extend(other.axios_instances_with_timeout);
+    }
+}
+
+/// Collects facts from nodes of the kinds it names.
+pub trait FactCollector: Send + Sync + 'static {
+    /// A file is parsed in the facts phase only if its text contains one of these.
+    fn triggers(&self) -> &'static [&'static str];
+    /// Python node kinds to visit.
+    fn python_kinds(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// TypeScript/JavaScript node kinds to visit.
+    fn js_kinds(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Records what `node` shows.
+    fn collect(&self, node: Node<'_>, file: &SourceFile, facts: &mut ProjectFacts);
+}
+
+/// True when any collector wants this file.
+pub fn wants(collectors: &[&'static dyn FactCollector], text: &str) -> bool {
+    collectors.iter().any(|c| c.triggers().iter().any(|t| text.contains(t)))
+}
+
+/// Runs every collector over `tree` in one cursor walk.
+pub fn collect(collectors: &[&'static dyn FactCollector], file: &SourceFile, tree: &Tree, facts: &mut ProjectFacts) {
+    let active: Vec<&'static dyn FactCollector> = collectors
+        .iter()
+        .copied()
+        .filter(|c| c.triggers().iter().any(|t| file.text.contains(t)))
+        .collect();
+    if active.is_empty() {
+        return;
+    }
+    let is_py = file.grammar == Grammar::Python;
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        let kind = node.kind();
+        for c in &active {
+            let kinds = if is_py { c.python_kinds() } else { c.js_kinds() };
+            if kinds.contains(&kind) {
+                c.collect(node, file, facts);
+            }
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+}

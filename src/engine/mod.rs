@@ -1,0 +1,219 @@
+//! The check phase for tree-sitter languages: one iterative walk per tree that
+//! keeps the context stack and the semantic model up to date and hands each
+//! node to the rules that registered its kind.
+//!
+//! ```text
+//! enter node ─► open frame / scope ─► bind names ─► dispatch to rules[kind_id]
+//! leave node ─► close frame / scope
+//! ```
+//!
+//! The walk uses a `TreeCursor`, never recursion, so deeply nested input cannot
+//! overflow the stack. Nodes inside ERROR subtrees are not dispatched.
+
+pub mod context;
+pub mod dispatch;
+pub mod facts;
+pub mod semantic;
+pub mod suppress;
+
+use std::any::Any;
+
+use tree_sitter::{Node, Tree};
+
+use crate::catalog::Catalog;
+use crate::diagnostic::Diagnostic;
+use crate::lang::{self, python, typescript};
+use crate::rule::RuleMeta;
+use crate::source::{Grammar, SourceFile, Span};
+pub use context::{Context, Frame, FrameKind, FunctionInfo, HandlerKind};
+pub use dispatch::RuleSet;
+pub use facts::ProjectFacts;
+pub use semantic::{Binding, BindingKind, Resolved, Semantic};
+use suppress::Suppression;
+
+/// What a rule sees while it checks a node.
+pub struct Checker<'a, 't> {
+    pub file: &'a SourceFile,
+    /// The file's text (same as `file.text`).
+    pub src: &'a str,
+    pub ctx: &'a Context<'t>,
+    pub semantic: &'a Semantic<'t>,
+    pub facts: &'a ProjectFacts,
+    pub catalog: &'a Catalog,
+    rule: &'static RuleMeta,
+    slot: usize,
+    states: &'a mut [Option<Box<dyn Any>>],
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a, 't> Checker<'a, 't> {
+    /// The grammar of the file being checked.
+    pub fn grammar(&self) -> Grammar {
+        self.file.grammar
+    }
+
+    /// The text of a node.
+    pub fn text(&self, node: Node<'_>) -> &'a str {
+        lang::node_text(node, self.src)
+    }
+
+    /// Resolves a callee or receiver expression through the semantic model.
+    pub fn resolve(&self, node: Node<'t>) -> Option<Resolved<'t>> {
+        match self.file.grammar {
+            Grammar::Python => python::resolve(self.semantic, node, self.src),
+            _ => typescript::resolve(self.semantic, node, self.src),
+        }
+    }
+
+    /// Reports a finding of the current rule at `span`.
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        let mut d = Diagnostic::new(self.rule, self.file, span, message.into());
+        d.symbol = self.ctx.symbol();
+        self.diagnostics.push(d);
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    /// Reports a finding spanning `node`.
+    pub fn report_node(&mut self, node: Node<'_>, message: impl Into<String>) -> &mut Diagnostic {
+        self.report(Span::of(node), message)
+    }
+
+    /// Per-file state of the current rule, created on first use. Rules that
+    /// defer findings to [`crate::rule::Rule::finish`] keep them here.
+    pub fn state<T: Default + 'static>(&mut self) -> &mut T {
+        let slot = &mut self.states[self.slot];
+        if slot.as_ref().is_none_or(|b| !b.is::<T>()) {
+            *slot = Some(Box::new(T::default()));
+        }
+        slot.as_mut().and_then(|b| b.downcast_mut::<T>()).expect("state type checked above")
+    }
+}
+
+/// The outcome of checking one file.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    pub diagnostics: Vec<Diagnostic>,
+    pub suppressions: Vec<Suppression>,
+    /// Byte offset of the first syntax error, if the tree has one.
+    pub first_error: Option<u32>,
+}
+
+/// Walks `tree` once and runs the rules of `rules` on it.
+pub fn check_tree(
+    file: &SourceFile,
+    tree: &Tree,
+    rules: &RuleSet,
+    facts: &ProjectFacts,
+    catalog: &Catalog,
+) -> FileResult {
+    let src: &str = &file.text;
+    let grammar = file.grammar;
+    let table = rules.table(grammar);
+    let root = tree.root_node();
+    let mut ctx = Context::new();
+    let mut semantic = Semantic::new(root);
+    let mut states: Vec<Option<Box<dyn Any>>> = (0..rules.len()).map(|_| None).collect();
+    let mut result = FileResult::default();
+    let mut error_depth = 0usize;
+    let mut cursor = tree.walk();
+
+    'walk: loop {
+        let node = cursor.node();
+        // ---- enter ----
+        let kind_id = node.kind_id();
+        let flags = table.flags(kind_id);
+        if node.is_error() || node.is_missing() {
+            if result.first_error.is_none() {
+                result.first_error = Some(node.start_byte() as u32);
+            }
+        }
+        if node.is_error() {
+            error_depth += 1;
+        }
+        if flags.frame
+            && let Some(kind) = match grammar {
+                Grammar::Python => python::frame_for(node, src),
+                _ => typescript::frame_for(node, src),
+            }
+        {
+            ctx.push(Frame { kind, node });
+        }
+        if flags.scope
+            && let Some(is_class) = match grammar {
+                Grammar::Python => python::scope_for(node),
+                _ => typescript::scope_for(node),
+            }
+        {
+            semantic.push_scope(node, is_class);
+        }
+        if flags.bind {
+            match grammar {
+                Grammar::Python => python::bind(node, &mut semantic, src),
+                _ => typescript::bind(node, &mut semantic, src),
+            }
+        }
+        if flags.comment
+            && let Some(s) = suppress::parse(node, file)
+        {
+            result.suppressions.push(s);
+        }
+        if error_depth == 0 {
+            for &slot in table.rules_for(kind_id) {
+                let rule = rules.rule(slot);
+                let mut cx = Checker {
+                    file,
+                    src,
+                    ctx: &ctx,
+                    semantic: &semantic,
+                    facts,
+                    catalog,
+                    rule: rule.meta(),
+                    slot,
+                    states: &mut states,
+                    diagnostics: &mut result.diagnostics,
+                };
+                rule.check(node, &mut cx);
+            }
+        }
+        // ---- descend, or leave this node and its finished ancestors ----
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            let done = cursor.node();
+            leave(done, &mut ctx, &mut semantic, &mut error_depth);
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+
+    for slot in 0..rules.len() {
+        let rule = rules.rule(slot);
+        let mut cx = Checker {
+            file,
+            src,
+            ctx: &ctx,
+            semantic: &semantic,
+            facts,
+            catalog,
+            rule: rule.meta(),
+            slot,
+            states: &mut states,
+            diagnostics: &mut result.diagnostics,
+        };
+        rule.finish(&mut cx);
+    }
+    result
+}
+
+fn leave<'t>(node: Node<'t>, ctx: &mut Context<'t>, semantic: &mut Semantic<'t>, error_depth: &mut usize) {
+    ctx.pop_if(node);
+    semantic.pop_scope_if(node);
+    if node.is_error() {
+        *error_depth -= 1;
+    }
+}

@@ -1,0 +1,247 @@
+//! Inline suppressions: `# prodlint: ignore[CODE-or-name] -- reason` (`//` in
+//! TS/JS) on the finding's line or on comment lines directly above it, and
+//! `prodlint: ignore-file[...]` before the first line of code. Suppressions
+//! that match nothing, or name no rule, are findings of their own.
+
+use tree_sitter::Node;
+
+use crate::diagnostic::Diagnostic;
+use crate::registry;
+use crate::rule::{Category, RuleMeta};
+use crate::source::{SourceFile, Span};
+
+crate::declare_rule! {
+    pub static UNUSED_SUPPRESSION = {
+        code: "PL001",
+        name: "unused-suppression",
+        category: Suppression,
+        severity: Warning,
+        status: Stable,
+        since: "0.1.0",
+        languages: [Python, TypeScript, JavaScript],
+        precision: High,
+        summary: "A suppression comment that matches no finding",
+        fix: "Delete the suppression, or move it to the line the finding is on",
+    }
+}
+
+crate::declare_rule! {
+    pub static INVALID_SUPPRESSION = {
+        code: "PL002",
+        name: "invalid-suppression",
+        category: Suppression,
+        severity: Warning,
+        status: Stable,
+        since: "0.1.0",
+        languages: [Python, TypeScript, JavaScript],
+        precision: High,
+        summary: "A suppression comment that names no rule or is malformed",
+        fix: "Name a rule code, rule name or category, as in `prodlint: ignore[PL201] -- reason`",
+    }
+}
+
+/// One parsed suppression comment.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    /// The comment's span.
+    pub span: Span,
+    /// 1-based line of the comment.
+    pub line: u32,
+    /// True when nothing but whitespace precedes the comment on its line.
+    pub own_line: bool,
+    /// `ignore-file[...]`.
+    pub file_level: bool,
+    /// Codes, names or categories; empty means every rule.
+    pub targets: Vec<String>,
+    /// The text after `--`, if any.
+    pub reason: Option<String>,
+    /// Set when the comment mentions `prodlint:` but does not parse.
+    pub error: Option<String>,
+}
+
+const MARKER: &str = "prodlint:";
+
+/// Parses a comment node; `None` when it is not a prodlint directive.
+pub fn parse(node: Node<'_>, file: &SourceFile) -> Option<Suppression> {
+    let text = crate::lang::node_text(node, &file.text);
+    let at = text.find(MARKER)?;
+    let span = Span::of(node);
+    let start = file.lines.position(&file.text, span.start);
+    let line_start = file.lines.line_start(start.line as usize - 1) as usize;
+    let own_line = file.text[line_start..span.start as usize].trim().is_empty();
+    let mut s = Suppression {
+        span,
+        line: start.line,
+        own_line,
+        file_level: false,
+        targets: Vec::new(),
+        reason: None,
+        error: None,
+    };
+    let rest = text[at + MARKER.len()..].trim_start();
+    let rest = rest.trim_end_matches("*/").trim_end();
+    let (directive, after) = if let Some(r) = rest.strip_prefix("ignore-file") {
+        s.file_level = true;
+        ("ignore-file", r)
+    } else if let Some(r) = rest.strip_prefix("ignore") {
+        ("ignore", r)
+    } else {
+        s.error = Some(format!(
+            "unknown directive `{}`",
+            rest.split_whitespace().next().unwrap_or("")
+        ));
+        return Some(s);
+    };
+    let mut after = after.trim_start();
+    if let Some(inner) = after.strip_prefix('[') {
+        let Some(close) = inner.find(']') else {
+            s.error = Some(format!("`{directive}[` is not closed with `]`"));
+            return Some(s);
+        };
+        s.targets = inner[..close]
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if s.targets.is_empty() {
+            s.error = Some(format!("`{directive}[]` names no rule"));
+        }
+        after = inner[close + 1..].trim_start();
+    }
+    if let Some(reason) = after.strip_prefix("--") {
+        let reason = reason.trim();
+        if !reason.is_empty() {
+            s.reason = Some(reason.to_string());
+        }
+    } else if !after.is_empty() && !after.starts_with('#') && !after.starts_with("//") {
+        s.error = Some("expected `-- reason` after the rule list".to_string());
+    }
+    Some(s)
+}
+
+/// True when `target` (a code, name or category) names `rule`.
+pub fn matches(target: &str, rule: &RuleMeta) -> bool {
+    target.eq_ignore_ascii_case(rule.code) || target == rule.name || target == rule.category.as_str()
+}
+
+/// True when `target` names any known rule or category.
+pub fn is_known(target: &str) -> bool {
+    registry::all().any(|r| matches(target, r)) || Category::from_name(target).is_some() || target == "suppression"
+}
+
+/// Filters `diagnostics` through `suppressions`, then appends findings for
+/// suppressions that are unused or invalid. `enabled` says whether a rule ran
+/// (a suppression of a rule that did not run is not called unused).
+pub fn apply(
+    diagnostics: Vec<Diagnostic>,
+    suppressions: &[Suppression],
+    file: &SourceFile,
+    enabled: &dyn Fn(&RuleMeta) -> bool,
+) -> Vec<Diagnostic> {
+    if suppressions.is_empty() {
+        return diagnostics;
+    }
+    let first_code_line = first_code_line(file, suppressions);
+    let mut used = vec![false; suppressions.len()];
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let hit = suppressions.iter().enumerate().find(|(_, s)| {
+            s.error.is_none()
+                && applies_to_line(s, d.start.line, file, first_code_line)
+                && (s.targets.is_empty() || s.targets.iter().any(|t| matches(t, d.rule)))
+        });
+        match hit {
+            Some((i, _)) => used[i] = true,
+            None => kept.push(d),
+        }
+    }
+    for (i, s) in suppressions.iter().enumerate() {
+        if let Some(err) = &s.error {
+            if enabled(&INVALID_SUPPRESSION) {
+                kept.push(Diagnostic::new(
+                    &INVALID_SUPPRESSION,
+                    file,
+                    s.span,
+                    format!("Malformed suppression: {err}, so it suppresses nothing"),
+                ));
+            }
+            continue;
+        }
+        if let Some(bad) = s.targets.iter().find(|t| !is_known(t)) {
+            if enabled(&INVALID_SUPPRESSION) {
+                kept.push(Diagnostic::new(
+                    &INVALID_SUPPRESSION,
+                    file,
+                    s.span,
+                    format!("`{bad}` is not a prodlint rule code, name or category, so the suppression has no effect"),
+                ));
+            }
+            continue;
+        }
+        if s.file_level && s.line > first_code_line {
+            if enabled(&INVALID_SUPPRESSION) {
+                kept.push(Diagnostic::new(
+                    &INVALID_SUPPRESSION,
+                    file,
+                    s.span,
+                    "`ignore-file` below the first line of code has no effect; it must come before any code".to_string(),
+                ));
+            }
+            continue;
+        }
+        let ran = s.targets.is_empty()
+            || registry::all().any(|r| s.targets.iter().any(|t| matches(t, r)) && enabled(r));
+        if !used[i] && ran && enabled(&UNUSED_SUPPRESSION) {
+            let what = if s.targets.is_empty() { "every rule".to_string() } else { format!("`{}`", s.targets.join("`, `")) };
+            kept.push(Diagnostic::new(
+                &UNUSED_SUPPRESSION,
+                file,
+                s.span,
+                format!("Suppression of {what} matches no finding here, so it would silently hide a new one"),
+            ));
+        }
+    }
+    kept
+}
+
+/// 1-based line of the first line that is neither blank nor only a comment;
+/// `ignore-file` directives must come before it.
+fn first_code_line(file: &SourceFile, _suppressions: &[Suppression]) -> u32 {
+    for line in 0..file.lines.line_count() {
+        let t = file.lines.line_text(&file.text, line).trim();
+        let is_comment = t.is_empty()
+            || t.starts_with('#')
+            || t.starts_with("//")
+            || t.starts_with("/*")
+            || t.starts_with('*')
+            || t.starts_with("\"use ")
+            || t.starts_with("'use ");
+        if !is_comment {
+            return line as u32 + 1;
+        }
+    }
+    u32::MAX
+}
+
+fn is_comment_line(file: &SourceFile, line: u32) -> bool {
+    if line == 0 {
+        return false;
+    }
+    let t = file.lines.line_text(&file.text, line as usize - 1).trim_start();
+    t.starts_with('#') || t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
+}
+
+fn applies_to_line(s: &Suppression, line: u32, file: &SourceFile, first_code_line: u32) -> bool {
+    if s.file_level {
+        return s.line < first_code_line;
+    }
+    if s.line == line {
+        return true;
+    }
+    // An own-line comment applies to the next line of code, across other
+    // comment lines between them (a reason often sits on the line above).
+    if s.own_line && s.line < line {
+        return (s.line + 1..line).all(|l| is_comment_line(file, l));
+    }
+    false
+}

@@ -1,0 +1,450 @@
+//! The TypeScript/JavaScript front end (TS, TSX, JS, JSX, ESM and CommonJS):
+//! which nodes open context frames and scopes, how `import`, `require` and
+//! assignments bind names, and how a callee resolves to a qualified name.
+
+use tree_sitter::Node;
+
+use crate::engine::context::{FrameKind, FunctionInfo, HandlerKind};
+use crate::engine::semantic::{Binding, BindingKind, Resolved, Semantic};
+use crate::lang::{node_text, strip_quotes};
+
+/// Function-like node kinds.
+pub const FUNCTION_KINDS: &[&str] = &[
+    "function_declaration",
+    "function_expression",
+    "function",
+    "arrow_function",
+    "method_definition",
+    "generator_function_declaration",
+    "generator_function",
+];
+
+/// The node kinds the walker hands to [`bind`].
+pub fn is_binding_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "import_statement"
+            | "variable_declarator"
+            | "assignment_expression"
+            | "public_field_definition"
+            | "field_definition"
+            | "formal_parameters"
+    ) || kind == "arrow_function"
+}
+
+/// The frame a node opens, if any.
+pub fn frame_for(node: Node<'_>, src: &str) -> Option<FrameKind> {
+    let kind = node.kind();
+    if FUNCTION_KINDS.contains(&kind) {
+        return Some(FrameKind::Function(function_info(node, src)));
+    }
+    Some(match kind {
+        "class_declaration" | "class" | "abstract_class_declaration" => FrameKind::Class {
+            name: node.child_by_field_name("name").map(|n| node_text(n, src).to_string()),
+        },
+        "for_statement" | "for_in_statement" | "while_statement" | "do_statement" => FrameKind::Loop,
+        "statement_block" => {
+            let parent = node.parent()?;
+            if parent.kind() == "try_statement" && parent.child_by_field_name("body") == Some(node) {
+                FrameKind::Try
+            } else {
+                return None;
+            }
+        }
+        "catch_clause" => FrameKind::Handler,
+        "finally_clause" => FrameKind::Finally,
+        _ => return None,
+    })
+}
+
+/// Whether a node opens a scope, and whether that scope is a class body.
+pub fn scope_for(node: Node<'_>) -> Option<bool> {
+    let kind = node.kind();
+    if FUNCTION_KINDS.contains(&kind) {
+        return Some(false);
+    }
+    matches!(kind, "class_declaration" | "class" | "abstract_class_declaration").then_some(true)
+}
+
+fn function_info(node: Node<'_>, src: &str) -> FunctionInfo {
+    let is_async = {
+        let mut cursor = node.walk();
+        node.children(&mut cursor).take_while(|c| !c.is_named() || c.kind() == "decorator").any(|c| c.kind() == "async")
+    };
+    let mut name = node.child_by_field_name("name").map(|n| node_text(n, src).to_string());
+    // `const handler = async () => {}` names the arrow function.
+    if name.is_none()
+        && let Some(parent) = node.parent()
+        && parent.kind() == "variable_declarator"
+        && let Some(n) = parent.child_by_field_name("name")
+        && n.kind() == "identifier"
+    {
+        name = Some(node_text(n, src).to_string());
+    }
+    let is_callback = node.parent().is_some_and(|p| p.kind() == "arguments");
+    let handler = handler_kind(node, src, name.as_deref());
+    FunctionInfo { name, is_async, handler, is_callback }
+}
+
+const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "use", "options", "head"];
+
+/// Route registration, framework decorators and route-file exports mark handlers.
+fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<HandlerKind> {
+    let webhook = |text: &str| text.to_ascii_lowercase().contains("webhook");
+    // `app.post("/path", async (req, res) => ...)`, `router.get(...)`.
+    if let Some(args) = node.parent().filter(|p| p.kind() == "arguments")
+        && let Some(call) = args.parent().filter(|c| c.kind() == "call_expression")
+        && let Some(callee) = call.child_by_field_name("function")
+    {
+        if callee.kind() == "member_expression"
+            && let Some(prop) = callee.child_by_field_name("property")
+        {
+            let method = node_text(prop, src);
+            let first = args.named_child(0);
+            let path_arg = first.filter(|f| matches!(f.kind(), "string" | "template_string"));
+            if HTTP_METHODS.contains(&method) && path_arg.is_some() {
+                let path = path_arg.map(|p| node_text(p, src)).unwrap_or("");
+                return Some(if webhook(path) || name.is_some_and(webhook) {
+                    HandlerKind::Webhook
+                } else {
+                    HandlerKind::Request
+                });
+            }
+            if matches!(method, "process" | "subscribe" | "consume" | "on") && node.kind() != "method_definition" {
+                let obj = callee.child_by_field_name("object").map(|o| node_text(o, src)).unwrap_or("");
+                let lower = obj.to_ascii_lowercase();
+                if lower.contains("queue") || lower.contains("consumer") || lower.contains("channel") {
+                    return Some(HandlerKind::Job);
+                }
+            }
+        }
+        // `new Worker("queue", async (job) => ...)` (BullMQ).
+    }
+    if let Some(args) = node.parent().filter(|p| p.kind() == "arguments")
+        && let Some(new) = args.parent().filter(|c| c.kind() == "new_expression")
+        && new.child_by_field_name("constructor").is_some_and(|c| node_text(c, src) == "Worker")
+    {
+        return Some(HandlerKind::Job);
+    }
+    // NestJS and similar decorators on methods.
+    if node.kind() == "method_definition" {
+        for d in decorators(node, src) {
+            let head = d.split('(').next().unwrap_or(d);
+            match head {
+                "Post" | "Put" | "Patch" | "Delete" | "Get" | "All" => {
+                    return Some(if webhook(d) || name.is_some_and(webhook) {
+                        HandlerKind::Webhook
+                    } else {
+                        HandlerKind::Request
+                    });
+                }
+                "Process" | "EventPattern" | "MessagePattern" | "Cron" | "OnEvent" | "SqsMessageHandler"
+                | "RabbitSubscribe" | "Processor" => return Some(HandlerKind::Job),
+                _ => {}
+            }
+        }
+    }
+    // Next.js route handlers: `export async function POST(request)`.
+    if node.kind() == "function_declaration"
+        && node.parent().is_some_and(|p| p.kind() == "export_statement")
+        && let Some(n) = name
+        && matches!(n, "GET" | "POST" | "PUT" | "PATCH" | "DELETE")
+    {
+        return Some(HandlerKind::Request);
+    }
+    None
+}
+
+/// Decorators of a method or class (source text without `@`).
+pub fn decorators<'s>(node: Node<'_>, src: &'s str) -> Vec<&'s str> {
+    let mut out = Vec::new();
+    let mut cursor = node.walk();
+    for c in node.children(&mut cursor) {
+        if c.kind() == "decorator" {
+            out.push(node_text(c, src).trim_start_matches('@').trim());
+        }
+    }
+    let mut prev = node.prev_named_sibling();
+    while let Some(p) = prev.filter(|p| p.kind() == "decorator") {
+        out.push(node_text(p, src).trim_start_matches('@').trim());
+        prev = p.prev_named_sibling();
+    }
+    out
+}
+
+/// Updates the model for imports, declarations, assignments and parameters.
+pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
+    match node.kind() {
+        "import_statement" => {
+            let Some(source) = node.child_by_field_name("source") else { return };
+            let module = strip_quotes(node_text(source, src)).to_string();
+            let mut cursor = node.walk();
+            let Some(clause) = node.children(&mut cursor).find(|c| c.kind() == "import_clause") else { return };
+            let mut cursor = clause.walk();
+            for part in clause.named_children(&mut cursor) {
+                match part.kind() {
+                    "identifier" => sem.bind(node_text(part, src), path(module.clone(), node)),
+                    "namespace_import" => {
+                        if let Some(id) = last_identifier(part) {
+                            sem.bind(node_text(id, src), path(module.clone(), node));
+                        }
+                    }
+                    "named_imports" => {
+                        let mut c2 = part.walk();
+                        for spec in part.named_children(&mut c2).filter(|s| s.kind() == "import_specifier") {
+                            let Some(name) = spec.child_by_field_name("name") else { continue };
+                            let alias = spec.child_by_field_name("alias").unwrap_or(name);
+                            let name = strip_quotes(node_text(name, src));
+                            let target = if name == "default" { module.clone() } else { format!("{module}.{name}") };
+                            sem.bind(node_text(alias, src), path(target, node));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "variable_declarator" => {
+            let Some(name) = node.child_by_field_name("name") else { return };
+            let value = node.child_by_field_name("value");
+            bind_pattern(sem, name, value, node, src);
+        }
+        "assignment_expression" => {
+            let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+                return;
+            };
+            if let Some(key) = target_name(left, src) {
+                let kind = value_kind(sem, right, src);
+                sem.bind(key, Binding { kind, site: node });
+            }
+        }
+        "public_field_definition" | "field_definition" => {
+            let name = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
+            let (Some(name), Some(value)) = (name, node.child_by_field_name("value")) else { return };
+            let kind = value_kind(sem, value, src);
+            sem.bind(format!("this.{}", node_text(name, src)), Binding { kind, site: node });
+        }
+        "formal_parameters" => {
+            let mut cursor = node.walk();
+            for p in node.named_children(&mut cursor) {
+                let pattern = match p.kind() {
+                    "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern"),
+                    "identifier" => Some(p),
+                    "assignment_pattern" => p.child_by_field_name("left"),
+                    _ => None,
+                };
+                if let Some(id) = pattern.filter(|n| n.kind() == "identifier") {
+                    sem.bind(node_text(id, src), Binding { kind: BindingKind::Unknown, site: p });
+                }
+            }
+        }
+        "arrow_function" => {
+            // `x => ...` has a bare identifier parameter instead of formal_parameters.
+            if let Some(p) = node.child_by_field_name("parameter").filter(|p| p.kind() == "identifier") {
+                sem.bind(node_text(p, src), Binding { kind: BindingKind::Unknown, site: p });
+            }
+        }
+        _ => {}
+    }
+}
+
+fn path(target: String, site: Node<'_>) -> Binding<'_> {
+    Binding { kind: BindingKind::Path(target), site }
+}
+
+fn last_identifier(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).filter(|c| c.kind() == "identifier").last()
+}
+
+/// `require("m")` → `m`.
+fn require_module<'s>(node: Node<'_>, src: &'s str) -> Option<&'s str> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let callee = node.child_by_field_name("function")?;
+    if node_text(callee, src) != "require" {
+        return None;
+    }
+    let arg = node.child_by_field_name("arguments")?.named_child(0)?;
+    (arg.kind() == "string").then(|| strip_quotes(node_text(arg, src)))
+}
+
+fn bind_pattern<'t>(sem: &mut Semantic<'t>, pattern: Node<'t>, value: Option<Node<'t>>, site: Node<'t>, src: &str) {
+    match pattern.kind() {
+        "identifier" => {
+            let kind = match value {
+                Some(v) => value_kind(sem, v, src),
+                None => BindingKind::Unknown,
+            };
+            sem.bind(node_text(pattern, src), Binding { kind, site });
+        }
+        "object_pattern" => {
+            // `const { get, post: p } = require("axios")` or `= axios`.
+            let base = value.and_then(|v| {
+                let v = unwrap(v);
+                require_module(v, src).map(str::to_string).or_else(|| {
+                    resolve(sem, v, src).filter(|r| r.bound && r.instance.is_none()).map(|r| r.path)
+                })
+            });
+            let mut cursor = pattern.walk();
+            for prop in pattern.named_children(&mut cursor) {
+                let (key, local) = match prop.kind() {
+                    "shorthand_property_identifier_pattern" => (prop, prop),
+                    "pair_pattern" => match (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
+                        (Some(k), Some(v)) if v.kind() == "identifier" => (k, v),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                let kind = match &base {
+                    Some(b) => BindingKind::Path(format!("{b}.{}", node_text(key, src))),
+                    None => BindingKind::Unknown,
+                };
+                sem.bind(node_text(local, src), Binding { kind, site });
+            }
+        }
+        _ => {}
+    }
+}
+
+fn target_name(node: Node<'_>, src: &str) -> Option<String> {
+    match node.kind() {
+        "identifier" => Some(node_text(node, src).to_string()),
+        "member_expression" => {
+            let obj = node.child_by_field_name("object")?;
+            let prop = node.child_by_field_name("property")?;
+            (obj.kind() == "this").then(|| format!("this.{}", node_text(prop, src)))
+        }
+        _ => None,
+    }
+}
+
+fn unwrap(mut node: Node<'_>) -> Node<'_> {
+    while matches!(
+        node.kind(),
+        "await_expression" | "parenthesized_expression" | "as_expression" | "non_null_expression" | "satisfies_expression"
+    ) {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+fn value_kind<'t>(sem: &Semantic<'t>, value: Node<'t>, src: &str) -> BindingKind<'t> {
+    let value = unwrap(value);
+    if let Some(module) = require_module(value, src) {
+        return BindingKind::Path(module.to_string());
+    }
+    match value.kind() {
+        "call_expression" | "new_expression" => {
+            let callee = value.child_by_field_name("function").or_else(|| value.child_by_field_name("constructor"));
+            match callee.and_then(|c| resolve(sem, c, src)) {
+                Some(r) => BindingKind::Instance { of: r.path, node: value },
+                None => BindingKind::Unknown,
+            }
+        }
+        "identifier" | "member_expression" => match resolve(sem, value, src) {
+            Some(r) if r.bound => match r.instance {
+                Some(node) => BindingKind::Instance {
+                    of: r.path.strip_suffix("()").unwrap_or(&r.path).to_string(),
+                    node,
+                },
+                None => BindingKind::Path(r.path),
+            },
+            _ => BindingKind::Unknown,
+        },
+        _ => BindingKind::Unknown,
+    }
+}
+
+/// Resolves a callee or receiver expression: `axios.get`, `api.get` (an
+/// instance), `axios.create().get`, `this.http.post`, `require("got").post`.
+pub fn resolve<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str) -> Option<Resolved<'t>> {
+    let mut members: Vec<&str> = Vec::new();
+    let mut cur = unwrap(node);
+    loop {
+        match cur.kind() {
+            "member_expression" => {
+                let prop = cur.child_by_field_name("property")?;
+                members.push(node_text(prop, src));
+                cur = unwrap(cur.child_by_field_name("object")?);
+            }
+            "subscript_expression" => {
+                // `axios["get"]`
+                let index = cur.child_by_field_name("index")?;
+                if index.kind() != "string" {
+                    return None;
+                }
+                members.push(strip_quotes(node_text(index, src)));
+                cur = unwrap(cur.child_by_field_name("object")?);
+            }
+            "identifier" | "this" => {
+                members.reverse();
+                return sem.resolve_chain(node_text(cur, src), &members);
+            }
+            "call_expression" | "new_expression" => {
+                members.reverse();
+                if let Some(module) = require_module(cur, src) {
+                    let mut path = module.to_string();
+                    for m in members.iter().filter(|m| **m != "default") {
+                        path.push('.');
+                        path.push_str(m);
+                    }
+                    return Some(Resolved { path, instance: None, site: None, bound: true });
+                }
+                let callee = cur.child_by_field_name("function").or_else(|| cur.child_by_field_name("constructor"))?;
+                let callee = resolve(sem, callee, src)?;
+                let mut path = format!("{}()", callee.path);
+                for m in &members {
+                    path.push('.');
+                    path.push_str(m);
+                }
+                return Some(Resolved { path, instance: Some(cur), site: None, bound: callee.bound });
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The properties of an object literal, as (key, value) pairs; spread
+/// elements are reported through the flag.
+pub fn object_props<'t, 's>(obj: Node<'t>, src: &'s str) -> (Vec<(&'s str, Node<'t>)>, bool) {
+    let mut out = Vec::new();
+    let mut spread = false;
+    if obj.kind() != "object" {
+        return (out, false);
+    }
+    let mut cursor = obj.walk();
+    for p in obj.named_children(&mut cursor) {
+        match p.kind() {
+            "pair" => {
+                if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                    out.push((strip_quotes(node_text(k, src)), v));
+                }
+            }
+            "shorthand_property_identifier" => out.push((node_text(p, src), p)),
+            "spread_element" => spread = true,
+            "method_definition" => {
+                if let Some(k) = p.child_by_field_name("name") {
+                    out.push((node_text(k, src), p));
+                }
+            }
+            _ => {}
+        }
+    }
+    (out, spread)
+}
+
+/// Arguments of a call or `new` expression.
+pub fn call_args(call: Node<'_>) -> Vec<Node<'_>> {
+    let Some(args) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor).filter(|a| a.kind() != "comment").collect()
+}
+
+/// Strips `await`, parentheses and type assertions around an expression.
+pub fn unwrap_expr(node: Node<'_>) -> Node<'_> {
+    unwrap(node)
+}

@@ -1,0 +1,19 @@
+//! The `prodlint` binary: parse arguments, run, map the outcome to an exit
+//! code (0 clean, 1 findings at or above `--fail-on`, 2 usage, config or
+//! internal error).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use prodlint::cli::{Cli, ExitStatus, run};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(status) => ExitCode::from(status as u8),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(ExitStatus::Error as u8)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! THE rule list: one line per rule. Everything that lists rules (the engine,
+//! `prodlint rules`, `explain`, SARIF, `rules/README.md`) reads it from here.
+
+use crate::engine::facts::FactCollector;
+use crate::engine::suppress;
+use crate::rule::{Rule, RuleMeta};
+
+/// Rules that check tree-sitter trees, in code order.
+pub static RULES: &[&dyn Rule] = &[
+    &crate::rules::jump_in_finally::JumpInFinally,
+];
+
+/// Rules the engine itself reports (suppression hygiene).
+pub static ENGINE_RULES: &[&RuleMeta] = &[&suppress::UNUSED_SUPPRESSION, &suppress::INVALID_SUPPRESSION];
+
+/// Collectors run in the facts phase.
+pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[
+];
+
+/// Every rule's metadata, sorted by code.
+pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
+    let mut v: Vec<&'static RuleMeta> = ENGINE_RULES.iter().copied().chain(RULES.iter().map(|r| r.meta())).collect();
+    v.sort_by_key(|m| m.code);
+    v.into_iter()
+}
+
+/// Looks a rule up by code (case-insensitive) or name.
+pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
+    all().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}

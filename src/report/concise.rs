@@ -1,0 +1,22 @@
+//! `--format concise`: one line per finding, then notices and a summary.
+
+use std::io::{self, Write};
+
+use super::RenderOptions;
+use crate::Report;
+
+/// Writes `path:line:col: CODE [severity] message (name)` per finding.
+pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    for d in &report.diagnostics {
+        writeln!(
+            out,
+            "{}:{}:{}: {} [{}] {} ({})",
+            d.path, d.start.line, d.start.column, d.rule.code, d.severity, d.message, d.rule.name
+        )?;
+    }
+    if !options.quiet {
+        super::terminal::render_notices(report, out)?;
+        writeln!(out, "{}", super::summary(report))?;
+    }
+    Ok(())
+}

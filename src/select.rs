@@ -1,0 +1,100 @@
+//! Which rules run: `--select` / `--ignore` by code, name or category (or
+//! `ALL`), `--preview`, and severity overrides.
+
+use crate::registry;
+use crate::rule::{Category, RuleMeta, Severity, Status};
+
+/// The rules a run enables, and at which severity.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub preview: bool,
+    /// Per-rule severity overrides (code or name → severity).
+    pub severities: Vec<(String, Severity)>,
+}
+
+/// A selector that names no rule, with a suggestion.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown rule or category `{selector}`{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+pub struct UnknownSelector {
+    pub selector: String,
+    pub suggestion: Option<String>,
+}
+
+fn matches(selector: &str, rule: &RuleMeta) -> bool {
+    selector.eq_ignore_ascii_case("ALL")
+        || selector.eq_ignore_ascii_case(rule.code)
+        || selector == rule.name
+        || selector == rule.category.as_str()
+}
+
+/// True for a code or name (not a category or `ALL`): naming a preview rule
+/// this way enables it.
+fn names_rule(selector: &str, rule: &RuleMeta) -> bool {
+    selector.eq_ignore_ascii_case(rule.code) || selector == rule.name
+}
+
+impl Selection {
+    /// Checks that every selector names a rule, a category or `ALL`.
+    pub fn validate(&self) -> Result<(), UnknownSelector> {
+        let selectors = self.select.iter().chain(&self.ignore).chain(self.severities.iter().map(|(s, _)| s));
+        for s in selectors {
+            let known = s.eq_ignore_ascii_case("ALL")
+                || Category::from_name(s).is_some()
+                || registry::all().any(|r| names_rule(s, r));
+            if !known {
+                return Err(UnknownSelector { selector: s.clone(), suggestion: suggest(s) });
+            }
+        }
+        Ok(())
+    }
+
+    /// True when `rule` runs.
+    pub fn enabled(&self, rule: &RuleMeta) -> bool {
+        let selected = if self.select.is_empty() {
+            rule.status == Status::Stable || self.preview
+        } else {
+            self.select.iter().any(|s| {
+                names_rule(s, rule) || (matches(s, rule) && (rule.status == Status::Stable || self.preview))
+            })
+        };
+        selected && !self.ignore.iter().any(|s| matches(s, rule))
+    }
+
+    /// The severity `rule` reports at.
+    pub fn severity(&self, rule: &RuleMeta) -> Severity {
+        self.severities
+            .iter()
+            .rev()
+            .find(|(s, _)| matches(s, rule))
+            .map(|(_, sev)| *sev)
+            .unwrap_or(rule.severity)
+    }
+}
+
+/// The closest rule code, name or category to a mistyped selector.
+pub fn suggest(input: &str) -> Option<String> {
+    let candidates = registry::all()
+        .flat_map(|r| [r.code.to_string(), r.name.to_string()])
+        .chain(Category::ALL.iter().map(|c| c.as_str().to_string()));
+    candidates
+        .map(|c| (levenshtein(&input.to_ascii_lowercase(), &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Edit distance, for "did you mean" hints.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,172 @@
+//! File discovery: one parallel walk with the `ignore` crate (honouring
+//! `.gitignore`, `.ignore` and git excludes, in or out of a git checkout), the
+//! language of each file by extension, and display paths relative to the
+//! working directory.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::diagnostic::{Notice, NoticeKind};
+use crate::source::Grammar;
+
+/// Directories that never hold a project's own code.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "bower_components",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "__pypackages__",
+    "site-packages",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".prodlint_cache",
+];
+
+/// A file to check.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    /// Display path: relative to the working directory when under it.
+    pub path: String,
+    pub fs_path: PathBuf,
+    pub grammar: Grammar,
+}
+
+/// Every checkable file under `paths`, sorted by display path, plus notices
+/// for paths that do not exist or could not be walked.
+pub fn discover(paths: &[PathBuf], cwd: &Path, threads: usize) -> (Vec<Candidate>, Vec<Notice>) {
+    let mut notices = Vec::new();
+    let mut existing: Vec<&PathBuf> = Vec::new();
+    for p in paths {
+        if p.exists() {
+            existing.push(p);
+        } else {
+            notices.push(Notice {
+                path: display_path(p, cwd),
+                kind: NoticeKind::MissingPath,
+                line: None,
+                column: None,
+                message: "no such file or directory".to_string(),
+            });
+        }
+    }
+    let Some((first, rest)) = existing.split_first() else {
+        return (Vec::new(), notices);
+    };
+    let mut builder = WalkBuilder::new(first);
+    for p in rest {
+        builder.add(p);
+    }
+    builder
+        .require_git(false)
+        .threads(threads.max(1))
+        .filter_entry(|entry| {
+            // Given paths (depth 0) are always walked; below them skip vendored trees.
+            entry.depth() == 0
+                || !entry.file_type().is_some_and(|t| t.is_dir())
+                || !entry.file_name().to_str().is_some_and(|n| DEFAULT_EXCLUDES.contains(&n))
+        });
+    let found: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
+    let errors: Mutex<Vec<Notice>> = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        let found = &found;
+        let errors = &errors;
+        Box::new(move |entry| {
+            match entry {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file())
+                        || (entry.depth() == 0 && entry.path().is_file());
+                    if is_file && let Some(grammar) = Grammar::from_path(entry.path()) {
+                        let fs_path = entry.path().to_path_buf();
+                        let candidate = Candidate { path: display_path(&fs_path, cwd), fs_path, grammar };
+                        found.lock().expect("walk mutex").push(candidate);
+                    }
+                }
+                Err(err) => {
+                    let path = error_path(&err).map(|p| display_path(&p, cwd)).unwrap_or_default();
+                    errors.lock().expect("walk mutex").push(Notice {
+                        path,
+                        kind: NoticeKind::Unreadable,
+                        line: None,
+                        column: None,
+                        message: err.to_string(),
+                    });
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = found.into_inner().expect("walk mutex");
+    files.sort();
+    files.dedup_by(|a, b| a.path == b.path);
+    notices.extend(errors.into_inner().expect("walk mutex"));
+    (files, notices)
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        _ => None,
+    }
+}
+
+/// `path` relative to `cwd` when it is under it, with `/` separators and no
+/// `./` prefix; otherwise the path as given.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let absolute = if path.is_absolute() { normalize(path) } else { normalize(&cwd.join(path)) };
+    let shown = match absolute.strip_prefix(normalize(cwd)) {
+        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => absolute,
+    };
+    let parts: Vec<String> = shown
+        .components()
+        .filter_map(|c| match c {
+            Component::CurDir => None,
+            Component::RootDir => Some(String::new()),
+            other => Some(other.as_os_str().to_string_lossy().into_owned()),
+        })
+        .collect();
+    let joined = parts.join("/");
+    if joined.is_empty() { ".".to_string() } else { joined }
+}
+
+/// Removes `.` and resolves `..` lexically (no file system access).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_relative_with_slashes() {
+        let cwd = Path::new("/repo");
+        assert_eq!(display_path(Path::new("./src/a.py"), cwd), "src/a.py");
+        assert_eq!(display_path(Path::new("/repo/src/../b.ts"), cwd), "b.ts");
+        assert_eq!(display_path(Path::new("/elsewhere/c.py"), cwd), "/elsewhere/c.py");
+    }
+}
