@@ -99,10 +99,8 @@ pub enum Error {
 pub fn check(options: &Options) -> Result<Report, Error> {
     options.selection.validate()?;
     let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Threads(e.to_string()))?;
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| Error::Threads(e.to_string()))?;
     pool.install(|| run(options, threads))
 }
 
@@ -179,7 +177,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         d.severity = selection.severity(d.rule);
     }
     diagnostics.sort_by(diagnostic::compare);
-    diagnostics.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.path == b.path && a.message == b.message);
+    diagnostics
+        .dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.path == b.path && a.message == b.message);
     notices.sort();
     let rules = registry::all().filter(|r| selection.enabled(r)).collect();
     Ok(Report {

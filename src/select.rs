@@ -55,21 +55,16 @@ impl Selection {
         let selected = if self.select.is_empty() {
             rule.status == Status::Stable || self.preview
         } else {
-            self.select.iter().any(|s| {
-                names_rule(s, rule) || (matches(s, rule) && (rule.status == Status::Stable || self.preview))
-            })
+            self.select
+                .iter()
+                .any(|s| names_rule(s, rule) || (matches(s, rule) && (rule.status == Status::Stable || self.preview)))
         };
         selected && !self.ignore.iter().any(|s| matches(s, rule))
     }
 
     /// The severity `rule` reports at.
     pub fn severity(&self, rule: &RuleMeta) -> Severity {
-        self.severities
-            .iter()
-            .rev()
-            .find(|(s, _)| matches(s, rule))
-            .map(|(_, sev)| *sev)
-            .unwrap_or(rule.severity)
+        self.severities.iter().rev().find(|(s, _)| matches(s, rule)).map(|(_, sev)| *sev).unwrap_or(rule.severity)
     }
 }
 

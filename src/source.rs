@@ -85,12 +85,7 @@ impl Grammar {
     }
 
     /// Every grammar, in a fixed order (used to build dispatch tables).
-    pub const ALL: [Grammar; 4] = [
-        Grammar::Python,
-        Grammar::TypeScript,
-        Grammar::Tsx,
-        Grammar::JavaScript,
-    ];
+    pub const ALL: [Grammar; 4] = [Grammar::Python, Grammar::TypeScript, Grammar::Tsx, Grammar::JavaScript];
 
     /// Index into [`Grammar::ALL`].
     pub fn index(self) -> usize {

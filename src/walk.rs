@@ -68,15 +68,12 @@ pub fn discover(paths: &[PathBuf], cwd: &Path, threads: usize) -> (Vec<Candidate
     for p in rest {
         builder.add(p);
     }
-    builder
-        .require_git(false)
-        .threads(threads.max(1))
-        .filter_entry(|entry| {
-            // Given paths (depth 0) are always walked; below them skip vendored trees.
-            entry.depth() == 0
-                || !entry.file_type().is_some_and(|t| t.is_dir())
-                || !entry.file_name().to_str().is_some_and(|n| DEFAULT_EXCLUDES.contains(&n))
-        });
+    builder.require_git(false).threads(threads.max(1)).filter_entry(|entry| {
+        // Given paths (depth 0) are always walked; below them skip vendored trees.
+        entry.depth() == 0
+            || !entry.file_type().is_some_and(|t| t.is_dir())
+            || !entry.file_name().to_str().is_some_and(|n| DEFAULT_EXCLUDES.contains(&n))
+    });
     let found: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
     let errors: Mutex<Vec<Notice>> = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {

@@ -104,7 +104,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let mut buf = Vec::new();
     report::render(&report, args.format, RenderOptions { color, quiet: args.quiet }, &mut buf)
@@ -125,10 +127,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         }
         return Ok(ExitStatus::Error);
     }
-    let failing = args
-        .fail_on
-        .threshold()
-        .is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
+    let failing = args.fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
 }
 

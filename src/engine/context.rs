@@ -36,7 +36,9 @@ pub struct FunctionInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrameKind {
     Function(FunctionInfo),
-    Class { name: Option<String> },
+    Class {
+        name: Option<String>,
+    },
     /// `for`, `while`, `do`, `for ... of`, `for ... in`.
     Loop,
     /// A comprehension or generator expression.

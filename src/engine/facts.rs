@@ -70,11 +70,8 @@ pub fn wants(collectors: &[&'static dyn FactCollector], text: &str) -> bool {
 
 /// Runs every collector over `tree` in one cursor walk.
 pub fn collect(collectors: &[&'static dyn FactCollector], file: &SourceFile, tree: &Tree, facts: &mut ProjectFacts) {
-    let active: Vec<&'static dyn FactCollector> = collectors
-        .iter()
-        .copied()
-        .filter(|c| c.triggers().iter().any(|t| file.text.contains(t)))
-        .collect();
+    let active: Vec<&'static dyn FactCollector> =
+        collectors.iter().copied().filter(|c| c.triggers().iter().any(|t| file.text.contains(t))).collect();
     if active.is_empty() {
         return;
     }

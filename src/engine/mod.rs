@@ -122,10 +122,8 @@ pub fn check_tree(
         // ---- enter ----
         let kind_id = node.kind_id();
         let flags = table.flags(kind_id);
-        if node.is_error() || node.is_missing() {
-            if result.first_error.is_none() {
-                result.first_error = Some(node.start_byte() as u32);
-            }
+        if (node.is_error() || node.is_missing()) && result.first_error.is_none() {
+            result.first_error = Some(node.start_byte() as u32);
         }
         if node.is_error() {
             error_depth += 1;

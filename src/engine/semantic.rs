@@ -78,9 +78,7 @@ pub struct Semantic<'t> {
 impl<'t> Semantic<'t> {
     /// A model with one (module) scope owned by `root`.
     pub fn new(root: Node<'t>) -> Self {
-        Semantic {
-            scopes: vec![Scope { owner: root.id(), is_class: false, bindings: HashMap::new() }],
-        }
+        Semantic { scopes: vec![Scope { owner: root.id(), is_class: false, bindings: HashMap::new() }] }
     }
 
     pub(crate) fn push_scope(&mut self, owner: Node<'t>, is_class: bool) {
@@ -135,12 +133,9 @@ impl<'t> Semantic<'t> {
             if let Some(binding) = self.lookup(&key) {
                 let rest = &members[split..];
                 return match &binding.kind {
-                    BindingKind::Path(p) => Some(Resolved {
-                        path: join(p, rest),
-                        instance: None,
-                        site: Some(binding.site),
-                        bound: true,
-                    }),
+                    BindingKind::Path(p) => {
+                        Some(Resolved { path: join(p, rest), instance: None, site: Some(binding.site), bound: true })
+                    }
                     BindingKind::Instance { of, node } => Some(Resolved {
                         path: join(&format!("{of}()"), rest),
                         instance: Some(*node),

@@ -86,10 +86,7 @@ pub fn parse(node: Node<'_>, file: &SourceFile) -> Option<Suppression> {
     } else if let Some(r) = rest.strip_prefix("ignore") {
         ("ignore", r)
     } else {
-        s.error = Some(format!(
-            "unknown directive `{}`",
-            rest.split_whitespace().next().unwrap_or("")
-        ));
+        s.error = Some(format!("unknown directive `{}`", rest.split_whitespace().next().unwrap_or("")));
         return Some(s);
     };
     let mut after = after.trim_start();
@@ -98,11 +95,7 @@ pub fn parse(node: Node<'_>, file: &SourceFile) -> Option<Suppression> {
             s.error = Some(format!("`{directive}[` is not closed with `]`"));
             return Some(s);
         };
-        s.targets = inner[..close]
-            .split(',')
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect();
+        s.targets = inner[..close].split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
         if s.targets.is_empty() {
             s.error = Some(format!("`{directive}[]` names no rule"));
         }
@@ -184,15 +177,17 @@ pub fn apply(
                     &INVALID_SUPPRESSION,
                     file,
                     s.span,
-                    "`ignore-file` below the first line of code has no effect; it must come before any code".to_string(),
+                    "`ignore-file` below the first line of code has no effect; it must come before any code"
+                        .to_string(),
                 ));
             }
             continue;
         }
-        let ran = s.targets.is_empty()
-            || registry::all().any(|r| s.targets.iter().any(|t| matches(t, r)) && enabled(r));
+        let ran =
+            s.targets.is_empty() || registry::all().any(|r| s.targets.iter().any(|t| matches(t, r)) && enabled(r));
         if !used[i] && ran && enabled(&UNUSED_SUPPRESSION) {
-            let what = if s.targets.is_empty() { "every rule".to_string() } else { format!("`{}`", s.targets.join("`, `")) };
+            let what =
+                if s.targets.is_empty() { "every rule".to_string() } else { format!("`{}`", s.targets.join("`, `")) };
             kept.push(Diagnostic::new(
                 &UNUSED_SUPPRESSION,
                 file,

@@ -41,12 +41,17 @@ pub fn node_text<'s>(node: Node<'_>, src: &'s str) -> &'s str {
 }
 
 /// Strips one level of string quotes and Python string prefixes
-/// (`r"..."`, `b'...'`, `"""..."""`, `` `...` ``).
+/// (`r"..."`, `b'...'`, `"""..."""`, `` `...` ``). Text that is not a quoted
+/// literal comes back unchanged.
 pub fn strip_quotes(s: &str) -> &str {
-    let s = s.trim_start_matches(|c: char| matches!(c, 'r' | 'R' | 'b' | 'B' | 'u' | 'U' | 'f' | 'F'));
-    for q in ["\"\"\"", "'''", "\"", "'", "`"] {
-        if s.len() >= 2 * q.len() && s.starts_with(q) && s.ends_with(q) {
-            return &s[q.len()..s.len() - q.len()];
+    let prefix = s.find(['"', '\'', '`']).unwrap_or(s.len());
+    if prefix > 2 || !s[..prefix].chars().all(|c| "rRbBuUfF".contains(c)) {
+        return s;
+    }
+    let body = &s[prefix..];
+    for q in ["\"\"\"", "\'\'\'", "\"", "\'", "`"] {
+        if body.len() >= 2 * q.len() && body.starts_with(q) && body.ends_with(q) {
+            return &body[q.len()..body.len() - q.len()];
         }
     }
     s
@@ -69,4 +74,19 @@ pub fn in_error(node: Node<'_>) -> bool {
 pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_quotes;
+
+    #[test]
+    fn strips_quotes_and_prefixes_only_from_literals() {
+        assert_eq!(strip_quotes("\"a\""), "a");
+        assert_eq!(strip_quotes("rb'x'"), "x");
+        assert_eq!(strip_quotes("\"\"\"doc\"\"\""), "doc");
+        assert_eq!(strip_quotes("`t`"), "t");
+        assert_eq!(strip_quotes("retries"), "retries");
+        assert_eq!(strip_quotes("bar"), "bar");
+    }
 }

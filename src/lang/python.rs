@@ -26,15 +26,10 @@ pub fn is_binding_kind(kind: &str) -> bool {
 pub fn frame_for(node: Node<'_>, src: &str) -> Option<FrameKind> {
     Some(match node.kind() {
         "function_definition" => FrameKind::Function(function_info(node, src)),
-        "lambda" => FrameKind::Function(FunctionInfo {
-            name: None,
-            is_async: false,
-            handler: None,
-            is_callback: true,
-        }),
-        "class_definition" => FrameKind::Class {
-            name: node.child_by_field_name("name").map(|n| node_text(n, src).to_string()),
-        },
+        "lambda" => FrameKind::Function(FunctionInfo { name: None, is_async: false, handler: None, is_callback: true }),
+        "class_definition" => {
+            FrameKind::Class { name: node.child_by_field_name("name").map(|n| node_text(n, src).to_string()) }
+        }
         "for_statement" | "while_statement" => FrameKind::Loop,
         "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression" => {
             FrameKind::Comprehension
@@ -87,12 +82,31 @@ pub fn decorators<'s>(def: Node<'_>, src: &'s str) -> Vec<&'s str> {
 /// Route, task and consumer decorators, and Django-style views, mark handlers.
 fn handler_kind(def: Node<'_>, src: &str, name: Option<&str>) -> Option<HandlerKind> {
     const ROUTE: &[&str] = &[
-        ".route(", ".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(",
-        "api_view", "require_POST", "require_http_methods", "action(",
+        ".route(",
+        ".get(",
+        ".post(",
+        ".put(",
+        ".patch(",
+        ".delete(",
+        ".api_route(",
+        ".websocket(",
+        "api_view",
+        "require_POST",
+        "require_http_methods",
+        "action(",
     ];
     const JOB: &[&str] = &[
-        "shared_task", ".task", "task(", "dramatiq.actor", "actor", "job", "periodic_task", "consumer",
-        "subscriber", "huey.", "rq.job",
+        "shared_task",
+        ".task",
+        "task(",
+        "dramatiq.actor",
+        "actor",
+        "job",
+        "periodic_task",
+        "consumer",
+        "subscriber",
+        "huey.",
+        "rq.job",
     ];
     let name_says_webhook = name.is_some_and(|n| n.to_ascii_lowercase().contains("webhook"));
     for d in decorators(def, src) {
@@ -112,12 +126,9 @@ fn handler_kind(def: Node<'_>, src: &str, name: Option<&str>) -> Option<HandlerK
     // Django function views and class-based view methods take `request`.
     let params = def.child_by_field_name("parameters")?;
     let mut cursor = params.walk();
-    let names: Vec<&str> = params
-        .named_children(&mut cursor)
-        .take(2)
-        .map(|p| node_text(p, src))
-        .collect();
-    let takes_request = names.first() == Some(&"request") || (names.first() == Some(&"self") && names.get(1) == Some(&"request"));
+    let names: Vec<&str> = params.named_children(&mut cursor).take(2).map(|p| node_text(p, src)).collect();
+    let takes_request =
+        names.first() == Some(&"request") || (names.first() == Some(&"self") && names.get(1) == Some(&"request"));
     if takes_request {
         return Some(if name_says_webhook { HandlerKind::Webhook } else { HandlerKind::Request });
     }
@@ -167,7 +178,8 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
             }
         }
         "assignment" => {
-            let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+            else {
                 return;
             };
             let Some(target) = target_name(left, src) else { return };
@@ -235,10 +247,9 @@ fn value_kind<'t>(sem: &Semantic<'t>, value: Node<'t>, src: &str) -> BindingKind
         }
         "identifier" | "attribute" => match resolve(sem, value, src) {
             Some(r) if r.bound => match r.instance {
-                Some(node) => BindingKind::Instance {
-                    of: r.path.strip_suffix("()").unwrap_or(&r.path).to_string(),
-                    node,
-                },
+                Some(node) => {
+                    BindingKind::Instance { of: r.path.strip_suffix("()").unwrap_or(&r.path).to_string(), node }
+                }
                 None => BindingKind::Path(r.path),
             },
             _ => BindingKind::Unknown,

@@ -39,9 +39,9 @@ pub fn frame_for(node: Node<'_>, src: &str) -> Option<FrameKind> {
         return Some(FrameKind::Function(function_info(node, src)));
     }
     Some(match kind {
-        "class_declaration" | "class" | "abstract_class_declaration" => FrameKind::Class {
-            name: node.child_by_field_name("name").map(|n| node_text(n, src).to_string()),
-        },
+        "class_declaration" | "class" | "abstract_class_declaration" => {
+            FrameKind::Class { name: node.child_by_field_name("name").map(|n| node_text(n, src).to_string()) }
+        }
         "for_statement" | "for_in_statement" | "while_statement" | "do_statement" => FrameKind::Loop,
         "statement_block" => {
             let parent = node.parent()?;
@@ -95,31 +95,29 @@ fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<Handler
     if let Some(args) = node.parent().filter(|p| p.kind() == "arguments")
         && let Some(call) = args.parent().filter(|c| c.kind() == "call_expression")
         && let Some(callee) = call.child_by_field_name("function")
+        && callee.kind() == "member_expression"
+        && let Some(prop) = callee.child_by_field_name("property")
     {
-        if callee.kind() == "member_expression"
-            && let Some(prop) = callee.child_by_field_name("property")
-        {
-            let method = node_text(prop, src);
-            let first = args.named_child(0);
-            let path_arg = first.filter(|f| matches!(f.kind(), "string" | "template_string"));
-            if HTTP_METHODS.contains(&method) && path_arg.is_some() {
-                let path = path_arg.map(|p| node_text(p, src)).unwrap_or("");
-                return Some(if webhook(path) || name.is_some_and(webhook) {
-                    HandlerKind::Webhook
-                } else {
-                    HandlerKind::Request
-                });
-            }
-            if matches!(method, "process" | "subscribe" | "consume" | "on") && node.kind() != "method_definition" {
-                let obj = callee.child_by_field_name("object").map(|o| node_text(o, src)).unwrap_or("");
-                let lower = obj.to_ascii_lowercase();
-                if lower.contains("queue") || lower.contains("consumer") || lower.contains("channel") {
-                    return Some(HandlerKind::Job);
-                }
+        let method = node_text(prop, src);
+        let first = args.named_child(0);
+        let path_arg = first.filter(|f| matches!(f.kind(), "string" | "template_string"));
+        if HTTP_METHODS.contains(&method) && path_arg.is_some() {
+            let path = path_arg.map(|p| node_text(p, src)).unwrap_or("");
+            return Some(if webhook(path) || name.is_some_and(webhook) {
+                HandlerKind::Webhook
+            } else {
+                HandlerKind::Request
+            });
+        }
+        if matches!(method, "process" | "subscribe" | "consume" | "on") && node.kind() != "method_definition" {
+            let obj = callee.child_by_field_name("object").map(|o| node_text(o, src)).unwrap_or("");
+            let lower = obj.to_ascii_lowercase();
+            if lower.contains("queue") || lower.contains("consumer") || lower.contains("channel") {
+                return Some(HandlerKind::Job);
             }
         }
-        // `new Worker("queue", async (job) => ...)` (BullMQ).
     }
+    // `new Worker("queue", async (job) => ...)` (BullMQ).
     if let Some(args) = node.parent().filter(|p| p.kind() == "arguments")
         && let Some(new) = args.parent().filter(|c| c.kind() == "new_expression")
         && new.child_by_field_name("constructor").is_some_and(|c| node_text(c, src) == "Worker")
@@ -209,7 +207,8 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
             bind_pattern(sem, name, value, node, src);
         }
         "assignment_expression" => {
-            let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+            else {
                 return;
             };
             if let Some(key) = target_name(left, src) {
@@ -282,9 +281,9 @@ fn bind_pattern<'t>(sem: &mut Semantic<'t>, pattern: Node<'t>, value: Option<Nod
             // `const { get, post: p } = require("axios")` or `= axios`.
             let base = value.and_then(|v| {
                 let v = unwrap(v);
-                require_module(v, src).map(str::to_string).or_else(|| {
-                    resolve(sem, v, src).filter(|r| r.bound && r.instance.is_none()).map(|r| r.path)
-                })
+                require_module(v, src)
+                    .map(str::to_string)
+                    .or_else(|| resolve(sem, v, src).filter(|r| r.bound && r.instance.is_none()).map(|r| r.path))
             });
             let mut cursor = pattern.walk();
             for prop in pattern.named_children(&mut cursor) {
@@ -322,7 +321,11 @@ fn target_name(node: Node<'_>, src: &str) -> Option<String> {
 fn unwrap(mut node: Node<'_>) -> Node<'_> {
     while matches!(
         node.kind(),
-        "await_expression" | "parenthesized_expression" | "as_expression" | "non_null_expression" | "satisfies_expression"
+        "await_expression"
+            | "parenthesized_expression"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression"
     ) {
         match node.named_child(0) {
             Some(inner) => node = inner,
@@ -347,10 +350,9 @@ fn value_kind<'t>(sem: &Semantic<'t>, value: Node<'t>, src: &str) -> BindingKind
         }
         "identifier" | "member_expression" => match resolve(sem, value, src) {
             Some(r) if r.bound => match r.instance {
-                Some(node) => BindingKind::Instance {
-                    of: r.path.strip_suffix("()").unwrap_or(&r.path).to_string(),
-                    node,
-                },
+                Some(node) => {
+                    BindingKind::Instance { of: r.path.strip_suffix("()").unwrap_or(&r.path).to_string(), node }
+                }
                 None => BindingKind::Path(r.path),
             },
             _ => BindingKind::Unknown,

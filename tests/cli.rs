@@ -1,0 +1,266 @@
+//! End-to-end tests of the real `prodlint` binary: exit codes, formats,
+//! atomic output, suppressions, discovery, bad input and determinism.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_prodlint"))
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).env("NO_COLOR", "1").output().expect("binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A temp project with one finding (`return` in `finally`) and one clean file.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app/jobs.py", "def run(job):\n    try:\n        job.go()\n    finally:\n        return None\n");
+    write(dir.path(), "app/clean.py", "def ok():\n    return 1\n");
+    dir
+}
+
+fn write(root: &Path, rel: &str, text: &str) -> PathBuf {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = project();
+    let o = run_in(dir.path(), &["check", "."]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let o = run_in(dir.path(), &["check", "--fail-on", "error", "."]);
+    assert_eq!(o.status.code(), Some(0), "warnings stay below --fail-on error");
+    let o = run_in(dir.path(), &["check", "--fail-on", "never", "."]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = run_in(dir.path(), &["check", "app/clean.py"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = project();
+    let o = run_in(dir.path(), &["check", "--select", "jump-in-finaly", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `jump-in-finally`"), "{}", stderr(&o));
+    let o = run_in(dir.path(), &["check", "--format", "xml", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run_in(dir.path(), &["check", "does/not/exist.py"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run_in(dir.path(), &["explain", "PL999"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn select_and_ignore_by_code_name_and_category() {
+    let dir = project();
+    for args in [
+        vec!["check", "--ignore", "PL103", "."],
+        vec!["check", "--ignore", "jump-in-finally", "."],
+        vec!["check", "--ignore", "swallowed-exception", "."],
+        vec!["check", "--select", "missing-timeout", "."],
+    ] {
+        let o = run_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stdout(&o));
+    }
+    let o = run_in(dir.path(), &["check", "--select", "PL103", "--format", "concise", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("app/jobs.py:5:9: PL103"), "{}", stdout(&o));
+}
+
+#[test]
+fn every_format_renders() {
+    let dir = project();
+    let o = run_in(dir.path(), &["check", "--format", "json", "."]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json output parses");
+    assert!(v.is_object());
+    let o = run_in(dir.path(), &["check", "--format", "sarif", "."]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif output parses");
+    assert_eq!(v["version"], "2.1.0");
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "PL103");
+    let o = run_in(dir.path(), &["check", "--format", "github", "."]);
+    assert!(stdout(&o).starts_with("::warning "), "{}", stdout(&o));
+    let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    assert!(stdout(&o).contains("app/jobs.py:5:9:"), "{}", stdout(&o));
+    let o = run_in(dir.path(), &["check", "--format", "text", "."]);
+    let text = stdout(&o);
+    assert!(text.contains("PL103") && text.contains("app/jobs.py"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour when NO_COLOR is set");
+}
+
+#[test]
+fn output_file_is_written_whole_and_atomically() {
+    let dir = project();
+    let out = dir.path().join("report.sarif");
+    std::fs::write(&out, "old contents").unwrap();
+    let o = run_in(dir.path(), &["check", "--format", "sarif", "-o", "report.sarif", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "the report goes to the file, not stdout");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".prodlint-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
+    // An output path in a missing directory is an error that leaves nothing behind.
+    let o = run_in(dir.path(), &["check", "-o", "missing/dir/report.txt", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path().join("missing").exists());
+}
+
+#[test]
+fn suppressions_silence_and_unused_ones_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.py",
+        "def run(job):\n    try:\n        job.go()\n    finally:\n        return None  # prodlint: ignore[PL103] -- job errors are reported by the queue\n",
+    );
+    let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    write(dir.path(), "b.ts", "const x = 1; // prodlint: ignore[jump-in-finally] -- stale\n");
+    let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("b.ts:1:14: PL001"), "{}", stdout(&o));
+    // Not reported as unused when the rule it names did not run.
+    let o = run_in(dir.path(), &["check", "--ignore", "PL103", "--format", "concise", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn gitignore_and_vendored_directories_are_skipped() {
+    let dir = project();
+    write(dir.path(), ".gitignore", "generated/\n");
+    let bad = "def f():\n    try:\n        pass\n    finally:\n        return 1\n";
+    write(dir.path(), "generated/x.py", bad);
+    write(dir.path(), "node_modules/pkg/y.js", "function f(){ try {} finally { return 1; } }\n");
+    let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    let out = stdout(&o);
+    assert!(!out.contains("generated/x.py") && !out.contains("node_modules"), "{out}");
+    // An explicitly named file is checked even when ignored.
+    let o = run_in(dir.path(), &["check", "--format", "concise", "generated/x.py"]);
+    assert!(stdout(&o).contains("generated/x.py:5:9"), "{}", stdout(&o));
+}
+
+#[test]
+fn bad_input_gets_a_notice_and_the_scan_completes() {
+    let dir = project();
+    std::fs::write(dir.path().join("app/blob.py"), b"\x00\x01\x02binary").unwrap();
+    std::fs::write(dir.path().join("app/latin1.py"), b"x = '\xe9t\xe9'\n").unwrap();
+    write(dir.path(), "app/broken.py", "def f(:\n    try:\n        x()\n    finally:\n        return 2\n");
+    let deep = format!("x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
+    write(dir.path(), "app/deep.py", &deep);
+    let deep_js = format!("const x = {}1{};\n", "(".repeat(5000), ")".repeat(5000));
+    write(dir.path(), "app/deep.js", &deep_js);
+    let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{}", stderr(&o));
+    assert!(out.contains("app/jobs.py:5:9: PL103"), "other files are still reported: {out}");
+    assert!(out.contains("app/blob.py") && out.contains("binary"), "{out}");
+    assert!(out.contains("app/latin1.py") && out.contains("UTF-8"), "{out}");
+    assert!(out.contains("app/broken.py") && out.contains("syntax error"), "{out}");
+    // SARIF carries the notices as tool execution notifications.
+    let o = run_in(dir.path(), &["check", "--format", "sarif", "."]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let notes = v["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().cloned().unwrap_or_default();
+    assert!(notes.len() >= 3, "{notes:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_are_reported_not_fatal() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project();
+    let p = write(dir.path(), "app/secret.py", "x = 1\n");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&p).is_ok() {
+        return; // running as root: permissions do not apply
+    }
+    let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("app/secret.py"));
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..60 {
+        write(
+            dir.path(),
+            &format!("m{i:02}/mod.py"),
+            "def f(x):\n    try:\n        x()\n    finally:\n        return 1\n\ndef g(y):\n    for z in y:\n        try:\n            z()\n        finally:\n            continue\n",
+        );
+        write(dir.path(), &format!("m{i:02}/view.ts"), "function f() { try { g(); } finally { return 1; } }\n");
+    }
+    let a = run_in(dir.path(), &["check", "-j", "1", "--format", "sarif", "."]);
+    let b = run_in(dir.path(), &["check", "-j", "4", "--format", "sarif", "."]);
+    assert_eq!(a.status.code(), Some(1));
+    assert!(!a.stdout.is_empty());
+    assert_eq!(a.stdout, b.stdout, "SARIF differs between -j 1 and -j 4");
+}
+
+#[test]
+fn paths_are_relative_to_the_working_directory() {
+    let dir = project();
+    let o = run_in(&dir.path().join("app"), &["check", "--format", "concise", "."]);
+    assert!(stdout(&o).starts_with("jobs.py:5:9:"), "{}", stdout(&o));
+    let o = run_in(dir.path(), &["check", "--format", "concise", "./app/../app"]);
+    assert!(stdout(&o).starts_with("app/jobs.py:5:9:"), "{}", stdout(&o));
+}
+
+#[test]
+fn rules_and_explain() {
+    let dir = project();
+    let o = run_in(dir.path(), &["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("PL103  jump-in-finally"), "{}", stdout(&o));
+    let o = run_in(dir.path(), &["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rule = v.as_array().unwrap().iter().find(|r| r["code"] == "PL103").unwrap();
+    assert_eq!(rule["category"], "swallowed-exception");
+    assert_eq!(rule["status"], "stable");
+    for key in ["PL103", "jump-in-finally"] {
+        let o = run_in(dir.path(), &["explain", key]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains("## Why is this bad?"), "{}", stdout(&o));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..1000 {
+        write(dir.path(), &format!("f{i}.py"), "def f():\n    try:\n        g()\n    finally:\n        return 1\n");
+    }
+    let mut child = bin()
+        .current_dir(dir.path())
+        .args(["check", "--format", "concise", "."])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(status.code().is_some(), "killed by a signal: {status:?}");
+}

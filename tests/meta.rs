@@ -1,0 +1,233 @@
+//! Conventions, checked: every rule's metadata, doc, source file, fixtures,
+//! CHANGELOG line and index entry agree, and its texts follow the style.
+//! A failure names the missing piece.
+//!
+//! `rules/README.md` is generated; run `UPDATE_GENERATED=1 cargo test --test meta`
+//! to rewrite it after adding or changing a rule.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use prodlint::registry;
+use prodlint::rule::{Category, RuleMeta};
+use prodlint::source::{Grammar, Language};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const HEADINGS: &[&str] = &[
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "## How to fix",
+    "## Known limitations",
+    "## Options",
+    "## References",
+];
+
+/// Prefixes that describe a remedy instead of the bad pattern.
+const DISALLOWED_PREFIXES: &[&str] = &["avoid-", "prefer-", "use-", "no-", "ban-", "require-", "missing-"];
+
+fn snake(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+fn extensions(lang: Language) -> &'static [&'static str] {
+    match lang {
+        Language::Python => &["py"],
+        Language::TypeScript => &["ts", "tsx"],
+        Language::JavaScript => &["js", "jsx", "mjs", "cjs"],
+        Language::Rust => &["rs"],
+        Language::Sql => &["sql"],
+    }
+}
+
+/// True when `dir` holds a `prefix*` file with one of `exts`, or a `prefix*/`
+/// folder containing one.
+fn has_fixture(dir: &Path, prefix: &str, exts: &[&str]) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(prefix) {
+            return false;
+        }
+        let p = e.path();
+        if p.is_dir() {
+            has_fixture(&p, "", exts)
+        } else {
+            p.extension().and_then(|x| x.to_str()).is_some_and(|x| exts.contains(&x))
+        }
+    })
+}
+
+fn text_style(what: &str, rule: &RuleMeta, text: &str, problems: &mut Vec<String>) {
+    let first = text.chars().next().unwrap_or(' ');
+    if !(first.is_uppercase() || first == '`') {
+        problems.push(format!("{}: {what} must start with a capital letter or a code span: {text:?}", rule.code));
+    }
+    if text.ends_with('.') || text.ends_with('!') {
+        problems.push(format!("{}: {what} must not end with a period: {text:?}", rule.code));
+    }
+    if text.contains('\n') {
+        problems.push(format!("{}: {what} must be one line", rule.code));
+    }
+}
+
+#[test]
+fn every_rule_is_complete_and_consistent() {
+    let mut problems = Vec::new();
+    let mut codes = HashSet::new();
+    let mut names = HashSet::new();
+    let changelog = std::fs::read_to_string(root().join("CHANGELOG.md")).unwrap_or_default();
+    for rule in registry::all() {
+        if !codes.insert(rule.code) {
+            problems.push(format!("{}: duplicate code", rule.code));
+        }
+        if !names.insert(rule.name) {
+            problems.push(format!("{}: duplicate name {}", rule.code, rule.name));
+        }
+        let code_ok =
+            rule.code.len() == 5 && rule.code.starts_with("PL") && rule.code[2..].chars().all(|c| c.is_ascii_digit());
+        if !code_ok {
+            problems.push(format!("{}: codes are `PL` and three digits", rule.code));
+        }
+        let kebab = rule.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !rule.name.starts_with('-')
+            && !rule.name.ends_with('-');
+        if !kebab {
+            problems.push(format!("{}: name `{}` is not kebab-case", rule.code, rule.name));
+        }
+        if let Some(p) = DISALLOWED_PREFIXES.iter().find(|p| rule.name.starts_with(*p)) {
+            problems.push(format!("{}: name `{}` starts with `{p}`; name the bad pattern", rule.code, rule.name));
+        }
+        // Source file: engine rules live in the engine.
+        if rule.category != Category::Suppression {
+            let src = root().join("src/rules").join(format!("{}.rs", snake(rule.name)));
+            let dir = root().join("src/rules").join(snake(rule.name)).join("mod.rs");
+            if !src.is_file() && !dir.is_file() {
+                problems.push(format!("{}: missing src/rules/{}.rs", rule.code, snake(rule.name)));
+            }
+        }
+        // Doc headings, in order.
+        let mut at = 0;
+        for h in HEADINGS {
+            match rule.doc[at..].find(&format!("{h}\n")) {
+                Some(i) => at += i + h.len(),
+                None => {
+                    problems.push(format!("{}: rules/{}.md lacks `{h}` (or it is out of order)", rule.code, rule.name))
+                }
+            }
+        }
+        if !rule.doc.contains("Use instead:") {
+            problems.push(format!("{}: rules/{}.md has no \"Use instead:\" example", rule.code, rule.name));
+        }
+        if rule.doc.contains("TODO") {
+            problems.push(format!("{}: rules/{}.md still says TODO", rule.code, rule.name));
+        }
+        text_style("summary", rule, rule.summary, &mut problems);
+        text_style("fix", rule, rule.fix, &mut problems);
+        // Fixtures for every language.
+        let fixtures = root().join("fixtures").join(rule.name);
+        for &lang in rule.languages {
+            let exts = extensions(lang);
+            for prefix in ["fail", "pass"] {
+                if !has_fixture(&fixtures, prefix, exts) {
+                    problems.push(format!("{}: no fixtures/{}/{prefix}.{} for {lang}", rule.code, rule.name, exts[0]));
+                }
+            }
+        }
+        if !changelog.contains(rule.code) {
+            problems.push(format!("{}: CHANGELOG.md does not mention it", rule.code));
+        }
+    }
+    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn registered_node_kinds_exist_in_the_grammars() {
+    let mut problems = Vec::new();
+    let kinds_of = |g: Grammar| -> HashSet<String> {
+        let lang = g.ts_language();
+        (0..lang.node_kind_count() as u16)
+            .filter(|&id| lang.node_kind_is_named(id))
+            .filter_map(|id| lang.node_kind_for_id(id).map(str::to_string))
+            .collect()
+    };
+    let py = kinds_of(Grammar::Python);
+    let js: HashSet<String> =
+        [Grammar::TypeScript, Grammar::Tsx, Grammar::JavaScript].into_iter().flat_map(kinds_of).collect();
+    for rule in registry::RULES {
+        for k in rule.python_kinds() {
+            if !py.contains(*k) {
+                problems.push(format!("{}: Python has no node kind `{k}`", rule.meta().code));
+            }
+        }
+        for k in rule.js_kinds() {
+            if !js.contains(*k) {
+                problems.push(format!("{}: TypeScript/JavaScript have no node kind `{k}`", rule.meta().code));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn finding_messages_follow_the_style() {
+    // Every message a fail fixture produces: sentence case, no trailing period.
+    let mut options = prodlint::Options::new(vec![root().join("fixtures")], root());
+    options.selection.select = vec!["ALL".to_string()];
+    options.selection.preview = true;
+    let report = prodlint::check(&options).expect("check runs");
+    let mut problems = Vec::new();
+    for d in &report.diagnostics {
+        text_style("message", d.rule, &d.message, &mut problems);
+    }
+    assert!(!report.diagnostics.is_empty(), "the fixtures produced no findings");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The generated index of all rules.
+fn rules_readme() -> String {
+    let mut out = String::from(
+        "# Rules\n\n<!-- Generated by tests/meta.rs from the rule registry; do not edit. \
+         Run `UPDATE_GENERATED=1 cargo test --test meta` to refresh. -->\n\n",
+    );
+    for cat in Category::ALL {
+        let rules: Vec<&RuleMeta> = registry::all().filter(|r| r.category == cat).collect();
+        if rules.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("## {}\n\n", cat.as_str()));
+        out.push_str("| Code | Name | Severity | Languages | Status | Summary |\n|---|---|---|---|---|---|\n");
+        for r in rules {
+            let langs: Vec<&str> = r.languages.iter().map(|l| l.as_str()).collect();
+            out.push_str(&format!(
+                "| {} | [{}]({}.md) | {} | {} | {} | {} |\n",
+                r.code,
+                r.name,
+                r.name,
+                r.severity,
+                langs.join(", "),
+                r.status.as_str(),
+                r.summary.replace('|', "\\|")
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn rules_readme_is_up_to_date() {
+    let path = root().join("rules/README.md");
+    let want = rules_readme();
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    if have != want {
+        if std::env::var_os("UPDATE_GENERATED").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        } else {
+            panic!("rules/README.md is stale; run `UPDATE_GENERATED=1 cargo test --test meta`");
+        }
+    }
+}
