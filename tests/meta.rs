@@ -218,6 +218,43 @@ fn rules_readme() -> String {
     out
 }
 
+/// The rule table in the top-level README, between its markers.
+fn readme_table() -> String {
+    let mut out = String::from("| Code | Name | Category | Languages | Summary |\n|---|---|---|---|---|\n");
+    for r in registry::all() {
+        let langs: Vec<&str> = r.languages.iter().map(|l| l.as_str()).collect();
+        out.push_str(&format!(
+            "| {} | [{}](rules/{}.md) | {} | {} | {} |\n",
+            r.code,
+            r.name,
+            r.name,
+            r.category,
+            langs.join(", "),
+            r.summary.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+#[test]
+fn readme_rule_table_is_up_to_date() {
+    const START: &str = "<!-- rules:start -->\n";
+    const END: &str = "<!-- rules:end -->";
+    let path = root().join("README.md");
+    let have = std::fs::read_to_string(&path).unwrap();
+    let (Some(a), Some(b)) = (have.find(START), have.find(END)) else {
+        panic!("README.md lacks the rules:start/rules:end markers");
+    };
+    let want = format!("{}{START}{}{}", &have[..a], readme_table(), &have[b..]);
+    if have != want {
+        if std::env::var_os("UPDATE_GENERATED").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        } else {
+            panic!("the rule table in README.md is stale; run `UPDATE_GENERATED=1 cargo test --test meta`");
+        }
+    }
+}
+
 #[test]
 fn rules_readme_is_up_to_date() {
     let path = root().join("rules/README.md");

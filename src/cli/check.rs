@@ -76,6 +76,9 @@ pub struct CheckArgs {
     /// Print findings only: no notices, no summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Parse and walk every file but run no rule (the floor for benchmarks).
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
     /// Colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -92,6 +95,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         severities: Vec::new(),
     };
     options.jobs = args.jobs.map(usize::from);
+    options.parse_only = args.parse_only;
     let show_progress = !args.no_progress && !args.quiet && std::io::stderr().is_terminal();
     if show_progress {
         options.progress = Some(progress_printer());

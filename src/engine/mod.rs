@@ -208,6 +208,28 @@ pub fn check_tree(
     result
 }
 
+/// Visits every node once with a cursor and counts them: the bare cost of one
+/// pass over a tree, used by `--parse-only`.
+pub fn count_nodes(tree: &Tree) -> usize {
+    let mut cursor = tree.walk();
+    let mut n = 0;
+    'walk: loop {
+        n += 1;
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    n
+}
+
 fn leave<'t>(node: Node<'t>, ctx: &mut Context<'t>, semantic: &mut Semantic<'t>, error_depth: &mut usize) {
     ctx.pop_if(node);
     semantic.pop_scope_if(node);
