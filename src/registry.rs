@@ -8,6 +8,8 @@ use crate::rule::{Rule, RuleMeta};
 /// Rules that check tree-sitter trees, in code order.
 pub static RULES: &[&dyn Rule] = &[
     &crate::rules::jump_in_finally::JumpInFinally,
+    &crate::rules::request_without_timeout::RequestWithoutTimeout,
+    &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
 ];
 
 /// Rules the engine itself reports (suppression hygiene).
@@ -15,6 +17,8 @@ pub static ENGINE_RULES: &[&RuleMeta] = &[&suppress::UNUSED_SUPPRESSION, &suppre
 
 /// Collectors run in the facts phase.
 pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[
+    &crate::rules::net_timeout::PySessionFacts,
+    &crate::rules::net_timeout::AxiosTimeoutFacts,
 ];
 
 /// Every rule's metadata, sorted by code.

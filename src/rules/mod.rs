@@ -2,3 +2,6 @@
 //! `declare_rule!`; the list of rules lives in [`crate::registry`].
 
 pub mod jump_in_finally;
+pub mod connection_without_timeout;
+pub(crate) mod net_timeout;
+pub mod request_without_timeout;
