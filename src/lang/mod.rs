@@ -43,7 +43,10 @@ pub fn node_text<'s>(node: Node<'_>, src: &'s str) -> &'s str {
 /// Strips one level of string quotes and Python string prefixes
 /// (`r"..."`, `b'...'`, `"""..."""`, `` `...` ``).
 pub fn strip_quotes(s: &str) -> &str {
-    let s = s.trim_start_matches(|c: char| matches!(c, 'r' | 'R' | 'b' | 'B' | 'u' | 'U' | 'f' | 'F'));
+    // A prefix is only a prefix when a quote follows it: `fetch` and
+    // `request` are names, not `f`/`r`-prefixed strings.
+    let unprefixed = s.trim_start_matches(|c: char| matches!(c, 'r' | 'R' | 'b' | 'B' | 'u' | 'U' | 'f' | 'F'));
+    let s = if unprefixed.starts_with(['"', '\'']) { unprefixed } else { s };
     for q in ["\"\"\"", "'''", "\"", "'", "`"] {
         if s.len() >= 2 * q.len() && s.starts_with(q) && s.ends_with(q) {
             return &s[q.len()..s.len() - q.len()];
@@ -69,4 +72,19 @@ pub fn in_error(node: Node<'_>) -> bool {
 pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_quotes;
+
+    #[test]
+    fn strip_quotes_keeps_names_that_start_like_prefixes() {
+        assert_eq!(strip_quotes("fetch"), "fetch");
+        assert_eq!(strip_quotes("request"), "request");
+        assert_eq!(strip_quotes("rb'x'"), "x");
+        assert_eq!(strip_quotes("f\"{a}\""), "{a}");
+        assert_eq!(strip_quotes("'get'"), "get");
+        assert_eq!(strip_quotes("`t`"), "t");
+    }
 }
