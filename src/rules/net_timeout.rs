@@ -276,7 +276,7 @@ fn js_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
 
 fn looks_like_url(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.ends_with("url") || lower.ends_with("uri") || lower.ends_with("href") || lower.ends_with("endpoint")
+    ["url", "uri", "href", "endpoint", "port"].iter().any(|s| lower.ends_with(s))
 }
 
 /// Follows the builder chain on the result of `call` (`.set(..).timeout(..)`),
@@ -341,19 +341,22 @@ fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     None
 }
 
-/// React/JSX modules and `"use client"` files run in a browser, where a
-/// request without a deadline stalls one user's page, not a server worker.
+/// Code that runs in a browser, where a request without a deadline stalls one
+/// user's page, not a server worker: TSX/JSX files, `"use client"` modules,
+/// UI-framework imports, DOM globals, and front-end folders.
 fn is_browser_code(cx: &Checker<'_, '_>) -> bool {
+    const MARKERS: &[&str] = &[
+        "\"use client\"", "'use client'", "from \"react\"", "from 'react'", "require(\"react\")",
+        "from \"vue\"", "from 'vue'", "from \"prosemirror-", "from 'prosemirror-", "from \"svelte",
+        "from \"@angular/core\"", "from '@angular/core'", "document.", "window.", "localStorage.",
+        "navigator.", "credentials: \"same-origin\"", "credentials: 'same-origin'", "credentials: \"include\"",
+    ];
+    const FOLDERS: &[&str] = &["static", "project-static", "frontend", "client", "browser", "public", "www", "webapp"];
     let src = cx.src;
     cx.file.grammar == Grammar::Tsx
         || cx.file.path.ends_with(".jsx")
-        || src.contains("\"use client\"")
-        || src.contains("'use client'")
-        || src.contains("from \"react\"")
-        || src.contains("from 'react'")
-        || src.contains("require(\"react\")")
-        || src.contains("from \"vue\"")
-        || src.contains("from 'vue'")
+        || cx.file.path.split('/').any(|seg| FOLDERS.contains(&seg))
+        || MARKERS.iter().any(|m| src.contains(m))
 }
 
 fn message(call: Node<'_>, callee: Node<'_>, cx: &Checker<'_, '_>, entry: &NetCall, t: Timeout) -> Option<String> {
