@@ -6,13 +6,18 @@ use crate::engine::suppress;
 use crate::rule::{Rule, RuleMeta};
 
 /// Rules that check tree-sitter trees, in code order.
-pub static RULES: &[&dyn Rule] = &[&crate::rules::jump_in_finally::JumpInFinally];
+pub static RULES: &[&dyn Rule] = &[
+    &crate::rules::jump_in_finally::JumpInFinally,
+    &crate::rules::request_without_timeout::RequestWithoutTimeout,
+    &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
+];
 
 /// Rules the engine itself reports (suppression hygiene).
 pub static ENGINE_RULES: &[&RuleMeta] = &[&suppress::UNUSED_SUPPRESSION, &suppress::INVALID_SUPPRESSION];
 
 /// Collectors run in the facts phase.
-pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[];
+pub static FACT_COLLECTORS: &[&dyn FactCollector] =
+    &[&crate::rules::net_timeout::PySessionFacts, &crate::rules::net_timeout::AxiosTimeoutFacts];
 
 /// Every rule's metadata, sorted by code.
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {

@@ -1,9 +1,148 @@
 //! `rules/catalog/network.toml`: outbound network, RPC and database calls, and
 //! how each one takes a timeout.
+//!
+//! One entry describes a group of calls (by qualified path, as the semantic
+//! model resolves them) that share how their timeout is given:
+//!
+//! ```toml
+//! [[python]]
+//! rule = "request"            # request (PL201) or connection (PL202)
+//! paths = ["requests.get"]    # qualified callee paths
+//! kind = "call"               # call | session | client (see `CallKind`)
+//! timeout = ["timeout"]       # keyword / option-object keys that set it
+//! positional = 2              # Python: positional index that is the timeout
+//! none_is_missing = true      # `timeout=None` counts as no timeout
+//! default_secs = 300          # the library's own bound; absent = none (forever)
+//! ```
 
 use serde::Deserialize;
 
 /// Outbound calls by language.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NetworkCatalog {}
+pub struct NetworkCatalog {
+    /// Python calls.
+    #[serde(default)]
+    pub python: Vec<NetCall>,
+    /// TypeScript and JavaScript calls.
+    #[serde(default)]
+    pub javascript: Vec<NetCall>,
+}
+
+/// Which rule reports a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetRule {
+    /// HTTP requests: `request-without-timeout` (PL201).
+    Request,
+    /// Database, cache, mail and raw socket connections: `connection-without-timeout` (PL202).
+    Connection,
+}
+
+/// Where the timeout goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallKind {
+    /// The call itself makes the request or connection and takes the timeout.
+    #[default]
+    Call,
+    /// A constructor whose instance needs the timeout on each call made
+    /// through it (`requests.Session()`: `s.get(url, timeout=5)`). The
+    /// entry's `methods` are the calls that make requests.
+    Session,
+    /// A constructor that takes the timeout once for every call made through
+    /// the instance (`axios.create({timeout})`, `aiohttp.ClientSession(timeout=...)`).
+    /// A finding points at the creation, never at the calls.
+    Client,
+}
+
+/// A group of calls that take their timeout the same way.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetCall {
+    pub rule: NetRule,
+    /// Qualified callee paths (`requests.get`, `axios.create`, `pg.Pool`).
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub kind: CallKind,
+    /// For `session` entries: the methods that make a request.
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// Keyword argument (Python) or options-object key (JS) names that set a timeout.
+    #[serde(default)]
+    pub timeout: Vec<String>,
+    /// Python: positional argument index that is the timeout (a call passing
+    /// more positionals than this sets it).
+    #[serde(default)]
+    pub positional: Option<usize>,
+    /// JS: index of the options object argument.
+    #[serde(default)]
+    pub options: Option<usize>,
+    /// JS: when the first argument is an object literal, it is the options
+    /// object (`axios({url, timeout})`, `got({url})`, `http.request({host})`).
+    #[serde(default)]
+    pub options_first_if_object: bool,
+    /// JS: every object-literal argument may hold the options.
+    #[serde(default)]
+    pub options_any: bool,
+    /// JS: builder methods chained on the result that set a timeout
+    /// (superagent `.timeout(ms)`).
+    #[serde(default)]
+    pub chain: Vec<String>,
+    /// JS: methods called on the returned object that set a timeout
+    /// (`req.setTimeout(ms)`), directly or through the variable holding it.
+    #[serde(default)]
+    pub result_methods: Vec<String>,
+    /// An explicit `None` (Python) or `null`/`undefined` (JS) value counts as missing.
+    #[serde(default)]
+    pub none_is_missing: bool,
+    /// An explicit `0` counts as missing (axios, pg: 0 means no timeout).
+    #[serde(default)]
+    pub zero_is_missing: bool,
+    /// The library bounds the call by default: only an explicit `None`/`0` is a finding.
+    #[serde(default)]
+    pub only_explicit: bool,
+    /// A key that may be given inside a DSN or URL string passed as the first
+    /// argument (`connect_timeout=10` in a libpq DSN, `socket_timeout` in a redis URL).
+    #[serde(default)]
+    pub dsn: Option<String>,
+    /// A call passing an argument by this keyword or option key gets its
+    /// timeout elsewhere (`redis.Redis(connection_pool=pool)`).
+    #[serde(default)]
+    pub delegate: Vec<String>,
+    /// Report only when the call passes connection parameters (with none, the
+    /// library reads the environment, which may set a timeout).
+    #[serde(default)]
+    pub requires_args: bool,
+    /// The library's own bound in seconds when no timeout is given; absent
+    /// means none (the call can wait forever).
+    #[serde(default)]
+    pub default_secs: Option<u32>,
+    /// Skip in browser code (React/JSX files, `"use client"` modules).
+    #[serde(default)]
+    pub server_only: bool,
+}
+
+impl NetworkCatalog {
+    /// Entries for a language.
+    pub fn entries(&self, python: bool) -> &[NetCall] {
+        if python { &self.python } else { &self.javascript }
+    }
+
+    /// The entry whose `paths` list `path` (an exact call, `call`/`client` kinds).
+    pub fn call(&self, python: bool, rule: NetRule, path: &str) -> Option<&NetCall> {
+        self.entries(python)
+            .iter()
+            .find(|e| e.rule == rule && e.kind != CallKind::Session && e.paths.iter().any(|p| p == path))
+    }
+
+    /// The `session` entry for a constructor path and one of its request methods.
+    pub fn session_method(&self, python: bool, rule: NetRule, ctor: &str, method: &str) -> Option<&NetCall> {
+        self.entries(python).iter().find(|e| {
+            e.rule == rule
+                && e.kind == CallKind::Session
+                && e.paths.iter().any(|p| p == ctor)
+                && e.methods.iter().any(|m| m == method)
+        })
+    }
+}

@@ -1,4 +1,7 @@
 //! The rules, one module each. Metadata lives in each module's
 //! `declare_rule!`; the list of rules lives in [`crate::registry`].
 
+pub mod connection_without_timeout;
 pub mod jump_in_finally;
+pub(crate) mod net_timeout;
+pub mod request_without_timeout;

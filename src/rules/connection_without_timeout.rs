@@ -1,0 +1,49 @@
+//! Database, cache, mail and raw socket connections that can wait forever:
+//! no timeout given, or the timeout disabled, per `rules/catalog/network.toml`.
+
+use tree_sitter::Node;
+
+use crate::catalog::network::NetRule;
+use crate::engine::Checker;
+use crate::rule::{Rule, RuleMeta};
+use crate::rules::net_timeout;
+use crate::source::Grammar;
+
+crate::declare_rule! {
+    pub static META = {
+        code: "PL202",
+        name: "connection-without-timeout",
+        category: MissingTimeout,
+        severity: Warning,
+        status: Stable,
+        since: "0.1.0",
+        languages: [Python, TypeScript, JavaScript],
+        precision: High,
+        summary: "A database, cache, mail or socket connection has no timeout, so a peer that stops answering blocks the caller forever",
+        fix: "Pass a connect or socket timeout when creating the connection or client",
+    }
+}
+
+/// The rule.
+pub struct ConnectionWithoutTimeout;
+
+impl Rule for ConnectionWithoutTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn python_kinds(&self) -> &'static [&'static str] {
+        &["call"]
+    }
+
+    fn js_kinds(&self) -> &'static [&'static str] {
+        &["call_expression", "new_expression"]
+    }
+
+    fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
+        match cx.grammar() {
+            Grammar::Python => net_timeout::check_python(node, cx, NetRule::Connection),
+            _ => net_timeout::check_js(node, cx, NetRule::Connection),
+        }
+    }
+}

@@ -1,0 +1,497 @@
+//! Shared by `request-without-timeout` (PL201) and
+//! `connection-without-timeout` (PL202): finds the catalog entry a call
+//! matches (`rules/catalog/network.toml`) and decides whether the call sets
+//! its timeout. Not a rule itself.
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use crate::catalog::network::{CallKind, NetCall, NetRule};
+use crate::engine::Checker;
+use crate::lang::{node_text, python as py, strip_quotes, typescript as ts};
+use crate::source::{Grammar, Span};
+
+/// What the arguments say about the timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timeout {
+    /// Set, or possibly set somewhere prodlint cannot see (`**kwargs`, a config variable).
+    Set,
+    /// Not given at all.
+    Missing,
+    /// Given explicitly as `None`/`null`/`0`, which disables it.
+    Disabled,
+}
+
+/// Per-file state: findings on calls through a requests session wait for the
+/// end of the file, since an adapter that applies a timeout may be mounted
+/// after the calls.
+#[derive(Default)]
+pub struct SessionState {
+    pending: Vec<(usize, Span, String, Option<String>)>,
+    configured: HashSet<usize>,
+}
+
+/// Python `call` and `assignment` nodes.
+pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
+    if node.kind() == "assignment" {
+        // `s.request = functools.partial(s.request, timeout=5)` configures the session.
+        if rule == NetRule::Request
+            && let Some(left) = node.child_by_field_name("left").filter(|l| l.kind() == "attribute")
+            && let Some(obj) = left.child_by_field_name("object")
+            && let Some(attr) = left.child_by_field_name("attribute")
+            && let Some(r) = cx.resolve(obj)
+            && let Some(inst) = r.instance
+            && matches!(cx.text(attr), "request" | "send" | "get" | "post")
+        {
+            cx.state::<SessionState>().configured.insert(inst.id());
+        }
+        return;
+    }
+    let Some(callee) = node.child_by_field_name("function") else { return };
+    let Some(r) = cx.resolve(callee) else { return };
+    if !r.bound {
+        return;
+    }
+    let catalog = cx.catalog;
+    if let Some(entry) = catalog.network.call(true, rule, &r.path) {
+        let t = python_timeout(node, entry, cx.src);
+        report(node, callee, cx, entry, t);
+        return;
+    }
+    let Some((ctor, method)) = r.instance_parts() else { return };
+    let Some(inst) = r.instance else { return };
+    // A project subclass of `requests.Session` that applies no timeout of its own.
+    let ctor_name = ctor.rsplit('.').next().unwrap_or(ctor);
+    let ctor = match cx.facts.py_session_classes.get(ctor_name) {
+        Some(false) if !ctor.starts_with("requests.") && !ctor.starts_with("httpx.") => "requests.Session",
+        Some(true) => return,
+        _ => ctor,
+    };
+    if rule == NetRule::Request && method == "mount" && mounts_timeout_adapter(node, cx) {
+        cx.state::<SessionState>().configured.insert(inst.id());
+        return;
+    }
+    let Some(entry) = catalog.network.session_method(true, rule, ctor, method) else { return };
+    let t = python_timeout(node, entry, cx.src);
+    if let Some(msg) = message(node, callee, cx, entry, t) {
+        let symbol = cx.ctx.symbol();
+        cx.state::<SessionState>().pending.push((inst.id(), Span::of(node), msg, symbol));
+    }
+}
+
+/// Reports deferred session findings whose session got no timeout adapter.
+pub fn finish_python(cx: &mut Checker<'_, '_>) {
+    let state = std::mem::take(cx.state::<SessionState>());
+    for (inst, span, msg, symbol) in state.pending {
+        if !state.configured.contains(&inst) {
+            cx.report(span, msg).symbol = symbol;
+        }
+    }
+}
+
+/// `s.mount("https://", TimeoutHTTPAdapter(...))` or with a variable holding one.
+fn mounts_timeout_adapter<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> bool {
+    py::positional_args(call).into_iter().any(|a| {
+        let path = match a.kind() {
+            "call" => a.child_by_field_name("function").and_then(|f| cx.resolve(f)).map(|r| r.path),
+            "identifier" | "attribute" => cx.resolve(a).map(|r| r.path.trim_end_matches("()").to_string()),
+            _ => None,
+        };
+        path.is_some_and(|p| {
+            let name = p.rsplit('.').next().unwrap_or(&p);
+            cx.facts.py_timeout_adapters.contains(name)
+        })
+    })
+}
+
+fn python_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
+    let (kwargs, splat) = py::keyword_args(call, src);
+    let positional = py::positional_args(call);
+    if splat || py::has_list_splat(call) {
+        return Timeout::Set;
+    }
+    if kwargs.iter().any(|(k, _)| entry.delegate.iter().any(|d| d == k)) {
+        return Timeout::Set;
+    }
+    for (k, v) in &kwargs {
+        if entry.timeout.iter().any(|t| t == k) {
+            let none = v.kind() == "none";
+            return if none && entry.none_is_missing { Timeout::Disabled } else { Timeout::Set };
+        }
+    }
+    if let Some(idx) = entry.positional
+        && let Some(v) = positional.get(idx)
+    {
+        return if v.kind() == "none" && entry.none_is_missing { Timeout::Disabled } else { Timeout::Set };
+    }
+    if entry.only_explicit {
+        return Timeout::Set;
+    }
+    if let Some(key) = &entry.dsn {
+        // The DSN or URL: first positional, or a `dsn=`/`url=`/`conninfo=` keyword.
+        let dsn = positional
+            .first()
+            .copied()
+            .or_else(|| kwargs.iter().find(|(k, _)| matches!(*k, "dsn" | "url" | "conninfo")).map(|(_, v)| *v));
+        if let Some(d) = dsn {
+            match py::string_value(d, src) {
+                Some(s) if !s.contains(key.as_str()) => {}
+                // A DSN built elsewhere may carry the timeout.
+                _ => return Timeout::Set,
+            }
+        }
+    }
+    if entry.requires_args && positional.is_empty() && kwargs.is_empty() {
+        return Timeout::Set;
+    }
+    Timeout::Missing
+}
+
+/// JS `call_expression` and `new_expression` nodes.
+pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
+    let Some(callee) = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor")) else {
+        return;
+    };
+    let Some(r) = cx.resolve(callee) else { return };
+    let global_fetch = matches!(r.path.as_str(), "fetch" | "globalThis.fetch" | "global.fetch");
+    if !r.bound && !global_fetch {
+        return;
+    }
+    if global_fetch && (cx.src.contains("function fetch(") || cx.src.contains("function fetch<")) {
+        // A local function named `fetch` shadows the global.
+        return;
+    }
+    let catalog = cx.catalog;
+    let Some(entry) = catalog.network.call(false, rule, &r.path) else { return };
+    if entry.server_only && is_browser_code(cx) {
+        return;
+    }
+    let mut t = js_timeout(node, entry, cx.src);
+    if t == Timeout::Missing && r.path.starts_with("axios") && cx.facts.axios_default_timeout {
+        t = Timeout::Set;
+    }
+    if t == Timeout::Missing && entry.kind == CallKind::Client && instance_timeout_set_later(node, cx) {
+        t = Timeout::Set;
+    }
+    report(node, callee, cx, entry, t);
+}
+
+/// `api.defaults.timeout = 5000` in this file, or a project fact for the name
+/// the instance is stored under.
+fn instance_timeout_set_later(call: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    let Some(name) = js_bound_name(call, cx.src) else { return false };
+    let short = name.rsplit('.').next().unwrap_or(&name);
+    cx.src.contains(&format!("{name}.defaults.timeout")) || cx.facts.axios_instances_with_timeout.contains(short)
+}
+
+/// The variable (or `this.x`) the value of `expr` is stored in, if any.
+fn js_bound_name(expr: Node<'_>, src: &str) -> Option<String> {
+    let mut cur = expr;
+    while let Some(p) = cur.parent() {
+        match p.kind() {
+            "await_expression"
+            | "parenthesized_expression"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression" => cur = p,
+            "variable_declarator" => {
+                let n = p.child_by_field_name("name")?;
+                return (n.kind() == "identifier").then(|| node_text(n, src).to_string());
+            }
+            "assignment_expression" => {
+                let l = p.child_by_field_name("left")?;
+                return Some(node_text(l, src).to_string());
+            }
+            "public_field_definition" | "field_definition" => {
+                let n = p.child_by_field_name("name").or_else(|| p.child_by_field_name("property"))?;
+                return Some(format!("this.{}", node_text(n, src)));
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn js_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
+    let args = ts::call_args(call);
+    if args.iter().any(|a| a.kind() == "spread_element") {
+        return Timeout::Set;
+    }
+    if entry.requires_args && args.is_empty() {
+        return Timeout::Set;
+    }
+    let mut options: Vec<Node<'_>> = Vec::new();
+    if entry.options_any {
+        for (i, a) in args.iter().enumerate() {
+            let a = ts::unwrap_expr(*a);
+            match a.kind() {
+                "object" => options.push(a),
+                // URLs, callbacks and literals hold no options.
+                "string"
+                | "template_string"
+                | "arrow_function"
+                | "function_expression"
+                | "function"
+                | "number"
+                | "null"
+                | "undefined" => {}
+                // A variable may be the options object, except a first
+                // argument that reads as a URL.
+                "identifier" | "member_expression" if i == 0 && looks_like_url(node_text(a, src)) => {}
+                "new_expression" if node_text(a, src).starts_with("new URL") => {}
+                _ => return Timeout::Set,
+            }
+        }
+    } else if entry.options.is_some() || entry.options_first_if_object {
+        let first_is_obj = args.first().is_some_and(|a| ts::unwrap_expr(*a).kind() == "object");
+        let idx = if entry.options_first_if_object && first_is_obj { 0 } else { entry.options.unwrap_or(1) };
+        match args.get(idx).map(|a| ts::unwrap_expr(*a)) {
+            Some(o) if o.kind() == "object" => options.push(o),
+            Some(o) if matches!(o.kind(), "undefined" | "null") => {}
+            Some(_) => return Timeout::Set,
+            None => {}
+        }
+    }
+    for o in &options {
+        let (props, spread) = ts::object_props(*o, src);
+        if spread {
+            return Timeout::Set;
+        }
+        for (k, v) in &props {
+            if entry.timeout.iter().any(|t| t == k) {
+                let text = node_text(*v, src);
+                let disabled = (entry.none_is_missing && matches!(text, "null" | "undefined"))
+                    || (entry.zero_is_missing && text == "0");
+                return if disabled { Timeout::Disabled } else { Timeout::Set };
+            }
+            if let Some(key) = &entry.dsn
+                && matches!(*k, "connectionString" | "url" | "uri")
+            {
+                let s = node_text(*v, src);
+                if !matches!(v.kind(), "string") || s.contains(key.as_str()) {
+                    return Timeout::Set;
+                }
+            }
+        }
+    }
+    if entry.only_explicit {
+        return Timeout::Set;
+    }
+    if !entry.chain.is_empty() || !entry.result_methods.is_empty() {
+        return chain_timeout(call, entry, src);
+    }
+    Timeout::Missing
+}
+
+fn looks_like_url(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["url", "uri", "href", "endpoint", "port"].iter().any(|s| lower.ends_with(s))
+}
+
+/// Follows the builder chain on the result of `call` (`.set(..).timeout(..)`),
+/// then the variable it lands in.
+fn chain_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
+    let sets = |m: &str| entry.chain.iter().chain(&entry.result_methods).any(|c| c == m);
+    let mut top = call;
+    loop {
+        let Some(parent) = top.parent() else { break };
+        match parent.kind() {
+            "parenthesized_expression" | "as_expression" | "non_null_expression" => top = parent,
+            "member_expression" if parent.child_by_field_name("object") == Some(top) => {
+                let prop = parent.child_by_field_name("property").map(|p| node_text(p, src)).unwrap_or("");
+                if sets(prop) {
+                    return Timeout::Set;
+                }
+                // `req.on("timeout", ...)` handles the socket timeout event.
+                match parent.parent().filter(|g| g.kind() == "call_expression") {
+                    Some(g) => {
+                        if prop == "on"
+                            && ts::call_args(g).first().is_some_and(|a| strip_quotes(node_text(*a, src)) == "timeout")
+                        {
+                            return Timeout::Set;
+                        }
+                        top = g;
+                    }
+                    None => return Timeout::Set,
+                }
+            }
+            _ => break,
+        }
+    }
+    let parent = top.parent();
+    match parent.map(|p| p.kind()) {
+        Some("expression_statement") | Some("await_expression") => Timeout::Missing,
+        Some("variable_declarator") | Some("assignment_expression") => {
+            let Some(name) = js_bound_name(top, src) else { return Timeout::Set };
+            let scope = enclosing_function(top).unwrap_or_else(|| {
+                let mut n = top;
+                while let Some(p) = n.parent() {
+                    n = p;
+                }
+                n
+            });
+            let body = node_text(scope, src);
+            let used = entry.chain.iter().chain(&entry.result_methods).any(|m| body.contains(&format!("{name}.{m}(")))
+                || body.contains(&format!("{name}.on(\"timeout\""))
+                || body.contains(&format!("{name}.on('timeout'"));
+            if used { Timeout::Set } else { Timeout::Missing }
+        }
+        // Returned or passed on: the receiver may still set it.
+        _ => Timeout::Set,
+    }
+}
+
+fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if ts::FUNCTION_KINDS.contains(&n.kind()) {
+            return Some(n);
+        }
+        cur = n.parent();
+    }
+    None
+}
+
+/// Code that runs in a browser, where a request without a deadline stalls one
+/// user's page, not a server worker: TSX/JSX files, `"use client"` modules,
+/// UI-framework imports, DOM globals, and front-end folders.
+fn is_browser_code(cx: &Checker<'_, '_>) -> bool {
+    const MARKERS: &[&str] = &[
+        "\"use client\"",
+        "'use client'",
+        "from \"react\"",
+        "from 'react'",
+        "require(\"react\")",
+        "from \"vue\"",
+        "from 'vue'",
+        "from \"prosemirror-",
+        "from 'prosemirror-",
+        "from \"svelte",
+        "from \"@angular/core\"",
+        "from '@angular/core'",
+        "document.",
+        "window.",
+        "localStorage.",
+        "navigator.",
+        "credentials: \"same-origin\"",
+        "credentials: 'same-origin'",
+        "credentials: \"include\"",
+    ];
+    const FOLDERS: &[&str] = &["static", "project-static", "frontend", "client", "browser", "public", "www", "webapp"];
+    let src = cx.src;
+    cx.file.grammar == Grammar::Tsx
+        || cx.file.path.ends_with(".jsx")
+        || cx.file.path.split('/').any(|seg| FOLDERS.contains(&seg))
+        || MARKERS.iter().any(|m| src.contains(m))
+}
+
+fn message(call: Node<'_>, callee: Node<'_>, cx: &Checker<'_, '_>, entry: &NetCall, t: Timeout) -> Option<String> {
+    let shown = callee_display(call, callee, cx);
+    let key = entry.timeout.first().map(String::as_str).unwrap_or("timeout");
+    let what = match entry.rule {
+        NetRule::Request => "the server stops answering",
+        NetRule::Connection => "the peer stops answering",
+    };
+    let setting = if entry.chain.is_empty() { format!("`{key}`") } else { format!("`.{key}(...)`") };
+    Some(match (t, entry.default_secs) {
+        (Timeout::Set, _) => return None,
+        (Timeout::Disabled, _) => {
+            format!("`{shown}` with its `{key}` disabled can block this worker forever when {what}")
+        }
+        (Timeout::Missing, Some(secs)) => format!(
+            "`{shown}` without a {setting} falls back to a {}-minute default, so one slow server holds this worker for minutes",
+            secs / 60
+        ),
+        (Timeout::Missing, None) if entry.kind == CallKind::Client => {
+            format!("`{shown}` without a {setting} makes every call through it able to block forever when {what}")
+        }
+        (Timeout::Missing, None) => format!("`{shown}` without a {setting} can block this worker forever when {what}"),
+    })
+}
+
+fn report<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>, entry: &NetCall, t: Timeout) {
+    if let Some(msg) = message(call, callee, cx, entry, t) {
+        cx.report_node(call, msg);
+    }
+}
+
+/// The callee as written, `new Pool` for constructors, shortened when long.
+fn callee_display(call: Node<'_>, callee: Node<'_>, cx: &Checker<'_, '_>) -> String {
+    let text: String = cx.text(callee).split_whitespace().collect();
+    let text = if text.len() > 40 || text.contains('(') {
+        cx.resolve(callee).map(|r| r.path.replace("().", ".")).unwrap_or(text)
+    } else {
+        text
+    };
+    if call.kind() == "new_expression" { format!("new {text}") } else { text }
+}
+
+/// Project facts: `class X(requests.Session)` (and whether it applies a
+/// timeout), `class X(HTTPAdapter)` that applies one.
+pub struct PySessionFacts;
+
+impl crate::engine::facts::FactCollector for PySessionFacts {
+    fn triggers(&self) -> &'static [&'static str] {
+        &["Session)", "HTTPAdapter)"]
+    }
+
+    fn python_kinds(&self) -> &'static [&'static str] {
+        &["class_definition"]
+    }
+
+    fn collect(&self, node: Node<'_>, file: &crate::source::SourceFile, facts: &mut crate::engine::ProjectFacts) {
+        let src: &str = &file.text;
+        let (Some(name), Some(bases), Some(body)) = (
+            node.child_by_field_name("name"),
+            node.child_by_field_name("superclasses"),
+            node.child_by_field_name("body"),
+        ) else {
+            return;
+        };
+        let name = node_text(name, src).to_string();
+        let has_timeout = node_text(body, src).contains("timeout");
+        let imports_requests_session = src.contains("from requests import") && src.contains("Session")
+            || src.contains("from requests.sessions import");
+        let mut cursor = bases.walk();
+        for base in bases.named_children(&mut cursor) {
+            let b = node_text(base, src);
+            let is_session = matches!(b, "requests.Session" | "requests.sessions.Session")
+                || (b == "Session" && imports_requests_session);
+            if is_session {
+                let e = facts.py_session_classes.entry(name.clone()).or_insert(false);
+                *e |= has_timeout;
+            }
+            let is_adapter = b == "HTTPAdapter" || b.ends_with(".HTTPAdapter");
+            if is_adapter && has_timeout {
+                facts.py_timeout_adapters.insert(name.clone());
+            }
+        }
+    }
+}
+
+/// Project facts: `axios.defaults.timeout = ...` and `api.defaults.timeout = ...`.
+pub struct AxiosTimeoutFacts;
+
+impl crate::engine::facts::FactCollector for AxiosTimeoutFacts {
+    fn triggers(&self) -> &'static [&'static str] {
+        &["defaults.timeout"]
+    }
+
+    fn js_kinds(&self) -> &'static [&'static str] {
+        &["assignment_expression"]
+    }
+
+    fn collect(&self, node: Node<'_>, file: &crate::source::SourceFile, facts: &mut crate::engine::ProjectFacts) {
+        let src: &str = &file.text;
+        let Some(left) = node.child_by_field_name("left") else { return };
+        let text: String = node_text(left, src).split_whitespace().collect();
+        let Some(prefix) = text.strip_suffix(".defaults.timeout") else { return };
+        if prefix == "axios" || prefix == "axios.default" {
+            facts.axios_default_timeout = true;
+        } else {
+            let short = prefix.rsplit('.').next().unwrap_or(prefix);
+            facts.axios_instances_with_timeout.insert(short.to_string());
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Outbound HTTP requests that can wait forever: no timeout given, or the
+//! timeout disabled, per `rules/catalog/network.toml`.
+
+use tree_sitter::Node;
+
+use crate::catalog::network::NetRule;
+use crate::engine::Checker;
+use crate::rule::{Rule, RuleMeta};
+use crate::rules::net_timeout;
+use crate::source::Grammar;
+
+crate::declare_rule! {
+    pub static META = {
+        code: "PL201",
+        name: "request-without-timeout",
+        category: MissingTimeout,
+        severity: Warning,
+        status: Stable,
+        since: "0.1.0",
+        languages: [Python, TypeScript, JavaScript],
+        precision: High,
+        summary: "An outbound HTTP request has no timeout, so a server that stops answering blocks the caller forever",
+        fix: "Pass a timeout to the call, or create the client or session with a default timeout",
+    }
+}
+
+/// The rule.
+pub struct RequestWithoutTimeout;
+
+impl Rule for RequestWithoutTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn python_kinds(&self) -> &'static [&'static str] {
+        &["call", "assignment"]
+    }
+
+    fn js_kinds(&self) -> &'static [&'static str] {
+        &["call_expression", "new_expression"]
+    }
+
+    fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
+        match cx.grammar() {
+            Grammar::Python => net_timeout::check_python(node, cx, NetRule::Request),
+            _ => net_timeout::check_js(node, cx, NetRule::Request),
+        }
+    }
+
+    fn finish<'t>(&self, cx: &mut Checker<'_, 't>) {
+        if cx.grammar() == Grammar::Python {
+            net_timeout::finish_python(cx);
+        }
+    }
+}
