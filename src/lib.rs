@@ -84,6 +84,32 @@ pub struct Report {
     pub lines_checked: usize,
     /// Every rule that ran, sorted by code.
     pub rules: Vec<&'static RuleMeta>,
+    /// The text of every file with a finding (shared, not copied), for
+    /// emitters that show source snippets.
+    pub sources: Sources,
+}
+
+/// Display path → file text, kept only for files with findings.
+#[derive(Default, Clone)]
+pub struct Sources(std::collections::BTreeMap<String, Arc<str>>);
+
+impl Sources {
+    /// The text of the file shown as `path`, if it has findings.
+    pub fn get(&self, path: &str) -> Option<&Arc<str>> {
+        self.0.get(path)
+    }
+
+    /// Keeps `text` as the source of `path`.
+    pub fn insert(&mut self, path: String, text: Arc<str>) {
+        self.0.insert(path, text);
+    }
+}
+
+impl std::fmt::Debug for Sources {
+    // File texts would drown any debug print of a report: list paths only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 /// Errors that stop a whole run (per-file trouble becomes a [`Notice`]).
@@ -182,12 +208,19 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     diagnostics.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.path == b.path && a.message == b.message);
     notices.sort();
     let rules = registry::all().filter(|r| selection.enabled(r)).collect();
+    let mut sources = Sources::default();
+    for file in &files {
+        if diagnostics.binary_search_by(|d| d.path.as_str().cmp(file.path.as_str())).is_ok() {
+            sources.insert(file.path.clone(), Arc::clone(&file.text));
+        }
+    }
     Ok(Report {
         diagnostics,
         notices,
         files_checked: files.len(),
         lines_checked: files.iter().map(|f| f.lines.line_count()).sum(),
         rules,
+        sources,
     })
 }
 
