@@ -248,7 +248,7 @@ fn check_one(
                     kind: NoticeKind::SyntaxError,
                     line: Some(pos.line),
                     column: Some(pos.column),
-                    message: "syntax error; the rest of the file was checked where the tree is sound".to_string(),
+                    message: "Syntax error; the rest of the file was checked where the tree is sound".to_string(),
                 });
             }
             let diagnostics = engine::suppress::apply(result.diagnostics, &result.suppressions, file, enabled);
@@ -260,7 +260,7 @@ fn check_one(
                 kind: NoticeKind::SyntaxError,
                 line: None,
                 column: None,
-                message: "the parser gave up on this file; it was not checked".to_string(),
+                message: "The parser gave up on this file; it was not checked".to_string(),
             });
             (Vec::new(), notices)
         }
@@ -275,7 +275,7 @@ fn check_one(
                 kind: NoticeKind::InternalError,
                 line: None,
                 column: None,
-                message: format!("internal error while checking this file (a bug in prodlint): {what}"),
+                message: format!("Internal error while checking this file (a bug in prodlint): {what}"),
             });
             (Vec::new(), notices)
         }
@@ -294,14 +294,14 @@ fn read_file(c: &walk::Candidate, max_size: u64) -> Result<SourceFile, Notice> {
     }
     let bytes = std::fs::read(&c.fs_path).map_err(|e| notice(NoticeKind::Unreadable, e.to_string()))?;
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(notice(NoticeKind::Binary, "binary content (NUL bytes); skipped".to_string()));
+        return Err(notice(NoticeKind::Binary, "Binary content (NUL bytes); skipped".to_string()));
     }
     let text: Arc<str> = match String::from_utf8(bytes) {
         Ok(s) => s.into(),
-        Err(_) => return Err(notice(NoticeKind::Binary, "not valid UTF-8; skipped".to_string())),
+        Err(_) => return Err(notice(NoticeKind::Binary, "Not valid UTF-8; skipped".to_string())),
     };
     if c.grammar != Grammar::Python && looks_minified(&c.path, &text) {
-        return Err(notice(NoticeKind::Minified, "looks minified or bundled; skipped".to_string()));
+        return Err(notice(NoticeKind::Minified, "Looks minified or bundled; skipped".to_string()));
     }
     Ok(SourceFile::new(c.path.clone(), c.fs_path.clone(), c.grammar, text))
 }
