@@ -252,23 +252,22 @@ fn artifact(path: &str) -> sarif::ArtifactLocation {
     if path.starts_with('/') {
         sarif::ArtifactLocation::builder().uri(format!("file://{}", encode_uri_path(path))).build()
     } else if is_windows_drive {
-        sarif::ArtifactLocation::builder().uri(format!("file:///{}", encode_uri_path(path))).build()
+        let (drive, rest) = path.split_at(2);
+        sarif::ArtifactLocation::builder().uri(format!("file:///{drive}{}", encode_uri_path(rest))).build()
     } else {
         sarif::ArtifactLocation::builder().uri(encode_uri_path(path)).uri_base_id(SRCROOT).build()
     }
 }
 
 /// Percent-encodes a `/`-separated path for use as a URI reference: keeps
-/// RFC 3986 unreserved characters, `/` and a few safe sub-delimiters.
+/// RFC 3986 unreserved characters, `/` and a few safe sub-delimiters (never
+/// `:`, which could make a relative path read as a scheme).
 pub fn encode_uri_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for &b in path.as_bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&'
             | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'@' => out.push(b as char),
-            // A drive letter's colon (`C:/`) is fine after `file:///`; any
-            // other colon could be read as a scheme.
-            b':' if out.len() == 1 => out.push(':'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -326,7 +325,8 @@ mod tests {
     fn names_and_uris() {
         assert_eq!(pascal_case("jump-in-finally"), "JumpInFinally");
         assert_eq!(encode_uri_path("src/a b/ü#1.py"), "src/a%20b/%C3%BC%231.py");
-        assert_eq!(encode_uri_path("C:/x/y.py"), "C:/x/y.py");
+        assert_eq!(artifact("C:/x/y.py").uri.as_deref(), Some("file:///C:/x/y.py"));
+        assert_eq!(artifact("/x/a b.py").uri.as_deref(), Some("file:///x/a%20b.py"));
         assert_eq!(encode_uri_path("a:b.py"), "a%3Ab.py");
         assert_eq!(sentence("Broken"), "Broken.");
         assert_eq!(sentence("Done."), "Done.");
