@@ -46,6 +46,9 @@ pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> i
         .with_links(false)
         .with_break_words(false)
         .without_cause_chain()
+        // miette counts the header's column in bytes; the source name carries
+        // `path:line:column` in characters instead, as every other format.
+        .without_primary_span_start()
         .with_context_lines(1);
     let paint = Paint { color: options.color };
     for d in &report.diagnostics {
@@ -108,7 +111,7 @@ fn render_snippet(handler: &GraphicalReportHandler, d: &Diagnostic, text: &Arc<s
     let snippet = Snippet {
         // The message is already in the header; miette writes an empty cause
         // line for it, removed below.
-        source: NamedSource::new(&d.path, Arc::clone(text)),
+        source: NamedSource::new(format!("{}:{}:{}", d.path, d.start.line, d.start.column), Arc::clone(text)),
         labels,
         help: d.rule.fix,
         severity: match d.severity {
