@@ -111,6 +111,9 @@ fn sarif_structure_rules_and_utf16_regions() {
     assert_eq!(py["region"]["startColumn"], utf16);
     assert_eq!(py["region"]["endLine"], 6);
     assert_eq!(py["region"]["endColumn"], utf16 + "return None".len() as u64);
+    assert_eq!(py["region"]["snippet"]["text"], "return None");
+    assert_eq!(py["contextRegion"]["startLine"], 5);
+    assert!(py["contextRegion"]["snippet"]["text"].as_str().unwrap().contains("finally:"));
 
     // Notices: none here, and the run succeeded.
     assert_eq!(run["invocations"][0]["executionSuccessful"], true);

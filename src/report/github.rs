@@ -14,11 +14,13 @@
 
 use std::io::{self, Write};
 
+use super::RenderOptions;
 use crate::Report;
 use crate::rule::Severity;
 
-/// Renders one command per finding and per notice, then the summary line.
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Renders one command per finding and per notice, then the summary line
+/// (plain log text) unless `quiet`.
+pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.diagnostics {
         let command = match d.severity {
             Severity::Error => "error",
@@ -59,7 +61,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             escape_data(&shown),
         )?;
     }
-    writeln!(out, "{}", super::summary(report))
+    if !options.quiet {
+        writeln!(out, "{}", super::summary(report))?;
+    }
+    Ok(())
 }
 
 /// Escapes a command's message (after `::`), as the runner unescapes it.

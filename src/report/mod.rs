@@ -31,7 +31,7 @@ pub enum Format {
 pub struct RenderOptions {
     /// Use ANSI colours (text formats only).
     pub color: bool,
-    /// Omit the summary line (text formats only).
+    /// Omit notices and the summary line (text and GitHub formats).
     pub quiet: bool,
 }
 
@@ -42,7 +42,7 @@ pub fn render(report: &Report, format: Format, options: RenderOptions, out: &mut
         Format::Concise => concise::render(report, options, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
-        Format::Github => github::render(report, out),
+        Format::Github => github::render(report, options, out),
     }
 }
 

@@ -30,6 +30,12 @@ pub const FINGERPRINT_KEY: &str = "prodlint/v1";
 /// The URI base id that relative artifact locations are resolved against.
 pub const SRCROOT: &str = "%SRCROOT%";
 
+/// Region snippets longer than this (bytes) are left out.
+const MAX_SNIPPET: usize = 2048;
+
+/// Context regions are left out when they would span more lines than this.
+const MAX_CONTEXT_LINES: u32 = 12;
+
 /// GitHub truncates longer `fullDescription`s.
 const MAX_FULL_DESCRIPTION: usize = 1024;
 
@@ -126,14 +132,10 @@ fn result(d: &Diagnostic, fingerprint: &str, rule_index: usize, text: Option<&st
     let spans = Spans::new(d, text);
     let mut partial = BTreeMap::new();
     partial.insert(FINGERPRINT_KEY.to_string(), fingerprint.to_string());
-    let location = sarif::Location::builder()
-        .physical_location(
-            sarif::PhysicalLocation::builder()
-                .artifact_location(artifact(&d.path))
-                .region(region(d.start, d.end))
-                .build(),
-        )
-        .build();
+    let mut physical =
+        sarif::PhysicalLocation::builder().artifact_location(artifact(&d.path)).region(region(d.start, d.end)).build();
+    spans.add_snippets(&mut physical);
+    let location = sarif::Location::builder().physical_location(physical).build();
     let related: Vec<sarif::Location> = d
         .labels
         .iter()
@@ -194,6 +196,38 @@ struct Spans<'a> {
 impl<'a> Spans<'a> {
     fn new(d: &'a Diagnostic, text: Option<&'a str>) -> Spans<'a> {
         Spans { d, text, index: std::cell::OnceCell::new() }
+    }
+
+    /// Adds the primary span's text as the region's snippet and the lines
+    /// around it as the context region (viewers show them without the file).
+    fn add_snippets(&self, physical: &mut sarif::PhysicalLocation) {
+        let Some(text) = self.text else { return };
+        let d = self.d;
+        if let (Some(region), Some(snippet)) = (physical.region.as_mut(), text.get(d.span.start as usize..d.span.end as usize))
+            && snippet.len() <= MAX_SNIPPET
+        {
+            region.snippet = Some(sarif::ArtifactContent::builder().text(snippet).build());
+        }
+        let index = self.index.get_or_init(|| crate::source::LineIndex::new(text));
+        let first = d.start.line.saturating_sub(1).max(1);
+        // A final newline ends the last line; it does not start another.
+        let lines = index.line_count() - usize::from(text.ends_with('\n') && index.line_count() > 1);
+        let last = (d.end.line + 1).min(lines.max(1) as u32);
+        if last < first || last - first > MAX_CONTEXT_LINES {
+            return;
+        }
+        let mut context = String::new();
+        for line in first..=last {
+            context.push_str(index.line_text(text, line as usize - 1));
+            context.push('\n');
+        }
+        physical.context_region = Some(
+            sarif::Region::builder()
+                .start_line(first as i64)
+                .end_line(last as i64)
+                .snippet(sarif::ArtifactContent::builder().text(context).build())
+                .build(),
+        );
     }
 
     fn region(&self, span: crate::source::Span) -> sarif::Region {
