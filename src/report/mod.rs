@@ -31,7 +31,8 @@ pub enum Format {
 pub struct RenderOptions {
     /// Use ANSI colours (text formats only).
     pub color: bool,
-    /// Omit notices and the summary line (text and GitHub formats).
+    /// Omit the summary line (text, concise and GitHub formats) and, in text
+    /// formats, the notices.
     pub quiet: bool,
 }
 
