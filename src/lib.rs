@@ -88,6 +88,32 @@ pub struct Report {
     pub lines_checked: usize,
     /// Every rule that ran, sorted by code.
     pub rules: Vec<&'static RuleMeta>,
+    /// The text of every file with a finding (shared, not copied), for
+    /// emitters that show source snippets.
+    pub sources: Sources,
+}
+
+/// Display path → file text, kept only for files with findings.
+#[derive(Default, Clone)]
+pub struct Sources(std::collections::BTreeMap<String, Arc<str>>);
+
+impl Sources {
+    /// The text of the file shown as `path`, if it has findings.
+    pub fn get(&self, path: &str) -> Option<&Arc<str>> {
+        self.0.get(path)
+    }
+
+    /// Keeps `text` as the source of `path`.
+    pub fn insert(&mut self, path: String, text: Arc<str>) {
+        self.0.insert(path, text);
+    }
+}
+
+impl std::fmt::Debug for Sources {
+    // File texts would drown any debug print of a report: list paths only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 /// Errors that stop a whole run (per-file trouble becomes a [`Notice`]).
@@ -193,12 +219,19 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         .dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.path == b.path && a.message == b.message);
     notices.sort();
     let rules = registry::all().filter(|r| selection.enabled(r)).collect();
+    let mut sources = Sources::default();
+    for file in &files {
+        if diagnostics.binary_search_by(|d| d.path.as_str().cmp(file.path.as_str())).is_ok() {
+            sources.insert(file.path.clone(), Arc::clone(&file.text));
+        }
+    }
     Ok(Report {
         diagnostics,
         notices,
         files_checked: files.len(),
         lines_checked: files.iter().map(|f| f.lines.line_count()).sum(),
         rules,
+        sources,
     })
 }
 
@@ -226,7 +259,7 @@ fn check_one(
                     kind: NoticeKind::SyntaxError,
                     line: Some(pos.line),
                     column: Some(pos.column),
-                    message: "syntax error; the rest of the file was checked where the tree is sound".to_string(),
+                    message: "Syntax error; the rest of the file was checked where the tree is sound".to_string(),
                 });
             }
             let diagnostics = engine::suppress::apply(result.diagnostics, &result.suppressions, file, enabled);
@@ -238,7 +271,7 @@ fn check_one(
                 kind: NoticeKind::SyntaxError,
                 line: None,
                 column: None,
-                message: "the parser gave up on this file; it was not checked".to_string(),
+                message: "The parser gave up on this file; it was not checked".to_string(),
             });
             (Vec::new(), notices)
         }
@@ -253,7 +286,7 @@ fn check_one(
                 kind: NoticeKind::InternalError,
                 line: None,
                 column: None,
-                message: format!("internal error while checking this file (a bug in prodlint): {what}"),
+                message: format!("Internal error while checking this file (a bug in prodlint): {what}"),
             });
             (Vec::new(), notices)
         }
@@ -272,14 +305,14 @@ fn read_file(c: &walk::Candidate, max_size: u64) -> Result<SourceFile, Notice> {
     }
     let bytes = std::fs::read(&c.fs_path).map_err(|e| notice(NoticeKind::Unreadable, e.to_string()))?;
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(notice(NoticeKind::Binary, "binary content (NUL bytes); skipped".to_string()));
+        return Err(notice(NoticeKind::Binary, "Binary content (NUL bytes); skipped".to_string()));
     }
     let text: Arc<str> = match String::from_utf8(bytes) {
         Ok(s) => s.into(),
-        Err(_) => return Err(notice(NoticeKind::Binary, "not valid UTF-8; skipped".to_string())),
+        Err(_) => return Err(notice(NoticeKind::Binary, "Not valid UTF-8; skipped".to_string())),
     };
     if c.grammar != Grammar::Python && looks_minified(&c.path, &text) {
-        return Err(notice(NoticeKind::Minified, "looks minified or bundled; skipped".to_string()));
+        return Err(notice(NoticeKind::Minified, "Looks minified or bundled; skipped".to_string()));
     }
     Ok(SourceFile::new(c.path.clone(), c.fs_path.clone(), c.grammar, text))
 }

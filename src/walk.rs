@@ -57,7 +57,7 @@ pub fn discover(paths: &[PathBuf], cwd: &Path, threads: usize) -> (Vec<Candidate
                 kind: NoticeKind::MissingPath,
                 line: None,
                 column: None,
-                message: "no such file or directory".to_string(),
+                message: "No such file or directory".to_string(),
             });
         }
     }

@@ -31,7 +31,8 @@ pub enum Format {
 pub struct RenderOptions {
     /// Use ANSI colours (text formats only).
     pub color: bool,
-    /// Omit the summary line (text formats only).
+    /// Omit the summary line (text, concise and GitHub formats) and, in text
+    /// formats, the notices.
     pub quiet: bool,
 }
 
@@ -42,27 +43,32 @@ pub fn render(report: &Report, format: Format, options: RenderOptions, out: &mut
         Format::Concise => concise::render(report, options, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
-        Format::Github => github::render(report, out),
+        Format::Github => github::render(report, options, out),
     }
 }
 
-/// `1 error, 2 warnings and 1 note in 3 files (120 files checked)`.
+/// `Found 1 error and 2 warnings in 3 files (120 files checked)`: zero
+/// counts are left out.
 pub fn summary(report: &Report) -> String {
     use crate::rule::Severity;
     let count = |s: Severity| report.diagnostics.iter().filter(|d| d.severity == s).count();
     let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
-    let (e, w, n) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
+    let checked = plural(report.files_checked, "file");
+    if report.diagnostics.is_empty() {
+        return format!("No findings ({checked} checked)");
+    }
     let mut files: Vec<&str> = report.diagnostics.iter().map(|d| d.path.as_str()).collect();
     files.dedup();
-    if report.diagnostics.is_empty() {
-        return format!("No findings ({} checked)", plural(report.files_checked, "file"));
-    }
-    format!(
-        "Found {}, {} and {} in {} ({} checked)",
-        plural(e, "error"),
-        plural(w, "warning"),
-        plural(n, "note"),
-        plural(files.len(), "file"),
-        plural(report.files_checked, "file"),
-    )
+    let counts: Vec<String> = [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Note, "note")]
+        .into_iter()
+        .map(|(s, word)| (count(s), word))
+        .filter(|&(n, _)| n > 0)
+        .map(|(n, word)| plural(n, word))
+        .collect();
+    let counts = match counts.as_slice() {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => unreachable!("diagnostics is not empty"),
+    };
+    format!("Found {counts} in {} ({checked} checked)", plural(files.len(), "file"))
 }
