@@ -13,7 +13,8 @@ use serde_json::Value;
 
 /// A finding on line 6, after characters outside the BMP (two UTF-16 code
 /// units each) on the same line, so UTF-16 columns differ from char columns.
-const MULTIBYTE: &str = "# café ☕ 𝄞\ndef handler():\n    try:\n        work()\n    finally:\n        label = \"𝄞𝄞\"; return None\n";
+const MULTIBYTE: &str =
+    "# café ☕ 𝄞\ndef handler():\n    try:\n        work()\n    finally:\n        label = \"𝄞𝄞\"; return None\n";
 
 fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -46,7 +47,10 @@ fn sarif(report: &Report) -> Value {
 
 #[test]
 fn sarif_structure_rules_and_utf16_regions() {
-    let dir = project(&[("app/multi.py", MULTIBYTE.as_bytes()), ("web/a.ts", b"function f() {\n  try { g(); } finally { return 1; }\n}\n")]);
+    let dir = project(&[
+        ("app/multi.py", MULTIBYTE.as_bytes()),
+        ("web/a.ts", b"function f() {\n  try { g(); } finally { return 1; }\n}\n"),
+    ]);
     let report = run(dir.path());
     assert_eq!(report.diagnostics.len(), 2, "{:?}", report.diagnostics);
     let log = sarif(&report);
@@ -76,7 +80,8 @@ fn sarif_structure_rules_and_utf16_regions() {
         assert_eq!(rule["help"]["markdown"], meta.doc);
         assert_eq!(rule["helpUri"], meta.help_uri());
         assert_eq!(rule["defaultConfiguration"]["level"], meta.severity.as_str());
-        let tags: Vec<&str> = rule["properties"]["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        let tags: Vec<&str> =
+            rule["properties"]["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
         assert_eq!(tags[0], meta.category.as_str());
         assert!(meta.languages.iter().all(|l| tags.contains(&l.as_str())));
         assert_eq!(rule["properties"]["precision"], meta.precision.as_str());
@@ -146,15 +151,22 @@ fn fingerprints_survive_a_line_inserted_above() {
 
 #[test]
 fn sarif_notices_labels_and_fixes() {
-    let dir = project(&[("app/multi.py", MULTIBYTE.as_bytes()), ("blob.js", b"x\0y"), ("broken.py", b"def f(:\n  pass\n")]);
+    let dir =
+        project(&[("app/multi.py", MULTIBYTE.as_bytes()), ("blob.js", b"x\0y"), ("broken.py", b"def f(:\n  pass\n")]);
     let mut report = run(dir.path());
     // Rules being written in parallel will attach labels and fixes; attach
     // them by hand to check the emitter.
     let d = &mut report.diagnostics[0];
     let text = MULTIBYTE;
     let finally = text.find("finally").unwrap();
-    d.labels.push(Label { span: Span::new(finally, finally + "finally".len()), message: "this `finally` runs on every exit".into() });
-    d.fix = Some(Fix { description: "Delete the `return`".into(), edits: vec![Edit { span: d.span, content: String::new() }] });
+    d.labels.push(Label {
+        span: Span::new(finally, finally + "finally".len()),
+        message: "this `finally` runs on every exit".into(),
+    });
+    d.fix = Some(Fix {
+        description: "Delete the `return`".into(),
+        edits: vec![Edit { span: d.span, content: String::new() }],
+    });
     let log = sarif(&report);
     let run = &log["runs"][0];
 
@@ -246,7 +258,9 @@ fn github_escaping_cannot_inject_commands() {
     let props: Vec<(&str, &str)> = props.split(',').map(|p| p.split_once('=').expect("key=value")).collect();
     let keys: Vec<&str> = props.iter().map(|(k, _)| *k).collect();
     assert_eq!(keys, ["file", "line", "endLine", "col", "endColumn", "title"]);
-    let unescape = |s: &str| s.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%");
+    let unescape = |s: &str| {
+        s.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+    };
     assert_eq!(unescape(props[0].1), evil_name);
     assert_eq!(props[5].1, "PL103 jump-in-finally");
     assert!(unescape(data).ends_with("::set-output name=x::y"));

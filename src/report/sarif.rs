@@ -203,7 +203,8 @@ impl<'a> Spans<'a> {
     fn add_snippets(&self, physical: &mut sarif::PhysicalLocation) {
         let Some(text) = self.text else { return };
         let d = self.d;
-        if let (Some(region), Some(snippet)) = (physical.region.as_mut(), text.get(d.span.start as usize..d.span.end as usize))
+        if let (Some(region), Some(snippet)) =
+            (physical.region.as_mut(), text.get(d.span.start as usize..d.span.end as usize))
             && snippet.len() <= MAX_SNIPPET
         {
             region.snippet = Some(sarif::ArtifactContent::builder().text(snippet).build());
@@ -300,8 +301,26 @@ pub fn encode_uri_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for &b in path.as_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&'
-            | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'@' => out.push(b as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b'@' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
