@@ -1,4 +1,7 @@
 //! The rules, one module each. Metadata lives in each module's
 //! `declare_rule!`; the list of rules lives in [`crate::registry`].
 
+pub mod exception_cause_dropped;
+pub mod exception_swallowed;
+pub mod io_error_swallowed;
 pub mod jump_in_finally;
