@@ -154,7 +154,10 @@ fn flatten_types<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
 /// `requests.Timeout`, `Order.DoesNotExist`).
 pub fn type_path<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<String> {
     match node.kind() {
-        "identifier" | "attribute" => cx.resolve(node).map(|r| r.path),
+        // Names the model cannot follow (parameters, locals) keep their text.
+        "identifier" | "attribute" => {
+            Some(cx.resolve(node).map(|r| r.path).unwrap_or_else(|| node_text(node, cx.src).to_string()))
+        }
         _ => None,
     }
 }

@@ -54,7 +54,8 @@ impl Rule for ExceptionCauseDropped {
         let message = match h.kind {
             HandlerKind::Except => {
                 let header = h.span.text(cx.src).trim_end_matches(':').trim().to_string();
-                format!("`{header}` logs a fixed message without the exception, so the log says something failed but not what or where")
+                let header = if h.types.is_empty() { "A bare `except:`".to_string() } else { format!("`{header}`") };
+                format!("{header} logs a fixed message without the exception, so the log says something failed but not what or where")
             }
             HandlerKind::Catch => "`catch` block logs a fixed message without the error, so the log says something failed but not what or where".to_string(),
             HandlerKind::Promise => "Rejection handler logs a fixed message without the error, so the log says something failed but not what or where".to_string(),
