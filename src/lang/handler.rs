@@ -228,9 +228,14 @@ fn analyze_catch<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'
         collect_identifiers(p, src, &mut names);
     }
     let stmts = statements(body);
-    let discards = stmts.iter().all(|s| discards_js(*s, src, true));
-    let scan = scan(clause, body, &names, cx, cat, cx.grammar());
     let try_stmt = clause.parent();
+    // An empty block always discards. A block that returns a fallback value
+    // discards only when the `try` awaits something: synchronous code that
+    // maps a parse or validation failure to `null`/`false` is the ordinary
+    // parse-or-default idiom.
+    let awaits = try_stmt.and_then(|t| t.child_by_field_name("body")).is_some_and(awaits_in);
+    let discards = stmts.iter().all(|s| discards_js(*s, src, true)) && (stmts.is_empty() || awaits);
+    let scan = scan(clause, body, &names, cx, cat, cx.grammar());
     let probe = is_bool_probe(try_stmt, &stmts, src, cx.grammar())
         || try_stmt.and_then(|t| t.child_by_field_name("body")).is_some_and(|b| is_parse_probe(b, cx, cat));
     let header_end = body.start_byte();
@@ -288,7 +293,8 @@ fn analyze_promise<'t>(arg: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'t
     };
     let args = arg.parent().unwrap_or(arg);
     let mut scan = scan(scan_root, body, &names, cx, cat, cx.grammar());
-    scan.commented |= comment_in(args, src) || trailing_comment(args, src);
+    scan.commented |= comment_in(args, src) || trailing_comment(args, src) || leading_comment(args, src);
+    let probe = promise_probe(arg, cx);
     Some(Handler {
         kind: HandlerKind::Promise,
         node: arg,
@@ -300,8 +306,53 @@ fn analyze_promise<'t>(arg: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'t
         handles: scan.handles,
         logs: scan.logs,
         logs_exception: scan.logs_exception,
-        probe: false,
+        probe,
     })
+}
+
+/// `.then(() => undefined, () => undefined)` (wait for settlement) and
+/// `.then(() => true).catch(() => false)` (a yes/no probe) are not drops.
+fn promise_probe(arg: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    let src = cx.src;
+    let Some(call) = arg.parent().and_then(|a| a.parent()) else { return false };
+    let constant_fn = |n: Node<'_>| {
+        matches!(n.kind(), "arrow_function" | "function_expression")
+            && n.child_by_field_name("body").is_some_and(|b| is_constant_js(b, src))
+    };
+    let args = crate::lang::typescript::call_args(call);
+    if args.len() == 2 && constant_fn(args[0]) {
+        return true;
+    }
+    // `.then(() => true).catch(() => false)`
+    call.child_by_field_name("function")
+        .and_then(|f| f.child_by_field_name("object"))
+        .filter(|o| o.kind() == "call_expression")
+        .and_then(|o| {
+            let callee = o.child_by_field_name("function")?;
+            let prop = callee.child_by_field_name("property")?;
+            (node_text(prop, src) == "then").then_some(o)
+        })
+        .is_some_and(|then_call| crate::lang::typescript::call_args(then_call).first().is_some_and(|a| constant_fn(*a)))
+}
+
+/// A comment on the line right above the statement holding `node`.
+fn leading_comment(node: Node<'_>, src: &str) -> bool {
+    let mut stmt = node;
+    while let Some(p) = stmt.parent() {
+        if stmt.kind().ends_with("_statement") || stmt.kind() == "lexical_declaration" {
+            break;
+        }
+        stmt = p;
+    }
+    let start = stmt.start_position().row;
+    let mut prev = stmt.prev_sibling();
+    while let Some(p) = prev.filter(|p| p.kind() == "comment") {
+        if p.end_position().row + 1 >= start && meaningful_comment(node_text(p, src)) {
+            return true;
+        }
+        prev = p.prev_sibling();
+    }
+    false
 }
 
 /// `allow_loop_jumps`: `continue`/`break` discard in a catch clause but are
@@ -342,6 +393,18 @@ fn is_constant_js(node: Node<'_>, src: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// True when `node` awaits (outside nested functions).
+fn awaits_in(node: Node<'_>) -> bool {
+    let mut found = false;
+    walk(node, &mut |n| {
+        if n.kind() == "await_expression" {
+            found = true;
+        }
+        !found && !crate::lang::typescript::FUNCTION_KINDS.contains(&n.kind())
+    });
+    found
 }
 
 /// A `try` block that only calls input parsers (`JSON.parse`, `new URL`,
@@ -410,9 +473,7 @@ fn is_bool_probe(try_stmt: Option<Node<'_>>, handler_stmts: &[Node<'_>], src: &s
     }
     let _ = src;
     candidates.iter().any(|b| {
-        statements(*b)
-            .last()
-            .is_some_and(|s| s.kind() == "return_statement" && s.named_child(0).is_some_and(is_bool))
+        statements(*b).last().is_some_and(|s| s.kind() == "return_statement" && s.named_child(0).is_some())
     })
 }
 
@@ -629,6 +690,14 @@ pub fn meaningful_comment(text: &str) -> bool {
     if DIRECTIVES.iter().any(|d| lower.starts_with(d)) {
         return false;
     }
+    // A bare rule code (`# BLE001`, `// S110`) names a check, it explains nothing.
+    let first = t.split_whitespace().next().unwrap_or("");
+    let is_code = first.len() == t.len()
+        && first.chars().any(|c| c.is_ascii_digit())
+        && first.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == ',');
+    if is_code {
+        return false;
+    }
     const TODO: &[&str] = &["todo", "fixme", "xxx", "hack"];
     if TODO.iter().any(|d| lower.starts_with(d)) {
         return false;
@@ -659,6 +728,12 @@ pub fn walk<'t>(node: Node<'t>, f: &mut dyn FnMut(Node<'t>) -> bool) {
             }
         }
     }
+}
+
+/// True when the handler sits in a `finally` block of the current function:
+/// best-effort cleanup there must not replace the error already in flight.
+pub fn in_finally(cx: &Checker<'_, '_>) -> bool {
+    cx.ctx.inside(&crate::engine::FrameKind::Finally)
 }
 
 /// The first I/O, network or database call in a Python `try` body (nested
@@ -721,5 +796,26 @@ pub fn promise_handler<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
         ("catch", [h]) => Some(*h),
         ("then", [_, h]) => Some(*h),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::meaningful_comment;
+
+    #[test]
+    fn comments_that_explain() {
+        assert!(meaningful_comment("# the socket may already be closed"));
+        assert!(meaningful_comment("// best effort: analytics only"));
+        assert!(meaningful_comment("/* ignore: optional */"));
+        assert!(!meaningful_comment("# noqa: BLE001"));
+        assert!(!meaningful_comment("# nosec"));
+        assert!(!meaningful_comment("# type: ignore"));
+        assert!(!meaningful_comment("// eslint-disable-line no-empty"));
+        assert!(!meaningful_comment("# TODO"));
+        assert!(!meaningful_comment("# FIXME: handle this"));
+        assert!(!meaningful_comment("# BLE001"));
+        assert!(!meaningful_comment("# prodlint: ignore[PL101] reason"));
+        assert!(!meaningful_comment("#"));
     }
 }

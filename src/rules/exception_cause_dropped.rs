@@ -48,7 +48,7 @@ impl Rule for ExceptionCauseDropped {
             _ => None,
         };
         let Some(h) = h else { return };
-        if !(h.broad && h.logs > 0 && !h.logs_exception && !h.handles && !h.probe) {
+        if !(h.broad && h.logs > 0 && !h.logs_exception && !h.handles && !h.probe && !h.commented) {
             return;
         }
         let message = match h.kind {

@@ -42,6 +42,9 @@ impl Rule for ExceptionSwallowed {
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
+        if handler::in_finally(cx) {
+            return;
+        }
         match node.kind() {
             "except_clause" | "except_group_clause" => {
                 let Some(h) = handler::analyze(node, HandlerKind::Except, cx) else { return };
@@ -72,7 +75,7 @@ impl Rule for ExceptionSwallowed {
             "call_expression" => {
                 let Some(arg) = handler::promise_handler(node, cx.src) else { return };
                 let Some(h) = handler::analyze(arg, HandlerKind::Promise, cx) else { return };
-                if h.discards && !h.commented {
+                if h.discards && !h.commented && !h.probe {
                     let text = node_text(arg, cx.src);
                     let shown = if text.len() <= 24 && !text.contains('\n') { text } else { "..." };
                     cx.report(

@@ -39,6 +39,9 @@ impl Rule for IoErrorSwallowed {
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
+        if handler::in_finally(cx) {
+            return;
+        }
         let Some(h) = handler::analyze(node, HandlerKind::Except, cx) else { return };
         if h.broad || !h.discards || h.commented || h.probe || h.types.is_empty() {
             return;
