@@ -7,7 +7,10 @@ use crate::rule::{Rule, RuleMeta};
 
 /// Rules that check tree-sitter trees, in code order.
 pub static RULES: &[&dyn Rule] = &[
+    &crate::rules::exception_swallowed::ExceptionSwallowed,
+    &crate::rules::io_error_swallowed::IoErrorSwallowed,
     &crate::rules::jump_in_finally::JumpInFinally,
+    &crate::rules::exception_cause_dropped::ExceptionCauseDropped,
     &crate::rules::request_without_timeout::RequestWithoutTimeout,
     &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
 ];

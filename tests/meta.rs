@@ -122,7 +122,7 @@ fn every_rule_is_complete_and_consistent() {
         if !rule.doc.contains("Use instead:") {
             problems.push(format!("{}: rules/{}.md has no \"Use instead:\" example", rule.code, rule.name));
         }
-        if rule.doc.contains("TODO") {
+        if rule.doc.lines().any(|l| l.trim() == "TODO") {
             problems.push(format!("{}: rules/{}.md still says TODO", rule.code, rule.name));
         }
         text_style("summary", rule, rule.summary, &mut problems);

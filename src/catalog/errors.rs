@@ -1,9 +1,95 @@
-//! `rules/catalog/errors.toml`: calls that log or report an error, and the
-//! narrow exception idioms that are safe to ignore.
+//! `rules/catalog/errors.toml`: calls that log or report an error, I/O calls,
+//! and the narrow exception idioms that are safe to ignore. Read by the
+//! swallowed-exception rules through [`crate::lang::handler`].
 
 use serde::Deserialize;
 
 /// Error handling knowledge by language.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ErrorCatalog {}
+pub struct ErrorCatalog {
+    #[serde(default)]
+    pub python: LangErrors,
+    #[serde(default)]
+    pub js: LangErrors,
+}
+
+/// What one language family knows about error handling. Paths ending in `.`
+/// (or, for JS packages, `/`) are prefixes; see [`matches_path`].
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LangErrors {
+    /// Exception types that make a handler broad (Python).
+    pub broad_exceptions: Vec<String>,
+    /// Resolved paths of logging modules and logger objects.
+    pub logger_paths: Vec<String>,
+    /// Receiver names that are loggers (`logger`, `self.log`: last segment).
+    pub logger_names: Vec<String>,
+    /// Receiver name endings that are loggers (`task_logger`).
+    pub logger_name_suffixes: Vec<String>,
+    /// Logging methods (`error`, `warning`, ...).
+    pub logger_methods: Vec<String>,
+    /// Calls that print a message like a logger (`print`).
+    pub print_calls: Vec<String>,
+    /// Logging methods that attach the exception in flight (`exception`).
+    pub exception_methods: Vec<String>,
+    /// Keyword arguments that attach the exception (`exc_info`).
+    pub exception_keywords: Vec<String>,
+    /// Error reporter calls by resolved path.
+    pub reporter_calls: Vec<String>,
+    /// Error reporter calls by method name.
+    pub reporter_methods: Vec<String>,
+    /// Calls that read the exception in flight (`sys.exc_info`, `traceback.`).
+    pub exception_readers: Vec<String>,
+    /// Calls that hand the error on (`next`, `reject`, `callback`).
+    pub propagate_calls: Vec<String>,
+    /// Handlers that drop a rejection by name (`noop`, `_.noop`).
+    pub noop_handlers: Vec<String>,
+    /// Calls whose failure only means invalid input (`JSON.parse`).
+    pub probe_calls: Vec<String>,
+    /// I/O, network and database calls by resolved path.
+    pub io_paths: Vec<String>,
+    /// I/O methods whatever the receiver (`execute`, `commit`, `save`).
+    pub io_methods: Vec<String>,
+    /// Methods of ORM managers (`Model.objects.<method>`) that query.
+    pub io_manager_methods: Vec<String>,
+    /// Narrow exceptions that are intentional idioms (path, or `.Name` for
+    /// any path ending in `.Name`).
+    pub narrow_idioms: Vec<String>,
+}
+
+impl LangErrors {
+    /// True when `path` matches one entry of `list` (see [`matches_path`]).
+    pub fn any(list: &[String], path: &str) -> bool {
+        list.iter().any(|p| matches_path(p, path))
+    }
+}
+
+/// Whether the resolved `path` matches a catalog `pattern`: equal, under a
+/// prefix ending in `.` or `/` (`requests.` matches `requests.get`), or, for
+/// a pattern starting with `.`, ending with it (`.DoesNotExist`).
+pub fn matches_path(pattern: &str, path: &str) -> bool {
+    if let Some(suffix) = pattern.strip_prefix('.') {
+        return path == suffix || path.ends_with(pattern);
+    }
+    if pattern.ends_with('.') || pattern.ends_with('/') {
+        return path.starts_with(pattern);
+    }
+    path == pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_path;
+
+    #[test]
+    fn path_patterns() {
+        assert!(matches_path("requests.", "requests.get"));
+        assert!(!matches_path("requests.", "requestsx.get"));
+        assert!(matches_path(".DoesNotExist", "Order.DoesNotExist"));
+        assert!(matches_path(".DoesNotExist", "DoesNotExist"));
+        assert!(matches_path("@sentry/", "@sentry/node.captureException"));
+        assert!(matches_path("open", "open"));
+        assert!(!matches_path("open", "opener"));
+    }
+}

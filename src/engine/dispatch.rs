@@ -47,7 +47,6 @@ const PY_FRAMES: &[&str] = &[
     "generator_expression",
     "block",
     "except_clause",
-    "except_group_clause",
     "finally_clause",
     "with_statement",
 ];

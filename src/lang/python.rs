@@ -43,7 +43,7 @@ pub fn frame_for(node: Node<'_>, src: &str) -> Option<FrameKind> {
                 return None;
             }
         }
-        "except_clause" | "except_group_clause" => FrameKind::Handler,
+        "except_clause" => FrameKind::Handler,
         "finally_clause" => FrameKind::Finally,
         "with_statement" => FrameKind::With,
         _ => return None,

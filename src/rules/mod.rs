@@ -2,6 +2,9 @@
 //! `declare_rule!`; the list of rules lives in [`crate::registry`].
 
 pub mod connection_without_timeout;
+pub mod exception_cause_dropped;
+pub mod exception_swallowed;
+pub mod io_error_swallowed;
 pub mod jump_in_finally;
 pub(crate) mod net_timeout;
 pub mod request_without_timeout;

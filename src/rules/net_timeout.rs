@@ -294,8 +294,7 @@ fn looks_like_url(name: &str) -> bool {
 fn chain_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
     let sets = |m: &str| entry.chain.iter().chain(&entry.result_methods).any(|c| c == m);
     let mut top = call;
-    loop {
-        let Some(parent) = top.parent() else { break };
+    while let Some(parent) = top.parent() {
         match parent.kind() {
             "parenthesized_expression" | "as_expression" | "non_null_expression" => top = parent,
             "member_expression" if parent.child_by_field_name("object") == Some(top) => {
