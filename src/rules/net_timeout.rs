@@ -377,7 +377,8 @@ fn is_browser_code(cx: &Checker<'_, '_>) -> bool {
         "credentials: 'same-origin'",
         "credentials: \"include\"",
     ];
-    const FOLDERS: &[&str] = &["static", "project-static", "frontend", "client", "browser", "public", "www", "webapp"];
+    // Not `client`: Node services keep their outbound API clients in `src/client/`.
+    const FOLDERS: &[&str] = &["static", "project-static", "frontend", "browser", "public", "www", "webapp"];
     let src = cx.src;
     cx.file.grammar == Grammar::Tsx
         || cx.file.path.ends_with(".jsx")
