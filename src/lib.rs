@@ -60,6 +60,8 @@ pub struct Options {
     /// Parse every file and walk each tree once, but run no facts phase and no
     /// rule: the floor that a full check is measured against.
     pub parse_only: bool,
+    /// Also check test code found while walking directories.
+    pub include_tests: bool,
 }
 
 impl Options {
@@ -73,6 +75,7 @@ impl Options {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             progress: None,
             parse_only: false,
+            include_tests: false,
         }
     }
 }
@@ -142,7 +145,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let catalog = Catalog::builtin();
 
     // ---- discover ----
-    let (candidates, mut notices) = walk::discover(&options.paths, &options.cwd, threads);
+    let (candidates, mut notices) = walk::discover(&options.paths, &options.cwd, threads, options.include_tests);
 
     // ---- read ----
     let read: Vec<Result<SourceFile, Notice>> =

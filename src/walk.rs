@@ -43,9 +43,29 @@ pub struct Candidate {
     pub grammar: Grammar,
 }
 
+/// Directory names that hold test code.
+const TEST_DIRS: &[&str] = &["tests", "test", "__tests__", "__mocks__", "e2e", "testing", "cypress", "playwright"];
+
+/// True for test code, which never runs in production: files in test
+/// directories, `test_*.py`, `*_test.py`, `conftest.py`, and
+/// `*.test.*`/`*.spec.*`/`*.e2e-spec.*`/`*.cy.*` scripts.
+pub fn is_test_path(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let in_test_dir = path
+        .parent()
+        .is_some_and(|p| p.components().any(|c| c.as_os_str().to_str().is_some_and(|c| TEST_DIRS.contains(&c))));
+    let stem = name.split('.').next().unwrap_or("");
+    let py_test =
+        name.ends_with(".py") && (stem.starts_with("test_") || stem.ends_with("_test") || name == "conftest.py");
+    let js_test = [".test.", ".spec.", ".e2e-spec.", ".e2e.", ".cy."].iter().any(|m| name.contains(m));
+    in_test_dir || py_test || js_test
+}
+
 /// Every checkable file under `paths`, sorted by display path, plus notices
-/// for paths that do not exist or could not be walked.
-pub fn discover(paths: &[PathBuf], cwd: &Path, threads: usize) -> (Vec<Candidate>, Vec<Notice>) {
+/// for paths that do not exist or could not be walked. Test code found while
+/// walking a directory is skipped unless `include_tests`; a test file named
+/// explicitly is always checked.
+pub fn discover(paths: &[PathBuf], cwd: &Path, threads: usize, include_tests: bool) -> (Vec<Candidate>, Vec<Notice>) {
     let mut notices = Vec::new();
     let mut existing: Vec<&PathBuf> = Vec::new();
     for p in paths {
@@ -76,6 +96,8 @@ pub fn discover(paths: &[PathBuf], cwd: &Path, threads: usize) -> (Vec<Candidate
     });
     let found: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
     let errors: Mutex<Vec<Notice>> = Mutex::new(Vec::new());
+    let roots: Vec<&Path> = existing.iter().map(|p| p.as_path()).collect();
+    let roots = &roots;
     builder.build_parallel().run(|| {
         let found = &found;
         let errors = &errors;
@@ -84,7 +106,17 @@ pub fn discover(paths: &[PathBuf], cwd: &Path, threads: usize) -> (Vec<Candidate
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file())
                         || (entry.depth() == 0 && entry.path().is_file());
-                    if is_file && let Some(grammar) = Grammar::from_path(entry.path()) {
+                    // Test code below a walked directory never runs in production.
+                    // Judge the path below the walked root, so a project that
+                    // itself lives in a folder named `test` is still checked.
+                    let skip = !include_tests && entry.depth() > 0 && {
+                        let rel = roots.iter().find_map(|r| entry.path().strip_prefix(r).ok()).unwrap_or(entry.path());
+                        is_test_path(rel)
+                    };
+                    if is_file
+                        && !skip
+                        && let Some(grammar) = Grammar::from_path(entry.path())
+                    {
                         let fs_path = entry.path().to_path_buf();
                         let candidate = Candidate { path: display_path(&fs_path, cwd), fs_path, grammar };
                         found.lock().expect("walk mutex").push(candidate);
@@ -158,6 +190,26 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_code_is_recognised() {
+        for p in [
+            "tests/a.py",
+            "app/tests/x.py",
+            "test_views.py",
+            "a/views_test.py",
+            "conftest.py",
+            "src/a.test.ts",
+            "a.spec.tsx",
+            "src/__tests__/b.js",
+            "e2e/x.ts",
+        ] {
+            assert!(is_test_path(Path::new(p)), "{p}");
+        }
+        for p in ["app/views.py", "src/testimonials.ts", "latest.py", "contest/x.py", "src/client/api.ts"] {
+            assert!(!is_test_path(Path::new(p)), "{p}");
+        }
+    }
 
     #[test]
     fn display_paths_are_relative_with_slashes() {

@@ -264,3 +264,25 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(status.code().is_some(), "killed by a signal: {status:?}");
 }
+
+#[test]
+fn test_code_is_skipped_unless_asked_for() {
+    let dir = project();
+    let bad = "def f(x):\n    try:\n        x()\n    finally:\n        return 1\n";
+    write(dir.path(), "app/tests/test_jobs.py", bad);
+    write(dir.path(), "web/src/api.test.ts", "function f() { try { g(); } finally { return 1; } }\n");
+    let o = run_in(dir.path(), &["check", "--format", "concise", "-q", "."]);
+    let out = stdout(&o);
+    assert!(out.contains("app/jobs.py") && !out.contains("test_jobs.py") && !out.contains("api.test.ts"), "{out}");
+    let o = run_in(dir.path(), &["check", "--format", "concise", "-q", "--include-tests", "."]);
+    let out = stdout(&o);
+    assert!(out.contains("app/tests/test_jobs.py:5:9") && out.contains("web/src/api.test.ts"), "{out}");
+    // Named explicitly, a test file is checked.
+    let o = run_in(dir.path(), &["check", "--format", "concise", "-q", "app/tests/test_jobs.py"]);
+    assert!(stdout(&o).contains("test_jobs.py:5:9"), "{}", stdout(&o));
+    // A project that itself lives in a folder named `test` is still checked.
+    let nested = dir.path().join("test");
+    write(&nested, "svc/app.py", bad);
+    let o = run_in(dir.path(), &["check", "--format", "concise", "-q", "test"]);
+    assert!(stdout(&o).contains("test/svc/app.py:5:9"), "{}", stdout(&o));
+}

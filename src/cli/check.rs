@@ -76,6 +76,11 @@ pub struct CheckArgs {
     /// Print findings only: no notices, no summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also check test code (test directories, `test_*.py`, `*.test.ts`, ...)
+    /// found while walking; it is skipped by default because it never runs in
+    /// production. Test files named explicitly are always checked.
+    #[arg(long)]
+    pub include_tests: bool,
     /// Parse and walk every file but run no rule (the floor for benchmarks).
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -96,6 +101,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     };
     options.jobs = args.jobs.map(usize::from);
     options.parse_only = args.parse_only;
+    options.include_tests = args.include_tests;
     let show_progress = !args.no_progress && !args.quiet && std::io::stderr().is_terminal();
     if show_progress {
         options.progress = Some(progress_printer());

@@ -233,12 +233,13 @@ fn analyze_catch<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'
     }
     let stmts = statements(body);
     let try_stmt = clause.parent();
-    // An empty block always discards. A block that returns a fallback value
-    // discards only when the `try` awaits something: synchronous code that
-    // maps a parse or validation failure to `null`/`false` is the ordinary
-    // parse-or-default idiom.
-    let awaits = try_stmt.and_then(|t| t.child_by_field_name("body")).is_some_and(awaits_in);
-    let discards = stmts.iter().all(|s| discards_js(*s, src, true)) && (stmts.is_empty() || awaits);
+    // A block that is empty or returns a fallback value discards a failure
+    // only when the `try` awaits something or does synchronous I/O: around
+    // pure synchronous code (parsing, feature detection, formatting) an empty
+    // or defaulting catch is the ordinary parse-or-default idiom.
+    let try_body = try_stmt.and_then(|t| t.child_by_field_name("body"));
+    let risky = try_body.is_some_and(|b| awaits_in(b) || sync_io_in(b, src));
+    let discards = stmts.iter().all(|s| discards_js(*s, src, true)) && risky;
     let scan = scan(clause, body, &names, cx, cat, cx.grammar());
     let probe = is_bool_probe(try_stmt, &stmts, src, cx.grammar())
         || try_stmt.and_then(|t| t.child_by_field_name("body")).is_some_and(|b| is_parse_probe(b, cx, cat));
@@ -250,7 +251,7 @@ fn analyze_catch<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'
         types: Vec::new(),
         broad: true,
         discards,
-        commented: scan.commented || trailing_comment(clause, src),
+        commented: scan.commented || trailing_comment(clause, src) || acknowledged_before(clause, src),
         handles: scan.handles,
         logs: scan.logs,
         logs_exception: scan.logs_exception,
@@ -405,6 +406,32 @@ fn awaits_in(node: Node<'_>) -> bool {
     walk(node, &mut |n| {
         if n.kind() == "await_expression" {
             found = true;
+        }
+        !found && !crate::lang::typescript::FUNCTION_KINDS.contains(&n.kind())
+    });
+    found
+}
+
+/// True when `node` calls a synchronous Node I/O API (`fs.writeFileSync`,
+/// `execSync`), outside nested functions. Deleting with `unlinkSync`/`rmSync`
+/// is cleanup where "already gone" is expected, so it does not count.
+fn sync_io_in(node: Node<'_>, src: &str) -> bool {
+    let mut found = false;
+    walk(node, &mut |n| {
+        if n.kind() == "call_expression"
+            && let Some(callee) = n.child_by_field_name("function")
+        {
+            let name = match callee.kind() {
+                "member_expression" => callee.child_by_field_name("property").map(|p| node_text(p, src)),
+                "identifier" => Some(node_text(callee, src)),
+                _ => None,
+            };
+            if let Some(name) = name
+                && name.ends_with("Sync")
+                && !matches!(name, "unlinkSync" | "rmSync" | "rmdirSync" | "closeSync" | "existsSync")
+            {
+                found = true;
+            }
         }
         !found && !crate::lang::typescript::FUNCTION_KINDS.contains(&n.kind())
     });
@@ -642,11 +669,57 @@ fn receiver_is_logger(mut r: Node<'_>, src: &str, cat: &LangErrors) -> bool {
     cat.logger_names.iter().any(|n| n == name) || cat.logger_name_suffixes.iter().any(|s| name.ends_with(s.as_str()))
 }
 
+/// True when a comment is a directive that silences another linter's rule
+/// for this very pattern (`eslint-disable-next-line no-empty`,
+/// `# noqa: BLE001`, `# nosec B110`, `# pylint: disable=broad-except`): the
+/// team has already looked at this handler and decided.
+pub fn acknowledges_swallow(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    const RULES: &[&str] = &[
+        "no-empty",
+        "s110",
+        "s112",
+        "ble001",
+        "e722",
+        "b110",
+        "b112",
+        "broad-except",
+        "broad-exception-caught",
+        "bare-except",
+        "w0702",
+        "w0703",
+        "w0718",
+        "sim105",
+    ];
+    let directive = lower.contains("eslint-disable")
+        || lower.contains("noqa")
+        || lower.contains("nosec")
+        || lower.contains("pylint:")
+        || lower.contains("biome-ignore");
+    directive && (RULES.iter().any(|r| lower.contains(r)) || lower.trim_start_matches(['#', ' ']).trim() == "nosec")
+}
+
+/// A comment that explains the handler or acknowledges another linter's
+/// equivalent finding.
+fn counts_as_comment(text: &str) -> bool {
+    meaningful_comment(text) || acknowledges_swallow(text)
+}
+
+/// True when the block before a `catch` clause (the `try` body) ends with a
+/// directive acknowledging the empty catch, as in
+/// `// eslint-disable-next-line no-empty` right above `} catch (e) {}`.
+fn acknowledged_before(clause: Node<'_>, src: &str) -> bool {
+    let Some(block) = clause.prev_named_sibling() else { return false };
+    let mut cursor = block.walk();
+    let last = block.named_children(&mut cursor).last();
+    last.is_some_and(|c| c.kind() == "comment" && acknowledges_swallow(node_text(c, src)))
+}
+
 /// True when `node` contains a comment that explains something.
 pub fn comment_in(node: Node<'_>, src: &str) -> bool {
     let mut found = false;
     walk(node, &mut |n| {
-        if n.kind() == "comment" && meaningful_comment(node_text(n, src)) {
+        if n.kind() == "comment" && counts_as_comment(node_text(n, src)) {
             found = true;
         }
         !found
@@ -663,7 +736,7 @@ fn trailing_comment(node: Node<'_>, src: &str) -> bool {
             && next.kind() == "comment"
             && next.start_position().row == row
         {
-            return meaningful_comment(node_text(next, src));
+            return counts_as_comment(node_text(next, src));
         }
         match cur.parent() {
             Some(p) if p.end_position().row == row => cur = p,
