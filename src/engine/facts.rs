@@ -76,9 +76,7 @@ pub fn collect(collectors: &[&'static dyn FactCollector], file: &SourceFile, tre
         return;
     }
     let is_py = file.grammar == Grammar::Python;
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let node = cursor.node();
+    crate::lang::walk(tree.root_node(), &mut |node| {
         let kind = node.kind();
         for c in &active {
             let kinds = if is_py { c.python_kinds() } else { c.js_kinds() };
@@ -86,16 +84,6 @@ pub fn collect(collectors: &[&'static dyn FactCollector], file: &SourceFile, tre
                 c.collect(node, file, facts);
             }
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+        true
+    });
 }

@@ -211,22 +211,11 @@ pub fn check_tree(
 /// Visits every node once with a cursor and counts them: the bare cost of one
 /// pass over a tree, used by `--parse-only`.
 pub fn count_nodes(tree: &Tree) -> usize {
-    let mut cursor = tree.walk();
     let mut n = 0;
-    'walk: loop {
+    lang::walk(tree.root_node(), &mut |_| {
         n += 1;
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+        true
+    });
     n
 }
 

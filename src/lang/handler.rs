@@ -14,7 +14,7 @@ use tree_sitter::Node;
 
 use crate::catalog::errors::LangErrors;
 use crate::engine::Checker;
-use crate::lang::node_text;
+use crate::lang::{node_text, walk};
 use crate::source::{Grammar, Span};
 
 /// Where a handler comes from.
@@ -809,31 +809,6 @@ pub fn meaningful_comment(text: &str) -> bool {
         return false;
     }
     true
-}
-
-/// Depth-first walk of `node`'s subtree; `f` returns false to skip the
-/// children of a node. Iterative, so deep nesting is safe.
-pub fn walk<'t>(node: Node<'t>, f: &mut dyn FnMut(Node<'t>) -> bool) {
-    let mut cursor = node.walk();
-    let mut descend = f(node);
-    loop {
-        if descend && cursor.goto_first_child() {
-            descend = f(cursor.node());
-            continue;
-        }
-        loop {
-            if cursor.node().id() == node.id() {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                descend = f(cursor.node());
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
 }
 
 /// True when the handler sits in a `finally` block of the current function:
