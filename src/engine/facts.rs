@@ -20,11 +20,6 @@ pub struct ProjectFacts {
     /// Python transport adapters (by simple name) that apply a default timeout
     /// when mounted on a session.
     pub py_timeout_adapters: BTreeSet<String>,
-    /// Functions (by simple name) that return an HTTP client, session or
-    /// connection with a timeout already configured.
-    pub timeout_factories: BTreeSet<String>,
-    /// Functions (by simple name) that wrap an HTTP call and always pass a timeout.
-    pub timeout_wrappers: BTreeSet<String>,
     /// `axios.defaults.timeout = ...` is set somewhere in the project.
     pub axios_default_timeout: bool,
     /// Exported names of axios instances created with a timeout, or whose
@@ -40,8 +35,6 @@ impl ProjectFacts {
             *e |= v;
         }
         self.py_timeout_adapters.extend(other.py_timeout_adapters);
-        self.timeout_factories.extend(other.timeout_factories);
-        self.timeout_wrappers.extend(other.timeout_wrappers);
         self.axios_default_timeout |= other.axios_default_timeout;
         self.axios_instances_with_timeout.extend(other.axios_instances_with_timeout);
     }
