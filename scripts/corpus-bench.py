@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Corpus benchmark: how close a full check comes to the parse floor, how it
+scales with threads and corpus size, and how much memory it takes.
+
+    scripts/corpus-bench.py --bin target/release/prodlint /tmp/real/saleor /tmp/real/outline
+
+Prints, for the whole corpus (median of --runs runs):
+  * parse-only (walk + read + parse + one pass per tree: the floor) vs. full
+    check with every rule on (`--select ALL --preview`): the ratio target is <= 1.4
+  * -j 1 vs. -j 2: the speed-up target is >= 1.8
+  * 0.25x, 0.5x and 1x of the corpus (files picked by a hash of their path,
+    hard-linked into a scratch directory): cost should be linear
+  * peak resident memory of the full check (target <= 400 MiB)
+
+The corpus is fetched separately and never committed. Extra arguments after
+`--` go to every prodlint run (e.g. `-- --no-cache`).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def timed(cmd):
+    start = time.monotonic()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True)
+    elapsed = time.monotonic() - start
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    peak_kib = int(proc.stderr.strip().splitlines()[-1])
+    return elapsed, peak_kib
+
+
+def median_run(cmd, runs):
+    results = [timed(cmd) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def subset(repos, fraction, scratch):
+    """Hard-links a deterministic `fraction` of every repository's files."""
+    keep = int(fraction * 1000)
+    root = os.path.join(scratch, f"corpus-{fraction}")
+    for repo in repos:
+        name = os.path.basename(os.path.normpath(repo))
+        for dirpath, dirnames, filenames in os.walk(repo):
+            dirnames[:] = [d for d in dirnames if d != ".git"]
+            for f in filenames:
+                src = os.path.join(dirpath, f)
+                rel = os.path.relpath(src, repo)
+                h = int(hashlib.blake2b(rel.encode(), digest_size=4).hexdigest(), 16) % 1000
+                if h >= keep and not f.startswith(".git"):
+                    continue
+                dst = os.path.join(root, name, rel)
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                try:
+                    os.link(src, dst)
+                except OSError:
+                    pass
+    return root
+
+
+def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1 :]
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default="target/release/prodlint")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-scaling", action="store_true", help="skip the 0.25x/0.5x runs")
+    ap.add_argument("repos", nargs="+")
+    args = ap.parse_args(argv)
+
+    common = [args.bin, "check", "--no-progress", *extra]
+    base = [*common, "--format", "concise"]
+    full = [*base, "--select", "ALL", "--preview"]
+    print(f"corpus: {' '.join(args.repos)}")
+    json_cmd = [*common, "--format", "json", "--select", "ALL", "--preview", *args.repos]
+    out = subprocess.run(json_cmd, capture_output=True, text=True)
+    summary = json.loads(out.stdout)["summary"]
+    print(f"files {summary['files_checked']}, lines {summary['lines_checked']}, notices {summary['notices']}")
+
+    floor, floor_mem = median_run([*base, "--parse-only", "-j", "2", *args.repos], args.runs)
+    j2, j2_mem = median_run([*full, "-j", "2", *args.repos], args.runs)
+    j1, _ = median_run([*full, "-j", "1", *args.repos], args.runs)
+    lines = summary["lines_checked"]
+    print(f"parse-only -j2   {floor:7.2f} s   peak {floor_mem / 1024:6.0f} MiB")
+    print(f"full check -j2   {j2:7.2f} s   peak {j2_mem / 1024:6.0f} MiB   {lines / j2:,.0f} lines/s")
+    print(f"full check -j1   {j1:7.2f} s")
+    print(f"full / floor     {j2 / floor:7.2f}x  (target <= 1.4)")
+    print(f"-j1 / -j2        {j1 / j2:7.2f}x  (target >= 1.8)")
+
+    if not args.no_scaling:
+        scratch = tempfile.mkdtemp(prefix="prodlint-corpus-")
+        try:
+            for fraction in (0.25, 0.5):
+                root = subset(args.repos, fraction, scratch)
+                t, _ = median_run([*full, "-j", "2", root], args.runs)
+                print(f"{fraction:4}x corpus     {t:7.2f} s   ({t / j2:.2f} of 1x)")
+            print(f" 1.0x corpus     {j2:7.2f} s")
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
