@@ -331,3 +331,21 @@ fn looks_minified(path: &str, text: &str) -> bool {
     let lines = text.lines().count().max(1);
     text.len() / lines > 500
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file found by the walk and deleted before it is read gets a notice.
+    #[test]
+    fn a_file_deleted_during_the_scan_is_a_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        let fs_path = dir.path().join("gone.py");
+        std::fs::write(&fs_path, "x = 1\n").unwrap();
+        let candidate = walk::Candidate { path: "gone.py".into(), fs_path: fs_path.clone(), grammar: Grammar::Python };
+        std::fs::remove_file(&fs_path).unwrap();
+        let notice = read_file(&candidate, DEFAULT_MAX_FILE_SIZE).expect_err("the file is gone");
+        assert_eq!(notice.kind, NoticeKind::Unreadable);
+        assert_eq!(notice.path, "gone.py");
+    }
+}
