@@ -20,7 +20,7 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
 
 /// Runs the binary with a deadline, so a hang fails the test instead of CI.
 fn run(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_prodlint"))
+    let child = Command::new(env!("CARGO_BIN_EXE_prodlint"))
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
