@@ -238,6 +238,17 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     })
 }
 
+/// Checks one in-memory file with every rule and no project facts, the way
+/// the check phase would: for fuzzing, benches and embedding. The path picks
+/// the language (`None` when prodlint does not read that kind of file).
+/// A panic inside a rule comes back as an internal-error notice, as in a run.
+pub fn check_text(path: &str, text: &str) -> Option<(Vec<Diagnostic>, Vec<Notice>)> {
+    let grammar = Grammar::from_path(std::path::Path::new(path))?;
+    let file = SourceFile::new(path.to_string(), PathBuf::from(path), grammar, Arc::from(text));
+    let ruleset = RuleSet::new(registry::RULES.to_vec());
+    Some(check_one(&file, None, &ruleset, &ProjectFacts::default(), Catalog::builtin(), &|_| true))
+}
+
 /// Parses (unless phase 1 already did) and checks one file, isolating panics.
 fn check_one(
     file: &SourceFile,
