@@ -156,6 +156,17 @@ impl NoticeKind {
         matches!(self, NoticeKind::Unreadable | NoticeKind::InternalError | NoticeKind::MissingPath)
     }
 
+    /// Every kind, in order (the order notices sort in).
+    pub const ALL: [NoticeKind; 7] = [
+        NoticeKind::Unreadable,
+        NoticeKind::Binary,
+        NoticeKind::TooLarge,
+        NoticeKind::Minified,
+        NoticeKind::SyntaxError,
+        NoticeKind::InternalError,
+        NoticeKind::MissingPath,
+    ];
+
     /// Kebab-case name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -62,6 +62,26 @@ pub struct Options {
     pub parse_only: bool,
     /// Also check test code found while walking directories.
     pub include_tests: bool,
+    /// Check only this shard of the files (see [`Shard`]).
+    pub shard: Option<Shard>,
+}
+
+/// One of `count` deterministic slices of the files, for CI matrices: a file
+/// belongs to shard `hash(path) % count + 1`. Every shard still collects the
+/// project facts from all files, so the union of the shards' findings equals
+/// a single run's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// True when the file shown as `path` belongs to this shard.
+    pub fn contains(self, path: &str) -> bool {
+        (diagnostic::fnv1a64(path.as_bytes()) % u64::from(self.count)) as u32 + 1 == self.index
+    }
 }
 
 impl Options {
@@ -76,6 +96,7 @@ impl Options {
             progress: None,
             parse_only: false,
             include_tests: false,
+            shard: None,
         }
     }
 }
@@ -189,9 +210,25 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             kept_trees.insert(i, t);
         }
     }
-    let kept_trees = std::sync::Mutex::new(kept_trees);
+    let mut kept_trees = std::sync::Mutex::new(kept_trees);
 
-    // ---- phase 2: check ----
+    // ---- phase 2: check (only this shard's files; facts came from all) ----
+    if let Some(shard) = options.shard {
+        let mut kept = kept_trees.into_inner().expect("tree map");
+        let mut mine = Vec::new();
+        let mut mine_trees = HashMap::new();
+        for (i, file) in std::mem::take(&mut files).into_iter().enumerate() {
+            if shard.contains(&file.path) {
+                if let Some(tree) = kept.remove(&i) {
+                    mine_trees.insert(mine.len(), tree);
+                }
+                mine.push(file);
+            }
+        }
+        files = mine;
+        kept_trees = std::sync::Mutex::new(mine_trees);
+        notices.retain(|n| shard.contains(&n.path));
+    }
     let done = AtomicUsize::new(0);
     let total = files.len();
     let is_enabled = |m: &RuleMeta| selection.enabled(m);

@@ -81,6 +81,11 @@ pub struct CheckArgs {
     /// production. Test files named explicitly are always checked.
     #[arg(long)]
     pub include_tests: bool,
+    /// Check only shard I of N (e.g. `2/4`): files are split by a hash of
+    /// their path, so a CI matrix can scan a large repository in parallel;
+    /// join the shards' SARIF with `prodlint merge-sarif`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<crate::Shard>,
     /// Parse and walk every file but run no rule (the floor for benchmarks).
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -102,6 +107,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     options.jobs = args.jobs.map(usize::from);
     options.parse_only = args.parse_only;
     options.include_tests = args.include_tests;
+    options.shard = args.shard;
     let show_progress = !args.no_progress && !args.quiet && std::io::stderr().is_terminal();
     if show_progress {
         options.progress = Some(progress_printer());
@@ -139,6 +145,20 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     let failing = args.fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// Parses `I/N` with `1 <= I <= N`.
+fn parse_shard(s: &str) -> Result<crate::Shard, String> {
+    let (i, n) = s.split_once('/').ok_or_else(|| format!("expected I/N (e.g. 1/4), got `{s}`"))?;
+    let index: u32 = i.trim().parse().map_err(|_| format!("`{i}` is not a shard number"))?;
+    let count: u32 = n.trim().parse().map_err(|_| format!("`{n}` is not a shard count"))?;
+    if count == 0 || index == 0 || index > count {
+        return Err(format!(
+            "shard {index}/{count} does not exist: use 1/{count} to {count}/{count}",
+            count = count.max(1)
+        ));
+    }
+    Ok(crate::Shard { index, count })
 }
 
 /// A `checked N/M files` line on stderr, redrawn at most ten times a second.
