@@ -3,20 +3,20 @@
 
 use std::cmp::Ordering;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::rule::{RuleMeta, Severity};
 use crate::source::{Position, SourceFile, Span};
 
 /// A secondary span with a short explanation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
     pub span: Span,
     pub message: String,
 }
 
 /// A mechanical edit that fixes the finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// What the fix does, imperative.
     pub description: String,
@@ -24,15 +24,17 @@ pub struct Fix {
 }
 
 /// Replace `span` with `content`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     pub span: Span,
     pub content: String,
 }
 
-/// One finding of one rule in one file.
-#[derive(Debug, Clone)]
+/// One finding of one rule in one file. (Serialized only by the result
+/// cache; the rule is stored as its code.)
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Diagnostic {
+    #[serde(with = "rule_by_code")]
     pub rule: &'static RuleMeta,
     /// Effective severity (the rule default, or what the config set).
     pub severity: Severity,
@@ -131,7 +133,7 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 }
 
 /// What kind of trouble the tool had with a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NoticeKind {
     /// The file could not be read.
@@ -182,7 +184,7 @@ impl NoticeKind {
 }
 
 /// A message about the run itself (SARIF `toolExecutionNotifications`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Notice {
     pub path: String,
     pub kind: NoticeKind,
@@ -190,4 +192,20 @@ pub struct Notice {
     pub line: Option<u32>,
     pub column: Option<u32>,
     pub message: String,
+}
+
+/// Serializes a rule reference as its code, and finds it again by code.
+mod rule_by_code {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::rule::RuleMeta;
+
+    pub fn serialize<S: Serializer>(rule: &&'static RuleMeta, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(rule.code)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static RuleMeta, D::Error> {
+        let code = String::deserialize(d)?;
+        crate::registry::find(&code).ok_or_else(|| serde::de::Error::custom(format!("unknown rule `{code}`")))
+    }
 }

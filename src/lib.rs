@@ -9,6 +9,7 @@
 //! [`check`] runs everything up to the sorted report; [`report`] renders it.
 //! See `docs/architecture.md` for the whole picture.
 
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
@@ -64,6 +65,8 @@ pub struct Options {
     pub include_tests: bool,
     /// Check only this shard of the files (see [`Shard`]).
     pub shard: Option<Shard>,
+    /// Where the result cache lives (see [`cache`]); `None` disables it.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// One of `count` deterministic slices of the files, for CI matrices: a file
@@ -97,6 +100,7 @@ impl Options {
             parse_only: false,
             include_tests: false,
             shard: None,
+            cache_dir: None,
         }
     }
 }
@@ -115,6 +119,9 @@ pub struct Report {
     /// The text of every file with a finding (shared, not copied), for
     /// emitters that show source snippets.
     pub sources: Sources,
+    /// Files whose results came from the cache (never rendered: output is
+    /// the same whatever the cache held).
+    pub cache_hits: usize,
 }
 
 /// Display path → file text, kept only for files with findings.
@@ -171,7 +178,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     // ---- read ----
     let read: Vec<Result<SourceFile, Notice>> =
         candidates.par_iter().map(|c| read_file(c, options.max_file_size)).collect();
-    let mut files = Vec::with_capacity(read.len());
+    let mut files: Vec<SourceFile> = Vec::with_capacity(read.len());
     for r in read {
         match r {
             Ok(f) => files.push(f),
@@ -187,57 +194,77 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         return Ok(Report { notices, files_checked: files.len(), lines_checked: lines, ..Report::default() });
     }
 
+    // ---- the result cache: content hashes, and what the last run kept ----
+    let cache = options.cache_dir.as_ref().map(|dir| {
+        let key = run_key(selection, catalog);
+        cache::Cache::open(dir, &key)
+    });
+    let hashes: Vec<String> = match &cache {
+        Some(_) => files.par_iter().map(|f| cache::hash(f.text.as_bytes())).collect(),
+        None => Vec::new(),
+    };
+    let cached = |i: usize, file: &SourceFile| cache.as_ref().and_then(|c| c.get(&file.path, &hashes[i]));
+
     // ---- phase 1: project facts (trees kept for phase 2) ----
     let collectors = registry::FACT_COLLECTORS;
-    let phase1: Vec<(usize, Option<tree_sitter::Tree>, ProjectFacts)> = files
+    let phase1: Vec<(usize, Option<tree_sitter::Tree>, Option<ProjectFacts>)> = files
         .par_iter()
         .enumerate()
-        .filter(|(_, f)| engine::facts::wants(collectors, &f.text))
         .map(|(i, f)| {
+            if let Some(entry) = cached(i, f) {
+                return (i, None, entry.facts.clone());
+            }
+            if !engine::facts::wants(collectors, &f.text) {
+                return (i, None, None);
+            }
             let mut facts = ProjectFacts::default();
             let tree = lang::parse(f.grammar, &f.text);
             if let Some(tree) = &tree {
                 let _ = catch_unwind(AssertUnwindSafe(|| engine::facts::collect(collectors, f, tree, &mut facts)));
             }
-            (i, tree, facts)
+            (i, tree, Some(facts))
         })
         .collect();
     let mut facts = ProjectFacts::default();
     let mut kept_trees: HashMap<usize, tree_sitter::Tree> = HashMap::new();
+    let mut file_facts: Vec<Option<ProjectFacts>> = vec![None; files.len()];
     for (i, tree, f) in phase1 {
-        facts.merge(f);
+        if let Some(f) = f {
+            facts.merge(f.clone());
+            file_facts[i] = Some(f);
+        }
         if let Some(t) = tree {
             kept_trees.insert(i, t);
         }
     }
-    let mut kept_trees = std::sync::Mutex::new(kept_trees);
+    let facts_key = cache.as_ref().map(|_| cache::hash(format!("{facts:?}").as_bytes())).unwrap_or_default();
+    let kept_trees = std::sync::Mutex::new(kept_trees);
 
     // ---- phase 2: check (only this shard's files; facts came from all) ----
-    if let Some(shard) = options.shard {
-        let mut kept = kept_trees.into_inner().expect("tree map");
-        let mut mine = Vec::new();
-        let mut mine_trees = HashMap::new();
-        for (i, file) in std::mem::take(&mut files).into_iter().enumerate() {
-            if shard.contains(&file.path) {
-                if let Some(tree) = kept.remove(&i) {
-                    mine_trees.insert(mine.len(), tree);
-                }
-                mine.push(file);
-            }
+    let mine: Vec<usize> = match options.shard {
+        Some(shard) => {
+            notices.retain(|n| shard.contains(&n.path));
+            (0..files.len()).filter(|&i| shard.contains(&files[i].path)).collect()
         }
-        files = mine;
-        kept_trees = std::sync::Mutex::new(mine_trees);
-        notices.retain(|n| shard.contains(&n.path));
-    }
+        None => (0..files.len()).collect(),
+    };
     let done = AtomicUsize::new(0);
-    let total = files.len();
+    let total = mine.len();
+    let hits = AtomicUsize::new(0);
     let is_enabled = |m: &RuleMeta| selection.enabled(m);
-    let results: Vec<(Vec<Diagnostic>, Vec<Notice>)> = files
+    let results: Vec<(Vec<Diagnostic>, Vec<Notice>)> = mine
         .par_iter()
-        .enumerate()
-        .map(|(i, file)| {
+        .map(|&i| {
+            let file = &files[i];
             let tree = kept_trees.lock().expect("tree map").remove(&i);
-            let out = check_one(file, tree, &ruleset, &facts, catalog, &is_enabled);
+            let reuse = cached(i, file).and_then(|e| e.results.as_ref()).filter(|r| r.facts_key == facts_key);
+            let out = match reuse {
+                Some(r) => {
+                    hits.fetch_add(1, Ordering::Relaxed);
+                    (r.diagnostics.clone(), r.notices.clone())
+                }
+                None => check_one(file, tree, &ruleset, &facts, catalog, &is_enabled),
+            };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(progress) = &options.progress {
                 progress(n, total);
@@ -245,6 +272,22 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             out
         })
         .collect();
+    if let Some(cache) = cache {
+        let fresh = mine.iter().zip(&results).map(|(&i, (d, n))| {
+            let entry = cache::Entry {
+                content: hashes[i].clone(),
+                facts: file_facts[i].take(),
+                results: Some(cache::Results {
+                    facts_key: facts_key.clone(),
+                    diagnostics: d.clone(),
+                    notices: n.clone(),
+                }),
+            };
+            (files[i].path.clone(), entry)
+        });
+        // A cache that cannot be written costs the next run time, nothing else.
+        let _ = cache.save(fresh.collect::<Vec<_>>());
+    }
 
     let mut diagnostics = Vec::new();
     for (d, n) in results {
@@ -260,7 +303,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     notices.sort();
     let rules = registry::all().filter(|r| selection.enabled(r)).collect();
     let mut sources = Sources::default();
-    for file in &files {
+    for file in mine.iter().map(|&i| &files[i]) {
         if diagnostics.binary_search_by(|d| d.path.as_str().cmp(file.path.as_str())).is_ok() {
             sources.insert(file.path.clone(), Arc::clone(&file.text));
         }
@@ -268,10 +311,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     Ok(Report {
         diagnostics,
         notices,
-        files_checked: files.len(),
-        lines_checked: files.iter().map(|f| f.lines.line_count()).sum(),
+        files_checked: mine.len(),
+        lines_checked: mine.iter().map(|&i| files[i].lines.line_count()).sum(),
         rules,
         sources,
+        cache_hits: hits.into_inner(),
     })
 }
 
@@ -284,6 +328,19 @@ pub fn check_text(path: &str, text: &str) -> Option<(Vec<Diagnostic>, Vec<Notice
     let file = SourceFile::new(path.to_string(), PathBuf::from(path), grammar, Arc::from(text));
     let ruleset = RuleSet::new(registry::RULES.to_vec());
     Some(check_one(&file, None, &ruleset, &ProjectFacts::default(), Catalog::builtin(), &|_| true))
+}
+
+/// What a file's cached results depend on besides its content and the
+/// project facts: prodlint's version, the enabled rules and their severities,
+/// and the catalog.
+fn run_key(selection: &Selection, catalog: &Catalog) -> String {
+    let mut key = format!("{}\n", env!("CARGO_PKG_VERSION"));
+    for meta in registry::all() {
+        let on = selection.enabled(meta);
+        key.push_str(&format!("{} {} {:?}\n", meta.code, on, selection.severity(meta)));
+    }
+    key.push_str(&format!("{catalog:?}"));
+    cache::hash(key.as_bytes())
 }
 
 /// Parses (unless phase 1 already did) and checks one file, isolating panics.

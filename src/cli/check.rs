@@ -81,6 +81,13 @@ pub struct CheckArgs {
     /// production. Test files named explicitly are always checked.
     #[arg(long)]
     pub include_tests: bool,
+    /// Do not read or write the result cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Keep the result cache in DIR (default: `.prodlint_cache` in the
+    /// working directory).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Check only shard I of N (e.g. `2/4`): files are split by a hash of
     /// their path, so a CI matrix can scan a large repository in parallel;
     /// join the shards' SARIF with `prodlint merge-sarif`.
@@ -108,6 +115,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     options.parse_only = args.parse_only;
     options.include_tests = args.include_tests;
     options.shard = args.shard;
+    if !args.no_cache {
+        options.cache_dir = Some(args.cache_dir.clone().unwrap_or_else(|| options.cwd.join(crate::cache::DIR_NAME)));
+    }
     let show_progress = !args.no_progress && !args.quiet && std::io::stderr().is_terminal();
     if show_progress {
         options.progress = Some(progress_printer());

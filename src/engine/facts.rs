@@ -12,7 +12,7 @@ use tree_sitter::{Node, Tree};
 use crate::source::{Grammar, SourceFile};
 
 /// Facts about the whole project. Plain data: rules read it, never recompute it.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProjectFacts {
     /// Python classes (by simple name) that derive from an HTTP session class,
     /// mapped to whether the class applies a default timeout itself.

@@ -1,0 +1,148 @@
+//! The result cache (`.prodlint_cache/`): a second run over unchanged files
+//! reuses each file's project-fact contribution and its findings instead of
+//! parsing it again.
+//!
+//! A file's cached results are reused only when all of these are unchanged:
+//!
+//! - the file's content (xxh3-128 of its bytes);
+//! - the run key: prodlint's version, the enabled rules with their
+//!   severities, and the catalog (built-in plus config extensions), each
+//!   hashed into the name of the cache file, so another config reads and
+//!   writes another file;
+//! - the project facts the whole run collected (its hash is stored with each
+//!   entry): a change to a file that defines a fact (a session class that
+//!   sets a timeout, a model's foreign keys) re-checks every file that could
+//!   depend on it.
+//!
+//! Anything unreadable, corrupt or from another version is ignored (a cold
+//! run), and the file is rewritten atomically, so a stale or broken cache can
+//! cost time but never hide or invent a finding.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_128;
+
+use crate::diagnostic::{Diagnostic, Notice};
+use crate::engine::ProjectFacts;
+
+/// The default cache directory name, under the working directory.
+pub const DIR_NAME: &str = ".prodlint_cache";
+
+/// A 128-bit content hash, as 32 hex digits.
+pub fn hash(bytes: &[u8]) -> String {
+    format!("{:032x}", xxh3_128(bytes))
+}
+
+/// What the cache remembers about one file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    /// [`hash`] of the file's text.
+    pub content: String,
+    /// The file's contribution to the project facts; `None` when no fact
+    /// collector wanted the file.
+    pub facts: Option<ProjectFacts>,
+    /// The findings and notices of the check phase, valid for the project
+    /// facts whose hash is `facts_key`.
+    pub results: Option<Results>,
+}
+
+/// A file's check-phase outcome, after suppressions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Results {
+    pub facts_key: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub notices: Vec<Notice>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    version: String,
+    run_key: String,
+    entries: BTreeMap<String, Entry>,
+}
+
+/// The entries of one run key, loaded from and saved to one file.
+#[derive(Debug)]
+pub struct Cache {
+    file: PathBuf,
+    dir: PathBuf,
+    run_key: String,
+    /// Display path → entry, as loaded.
+    pub entries: BTreeMap<String, Entry>,
+}
+
+impl Cache {
+    /// Opens the cache for `run_key` in `dir` (nothing is read if the file is
+    /// missing, corrupt or from another prodlint version).
+    pub fn open(dir: &Path, run_key: &str) -> Cache {
+        let file = dir.join(format!("results-{}.json", &run_key[..16.min(run_key.len())]));
+        let entries = std::fs::read(&file)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
+            .filter(|s| s.version == env!("CARGO_PKG_VERSION") && s.run_key == run_key)
+            .map(|s| s.entries)
+            .unwrap_or_default();
+        Cache { file, dir: dir.to_path_buf(), run_key: run_key.to_string(), entries }
+    }
+
+    /// The entry for `path` if its content hash is `content`.
+    pub fn get(&self, path: &str, content: &str) -> Option<&Entry> {
+        self.entries.get(path).filter(|e| e.content == content)
+    }
+
+    /// Replaces the entries of this run's files and writes the cache file
+    /// atomically. Entries of files this run did not see are kept (a run on a
+    /// subdirectory must not evict the rest of the repository). Errors are
+    /// returned for the caller to ignore or report: a cache never fails a run.
+    pub fn save(mut self, fresh: impl IntoIterator<Item = (String, Entry)>) -> std::io::Result<()> {
+        self.entries.extend(fresh);
+        std::fs::create_dir_all(&self.dir)?;
+        // Keep the cache out of version control and backups, as ruff does.
+        let gitignore = self.dir.join(".gitignore");
+        if !gitignore.exists() {
+            std::fs::write(&gitignore, "# Created by prodlint.\n*\n")?;
+        }
+        let tag = self.dir.join("CACHEDIR.TAG");
+        if !tag.exists() {
+            std::fs::write(&tag, "Signature: 8a477f597d28d172789f06886806bc55\n# prodlint's result cache.\n")?;
+        }
+        let stored =
+            Stored { version: env!("CARGO_PKG_VERSION").to_string(), run_key: self.run_key, entries: self.entries };
+        let mut tmp = tempfile::Builder::new().prefix(".results-").suffix(".tmp").tempfile_in(&self.dir)?;
+        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), &stored).map_err(std::io::Error::other)?;
+        tmp.as_file_mut().flush()?;
+        tmp.persist(&self.file).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_corrupt_or_foreign_cache_reads_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::open(dir.path(), "00112233445566778899aabbccddeeff");
+        assert!(c.entries.is_empty());
+        let entry = Entry { content: hash(b"x = 1\n"), facts: None, results: None };
+        c.save([("a.py".to_string(), entry)]).unwrap();
+        let c = Cache::open(dir.path(), "00112233445566778899aabbccddeeff");
+        assert!(c.get("a.py", &hash(b"x = 1\n")).is_some());
+        assert!(c.get("a.py", &hash(b"x = 2\n")).is_none(), "another content never matches");
+        // Same file name prefix, another full key: not this cache.
+        assert!(Cache::open(dir.path(), "0011223344556677ffffffffffffffff").entries.is_empty());
+        // Garbage in the file: a cold run, no panic.
+        let file = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "json"))
+            .unwrap();
+        std::fs::write(&file, b"{not json").unwrap();
+        assert!(Cache::open(dir.path(), "00112233445566778899aabbccddeeff").entries.is_empty());
+        assert!(dir.path().join(".gitignore").exists() && dir.path().join("CACHEDIR.TAG").exists());
+    }
+}

@@ -1,0 +1,132 @@
+//! The result cache must never hide or invent a finding: after every kind of
+//! change (a file, the config, a project fact, a corrupt cache file) a cached
+//! run reports exactly what a run without the cache reports, and it reuses
+//! what did not change.
+
+use std::path::Path;
+
+use prodlint::report::{Format, RenderOptions, render};
+use prodlint::select::Selection;
+use prodlint::{Options, Report, check};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn run(root: &Path, cache: &Path, selection: &Selection, use_cache: bool) -> Report {
+    let mut o = Options::new(vec![root.to_path_buf()], root.to_path_buf());
+    o.selection = selection.clone();
+    o.jobs = Some(2);
+    o.cache_dir = use_cache.then(|| cache.to_path_buf());
+    check(&o).expect("run")
+}
+
+fn json(report: &Report) -> String {
+    let mut out = Vec::new();
+    render(report, Format::Json, RenderOptions { color: false, quiet: false }, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Runs with the cache and without, asserts both say the same, and returns
+/// the cached run's hits and its JSON.
+fn same(root: &Path, cache: &Path, selection: &Selection) -> (usize, String) {
+    let cached = run(root, cache, selection, true);
+    let fresh = run(root, cache, selection, false);
+    assert_eq!(json(&cached), json(&fresh), "the cache changed the output");
+    (cached.cache_hits, json(&cached))
+}
+
+const FINALLY: &str = "def f(job):\n    try:\n        job()\n    finally:\n        return 1\n";
+
+#[test]
+fn a_stale_cache_never_hides_or_invents_a_finding() {
+    let project = tempfile::tempdir().unwrap();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let (root, cache) = (project.path(), cache_dir.path());
+    let all = Selection::default();
+    for i in 0..6 {
+        write(root, &format!("svc/m{i}.py"), FINALLY);
+    }
+    write(root, "svc/clean.py", "def ok():\n    return 1\n");
+    write(root, "lib/http.py", "import requests\n\nclass PlainSession(requests.Session):\n    pass\n");
+    write(
+        root,
+        "clients/c.py",
+        "from lib.http import PlainSession\n\ndef call():\n    return PlainSession().get('https://x')\n",
+    );
+    write(root, "web/api.ts", "function f() { try { g(); } finally { return 1; } }\n");
+    let files = 10;
+
+    // Cold, then warm: everything reused, same output.
+    let (hits, cold) = same(root, cache, &all);
+    assert_eq!(hits, 0);
+    assert!(cold.contains("clients/c.py") && cold.contains("svc/m0.py"), "{cold}");
+    let (hits, warm) = same(root, cache, &all);
+    assert_eq!(hits, files);
+    assert_eq!(warm, cold);
+
+    // One file gains a finding, one loses its finding: only they are re-checked.
+    write(root, "svc/clean.py", FINALLY);
+    write(root, "svc/m0.py", "def ok():\n    return 1\n");
+    let (hits, out) = same(root, cache, &all);
+    assert_eq!(hits, files - 2);
+    assert!(out.contains("svc/clean.py") && !out.contains("svc/m0.py"), "{out}");
+
+    // A project fact changes (the session class now sets a timeout): the
+    // finding in another, unchanged file must go, so nothing is reused.
+    write(
+        root,
+        "lib/http.py",
+        "import requests\n\nclass PlainSession(requests.Session):\n    def request(self, *a, **kw):\n        kw.setdefault('timeout', 5)\n        return super().request(*a, **kw)\n",
+    );
+    let (hits, out) = same(root, cache, &all);
+    assert_eq!(hits, 0, "facts changed: every file is checked again");
+    assert!(!out.contains("clients/c.py"), "{out}");
+    let (hits, _) = same(root, cache, &all);
+    assert_eq!(hits, files);
+
+    // Another selection (as a config change would make) is another cache.
+    let no_finally = Selection { ignore: vec!["jump-in-finally".into()], ..Selection::default() };
+    let (hits, out) = same(root, cache, &no_finally);
+    assert_eq!(hits, 0);
+    assert!(!out.contains("PL103"), "{out}");
+    let (hits, _) = same(root, cache, &all);
+    assert_eq!(hits, files, "switching back reuses the first config's cache");
+
+    // A file deleted is not reported from the cache.
+    std::fs::remove_file(root.join("svc/m1.py")).unwrap();
+    let (_, out) = same(root, cache, &all);
+    assert!(!out.contains("svc/m1.py"), "{out}");
+
+    // A corrupt cache file is a cold run, not an error.
+    for entry in std::fs::read_dir(cache).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "json") {
+            std::fs::write(&p, "{\"version\": 1, garbage").unwrap();
+        }
+    }
+    let (hits, _) = same(root, cache, &all);
+    assert_eq!(hits, 0);
+}
+
+#[test]
+fn the_cli_caches_by_default_and_no_cache_bypasses_it() {
+    let project = tempfile::tempdir().unwrap();
+    write(project.path(), "app/jobs.py", FINALLY);
+    let bin = env!("CARGO_BIN_EXE_prodlint");
+    let run = |args: &[&str]| std::process::Command::new(bin).current_dir(project.path()).args(args).output().unwrap();
+    let a = run(&["check", "--no-cache", "--format", "json", "."]);
+    assert!(!project.path().join(".prodlint_cache").exists(), "--no-cache writes nothing");
+    let b = run(&["check", "--format", "json", "."]);
+    let c = run(&["check", "--format", "json", "."]);
+    let cache = project.path().join(".prodlint_cache");
+    assert!(cache.join("CACHEDIR.TAG").exists() && cache.join(".gitignore").exists());
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(b.stdout, c.stdout);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let d = run(&["check", "--cache-dir", elsewhere.path().to_str().unwrap(), "--format", "json", "."]);
+    assert_eq!(a.stdout, d.stdout);
+    assert!(std::fs::read_dir(elsewhere.path()).unwrap().count() >= 3);
+}
