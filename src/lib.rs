@@ -441,6 +441,49 @@ fn looks_minified(path: &str, text: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A rule that panics on every module, standing in for a bug.
+    struct Panics;
+
+    crate::declare_rule! {
+        static PANICS_META = {
+            code: "PL103",
+            name: "jump-in-finally",
+            category: SwallowedException,
+            severity: Warning,
+            status: Stable,
+            since: "0.1.0",
+            languages: [Python],
+            precision: High,
+            summary: "test stand-in",
+            fix: "test stand-in",
+        }
+    }
+
+    impl rule::Rule for Panics {
+        fn meta(&self) -> &'static RuleMeta {
+            &PANICS_META
+        }
+        fn python_kinds(&self) -> &'static [&'static str] {
+            &["module"]
+        }
+        fn check<'t>(&self, _node: tree_sitter::Node<'t>, _cx: &mut engine::Checker<'_, 't>) {
+            panic!("deliberate test panic");
+        }
+    }
+
+    /// A panic inside a rule becomes an internal-error notice for that file.
+    #[test]
+    fn a_panicking_rule_is_isolated_to_its_file() {
+        let file = SourceFile::new("a.py".into(), "a.py".into(), Grammar::Python, Arc::from("x = 1\n"));
+        let rules = RuleSet::new(vec![&Panics]);
+        let (diagnostics, notices) =
+            check_one(&file, None, &rules, &ProjectFacts::default(), Catalog::builtin(), &|_| true);
+        assert!(diagnostics.is_empty());
+        assert_eq!(notices.len(), 1);
+        assert_eq!(notices[0].kind, NoticeKind::InternalError);
+        assert!(notices[0].message.contains("deliberate test panic"), "{}", notices[0].message);
+    }
+
     /// A file found by the walk and deleted before it is read gets a notice.
     #[test]
     fn a_file_deleted_during_the_scan_is_a_notice() {

@@ -152,6 +152,11 @@ fn the_bad_input_matrix() {
         .expect("wide.py result");
     assert_eq!(wide["locations"][0]["physicalLocation"]["region"]["startColumn"], 15, "{wide}");
 
+    // Notices are not failures unless asked for.
+    let o = run(root, &["check", "--no-progress", "--format", "concise", "--notices-as-errors", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad/blob.py"));
+
     // The other formats survive the same input.
     for format in ["text", "concise", "github"] {
         let o = run(root, &["check", "--format", format, "--no-progress", "."]);
@@ -171,4 +176,25 @@ fn an_empty_repository_is_clean() {
     assert!(findings(&v).is_empty() && notices(&v).is_empty(), "{v}");
     let o = run(dir.path(), &["check", "--no-progress", "."]);
     assert_eq!(o.status.code(), Some(0));
+}
+
+/// File content and file names never reach the terminal or a CI log as
+/// control sequences or bidirectional overrides, in any human format.
+#[test]
+fn file_content_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let hostile = "def f(job):\n    try:\n        job()\n    finally:\n        s = \"\u{1b}[2J\u{1b}]0;pwned\u{7}\u{9b}31m\u{202e}\"; return 1\n";
+    write(root, "a.py", hostile.as_bytes());
+    #[cfg(unix)]
+    write(root, "b\u{1b}[31m\u{202e}.py", FINALLY_PY.as_bytes());
+    for format in ["text", "concise", "github"] {
+        let o = run(root, &["check", "--no-cache", "--color", "never", "--format", format, "."]);
+        assert_eq!(o.status.code(), Some(1), "{format}");
+        let out = String::from_utf8(o.stdout).unwrap();
+        assert!(out.contains("a.py"), "{format}: {out}");
+        for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!out.contains(bad), "{format} printed {:?}:\n{out}", bad);
+        }
+    }
 }

@@ -81,6 +81,10 @@ pub struct CheckArgs {
     /// production. Test files named explicitly are always checked.
     #[arg(long)]
     pub include_tests: bool,
+    /// Exit with 2 when any file was skipped, only partly parsed or hit an
+    /// internal error (by default these are notices and only findings count).
+    #[arg(long)]
+    pub notices_as_errors: bool,
     /// Do not read or write the result cache.
     #[arg(long)]
     pub no_cache: bool,
@@ -147,9 +151,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         None => write_stdout(&buf).context("cannot write to stdout")?,
     }
 
-    if report.notices.iter().any(|n| matches!(n.kind, NoticeKind::InternalError | NoticeKind::MissingPath)) {
-        for n in report.notices.iter().filter(|n| n.kind.is_error()) {
-            eprintln!("error: {}: {}", n.path, n.message);
+    // A path that does not exist is a usage error; trouble with a file found
+    // by the walk is a notice, an error only when asked for.
+    let fatal = |kind: NoticeKind| kind == NoticeKind::MissingPath || args.notices_as_errors;
+    if report.notices.iter().any(|n| fatal(n.kind)) {
+        for n in report.notices.iter().filter(|n| fatal(n.kind)) {
+            eprintln!("error: {}: {}", crate::report::clean(&n.path), crate::report::clean(&n.message));
         }
         return Ok(ExitStatus::Error);
     }

@@ -11,7 +11,13 @@ pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> i
         writeln!(
             out,
             "{}:{}:{}: {} [{}] {} ({})",
-            d.path, d.start.line, d.start.column, d.rule.code, d.severity, d.message, d.rule.name
+            super::clean(&d.path),
+            d.start.line,
+            d.start.column,
+            d.rule.code,
+            d.severity,
+            super::clean(&d.message),
+            d.rule.name
         )?;
     }
     if !options.quiet {

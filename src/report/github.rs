@@ -36,11 +36,11 @@ pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> i
         writeln!(
             out,
             "::{command} file={},line={},endLine={}{columns},title={}::{}",
-            escape_property(&d.path),
+            escape_property(&super::clean(&d.path)),
             d.start.line,
             d.end.line,
             escape_property(&format!("{} {}", d.rule.code, d.rule.name)),
-            escape_data(&format!("{}:{}:{}: {}", d.path, d.start.line, d.start.column, d.message)),
+            escape_data(&super::clean(&format!("{}:{}:{}: {}", d.path, d.start.line, d.start.column, d.message))),
         )?;
     }
     for n in &report.notices {
@@ -56,9 +56,9 @@ pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> i
         writeln!(
             out,
             "::{command} file={}{location},title={}::{}",
-            escape_property(&n.path),
+            escape_property(&super::clean(&n.path)),
             escape_property(&format!("prodlint {}", n.kind.as_str())),
-            escape_data(&shown),
+            escape_data(&super::clean(&shown)),
         )?;
     }
     if !options.quiet {

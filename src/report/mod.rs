@@ -72,3 +72,62 @@ pub fn summary(report: &Report) -> String {
     };
     format!("Found {counts} in {} ({checked} checked)", plural(files.len(), "file"))
 }
+
+/// True for characters that must never reach a terminal or a CI log raw:
+/// C0 controls except tab and newline, DEL, C1 controls (which include CSI
+/// and OSC, the starts of escape sequences), and the bidirectional overrides
+/// and isolates that make code read differently than it runs.
+fn is_hazard(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from the scanned repository (a path, a message quoting code) made
+/// safe to print: each hazardous character becomes a visible `\u{..}` escape.
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_hazard) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hazard(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A file's text made safe for a snippet without moving any byte offset:
+/// each hazardous character becomes as many `?` as it has bytes (carriage
+/// returns stay, so CRLF files still show their lines).
+pub fn clean_source(text: &std::sync::Arc<str>) -> std::sync::Arc<str> {
+    if !text.chars().any(|c| is_hazard(c) && c != '\r') {
+        return std::sync::Arc::clone(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_hazard(c) && c != '\r' {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_sequences_and_bidi_overrides_are_neutralised() {
+        assert_eq!(clean("a.py"), "a.py");
+        assert_eq!(clean("a\u{1b}[31m.py"), "a\\u{1b}[31m.py");
+        assert_eq!(clean("x\u{9b}y\u{202e}z\u{7}"), "x\\u{9b}y\\u{202e}z\\u{7}");
+        let text: std::sync::Arc<str> = "s = \"\u{1b}]0;t\u{7}\u{202e}\"\r\n".into();
+        let clean = clean_source(&text);
+        assert_eq!(clean.len(), text.len(), "offsets must not move");
+        assert_eq!(&*clean, "s = \"?]0;t?\u{0}\"\r\n".replace('\u{0}', "???"));
+    }
+}

@@ -67,8 +67,8 @@ pub fn render_notices(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for n in &report.notices {
         let level = if n.kind.is_error() { "error" } else { "notice" };
         match n.line {
-            Some(line) => writeln!(out, "{level}: {}:{}: {}", n.path, line, n.message)?,
-            None => writeln!(out, "{level}: {}: {}", n.path, n.message)?,
+            Some(line) => writeln!(out, "{level}: {}:{}: {}", super::clean(&n.path), line, super::clean(&n.message))?,
+            None => writeln!(out, "{level}: {}: {}", super::clean(&n.path), super::clean(&n.message))?,
         }
     }
     Ok(())
@@ -82,12 +82,12 @@ fn write_diagnostic(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let header = format!("{}[{}]", d.severity, d.rule.code);
-    writeln!(out, "{}: {}", paint.severity(d.severity, &header), paint.bold(&d.message))?;
+    writeln!(out, "{}: {}", paint.severity(d.severity, &header), paint.bold(&super::clean(&d.message)))?;
     let snippet = source.and_then(|text| render_snippet(handler, d, text));
     match snippet {
         Some(s) => out.write_all(s.as_bytes())?,
         None => {
-            writeln!(out, "   --> {}:{}:{}", d.path, d.start.line, d.start.column)?;
+            writeln!(out, "   --> {}:{}:{}", super::clean(&d.path), d.start.line, d.start.column)?;
             writeln!(out, "  {} {}", paint.help("help:"), d.rule.fix)?;
         }
     }
@@ -105,13 +105,17 @@ fn render_snippet(handler: &GraphicalReportHandler, d: &Diagnostic, text: &Arc<s
     let mut labels = vec![LabeledSpan::new_primary_with_span(None, primary)];
     for l in &d.labels {
         if l.span.end as usize <= len {
-            labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), to_source_span(l.span.start, l.span.end)));
+            let message = super::clean(&l.message).into_owned();
+            labels.push(LabeledSpan::new_with_span(Some(message), to_source_span(l.span.start, l.span.end)));
         }
     }
     let snippet = Snippet {
         // The message is already in the header; miette writes an empty cause
         // line for it, removed below.
-        source: NamedSource::new(format!("{}:{}:{}", d.path, d.start.line, d.start.column), Arc::clone(text)),
+        source: NamedSource::new(
+            format!("{}:{}:{}", super::clean(&d.path), d.start.line, d.start.column),
+            super::clean_source(text),
+        ),
         labels,
         help: d.rule.fix,
         severity: match d.severity {
