@@ -66,6 +66,10 @@ pub struct QueryClient {
     pub self_batching: Vec<String>,
     /// JS: callee names whose call starts a query builder (`knex("users")`).
     pub call_roots: Vec<String>,
+    /// The first argument is the statement: a loop that runs a different
+    /// statement per element (`for sql in statements: cursor.execute(sql)`)
+    /// is not an N+1.
+    pub statement_first: bool,
     /// The file must mention this (case-insensitive) for the client to apply.
     pub file_marker: Option<String>,
 }

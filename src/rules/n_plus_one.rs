@@ -107,7 +107,10 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
                 return Step::Outer;
             };
             let ct = node_text(cond, src);
-            if !contains(body, node) || !(ct.contains(".length") || ct.contains(".size")) {
+            // `i += batchSize` walks chunks, not elements.
+            let step = lp.child_by_field_name("increment").map(|i| node_text(i, src)).unwrap_or("");
+            let per_element = step.contains("++") || step.ends_with("+= 1") || step.ends_with("+ 1");
+            if !contains(body, node) || !(ct.contains(".length") || ct.contains(".size")) || !per_element {
                 return Step::Outer;
             }
             let vars = lp.child_by_field_name("initializer").map(|i| declared_names(i, src)).unwrap_or_default();
@@ -200,7 +203,7 @@ fn is_small(expr: Node<'_>, cx: &Checker<'_, '_>, q: &LangQueries) -> bool {
             let inner = expr.named_children(&mut cursor).next();
             inner.is_some_and(|i| is_small(i, cx, q))
         }
-        "identifier" => is_constant_name(text),
+        "identifier" => is_constant_name(text) || assigned_literal(expr, cx),
         "attribute" | "member_expression" => {
             let last = text.rsplit('.').next().unwrap_or(text);
             is_constant_name(last)
@@ -247,6 +250,40 @@ fn is_small(expr: Node<'_>, cx: &Checker<'_, '_>, q: &LangQueries) -> bool {
         }
         _ => false,
     }
+}
+
+/// A name assigned a list, tuple or array literal in the enclosing function
+/// (`queries = [...]` then `for name, sql in queries:`).
+fn assigned_literal(ident: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    let src = cx.src;
+    let name = node_text(ident, src);
+    let scope = cx.ctx.function().map(|(_, n)| n).unwrap_or_else(|| {
+        let mut root = ident;
+        while let Some(p) = root.parent() {
+            root = p;
+        }
+        root
+    });
+    let mut literal = false;
+    let mut other = false;
+    crate::lang::walk(scope, &mut |n| {
+        let (left, right) = match n.kind() {
+            "assignment" => (n.child_by_field_name("left"), n.child_by_field_name("right")),
+            "variable_declarator" => (n.child_by_field_name("name"), n.child_by_field_name("value")),
+            _ => (None, None),
+        };
+        if let (Some(l), Some(r)) = (left, right)
+            && node_text(l, src) == name
+        {
+            if matches!(r.kind(), "list" | "tuple" | "array") {
+                literal = true;
+            } else {
+                other = true;
+            }
+        }
+        true
+    });
+    literal && !other
 }
 
 /// `MAX_RETRIES`, `STATUSES`: an all-caps name is a constant.
@@ -316,7 +353,7 @@ pub fn reads<'t>(expr: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
 
 /// The loop variable (or a name derived from one inside the loop body before
 /// `expr`) that `expr` reads, if any.
-pub fn depends_on<'t>(expr: Node<'t>, lp: &LoopInfo<'t>, src: &str) -> Option<String> {
+pub fn depends_on<'t>(expr: Node<'t>, lp: &LoopInfo<'t>, src: &str, skip: Option<Node<'t>>) -> Option<String> {
     let mut names: HashSet<String> = lp.vars.iter().cloned().collect();
     if names.is_empty() {
         return None;
@@ -347,7 +384,8 @@ pub fn depends_on<'t>(expr: Node<'t>, lp: &LoopInfo<'t>, src: &str) -> Option<St
         }
         true
     });
-    reads(expr, src).into_iter().map(|(name, _)| name).find(|name| names.contains(name)).map(|name| {
+    let outside = |n: &Node<'t>| skip.is_none_or(|s| !contains(s, *n));
+    reads(expr, src).into_iter().filter(|(_, n)| outside(n)).map(|(name, _)| name).find(|name| names.contains(name)).map(|name| {
         // Show the loop variable itself when the read is a derived name.
         if lp.vars.contains(&name) { name } else { lp.vars.first().cloned().unwrap_or(name) }
     })

@@ -83,7 +83,12 @@ impl Rule for QueryInLoop {
             return;
         }
         let dep_expr = if m.kind == Kind::Http { first_arg(m.root).unwrap_or(m.root) } else { m.outer };
-        let Some(var) = depends_on(dep_expr, &lp, cx.src) else { return };
+        // A statement per element (`for sql in statements: cursor.execute(sql)`).
+        let statement = first_arg(m.root).filter(|a| {
+            m.client.is_some_and(|c| c.statement_first)
+                && matches!(a.kind(), "identifier" | "attribute" | "subscript" | "member_expression" | "subscript_expression")
+        });
+        let Some(var) = depends_on(dep_expr, &lp, cx.src, statement) else { return };
         if m.kind == Kind::Http && !is_api_url(dep_expr, cx) {
             return;
         }
