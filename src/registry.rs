@@ -14,6 +14,7 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::request_without_timeout::RequestWithoutTimeout,
     &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
     &crate::rules::query_in_loop::QueryInLoop,
+    &crate::rules::lazy_relation_in_loop::LazyRelationInLoop,
 ];
 
 /// Rules the engine itself reports (suppression hygiene).
@@ -21,7 +22,7 @@ pub static ENGINE_RULES: &[&RuleMeta] = &[&suppress::UNUSED_SUPPRESSION, &suppre
 
 /// Collectors run in the facts phase.
 pub static FACT_COLLECTORS: &[&dyn FactCollector] =
-    &[&crate::rules::net_timeout::PySessionFacts, &crate::rules::net_timeout::AxiosTimeoutFacts];
+    &[&crate::rules::net_timeout::PySessionFacts, &crate::rules::net_timeout::AxiosTimeoutFacts, &crate::rules::lazy_relation_in_loop::DjangoModelFacts];
 
 /// Every rule's metadata, sorted by code.
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {

@@ -25,6 +25,8 @@ pub struct LoopInfo<'t> {
     pub body: Node<'t>,
     /// The collection iterated, when there is one.
     pub iterable: Option<Node<'t>>,
+    /// The loop target (`order` in `for order in orders`), when there is one.
+    pub target: Option<Node<'t>>,
     /// A `.map`/`.forEach` callback: every call starts at once.
     pub concurrent: bool,
 }
@@ -97,6 +99,7 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
                 vars: names_in(left, src),
                 body,
                 iterable: Some(right),
+                target: Some(left),
                 concurrent: false,
             })
         }
@@ -120,6 +123,7 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
                 vars,
                 body,
                 iterable: None,
+                target: None,
                 concurrent: false,
             })
         }
@@ -148,6 +152,7 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
                 vars,
                 body: lp,
                 iterable: first_right,
+                target: first.child_by_field_name("left"),
                 concurrent: false,
             })
         }
@@ -184,6 +189,7 @@ fn callback_loop<'t>(func: Node<'t>, cx: &Checker<'_, 't>, q: &LangQueries) -> O
         vars: names_in(params, src),
         body,
         iterable: Some(receiver),
+        target: None,
         concurrent: true,
     })
 }
