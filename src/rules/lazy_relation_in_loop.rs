@@ -196,6 +196,15 @@ fn covered(chain: &str, field: &str, single: bool) -> bool {
     if single && chain.contains("select_related()") {
         return true;
     }
+    // `prefetch_related(*fields)`, `select_related(related)`: built elsewhere, so unknown.
+    for call in ["select_related(", "prefetch_related("] {
+        for (i, _) in chain.match_indices(call) {
+            let next = chain[i + call.len()..].trim_start().chars().next();
+            if next.is_some_and(|c| !matches!(c, '"' | '\'' | ')')) {
+                return true;
+            }
+        }
+    }
     for quote in ['"', '\''] {
         if chain.contains(&format!("{quote}{field}{quote}")) || chain.contains(&format!("{quote}{field}__")) {
             return true;
