@@ -21,8 +21,11 @@ pub static RULES: &[&dyn Rule] = &[
 pub static ENGINE_RULES: &[&RuleMeta] = &[&suppress::UNUSED_SUPPRESSION, &suppress::INVALID_SUPPRESSION];
 
 /// Collectors run in the facts phase.
-pub static FACT_COLLECTORS: &[&dyn FactCollector] =
-    &[&crate::rules::net_timeout::PySessionFacts, &crate::rules::net_timeout::AxiosTimeoutFacts, &crate::rules::lazy_relation_in_loop::DjangoModelFacts];
+pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[
+    &crate::rules::net_timeout::PySessionFacts,
+    &crate::rules::net_timeout::AxiosTimeoutFacts,
+    &crate::rules::lazy_relation_in_loop::DjangoModelFacts,
+];
 
 /// Every rule's metadata, sorted by code.
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {

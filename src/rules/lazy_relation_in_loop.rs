@@ -33,8 +33,20 @@ pub struct LazyRelationInLoop;
 
 /// Methods on a related manager that run a query.
 const MANAGER_METHODS: &[&str] = &[
-    "all", "filter", "exclude", "count", "exists", "first", "last", "get", "values", "values_list", "order_by",
-    "aggregate", "latest", "earliest",
+    "all",
+    "filter",
+    "exclude",
+    "count",
+    "exists",
+    "first",
+    "last",
+    "get",
+    "values",
+    "values_list",
+    "order_by",
+    "aggregate",
+    "latest",
+    "earliest",
 ];
 
 impl Rule for LazyRelationInLoop {
@@ -255,7 +267,8 @@ impl crate::engine::facts::FactCollector for DjangoModelFacts {
                     let t = t.rsplit('.').next().unwrap_or(t);
                     if t == "self" { model.clone() } else { t.to_string() }
                 });
-            let related = kwargs.iter().find(|(k, _)| *k == "related_name").map(|(_, v)| strip_quotes(node_text(*v, src)));
+            let related =
+                kwargs.iter().find(|(k, _)| *k == "related_name").map(|(_, v)| strip_quotes(node_text(*v, src)));
             let lower = model.to_ascii_lowercase();
             match kind {
                 "ForeignKey" | "TreeForeignKey" | "ParentalKey" => {

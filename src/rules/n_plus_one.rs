@@ -105,8 +105,7 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
         }
         // JS `for (let i = 0; i < items.length; i++)`.
         "for_statement" => {
-            let (Some(body), Some(cond)) = (lp.child_by_field_name("body"), lp.child_by_field_name("condition"))
-            else {
+            let (Some(body), Some(cond)) = (lp.child_by_field_name("body"), lp.child_by_field_name("condition")) else {
                 return Step::Outer;
             };
             let ct = node_text(cond, src);
@@ -129,7 +128,8 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
         }
         "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression" => {
             let mut cursor = lp.walk();
-            let clauses: Vec<Node<'t>> = lp.named_children(&mut cursor).filter(|c| c.kind() == "for_in_clause").collect();
+            let clauses: Vec<Node<'t>> =
+                lp.named_children(&mut cursor).filter(|c| c.kind() == "for_in_clause").collect();
             let Some(first) = clauses.first() else { return Step::Outer };
             let mut vars = Vec::new();
             for c in &clauses {
@@ -371,9 +371,10 @@ pub fn depends_on<'t>(expr: Node<'t>, lp: &LoopInfo<'t>, src: &str, skip: Option
             return false;
         }
         let (left, right) = match n.kind() {
-            "assignment" | "assignment_expression" | "augmented_assignment" | "named_expression" => {
-                (n.child_by_field_name("left").or_else(|| n.child_by_field_name("name")), n.child_by_field_name("right").or_else(|| n.child_by_field_name("value")))
-            }
+            "assignment" | "assignment_expression" | "augmented_assignment" | "named_expression" => (
+                n.child_by_field_name("left").or_else(|| n.child_by_field_name("name")),
+                n.child_by_field_name("right").or_else(|| n.child_by_field_name("value")),
+            ),
             "variable_declarator" => (n.child_by_field_name("name"), n.child_by_field_name("value")),
             "for_statement" | "for_in_statement" | "for_in_clause" => {
                 (n.child_by_field_name("left"), n.child_by_field_name("right"))
@@ -391,8 +392,13 @@ pub fn depends_on<'t>(expr: Node<'t>, lp: &LoopInfo<'t>, src: &str, skip: Option
         true
     });
     let outside = |n: &Node<'t>| skip.is_none_or(|s| !contains(s, *n));
-    reads(expr, src).into_iter().filter(|(_, n)| outside(n)).map(|(name, _)| name).find(|name| names.contains(name)).map(|name| {
-        // Show the loop variable itself when the read is a derived name.
-        if lp.vars.contains(&name) { name } else { lp.vars.first().cloned().unwrap_or(name) }
-    })
+    reads(expr, src)
+        .into_iter()
+        .filter(|(_, n)| outside(n))
+        .map(|(name, _)| name)
+        .find(|name| names.contains(name))
+        .map(|name| {
+            // Show the loop variable itself when the read is a derived name.
+            if lp.vars.contains(&name) { name } else { lp.vars.first().cloned().unwrap_or(name) }
+        })
 }

@@ -76,7 +76,7 @@ impl Rule for QueryInLoop {
             return;
         }
         let Some(lp) = enclosing_loop(m.root, cx) else { return };
-        if m.client.is_some_and(|c| lp.concurrent && c.self_batching.iter().any(|s| *s == m.method)) {
+        if m.client.is_some_and(|c| lp.concurrent && c.self_batching.contains(&m.method)) {
             return;
         }
         if !evaluated(&m, &lp, cx) || is_batched(m.outer, cx, q) || inside_subquery(m.root, &lp, cx) {
@@ -86,7 +86,10 @@ impl Rule for QueryInLoop {
         // A statement per element (`for sql in statements: cursor.execute(sql)`).
         let statement = first_arg(m.root).filter(|a| {
             m.client.is_some_and(|c| c.statement_first)
-                && matches!(a.kind(), "identifier" | "attribute" | "subscript" | "member_expression" | "subscript_expression")
+                && matches!(
+                    a.kind(),
+                    "identifier" | "attribute" | "subscript" | "member_expression" | "subscript_expression"
+                )
         });
         let Some(var) = depends_on(dep_expr, &lp, cx.src, statement) else { return };
         if m.kind == Kind::Http && !is_api_url(dep_expr, cx) {
@@ -169,12 +172,18 @@ fn match_call<'t, 'c>(call: Node<'t>, cx: &Checker<'c, 't>, q: &'c LangQueries) 
         && let Some(segs) = segments(obj, src)
     {
         for c in &q.clients {
-            if c.methods.iter().any(|m| *m == method)
+            if c.methods.contains(&method)
                 && c.receivers.iter().any(|p| receiver_matches(p, &segs))
                 && !c.exclude_receivers.iter().any(|p| receiver_matches(p, &segs))
                 && marker_ok(c)
             {
-                return Some(Matched { root: call, outer: chain_top(call), kind: Kind::Database, client: Some(c), method });
+                return Some(Matched {
+                    root: call,
+                    outer: chain_top(call),
+                    kind: Kind::Database,
+                    client: Some(c),
+                    method,
+                });
             }
         }
     }
@@ -253,8 +262,20 @@ fn evaluated(m: &Matched<'_, '_>, lp: &LoopInfo<'_>, cx: &Checker<'_, '_>) -> bo
             "argument_list" => parent.parent().and_then(|c| c.child_by_field_name("function")).is_some_and(|f| {
                 matches!(
                     node_text(f, src),
-                    "list" | "len" | "tuple" | "set" | "sorted" | "sum" | "any" | "all" | "bool" | "next" | "dict"
-                        | "frozenset" | "max" | "min"
+                    "list"
+                        | "len"
+                        | "tuple"
+                        | "set"
+                        | "sorted"
+                        | "sum"
+                        | "any"
+                        | "all"
+                        | "bool"
+                        | "next"
+                        | "dict"
+                        | "frozenset"
+                        | "max"
+                        | "min"
                 )
             }),
             _ => false,
@@ -299,10 +320,9 @@ fn results_awaited(lp: &LoopInfo<'_>, src: &str) -> bool {
         return true;
     }
     parent.kind() == "arguments"
-        && parent
-            .parent()
-            .and_then(|c| c.child_by_field_name("function"))
-            .is_some_and(|f| matches!(node_text(f, src), "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any"))
+        && parent.parent().and_then(|c| c.child_by_field_name("function")).is_some_and(|f| {
+            matches!(node_text(f, src), "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any")
+        })
 }
 
 /// `filter(id__in=ids)`, `{ id: { in: ids } }`, `In(ids)`: one query for many.
