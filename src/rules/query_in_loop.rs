@@ -259,6 +259,13 @@ fn evaluated(m: &Matched<'_, '_>, lp: &LoopInfo<'_>, cx: &Checker<'_, '_>) -> bo
             "for_statement" | "for_in_clause" => parent.child_by_field_name("right") == Some(m.outer),
             "subscript" => parent.child_by_field_name("value") == Some(m.outer),
             "not_operator" | "boolean_operator" | "if_statement" | "elif_clause" | "while_statement" => true,
+            // `lines = OrderLine.objects.filter(order=order)`, then `lines` used later in the loop.
+            "assignment" if parent.child_by_field_name("right") == Some(m.outer) => {
+                parent.child_by_field_name("left").filter(|l| l.kind() == "identifier").is_some_and(|l| {
+                    let lazy = m.client.map(|c| c.lazy.as_slice()).unwrap_or(&[]);
+                    used_after(lp.body, node_text(l, src), parent.end_byte(), src, lazy)
+                })
+            }
             "argument_list" => parent.parent().and_then(|c| c.child_by_field_name("function")).is_some_and(|f| {
                 matches!(
                     node_text(f, src),
@@ -323,6 +330,41 @@ fn results_awaited(lp: &LoopInfo<'_>, src: &str) -> bool {
         && parent.parent().and_then(|c| c.child_by_field_name("function")).is_some_and(|f| {
             matches!(node_text(f, src), "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any")
         })
+}
+
+/// True when `name` is read in `body` after `after` by anything but another
+/// lazy step or a subquery (`Subquery(qs)`, `q | qs`).
+fn used_after(body: Node<'_>, name: &str, after: usize, src: &str, lazy: &[String]) -> bool {
+    let mut used = false;
+    crate::lang::walk(body, &mut |n| {
+        if used || n.end_byte() <= after {
+            return !used;
+        }
+        if n.kind() == "identifier" && n.start_byte() >= after && node_text(n, src) == name {
+            let parent = n.parent();
+            let attr_name =
+                parent.is_some_and(|p| p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(n));
+            let assigned = parent.is_some_and(|p| p.kind() == "assignment" && p.child_by_field_name("left") == Some(n));
+            let combined = parent.is_some_and(|p| p.kind() == "binary_operator");
+            let lazy_step = parent
+                .filter(|p| p.kind() == "attribute")
+                .and_then(|p| p.child_by_field_name("attribute"))
+                .is_some_and(|a| lazy.iter().any(|l| l == node_text(a, src)));
+            let subquery = parent
+                .filter(|p| p.kind() == "argument_list")
+                .and_then(|p| p.parent())
+                .and_then(|c| c.child_by_field_name("function"))
+                .is_some_and(|f| {
+                    let t = node_text(f, src);
+                    let last = t.rsplit('.').next().unwrap_or(t);
+                    matches!(last, "Subquery" | "Exists" | "Prefetch" | "union" | "intersection" | "difference")
+                });
+            // `qs.filter(...)` alone is another lazy step; `qs.exists()` runs.
+            used = !(attr_name || assigned || combined || subquery || lazy_step);
+        }
+        !used
+    });
+    used
 }
 
 /// `filter(id__in=ids)`, `{ id: { in: ids } }`, `In(ids)`: one query for many.
