@@ -36,6 +36,8 @@ pub struct LangQueries {
     pub clients: Vec<QueryClient>,
     /// Python: keyword arguments ending in one of these make a call batched.
     pub batched_keyword_suffixes: Vec<String>,
+    /// Python: keyword lookups that cannot be merged into one `__in` query.
+    pub unbatchable_lookups: Vec<String>,
     /// JS: object keys that make a call batched (`in`, `$in`).
     pub batched_keys: Vec<String>,
     /// Text in a call that makes it batched (`.in_(`, `In(`).

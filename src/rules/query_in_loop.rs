@@ -92,6 +92,9 @@ impl Rule for QueryInLoop {
                 )
         });
         let Some(var) = depends_on(dep_expr, &lp, cx.src, statement) else { return };
+        if cx.grammar() == Grammar::Python && only_unbatchable_lookups(m.outer, &lp, cx, q) {
+            return;
+        }
         if m.kind == Kind::Http && !is_api_url(dep_expr, cx) {
             return;
         }
@@ -365,6 +368,41 @@ fn used_after(body: Node<'_>, name: &str, after: usize, src: &str, lazy: &[Strin
         !used
     });
     used
+}
+
+/// True when every keyword argument that depends on the element is a range
+/// or containment lookup (`added__lte=threshold`): no single query serves
+/// all elements, so this is not an N+1.
+fn only_unbatchable_lookups<'t>(outer: Node<'t>, lp: &LoopInfo<'t>, cx: &Checker<'_, 't>, q: &LangQueries) -> bool {
+    let src = cx.src;
+    let mut dependent = 0;
+    let mut unbatchable = 0;
+    let mut other_dependent = false;
+    crate::lang::walk(outer, &mut |n| {
+        if n.kind() == "keyword_argument"
+            && let (Some(k), Some(v)) = (n.child_by_field_name("name"), n.child_by_field_name("value"))
+        {
+            if depends_on(v, lp, src, None).is_some() {
+                dependent += 1;
+                let k = node_text(k, src);
+                if q.unbatchable_lookups.iter().any(|l| k.ends_with(l.as_str())) {
+                    unbatchable += 1;
+                }
+            }
+            return false;
+        }
+        if n.kind() == "argument_list" {
+            // Positional arguments (`Q(...)`, `F(...)`) that depend on the element.
+            let mut cursor = n.walk();
+            for a in n.named_children(&mut cursor) {
+                if a.kind() != "keyword_argument" && depends_on(a, lp, src, None).is_some() {
+                    other_dependent = true;
+                }
+            }
+        }
+        true
+    });
+    dependent > 0 && dependent == unbatchable && !other_dependent
 }
 
 /// `filter(id__in=ids)`, `{ id: { in: ids } }`, `In(ids)`: one query for many.
