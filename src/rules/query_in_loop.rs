@@ -83,12 +83,22 @@ impl Rule for QueryInLoop {
             return;
         }
         let dep_expr = if m.kind == Kind::Http { first_arg(m.root).unwrap_or(m.root) } else { m.outer };
-        // A statement per element (`for sql in statements: cursor.execute(sql)`).
+        // A statement per element (`for sql in statements: cursor.execute(sql)`,
+        // `DROP DATABASE ${name}`): the SQL itself differs, so no batch form exists.
         let statement = first_arg(m.root).filter(|a| {
             m.client.is_some_and(|c| c.statement_first)
                 && matches!(
                     a.kind(),
-                    "identifier" | "attribute" | "subscript" | "member_expression" | "subscript_expression"
+                    "identifier"
+                        | "attribute"
+                        | "subscript"
+                        | "member_expression"
+                        | "subscript_expression"
+                        | "string"
+                        | "template_string"
+                        | "concatenated_string"
+                        | "binary_operator"
+                        | "binary_expression"
                 )
         });
         let Some(var) = depends_on(dep_expr, &lp, cx.src, statement) else { return };
