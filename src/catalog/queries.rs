@@ -66,6 +66,11 @@ pub struct QueryClient {
     pub lazy: Vec<String>,
     /// Methods the client batches itself when called concurrently.
     pub self_batching: Vec<String>,
+    /// Methods that write per-row values: with an option key of `per_row_keys`
+    /// that depends on the element, no batch form exists.
+    pub per_row_methods: Vec<String>,
+    /// Option keys (JS) holding the values a per-row write sets.
+    pub per_row_keys: Vec<String>,
     /// JS: callee names whose call starts a query builder (`knex("users")`).
     pub call_roots: Vec<String>,
     /// The first argument is the statement: a loop that runs a different

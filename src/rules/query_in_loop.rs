@@ -105,6 +105,12 @@ impl Rule for QueryInLoop {
         if cx.grammar() == Grammar::Python && only_unbatchable_lookups(m.outer, &lp, cx, q) {
             return;
         }
+        if let Some(c) = m.client
+            && c.per_row_methods.contains(&m.method)
+            && writes_per_row_values(m.root, c, &lp, cx)
+        {
+            return;
+        }
         if m.kind == Kind::Http && !is_api_url(dep_expr, cx) {
             return;
         }
@@ -378,6 +384,15 @@ fn used_after(body: Node<'_>, name: &str, after: usize, src: &str, lazy: &[Strin
         !used
     });
     used
+}
+
+/// `prisma.x.update({ where, data: { value: item.value } })`: the values
+/// written depend on the element.
+fn writes_per_row_values<'t>(call: Node<'t>, c: &QueryClient, lp: &LoopInfo<'t>, cx: &Checker<'_, 't>) -> bool {
+    ts::call_args(call).into_iter().any(|a| {
+        let (props, _) = ts::object_props(ts::unwrap_expr(a), cx.src);
+        props.iter().any(|(k, v)| c.per_row_keys.iter().any(|p| p == k) && depends_on(*v, lp, cx.src, None).is_some())
+    })
 }
 
 /// True when every keyword argument that depends on the element is a range
