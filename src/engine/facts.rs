@@ -31,6 +31,9 @@ pub struct ProjectFacts {
     /// Django models (by class name) mapped to their many-valued relation
     /// accessors: `ManyToManyField`s and reverse foreign keys (`related_name`, `x_set`).
     pub django_many_fields: BTreeMap<String, BTreeSet<String>>,
+    /// Django model classes (by simple name) mapped to the simple names of
+    /// their base classes, so fields of abstract bases and mixins apply.
+    pub django_model_bases: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl ProjectFacts {
@@ -48,6 +51,9 @@ impl ProjectFacts {
         }
         for (k, v) in other.django_many_fields {
             self.django_many_fields.entry(k).or_default().extend(v);
+        }
+        for (k, v) in other.django_model_bases {
+            self.django_model_bases.entry(k).or_default().extend(v);
         }
     }
 }

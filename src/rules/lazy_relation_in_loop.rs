@@ -88,8 +88,9 @@ impl Rule for LazyRelationInLoop {
         let Some(iterable) = element_source(target, iterable, var, src) else { return };
         let Some((model, chain)) = queryset_of(iterable, lp.node, cx) else { return };
         let facts = cx.facts;
-        let single = facts.django_fk_fields.get(&model).is_some_and(|f| f.contains(field));
-        let many = facts.django_many_fields.get(&model).is_some_and(|f| f.contains(field));
+        let lineage = lineage(facts, &model);
+        let single = lineage.iter().any(|m| facts.django_fk_fields.get(*m).is_some_and(|f| f.contains(field)));
+        let many = lineage.iter().any(|m| facts.django_many_fields.get(*m).is_some_and(|f| f.contains(field)));
         if !single && !many {
             return;
         }
@@ -119,6 +120,23 @@ impl Rule for LazyRelationInLoop {
         let d = cx.report_node(node, msg);
         d.labels.push(Label { span: header, message: format!("iterates `{model}` rows here") });
     }
+}
+
+/// A model and its base classes (transitively, a few levels), whose fields it inherits.
+fn lineage<'f>(facts: &'f ProjectFacts, model: &'f str) -> Vec<&'f str> {
+    let mut out: Vec<&'f str> = vec![model];
+    let mut i = 0;
+    while i < out.len() && out.len() < 16 {
+        if let Some(bases) = facts.django_model_bases.get(out[i]) {
+            for b in bases {
+                if !out.contains(&b.as_str()) {
+                    out.push(b);
+                }
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The collection that `var` is an element of: `orders` in `for order in
@@ -243,6 +261,17 @@ impl crate::engine::facts::FactCollector for DjangoModelFacts {
             return;
         };
         let model = node_text(name, src).to_string();
+        if let Some(bases) = node.child_by_field_name("superclasses") {
+            let mut cursor = bases.walk();
+            for b in bases.named_children(&mut cursor) {
+                let b = node_text(b, src);
+                let b = b.rsplit('.').next().unwrap_or(b);
+                let is_name = !b.is_empty() && b.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if is_name && b != "Model" && b != "object" {
+                    facts.django_model_bases.entry(model.clone()).or_default().insert(b.to_string());
+                }
+            }
+        }
         let mut cursor = body.walk();
         for stmt in body.named_children(&mut cursor) {
             let Some(assign) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else { continue };
