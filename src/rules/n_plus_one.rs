@@ -146,6 +146,14 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
             if vars.is_empty() || first_right.is_none_or(|r| is_small(r, cx, q)) {
                 return Step::Outer;
             }
+            // `asyncio.gather(*[fetch(x) for x in xs])` starts every call at once.
+            let concurrent = lp
+                .parent()
+                .filter(|p| p.kind() == "list_splat")
+                .and_then(|p| p.parent())
+                .and_then(|a| a.parent())
+                .and_then(|c| c.child_by_field_name("function"))
+                .is_some_and(|f| node_text(f, src).ends_with("gather"));
             Step::Found(LoopInfo {
                 node: lp,
                 header: Span::of(*first),
@@ -153,7 +161,7 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
                 body: lp,
                 iterable: first_right,
                 target: first.child_by_field_name("left"),
-                concurrent: false,
+                concurrent,
             })
         }
         // `while` and `do` loops: retries and pagination, not per element.
