@@ -13,14 +13,19 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::exception_cause_dropped::ExceptionCauseDropped,
     &crate::rules::request_without_timeout::RequestWithoutTimeout,
     &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
+    &crate::rules::query_in_loop::QueryInLoop,
+    &crate::rules::lazy_relation_in_loop::LazyRelationInLoop,
 ];
 
 /// Rules the engine itself reports (suppression hygiene).
 pub static ENGINE_RULES: &[&RuleMeta] = &[&suppress::UNUSED_SUPPRESSION, &suppress::INVALID_SUPPRESSION];
 
 /// Collectors run in the facts phase.
-pub static FACT_COLLECTORS: &[&dyn FactCollector] =
-    &[&crate::rules::net_timeout::PySessionFacts, &crate::rules::net_timeout::AxiosTimeoutFacts];
+pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[
+    &crate::rules::net_timeout::PySessionFacts,
+    &crate::rules::net_timeout::AxiosTimeoutFacts,
+    &crate::rules::lazy_relation_in_loop::DjangoModelFacts,
+];
 
 /// Every rule's metadata, sorted by code.
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {

@@ -25,6 +25,15 @@ pub struct ProjectFacts {
     /// Exported names of axios instances created with a timeout, or whose
     /// `defaults.timeout` is set (`api.defaults.timeout = 5000`).
     pub axios_instances_with_timeout: BTreeSet<String>,
+    /// Django models (by class name) mapped to their single-valued relation
+    /// accessors: `ForeignKey`/`OneToOneField` fields and reverse one-to-ones.
+    pub django_fk_fields: BTreeMap<String, BTreeSet<String>>,
+    /// Django models (by class name) mapped to their many-valued relation
+    /// accessors: `ManyToManyField`s and reverse foreign keys (`related_name`, `x_set`).
+    pub django_many_fields: BTreeMap<String, BTreeSet<String>>,
+    /// Django model classes (by simple name) mapped to the simple names of
+    /// their base classes, so fields of abstract bases and mixins apply.
+    pub django_model_bases: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl ProjectFacts {
@@ -37,6 +46,15 @@ impl ProjectFacts {
         self.py_timeout_adapters.extend(other.py_timeout_adapters);
         self.axios_default_timeout |= other.axios_default_timeout;
         self.axios_instances_with_timeout.extend(other.axios_instances_with_timeout);
+        for (k, v) in other.django_fk_fields {
+            self.django_fk_fields.entry(k).or_default().extend(v);
+        }
+        for (k, v) in other.django_many_fields {
+            self.django_many_fields.entry(k).or_default().extend(v);
+        }
+        for (k, v) in other.django_model_bases {
+            self.django_model_bases.entry(k).or_default().extend(v);
+        }
     }
 }
 

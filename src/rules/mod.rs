@@ -6,5 +6,8 @@ pub mod exception_cause_dropped;
 pub mod exception_swallowed;
 pub mod io_error_swallowed;
 pub mod jump_in_finally;
+pub mod lazy_relation_in_loop;
+pub(crate) mod n_plus_one;
 pub(crate) mod net_timeout;
+pub mod query_in_loop;
 pub mod request_without_timeout;
