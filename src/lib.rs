@@ -9,9 +9,12 @@
 //! [`check`] runs everything up to the sorted report; [`report`] renders it.
 //! See `docs/architecture.md` for the whole picture.
 
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 pub mod lang;
 pub mod registry;
@@ -62,6 +65,13 @@ pub struct Options {
     pub parse_only: bool,
     /// Also check test code found while walking directories.
     pub include_tests: bool,
+    /// The config's `exclude` and `[[overrides]]`.
+    pub path_rules: Option<Arc<config::PathRules>>,
+    /// The catalog for this run (built-in plus the config's extensions);
+    /// `None` means the built-in one.
+    pub catalog: Option<Arc<Catalog>>,
+    /// A suppression without `-- reason` is a finding.
+    pub require_suppression_reason: bool,
 }
 
 impl Options {
@@ -76,6 +86,9 @@ impl Options {
             progress: None,
             parse_only: false,
             include_tests: false,
+            path_rules: None,
+            catalog: None,
+            require_suppression_reason: false,
         }
     }
 }
@@ -139,13 +152,26 @@ pub fn check(options: &Options) -> Result<Report, Error> {
 
 fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let selection = &options.selection;
+    // Rules that run somewhere: the base selection, or any override's. A
+    // file's own selection (its path's overrides) filters what they report.
+    let override_selections: Vec<Selection> = match &options.path_rules {
+        Some(p) => (0..p.overrides.len()).map(|i| p.apply(selection, &[i])).collect(),
+        None => Vec::new(),
+    };
+    let runs_somewhere = |m: &RuleMeta| selection.enabled(m) || override_selections.iter().any(|s| s.enabled(m));
     let enabled_rules: Vec<&'static dyn rule::Rule> =
-        registry::RULES.iter().copied().filter(|r| selection.enabled(r.meta())).collect();
+        registry::RULES.iter().copied().filter(|r| runs_somewhere(r.meta())).collect();
     let ruleset = RuleSet::new(enabled_rules);
-    let catalog = Catalog::builtin();
+    let catalog: &Catalog = options.catalog.as_deref().unwrap_or_else(|| Catalog::builtin());
 
     // ---- discover ----
-    let (candidates, mut notices) = walk::discover(&options.paths, &options.cwd, threads, options.include_tests);
+    let excluded: Option<walk::Exclude> = options.path_rules.as_ref().filter(|p| p.exclude.is_some()).map(|p| {
+        let p = Arc::clone(p);
+        let cwd = options.cwd.clone();
+        Arc::new(move |path: &std::path::Path| p.is_excluded(path, &cwd)) as walk::Exclude
+    });
+    let (candidates, mut notices) =
+        walk::discover(&options.paths, &options.cwd, threads, options.include_tests, excluded);
 
     // ---- read ----
     let read: Vec<Result<SourceFile, Notice>> =
@@ -194,13 +220,31 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     // ---- phase 2: check ----
     let done = AtomicUsize::new(0);
     let total = files.len();
-    let is_enabled = |m: &RuleMeta| selection.enabled(m);
     let results: Vec<(Vec<Diagnostic>, Vec<Notice>)> = files
         .par_iter()
         .enumerate()
         .map(|(i, file)| {
             let tree = kept_trees.lock().expect("tree map").remove(&i);
-            let out = check_one(file, tree, &ruleset, &facts, catalog, &is_enabled);
+            // The file's selection: resolved once from its path.
+            let own;
+            let sel = match &options.path_rules {
+                Some(p) => {
+                    let hits = p.matching(&file.fs_path, &options.cwd);
+                    if hits.is_empty() {
+                        selection
+                    } else {
+                        own = p.apply(selection, &hits);
+                        &own
+                    }
+                }
+                None => selection,
+            };
+            let is_enabled = |m: &RuleMeta| sel.enabled(m);
+            let mut out = check_one(file, tree, &ruleset, &facts, catalog, &is_enabled, options);
+            out.0.retain(|d| sel.enabled(d.rule));
+            for d in &mut out.0 {
+                d.severity = sel.severity(d.rule);
+            }
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(progress) = &options.progress {
                 progress(n, total);
@@ -214,14 +258,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         diagnostics.extend(d);
         notices.extend(n);
     }
-    for d in &mut diagnostics {
-        d.severity = selection.severity(d.rule);
-    }
     diagnostics.sort_by(diagnostic::compare);
     diagnostics
         .dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.path == b.path && a.message == b.message);
     notices.sort();
-    let rules = registry::all().filter(|r| selection.enabled(r)).collect();
+    let rules = registry::all().filter(|r| runs_somewhere(r)).collect();
     let mut sources = Sources::default();
     for file in &files {
         if diagnostics.binary_search_by(|d| d.path.as_str().cmp(file.path.as_str())).is_ok() {
@@ -246,6 +287,7 @@ fn check_one(
     facts: &ProjectFacts,
     catalog: &Catalog,
     enabled: &dyn Fn(&RuleMeta) -> bool,
+    options: &Options,
 ) -> (Vec<Diagnostic>, Vec<Notice>) {
     let mut notices = Vec::new();
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -265,7 +307,8 @@ fn check_one(
                     message: "Syntax error; the rest of the file was checked where the tree is sound".to_string(),
                 });
             }
-            let diagnostics = engine::suppress::apply(result.diagnostics, &result.suppressions, file, enabled);
+            let policy = engine::suppress::Policy { require_reason: options.require_suppression_reason };
+            let diagnostics = engine::suppress::apply(result.diagnostics, &result.suppressions, file, enabled, policy);
             (diagnostics, notices)
         }
         Ok(None) => {

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod init;
 pub mod rules;
 
 use std::io::{self, Write};
@@ -38,6 +39,8 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Print a rule's documentation.
     Explain(explain::ExplainArgs),
+    /// Write a commented starter prodlint.toml.
+    Init(init::InitArgs),
 }
 
 /// Runs the parsed command line.
@@ -46,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
 
