@@ -511,7 +511,11 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
             let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
             let best = expected
                 .iter()
-                .map(|c| (select::levenshtein(&bad.to_ascii_lowercase(), c), *c))
+                .map(|c| {
+                    let d = select::levenshtein(&bad.to_ascii_lowercase(), c);
+                    // A prefix (`warn` for `warning`) is a near miss too.
+                    (if c.starts_with(&bad.to_ascii_lowercase()) && bad.len() >= 3 { d.min(1) } else { d }, *c)
+                })
                 .filter(|(d, c)| *d <= (c.len() / 3).max(2))
                 .min();
             help = match best {
@@ -571,11 +575,11 @@ pub fn reference_markdown() -> String {
          ## Top-level keys\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
     );
     for k in KEYS {
-        md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty, k.default, k.doc));
+        md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
     }
     md.push_str("\n## `[[overrides]]`\n\n| key | type | default | meaning |\n|---|---|---|---|\n");
     for k in OVERRIDE_KEYS {
-        md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty, k.default, k.doc));
+        md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
     }
     md.push_str(
         "\n## `[catalog.<section>]`\n\n\
