@@ -4,6 +4,7 @@
 pub mod concise;
 pub mod github;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 pub mod terminal;
 
@@ -24,6 +25,9 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow-command annotations.
     Github,
+    /// A Markdown summary (counts per rule, then findings) for
+    /// `$GITHUB_STEP_SUMMARY`.
+    Markdown,
 }
 
 /// Settings that affect rendering only.
@@ -44,6 +48,7 @@ pub fn render(report: &Report, format: Format, options: RenderOptions, out: &mut
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
         Format::Github => github::render(report, options, out),
+        Format::Markdown => markdown::render(report, out),
     }
 }
 
