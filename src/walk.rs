@@ -102,10 +102,9 @@ pub fn discover(
     builder.require_git(false).threads(threads.max(1)).filter_entry(move |entry| {
         // Given paths (depth 0) are always walked; below them skip vendored
         // trees and what the config excludes.
-        entry.depth() == 0
-            || (!(entry.file_type().is_some_and(|t| t.is_dir())
-                && entry.file_name().to_str().is_some_and(|n| DEFAULT_EXCLUDES.contains(&n)))
-                && !excluded.as_ref().is_some_and(|x| x(entry.path())))
+        let vendored = entry.file_type().is_some_and(|t| t.is_dir())
+            && entry.file_name().to_str().is_some_and(|n| DEFAULT_EXCLUDES.contains(&n));
+        entry.depth() == 0 || !(vendored || excluded.as_ref().is_some_and(|x| x(entry.path())))
     });
     let exclude = &exclude;
     let found: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
