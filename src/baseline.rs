@@ -7,7 +7,8 @@
 //! Identical findings are counted. A finding whose file moved matches an entry
 //! whose file no longer exists (a rename). Entries that match nothing are
 //! fixed and reported as pruneable. The file is sorted, pretty JSON that
-//! diffs well in review.
+//! diffs well in review. Paths in it are relative to the baseline file's
+//! directory, so it matches from any working directory.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -52,12 +53,13 @@ fn key(d: &Diagnostic) -> (String, String, String) {
 }
 
 impl Baseline {
-    /// The baseline of `diagnostics`.
-    pub fn from_diagnostics(diagnostics: &[Diagnostic]) -> Baseline {
+    /// The baseline of `diagnostics`; `path_of` turns a display path into
+    /// the path recorded (relative to the baseline's directory).
+    pub fn from_diagnostics(diagnostics: &[Diagnostic], path_of: &dyn Fn(&str) -> String) -> Baseline {
         let mut counts: BTreeMap<(String, String, String, String), (usize, &'static str)> = BTreeMap::new();
         for d in diagnostics {
             let (rule, symbol, snippet) = key(d);
-            counts.entry((d.path.clone(), rule, symbol, snippet)).or_insert((0, d.rule.name)).0 += 1;
+            counts.entry((path_of(&d.path), rule, symbol, snippet)).or_insert((0, d.rule.name)).0 += 1;
         }
         let findings = counts
             .into_iter()
@@ -91,8 +93,10 @@ impl Baseline {
 
     /// Splits `diagnostics` into new findings and baselined ones; returns the
     /// new ones and the entries (with the count left) that matched nothing.
-    /// `cwd` resolves entry paths to tell a renamed file from a present one.
-    pub fn filter(&self, diagnostics: Vec<Diagnostic>, cwd: &Path) -> Filtered {
+    /// `path_of` maps a display path as in [`Baseline::from_diagnostics`];
+    /// `dir` (the baseline's directory) resolves entry paths to tell a
+    /// renamed file from a present one.
+    pub fn filter(&self, diagnostics: Vec<Diagnostic>, path_of: &dyn Fn(&str) -> String, dir: &Path) -> Filtered {
         type Key = (String, (String, String, String));
         let mut left: HashMap<Key, usize> = HashMap::new();
         for e in &self.findings {
@@ -102,7 +106,7 @@ impl Baseline {
         let mut unmatched = Vec::new();
         let mut baselined = 0;
         for d in diagnostics {
-            match left.get_mut(&(d.path.clone(), key(&d))) {
+            match left.get_mut(&(path_of(&d.path), key(&d))) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
                     baselined += 1;
@@ -117,7 +121,7 @@ impl Baseline {
             let k = key(&d);
             let moved = left
                 .iter_mut()
-                .filter(|((path, ek), n)| **n > 0 && *ek == k && !cwd.join(path).exists())
+                .filter(|((path, ek), n)| **n > 0 && *ek == k && !dir.join(path).exists())
                 .min_by(|a, b| a.0.0.cmp(&b.0.0));
             match moved {
                 Some((_, n)) => {

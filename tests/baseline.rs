@@ -95,3 +95,17 @@ fn a_bad_baseline_file_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("invalid baseline"), "{}", stderr(&o));
 }
+
+#[test]
+fn baseline_paths_are_relative_to_the_baseline_file() {
+    let dir = repo();
+    write(dir.path(), "app/a.py", FETCH);
+    let o = check(dir.path(), &["--write-baseline", "prodlint-baseline.json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join("prodlint-baseline.json")).unwrap();
+    assert!(text.contains("\"path\": \"app/a.py\""), "{text}");
+    // From a subdirectory, the same baseline still matches.
+    let o = check(&dir.path().join("app"), &["--baseline", "../prodlint-baseline.json", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(findings(&o), Vec::<String>::new());
+}

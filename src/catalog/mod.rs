@@ -89,6 +89,17 @@ mod tests {
     }
 
     #[test]
+    fn merge_appends_lists_merges_tables_and_replaces_values() {
+        let mut base: toml::Table =
+            toml::from_str("min_loop = 2\nnames = [\"a\"]\n[python]\nx = [1]\ny = true\n").unwrap();
+        let extra: toml::Table = toml::from_str("min_loop = 5\nnames = [\"b\"]\n[python]\nx = [2]\n").unwrap();
+        super::merge(&mut base, &extra);
+        let want: toml::Table =
+            toml::from_str("min_loop = 5\nnames = [\"a\", \"b\"]\n[python]\nx = [1, 2]\ny = true\n").unwrap();
+        assert_eq!(base, want);
+    }
+
+    #[test]
     fn extensions_append_lists() {
         let ext: toml::Table = toml::from_str(
             "[network]\npython = [{ rule = \"request\", paths = [\"acme.http.get\"], timeout = [\"deadline\"] }]\n\

@@ -168,15 +168,17 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
 
     if let Some(path) = &args.write_baseline {
-        let b = Baseline::from_diagnostics(&report.diagnostics);
+        let dir = baseline_dir(&cwd, path);
+        let b = Baseline::from_diagnostics(&report.diagnostics, &|p| rebase(&cwd, &dir, p));
         write_atomic(path, b.to_json().as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
         if !args.quiet {
             eprintln!("Wrote a baseline of {} findings to {}", report.diagnostics.len(), path.display());
         }
         return Ok(ExitStatus::Clean);
     }
-    if let Some(b) = &baseline {
-        let filtered = b.filter(std::mem::take(&mut report.diagnostics), &cwd);
+    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+        let dir = baseline_dir(&cwd, path);
+        let filtered = b.filter(std::mem::take(&mut report.diagnostics), &|p| rebase(&cwd, &dir, p), &dir);
         report.diagnostics = filtered.new;
         if !args.quiet {
             if filtered.baselined > 0 {
@@ -225,6 +227,17 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     let failing = fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// The absolute directory of a baseline file.
+fn baseline_dir(cwd: &std::path::Path, file: &std::path::Path) -> PathBuf {
+    let abs = cwd.join(file);
+    abs.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| cwd.to_path_buf())
+}
+
+/// A display path (relative to `cwd`) relative to the baseline's directory.
+fn rebase(cwd: &std::path::Path, dir: &std::path::Path, display: &str) -> String {
+    crate::walk::display_path(&cwd.join(display), dir)
 }
 
 /// The run's selection from the command line and the config (see
