@@ -167,6 +167,21 @@ fn catalog_extensions_teach_a_team_client() {
     write(dir.path(), "app/a.py", FETCH);
     let o = concise(dir.path(), &[]);
     assert_eq!(findings(&o).len(), 2, "{}", stdout(&o));
+    // The same from pyproject.toml.
+    std::fs::remove_file(dir.path().join("prodlint.toml")).unwrap();
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[project]\nname = \"shop\"\n\n[[tool.prodlint.catalog.network.python]]\nrule = \"request\"\npaths = [\"acme.http.get\"]\ntimeout = [\"deadline\"]\n",
+    );
+    let o = concise(dir.path(), &[]);
+    assert_eq!(findings(&o).len(), 2, "{}", stdout(&o));
+    // Mistakes in pyproject.toml point into it.
+    write(dir.path(), "pyproject.toml", "[project]\nname = \"shop\"\n\n[tool.prodlint]\nselct = []\n");
+    let o = concise(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("pyproject.toml:5:1"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("did you mean `select`?"), "{}", stderr(&o));
 }
 
 #[test]
