@@ -53,6 +53,9 @@ pub struct Entry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {
     pub facts_key: String,
+    /// The file's own selection (see `selection_key` in lib.rs): overrides
+    /// for its path can turn rules on or off and change severities.
+    pub selection_key: String,
     pub diagnostics: Vec<Diagnostic>,
     pub notices: Vec<Notice>,
 }

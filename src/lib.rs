@@ -9,10 +9,13 @@
 //! [`check`] runs everything up to the sorted report; [`report`] renders it.
 //! See `docs/architecture.md` for the whole picture.
 
+pub mod baseline;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 pub mod lang;
 pub mod registry;
@@ -67,6 +70,13 @@ pub struct Options {
     pub shard: Option<Shard>,
     /// Where the result cache lives (see [`cache`]); `None` disables it.
     pub cache_dir: Option<PathBuf>,
+    /// The config's `exclude` and `[[overrides]]`.
+    pub path_rules: Option<Arc<config::PathRules>>,
+    /// The catalog for this run (built-in plus the config's extensions);
+    /// `None` means the built-in one.
+    pub catalog: Option<Arc<Catalog>>,
+    /// A suppression without `-- reason` is a finding.
+    pub require_suppression_reason: bool,
 }
 
 /// One of `count` deterministic slices of the files, for CI matrices: a file
@@ -101,6 +111,9 @@ impl Options {
             include_tests: false,
             shard: None,
             cache_dir: None,
+            path_rules: None,
+            catalog: None,
+            require_suppression_reason: false,
         }
     }
 }
@@ -167,13 +180,26 @@ pub fn check(options: &Options) -> Result<Report, Error> {
 
 fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let selection = &options.selection;
+    // Rules that run somewhere: the base selection, or any override's. A
+    // file's own selection (its path's overrides) filters what they report.
+    let override_selections: Vec<Selection> = match &options.path_rules {
+        Some(p) => (0..p.overrides.len()).map(|i| p.apply(selection, &[i])).collect(),
+        None => Vec::new(),
+    };
+    let runs_somewhere = |m: &RuleMeta| selection.enabled(m) || override_selections.iter().any(|s| s.enabled(m));
     let enabled_rules: Vec<&'static dyn rule::Rule> =
-        registry::RULES.iter().copied().filter(|r| selection.enabled(r.meta())).collect();
+        registry::RULES.iter().copied().filter(|r| runs_somewhere(r.meta())).collect();
     let ruleset = RuleSet::new(enabled_rules);
-    let catalog = Catalog::builtin();
+    let catalog: &Catalog = options.catalog.as_deref().unwrap_or_else(|| Catalog::builtin());
 
     // ---- discover ----
-    let (candidates, mut notices) = walk::discover(&options.paths, &options.cwd, threads, options.include_tests);
+    let excluded: Option<walk::Exclude> = options.path_rules.as_ref().filter(|p| p.exclude.is_some()).map(|p| {
+        let p = Arc::clone(p);
+        let cwd = options.cwd.clone();
+        Arc::new(move |path: &std::path::Path| p.is_excluded(path, &cwd)) as walk::Exclude
+    });
+    let (candidates, mut notices) =
+        walk::discover(&options.paths, &options.cwd, threads, options.include_tests, excluded);
 
     // ---- read ----
     let read: Vec<Result<SourceFile, Notice>> =
@@ -196,7 +222,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
 
     // ---- the result cache: content hashes, and what the last run kept ----
     let cache = options.cache_dir.as_ref().map(|dir| {
-        let key = run_key(selection, catalog);
+        let key = run_key(selection, catalog, options.require_suppression_reason);
         cache::Cache::open(dir, &key)
     });
     let hashes: Vec<String> = match &cache {
@@ -251,19 +277,43 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let done = AtomicUsize::new(0);
     let total = mine.len();
     let hits = AtomicUsize::new(0);
-    let is_enabled = |m: &RuleMeta| selection.enabled(m);
-    let results: Vec<(Vec<Diagnostic>, Vec<Notice>)> = mine
+    let results: Vec<(Vec<Diagnostic>, Vec<Notice>, String)> = mine
         .par_iter()
         .map(|&i| {
             let file = &files[i];
             let tree = kept_trees.lock().expect("tree map").remove(&i);
-            let reuse = cached(i, file).and_then(|e| e.results.as_ref()).filter(|r| r.facts_key == facts_key);
+            // The file's selection: resolved once from its path.
+            let own;
+            let sel = match &options.path_rules {
+                Some(p) => {
+                    let hits = p.matching(&file.fs_path, &options.cwd);
+                    if hits.is_empty() {
+                        selection
+                    } else {
+                        own = p.apply(selection, &hits);
+                        &own
+                    }
+                }
+                None => selection,
+            };
+            let sel_key = selection_key(sel);
+            let reuse = cached(i, file)
+                .and_then(|e| e.results.as_ref())
+                .filter(|r| r.facts_key == facts_key && r.selection_key == sel_key);
             let out = match reuse {
                 Some(r) => {
                     hits.fetch_add(1, Ordering::Relaxed);
-                    (r.diagnostics.clone(), r.notices.clone())
+                    (r.diagnostics.clone(), r.notices.clone(), sel_key)
                 }
-                None => check_one(file, tree, &ruleset, &facts, catalog, &is_enabled),
+                None => {
+                    let is_enabled = |m: &RuleMeta| sel.enabled(m);
+                    let mut out = check_one(file, tree, &ruleset, &facts, catalog, &is_enabled, options);
+                    out.0.retain(|d| sel.enabled(d.rule));
+                    for d in &mut out.0 {
+                        d.severity = sel.severity(d.rule);
+                    }
+                    (out.0, out.1, sel_key)
+                }
             };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(progress) = &options.progress {
@@ -273,12 +323,13 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         })
         .collect();
     if let Some(cache) = cache {
-        let fresh = mine.iter().zip(&results).map(|(&i, (d, n))| {
+        let fresh = mine.iter().zip(&results).map(|(&i, (d, n, k))| {
             let entry = cache::Entry {
                 content: hashes[i].clone(),
                 facts: file_facts[i].take(),
                 results: Some(cache::Results {
                     facts_key: facts_key.clone(),
+                    selection_key: k.clone(),
                     diagnostics: d.clone(),
                     notices: n.clone(),
                 }),
@@ -290,18 +341,15 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     }
 
     let mut diagnostics = Vec::new();
-    for (d, n) in results {
+    for (d, n, _) in results {
         diagnostics.extend(d);
         notices.extend(n);
-    }
-    for d in &mut diagnostics {
-        d.severity = selection.severity(d.rule);
     }
     diagnostics.sort_by(diagnostic::compare);
     diagnostics
         .dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.path == b.path && a.message == b.message);
     notices.sort();
-    let rules = registry::all().filter(|r| selection.enabled(r)).collect();
+    let rules = registry::all().filter(|r| runs_somewhere(r)).collect();
     let mut sources = Sources::default();
     for file in mine.iter().map(|&i| &files[i]) {
         if diagnostics.binary_search_by(|d| d.path.as_str().cmp(file.path.as_str())).is_ok() {
@@ -327,20 +375,33 @@ pub fn check_text(path: &str, text: &str) -> Option<(Vec<Diagnostic>, Vec<Notice
     let grammar = Grammar::from_path(std::path::Path::new(path))?;
     let file = SourceFile::new(path.to_string(), PathBuf::from(path), grammar, Arc::from(text));
     let ruleset = RuleSet::new(registry::RULES.to_vec());
-    Some(check_one(&file, None, &ruleset, &ProjectFacts::default(), Catalog::builtin(), &|_| true))
+    let options = Options::new(Vec::new(), PathBuf::new());
+    Some(check_one(&file, None, &ruleset, &ProjectFacts::default(), Catalog::builtin(), &|_| true, &options))
 }
 
 /// What a file's cached results depend on besides its content and the
 /// project facts: prodlint's version, the enabled rules and their severities,
 /// and the catalog.
-fn run_key(selection: &Selection, catalog: &Catalog) -> String {
-    let mut key = format!("{}\n", env!("CARGO_PKG_VERSION"));
+fn run_key(selection: &Selection, catalog: &Catalog, require_reason: bool) -> String {
+    let mut key = format!("{} {require_reason}\n", env!("CARGO_PKG_VERSION"));
     for meta in registry::all() {
         let on = selection.enabled(meta);
         key.push_str(&format!("{} {} {:?}\n", meta.code, on, selection.severity(meta)));
     }
     key.push_str(&format!("{catalog:?}"));
     cache::hash(key.as_bytes())
+}
+
+/// A file's own selection (its path's overrides applied), as the cache
+/// compares it: each rule's code, whether it is on, and its severity.
+fn selection_key(selection: &Selection) -> String {
+    let mut key = String::new();
+    for meta in registry::all() {
+        if selection.enabled(meta) {
+            key.push_str(&format!("{}:{:?} ", meta.code, selection.severity(meta)));
+        }
+    }
+    key
 }
 
 /// Parses (unless phase 1 already did) and checks one file, isolating panics.
@@ -351,6 +412,7 @@ fn check_one(
     facts: &ProjectFacts,
     catalog: &Catalog,
     enabled: &dyn Fn(&RuleMeta) -> bool,
+    options: &Options,
 ) -> (Vec<Diagnostic>, Vec<Notice>) {
     let mut notices = Vec::new();
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -370,7 +432,8 @@ fn check_one(
                     message: "Syntax error; the rest of the file was checked where the tree is sound".to_string(),
                 });
             }
-            let diagnostics = engine::suppress::apply(result.diagnostics, &result.suppressions, file, enabled);
+            let policy = engine::suppress::Policy { require_reason: options.require_suppression_reason };
+            let diagnostics = engine::suppress::apply(result.diagnostics, &result.suppressions, file, enabled, policy);
             (diagnostics, notices)
         }
         Ok(None) => {
@@ -476,8 +539,15 @@ mod tests {
     fn a_panicking_rule_is_isolated_to_its_file() {
         let file = SourceFile::new("a.py".into(), "a.py".into(), Grammar::Python, Arc::from("x = 1\n"));
         let rules = RuleSet::new(vec![&Panics]);
-        let (diagnostics, notices) =
-            check_one(&file, None, &rules, &ProjectFacts::default(), Catalog::builtin(), &|_| true);
+        let (diagnostics, notices) = check_one(
+            &file,
+            None,
+            &rules,
+            &ProjectFacts::default(),
+            Catalog::builtin(),
+            &|_| true,
+            &Options::new(Vec::new(), PathBuf::new()),
+        );
         assert!(diagnostics.is_empty());
         assert_eq!(notices.len(), 1);
         assert_eq!(notices[0].kind, NoticeKind::InternalError);

@@ -10,8 +10,19 @@ pub struct Selection {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub preview: bool,
-    /// Per-rule severity overrides (code or name → severity).
+    /// Per-rule severity overrides (code, name or category → severity); the
+    /// last match wins.
     pub severities: Vec<(String, Severity)>,
+    /// Later layers (`extend-select`, config `[[overrides]]`): applied in
+    /// order after `select`/`ignore`, each one can turn rules on or off again.
+    pub layers: Vec<Layer>,
+}
+
+/// One later step of a selection: rules it turns on, then rules it turns off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layer {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
 }
 
 /// A selector that names no rule, with a suggestion.
@@ -38,14 +49,14 @@ fn names_rule(selector: &str, rule: &RuleMeta) -> bool {
 impl Selection {
     /// Checks that every selector names a rule, a category or `ALL`.
     pub fn validate(&self) -> Result<(), UnknownSelector> {
-        let selectors = self.select.iter().chain(&self.ignore).chain(self.severities.iter().map(|(s, _)| s));
+        let selectors = self
+            .select
+            .iter()
+            .chain(&self.ignore)
+            .chain(self.severities.iter().map(|(s, _)| s))
+            .chain(self.layers.iter().flat_map(|l| l.select.iter().chain(&l.ignore)));
         for s in selectors {
-            let known = s.eq_ignore_ascii_case("ALL")
-                || Category::from_name(s).is_some()
-                || registry::all().any(|r| names_rule(s, r));
-            if !known {
-                return Err(UnknownSelector { selector: s.clone(), suggestion: suggest(s) });
-            }
+            check_selector(s)?;
         }
         Ok(())
     }
@@ -59,13 +70,35 @@ impl Selection {
                 .iter()
                 .any(|s| names_rule(s, rule) || (matches(s, rule) && (rule.status == Status::Stable || self.preview)))
         };
-        selected && !self.ignore.iter().any(|s| matches(s, rule))
+        let mut on = selected && !self.ignore.iter().any(|s| matches(s, rule));
+        for layer in &self.layers {
+            if layer.select.iter().any(|s| self.picks(s, rule)) {
+                on = true;
+            }
+            if layer.ignore.iter().any(|s| matches(s, rule)) {
+                on = false;
+            }
+        }
+        on
+    }
+
+    /// True when `selector` in a select list turns `rule` on: a code or name
+    /// always, a category or `ALL` only for stable rules unless preview.
+    fn picks(&self, selector: &str, rule: &RuleMeta) -> bool {
+        names_rule(selector, rule) || (matches(selector, rule) && (rule.status == Status::Stable || self.preview))
     }
 
     /// The severity `rule` reports at.
     pub fn severity(&self, rule: &RuleMeta) -> Severity {
         self.severities.iter().rev().find(|(s, _)| matches(s, rule)).map(|(_, sev)| *sev).unwrap_or(rule.severity)
     }
+}
+
+/// Checks one selector: a rule code or name, a category, or `ALL`.
+pub fn check_selector(s: &str) -> Result<(), UnknownSelector> {
+    let known =
+        s.eq_ignore_ascii_case("ALL") || Category::from_name(s).is_some() || registry::all().any(|r| names_rule(s, r));
+    if known { Ok(()) } else { Err(UnknownSelector { selector: s.to_string(), suggestion: suggest(s) }) }
 }
 
 /// The closest rule code, name or category to a mistyped selector.

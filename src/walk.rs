@@ -34,6 +34,10 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".prodlint_cache",
 ];
 
+/// Says whether a path (as walked: relative to the working directory or
+/// absolute) is excluded by the config.
+pub type Exclude = std::sync::Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+
 /// A file to check.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Candidate {
@@ -65,7 +69,13 @@ pub fn is_test_path(path: &Path) -> bool {
 /// for paths that do not exist or could not be walked. Test code found while
 /// walking a directory is skipped unless `include_tests`; a test file named
 /// explicitly is always checked.
-pub fn discover(paths: &[PathBuf], cwd: &Path, threads: usize, include_tests: bool) -> (Vec<Candidate>, Vec<Notice>) {
+pub fn discover(
+    paths: &[PathBuf],
+    cwd: &Path,
+    threads: usize,
+    include_tests: bool,
+    exclude: Option<Exclude>,
+) -> (Vec<Candidate>, Vec<Notice>) {
     let mut notices = Vec::new();
     let mut existing: Vec<&PathBuf> = Vec::new();
     for p in paths {
@@ -88,12 +98,15 @@ pub fn discover(paths: &[PathBuf], cwd: &Path, threads: usize, include_tests: bo
     for p in rest {
         builder.add(p);
     }
-    builder.require_git(false).threads(threads.max(1)).filter_entry(|entry| {
-        // Given paths (depth 0) are always walked; below them skip vendored trees.
-        entry.depth() == 0
-            || !entry.file_type().is_some_and(|t| t.is_dir())
-            || !entry.file_name().to_str().is_some_and(|n| DEFAULT_EXCLUDES.contains(&n))
+    let excluded = exclude.clone();
+    builder.require_git(false).threads(threads.max(1)).filter_entry(move |entry| {
+        // Given paths (depth 0) are always walked; below them skip vendored
+        // trees and what the config excludes.
+        let vendored = entry.file_type().is_some_and(|t| t.is_dir())
+            && entry.file_name().to_str().is_some_and(|n| DEFAULT_EXCLUDES.contains(&n));
+        entry.depth() == 0 || !(vendored || excluded.as_ref().is_some_and(|x| x(entry.path())))
     });
+    let exclude = &exclude;
     let found: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
     let errors: Mutex<Vec<Notice>> = Mutex::new(Vec::new());
     let roots: Vec<&Path> = existing.iter().map(|p| p.as_path()).collect();
@@ -113,6 +126,8 @@ pub fn discover(paths: &[PathBuf], cwd: &Path, threads: usize, include_tests: bo
                         let rel = roots.iter().find_map(|r| entry.path().strip_prefix(r).ok()).unwrap_or(entry.path());
                         is_test_path(rel)
                     };
+                    // The config's excludes hold for files named explicitly too.
+                    let skip = skip || (entry.depth() == 0 && exclude.as_ref().is_some_and(|x| x(entry.path())));
                     if is_file
                         && !skip
                         && let Some(grammar) = Grammar::from_path(entry.path())

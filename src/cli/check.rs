@@ -9,14 +9,17 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
 use super::{ExitStatus, write_atomic, write_stdout};
+use crate::baseline::Baseline;
+use crate::config;
 use crate::diagnostic::NoticeKind;
 use crate::report::{self, Format, RenderOptions};
 use crate::rule::Severity;
-use crate::select::Selection;
+use crate::select::{Layer, Selection};
 use crate::{Options, check};
 
 /// The lowest severity that makes `check` exit with 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     Error,
     Warning,
@@ -25,7 +28,8 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    /// The lowest failing severity; `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Error => Some(Severity::Error),
             FailOn::Warning => Some(Severity::Warning),
@@ -56,17 +60,39 @@ pub struct CheckArgs {
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Run only these rules: codes, names, categories or ALL (comma-separated).
+    /// Replaces the config's select, extend_select and ignore.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
+    /// Also run these rules (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
     /// Skip these rules: codes, names or categories (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
     /// Also run preview rules.
     #[arg(long)]
     pub preview: bool,
-    /// Exit with 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit with 1 when a finding is at or above this severity [default: the
+    /// config's fail_on, else warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Use this config file (prodlint.toml, or a pyproject.toml with
+    /// [tool.prodlint]) instead of the nearest one.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore config files.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (sorted JSON) and exit with 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings on lines added or changed since the merge base
+    /// of REF and HEAD (asks git; never runs repository hooks or filters).
+    #[arg(long, value_name = "REF")]
+    pub diff_base: Option<String>,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
@@ -108,27 +134,89 @@ pub struct CheckArgs {
 /// Runs `prodlint check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let mut options = Options::new(args.paths.clone(), cwd);
-    options.selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        preview: args.preview,
-        severities: Vec::new(),
+    let mut options = Options::new(args.paths.clone(), cwd.clone());
+    let found = if args.no_config {
+        None
+    } else if let Some(path) = &args.config {
+        if !path.is_file() {
+            anyhow::bail!("config file {} does not exist", path.display());
+        }
+        let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+        Some(config::Found { path: path.clone(), pyproject })
+    } else {
+        let start = args.paths.first().map_or_else(|| cwd.clone(), |p| cwd.join(p));
+        config::find(&start)
     };
+    let config = match found.map(|f| config::load(&f, &cwd)).transpose() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{}", e.render());
+            return Ok(ExitStatus::Error);
+        }
+    };
+    options.selection = selection(&args, config.as_ref());
+    let fail_on = args.fail_on.or(config.as_ref().and_then(|c| c.fail_on)).unwrap_or(FailOn::Warning);
     options.jobs = args.jobs.map(usize::from);
     options.parse_only = args.parse_only;
-    options.include_tests = args.include_tests;
+    options.include_tests = args.include_tests || config.as_ref().is_some_and(|c| c.include_tests);
     options.shard = args.shard;
     if !args.no_cache {
         options.cache_dir = Some(args.cache_dir.clone().unwrap_or_else(|| options.cwd.join(crate::cache::DIR_NAME)));
     }
+    if let Some(c) = config {
+        options.require_suppression_reason = c.require_suppression_reason;
+        options.path_rules = Some(Arc::new(c.paths));
+        options.catalog = c.catalog.map(Arc::new);
+    }
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read baseline {}", path.display()))?;
+            Some(Baseline::parse(&text).map_err(|e| anyhow::anyhow!("invalid baseline {}: {e}", path.display()))?)
+        }
+        None => None,
+    };
+    // Fail before the scan on a bad ref or outside a repository.
+    let diff_base = args.diff_base.as_deref().map(|r| crate::diff::Base::new(&cwd, r)).transpose()?;
     let show_progress = !args.no_progress && !args.quiet && std::io::stderr().is_terminal();
     if show_progress {
         options.progress = Some(progress_printer());
     }
-    let report = check(&options)?;
+    let mut report = check(&options)?;
     if show_progress {
         eprint!("\r\x1b[2K");
+    }
+
+    if let Some(path) = &args.write_baseline {
+        let dir = baseline_dir(&cwd, path);
+        let b = Baseline::from_diagnostics(&report.diagnostics, &|p| rebase(&cwd, &dir, p));
+        write_atomic(path, b.to_json().as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+        if !args.quiet {
+            eprintln!("Wrote a baseline of {} findings to {}", report.diagnostics.len(), path.display());
+        }
+        return Ok(ExitStatus::Clean);
+    }
+    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+        let dir = baseline_dir(&cwd, path);
+        let filtered = b.filter(std::mem::take(&mut report.diagnostics), &|p| rebase(&cwd, &dir, p), &dir);
+        report.diagnostics = filtered.new;
+        if !args.quiet {
+            if filtered.baselined > 0 {
+                eprintln!("{} findings are in the baseline and not shown", filtered.baselined);
+            }
+            if !filtered.fixed.is_empty() {
+                let n: usize = filtered.fixed.iter().map(|e| e.count).sum();
+                eprintln!(
+                    "{n} baselined findings no longer occur (pruneable: rewrite the baseline with --write-baseline):"
+                );
+                for e in &filtered.fixed {
+                    eprintln!("  {}: {} [{}] {}", e.path, e.rule, e.name, e.snippet);
+                }
+            }
+        }
+    }
+    if let Some(base) = &diff_base {
+        report.diagnostics = base.filter(std::mem::take(&mut report.diagnostics), &report.sources, &cwd)?;
     }
 
     let color = match args.color {
@@ -160,7 +248,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         }
         return Ok(ExitStatus::Error);
     }
-    let failing = args.fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
+    let failing = fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
 }
 
@@ -176,6 +264,35 @@ fn parse_shard(s: &str) -> Result<crate::Shard, String> {
         ));
     }
     Ok(crate::Shard { index, count })
+}
+
+/// The absolute directory of a baseline file.
+fn baseline_dir(cwd: &std::path::Path, file: &std::path::Path) -> PathBuf {
+    let abs = cwd.join(file);
+    abs.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| cwd.to_path_buf())
+}
+
+/// A display path (relative to `cwd`) relative to the baseline's directory.
+fn rebase(cwd: &std::path::Path, dir: &std::path::Path, display: &str) -> String {
+    crate::walk::display_path(&cwd.join(display), dir)
+}
+
+/// The run's selection from the command line and the config (see
+/// `docs/config.md`, "Precedence").
+fn selection(args: &CheckArgs, config: Option<&config::Config>) -> Selection {
+    let mut s = Selection {
+        preview: args.preview || config.is_some_and(|c| c.preview),
+        severities: config.map(|c| c.severities.clone()).unwrap_or_default(),
+        ..Selection::default()
+    };
+    if !args.select.is_empty() {
+        s.select = args.select.clone();
+    } else if let Some(c) = config {
+        s.select = c.select.clone().unwrap_or_default();
+        s.layers.push(Layer { select: c.extend_select.clone(), ignore: c.ignore.clone() });
+    }
+    s.layers.push(Layer { select: args.extend_select.clone(), ignore: args.ignore.clone() });
+    s
 }
 
 /// A `checked N/M files` line on stderr, redrawn at most ten times a second.

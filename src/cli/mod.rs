@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod init;
 pub mod merge_sarif;
 pub mod rules;
 
@@ -34,22 +35,25 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files and directories for production hazards.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// List every rule.
     Rules(rules::RulesArgs),
     /// Print a rule's documentation.
     Explain(explain::ExplainArgs),
     /// Join the SARIF files of `check --shard` runs into one.
     MergeSarif(merge_sarif::MergeSarifArgs),
+    /// Write a commented starter prodlint.toml.
+    Init(init::InitArgs),
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
-        Command::Check(args) => check::run(args),
+        Command::Check(args) => check::run(*args),
         Command::Rules(args) => rules::run(args),
         Command::Explain(args) => explain::run(args),
         Command::MergeSarif(args) => merge_sarif::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
 

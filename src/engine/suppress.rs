@@ -122,6 +122,14 @@ pub fn is_known(target: &str) -> bool {
     registry::all().any(|r| matches(target, r)) || Category::from_name(target).is_some() || target == "suppression"
 }
 
+/// The project's suppression policy (from the config).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Policy {
+    /// A suppression without `-- reason` is an `invalid-suppression` finding
+    /// (it still suppresses, so the one finding left is about the comment).
+    pub require_reason: bool,
+}
+
 /// Filters `diagnostics` through `suppressions`, then appends findings for
 /// suppressions that are unused or invalid. `enabled` says whether a rule ran
 /// (a suppression of a rule that did not run is not called unused).
@@ -130,6 +138,7 @@ pub fn apply(
     suppressions: &[Suppression],
     file: &SourceFile,
     enabled: &dyn Fn(&RuleMeta) -> bool,
+    policy: Policy,
 ) -> Vec<Diagnostic> {
     if suppressions.is_empty() {
         return diagnostics;
@@ -182,6 +191,16 @@ pub fn apply(
                 ));
             }
             continue;
+        }
+        if policy.require_reason && s.reason.is_none() && enabled(&INVALID_SUPPRESSION) {
+            kept.push(Diagnostic::new(
+                &INVALID_SUPPRESSION,
+                file,
+                s.span,
+                "Suppression without `-- reason`, which this project's config requires, so nobody can tell later \
+                 whether the hidden finding is still safe to ignore"
+                    .to_string(),
+            ));
         }
         let ran =
             s.targets.is_empty() || registry::all().any(|r| s.targets.iter().any(|t| matches(t, r)) && enabled(r));

@@ -4,6 +4,7 @@
 pub mod concise;
 pub mod github;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 pub mod terminal;
 
@@ -24,6 +25,9 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow-command annotations.
     Github,
+    /// A Markdown summary (counts per rule, then findings) for
+    /// `$GITHUB_STEP_SUMMARY`.
+    Markdown,
 }
 
 /// Settings that affect rendering only.
@@ -44,6 +48,7 @@ pub fn render(report: &Report, format: Format, options: RenderOptions, out: &mut
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
         Format::Github => github::render(report, options, out),
+        Format::Markdown => markdown::render(report, out),
     }
 }
 
@@ -84,12 +89,22 @@ fn is_hazard(c: char) -> bool {
 /// Text from the scanned repository (a path, a message quoting code) made
 /// safe to print: each hazardous character becomes a visible `\u{..}` escape.
 pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(is_hazard) {
+    clean_if(s, is_hazard)
+}
+
+/// [`clean`], but carriage returns stay: for GitHub command properties, whose
+/// own escaping encodes them, so a file name keeps matching its file.
+pub fn clean_keep_cr(s: &str) -> std::borrow::Cow<'_, str> {
+    clean_if(s, |c| c != '\r' && is_hazard(c))
+}
+
+fn clean_if(s: &str, hazard: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(&hazard) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if is_hazard(c) {
+        if hazard(c) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);

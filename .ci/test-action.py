@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Runs the GitHub Action's real steps (action.yml) in a simulated runner.
+
+For each scenario: a temporary "origin" repository with a base commit on
+main, a clone with a pull-request branch on top, the GITHUB_* variables a
+runner sets, then every step of action.yml in order: `run:` steps with
+bash (as `shell: bash` does on a runner, `-eo pipefail`), their `${{ }}`
+expressions evaluated from inputs and earlier step outputs; `uses:` steps
+(the SARIF upload) replaced by a stub that records its inputs. Checks the
+outputs, the annotations, the job summary, the SARIF file and the job's
+exit status.
+
+Usage: test-action.py PRODLINT_BINARY   (needs PyYAML and git)
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FETCH = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+}
+
+
+def git(cwd, *args):
+    env = dict(os.environ, **GIT_ENV)
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def write(root, rel, text):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def parse_outputs(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                out[k] = v
+    return out
+
+
+class Runner:
+    def __init__(self, action, inputs, env):
+        self.action = action
+        self.inputs = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
+        self.inputs.update(inputs)
+        self.env = env
+        self.steps = {}
+        self.stub_calls = []
+        self.failed = False
+
+    def value(self, expr):
+        expr = expr.strip()
+        m = re.fullmatch(r"inputs\.([\w-]+)", expr)
+        if m:
+            return self.inputs[m.group(1)]
+        m = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expr)
+        if m:
+            return self.steps.get(m.group(1), {}).get(m.group(2), "")
+        m = re.fullmatch(r"github\.action_path", expr)
+        if m:
+            return ROOT
+        raise AssertionError(f"unsupported expression {expr!r}")
+
+    def substitute(self, text):
+        return re.sub(r"\$\{\{(.*?)\}\}", lambda m: self.value(m.group(1)), str(text))
+
+    def condition(self, cond):
+        """`if:` with always(), success(), failure(), ==, != and &&."""
+        if cond is None:
+            return not self.failed
+        cond = cond.strip()
+        if cond.startswith("${{"):
+            cond = cond[3:-2]
+        result = True
+        uses_status = False
+        for part in cond.split("&&"):
+            part = part.strip()
+            if part == "always()":
+                uses_status = True
+                continue
+            if part == "success()":
+                uses_status = True
+                result = result and not self.failed
+                continue
+            if part == "failure()":
+                uses_status = True
+                result = result and self.failed
+                continue
+            m = re.fullmatch(r"([\w.-]+)\s*(==|!=)\s*'([^']*)'", part)
+            assert m, f"unsupported condition {part!r}"
+            left = self.value(m.group(1))
+            result = result and ((left == m.group(3)) == (m.group(2) == "=="))
+        if not uses_status:
+            result = result and not self.failed
+        return result
+
+    def run(self):
+        tmp = self.env["RUNNER_TEMP"]
+        for i, step in enumerate(self.action["runs"]["steps"]):
+            if not self.condition(step.get("if")):
+                continue
+            sid = step.get("id", f"step{i}")
+            if "uses" in step:
+                assert step["uses"].startswith("github/codeql-action/upload-sarif@"), step["uses"]
+                self.stub_calls.append({k: self.substitute(v) for k, v in step.get("with", {}).items()})
+                continue
+            assert step.get("shell") == "bash", "composite run steps need shell: bash"
+            output = os.path.join(tmp, f"output-{i}")
+            open(output, "w").close()
+            env = dict(self.env)
+            env.update({k: self.substitute(v) for k, v in step.get("env", {}).items()})
+            env["GITHUB_OUTPUT"] = output
+            script = os.path.join(tmp, f"step-{i}.sh")
+            with open(script, "w") as f:
+                f.write(self.substitute(step["run"]))
+            proc = subprocess.run(
+                ["bash", "--noprofile", "--norc", "-eo", "pipefail", script],
+                cwd=env["GITHUB_WORKSPACE"],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            self.log = getattr(self, "log", "") + proc.stdout + proc.stderr
+            self.steps[sid] = parse_outputs(output)
+            if proc.returncode != 0:
+                self.failed = True
+        return 1 if self.failed else 0
+
+
+def scenario(prodlint, files_on_branch, inputs=None, extra=None):
+    tmp = tempfile.mkdtemp(prefix="prodlint-action-")
+    origin = os.path.join(tmp, "origin")
+    work = os.path.join(tmp, "work")
+    runner_temp = os.path.join(tmp, "runner")
+    os.makedirs(runner_temp)
+    os.makedirs(origin)
+    git(origin, "init", "-q", "-b", "main")
+    write(origin, "app/old.py", FETCH)
+    if extra:
+        extra(origin)
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "base")
+    git(tmp, "clone", "-q", origin, work)
+    git(work, "checkout", "-q", "-b", "feature")
+    for rel, text in files_on_branch.items():
+        write(work, rel, text)
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "--allow-empty", "-m", "pr")
+    bindir = os.path.join(tmp, "bin")
+    os.makedirs(bindir)
+    os.symlink(os.path.abspath(prodlint), os.path.join(bindir, "prodlint"))
+    summary = os.path.join(runner_temp, "summary.md")
+    env = {
+        "PATH": bindir + os.pathsep + os.environ["PATH"],
+        "HOME": os.environ.get("HOME", tmp),
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": work,
+        "GITHUB_ACTION_PATH": ROOT,
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_BASE_REF": "main",
+        "GITHUB_HEAD_REF": "feature",
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_SHA": "0" * 40,
+        "GITHUB_STEP_SUMMARY": summary,
+        "GITHUB_ENV": os.path.join(runner_temp, "env"),
+        "RUNNER_TEMP": runner_temp,
+        "NO_COLOR": "1",
+        **GIT_ENV,
+    }
+    with open(os.path.join(ROOT, "action.yml")) as f:
+        action = yaml.safe_load(f)
+    runner = Runner(action, inputs or {}, env)
+    status = runner.run()
+    text = open(summary).read() if os.path.exists(summary) else ""
+    return runner, status, text, tmp
+
+
+def check(cond, message, runner):
+    if not cond:
+        print("FAIL:", message)
+        print(runner.log)
+        sys.exit(1)
+
+
+def main():
+    prodlint = os.path.abspath(sys.argv[1])
+
+    # A pull request that adds one finding: only it fails the job.
+    runner, status, summary, tmp = scenario(
+        prodlint,
+        {"app/old.py": '"""Now documented."""\n' + FETCH, "app/new.py": FETCH},
+    )
+    check(status == 1, f"job status {status}, want 1", runner)
+    run = runner.steps["run"]
+    check(run.get("exit-code") == "1", f"exit-code output {run}", runner)
+    check(run.get("new-findings") == "1", f"new-findings output {run}", runner)
+    annotations = [l for l in runner.log.splitlines() if l.startswith("::warning ")]
+    check(len(annotations) == 1 and "file=app/new.py,line=5" in annotations[0], f"annotations {annotations}", runner)
+    check("| PL201 | request-without-timeout | warning | 1 |" in summary, f"summary:\n{summary}", runner)
+    check(len(runner.stub_calls) == 1, "upload-sarif called once", runner)
+    sarif_path = runner.stub_calls[0]["sarif_file"]
+    check(runner.stub_calls[0]["category"] == "prodlint", "category", runner)
+    with open(sarif_path) as f:
+        sarif = json.load(f)
+    uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"])
+    check(uris == ["app/new.py", "app/old.py"], f"SARIF has every finding: {uris}", runner)
+    shutil.rmtree(tmp)
+
+    # Only old findings (moved down by an edit): the job passes.
+    runner, status, summary, tmp = scenario(prodlint, {"app/old.py": "# header\n" + FETCH})
+    check(status == 0, f"job status {status}, want 0", runner)
+    check(runner.steps["run"].get("new-findings") == "0", f"{runner.steps['run']}", runner)
+    check("No findings" in summary, summary, runner)
+    shutil.rmtree(tmp)
+
+    # A baseline, fail-on error and no SARIF upload; outside a pull request.
+    def baseline(origin):
+        subprocess.run([prodlint, "check", "--no-progress", "-q", "--write-baseline", "prodlint-baseline.json"],
+                       cwd=origin, check=True)
+
+    runner, status, summary, tmp = scenario(
+        prodlint,
+        {"app/new.py": FETCH},
+        inputs={"baseline": "prodlint-baseline.json", "fail-on": "error", "upload-sarif": "false"},
+        extra=baseline,
+    )
+    check(status == 0, f"warnings below fail-on error pass: {status}", runner)
+    check(runner.stub_calls == [], "no upload when upload-sarif is false", runner)
+    check("| PL201 | request-without-timeout | warning | 1 |" in summary, summary, runner)
+    shutil.rmtree(tmp)
+
+    # A config error fails the job with exit code 2.
+    runner, status, summary, tmp = scenario(prodlint, {"prodlint.toml": "selct = []\n"})
+    check(status == 1 and runner.steps["run"].get("exit-code") == "2", f"{runner.steps}", runner)
+    shutil.rmtree(tmp)
+    print("action test passed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+//! `prodlint init`: write a commented starter `prodlint.toml`.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use super::{ExitStatus, write_atomic};
+use crate::config;
+
+/// Arguments of `prodlint init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the config.
+    #[arg(default_value = config::FILE_NAME)]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `prodlint init`.
+pub fn run(args: InitArgs) -> anyhow::Result<ExitStatus> {
+    if args.path.exists() && !args.force {
+        eprintln!("error: {} already exists (use --force to overwrite it)", args.path.display());
+        return Ok(ExitStatus::Error);
+    }
+    write_atomic(&args.path, config::STARTER.as_bytes())
+        .with_context(|| format!("cannot write {}", args.path.display()))?;
+    eprintln!("Wrote {}; `prodlint check` reads it from there on", args.path.display());
+    Ok(ExitStatus::Clean)
+}

@@ -1,0 +1,655 @@
+//! Configuration: `prodlint.toml` at a project's root, or `[tool.prodlint]`
+//! in `pyproject.toml`: the nearest one found walking up from the first
+//! checked path (`--config FILE` names one explicitly).
+//!
+//! Every key is checked: an unknown key, a wrong type, a bad glob or an
+//! unknown rule name is an error that shows the file, line and span, with a
+//! "did you mean" where one fits. Config is data only: it never makes
+//! prodlint read a URL, include another file or run code.
+//!
+//! Precedence (as in ruff): `--select` on the command line replaces the
+//! config's `select`, `extend_select` and `ignore`; `--extend-select` and
+//! `--ignore` add to them; `[[overrides]]` blocks, matched by path, apply last
+//! and in file order; `--fail-on` and `--preview` on the command line win
+//! over the config's values.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use miette::{NamedSource, SourceSpan};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::catalog::Catalog;
+use crate::cli::check::FailOn;
+use crate::rule::Severity;
+use crate::select::{self, Layer, Selection};
+
+/// The config file's name.
+pub const FILE_NAME: &str = "prodlint.toml";
+
+/// A loaded, validated config.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// `select`: when set, replaces the default set (stable rules).
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severities: Vec<(String, Severity)>,
+    pub preview: bool,
+    pub fail_on: Option<FailOn>,
+    pub require_suppression_reason: bool,
+    pub include_tests: bool,
+    /// `exclude` and `[[overrides]]`, matched against paths relative to the
+    /// config file's directory.
+    pub paths: PathRules,
+    /// The built-in catalog extended by `[catalog]`; `None` without one.
+    pub catalog: Option<Catalog>,
+}
+
+/// Path-dependent settings: excluded files and per-path overrides.
+#[derive(Debug, Clone, Default)]
+pub struct PathRules {
+    /// Globs are relative to this directory (absolute, normalised).
+    pub root: PathBuf,
+    pub exclude: Option<GlobSet>,
+    pub overrides: Vec<Override>,
+}
+
+/// One `[[overrides]]` block.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub globs: GlobSet,
+    pub layer: Layer,
+    pub severities: Vec<(String, Severity)>,
+}
+
+impl PathRules {
+    /// `fs_path` relative to the root, or `None` when it is outside it.
+    fn relative(&self, fs_path: &Path, cwd: &Path) -> Option<PathBuf> {
+        let abs = normalize(&cwd.join(fs_path));
+        abs.strip_prefix(&self.root).ok().map(Path::to_path_buf)
+    }
+
+    /// True when `fs_path` (relative to `cwd` or absolute) is excluded.
+    pub fn is_excluded(&self, fs_path: &Path, cwd: &Path) -> bool {
+        let Some(exclude) = &self.exclude else { return false };
+        self.relative(fs_path, cwd).is_some_and(|rel| !rel.as_os_str().is_empty() && exclude.is_match(&rel))
+    }
+
+    /// Indexes of the overrides whose globs match `fs_path`, in file order.
+    pub fn matching(&self, fs_path: &Path, cwd: &Path) -> Vec<usize> {
+        if self.overrides.is_empty() {
+            return Vec::new();
+        }
+        let Some(rel) = self.relative(fs_path, cwd) else { return Vec::new() };
+        self.overrides.iter().enumerate().filter(|(_, o)| o.globs.is_match(&rel)).map(|(i, _)| i).collect()
+    }
+
+    /// `base` with the overrides at `indexes` applied in order.
+    pub fn apply(&self, base: &Selection, indexes: &[usize]) -> Selection {
+        let mut s = base.clone();
+        for &i in indexes {
+            let o = &self.overrides[i];
+            s.layers.push(o.layer.clone());
+            s.severities.extend(o.severities.iter().cloned());
+        }
+        s
+    }
+}
+
+/// Removes `.` and resolves `..` lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A config mistake, rendered by miette with the file, line and span.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+pub struct ConfigError {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{label}")]
+    pub span: Option<SourceSpan>,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+impl ConfigError {
+    fn new(file: &Path, text: &str, span: Option<std::ops::Range<usize>>, message: String) -> ConfigError {
+        ConfigError {
+            message,
+            src: NamedSource::new(file.display().to_string(), text.to_string()),
+            span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+            label: "here".to_string(),
+            help: None,
+        }
+    }
+
+    fn help(mut self, help: Option<String>) -> ConfigError {
+        self.help = help;
+        self
+    }
+
+    fn label(mut self, label: &str) -> ConfigError {
+        self.label = label.to_string();
+        self
+    }
+
+    /// The error as text with the snippet, without colours.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+        if handler.render_report(&mut out, self).is_err() {
+            out = format!("error: {}", self.message);
+        }
+        out
+    }
+}
+
+// ---- the file format ----
+
+/// Top-level keys (also `[tool.prodlint]`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    extend_select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, SeverityName>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    overrides: Vec<RawOverride>,
+    #[serde(default)]
+    preview: bool,
+    fail_on: Option<FailOn>,
+    #[serde(default)]
+    require_suppression_reason: bool,
+    #[serde(default)]
+    include_tests: bool,
+    /// Parsed here only to check keys and types with spans; the values are
+    /// merged from the plain table (see [`Catalog::extended`]).
+    #[serde(rename = "catalog")]
+    _catalog: Option<Catalog>,
+}
+
+/// One `[[overrides]]` block.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverride {
+    paths: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, SeverityName>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum SeverityName {
+    Error,
+    Warning,
+    Note,
+}
+
+impl From<SeverityName> for Severity {
+    fn from(s: SeverityName) -> Severity {
+        match s {
+            SeverityName::Error => Severity::Error,
+            SeverityName::Warning => Severity::Warning,
+            SeverityName::Note => Severity::Note,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Pyproject {
+    tool: Option<PyTool>,
+}
+
+#[derive(Deserialize)]
+struct PyTool {
+    prodlint: Option<Raw>,
+}
+
+/// Documentation of one config key: the reference in `docs/config.md` and
+/// the `prodlint init` template are generated from these, and a test checks
+/// that the parser accepts exactly these keys.
+pub struct KeyDoc {
+    pub key: &'static str,
+    pub ty: &'static str,
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+/// Top-level keys.
+pub const KEYS: &[KeyDoc] = &[
+    KeyDoc {
+        key: "select",
+        ty: "list of rules",
+        default: "every stable rule",
+        doc: "Rules to run: codes (`PL201`), names (`request-without-timeout`), categories (`missing-timeout`) or `ALL`. Replaces the default set; naming a preview rule by code or name enables it.",
+    },
+    KeyDoc {
+        key: "extend_select",
+        ty: "list of rules",
+        default: "`[]`",
+        doc: "Rules to run in addition to `select` (or the default set).",
+    },
+    KeyDoc {
+        key: "ignore",
+        ty: "list of rules",
+        default: "`[]`",
+        doc: "Rules not to run: codes, names or categories.",
+    },
+    KeyDoc {
+        key: "severity",
+        ty: "table: rule → `error` | `warning` | `note`",
+        default: "`{}`",
+        doc: "Severity overrides. A code or name wins over a category, which wins over `ALL`.",
+    },
+    KeyDoc {
+        key: "exclude",
+        ty: "list of globs",
+        default: "`[]`",
+        doc: "Files and directories never checked, even when named on the command line (so pre-commit and editors agree with CI). Relative to the config file's directory; a pattern without `/` matches at any depth, and a directory excludes everything below it.",
+    },
+    KeyDoc {
+        key: "overrides",
+        ty: "array of tables",
+        default: "`[]`",
+        doc: "`[[overrides]]` blocks: `paths` (globs, as in `exclude`), and their own `select` (rules turned on), `ignore` (rules turned off) and `severity`. They apply after the top-level selection, in file order, to files matching `paths`.",
+    },
+    KeyDoc {
+        key: "preview",
+        ty: "bool",
+        default: "`false`",
+        doc: "Also run preview rules selected by category, `ALL` or the default set.",
+    },
+    KeyDoc {
+        key: "fail_on",
+        ty: "`error` | `warning` | `note` | `never`",
+        default: "`warning`",
+        doc: "Lowest severity that makes `prodlint check` exit with 1. `--fail-on` wins.",
+    },
+    KeyDoc {
+        key: "require_suppression_reason",
+        ty: "bool",
+        default: "`false`",
+        doc: "A suppression comment without `-- reason` is a finding (`invalid-suppression`). It still suppresses.",
+    },
+    KeyDoc {
+        key: "include_tests",
+        ty: "bool",
+        default: "`false`",
+        doc: "Also check test code found while walking directories (as `--include-tests`).",
+    },
+    KeyDoc {
+        key: "catalog",
+        ty: "table",
+        default: "`{}`",
+        doc: "Extensions of the built-in knowledge: `[catalog.<section>]` with the same keys as `rules/catalog/<section>.toml`. Lists are appended, tables merged, single values (thresholds) replaced. See the sections below.",
+    },
+];
+
+/// Keys of an `[[overrides]]` block.
+pub const OVERRIDE_KEYS: &[KeyDoc] = &[
+    KeyDoc { key: "paths", ty: "list of globs", default: "required", doc: "Files this block applies to." },
+    KeyDoc { key: "select", ty: "list of rules", default: "`[]`", doc: "Rules turned on for these files." },
+    KeyDoc { key: "ignore", ty: "list of rules", default: "`[]`", doc: "Rules turned off for these files." },
+    KeyDoc {
+        key: "severity",
+        ty: "table: rule → severity",
+        default: "`{}`",
+        doc: "Severity overrides for these files.",
+    },
+];
+
+// ---- discovery and loading ----
+
+/// Where a config was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    /// `[tool.prodlint]` in a `pyproject.toml`.
+    pub pyproject: bool,
+}
+
+/// The nearest `prodlint.toml`, or `pyproject.toml` with `[tool.prodlint]`,
+/// in `start` (a file's directory or a directory) or above it. In one
+/// directory `prodlint.toml` wins.
+pub fn find(start: &Path) -> Option<Found> {
+    let start = normalize(start);
+    let dir = if start.is_file() { start.parent()?.to_path_buf() } else { start };
+    for d in dir.ancestors() {
+        let own = d.join(FILE_NAME);
+        if own.is_file() {
+            return Some(Found { path: own, pyproject: false });
+        }
+        let py = d.join("pyproject.toml");
+        if py.is_file()
+            && let Ok(text) = std::fs::read_to_string(&py)
+            && has_tool_prodlint(&text)
+        {
+            return Some(Found { path: py, pyproject: true });
+        }
+    }
+    None
+}
+
+fn has_tool_prodlint(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text)
+        .ok()
+        .and_then(|t| t.get("tool")?.as_table()?.get("prodlint").cloned())
+        .is_some_and(|v| v.is_table())
+}
+
+/// Reads and validates a config file. `cwd` resolves a relative `path`.
+pub fn load(found: &Found, cwd: &Path) -> Result<Config, Box<ConfigError>> {
+    let path = &found.path;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Box::new(ConfigError::new(path, "", None, format!("cannot read config {}: {e}", path.display())))
+    })?;
+    let root = normalize(&cwd.join(path)).parent().map(Path::to_path_buf).unwrap_or_default();
+    let shown = PathBuf::from(crate::walk::display_path(path, cwd));
+    parse(&shown, &text, found.pyproject, root)
+}
+
+/// Parses config `text` (a `prodlint.toml`, or a `pyproject.toml` when
+/// `pyproject`), with globs relative to `root`.
+pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<Config, Box<ConfigError>> {
+    let err = |e: toml::de::Error| Box::new(toml_error(path, text, &e));
+    let table: toml::Table = toml::from_str(text).map_err(err)?;
+    let (raw, catalog_table) = if pyproject {
+        let doc: Pyproject = toml::from_str(text).map_err(err)?;
+        let raw = doc.tool.and_then(|t| t.prodlint).unwrap_or_default();
+        let cat = table
+            .get("tool")
+            .and_then(|t| t.get("prodlint"))
+            .and_then(|t| t.get("catalog"))
+            .and_then(|c| c.as_table())
+            .cloned();
+        (raw, cat)
+    } else {
+        let raw: Raw = toml::from_str(text).map_err(err)?;
+        (raw, table.get("catalog").and_then(|c| c.as_table()).cloned())
+    };
+
+    let rules = |list: &[Spanned<String>]| -> Result<Vec<String>, Box<ConfigError>> {
+        list.iter().map(|s| selector(path, text, s)).collect()
+    };
+    let severities = |map: &BTreeMap<Spanned<String>, SeverityName>| -> Result<_, Box<ConfigError>> {
+        let mut out: Vec<(String, Severity)> = Vec::new();
+        for (k, v) in map {
+            out.push((selector(path, text, k)?, (*v).into()));
+        }
+        // Specific wins: ALL first, then categories, then codes and names.
+        out.sort_by_key(|(k, _)| specificity(k));
+        Ok(out)
+    };
+
+    let mut overrides = Vec::new();
+    for o in &raw.overrides {
+        if o.paths.get_ref().is_empty() {
+            return Err(Box::new(
+                ConfigError::new(path, text, Some(o.paths.span()), "`paths` of an override is empty".to_string())
+                    .help(Some("list the globs this block applies to, e.g. `paths = [\"tests/**\"]`".to_string())),
+            ));
+        }
+        overrides.push(Override {
+            globs: globs(path, text, o.paths.get_ref())?,
+            layer: Layer { select: rules(&o.select)?, ignore: rules(&o.ignore)? },
+            severities: severities(&o.severity)?,
+        });
+    }
+    let exclude = if raw.exclude.is_empty() { None } else { Some(globs(path, text, &raw.exclude)?) };
+    let catalog = match &catalog_table {
+        Some(t) => Some(Catalog::extended(t).map_err(|e| {
+            // The typed pass above already checked every key and type, so
+            // this only fails on a conflict between the two (a bug).
+            Box::new(ConfigError::new(path, text, None, format!("invalid [catalog]: {}", e.message())))
+        })?),
+        None => None,
+    };
+    Ok(Config {
+        path: path.to_path_buf(),
+        select: raw.select.as_deref().map(rules).transpose()?,
+        extend_select: rules(&raw.extend_select)?,
+        ignore: rules(&raw.ignore)?,
+        severities: severities(&raw.severity)?,
+        preview: raw.preview,
+        fail_on: raw.fail_on,
+        require_suppression_reason: raw.require_suppression_reason,
+        include_tests: raw.include_tests,
+        paths: PathRules { root, exclude, overrides },
+        catalog,
+    })
+}
+
+fn specificity(selector: &str) -> u8 {
+    if selector.eq_ignore_ascii_case("ALL") {
+        0
+    } else if crate::rule::Category::from_name(selector).is_some() {
+        1
+    } else {
+        2
+    }
+}
+
+fn selector(path: &Path, text: &str, s: &Spanned<String>) -> Result<String, Box<ConfigError>> {
+    match select::check_selector(s.get_ref()) {
+        Ok(()) => Ok(s.get_ref().clone()),
+        Err(e) => Err(Box::new(
+            ConfigError::new(path, text, Some(s.span()), format!("unknown rule or category `{}`", e.selector))
+                .label("not a rule code, rule name, category or ALL")
+                .help(
+                    e.suggestion
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .or_else(|| Some("`prodlint rules` lists every code and name".to_string())),
+                ),
+        )),
+    }
+}
+
+/// Compiles path globs: `*` stays within one directory, a pattern without
+/// `/` matches at any depth, and a directory matches everything below it.
+fn globs(path: &Path, text: &str, patterns: &[Spanned<String>]) -> Result<GlobSet, Box<ConfigError>> {
+    let mut set = GlobSetBuilder::new();
+    for p in patterns {
+        let raw = p.get_ref().trim();
+        let pat = raw.trim_start_matches("./").trim_end_matches('/');
+        let pat = pat.strip_prefix('/').unwrap_or(pat);
+        let mut variants = vec![pat.to_string(), format!("{pat}/**")];
+        if !raw.trim_start_matches("./").trim_end_matches('/').contains('/') {
+            variants.push(format!("**/{pat}"));
+            variants.push(format!("**/{pat}/**"));
+        }
+        for v in variants {
+            let glob = GlobBuilder::new(&v).literal_separator(true).build().map_err(|e| {
+                Box::new(
+                    ConfigError::new(path, text, Some(p.span()), format!("invalid glob `{raw}`: {}", e.kind()))
+                        .label("this glob"),
+                )
+            })?;
+            set.add(glob);
+        }
+    }
+    set.build().map_err(|e| Box::new(ConfigError::new(path, text, None, format!("invalid globs: {e}"))))
+}
+
+/// A TOML or serde error with its span, and a "did you mean" for unknown
+/// keys and values.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+    let message = e.message().trim().to_string();
+    let mut help = None;
+    let mut label = "here";
+    for prefix in ["unknown field `", "unknown variant `"] {
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((bad, tail)) = rest.split_once('`')
+        {
+            let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+            let best = expected
+                .iter()
+                .map(|c| {
+                    let d = select::levenshtein(&bad.to_ascii_lowercase(), c);
+                    // A prefix (`warn` for `warning`) is a near miss too.
+                    (if c.starts_with(&bad.to_ascii_lowercase()) && bad.len() >= 3 { d.min(1) } else { d }, *c)
+                })
+                .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+                .min();
+            help = match best {
+                Some((_, c)) => Some(format!("did you mean `{c}`?")),
+                None if !expected.is_empty() => Some(format!("expected one of `{}`", expected.join("`, `"))),
+                None => None,
+            };
+            label = if prefix.contains("field") { "unknown key" } else { "unknown value" };
+        }
+    }
+    let message = message.replacen("unknown field", "unknown key", 1);
+    let message = match message.split_once(", expected") {
+        Some((head, _)) if help.is_some() => head.to_string(),
+        _ => message,
+    };
+    ConfigError::new(path, text, e.span(), format!("invalid config: {message}")).label(label).help(help)
+}
+
+// ---- generated docs ----
+
+/// The keys serde accepts at `[table]` of a config, found by asking the
+/// parser about an unknown key: the reference cannot drift from the code.
+pub fn accepted_keys(table_path: &[&str], array: bool) -> Vec<String> {
+    let mut doc = String::new();
+    if table_path.is_empty() {
+        doc.push_str("__probe = 1\n");
+    } else if array {
+        doc.push_str(&format!("[[{}]]\n__probe = 1\n", table_path.join(".")));
+    } else {
+        doc.push_str(&format!("[{}]\n__probe = 1\n", table_path.join(".")));
+    }
+    let Err(e) = toml::from_str::<Raw>(&doc) else { return Vec::new() };
+    let msg = e.message().to_string();
+    let Some((_, tail)) = msg.split_once("expected one of ").or_else(|| msg.split_once("expected ")) else {
+        return Vec::new();
+    };
+    tail.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// `docs/config.md`, generated from [`KEYS`], [`OVERRIDE_KEYS`] and the
+/// catalog's types.
+pub fn reference_markdown() -> String {
+    let mut md = String::from(
+        "# Configuration reference\n\n\
+         <!-- Generated from src/config.rs and src/catalog/ by `UPDATE_GENERATED=1 cargo test --test config`; do not edit. -->\n\n\
+         prodlint reads `prodlint.toml`, or `[tool.prodlint]` in `pyproject.toml`: the nearest one in or above the \
+         first checked path (in one directory `prodlint.toml` wins). `--config FILE` names one explicitly, \
+         `--no-config` ignores them. Every key is checked: an unknown key, a wrong type or an unknown rule is an \
+         error (exit code 2) that points at the file, line and span. Config is data only: it never makes \
+         prodlint read a URL, include another file or run code. `prodlint init` writes a commented starter file.\n\n\
+         ## Precedence\n\n\
+         - `--select` on the command line replaces the config's `select`, `extend_select` and `ignore` (as ruff's \
+         `--select` does); `--extend-select` and `--ignore` add to them.\n\
+         - `[[overrides]]` apply after that, in file order, to the files they match, also with `--select`.\n\
+         - `--fail-on`, `--preview` and `--include-tests` on the command line win over the config.\n\
+         - Inline suppressions (`# prodlint: ignore[PL201] -- reason`) apply last.\n\n\
+         ## Top-level keys\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
+    );
+    for k in KEYS {
+        md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
+    }
+    md.push_str("\n## `[[overrides]]`\n\n| key | type | default | meaning |\n|---|---|---|---|\n");
+    for k in OVERRIDE_KEYS {
+        md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
+    }
+    md.push_str(
+        "\n## `[catalog.<section>]`\n\n\
+         Each section extends the built-in file `rules/catalog/<section>.toml` and takes the same keys \
+         (documented in that file and in `src/catalog/<section>.rs`). Lists are appended to the built-in lists, \
+         tables are merged key by key, single values replace the built-in value. Nothing can be removed from the \
+         built-in catalog; turn a rule off or suppress a finding instead.\n\n",
+    );
+    for (section, text) in crate::catalog::BUILTIN_FILES {
+        md.push_str(&format!("### `[catalog.{section}]`\n\n"));
+        let builtin: toml::Table = toml::from_str(text).unwrap_or_default();
+        for key in accepted_keys(&["catalog", section], false) {
+            let shape = match builtin.get(&key) {
+                Some(toml::Value::Array(a)) if a.first().is_some_and(|v| v.is_table()) => {
+                    let fields = accepted_keys(&["catalog", section, &key], true);
+                    format!("array of tables (`[[catalog.{section}.{key}]]`), keys: `{}`", fields.join("`, `"))
+                }
+                Some(toml::Value::Table(_)) => {
+                    let fields = accepted_keys(&["catalog", section, &key], false);
+                    format!("table, keys: `{}`", fields.join("`, `"))
+                }
+                Some(toml::Value::Array(_)) => "list".to_string(),
+                Some(v) => format!("{} (built-in: `{v}`)", v.type_str()),
+                None => "see the section's source".to_string(),
+            };
+            md.push_str(&format!("- `{key}`: {shape}\n"));
+        }
+        md.push('\n');
+    }
+    md.push_str("## Example\n\n```toml\n");
+    md.push_str(STARTER);
+    md.push_str("```\n");
+    md
+}
+
+/// What `prodlint init` writes.
+pub const STARTER: &str = r#"# prodlint configuration: https://github.com/prodlint/prodlint/blob/main/docs/config.md
+# Every key is optional; unknown keys are errors.
+
+# Rules to run (codes, names or categories); the default is every stable rule.
+# select = ["ALL"]
+# extend_select = ["PL202"]
+# ignore = ["unbounded-queue"]
+
+# Also run preview rules.
+preview = false
+
+# Lowest severity that fails `prodlint check` (error, warning, note, never).
+fail_on = "warning"
+
+# A suppression comment must say why: `# prodlint: ignore[PL201] -- reason`.
+require_suppression_reason = true
+
+# Never checked, even when named on the command line.
+exclude = ["migrations/legacy/**", "vendor"]
+
+# [severity]
+# missing-timeout = "error"
+
+# Per-path settings, applied in order after the ones above.
+# [[overrides]]
+# paths = ["scripts/**"]
+# ignore = ["missing-timeout"]
+
+# Teach prodlint your own code: the same keys as rules/catalog/*.toml.
+# [[catalog.network.python]]
+# rule = "request"
+# paths = ["acme.http.get", "acme.http.post"]
+# timeout = ["deadline"]
+#
+# [catalog.errors.python]
+# logger_names = ["audit_log"]
+"#;
