@@ -13,6 +13,7 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::exception_cause_dropped::ExceptionCauseDropped,
     &crate::rules::request_without_timeout::RequestWithoutTimeout,
     &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
+    &crate::rules::secret_logged::SecretLogged,
 ];
 
 /// Rules the engine itself reports (suppression hygiene).

@@ -8,3 +8,4 @@ pub mod io_error_swallowed;
 pub mod jump_in_finally;
 pub(crate) mod net_timeout;
 pub mod request_without_timeout;
+pub mod secret_logged;
