@@ -19,6 +19,10 @@ pub struct SecretsCatalog {
     pub request_objects: Vec<String>,
     /// Request attributes holding credentials or whole user input (`headers`, `body`).
     pub request_attrs: Vec<String>,
+    /// Attribute names that count only on a [`Self::secret_holders`] object.
+    pub weak_attrs: Vec<String>,
+    /// Objects whose attributes hold configuration or credentials (`self`, `settings`).
+    pub secret_holders: Vec<String>,
     /// Resolved paths of the whole process environment (`os.environ`).
     pub environ: Vec<String>,
     /// Getter methods whose first string argument names the value (`get`, `getenv`).

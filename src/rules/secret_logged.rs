@@ -358,7 +358,24 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             {
                 return leak_of(cx.text(e), Sensitive::Credential);
             }
-            cat.classify(attr).and_then(|k| leak_of(cx.text(e), k))
+            let kind = cat.classify(attr)?;
+            if cat.weak_attrs.iter().any(|w| w == attr) {
+                let holder = obj.is_some_and(|o| {
+                    let name = match o.kind() {
+                        "identifier" | "this" => cx.text(o),
+                        _ => o
+                            .child_by_field_name("attribute")
+                            .or_else(|| o.child_by_field_name("property"))
+                            .map(|a| cx.text(a))
+                            .unwrap_or(""),
+                    };
+                    cat.secret_holders.iter().any(|h| h == name) || cat.classify(name).is_some()
+                });
+                if !holder {
+                    return None;
+                }
+            }
+            leak_of(cx.text(e), kind)
         }
         "subscript" | "subscript_expression" => {
             let index = e.child_by_field_name("subscript").or_else(|| e.child_by_field_name("index"))?;
