@@ -19,6 +19,10 @@ pub struct SecretsCatalog {
     pub request_objects: Vec<String>,
     /// Request attributes holding credentials or whole user input (`headers`, `body`).
     pub request_attrs: Vec<String>,
+    /// Phrases that are secrets only as attributes of the request (`req.sessionID`).
+    pub request_names: Vec<String>,
+    /// Folders of command-line tools, where printing is the interface.
+    pub cli_folders: Vec<String>,
     /// Attribute names that count only on a [`Self::secret_holders`] object.
     pub weak_attrs: Vec<String>,
     /// Objects whose attributes hold configuration or credentials (`self`, `settings`).
@@ -67,23 +71,25 @@ pub enum Sensitive {
 impl SecretsCatalog {
     /// Classifies an identifier, attribute, key or header name.
     pub fn classify(&self, name: &str) -> Option<Sensitive> {
-        let words = split_words(name);
-        if words.is_empty() || words.iter().any(|w| self.exclude_words.iter().any(|x| x == w)) {
-            return None;
-        }
-        let ends = |phrases: &[String]| {
-            phrases.iter().any(|p| {
-                let pw: Vec<&str> = p.split(' ').collect();
-                pw.len() <= words.len() && words[words.len() - pw.len()..].iter().zip(&pw).all(|(a, b)| a == b)
-            })
-        };
-        if ends(&self.credential_names) {
+        if self.ends_with(name, &self.credential_names) {
             Some(Sensitive::Credential)
-        } else if ends(&self.personal_names) {
+        } else if self.ends_with(name, &self.personal_names) {
             Some(Sensitive::Personal)
         } else {
             None
         }
+    }
+
+    /// True when `name`'s words end with one of `phrases` and none is excluded.
+    pub fn ends_with(&self, name: &str, phrases: &[String]) -> bool {
+        let words = split_words(name);
+        if words.is_empty() || words.iter().any(|w| self.exclude_words.iter().any(|x| x == w)) {
+            return false;
+        }
+        phrases.iter().any(|p| {
+            let pw: Vec<&str> = p.split(' ').collect();
+            pw.len() <= words.len() && words[words.len() - pw.len()..].iter().zip(&pw).all(|(a, b)| a == b)
+        })
     }
 
     /// True when `name` (last segment of a callee) is a sanitizer.

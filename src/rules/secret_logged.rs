@@ -193,7 +193,7 @@ fn is_log_call<'t>(callee: Node<'t>, cx: &Checker<'_, 't>) -> bool {
             let name = cx.text(callee);
             let Some(r) = cx.resolve(callee) else { return false };
             if !r.bound {
-                return sinks.print_calls.iter().any(|p| p == name) && cx.ctx.handler().is_some();
+                return sinks.print_calls.iter().any(|p| p == name) && cx.ctx.handler().is_some() && !in_cli(cx);
             }
             // `from logging import info`, `from loguru import logger` then `logger(...)` is not a call.
             r.path.contains('.') && is_method(last_segment(&r.path)) && under_logger_path(&r.path, sinks)
@@ -214,8 +214,21 @@ fn is_log_call<'t>(callee: Node<'t>, cx: &Checker<'_, 't>) -> bool {
     }
 }
 
+/// True in a command-line tool's folder, where printing is the interface.
+fn in_cli(cx: &Checker<'_, '_>) -> bool {
+    let folders = &cx.catalog.secrets.cli_folders;
+    let path = cx.file.path.replace('\\', "/");
+    let mut segments: Vec<&str> = path.split('/').collect();
+    segments.pop();
+    segments.iter().any(|s| folders.iter().any(|f| f == s))
+}
+
 fn receiver_is_logger<'t>(receiver: Node<'t>, cx: &Checker<'_, 't>, sinks: &LogSinks) -> bool {
     let resolved = cx.resolve(receiver);
+    // `console` is the user interface of a command-line tool.
+    if resolved.as_ref().is_some_and(|r| !r.bound && r.path == "console") && in_cli(cx) {
+        return false;
+    }
     if let Some(r) = &resolved {
         if under_logger_path(&r.path, sinks) {
             return !redacts(r.instance, cx, sinks);
@@ -350,6 +363,11 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
                     _ => "",
                 };
                 if cat.request_objects.iter().any(|o| o == obj_name) && cat.request_attrs.iter().any(|a| a == attr) {
+                    return leak_of(cx.text(e), Sensitive::Credential);
+                }
+                // `req.sessionID`, `request.session.session_key`.
+                let head = cx.text(obj).split(['.', '?']).next().unwrap_or("");
+                if cat.request_objects.iter().any(|o| o == head) && cat.ends_with(attr, &cat.request_names) {
                     return leak_of(cx.text(e), Sensitive::Credential);
                 }
             }
