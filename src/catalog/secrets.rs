@@ -150,7 +150,6 @@ mod tests {
             "accessToken",
             "Authorization",
             "client_secret",
-            "session_id",
             "X-Api-Key",
             "refresh_token",
             "db_password",
@@ -158,6 +157,8 @@ mod tests {
         ] {
             assert_eq!(c.classify(yes), Some(Sensitive::Credential), "{yes}");
         }
+        assert!(c.ends_with("sessionID", &c.request_names));
+        assert_eq!(c.classify("session_id"), None);
         for yes in ["card_number", "cvv", "ssn", "creditCard"] {
             assert_eq!(c.classify(yes), Some(Sensitive::Personal), "{yes}");
         }

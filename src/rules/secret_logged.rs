@@ -372,7 +372,7 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
                 }
             }
             if let Some(r) = cx.resolve(e)
-                && cat.environ.iter().any(|p| *p == r.path)
+                && cat.environ.contains(&r.path)
             {
                 return leak_of(cx.text(e), Sensitive::Credential);
             }
