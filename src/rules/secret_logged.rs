@@ -27,10 +27,10 @@ crate::declare_rule! {
         name: "secret-logged",
         category: SecretInLog,
         severity: Warning,
-        status: Preview,
+        status: Stable,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript],
-        precision: Medium,
+        precision: High,
         summary: "A secret, credential or personal data value is written to a log, where everyone with log access can read it",
         fix: "Log a masked form, a hash or the length instead, or leave the value out of the log call",
     }
