@@ -23,6 +23,8 @@ pub struct SecretsCatalog {
     pub request_names: Vec<String>,
     /// Folders of command-line tools, where printing is the interface.
     pub cli_folders: Vec<String>,
+    /// Substrings of an `if` condition that marks development-only code.
+    pub dev_guards: Vec<String>,
     /// Attribute names that count only on a [`Self::secret_holders`] object.
     pub weak_attrs: Vec<String>,
     /// Objects whose attributes hold configuration or credentials (`self`, `settings`).

@@ -116,7 +116,7 @@ fn track<'t>(node: Node<'t>, cx: &Checker<'_, 't>, taint: &mut Taint) {
 /// that carries a secret.
 fn sink<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>, taint: &Taint) {
     let Some(callee) = call.child_by_field_name("function") else { return };
-    if !is_log_call(callee, cx) {
+    if !is_log_call(callee, cx) || dev_only(call, cx) {
         return;
     }
     let Some(args) = call.child_by_field_name("arguments") else { return };
@@ -212,6 +212,27 @@ fn is_log_call<'t>(callee: Node<'t>, cx: &Checker<'_, 't>) -> bool {
         }
         _ => false,
     }
+}
+
+/// True inside the body of `if isDev:` / `if (process.env.NODE_ENV === "development")`.
+fn dev_only(node: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    let guards = &cx.catalog.secrets.dev_guards;
+    let mut child = node;
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if n.kind() == "if_statement"
+            && let Some(cond) = n.child_by_field_name("condition")
+            && n.child_by_field_name("consequence").is_some_and(|c| c.id() == child.id())
+        {
+            let text = cx.text(cond);
+            if guards.iter().any(|g| text.contains(g.as_str())) && !text.contains('!') && !text.contains("not ") {
+                return true;
+            }
+        }
+        child = n;
+        cur = n.parent();
+    }
+    false
 }
 
 /// True in a command-line tool's folder, where printing is the interface.
