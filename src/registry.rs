@@ -15,6 +15,7 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
     &crate::rules::query_in_loop::QueryInLoop,
     &crate::rules::lazy_relation_in_loop::LazyRelationInLoop,
+    &crate::rules::secret_logged::SecretLogged,
 ];
 
 /// Rules the engine itself reports (suppression hygiene).

@@ -18,6 +18,7 @@
 pub mod errors;
 pub mod network;
 pub mod queries;
+pub mod secrets;
 
 use std::sync::OnceLock;
 
@@ -37,6 +38,9 @@ pub struct Catalog {
     /// `rules/catalog/queries.toml`: queries and remote calls for the n-plus-one rules.
     #[serde(default)]
     pub queries: queries::QueryCatalog,
+    /// `rules/catalog/secrets.toml`: secret names and log sinks.
+    #[serde(default)]
+    pub secrets: secrets::SecretsCatalog,
 }
 
 /// Section name → built-in file text, one line per section.
@@ -44,6 +48,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("network", include_str!("../../rules/catalog/network.toml")),
     ("errors", include_str!("../../rules/catalog/errors.toml")),
     ("queries", include_str!("../../rules/catalog/queries.toml")),
+    ("secrets", include_str!("../../rules/catalog/secrets.toml")),
 ];
 
 impl Catalog {

@@ -11,3 +11,4 @@ pub(crate) mod n_plus_one;
 pub(crate) mod net_timeout;
 pub mod query_in_loop;
 pub mod request_without_timeout;
+pub mod secret_logged;

@@ -1,0 +1,566 @@
+//! Secrets, credentials and personal data written to a log: Python `logging`,
+//! structlog, loguru and `print` in handlers; `console`, pino, winston,
+//! bunyan and named loggers in TypeScript/JavaScript. Sources and sinks come
+//! from `rules/catalog/secrets.toml`.
+//!
+//! Sources are names whose head noun is a secret (`api_key`, `accessToken`,
+//! `card_number`), request headers, cookies and raw bodies, the whole
+//! environment, and getter reads of secret-named keys
+//! (`os.environ.get("API_KEY")`, `req.get("Authorization")`). Values flow
+//! through local assignments (per function), f-strings, template literals,
+//! `%`/`+`, `.format`, `JSON.stringify` and object or dict literals; masking,
+//! hashing, slicing, lengths and comparisons stop them.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::catalog::secrets::{LogSinks, SecretsCatalog, Sensitive};
+use crate::engine::{BindingKind, Checker};
+use crate::lang::{node_text, strip_quotes};
+use crate::rule::{Rule, RuleMeta};
+use crate::source::Grammar;
+
+crate::declare_rule! {
+    pub static META = {
+        code: "PL401",
+        name: "secret-logged",
+        category: SecretInLog,
+        severity: Warning,
+        status: Stable,
+        since: "0.1.0",
+        languages: [Python, TypeScript, JavaScript],
+        precision: High,
+        summary: "A secret, credential or personal data value is written to a log, where everyone with log access can read it",
+        fix: "Log a masked form, a hash or the length instead, or leave the value out of the log call",
+    }
+}
+
+/// The rule.
+pub struct SecretLogged;
+
+/// Local names per function scope: `Some(kind)` holds a secret, `None` was
+/// explicitly cleaned (`token = mask(token)`).
+#[derive(Default)]
+struct Taint {
+    names: HashMap<(usize, String), Option<(Sensitive, String)>>,
+}
+
+struct Leak {
+    shown: String,
+    kind: Sensitive,
+    /// For a local that holds a secret: the source it was assigned from.
+    origin: Option<String>,
+}
+
+const MAX_DEPTH: u32 = 12;
+
+impl Rule for SecretLogged {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn python_kinds(&self) -> &'static [&'static str] {
+        &["call", "assignment"]
+    }
+
+    fn js_kinds(&self) -> &'static [&'static str] {
+        &["call_expression", "variable_declarator", "assignment_expression"]
+    }
+
+    fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
+        let taint = std::mem::take(cx.state::<Taint>());
+        let mut taint = taint;
+        match node.kind() {
+            "call" | "call_expression" => sink(node, cx, &taint),
+            _ => track(node, cx, &mut taint),
+        }
+        *cx.state::<Taint>() = taint;
+    }
+}
+
+fn scope_of(cx: &Checker<'_, '_>) -> usize {
+    cx.ctx.function().map(|(_, n)| n.id()).unwrap_or(0)
+}
+
+fn py(cx: &Checker<'_, '_>) -> bool {
+    cx.grammar() == Grammar::Python
+}
+
+fn sinks<'a>(cx: &Checker<'a, '_>) -> &'a LogSinks {
+    if py(cx) { &cx.catalog.secrets.python } else { &cx.catalog.secrets.js }
+}
+
+/// Records what an assignment to a plain local name holds.
+fn track<'t>(node: Node<'t>, cx: &Checker<'_, 't>, taint: &mut Taint) {
+    let (left, right) = match node.kind() {
+        "variable_declarator" => (node.child_by_field_name("name"), node.child_by_field_name("value")),
+        _ => (node.child_by_field_name("left"), node.child_by_field_name("right")),
+    };
+    let (Some(left), Some(right)) = (left, right) else { return };
+    if left.kind() != "identifier" {
+        return;
+    }
+    let key = (scope_of(cx), cx.text(left).to_string());
+    if let Some(l) = leak(right, cx, taint, 0) {
+        let origin = l.origin.unwrap_or(l.shown);
+        taint.names.insert(key, Some((l.kind, origin)));
+    } else if clean(right, cx, 0) {
+        taint.names.insert(key, None);
+    } else {
+        taint.names.remove(&key);
+    }
+}
+
+/// Checks a call: when it writes a log record, reports the first argument
+/// that carries a secret.
+fn sink<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>, taint: &Taint) {
+    let Some(callee) = call.child_by_field_name("function") else { return };
+    if !is_log_call(callee, cx) || dev_only(call, cx) {
+        return;
+    }
+    let Some(args) = call.child_by_field_name("arguments") else { return };
+    let ignored = &sinks(cx).ignored_keywords;
+    let mut cursor = args.walk();
+    let args: Vec<Node<'t>> = args.named_children(&mut cursor).collect();
+    for arg in args {
+        let value = if arg.kind() == "keyword_argument" {
+            let name = arg.child_by_field_name("name").map(|n| cx.text(n)).unwrap_or("");
+            if ignored.iter().any(|k| k == name) {
+                continue;
+            }
+            match arg.child_by_field_name("value") {
+                Some(v) => v,
+                None => continue,
+            }
+        } else {
+            arg
+        };
+        if let Some(l) = leak(value, cx, taint, 0) {
+            let shown_sink = short(cx.text(callee));
+            let what = match &l.origin {
+                Some(o) if *o != l.shown => format!("`{}` (from `{o}`)", l.shown),
+                _ => format!("`{}`", l.shown),
+            };
+            let msg = match l.kind {
+                Sensitive::Credential => format!(
+                    "{what} reaches the log through `{shown_sink}`: anyone who can read the logs, or the services they are shipped to, can use this credential"
+                ),
+                Sensitive::Personal => format!(
+                    "{what} reaches the log through `{shown_sink}`: personal or card data then sits in every log store and backup, beyond access control and deletion requests"
+                ),
+            };
+            cx.report_node(call, msg);
+            return;
+        }
+    }
+}
+
+fn short(text: &str) -> String {
+    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 40 { format!("{}...", one.chars().take(37).collect::<String>()) } else { one }
+}
+
+/// The last segment of a name or dotted path, without call parentheses.
+fn last_segment(path: &str) -> &str {
+    let p = path.trim_end_matches("()");
+    p.rsplit('.').next().unwrap_or(p)
+}
+
+fn under_logger_path(path: &str, sinks: &LogSinks) -> bool {
+    sinks
+        .logger_paths
+        .iter()
+        .any(|lp| path == lp || path.starts_with(&format!("{lp}.")) || path.starts_with(&format!("{lp}()")))
+}
+
+fn logger_name(name: &str, sinks: &LogSinks) -> bool {
+    sinks.logger_names.iter().any(|n| n == name)
+        || sinks.logger_name_suffixes.iter().any(|s| name.ends_with(s.as_str()))
+}
+
+/// `logger.info`, `logging.warning`, `structlog.get_logger().info`,
+/// `console.log`, `pino().info`, `this.logger.error`, or `print` inside a
+/// handler.
+fn is_log_call<'t>(callee: Node<'t>, cx: &Checker<'_, 't>) -> bool {
+    let sinks = sinks(cx);
+    if !py(cx) && crate::rules::net_timeout::is_browser_code(cx) {
+        return false;
+    }
+    let is_method = |m: &str| sinks.logger_methods.iter().any(|x| x == m);
+    match callee.kind() {
+        "identifier" => {
+            let name = cx.text(callee);
+            let Some(r) = cx.resolve(callee) else { return false };
+            if !r.bound {
+                return sinks.print_calls.iter().any(|p| p == name) && cx.ctx.handler().is_some() && !in_cli(cx);
+            }
+            // `from logging import info`, `from loguru import logger` then `logger(...)` is not a call.
+            r.path.contains('.') && is_method(last_segment(&r.path)) && under_logger_path(&r.path, sinks)
+        }
+        "attribute" | "member_expression" => {
+            let method = callee
+                .child_by_field_name("attribute")
+                .or_else(|| callee.child_by_field_name("property"))
+                .map(|m| cx.text(m))
+                .unwrap_or("");
+            if !is_method(method) {
+                return false;
+            }
+            let Some(receiver) = callee.child_by_field_name("object") else { return false };
+            receiver_is_logger(receiver, cx, sinks)
+        }
+        _ => false,
+    }
+}
+
+/// True inside the body of `if isDev:` / `if (process.env.NODE_ENV === "development")`.
+fn dev_only(node: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    let guards = &cx.catalog.secrets.dev_guards;
+    let mut child = node;
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if n.kind() == "if_statement"
+            && let Some(cond) = n.child_by_field_name("condition")
+            && n.child_by_field_name("consequence").is_some_and(|c| c.id() == child.id())
+        {
+            let text = cx.text(cond);
+            if guards.iter().any(|g| text.contains(g.as_str())) && !text.contains('!') && !text.contains("not ") {
+                return true;
+            }
+        }
+        child = n;
+        cur = n.parent();
+    }
+    false
+}
+
+/// True in a command-line tool's folder, where printing is the interface.
+fn in_cli(cx: &Checker<'_, '_>) -> bool {
+    let folders = &cx.catalog.secrets.cli_folders;
+    let path = cx.file.path.replace('\\', "/");
+    let mut segments: Vec<&str> = path.split('/').collect();
+    segments.pop();
+    segments.iter().any(|s| folders.iter().any(|f| f == s))
+}
+
+fn receiver_is_logger<'t>(receiver: Node<'t>, cx: &Checker<'_, 't>, sinks: &LogSinks) -> bool {
+    let resolved = cx.resolve(receiver);
+    // `console` is the user interface of a command-line tool.
+    if resolved.as_ref().is_some_and(|r| !r.bound && r.path == "console") && in_cli(cx) {
+        return false;
+    }
+    if let Some(r) = &resolved {
+        if under_logger_path(&r.path, sinks) {
+            return !redacts(r.instance, cx, sinks);
+        }
+        // A name bound to something made by a non-logger factory
+        // (`log = AuditLog.objects.create(...)`) is not a logger.
+        if r.bound
+            && let Some((ctor, _)) = r.path.rsplit_once("()")
+        {
+            let last = last_segment(ctor).to_ascii_lowercase();
+            if !ctor.to_ascii_lowercase().contains("logger") && !last.contains("log") {
+                return false;
+            }
+            if redacts(r.instance, cx, sinks) {
+                return false;
+            }
+        }
+        if r.bound
+            && r.instance.is_none()
+            && cx.semantic.lookup(cx.text(receiver)).is_some_and(|b| matches!(b.kind, BindingKind::Path(_)))
+            && logger_name(last_segment(&r.path), sinks)
+        {
+            return true;
+        }
+    }
+    // Step through `log.bind(...)`, `logger.child(...)`, `logger.opt(...)`.
+    let mut r = receiver;
+    for _ in 0..4 {
+        if !matches!(r.kind(), "call" | "call_expression") {
+            break;
+        }
+        let Some(f) = r.child_by_field_name("function") else { return false };
+        match f.child_by_field_name("object") {
+            Some(o) => r = o,
+            None => return false,
+        }
+    }
+    let name = match r.kind() {
+        "attribute" => r.child_by_field_name("attribute").map(|a| cx.text(a)),
+        "member_expression" => r.child_by_field_name("property").map(|a| cx.text(a)),
+        "identifier" => Some(cx.text(r)),
+        _ => None,
+    };
+    name.is_some_and(|n| logger_name(n, sinks))
+}
+
+/// True when the logger was created with a redaction option in view
+/// (`pino({ redact: ["req.headers.authorization"] })`).
+fn redacts(instance: Option<Node<'_>>, cx: &Checker<'_, '_>, sinks: &LogSinks) -> bool {
+    let Some(inst) = instance else { return false };
+    let text = cx.text(inst);
+    sinks.redact_options.iter().any(|o| text.contains(&format!("{o}:")) || text.contains(&format!("{o}=")))
+}
+
+fn unwrap(mut node: Node<'_>) -> Node<'_> {
+    while matches!(
+        node.kind(),
+        "parenthesized_expression"
+            | "await"
+            | "await_expression"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression"
+            | "type_assertion"
+    ) {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+fn string_literal<'s>(node: Node<'_>, src: &'s str) -> Option<&'s str> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    if node.named_children(&mut cursor).any(|c| c.kind() == "interpolation") {
+        return None;
+    }
+    Some(strip_quotes(node_text(node, src)))
+}
+
+fn leak_of(text: &str, kind: Sensitive) -> Option<Leak> {
+    Some(Leak { shown: short(text), kind, origin: None })
+}
+
+/// The secret an expression carries, if any.
+fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Option<Leak> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let cat: &SecretsCatalog = &cx.catalog.secrets;
+    let e = unwrap(e);
+    let any_child = |n: Node<'t>| {
+        let mut cursor = n.walk();
+        let kids: Vec<Node<'t>> = n.named_children(&mut cursor).collect();
+        kids.into_iter().find_map(|c| leak(c, cx, taint, depth + 1))
+    };
+    match e.kind() {
+        "identifier" | "shorthand_property_identifier" => {
+            let name = cx.text(e);
+            if let Some(state) = taint.names.get(&(scope_of(cx), name.to_string())) {
+                return state.as_ref().map(|(kind, origin)| Leak {
+                    shown: name.to_string(),
+                    kind: *kind,
+                    origin: Some(origin.clone()),
+                });
+            }
+            // Imported modules, functions and classes are not values.
+            if cx.semantic.lookup(name).is_some_and(|b| matches!(b.kind, BindingKind::Path(_))) {
+                return None;
+            }
+            cat.classify(name).and_then(|k| leak_of(name, k))
+        }
+        "attribute" | "member_expression" => {
+            let attr = e
+                .child_by_field_name("attribute")
+                .or_else(|| e.child_by_field_name("property"))
+                .map(|a| cx.text(a))
+                .unwrap_or("");
+            let obj = e.child_by_field_name("object");
+            if let Some(obj) = obj {
+                let obj_name = match obj.kind() {
+                    "identifier" => cx.text(obj),
+                    "attribute" | "member_expression" => obj
+                        .child_by_field_name("attribute")
+                        .or_else(|| obj.child_by_field_name("property"))
+                        .map(|a| cx.text(a))
+                        .unwrap_or(""),
+                    _ => "",
+                };
+                if cat.request_objects.iter().any(|o| o == obj_name) && cat.request_attrs.iter().any(|a| a == attr) {
+                    return leak_of(cx.text(e), Sensitive::Credential);
+                }
+                // `req.sessionID`, `request.session.session_key`.
+                let head = cx.text(obj).split(['.', '?']).next().unwrap_or("");
+                if cat.request_objects.iter().any(|o| o == head) && cat.ends_with(attr, &cat.request_names) {
+                    return leak_of(cx.text(e), Sensitive::Credential);
+                }
+            }
+            if let Some(r) = cx.resolve(e)
+                && cat.environ.contains(&r.path)
+            {
+                return leak_of(cx.text(e), Sensitive::Credential);
+            }
+            let kind = cat.classify(attr)?;
+            if cat.weak_attrs.iter().any(|w| w == attr) {
+                let holder = obj.is_some_and(|o| {
+                    let name = match o.kind() {
+                        "identifier" | "this" => cx.text(o),
+                        _ => o
+                            .child_by_field_name("attribute")
+                            .or_else(|| o.child_by_field_name("property"))
+                            .map(|a| cx.text(a))
+                            .unwrap_or(""),
+                    };
+                    cat.secret_holders.iter().any(|h| h == name) || cat.classify(name).is_some()
+                });
+                if !holder {
+                    return None;
+                }
+            }
+            leak_of(cx.text(e), kind)
+        }
+        "subscript" | "subscript_expression" => {
+            let index = e.child_by_field_name("subscript").or_else(|| e.child_by_field_name("index"))?;
+            let key = string_literal(index, cx.src)?;
+            cat.classify(key).and_then(|k| leak_of(cx.text(e), k))
+        }
+        "call" | "call_expression" => {
+            let callee = e.child_by_field_name("function")?;
+            let args = e.child_by_field_name("arguments");
+            let callee_text = cx.text(callee);
+            let last = last_segment(callee_text);
+            if cat.getters.iter().any(|g| g == last) {
+                let first = args.and_then(|a| a.named_child(0))?;
+                let key = string_literal(first, cx.src)?;
+                return cat.classify(key).and_then(|k| leak_of(cx.text(e), k));
+            }
+            if cat.is_sanitizer(last) {
+                return None;
+            }
+            let path = cx.resolve(callee).map(|r| r.path).unwrap_or_else(|| callee_text.to_string());
+            let is_method = matches!(callee.kind(), "attribute" | "member_expression");
+            let through_call = cat.passthrough_calls.iter().any(|p| *p == path || (!is_method && p == last));
+            let through_method = is_method && cat.passthrough_methods.iter().any(|m| m == last);
+            if !through_call && !through_method {
+                return None;
+            }
+            if through_method
+                && !through_call
+                && let Some(recv) = callee.child_by_field_name("object")
+                && let Some(l) = leak(recv, cx, taint, depth + 1)
+            {
+                return Some(l);
+            }
+            let args = args?;
+            let mut cursor = args.walk();
+            let kids: Vec<Node<'t>> = args.named_children(&mut cursor).collect();
+            kids.into_iter().find_map(|a| {
+                let v = if a.kind() == "keyword_argument" { a.child_by_field_name("value")? } else { a };
+                leak(v, cx, taint, depth + 1)
+            })
+        }
+        // f-strings and template literals: the interpolated expressions.
+        "string" => {
+            let mut cursor = e.walk();
+            let kids: Vec<Node<'t>> = e.named_children(&mut cursor).filter(|c| c.kind() == "interpolation").collect();
+            kids.into_iter().find_map(|i| i.named_child(0).and_then(|x| leak(x, cx, taint, depth + 1)))
+        }
+        "template_string" => {
+            let mut cursor = e.walk();
+            let kids: Vec<Node<'t>> =
+                e.named_children(&mut cursor).filter(|c| c.kind() == "template_substitution").collect();
+            kids.into_iter().find_map(|i| i.named_child(0).and_then(|x| leak(x, cx, taint, depth + 1)))
+        }
+        "binary_operator" | "boolean_operator" => {
+            let op = e.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            if !matches!(op, "+" | "%" | "or" | "and") {
+                return None;
+            }
+            [e.child_by_field_name("left"), e.child_by_field_name("right")]
+                .into_iter()
+                .flatten()
+                .find_map(|c| leak(c, cx, taint, depth + 1))
+        }
+        "binary_expression" => {
+            let op = e.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            if !matches!(op, "+" | "||" | "??" | "&&") {
+                return None;
+            }
+            [e.child_by_field_name("left"), e.child_by_field_name("right")]
+                .into_iter()
+                .flatten()
+                .find_map(|c| leak(c, cx, taint, depth + 1))
+        }
+        "conditional_expression" => {
+            // `a if cond else b`
+            [e.named_child(0), e.named_child(2)].into_iter().flatten().find_map(|c| leak(c, cx, taint, depth + 1))
+        }
+        "ternary_expression" => [e.child_by_field_name("consequence"), e.child_by_field_name("alternative")]
+            .into_iter()
+            .flatten()
+            .find_map(|c| leak(c, cx, taint, depth + 1)),
+        "concatenated_string"
+        | "list"
+        | "tuple"
+        | "set"
+        | "array"
+        | "expression_list"
+        | "list_splat"
+        | "dictionary_splat"
+        | "spread_element"
+        | "object"
+        | "dictionary" => any_child(e),
+        "pair" => e.child_by_field_name("value").and_then(|v| leak(v, cx, taint, depth + 1)),
+        _ => None,
+    }
+}
+
+/// True when an expression is safe to log whatever it was computed from:
+/// literals, masks, hashes, lengths, slices, comparisons, and strings built
+/// only from those.
+fn clean(e: Node<'_>, cx: &Checker<'_, '_>, depth: u32) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let e = unwrap(e);
+    let all = |nodes: Vec<Node<'_>>| nodes.into_iter().all(|n| clean(n, cx, depth + 1));
+    match e.kind() {
+        "none" | "null" | "undefined" | "true" | "false" | "integer" | "float" | "number" => true,
+        "string" => {
+            let mut cursor = e.walk();
+            let parts: Vec<Node<'_>> = e
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "interpolation")
+                .filter_map(|i| i.named_child(0))
+                .collect();
+            all(parts)
+        }
+        "template_string" => {
+            let mut cursor = e.walk();
+            let parts: Vec<Node<'_>> = e
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "template_substitution")
+                .filter_map(|i| i.named_child(0))
+                .collect();
+            all(parts)
+        }
+        "concatenated_string" => {
+            let mut cursor = e.walk();
+            all(e.named_children(&mut cursor).collect())
+        }
+        "comparison_operator" | "not_operator" => true,
+        "unary_expression" => {
+            let op = e.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            matches!(op, "!" | "typeof")
+        }
+        "binary_expression" | "binary_operator" => {
+            let op = e.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            if matches!(op, "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "instanceof" | "in") {
+                return true;
+            }
+            all([e.child_by_field_name("left"), e.child_by_field_name("right")].into_iter().flatten().collect())
+        }
+        "subscript" => e.child_by_field_name("subscript").is_some_and(|s| s.kind() == "slice"),
+        "call" | "call_expression" => {
+            e.child_by_field_name("function").is_some_and(|f| cx.catalog.secrets.is_sanitizer(last_segment(cx.text(f))))
+        }
+        _ => false,
+    }
+}
