@@ -13,6 +13,8 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::exception_cause_dropped::ExceptionCauseDropped,
     &crate::rules::request_without_timeout::RequestWithoutTimeout,
     &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
+    &crate::rules::queue_without_bound::QueueWithoutBound,
+    &crate::rules::fan_out_without_limit::FanOutWithoutLimit,
 ];
 
 /// Rules the engine itself reports (suppression hygiene).

@@ -4,7 +4,9 @@
 pub mod connection_without_timeout;
 pub mod exception_cause_dropped;
 pub mod exception_swallowed;
+pub mod fan_out_without_limit;
 pub mod io_error_swallowed;
 pub mod jump_in_finally;
 pub(crate) mod net_timeout;
+pub mod queue_without_bound;
 pub mod request_without_timeout;
