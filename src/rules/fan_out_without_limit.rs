@@ -129,7 +129,13 @@ fn py_unwrap(mut n: Node<'_>) -> Node<'_> {
 
 fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     let Some(callee) = call.child_by_field_name("function") else { return };
-    let Some(r) = cx.resolve(callee) else { return };
+    // Receivers that are parameters resolve to nothing; methods still count.
+    let r = cx.resolve(callee).unwrap_or(crate::engine::Resolved {
+        path: String::new(),
+        instance: None,
+        site: None,
+        bound: false,
+    });
     let fan = &cx.catalog.queues.python.fan_out;
     let src = cx.src;
     if r.bound && fan.gather.iter().any(|g| *g == r.path) {
