@@ -533,6 +533,10 @@ fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         return;
     }
     let src = cx.src;
+    if crate::rules::net_timeout::is_browser_code(cx) {
+        // A browser tab fans out over what one user sees, not a server's input.
+        return;
+    }
     let Some(arg) = ts::call_args(call).first().copied() else { return };
     let Some((iter, work)) = js_source(arg, call, src, 0) else { return };
     if !js_is_work(work, src) {

@@ -355,7 +355,7 @@ fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
 /// Code that runs in a browser, where a request without a deadline stalls one
 /// user's page, not a server worker: TSX/JSX files, `"use client"` modules,
 /// UI-framework imports, DOM globals, and front-end folders.
-fn is_browser_code(cx: &Checker<'_, '_>) -> bool {
+pub(crate) fn is_browser_code(cx: &Checker<'_, '_>) -> bool {
     const MARKERS: &[&str] = &[
         "\"use client\"",
         "'use client'",

@@ -36,10 +36,15 @@ crate::declare_rule! {
 /// The rule.
 pub struct QueueWithoutBound;
 
-/// Per-file state: JS queue keys already reported.
+/// Per-file state: JS queue keys already reported; Python buffers that
+/// need a producer wait for the end of the file.
 #[derive(Default)]
 struct Seen {
     keys: HashSet<String>,
+    /// Keys of buffers something adds to inside a request, webhook or job handler.
+    fed: HashSet<String>,
+    /// (key, span, message, symbol) of buffers reported only when fed.
+    pending: Vec<(String, crate::source::Span, String, Option<String>)>,
 }
 
 impl Rule for QueueWithoutBound {
@@ -61,6 +66,51 @@ impl Rule for QueueWithoutBound {
             _ => check_js(node, cx),
         }
     }
+
+    fn finish<'t>(&self, cx: &mut Checker<'_, 't>) {
+        let state = std::mem::take(cx.state::<Seen>());
+        for (key, span, msg, symbol) in state.pending {
+            if state.fed.contains(&key) && !manually_bounded(&key, cx.src) {
+                cx.report(span, msg).symbol = symbol;
+            }
+        }
+    }
+}
+
+/// A length check on the buffer somewhere in the file (`len(self.buf) >
+/// limit`, `self.q.qsize() >= n`, `self.q.full()`) bounds it by hand.
+fn manually_bounded(key: &str, src: &str) -> bool {
+    let alt = key.strip_prefix("self.").map(|k| format!("cls.{k}"));
+    [Some(key.to_string()), alt].into_iter().flatten().any(|k| {
+        if src.contains(&format!("{k}.full()")) {
+            return true;
+        }
+        [format!("len({k})"), format!("{k}.qsize()")].iter().any(|needle| {
+            src.match_indices(needle.as_str()).any(|(i, _)| {
+                let rest = src[i + needle.len()..].trim_start();
+                rest.starts_with('>') || rest.starts_with("==")
+            })
+        })
+    })
+}
+
+/// Records `self.buf.append(x)` made inside a handler.
+fn note_producer<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>) {
+    if callee.kind() != "attribute" || cx.ctx.handler().is_none() {
+        return;
+    }
+    let (Some(obj), Some(attr)) = (callee.child_by_field_name("object"), callee.child_by_field_name("attribute"))
+    else {
+        return;
+    };
+    let method = cx.text(attr);
+    let is_producer =
+        cx.catalog.queues.python.buffers.iter().any(|b| b.needs_producer && b.producers.iter().any(|p| p == method));
+    if !is_producer || py::positional_args(call).is_empty() {
+        return;
+    }
+    let key = cx.text(obj).replace("cls.", "self.");
+    cx.state::<Seen>().fed.insert(key);
 }
 
 const OOM: &str = "so when consumers fall behind it grows until the process is OOM-killed";
@@ -78,6 +128,7 @@ enum Bound {
 
 fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     let Some(callee) = call.child_by_field_name("function") else { return };
+    note_producer(call, callee, cx);
     let Some(r) = cx.resolve(callee) else { return };
     if !r.bound {
         return;
@@ -90,7 +141,11 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
             return;
         }
         let Some(key) = long_lived_target(call, cx) else { return };
-        if entry.needs_producer && !fed(&key, entry, call, cx.src) {
+        if entry.needs_producer && (key.to_ascii_lowercase().contains("waiter") || annotated_futures(call, cx.src)) {
+            // A list of waiting futures is as long as the callers waiting.
+            return;
+        }
+        if bound == Bound::Missing && manually_bounded(&key, cx.src) {
             return;
         }
         let msg = match (&entry.bound, bound) {
@@ -98,11 +153,20 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
                 "`{shown}()` cannot be bounded, {OOM}{}",
                 entry.instead.as_deref().map(|i| format!("; use `{i}`")).unwrap_or_default()
             ),
-            (Some(b), Bound::Disabled) => format!("`{shown}` with `{b}` of zero or `None` has no bound, {OOM}"),
-            (Some(b), _) if entry.needs_producer => format!("`{shown}()` used as a buffer has no `{b}`, {OOM}"),
+            (Some(b), Bound::Disabled) => {
+                format!("`{}` has no bound (a `{b}` of zero, below zero or `None` means unlimited), {OOM}", compact(cx.text(call)))
+            }
+            (Some(b), _) if entry.needs_producer => format!(
+                "`{shown}()` filled from a handler has no `{b}`, so when nothing drains it fast enough it grows until the process is OOM-killed"
+            ),
             (Some(b), _) => format!("`{shown}()` without a positive `{b}` has no bound, {OOM}"),
         };
-        cx.report_node(call, msg);
+        if entry.needs_producer {
+            let symbol = cx.ctx.symbol();
+            cx.state::<Seen>().pending.push((key, crate::source::Span::of(call), msg, symbol));
+        } else {
+            cx.report_node(call, msg);
+        }
         return;
     }
     // `defaultdict(asyncio.Queue)`, `field(default_factory=asyncio.Queue)`.
@@ -124,7 +188,8 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
             Some(b) => format!("without `{b}`"),
             None => "that cannot be bounded".to_string(),
         };
-        let msg = format!("`{}` makes a queue {what} for every key, {OOM}", cx.text(call).split_whitespace().collect::<String>());
+        let per = if in_class_body { "instance" } else { "key" };
+        let msg = format!("`{}` makes a queue {what} for every {per}, {OOM}", compact(cx.text(call)));
         cx.report_node(call, msg);
     }
 }
@@ -187,20 +252,12 @@ fn long_lived_target(call: Node<'_>, cx: &Checker<'_, '_>) -> Option<String> {
     }
 }
 
-/// True when something adds to the buffer stored under `key` (other than the
-/// creating statement): `self.buf.append(x)`, `BUF.extend(xs)`.
-fn fed(key: &str, entry: &Buffer, call: Node<'_>, src: &str) -> bool {
-    let (start, end) = (call.start_byte(), call.end_byte());
-    let alt = key.strip_prefix("self.").map(|k| format!("cls.{k}"));
-    entry.producers.iter().any(|m| {
-        [Some(key.to_string()), alt.clone()].into_iter().flatten().any(|k| {
-            let needle = format!("{k}.{m}(");
-            src.match_indices(&needle).any(|(i, _)| {
-                let before_ok = i == 0 || !src[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.');
-                before_ok && (i < start || i >= end)
-            })
-        })
-    })
+/// `self.waiters: Deque[asyncio.Future] = deque()`.
+fn annotated_futures(call: Node<'_>, src: &str) -> bool {
+    call.parent()
+        .filter(|p| p.kind() == "assignment")
+        .and_then(|a| a.child_by_field_name("type"))
+        .is_some_and(|t| node_text(t, src).contains("Future"))
 }
 
 // ------------------------------------------------------------------ JS/TS
@@ -244,7 +301,7 @@ fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
     let Some(value) = value.map(crate::lang::typescript::unwrap_expr) else { return };
     let empty_array = value.kind() == "array" && value.named_child_count() == 0
         || value.kind() == "new_expression" && cx.text(value).split_whitespace().collect::<String>() == "newArray()";
-    if !empty_array || cx.state::<Seen>().keys.contains(&key) {
+    if !empty_array || cx.state::<Seen>().keys.contains(&key) || crate::rules::net_timeout::is_browser_code(cx) {
         return;
     }
     let aq = &cx.catalog.queues.javascript.array_queue;
