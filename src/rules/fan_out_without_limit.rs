@@ -127,7 +127,16 @@ fn py_unwrap(mut n: Node<'_>) -> Node<'_> {
     n
 }
 
+/// Build tooling, scripts and migrations run once, by a developer.
+fn is_tooling(cx: &Checker<'_, '_>, python: bool) -> bool {
+    let path = format!("/{}", cx.file.path.replace('\\', "/"));
+    cx.catalog.queues.lang(python).fan_out.skip_paths.iter().any(|p| path.contains(p.as_str()))
+}
+
 fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
+    if is_tooling(cx, true) {
+        return;
+    }
     let Some(callee) = call.child_by_field_name("function") else { return };
     // Receivers that are parameters resolve to nothing; methods still count.
     let r = cx.resolve(callee).unwrap_or(crate::engine::Resolved {
@@ -154,7 +163,8 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
             if !is_work(work, src) || starts_tasks(work, fan, src) {
                 continue;
             }
-            if py_origin(iter, iter, fan, src, 0) != Origin::Unbounded || file_is_limited(cx, true) {
+            let in_handler = cx.ctx.handler().is_some();
+            if py_origin(iter, iter, fan, src, in_handler, 0) != Origin::Unbounded || file_is_limited(cx, true) {
                 continue;
             }
             let msg = format!(
@@ -204,7 +214,8 @@ fn spawn_in_loop<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>,
         return;
     }
     let fan = &cx.catalog.queues.python.fan_out;
-    if py_origin(iter, iter, fan, src, 0) != Origin::Unbounded || file_is_limited(cx, true) {
+    let in_handler = cx.ctx.handler().is_some();
+    if py_origin(iter, iter, fan, src, in_handler, 0) != Origin::Unbounded || file_is_limited(cx, true) {
         return;
     }
     let shown = shorten(cx.text(callee));
@@ -358,13 +369,13 @@ fn py_param_names<'s>(func: Node<'_>, src: &'s str) -> Vec<&'s str> {
         .collect()
 }
 
-fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, depth: u32) -> Origin {
+fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: bool, depth: u32) -> Origin {
     if depth > MAX_DEPTH {
         return Origin::Unknown;
     }
     let expr = py_unwrap(expr);
     match expr.kind() {
-        "identifier" => py_origin_name(node_text(expr, src), at, fan, src, depth, false),
+        "identifier" => py_origin_name(node_text(expr, src), at, fan, src, handler, depth, false),
         "attribute" | "subscript" => {
             if expr.kind() == "subscript" && crate::lang::named_children(expr).iter().any(|c| c.kind() == "slice") {
                 return Origin::Bounded;
@@ -376,9 +387,9 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, depth: u32) 
                 if matches!(name, "self" | "cls") {
                     return Origin::Unknown;
                 }
-                return py_origin_name(name, at, fan, src, depth, true);
+                return py_origin_name(name, at, fan, src, handler, depth, true);
             }
-            py_origin(obj, at, fan, src, depth + 1)
+            py_origin(obj, at, fan, src, handler, depth + 1)
         }
         "call" => {
             let Some(f) = expr.child_by_field_name("function") else { return Origin::Unknown };
@@ -392,7 +403,7 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, depth: u32) 
             }
             if fan.passthrough.iter().any(|p| p == ftext) {
                 let idx = usize::from(matches!(ftext, "map" | "filter"));
-                return args.get(idx).map_or(Origin::Unknown, |a| py_origin(*a, at, fan, src, depth + 1));
+                return args.get(idx).map_or(Origin::Unknown, |a| py_origin(*a, at, fan, src, handler, depth + 1));
             }
             if f.kind() == "attribute"
                 && let (Some(m), Some(obj)) = (f.child_by_field_name("attribute"), f.child_by_field_name("object"))
@@ -408,7 +419,7 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, depth: u32) 
                     return Origin::Unbounded;
                 }
                 if fan.passthrough_methods.iter().any(|p| p == m) {
-                    return py_origin(obj, at, fan, src, depth + 1);
+                    return py_origin(obj, at, fan, src, handler, depth + 1);
                 }
             }
             Origin::Unknown
@@ -418,7 +429,7 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, depth: u32) 
             match crate::lang::named_children(expr).into_iter().find(|c| c.kind() == "for_in_clause") {
                 Some(clause) => clause
                     .child_by_field_name("right")
-                    .map_or(Origin::Unknown, |r| py_origin(r, r, fan, src, depth + 1)),
+                    .map_or(Origin::Unknown, |r| py_origin(r, r, fan, src, handler, depth + 1)),
                 None => Origin::Unknown,
             }
         }
@@ -428,7 +439,7 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, depth: u32) 
 
 /// Where a name used at `at` comes from. `member`: the name is the object
 /// of an attribute or subscript (`request.data`).
-fn py_origin_name(name: &str, at: Node<'_>, fan: &FanOut, src: &str, depth: u32, member: bool) -> Origin {
+fn py_origin_name(name: &str, at: Node<'_>, fan: &FanOut, src: &str, handler: bool, depth: u32, member: bool) -> Origin {
     // A loop variable of an enclosing loop: one element, or one chunk.
     let mut child = at;
     let mut cur = at.parent();
@@ -500,13 +511,15 @@ fn py_origin_name(name: &str, at: Node<'_>, fan: &FanOut, src: &str, depth: u32,
             }
         });
         if let Some(value) = assigned {
-            return py_origin(value, value, fan, src, depth + 1);
+            return py_origin(value, value, fan, src, handler, depth + 1);
         }
         if other_binding {
             return Origin::Unknown;
         }
         if f.kind() == "function_definition" && py_param_names(f, src).contains(&name) {
-            let input = !member || fan.input_names.iter().any(|i| i == name);
+            // A bare parameter is unbounded input in a handler; elsewhere its
+            // callers usually pass a small, known collection.
+            let input = fan.input_names.iter().any(|i| i == name) || (!member && handler);
             return if input { Origin::Unbounded } else { Origin::Unknown };
         }
         func = py_function_of(f);
@@ -533,7 +546,7 @@ fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         return;
     }
     let src = cx.src;
-    if crate::rules::net_timeout::is_browser_code(cx) {
+    if crate::rules::net_timeout::is_browser_code(cx) || is_tooling(cx, false) {
         // A browser tab fans out over what one user sees, not a server's input.
         return;
     }
@@ -542,7 +555,8 @@ fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     if !js_is_work(work, src) {
         return;
     }
-    if js_origin(iter, iter, fan, src, 0) != Origin::Unbounded || file_is_limited(cx, false) {
+    let in_handler = cx.ctx.handler().is_some();
+    if js_origin(iter, iter, fan, src, in_handler, 0) != Origin::Unbounded || file_is_limited(cx, false) {
         return;
     }
     let msg = format!(
@@ -718,20 +732,20 @@ fn js_param_names<'s>(func: Node<'_>, src: &'s str) -> Vec<&'s str> {
     out
 }
 
-fn js_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, depth: u32) -> Origin {
+fn js_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: bool, depth: u32) -> Origin {
     if depth > MAX_DEPTH {
         return Origin::Unknown;
     }
     let awaited = expr.kind() == "await_expression";
     let expr = ts::unwrap_expr(expr);
     match expr.kind() {
-        "identifier" => js_origin_name(node_text(expr, src), at, fan, src, depth, false),
+        "identifier" => js_origin_name(node_text(expr, src), at, fan, src, handler, depth, false),
         "member_expression" | "subscript_expression" => {
             let Some(obj) = expr.child_by_field_name("object").map(ts::unwrap_expr) else { return Origin::Unknown };
             match obj.kind() {
                 "this" => Origin::Unknown,
-                "identifier" => js_origin_name(node_text(obj, src), at, fan, src, depth, true),
-                _ => js_origin(obj, at, fan, src, depth + 1),
+                "identifier" => js_origin_name(node_text(obj, src), at, fan, src, handler, depth, true),
+                _ => js_origin(obj, at, fan, src, handler, depth + 1),
             }
         }
         "call_expression" => {
@@ -739,14 +753,14 @@ fn js_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, depth: u32) 
             let ftext: String = node_text(f, src).split_whitespace().collect();
             let args = ts::call_args(expr);
             if fan.passthrough.iter().any(|p| *p == ftext) {
-                return args.first().map_or(Origin::Unknown, |a| js_origin(*a, at, fan, src, depth + 1));
+                return args.first().map_or(Origin::Unknown, |a| js_origin(*a, at, fan, src, handler, depth + 1));
             }
             let Some((obj, m)) = member_parts(f, src) else { return Origin::Unknown };
             if fan.bounded_methods.iter().any(|b| b == m) {
                 return Origin::Bounded;
             }
             if fan.passthrough_methods.iter().any(|p| p == m) {
-                return js_origin(obj, at, fan, src, depth + 1);
+                return js_origin(obj, at, fan, src, handler, depth + 1);
             }
             let awaited = awaited || expr.parent().is_some_and(|p| p.kind() == "await_expression");
             if awaited && fan.query_methods.iter().any(|q| q == m) {
@@ -762,14 +776,14 @@ fn js_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, depth: u32) 
             let kids = crate::lang::named_children(expr);
             match kids.as_slice() {
                 [only] if only.kind() == "spread_element" => {
-                    only.named_child(0).map_or(Origin::Unknown, |c| js_origin(c, at, fan, src, depth + 1))
+                    only.named_child(0).map_or(Origin::Unknown, |c| js_origin(c, at, fan, src, handler, depth + 1))
                 }
                 _ => Origin::Bounded,
             }
         }
         "new_expression" => match ts::call_args(expr).first() {
             Some(a) if node_text(expr, src).starts_with("new Set") || node_text(expr, src).starts_with("new Map") => {
-                js_origin(*a, at, fan, src, depth + 1)
+                js_origin(*a, at, fan, src, handler, depth + 1)
             }
             _ => Origin::Unknown,
         },
@@ -778,7 +792,7 @@ fn js_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, depth: u32) 
     }
 }
 
-fn js_origin_name(name: &str, at: Node<'_>, fan: &FanOut, src: &str, depth: u32, member: bool) -> Origin {
+fn js_origin_name(name: &str, at: Node<'_>, fan: &FanOut, src: &str, handler: bool, depth: u32, member: bool) -> Origin {
     // A loop variable of an enclosing `for ... of`: one element or one chunk.
     let mut child = at;
     let mut cur = at.parent();
@@ -823,7 +837,7 @@ fn js_origin_name(name: &str, at: Node<'_>, fan: &FanOut, src: &str, depth: u32,
                 }
             });
             if let Some(value) = assigned {
-                return js_origin(value, value, fan, src, depth + 1);
+                return js_origin(value, value, fan, src, handler, depth + 1);
             }
             if other_binding {
                 return Origin::Unknown;
@@ -832,7 +846,7 @@ fn js_origin_name(name: &str, at: Node<'_>, fan: &FanOut, src: &str, depth: u32,
         if js_param_names(f, src).contains(&name) {
             let is_input_name = fan.input_names.iter().any(|i| i == name);
             let is_callback = f.parent().is_some_and(|p| p.kind() == "arguments");
-            let input = if member || is_callback { is_input_name } else { true };
+            let input = is_input_name || (!member && !is_callback && handler);
             return if input { Origin::Unbounded } else { Origin::Unknown };
         }
         func = js_function_of(f);
