@@ -44,8 +44,18 @@ pub struct Candidate {
 }
 
 /// Directory names that hold test code.
-const TEST_DIRS: &[&str] =
-    &["tests", "test", "__tests__", "__mocks__", "e2e", "testing", "test_support", "test_utils", "cypress", "playwright"];
+const TEST_DIRS: &[&str] = &[
+    "tests",
+    "test",
+    "__tests__",
+    "__mocks__",
+    "e2e",
+    "testing",
+    "test_support",
+    "test_utils",
+    "cypress",
+    "playwright",
+];
 
 /// True for test code, which never runs in production: files in test
 /// directories, `test_*.py`, `*_test.py`, `conftest.py`, and

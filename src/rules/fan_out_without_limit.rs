@@ -104,6 +104,19 @@ fn file_is_limited(cx: &mut Checker<'_, '_>, python: bool) -> bool {
     limited
 }
 
+/// A query builder chain that limits its result: `db(t).where(..).limit(n)`,
+/// `select(User).limit(10)`.
+fn chain_limited(receiver: Node<'_>, fan: &FanOut, src: &str) -> bool {
+    let text = node_text(receiver, src);
+    fan.limit_args.iter().any(|l| text.contains(&format!(".{l}(")))
+}
+
+/// Per-item work that runs inside one database transaction shares its
+/// single connection: the calls queue on it instead of opening more.
+fn in_one_transaction(work: Node<'_>, src: &str) -> bool {
+    node_text(work, src).contains("transaction")
+}
+
 fn shorten(text: &str) -> String {
     let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if t.chars().count() > 40 { format!("{}...", t.chars().take(37).collect::<String>()) } else { t }
@@ -160,7 +173,7 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         };
         for c in candidates {
             let Some((iter, work)) = py_source(c, call, src, 0) else { continue };
-            if !is_work(work, src) || starts_tasks(work, fan, src) {
+            if !is_work(work, src) || starts_tasks(work, fan, src) || in_one_transaction(work, src) {
                 continue;
             }
             let in_handler = cx.ctx.handler().is_some();
@@ -188,7 +201,8 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     let is_spawn = (r.bound && fan.spawn.iter().any(|s| *s == r.path)) || fan.spawn_methods.iter().any(|m| m == method);
     let is_submit = fan.executor_methods.iter().any(|m| m == method) && {
         let ctor_known = r.instance_parts().is_some_and(|(ctor, _)| fan.executors.iter().any(|e| e == ctor));
-        let recv = callee.child_by_field_name("object").map(|o| node_text(o, src).to_ascii_lowercase()).unwrap_or_default();
+        let recv =
+            callee.child_by_field_name("object").map(|o| node_text(o, src).to_ascii_lowercase()).unwrap_or_default();
         ctor_known || recv.contains("executor") || recv.ends_with("pool")
     };
     if is_spawn || is_submit {
@@ -225,7 +239,9 @@ fn spawn_in_loop<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>,
             "`{shown}` in a loop over `{iter}` queues one work item per item at once in the executor's unbounded queue, so a large input holds all of them in memory"
         )
     } else {
-        format!("`{shown}` in a loop over `{iter}` starts one task per item at once with no concurrency limit, {CONSEQUENCE}")
+        format!(
+            "`{shown}` in a loop over `{iter}` starts one task per item at once with no concurrency limit, {CONSEQUENCE}"
+        )
     };
     cx.report_node(call, msg);
 }
@@ -411,7 +427,8 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
                 let m = node_text(m, src);
                 if fan.query_methods.iter().any(|q| q == m) {
                     let (kwargs, _) = py::keyword_args(expr, src);
-                    if kwargs.iter().any(|(k, _)| fan.limit_args.iter().any(|l| l == k)) {
+                    if kwargs.iter().any(|(k, _)| fan.limit_args.iter().any(|l| l == k)) || chain_limited(obj, fan, src)
+                    {
                         return Origin::Bounded;
                     }
                     // `self.items.all()` on a collection the object owns is
@@ -439,7 +456,15 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
 
 /// Where a name used at `at` comes from. `member`: the name is the object
 /// of an attribute or subscript (`request.data`).
-fn py_origin_name(name: &str, at: Node<'_>, fan: &FanOut, src: &str, handler: bool, depth: u32, member: bool) -> Origin {
+fn py_origin_name(
+    name: &str,
+    at: Node<'_>,
+    fan: &FanOut,
+    src: &str,
+    handler: bool,
+    depth: u32,
+    member: bool,
+) -> Origin {
     // A loop variable of an enclosing loop: one element, or one chunk.
     let mut child = at;
     let mut cur = at.parent();
@@ -552,7 +577,7 @@ fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     }
     let Some(arg) = ts::call_args(call).first().copied() else { return };
     let Some((iter, work)) = js_source(arg, call, src, 0) else { return };
-    if !js_is_work(work, src) {
+    if !js_is_work(work, src) || in_one_transaction(work, src) {
         return;
     }
     let in_handler = cx.ctx.handler().is_some();
@@ -767,7 +792,7 @@ fn js_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
                 let limited = args.iter().any(|a| {
                     let (props, spread) = ts::object_props(ts::unwrap_expr(*a), src);
                     spread || props.iter().any(|(k, _)| fan.limit_args.iter().any(|l| l == k))
-                });
+                }) || chain_limited(obj, fan, src);
                 return if limited { Origin::Bounded } else { Origin::Unbounded };
             }
             Origin::Unknown
@@ -792,7 +817,15 @@ fn js_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
     }
 }
 
-fn js_origin_name(name: &str, at: Node<'_>, fan: &FanOut, src: &str, handler: bool, depth: u32, member: bool) -> Origin {
+fn js_origin_name(
+    name: &str,
+    at: Node<'_>,
+    fan: &FanOut,
+    src: &str,
+    handler: bool,
+    depth: u32,
+    member: bool,
+) -> Origin {
     // A loop variable of an enclosing `for ... of`: one element or one chunk.
     let mut child = at;
     let mut cur = at.parent();
@@ -857,7 +890,8 @@ fn js_origin_name(name: &str, at: Node<'_>, fan: &FanOut, src: &str, handler: bo
 fn js_has_identifier(node: Node<'_>, name: &str, src: &str) -> bool {
     let mut found = false;
     crate::lang::walk(node, &mut |x| {
-        found |= matches!(x.kind(), "identifier" | "shorthand_property_identifier_pattern") && node_text(x, src) == name;
+        found |=
+            matches!(x.kind(), "identifier" | "shorthand_property_identifier_pattern") && node_text(x, src) == name;
         !found
     });
     found

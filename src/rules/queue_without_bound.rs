@@ -154,7 +154,10 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
                 entry.instead.as_deref().map(|i| format!("; use `{i}`")).unwrap_or_default()
             ),
             (Some(b), Bound::Disabled) => {
-                format!("`{}` has no bound (a `{b}` of zero, below zero or `None` means unlimited), {OOM}", compact(cx.text(call)))
+                format!(
+                    "`{}` has no bound (a `{b}` of zero, below zero or `None` means unlimited), {OOM}",
+                    compact(cx.text(call))
+                )
             }
             (Some(b), _) if entry.needs_producer => format!(
                 "`{shown}()` filled from a handler has no `{b}`, so when nothing drains it fast enough it grows until the process is OOM-killed"
@@ -180,7 +183,8 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         let Some(factory) = factory.filter(|f| matches!(f.kind(), "identifier" | "attribute")) else { return };
         let Some(fr) = cx.resolve(factory) else { return };
         let Some(entry) = lang.buffer(&fr.path).filter(|e| !e.needs_producer) else { return };
-        let in_class_body = cx.ctx.function().is_none() && cx.ctx.frames().iter().any(|f| f.node.kind() == "class_definition");
+        let in_class_body =
+            cx.ctx.function().is_none() && cx.ctx.frames().iter().any(|f| f.node.kind() == "class_definition");
         if !in_class_body && long_lived_target(call, cx).is_none() {
             return;
         }
@@ -291,8 +295,7 @@ fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
             let obj = left.child_by_field_name("object");
             let prop = left.child_by_field_name("property");
             let (Some(obj), Some(prop)) = (obj, prop) else { return };
-            if obj.kind() != "this" || cx.ctx.function().is_none_or(|(f, _)| f.name.as_deref() != Some("constructor"))
-            {
+            if obj.kind() != "this" || cx.ctx.function().is_none_or(|(f, _)| f.name.as_deref() != Some("constructor")) {
                 return;
             }
             (format!("this.{}", cx.text(prop)), node.child_by_field_name("right"))
