@@ -35,7 +35,7 @@ crate::declare_rule! {
         status: Preview,
         since: "0.2.0",
         languages: [Python, TypeScript, JavaScript],
-        precision: Medium,
+        precision: Low,
         summary: "Work is started concurrently for every item of an unbounded input with no concurrency limit, so a large input opens thousands of connections at once",
         fix: "Limit concurrency with a semaphore, a pool with a fixed size (p-limit, p-map `concurrency`) or process the input in chunks",
     }
@@ -160,7 +160,7 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     });
     let fan = &cx.catalog.queues.python.fan_out;
     let src = cx.src;
-    if r.bound && fan.gather.iter().any(|g| *g == r.path) {
+    if r.bound && fan.gather.contains(&r.path) {
         let candidates: Vec<Node<'t>> = if r.last() == "gather" {
             let Some(args) = call.child_by_field_name("arguments") else { return };
             crate::lang::named_children(args)
@@ -192,13 +192,13 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     }
     // Spawning one task or work item per loop iteration.
     let Some(attr) = (callee.kind() == "attribute").then(|| callee.child_by_field_name("attribute")).flatten() else {
-        if r.bound && fan.spawn.iter().any(|s| *s == r.path) {
+        if r.bound && fan.spawn.contains(&r.path) {
             spawn_in_loop(call, callee, cx, false);
         }
         return;
     };
     let method = node_text(attr, src);
-    let is_spawn = (r.bound && fan.spawn.iter().any(|s| *s == r.path)) || fan.spawn_methods.iter().any(|m| m == method);
+    let is_spawn = (r.bound && fan.spawn.contains(&r.path)) || fan.spawn_methods.iter().any(|m| m == method);
     let is_submit = fan.executor_methods.iter().any(|m| m == method) && {
         let ctor_known = r.instance_parts().is_some_and(|(ctor, _)| fan.executors.iter().any(|e| e == ctor));
         let recv =
@@ -483,10 +483,8 @@ fn py_origin_name(
             })
         };
         match n.kind() {
-            "for_statement" if n.child_by_field_name("body") == Some(child) => {
-                if binds(n.child_by_field_name("left")) {
-                    return Origin::Bounded;
-                }
+            "for_statement" if n.child_by_field_name("body") == Some(child) && binds(n.child_by_field_name("left")) => {
+                return Origin::Bounded;
             }
             "list_comprehension" | "generator_expression" | "set_comprehension" | "dictionary_comprehension"
                 if n.child_by_field_name("body") == Some(child) =>
@@ -567,7 +565,7 @@ fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     let Some(callee) = call.child_by_field_name("function") else { return };
     let fan = &cx.catalog.queues.javascript.fan_out;
     let Some(r) = cx.resolve(callee) else { return };
-    if !fan.gather.iter().any(|g| *g == r.path) {
+    if !fan.gather.contains(&r.path) {
         return;
     }
     let src = cx.src;
@@ -777,7 +775,7 @@ fn js_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
             let Some(f) = expr.child_by_field_name("function") else { return Origin::Unknown };
             let ftext: String = node_text(f, src).split_whitespace().collect();
             let args = ts::call_args(expr);
-            if fan.passthrough.iter().any(|p| *p == ftext) {
+            if fan.passthrough.contains(&ftext) {
                 return args.first().map_or(Origin::Unknown, |a| js_origin(*a, at, fan, src, handler, depth + 1));
             }
             let Some((obj, m)) = member_parts(f, src) else { return Origin::Unknown };
@@ -859,12 +857,11 @@ fn js_origin_name(
                             }
                         }
                     }
-                    "for_in_statement" => {
+                    "for_in_statement"
                         if n.child_by_field_name("left").is_some_and(|l| js_has_identifier(l, name, src))
-                            && !has_ancestor_within(at, n)
-                        {
-                            other_binding = true;
-                        }
+                            && !has_ancestor_within(at, n) =>
+                    {
+                        other_binding = true;
                     }
                     _ => {}
                 }

@@ -173,7 +173,7 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         return;
     }
     // `defaultdict(asyncio.Queue)`, `field(default_factory=asyncio.Queue)`.
-    if lang.factories.iter().any(|f| *f == r.path) {
+    if lang.factories.contains(&r.path) {
         let (kwargs, _) = py::keyword_args(call, cx.src);
         let factory = kwargs
             .iter()
