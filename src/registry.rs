@@ -16,6 +16,8 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::query_in_loop::QueryInLoop,
     &crate::rules::lazy_relation_in_loop::LazyRelationInLoop,
     &crate::rules::secret_logged::SecretLogged,
+    &crate::rules::queue_without_bound::QueueWithoutBound,
+    &crate::rules::fan_out_without_limit::FanOutWithoutLimit,
 ];
 
 /// Rules the engine itself reports (suppression hygiene).

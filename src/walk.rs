@@ -48,7 +48,18 @@ pub struct Candidate {
 }
 
 /// Directory names that hold test code.
-const TEST_DIRS: &[&str] = &["tests", "test", "__tests__", "__mocks__", "e2e", "testing", "cypress", "playwright"];
+const TEST_DIRS: &[&str] = &[
+    "tests",
+    "test",
+    "__tests__",
+    "__mocks__",
+    "e2e",
+    "testing",
+    "test_support",
+    "test_utils",
+    "cypress",
+    "playwright",
+];
 
 /// True for test code, which never runs in production: files in test
 /// directories, `test_*.py`, `*_test.py`, `conftest.py`, and
@@ -218,6 +229,7 @@ mod tests {
             "a.spec.tsx",
             "src/__tests__/b.js",
             "e2e/x.ts",
+            "pkg/connector/test_support/mock.py",
         ] {
             assert!(is_test_path(Path::new(p)), "{p}");
         }

@@ -19,6 +19,7 @@ pub mod errors;
 pub mod network;
 pub mod queries;
 pub mod secrets;
+pub mod queues;
 
 use std::sync::OnceLock;
 
@@ -41,6 +42,9 @@ pub struct Catalog {
     /// `rules/catalog/secrets.toml`: secret names and log sinks.
     #[serde(default)]
     pub secrets: secrets::SecretsCatalog,
+    /// `rules/catalog/queues.toml`: queues, buffers, fan-out and limiters.
+    #[serde(default)]
+    pub queues: queues::QueueCatalog,
 }
 
 /// Section name → built-in file text, one line per section.
@@ -49,6 +53,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("errors", include_str!("../../rules/catalog/errors.toml")),
     ("queries", include_str!("../../rules/catalog/queries.toml")),
     ("secrets", include_str!("../../rules/catalog/secrets.toml")),
+    ("queues", include_str!("../../rules/catalog/queues.toml")),
 ];
 
 impl Catalog {

@@ -1,0 +1,385 @@
+//! In-memory queues and buffers that can grow without limit: Python queue
+//! constructors without a positive `maxsize`, `deque()` buffers without
+//! `maxlen`, `defaultdict(asyncio.Queue)`; JS/TS long-lived arrays used as
+//! job queues (`push` in, `shift` out) with no length check. Constructors
+//! and their bound arguments come from `rules/catalog/queues.toml`.
+//!
+//! Only long-lived buffers are reported: stored at module level, in a class
+//! body, or on `self`/`this`. A queue local to a function (a BFS worklist, a
+//! per-request result queue) lives and dies with the call.
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use crate::catalog::queues::Buffer;
+use crate::engine::Checker;
+use crate::lang::{node_text, python as py, walk};
+use crate::rule::{Rule, RuleMeta};
+use crate::source::Grammar;
+
+crate::declare_rule! {
+    pub static META = {
+        code: "PL601",
+        name: "queue-without-bound",
+        category: UnboundedQueue,
+        severity: Warning,
+        status: Stable,
+        since: "0.2.0",
+        languages: [Python, TypeScript, JavaScript],
+        precision: High,
+        summary: "A long-lived in-memory queue or buffer has no size limit, so it grows until the process runs out of memory when consumers fall behind",
+        fix: "Give the queue a bound (`maxsize`, `maxlen`, a length check) and decide what producers do when it is full: wait, drop or reject",
+    }
+}
+
+/// The rule.
+pub struct QueueWithoutBound;
+
+/// Per-file state: JS queue keys already reported; Python buffers that
+/// need a producer wait for the end of the file.
+#[derive(Default)]
+struct Seen {
+    keys: HashSet<String>,
+    /// Keys of buffers something adds to inside a request, webhook or job handler.
+    fed: HashSet<String>,
+    /// (key, span, message, symbol) of buffers reported only when fed.
+    pending: Vec<(String, crate::source::Span, String, Option<String>)>,
+}
+
+impl Rule for QueueWithoutBound {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn python_kinds(&self) -> &'static [&'static str] {
+        &["call"]
+    }
+
+    fn js_kinds(&self) -> &'static [&'static str] {
+        &["variable_declarator", "public_field_definition", "field_definition", "assignment_expression"]
+    }
+
+    fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
+        match cx.grammar() {
+            Grammar::Python => check_python(node, cx),
+            _ => check_js(node, cx),
+        }
+    }
+
+    fn finish<'t>(&self, cx: &mut Checker<'_, 't>) {
+        let state = std::mem::take(cx.state::<Seen>());
+        for (key, span, msg, symbol) in state.pending {
+            if state.fed.contains(&key) && !manually_bounded(&key, cx.src) {
+                cx.report(span, msg).symbol = symbol;
+            }
+        }
+    }
+}
+
+/// A length check on the buffer somewhere in the file (`len(self.buf) >
+/// limit`, `self.q.qsize() >= n`, `self.q.full()`) bounds it by hand.
+fn manually_bounded(key: &str, src: &str) -> bool {
+    let alt = key.strip_prefix("self.").map(|k| format!("cls.{k}"));
+    [Some(key.to_string()), alt].into_iter().flatten().any(|k| {
+        if src.contains(&format!("{k}.full()")) {
+            return true;
+        }
+        [format!("len({k})"), format!("{k}.qsize()")].iter().any(|needle| {
+            src.match_indices(needle.as_str()).any(|(i, _)| {
+                let rest = src[i + needle.len()..].trim_start();
+                rest.starts_with('>') || rest.starts_with("==")
+            })
+        })
+    })
+}
+
+/// Records `self.buf.append(x)` made inside a handler.
+fn note_producer<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>) {
+    if callee.kind() != "attribute" || cx.ctx.handler().is_none() {
+        return;
+    }
+    let (Some(obj), Some(attr)) = (callee.child_by_field_name("object"), callee.child_by_field_name("attribute"))
+    else {
+        return;
+    };
+    let method = cx.text(attr);
+    let is_producer =
+        cx.catalog.queues.python.buffers.iter().any(|b| b.needs_producer && b.producers.iter().any(|p| p == method));
+    if !is_producer || py::positional_args(call).is_empty() {
+        return;
+    }
+    let key = cx.text(obj).replace("cls.", "self.");
+    cx.state::<Seen>().fed.insert(key);
+}
+
+const OOM: &str = "so when consumers fall behind it grows until the process is OOM-killed";
+
+/// What the bound argument of a constructor call says.
+#[derive(Debug, PartialEq, Eq)]
+enum Bound {
+    /// Positive, or a value prodlint cannot read (a variable, `**kwargs`).
+    Set,
+    /// Not passed.
+    Missing,
+    /// Passed as `0`, a negative number or `None`, which mean no bound.
+    Disabled,
+}
+
+fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
+    let Some(callee) = call.child_by_field_name("function") else { return };
+    note_producer(call, callee, cx);
+    let Some(r) = cx.resolve(callee) else { return };
+    if !r.bound {
+        return;
+    }
+    let lang = &cx.catalog.queues.python;
+    let shown = cx.text(callee);
+    if let Some(entry) = lang.buffer(&r.path) {
+        let bound = python_bound(call, entry, cx.src);
+        if bound == Bound::Set {
+            return;
+        }
+        let Some(key) = long_lived_target(call, cx) else { return };
+        if entry.needs_producer && (key.to_ascii_lowercase().contains("waiter") || annotated_futures(call, cx.src)) {
+            // A list of waiting futures is as long as the callers waiting.
+            return;
+        }
+        if bound == Bound::Missing && manually_bounded(&key, cx.src) {
+            return;
+        }
+        let msg = match (&entry.bound, bound) {
+            (None, _) => format!(
+                "`{shown}()` cannot be bounded, {OOM}{}",
+                entry.instead.as_deref().map(|i| format!("; use `{i}`")).unwrap_or_default()
+            ),
+            (Some(b), Bound::Disabled) => {
+                format!(
+                    "`{}` has no bound (a `{b}` of zero, below zero or `None` means unlimited), {OOM}",
+                    compact(cx.text(call))
+                )
+            }
+            (Some(b), _) if entry.needs_producer => format!(
+                "`{shown}()` filled from a handler has no `{b}`, so when nothing drains it fast enough it grows until the process is OOM-killed"
+            ),
+            (Some(b), _) => format!("`{shown}()` without a positive `{b}` has no bound, {OOM}"),
+        };
+        if entry.needs_producer {
+            let symbol = cx.ctx.symbol();
+            cx.state::<Seen>().pending.push((key, crate::source::Span::of(call), msg, symbol));
+        } else {
+            cx.report_node(call, msg);
+        }
+        return;
+    }
+    // `defaultdict(asyncio.Queue)`, `field(default_factory=asyncio.Queue)`.
+    if lang.factories.contains(&r.path) {
+        let (kwargs, _) = py::keyword_args(call, cx.src);
+        let factory = kwargs
+            .iter()
+            .find(|(k, _)| *k == "default_factory")
+            .map(|(_, v)| *v)
+            .or_else(|| py::positional_args(call).first().copied());
+        let Some(factory) = factory.filter(|f| matches!(f.kind(), "identifier" | "attribute")) else { return };
+        let Some(fr) = cx.resolve(factory) else { return };
+        let Some(entry) = lang.buffer(&fr.path).filter(|e| !e.needs_producer) else { return };
+        let in_class_body =
+            cx.ctx.function().is_none() && cx.ctx.frames().iter().any(|f| f.node.kind() == "class_definition");
+        if !in_class_body && long_lived_target(call, cx).is_none() {
+            return;
+        }
+        let what = match &entry.bound {
+            Some(b) => format!("without `{b}`"),
+            None => "that cannot be bounded".to_string(),
+        };
+        let per = if in_class_body { "instance" } else { "key" };
+        let msg = format!("`{}` makes a queue {what} for every {per}, {OOM}", compact(cx.text(call)));
+        cx.report_node(call, msg);
+    }
+}
+
+fn python_bound(call: Node<'_>, entry: &Buffer, src: &str) -> Bound {
+    if entry.bound.is_none() && entry.positional.is_none() {
+        return Bound::Missing;
+    }
+    let (kwargs, splat) = py::keyword_args(call, src);
+    if splat || py::has_list_splat(call) {
+        return Bound::Set;
+    }
+    let value = kwargs
+        .iter()
+        .find(|(k, _)| entry.bound.as_deref() == Some(*k))
+        .map(|(_, v)| *v)
+        .or_else(|| entry.positional.and_then(|i| py::positional_args(call).get(i).copied()));
+    let Some(v) = value else { return Bound::Missing };
+    let text: String = node_text(v, src).split_whitespace().collect();
+    if v.kind() == "none" {
+        return if entry.none_is_unbounded { Bound::Disabled } else { Bound::Set };
+    }
+    if entry.non_positive_is_unbounded
+        && let Ok(n) = text.replace('_', "").parse::<i64>()
+        && n <= 0
+    {
+        return Bound::Disabled;
+    }
+    Bound::Set
+}
+
+/// The key of the long-lived place the call's value is stored in: `self.x`
+/// (any method), `self.x[...]`, or a name assigned at module or class level.
+fn long_lived_target(call: Node<'_>, cx: &Checker<'_, '_>) -> Option<String> {
+    let mut cur = call;
+    while let Some(p) = cur.parent().filter(|p| p.kind() == "parenthesized_expression") {
+        cur = p;
+    }
+    let assign = cur.parent().filter(|p| p.kind() == "assignment")?;
+    if assign.child_by_field_name("right") != Some(cur) {
+        return None;
+    }
+    let left = assign.child_by_field_name("left")?;
+    let is_self_attr = |n: Node<'_>| {
+        n.kind() == "attribute"
+            && n.child_by_field_name("object")
+                .is_some_and(|o| o.kind() == "identifier" && matches!(node_text(o, cx.src), "self" | "cls"))
+    };
+    match left.kind() {
+        "attribute" if is_self_attr(left) => {
+            let attr = left.child_by_field_name("attribute")?;
+            Some(format!("self.{}", node_text(attr, cx.src)))
+        }
+        "subscript" => {
+            let value = left.child_by_field_name("value")?;
+            is_self_attr(value).then(|| node_text(value, cx.src).to_string())
+        }
+        "identifier" if cx.ctx.function().is_none() => Some(node_text(left, cx.src).to_string()),
+        _ => None,
+    }
+}
+
+/// `self.waiters: Deque[asyncio.Future] = deque()`.
+fn annotated_futures(call: Node<'_>, src: &str) -> bool {
+    call.parent()
+        .filter(|p| p.kind() == "assignment")
+        .and_then(|a| a.child_by_field_name("type"))
+        .is_some_and(|t| node_text(t, src).contains("Future"))
+}
+
+// ------------------------------------------------------------------ JS/TS
+
+fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
+    let (key, value) = match node.kind() {
+        "variable_declarator" => {
+            let Some(name) = node.child_by_field_name("name").filter(|n| n.kind() == "identifier") else { return };
+            // Module level only: `const queue = []` at the top of the file.
+            if cx.ctx.function().is_some() || !cx.ctx.frames().is_empty() {
+                return;
+            }
+            (cx.text(name).to_string(), node.child_by_field_name("value"))
+        }
+        "public_field_definition" | "field_definition" => {
+            let name = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
+            let Some(name) = name else { return };
+            let is_static = {
+                let mut c = node.walk();
+                node.children(&mut c).any(|ch| ch.kind() == "static")
+            };
+            if is_static {
+                return;
+            }
+            (format!("this.{}", cx.text(name)), node.child_by_field_name("value"))
+        }
+        _ => {
+            let Some(left) = node.child_by_field_name("left").filter(|l| l.kind() == "member_expression") else {
+                return;
+            };
+            let obj = left.child_by_field_name("object");
+            let prop = left.child_by_field_name("property");
+            let (Some(obj), Some(prop)) = (obj, prop) else { return };
+            if obj.kind() != "this" || cx.ctx.function().is_none_or(|(f, _)| f.name.as_deref() != Some("constructor")) {
+                return;
+            }
+            (format!("this.{}", cx.text(prop)), node.child_by_field_name("right"))
+        }
+    };
+    let Some(value) = value.map(crate::lang::typescript::unwrap_expr) else { return };
+    let empty_array = value.kind() == "array" && value.named_child_count() == 0
+        || value.kind() == "new_expression" && cx.text(value).split_whitespace().collect::<String>() == "newArray()";
+    if !empty_array || cx.state::<Seen>().keys.contains(&key) || crate::rules::net_timeout::is_browser_code(cx) {
+        return;
+    }
+    let aq = &cx.catalog.queues.javascript.array_queue;
+    let mut root = node;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let (mut produced, mut consumed, mut bounded) = (false, false, false);
+    let length = format!("{key}.length");
+    let src = cx.src;
+    walk(root, &mut |n| {
+        match n.kind() {
+            "call_expression" => {
+                if let Some(callee) = n.child_by_field_name("function").filter(|c| c.kind() == "member_expression")
+                    && let (Some(obj), Some(prop)) =
+                        (callee.child_by_field_name("object"), callee.child_by_field_name("property"))
+                    && same_key(obj, &key, src)
+                {
+                    let m = node_text(prop, src);
+                    if aq.producers.iter().any(|p| p == m) && inside_function(n) {
+                        produced = true;
+                    }
+                    if aq.consumers.iter().any(|c| c == m) {
+                        consumed = true;
+                    }
+                }
+            }
+            "binary_expression" => {
+                if let (Some(l), Some(r), Some(op)) =
+                    (n.child_by_field_name("left"), n.child_by_field_name("right"), n.child_by_field_name("operator"))
+                    && matches!(node_text(op, src), ">" | ">=" | "<" | "<=" | "==" | "===")
+                {
+                    let lt = compact(node_text(l, src));
+                    let rt = compact(node_text(r, src));
+                    let other = if lt == length {
+                        Some(rt)
+                    } else if rt == length {
+                        Some(lt)
+                    } else {
+                        None
+                    };
+                    if other.is_some_and(|o| !matches!(o.as_str(), "0" | "1")) {
+                        bounded = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    if !(produced && consumed) || bounded {
+        return;
+    }
+    cx.state::<Seen>().keys.insert(key.clone());
+    cx.report_node(
+        node,
+        format!("`{key}` is an array used as a job queue (`push` in, `shift` out) with no length limit, {OOM}"),
+    );
+}
+
+fn compact(s: &str) -> String {
+    s.split_whitespace().collect()
+}
+
+fn same_key(obj: Node<'_>, key: &str, src: &str) -> bool {
+    compact(node_text(obj, src)) == key
+}
+
+fn inside_function(node: Node<'_>) -> bool {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if crate::lang::typescript::FUNCTION_KINDS.contains(&n.kind()) {
+            return true;
+        }
+        cur = n.parent();
+    }
+    false
+}
