@@ -14,6 +14,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod engine;
 pub mod lang;
+pub mod migration;
 pub mod registry;
 pub mod report;
 pub mod rule;
@@ -190,17 +191,22 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         }
     }
     let kept_trees = std::sync::Mutex::new(kept_trees);
+    let is_enabled = |m: &RuleMeta| selection.enabled(m);
+
+    // ---- migrations: their own reader (SQL parser, ORM operations) and rules ----
+    let migrations = migration::analyze(&files, catalog, &is_enabled);
+    notices.extend(migrations.notices);
 
     // ---- phase 2: check ----
     let done = AtomicUsize::new(0);
     let total = files.len();
-    let is_enabled = |m: &RuleMeta| selection.enabled(m);
     let results: Vec<(Vec<Diagnostic>, Vec<Notice>)> = files
         .par_iter()
         .enumerate()
         .map(|(i, file)| {
             let tree = kept_trees.lock().expect("tree map").remove(&i);
-            let out = check_one(file, tree, &ruleset, &facts, catalog, &is_enabled);
+            let extra = migrations.findings.get(&i).cloned().unwrap_or_default();
+            let out = check_one(file, tree, extra, &ruleset, &facts, catalog, &is_enabled);
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(progress) = &options.progress {
                 progress(n, total);
@@ -215,7 +221,9 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         notices.extend(n);
     }
     for d in &mut diagnostics {
-        d.severity = selection.severity(d.rule);
+        // A finding raised above its rule's default (a hot table) stays raised.
+        let raised = d.severity > d.rule.severity;
+        d.severity = if raised { selection.severity(d.rule).max(d.severity) } else { selection.severity(d.rule) };
     }
     diagnostics.sort_by(diagnostic::compare);
     diagnostics
@@ -242,15 +250,21 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
 fn check_one(
     file: &SourceFile,
     tree: Option<tree_sitter::Tree>,
+    extra: Vec<Diagnostic>,
     ruleset: &RuleSet,
     facts: &ProjectFacts,
     catalog: &Catalog,
     enabled: &dyn Fn(&RuleMeta) -> bool,
 ) -> (Vec<Diagnostic>, Vec<Notice>) {
     let mut notices = Vec::new();
+    if file.grammar == Grammar::Sql {
+        let suppressions = migration::sql_suppressions(file);
+        return (engine::suppress::apply(extra, &suppressions, file, enabled), notices);
+    }
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let tree = tree.or_else(|| lang::parse(file.grammar, &file.text))?;
-        let result = engine::check_tree(file, &tree, ruleset, facts, catalog);
+        let mut result = engine::check_tree(file, &tree, ruleset, facts, catalog);
+        result.diagnostics.extend(extra);
         Some(result)
     }));
     match outcome {

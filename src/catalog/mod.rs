@@ -7,6 +7,7 @@
 //! configuration, not a fork.
 
 pub mod errors;
+pub mod migrations;
 pub mod network;
 
 use std::sync::OnceLock;
@@ -20,6 +21,8 @@ pub struct Catalog {
     pub network: network::NetworkCatalog,
     /// `rules/catalog/errors.toml`: loggers, error reporters, narrow idioms.
     pub errors: errors::ErrorCatalog,
+    /// `rules/catalog/migrations.toml`: volatile functions, safe type changes, hot tables.
+    pub migrations: migrations::MigrationCatalog,
 }
 
 impl Catalog {
@@ -29,6 +32,7 @@ impl Catalog {
         BUILTIN.get_or_init(|| Catalog {
             network: parse("network.toml", include_str!("../../rules/catalog/network.toml")),
             errors: parse("errors.toml", include_str!("../../rules/catalog/errors.toml")),
+            migrations: parse("migrations.toml", include_str!("../../rules/catalog/migrations.toml")),
         })
     }
 }
