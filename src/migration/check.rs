@@ -314,7 +314,7 @@ fn takes_lock(kind: &OpKind) -> bool {
 }
 
 /// Orders one set: by dependencies when given, else by natural name order.
-pub fn order<'m>(mut set: Vec<&'m Migration>) -> Vec<&'m Migration> {
+pub fn order(mut set: Vec<&Migration>) -> Vec<&Migration> {
     set.sort_by(|a, b| natural_cmp(&a.name, &b.name));
     if set.iter().all(|m| m.after.is_empty()) || set.iter().any(|m| m.style != Style::Alembic) {
         return set;

@@ -130,10 +130,10 @@ fn statement(s: &Statement, span: Span, tx: &mut Tx, catalog: &MigrationCatalog,
             tx.explicit = false;
             tx.id += 1;
         }
-        Statement::Set(Set::SingleAssignment { variable, .. }) => {
-            if variable.to_string().eq_ignore_ascii_case("lock_timeout") {
-                push(ops, OpKind::SetLockTimeout, String::new(), span, tx);
-            }
+        Statement::Set(Set::SingleAssignment { variable, .. })
+            if variable.to_string().eq_ignore_ascii_case("lock_timeout") =>
+        {
+            push(ops, OpKind::SetLockTimeout, String::new(), span, tx);
         }
         Statement::CreateTable(ct) => {
             let table = table_name(&ct.name);
@@ -226,11 +226,8 @@ fn add_column(def: &ColumnDef, catalog: &MigrationCatalog) -> Vec<OpKind> {
     let column = unquote(&def.name.to_string());
     let ty = def.data_type.to_string().to_ascii_lowercase();
     let mut not_null = false;
-    let mut default = if catalog.serial_types.iter().any(|s| *s == ty) {
-        DefaultKind::Volatile(ty.clone())
-    } else {
-        DefaultKind::None
-    };
+    let mut default =
+        if catalog.serial_types.contains(&ty) { DefaultKind::Volatile(ty.clone()) } else { DefaultKind::None };
     let mut extra = Vec::new();
     for o in &def.options {
         match &o.option {
