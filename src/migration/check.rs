@@ -36,6 +36,9 @@ struct History {
     validated_not_null: HashSet<(String, String)>,
     /// NOT VALID checks by constraint name: (table, column).
     pending_checks: HashMap<String, (String, Option<String>)>,
+    /// Tables where a constraint the history does not show was validated: it
+    /// may well be the `IS NOT NULL` check, so `SET NOT NULL` is given the benefit.
+    validated_unknown: HashSet<String>,
 }
 
 /// Does the project's non-migration code use a table, or a column of it?
@@ -195,12 +198,13 @@ fn check_one(m: &Migration, h: &mut History, catalog: &MigrationCatalog, code: &
             }
             OpKind::AddConstraint { kind, name, not_valid, using_index, not_null_column, what } => {
                 let checked = !*not_valid || !existing;
-                if let (ConstraintKind::Check, Some(col)) = (kind, not_null_column) {
-                    if checked {
+                let nn_col = if *kind == ConstraintKind::Check { not_null_column.clone() } else { None };
+                if checked {
+                    if let Some(col) = &nn_col {
                         h.validated_not_null.insert((t.to_string(), col.clone()));
-                    } else if let Some(n) = name {
-                        h.pending_checks.insert(n.clone(), (t.to_string(), Some(col.clone())));
                     }
+                } else if let Some(n) = name {
+                    h.pending_checks.insert(n.clone(), (t.to_string(), nn_col));
                 }
                 if *not_valid && let Some(n) = name {
                     not_valid_here.insert(n.clone(), op.transaction);
@@ -231,8 +235,14 @@ fn check_one(m: &Migration, h: &mut History, catalog: &MigrationCatalog, code: &
                 }
             }
             OpKind::ValidateConstraint { name } => {
-                if let Some((table, Some(col))) = h.pending_checks.remove(name) {
-                    h.validated_not_null.insert((table, col));
+                match h.pending_checks.remove(name) {
+                    Some((table, Some(col))) => {
+                        h.validated_not_null.insert((table, col));
+                    }
+                    Some(_) => {}
+                    None => {
+                        h.validated_unknown.insert(t.to_string());
+                    }
                 }
                 if op.in_transaction && not_valid_here.get(name) == Some(&op.transaction) {
                     report(
@@ -244,7 +254,10 @@ fn check_one(m: &Migration, h: &mut History, catalog: &MigrationCatalog, code: &
                 }
             }
             OpKind::SetNotNull { column } => {
-                if existing && !h.validated_not_null.contains(&(t.to_string(), column.clone())) {
+                if existing
+                    && !h.validated_not_null.contains(&(t.to_string(), column.clone()))
+                    && !h.validated_unknown.contains(t)
+                {
                     report(
                         &SET_NOT_NULL_WITHOUT_CHECK,
                         format!(

@@ -118,8 +118,12 @@ pub fn detect(path: &str, fs_path: &Path, grammar: Grammar, text: &str) -> Optio
                 || text.contains("function up(")
                 || text.contains("const up ")
                 || text.contains("up: async");
+            // Knex wraps each migration in a transaction; db-migrate (`db.runSql`) does not.
             if in_dir && up && text.contains("knex") {
                 return Some(Role { style: Style::Knex, wrapped: true });
+            }
+            if in_dir && up && text.contains("runSql(") {
+                return Some(Role { style: Style::Knex, wrapped: false });
             }
             None
         }

@@ -240,7 +240,8 @@ fn knex_call(call: Node<'_>, r: &mut Reader<'_>) {
     let Some((name, _recv)) = method(call, src) else { return };
     match name.as_str() {
         // `knex.raw(...)` as a statement; inside `defaultTo(knex.raw('now()'))` it is an expression.
-        "raw" if call.parent().is_none_or(|p| p.kind() != "arguments") => {
+        // db-migrate's `db.runSql(sql, callback)` too.
+        "raw" | "runSql" if call.parent().is_none_or(|p| p.kind() != "arguments") => {
             if let Some(a) = args(call).first() {
                 r.embedded_sql(*a, call);
             }

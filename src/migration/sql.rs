@@ -254,6 +254,16 @@ fn add_column(def: &ColumnDef, catalog: &MigrationCatalog) -> Vec<OpKind> {
                     what: "ADD COLUMN ... PRIMARY KEY".to_string(),
                 });
             }
+            // An inline `REFERENCES` cannot be `NOT VALID`: the new column's
+            // foreign key is validated under the lock.
+            ColumnOption::ForeignKey(_) => extra.push(OpKind::AddConstraint {
+                kind: ConstraintKind::ForeignKey,
+                name: None,
+                not_valid: false,
+                using_index: false,
+                not_null_column: None,
+                what: "ADD COLUMN ... REFERENCES".to_string(),
+            }),
             ColumnOption::Unique(_) => extra.push(OpKind::AddConstraint {
                 kind: ConstraintKind::Unique,
                 name: None,
