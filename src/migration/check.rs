@@ -303,8 +303,15 @@ fn check_one(m: &Migration, h: &mut History, catalog: &MigrationCatalog, code: &
                     report(&DROP_OR_RENAME_IN_USE, msg);
                 }
             }
-            OpKind::DropTable => {
-                if existing && code.uses_table(t) {
+            OpKind::DropTable { django } => {
+                if existing && *django {
+                    report(
+                        &DROP_OR_RENAME_IN_USE,
+                        format!(
+                            "`DeleteModel` drops `{t}` while the code still running maps the model: its queries on `{t}` fail until every instance runs the new code"
+                        ),
+                    );
+                } else if existing && code.uses_table(t) {
                     report(
                         &DROP_OR_RENAME_IN_USE,
                         format!(

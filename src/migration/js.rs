@@ -277,7 +277,7 @@ fn knex_call(call: Node<'_>, r: &mut Reader<'_>) {
         }
         "dropTable" | "dropTableIfExists" => {
             if let Some(t) = str_arg(call, src, 0) {
-                r.push(OpKind::DropTable, &t, Span::of(call));
+                r.push(OpKind::DropTable { django: false }, &t, Span::of(call));
             }
         }
         _ => {}
@@ -522,7 +522,7 @@ fn typeorm_call(call: Node<'_>, r: &mut Reader<'_>) {
                 );
             }
         }
-        "dropTable" => r.push(OpKind::DropTable, &table, span),
+        "dropTable" => r.push(OpKind::DropTable { django: false }, &table, span),
         "renameTable" => {
             if let Some(new) = str_arg(call, src, 1) {
                 r.push(OpKind::RenameTable { new: new.to_ascii_lowercase(), django: false }, &table, span);

@@ -186,7 +186,7 @@ impl CodeIndex {
                 let (table, cols): (&str, Vec<&str>) = match &op.kind {
                     OpKind::DropColumn { column, django: false } => (&op.table, vec![column]),
                     OpKind::RenameColumn { old, new, django: false } => (&op.table, vec![old, new]),
-                    OpKind::DropTable => (&op.table, vec![]),
+                    OpKind::DropTable { django: false } => (&op.table, vec![]),
                     OpKind::RenameTable { new, django: false } => {
                         wanted.extend(table_forms(new));
                         (&op.table, vec![])

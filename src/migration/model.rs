@@ -107,7 +107,10 @@ pub enum OpKind {
         column: String,
         django: bool,
     },
-    DropTable,
+    DropTable {
+        /// Django `DeleteModel`: the running code still maps the model.
+        django: bool,
+    },
     /// `SET lock_timeout` (or the ORM equivalent).
     SetLockTimeout,
     /// Other DDL that locks an existing table (for the lock_timeout rule).

@@ -176,7 +176,12 @@ fn django(root: Node<'_>, r: &mut Reader<'_>) {
         r.app = p.parent().and_then(|a| a.file_name()).map(|a| a.to_string_lossy().into_owned());
         r.m.set = p.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
         if let Some(ops) = operations {
-            for op in named_children(ops) {
+            let ops = named_children(ops);
+            // django-migration-linter's `IgnoreMigration()`: the team has judged this migration.
+            if ops.iter().any(|o| o.kind() == "call" && callee(*o, src) == "IgnoreMigration") {
+                return;
+            }
+            for op in ops {
                 django_op(op, r);
             }
         }
@@ -216,7 +221,7 @@ fn django_op(op: Node<'_>, r: &mut Reader<'_>) {
                 return;
             }
             let info = django_field(field, src);
-            let has_db_default = kwarg(field, src, "db_default").is_some();
+            let has_db_default = kwarg(field, src, "db_default").is_some_and(|d| node_text(d, src) != "None");
             let not_null = !info.null && !is_true(kwarg(field, src, "primary_key"), src);
             let default = if has_db_default { DefaultKind::Constant } else { DefaultKind::None };
             let column = column.to_ascii_lowercase();
@@ -292,6 +297,30 @@ fn django_op(op: Node<'_>, r: &mut Reader<'_>) {
                 span,
                 atomic,
             );
+        }
+        "DeleteModel" => {
+            if let Some(t) = str_arg(op, src, 0, "name") {
+                r.push(OpKind::DropTable { django: true }, &t, span, atomic);
+            }
+        }
+        // django-add-default-value: the column gets a database default after all.
+        "AddDefaultValue" => {
+            let (Some(column), Some(_)) = (str_arg(op, src, 1, "name"), arg(op, src, 2, "value")) else { return };
+            let table = match &r.app {
+                Some(app) => format!("{app}_{model}").to_ascii_lowercase(),
+                None => model.to_ascii_lowercase(),
+            };
+            let column = column.to_ascii_lowercase();
+            if let Some(OpKind::AddColumn { default, .. }) = r
+                .m
+                .ops
+                .iter_mut()
+                .rev()
+                .find(|o| o.table == table && matches!(&o.kind, OpKind::AddColumn { column: c, .. } if *c == column))
+                .map(|o| &mut o.kind)
+            {
+                *default = DefaultKind::Constant;
+            }
         }
         "RemoveField" => {
             let Some(column) = str_arg(op, src, 1, "name") else { return };
@@ -590,7 +619,7 @@ fn alembic_op(call: Node<'_>, autocommit: bool, r: &mut Reader<'_>) {
         }
         "drop_table" => {
             if let Some(table) = s(0, "table_name") {
-                r.push(OpKind::DropTable, &table, span, in_tx);
+                r.push(OpKind::DropTable { django: false }, &table, span, in_tx);
             }
         }
         "rename_table" => {

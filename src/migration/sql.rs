@@ -165,7 +165,7 @@ fn statement(s: &Statement, span: Span, tx: &mut Tx, catalog: &MigrationCatalog,
         }
         Statement::Drop { object_type: ObjectType::Table, names, .. } => {
             for n in names {
-                push(ops, OpKind::DropTable, table_name(n), span, tx);
+                push(ops, OpKind::DropTable { django: false }, table_name(n), span, tx);
             }
         }
         Statement::AlterTable(at) => {
