@@ -127,7 +127,7 @@ fn string_of(n: Node<'_>, src: &str) -> Option<String> {
             for c in named_children(n) {
                 if c.kind() == "template_substitution" {
                     out.push_str(src.get(at..c.start_byte()).unwrap_or(""));
-                    out.push_str("placeholder");
+                    out.push_str(sql::PLACEHOLDER);
                     at = c.end_byte();
                 }
             }

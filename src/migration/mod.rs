@@ -120,6 +120,7 @@ fn read_migration(
         ops: Vec::new(),
         unparsed: Vec::new(),
         statements: 0,
+        squashed: false,
     };
     match role.style {
         Style::Sql => {
@@ -148,13 +149,19 @@ pub fn sql_suppressions(file: &SourceFile) -> Vec<Suppression> {
     comments.iter().filter_map(|c| suppress::parse_span(Span::new(c.start, c.end), file)).collect()
 }
 
-/// The words of the project's non-migration code, for the names migrations
-/// drop or rename.
+/// Where the project's non-migration code names the tables and columns that
+/// migrations drop or rename.
 struct CodeIndex {
-    /// Per file, the wanted names it contains (normalised: lowercase, no `_`).
-    files: Vec<HashSet<String>>,
+    /// Per file, each wanted name (normalised: lowercase, no `_`) with the
+    /// byte offsets where it occurs.
+    files: Vec<HashMap<String, Vec<usize>>>,
     generic: HashSet<String>,
 }
+
+/// How close (in bytes) a column name must be to its table's name in the
+/// same file to count as the code reading that column: a model class, a
+/// query string.
+const NEAR: usize = 600;
 
 fn norm(s: &str) -> String {
     s.chars().filter(|c| *c != '_').flat_map(|c| c.to_lowercase()).collect()
@@ -200,19 +207,31 @@ impl CodeIndex {
         if wanted.is_empty() {
             return CodeIndex { files: Vec::new(), generic };
         }
-        let found: Vec<HashSet<String>> = files
+        let found: Vec<HashMap<String, Vec<usize>>> = files
             .par_iter()
             .enumerate()
             .filter(|(i, f)| !skip.contains(i) && f.grammar != Grammar::Sql)
             .map(|(_, f)| {
-                f.text
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .filter(|w| !w.is_empty())
-                    .map(norm)
-                    .filter(|w| wanted.contains(w))
-                    .collect::<HashSet<String>>()
+                let mut hits: HashMap<String, Vec<usize>> = HashMap::new();
+                let text: &str = &f.text;
+                let mut start = None;
+                for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+                    let word = c.is_alphanumeric() || c == '_';
+                    match (word, start) {
+                        (true, None) => start = Some(i),
+                        (false, Some(s)) => {
+                            let w = norm(&text[s..i]);
+                            if wanted.contains(&w) {
+                                hits.entry(w).or_default().push(s);
+                            }
+                            start = None;
+                        }
+                        _ => {}
+                    }
+                }
+                hits
             })
-            .filter(|s| !s.is_empty())
+            .filter(|h| !h.is_empty())
             .collect();
         CodeIndex { files: found, generic }
     }
@@ -221,7 +240,7 @@ impl CodeIndex {
 impl check::CodeUse for CodeIndex {
     fn uses_table(&self, table: &str) -> bool {
         let forms = table_forms(table);
-        self.files.iter().any(|f| forms.iter().any(|t| f.contains(t)))
+        self.files.iter().any(|f| forms.iter().any(|t| f.contains_key(t)))
     }
 
     fn uses_column(&self, table: &str, column: &str) -> bool {
@@ -230,6 +249,9 @@ impl check::CodeUse for CodeIndex {
             return false;
         }
         let forms = table_forms(table);
-        self.files.iter().any(|f| f.contains(&c) && forms.iter().any(|t| f.contains(t)))
+        self.files.iter().any(|f| {
+            let Some(cols) = f.get(&c) else { return false };
+            forms.iter().filter_map(|t| f.get(t)).flatten().any(|tp| cols.iter().any(|cp| cp.abs_diff(*tp) <= NEAR))
+        })
     }
 }

@@ -155,4 +155,8 @@ pub struct Migration {
     pub unparsed: Vec<Unparsed>,
     /// Statements read, for the run's figures.
     pub statements: usize,
+    /// A Django squashed migration (`replaces = [...]`): it runs only on a
+    /// fresh database (existing ones have the replaced migrations), so it
+    /// feeds the history but reports nothing.
+    pub squashed: bool,
 }

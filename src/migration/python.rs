@@ -158,6 +158,7 @@ fn django(root: Node<'_>, r: &mut Reader<'_>) {
             };
             match node_text(left, src) {
                 "atomic" => r.atomic = node_text(right, src) != "False",
+                "replaces" => r.m.squashed = true,
                 "operations" => operations = Some(right),
                 "dependencies" => {
                     for dep in named_children(right) {

@@ -69,7 +69,7 @@ pub fn read(sql: &str, anchor: Anchor, tx: &mut Tx, catalog: &MigrationCatalog, 
         if first.eq_ignore_ascii_case("DO") || text.starts_with('\\') {
             continue;
         }
-        match Parser::parse_sql(&PostgreSqlDialect {}, text) {
+        match parse(text) {
             Ok(stmts) => {
                 for s in stmts {
                     statement(&s, span, tx, catalog, &mut out.ops);
@@ -93,14 +93,46 @@ pub fn read(sql: &str, anchor: Anchor, tx: &mut Tx, catalog: &MigrationCatalog, 
     }
 }
 
+/// The placeholder that code readers put where a template interpolates a value.
+pub const PLACEHOLDER: &str = "prodlint_placeholder";
+
+/// Parses one statement; when that fails, retries the forms embedded SQL
+/// takes: an interpolation that held a clause (`${ifNotExists}`) rather than
+/// a name, and `?` bindings (Knex, db-migrate).
+fn parse(text: &str) -> Result<Vec<Statement>, sqlparser::parser::ParserError> {
+    let dialect = PostgreSqlDialect {};
+    let first = Parser::parse_sql(&dialect, text);
+    if first.is_ok() {
+        return first;
+    }
+    let mut candidates = Vec::new();
+    if text.contains(PLACEHOLDER) {
+        candidates.push(text.replace(PLACEHOLDER, ""));
+    }
+    if text.contains('?') {
+        candidates.push(text.replace("??", PLACEHOLDER).replace('?', "$1"));
+    }
+    for c in candidates {
+        if let Ok(s) = Parser::parse_sql(&dialect, &c) {
+            return Ok(s);
+        }
+    }
+    first
+}
+
 /// Statements sqlparser does not read but that take no lock worth reporting
-/// (`DROP INDEX CONCURRENTLY`, which the PostgreSQL dialect rejects).
+/// (`DROP INDEX CONCURRENTLY`, `ALTER INDEX IF EXISTS ... RENAME`, `ALTER
+/// SEQUENCE IF EXISTS`, which the PostgreSQL dialect rejects).
 fn harmless_unparsed(text: &str) -> bool {
     let w: Vec<String> = text.split_whitespace().take(3).map(|w| w.to_ascii_uppercase()).collect();
-    w.len() >= 2 && w[0] == "DROP" && w[1] == "INDEX"
+    w.len() >= 2 && matches!((w[0].as_str(), w[1].as_str()), ("DROP", "INDEX") | ("ALTER", "INDEX" | "SEQUENCE"))
 }
 
 fn push(ops: &mut Vec<Operation>, kind: OpKind, table: String, span: Span, tx: &Tx) {
+    // A table name the code interpolates is not known.
+    if table.contains(PLACEHOLDER) {
+        return;
+    }
     ops.push(Operation { kind, table, span, in_transaction: tx.active(), transaction: tx.id });
 }
 
