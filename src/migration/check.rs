@@ -445,3 +445,66 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration::sql;
+
+    struct NoCode;
+    impl CodeUse for NoCode {
+        fn uses_table(&self, _: &str) -> bool {
+            false
+        }
+        fn uses_column(&self, _: &str, _: &str) -> bool {
+            false
+        }
+    }
+
+    fn migration(name: &str, text: &str, cat: &MigrationCatalog) -> Migration {
+        let mut out = sql::Read::default();
+        sql::read(text, sql::Anchor::Offset(0), &mut sql::Tx::new(false), cat, &mut out);
+        Migration {
+            file: 0,
+            style: Style::Sql,
+            set: String::new(),
+            name: name.to_string(),
+            after: Vec::new(),
+            ops: out.ops,
+            unparsed: out.unparsed,
+            statements: out.statements,
+            squashed: false,
+        }
+    }
+
+    #[test]
+    fn hot_tables_raise_findings_to_errors() {
+        let mut cat = crate::catalog::Catalog::builtin().migrations.clone();
+        cat.hot_tables = vec!["orders".to_string()];
+        cat.lock_timeout_rule = false;
+        let m = migration("V2__x.sql", "CREATE INDEX a ON orders (x); CREATE INDEX b ON refunds (x);", &cat);
+        let mut out = Vec::new();
+        check_set(&[&m], &cat, &NoCode, &mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].severity, Some(Severity::Error));
+        assert_eq!(out[1].severity, None);
+    }
+
+    #[test]
+    fn files_split_by_popx_share_their_new_tables() {
+        let cat = &crate::catalog::Catalog::builtin().migrations;
+        let a = migration("20200519101057000001_x.up.sql", "CREATE TABLE t (a int);", cat);
+        let b = migration("20200519101057000002_x.up.sql", "CREATE INDEX i ON t (a);", cat);
+        let c = migration("20200601000000000000_y.up.sql", "CREATE INDEX j ON t (a);", cat);
+        let mut out = Vec::new();
+        check_set(&[&a, &b, &c], cat, &NoCode, &mut out);
+        let rules: Vec<&str> = out.iter().map(|f| f.rule.code).collect();
+        assert_eq!(rules, vec!["PL810", "PL801"], "only the later migration's index on t is reported");
+    }
+
+    #[test]
+    fn names_sort_naturally() {
+        assert_eq!(natural_cmp("V2__a", "V10__a"), std::cmp::Ordering::Less);
+        assert_eq!(natural_cmp("0002_x", "0010_x"), std::cmp::Ordering::Less);
+    }
+}
