@@ -18,6 +18,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod engine;
 pub mod lang;
+pub mod migration;
 pub mod registry;
 pub mod report;
 pub mod rule;
@@ -266,6 +267,10 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let facts_key = cache.as_ref().map(|_| cache::hash(format!("{facts:?}").as_bytes())).unwrap_or_default();
     let kept_trees = std::sync::Mutex::new(kept_trees);
 
+    // ---- migrations: their own reader (SQL parser, ORM operations) and rules ----
+    let migrations = migration::analyze(&files, catalog, &runs_somewhere);
+    notices.extend(migrations.notices);
+
     // ---- phase 2: check (only this shard's files; facts came from all) ----
     let mine: Vec<usize> = match options.shard {
         Some(shard) => {
@@ -296,7 +301,13 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 }
                 None => selection,
             };
-            let sel_key = selection_key(sel);
+            // Migration findings come from the whole history: part of the key.
+            let extra = migrations.findings.get(&i).cloned().unwrap_or_default();
+            let sel_key = if extra.is_empty() {
+                selection_key(sel)
+            } else {
+                format!("{} {}", selection_key(sel), cache::hash(format!("{extra:?}").as_bytes()))
+            };
             let reuse = cached(i, file)
                 .and_then(|e| e.results.as_ref())
                 .filter(|r| r.facts_key == facts_key && r.selection_key == sel_key);
@@ -307,10 +318,13 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 }
                 None => {
                     let is_enabled = |m: &RuleMeta| sel.enabled(m);
-                    let mut out = check_one(file, tree, &ruleset, &facts, catalog, &is_enabled, options);
+                    let shared = Shared { ruleset: &ruleset, facts: &facts, catalog, options };
+                    let mut out = check_one(file, tree, extra, &shared, &is_enabled);
                     out.0.retain(|d| sel.enabled(d.rule));
                     for d in &mut out.0 {
-                        d.severity = sel.severity(d.rule);
+                        // A finding raised above its rule's default (a hot table) stays raised.
+                        let raised = d.severity > d.rule.severity;
+                        d.severity = if raised { sel.severity(d.rule).max(d.severity) } else { sel.severity(d.rule) };
                     }
                     (out.0, out.1, sel_key)
                 }
@@ -376,7 +390,9 @@ pub fn check_text(path: &str, text: &str) -> Option<(Vec<Diagnostic>, Vec<Notice
     let file = SourceFile::new(path.to_string(), PathBuf::from(path), grammar, Arc::from(text));
     let ruleset = RuleSet::new(registry::RULES.to_vec());
     let options = Options::new(Vec::new(), PathBuf::new());
-    Some(check_one(&file, None, &ruleset, &ProjectFacts::default(), Catalog::builtin(), &|_| true, &options))
+    let facts = ProjectFacts::default();
+    let shared = Shared { ruleset: &ruleset, facts: &facts, catalog: Catalog::builtin(), options: &options };
+    Some(check_one(&file, None, Vec::new(), &shared, &|_| true))
 }
 
 /// What a file's cached results depend on besides its content and the
@@ -404,20 +420,33 @@ fn selection_key(selection: &Selection) -> String {
     key
 }
 
+/// What every file's check shares: the rules, the facts, the catalog and
+/// the run's options.
+struct Shared<'a> {
+    ruleset: &'a RuleSet,
+    facts: &'a ProjectFacts,
+    catalog: &'a Catalog,
+    options: &'a Options,
+}
+
 /// Parses (unless phase 1 already did) and checks one file, isolating panics.
 fn check_one(
     file: &SourceFile,
     tree: Option<tree_sitter::Tree>,
-    ruleset: &RuleSet,
-    facts: &ProjectFacts,
-    catalog: &Catalog,
+    extra: Vec<Diagnostic>,
+    shared: &Shared<'_>,
     enabled: &dyn Fn(&RuleMeta) -> bool,
-    options: &Options,
 ) -> (Vec<Diagnostic>, Vec<Notice>) {
     let mut notices = Vec::new();
+    let policy = engine::suppress::Policy { require_reason: shared.options.require_suppression_reason };
+    if file.grammar == Grammar::Sql {
+        let suppressions = migration::sql_suppressions(file);
+        return (engine::suppress::apply(extra, &suppressions, file, enabled, policy), notices);
+    }
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let tree = tree.or_else(|| lang::parse(file.grammar, &file.text))?;
-        let result = engine::check_tree(file, &tree, ruleset, facts, catalog);
+        let mut result = engine::check_tree(file, &tree, shared.ruleset, shared.facts, shared.catalog);
+        result.diagnostics.extend(extra);
         Some(result)
     }));
     match outcome {
@@ -432,7 +461,6 @@ fn check_one(
                     message: "Syntax error; the rest of the file was checked where the tree is sound".to_string(),
                 });
             }
-            let policy = engine::suppress::Policy { require_reason: options.require_suppression_reason };
             let diagnostics = engine::suppress::apply(result.diagnostics, &result.suppressions, file, enabled, policy);
             (diagnostics, notices)
         }
@@ -539,15 +567,10 @@ mod tests {
     fn a_panicking_rule_is_isolated_to_its_file() {
         let file = SourceFile::new("a.py".into(), "a.py".into(), Grammar::Python, Arc::from("x = 1\n"));
         let rules = RuleSet::new(vec![&Panics]);
-        let (diagnostics, notices) = check_one(
-            &file,
-            None,
-            &rules,
-            &ProjectFacts::default(),
-            Catalog::builtin(),
-            &|_| true,
-            &Options::new(Vec::new(), PathBuf::new()),
-        );
+        let facts = ProjectFacts::default();
+        let options = Options::new(Vec::new(), PathBuf::new());
+        let shared = Shared { ruleset: &rules, facts: &facts, catalog: Catalog::builtin(), options: &options };
+        let (diagnostics, notices) = check_one(&file, None, Vec::new(), &shared, &|_| true);
         assert!(diagnostics.is_empty());
         assert_eq!(notices.len(), 1);
         assert_eq!(notices[0].kind, NoticeKind::InternalError);

@@ -20,6 +20,21 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::fan_out_without_limit::FanOutWithoutLimit,
 ];
 
+/// Rules checked by the migration pipeline ([`crate::migration`]), not by
+/// tree-sitter node dispatch.
+pub static MIGRATION_RULES: &[&RuleMeta] = &[
+    &crate::rules::index_without_concurrently::INDEX_WITHOUT_CONCURRENTLY,
+    &crate::rules::concurrent_index_in_transaction::CONCURRENT_INDEX_IN_TRANSACTION,
+    &crate::rules::not_null_column_without_default::NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+    &crate::rules::volatile_column_default::VOLATILE_COLUMN_DEFAULT,
+    &crate::rules::column_type_rewrite::COLUMN_TYPE_REWRITE,
+    &crate::rules::constraint_without_not_valid::CONSTRAINT_WITHOUT_NOT_VALID,
+    &crate::rules::set_not_null_without_check::SET_NOT_NULL_WITHOUT_CHECK,
+    &crate::rules::unique_constraint_without_index::UNIQUE_CONSTRAINT_WITHOUT_INDEX,
+    &crate::rules::drop_or_rename_in_use::DROP_OR_RENAME_IN_USE,
+    &crate::rules::lock_timeout_unset::LOCK_TIMEOUT_UNSET,
+];
+
 /// Rules the engine itself reports (suppression hygiene).
 pub static ENGINE_RULES: &[&RuleMeta] = &[&suppress::UNUSED_SUPPRESSION, &suppress::INVALID_SUPPRESSION];
 
@@ -32,7 +47,12 @@ pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[
 
 /// Every rule's metadata, sorted by code.
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
-    let mut v: Vec<&'static RuleMeta> = ENGINE_RULES.iter().copied().chain(RULES.iter().map(|r| r.meta())).collect();
+    let mut v: Vec<&'static RuleMeta> = ENGINE_RULES
+        .iter()
+        .copied()
+        .chain(RULES.iter().map(|r| r.meta()))
+        .chain(MIGRATION_RULES.iter().copied())
+        .collect();
     v.sort_by_key(|m| m.code);
     v.into_iter()
 }

@@ -50,6 +50,8 @@ pub enum Grammar {
     TypeScript,
     Tsx,
     JavaScript,
+    /// SQL migrations: read by sqlparser in [`crate::migration`], not tree-sitter.
+    Sql,
 }
 
 impl Grammar {
@@ -61,6 +63,7 @@ impl Grammar {
             "ts" | "mts" | "cts" => Grammar::TypeScript,
             "tsx" => Grammar::Tsx,
             "js" | "jsx" | "mjs" | "cjs" => Grammar::JavaScript,
+            "sql" => Grammar::Sql,
             _ => return None,
         })
     }
@@ -71,20 +74,27 @@ impl Grammar {
             Grammar::Python => Language::Python,
             Grammar::TypeScript | Grammar::Tsx => Language::TypeScript,
             Grammar::JavaScript => Language::JavaScript,
+            Grammar::Sql => Language::Sql,
         }
     }
 
-    /// The tree-sitter language for this grammar.
+    /// True for the grammars parsed with tree-sitter (all but SQL).
+    pub fn is_tree_sitter(self) -> bool {
+        self != Grammar::Sql
+    }
+
+    /// The tree-sitter language for this grammar (SQL has none: its
+    /// files never reach tree-sitter, see [`Grammar::is_tree_sitter`]).
     pub fn ts_language(self) -> tree_sitter::Language {
         match self {
             Grammar::Python => tree_sitter_python::LANGUAGE.into(),
             Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-            Grammar::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Grammar::JavaScript | Grammar::Sql => tree_sitter_javascript::LANGUAGE.into(),
         }
     }
 
-    /// Every grammar, in a fixed order (used to build dispatch tables).
+    /// Every tree-sitter grammar, in a fixed order (used to build dispatch tables).
     pub const ALL: [Grammar; 4] = [Grammar::Python, Grammar::TypeScript, Grammar::Tsx, Grammar::JavaScript];
 
     /// Index into [`Grammar::ALL`].

@@ -142,6 +142,7 @@ pub fn discover(
                     if is_file
                         && !skip
                         && let Some(grammar) = Grammar::from_path(entry.path())
+                        && (grammar != Grammar::Sql || crate::migration::detect::is_sql_migration_path(entry.path()))
                     {
                         let fs_path = entry.path().to_path_buf();
                         let candidate = Candidate { path: display_path(&fs_path, cwd), fs_path, grammar };

@@ -16,10 +16,11 @@
 //! too, so rules read every tunable from `cx.catalog`.
 
 pub mod errors;
+pub mod migrations;
 pub mod network;
 pub mod queries;
-pub mod secrets;
 pub mod queues;
+pub mod secrets;
 
 use std::sync::OnceLock;
 
@@ -45,6 +46,9 @@ pub struct Catalog {
     /// `rules/catalog/queues.toml`: queues, buffers, fan-out and limiters.
     #[serde(default)]
     pub queues: queues::QueueCatalog,
+    /// `rules/catalog/migrations.toml`: volatile functions, safe type changes, hot tables.
+    #[serde(default)]
+    pub migrations: migrations::MigrationCatalog,
 }
 
 /// Section name → built-in file text, one line per section.
@@ -54,6 +58,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("queries", include_str!("../../rules/catalog/queries.toml")),
     ("secrets", include_str!("../../rules/catalog/secrets.toml")),
     ("queues", include_str!("../../rules/catalog/queues.toml")),
+    ("migrations", include_str!("../../rules/catalog/migrations.toml")),
 ];
 
 impl Catalog {

@@ -63,9 +63,13 @@ const MARKER: &str = "prodlint:";
 
 /// Parses a comment node; `None` when it is not a prodlint directive.
 pub fn parse(node: Node<'_>, file: &SourceFile) -> Option<Suppression> {
-    let text = crate::lang::node_text(node, &file.text);
+    parse_span(Span::of(node), file)
+}
+
+/// Parses the comment at `span` (SQL comments have no tree-sitter node).
+pub fn parse_span(span: Span, file: &SourceFile) -> Option<Suppression> {
+    let text = span.text(&file.text);
     let at = text.find(MARKER)?;
-    let span = Span::of(node);
     let start = file.lines.position(&file.text, span.start);
     let line_start = file.lines.line_start(start.line as usize - 1) as usize;
     let own_line = file.text[line_start..span.start as usize].trim().is_empty();
@@ -106,7 +110,7 @@ pub fn parse(node: Node<'_>, file: &SourceFile) -> Option<Suppression> {
         if !reason.is_empty() {
             s.reason = Some(reason.to_string());
         }
-    } else if !after.is_empty() && !after.starts_with('#') && !after.starts_with("//") {
+    } else if !after.is_empty() && !after.starts_with('#') && !after.starts_with("//") && !after.starts_with("--") {
         s.error = Some("expected `-- reason` after the rule list".to_string());
     }
     Some(s)
@@ -226,6 +230,7 @@ fn first_code_line(file: &SourceFile, _suppressions: &[Suppression]) -> u32 {
         let is_comment = t.is_empty()
             || t.starts_with('#')
             || t.starts_with("//")
+            || t.starts_with("--")
             || t.starts_with("/*")
             || t.starts_with('*')
             || t.starts_with("\"use ")
@@ -242,7 +247,7 @@ fn is_comment_line(file: &SourceFile, line: u32) -> bool {
         return false;
     }
     let t = file.lines.line_text(&file.text, line as usize - 1).trim_start();
-    t.starts_with('#') || t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
+    t.starts_with('#') || t.starts_with("//") || t.starts_with("--") || t.starts_with("/*") || t.starts_with('*')
 }
 
 fn applies_to_line(s: &Suppression, line: u32, file: &SourceFile, first_code_line: u32) -> bool {

@@ -18,6 +18,9 @@ thread_local! {
 /// Parses `text` with this thread's parser for `grammar`. Returns `None` only
 /// when tree-sitter gives up (it recovers from ordinary syntax errors).
 pub fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
+    if !grammar.is_tree_sitter() {
+        return None;
+    }
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
         let slot = &mut parsers[grammar.index()];

@@ -1,0 +1,533 @@
+//! Knex and TypeORM migrations, read from the tree-sitter TS/JS tree into
+//! [`Operation`]s. SQL passed to `knex.raw` / `queryRunner.query` goes
+//! through the SQL reader, its operations pointing at the call.
+
+use tree_sitter::Node;
+
+use super::detect::Role;
+use super::model::{ColumnInfo, ConstraintKind, DefaultKind, Migration, OpKind, Operation, Style};
+use super::sql;
+use crate::catalog::migrations::MigrationCatalog;
+use crate::lang::{named_children, node_text};
+use crate::source::{SourceFile, Span};
+
+/// Reads a Knex or TypeORM migration.
+pub fn read(f: &SourceFile, role: Role, cat: &MigrationCatalog, m: &mut Migration) {
+    let Some(tree) = crate::lang::parse(f.grammar, &f.text) else { return };
+    let src: &str = &f.text;
+    let root = tree.root_node();
+    let wrapped = role.wrapped && !transaction_off(src, role.style);
+    let mut r = Reader { src, cat, tx: sql::Tx::new(wrapped), m };
+    let mut bodies = Vec::new();
+    crate::lang::walk(root, &mut |n| {
+        if let Some(body) = up_body(n, src) {
+            bodies.push(body);
+            return false;
+        }
+        true
+    });
+    for body in bodies {
+        let mut calls = Vec::new();
+        crate::lang::walk(body, &mut |n| {
+            if n.kind() == "call_expression" {
+                calls.push(n);
+            }
+            true
+        });
+        for call in calls {
+            match role.style {
+                Style::Knex => knex_call(call, &mut r),
+                Style::TypeOrm => typeorm_call(call, &mut r),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `exports.config = { transaction: false }` (Knex), `transaction = false` (TypeORM).
+fn transaction_off(src: &str, style: Style) -> bool {
+    let compact: String = src.chars().filter(|c| !c.is_whitespace()).collect();
+    match style {
+        Style::Knex => compact.contains("transaction:false"),
+        _ => compact.contains("transaction=false") || compact.contains("transaction:false"),
+    }
+}
+
+/// The body of the `up` function, if `n` defines it.
+fn up_body<'t>(n: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let func = match n.kind() {
+        "function_declaration" | "method_definition" | "generator_function_declaration" => {
+            (n.child_by_field_name("name").map(|x| node_text(x, src)) == Some("up")).then_some(n)?
+        }
+        "assignment_expression" => {
+            let left = n.child_by_field_name("left").map_or("", |x| node_text(x, src));
+            if left != "exports.up" && left != "module.exports.up" {
+                return None;
+            }
+            n.child_by_field_name("right")?
+        }
+        "variable_declarator" | "pair" => {
+            let key = n.child_by_field_name("name").or_else(|| n.child_by_field_name("key"))?;
+            if node_text(key, src) != "up" {
+                return None;
+            }
+            n.child_by_field_name("value")?
+        }
+        _ => return None,
+    };
+    func.child_by_field_name("body")
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    cat: &'a MigrationCatalog,
+    tx: sql::Tx,
+    m: &'a mut Migration,
+}
+
+impl Reader<'_> {
+    fn push(&mut self, kind: OpKind, table: &str, span: Span) {
+        if table.is_empty() {
+            return;
+        }
+        let in_transaction = self.tx.wrapped;
+        self.m.ops.push(Operation { kind, table: table.to_ascii_lowercase(), span, in_transaction, transaction: 0 });
+    }
+
+    fn embedded_sql(&mut self, arg: Node<'_>, call: Node<'_>) {
+        let Some(text) = string_of(arg, self.src) else { return };
+        let mut out = sql::Read::default();
+        sql::read(&text, sql::Anchor::Call(anchor(call)), &mut self.tx, self.cat, &mut out);
+        self.m.ops.extend(out.ops);
+        self.m.unparsed.extend(out.unparsed);
+        self.m.statements += out.statements;
+    }
+}
+
+/// The span a finding points at: the `await` expression holding the call, if any.
+fn anchor(call: Node<'_>) -> Span {
+    match call.parent() {
+        Some(p) if p.kind() == "await_expression" => Span::of(p),
+        _ => Span::of(call),
+    }
+}
+
+/// The text of a string or template literal (`${...}` becomes a placeholder).
+fn string_of(n: Node<'_>, src: &str) -> Option<String> {
+    match n.kind() {
+        "string" => {
+            let t = node_text(n, src);
+            Some(unescape(&t[1.min(t.len())..t.len().saturating_sub(1)]))
+        }
+        "template_string" => {
+            let mut out = String::new();
+            let start = n.start_byte() + 1;
+            let end = n.end_byte().saturating_sub(1);
+            let mut at = start;
+            for c in named_children(n) {
+                if c.kind() == "template_substitution" {
+                    out.push_str(src.get(at..c.start_byte()).unwrap_or(""));
+                    out.push_str(sql::PLACEHOLDER);
+                    at = c.end_byte();
+                }
+            }
+            out.push_str(src.get(at..end).unwrap_or(""));
+            Some(unescape(&out))
+        }
+        "binary_expression" => {
+            let l = n.child_by_field_name("left").and_then(|x| string_of(x, src))?;
+            let r = n.child_by_field_name("right").and_then(|x| string_of(x, src))?;
+            Some(l + &r)
+        }
+        "parenthesized_expression" => named_children(n).first().and_then(|x| string_of(*x, src)),
+        _ => None,
+    }
+}
+
+/// The SQL a default stands for: a string literal's text, `knex.raw('...')`'s
+/// or `() => '...'`'s string, else the code as written.
+fn sql_text(n: Node<'_>, src: &str) -> String {
+    if let Some(s) = string_of(n, src) {
+        return s;
+    }
+    match n.kind() {
+        "call_expression" => args(n).first().and_then(|a| string_of(*a, src)),
+        "arrow_function" => n.child_by_field_name("body").and_then(|b| string_of(b, src)),
+        _ => None,
+    }
+    .unwrap_or_else(|| node_text(n, src).to_string())
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("\\n", "\n").replace("\\t", "\t").replace("\\'", "'").replace("\\\"", "\"").replace("\\`", "`")
+}
+
+fn args(call: Node<'_>) -> Vec<Node<'_>> {
+    let all = call.child_by_field_name("arguments").map(named_children).unwrap_or_default();
+    all.into_iter().filter(|a| a.kind() != "comment").collect()
+}
+
+fn str_arg(call: Node<'_>, src: &str, i: usize) -> Option<String> {
+    args(call).get(i).and_then(|a| string_of(*a, src))
+}
+
+/// `a.b.c(...)`: the method name `c` and the receiver node `a.b`.
+fn method<'t>(call: Node<'t>, src: &str) -> Option<(String, Node<'t>)> {
+    let f = call.child_by_field_name("function")?;
+    if f.kind() != "member_expression" {
+        return None;
+    }
+    let prop = f.child_by_field_name("property")?;
+    Some((node_text(prop, src).to_string(), f.child_by_field_name("object")?))
+}
+
+/// A property of an object literal (`{ name: 'x' }`).
+fn prop<'t>(obj: Node<'t>, src: &str, key: &str) -> Option<Node<'t>> {
+    named_children(obj).into_iter().find_map(|p| {
+        if p.kind() != "pair" {
+            return None;
+        }
+        let k = p.child_by_field_name("key")?;
+        (crate::lang::strip_quotes(node_text(k, src)) == key).then(|| p.child_by_field_name("value"))?
+    })
+}
+
+/// The object literal passed to `new X({...})`, or the literal itself.
+fn object_arg<'t>(n: Node<'t>) -> Option<Node<'t>> {
+    match n.kind() {
+        "object" => Some(n),
+        "new_expression" => n
+            .child_by_field_name("arguments")
+            .and_then(|a| named_children(a).into_iter().find(|x| x.kind() == "object")),
+        _ => None,
+    }
+}
+
+// ------------------------------------------------------------------ Knex ----
+
+const KNEX_COLUMN_TYPES: &[&str] = &[
+    "string",
+    "text",
+    "integer",
+    "bigInteger",
+    "bigint",
+    "smallint",
+    "tinyint",
+    "mediumint",
+    "boolean",
+    "uuid",
+    "timestamp",
+    "timestamps",
+    "datetime",
+    "date",
+    "time",
+    "decimal",
+    "float",
+    "double",
+    "json",
+    "jsonb",
+    "enum",
+    "enu",
+    "specificType",
+    "binary",
+    "increments",
+    "bigIncrements",
+    "bigincrements",
+];
+
+fn knex_call(call: Node<'_>, r: &mut Reader<'_>) {
+    let src = r.src;
+    let Some((name, _recv)) = method(call, src) else { return };
+    match name.as_str() {
+        // `knex.raw(...)` as a statement; inside `defaultTo(knex.raw('now()'))` it is an expression.
+        // db-migrate's `db.runSql(sql, callback)` too.
+        "raw" | "runSql" if call.parent().is_none_or(|p| p.kind() != "arguments") => {
+            if let Some(a) = args(call).first() {
+                r.embedded_sql(*a, call);
+            }
+        }
+        "createTable" | "createTableIfNotExists" | "createTableLike" => {
+            if let Some(t) = str_arg(call, src, 0) {
+                r.push(OpKind::CreateTable { columns: Vec::new() }, &t, Span::of(call));
+            }
+        }
+        "alterTable" | "table" => {
+            let Some(t) = str_arg(call, src, 0) else { return };
+            let Some(cb) = args(call).get(1).copied() else { return };
+            let Some(param) = callback_param(cb, src) else { return };
+            let Some(body) = cb.child_by_field_name("body") else { return };
+            let mut stmts = Vec::new();
+            crate::lang::walk(body, &mut |n| {
+                if n.kind() == "expression_statement" {
+                    stmts.push(n);
+                    return false;
+                }
+                true
+            });
+            for s in stmts {
+                if let Some(e) = named_children(s).first().filter(|e| e.kind() == "call_expression") {
+                    knex_builder(*e, &param, &t, r);
+                }
+            }
+        }
+        "renameTable" => {
+            if let (Some(a), Some(b)) = (str_arg(call, src, 0), str_arg(call, src, 1)) {
+                r.push(OpKind::RenameTable { new: b.to_ascii_lowercase(), django: false }, &a, Span::of(call));
+            }
+        }
+        "dropTable" | "dropTableIfExists" => {
+            if let Some(t) = str_arg(call, src, 0) {
+                r.push(OpKind::DropTable { django: false }, &t, Span::of(call));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn callback_param(cb: Node<'_>, src: &str) -> Option<String> {
+    if let Some(p) = cb.child_by_field_name("parameter") {
+        return Some(node_text(p, src).to_string());
+    }
+    let params = cb.child_by_field_name("parameters")?;
+    let first = named_children(params).into_iter().next()?;
+    let id = if first.kind() == "identifier" { first } else { first.child_by_field_name("pattern").unwrap_or(first) };
+    Some(node_text(id, src).to_string())
+}
+
+/// One statement of an `alterTable` callback: `t.string('x').notNullable()`, `t.index(['a'])`.
+fn knex_builder(stmt: Node<'_>, param: &str, table: &str, r: &mut Reader<'_>) {
+    let src = r.src;
+    // Unwind the chain: outermost call first.
+    let mut chain: Vec<(String, Node<'_>)> = Vec::new();
+    let mut cur = stmt;
+    loop {
+        let Some((name, recv)) = method(cur, src) else { return };
+        chain.push((name, cur));
+        if recv.kind() == "call_expression" {
+            cur = recv;
+        } else if node_text(recv, src) == param {
+            break;
+        } else {
+            return;
+        }
+    }
+    chain.reverse();
+    let (root, root_call) = (&chain[0].0, chain[0].1);
+    let span = Span::of(stmt);
+    let has = |m: &str| chain.iter().any(|(n, _)| n == m);
+    let first = str_arg(root_call, src, 0).map(|s| s.to_ascii_lowercase());
+    match root.as_str() {
+        "index" => r.push(
+            OpKind::CreateIndex { concurrently: false, unique: false, name: None, what: "table.index()".to_string() },
+            table,
+            span,
+        ),
+        "unique" => r.push(unique("table.unique()"), table, span),
+        "primary" => r.push(
+            OpKind::AddConstraint {
+                kind: ConstraintKind::PrimaryKey,
+                name: None,
+                not_valid: false,
+                using_index: false,
+                not_null_column: None,
+                what: "table.primary()".to_string(),
+            },
+            table,
+            span,
+        ),
+        "foreign" => r.push(fk("table.foreign()"), table, span),
+        "dropColumn" | "dropColumns" => {
+            for a in args(root_call) {
+                if let Some(c) = string_of(a, src) {
+                    r.push(OpKind::DropColumn { column: c.to_ascii_lowercase(), django: false }, table, span);
+                }
+            }
+        }
+        "renameColumn" => {
+            if let (Some(a), Some(b)) = (first.clone(), str_arg(root_call, src, 1)) {
+                r.push(OpKind::RenameColumn { old: a, new: b.to_ascii_lowercase(), django: false }, table, span);
+            }
+        }
+        "dropNullable" => {
+            if let Some(c) = first {
+                r.push(OpKind::SetNotNull { column: c }, table, span);
+            }
+        }
+        t if KNEX_COLUMN_TYPES.contains(&t) => {
+            if has("alter") || t == "timestamps" {
+                return;
+            }
+            let Some(column) = first else { return };
+            let not_null = has("notNullable") || has("primary");
+            let default = match chain.iter().find(|(n, _)| n == "defaultTo") {
+                Some((_, c)) => {
+                    let text = args(*c).first().map(|a| sql_text(*a, src)).unwrap_or_default();
+                    match r.cat.volatile_call(&text) {
+                        Some(_) => DefaultKind::Volatile(text),
+                        None if text == "null" => DefaultKind::None,
+                        None => DefaultKind::Constant,
+                    }
+                }
+                None if t.to_ascii_lowercase().contains("increments") => DefaultKind::Volatile(format!("{t}()")),
+                None => DefaultKind::None,
+            };
+            let info = ColumnInfo { ty: String::new(), null: !not_null, index: false, unique: false };
+            r.push(OpKind::AddColumn { column, not_null, default, django: false, info }, table, span);
+            if has("unique") {
+                r.push(unique(".unique()"), table, span);
+            } else if has("index") {
+                r.push(
+                    OpKind::CreateIndex {
+                        concurrently: false,
+                        unique: false,
+                        name: None,
+                        what: ".index()".to_string(),
+                    },
+                    table,
+                    span,
+                );
+            }
+            if has("references") || has("inTable") {
+                r.push(fk(".references()"), table, span);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn unique(what: &str) -> OpKind {
+    OpKind::AddConstraint {
+        kind: ConstraintKind::Unique,
+        name: None,
+        not_valid: false,
+        using_index: false,
+        not_null_column: None,
+        what: what.to_string(),
+    }
+}
+
+fn fk(what: &str) -> OpKind {
+    OpKind::AddConstraint {
+        kind: ConstraintKind::ForeignKey,
+        name: None,
+        not_valid: false,
+        using_index: false,
+        not_null_column: None,
+        what: what.to_string(),
+    }
+}
+
+// --------------------------------------------------------------- TypeORM ----
+
+fn typeorm_call(call: Node<'_>, r: &mut Reader<'_>) {
+    let src = r.src;
+    let Some((name, recv)) = method(call, src) else { return };
+    if !node_text(recv, src).contains("queryRunner") {
+        return;
+    }
+    let span = anchor(call);
+    let a = args(call);
+    let table = str_arg(call, src, 0).unwrap_or_default();
+    match name.as_str() {
+        "query" => {
+            if let Some(first) = a.first() {
+                r.embedded_sql(*first, call);
+            }
+        }
+        "createTable" => {
+            let t = a
+                .first()
+                .and_then(|x| object_arg(*x))
+                .and_then(|o| prop(o, src, "name"))
+                .and_then(|n| string_of(n, src));
+            if let Some(t) = t {
+                r.push(OpKind::CreateTable { columns: Vec::new() }, &t, span);
+            }
+        }
+        "createIndex" | "createIndices" => {
+            let concurrently = a.iter().any(|x| node_text(*x, src).contains("isConcurrent: true"));
+            r.push(
+                OpKind::CreateIndex { concurrently, unique: false, name: None, what: format!("queryRunner.{name}") },
+                &table,
+                span,
+            );
+        }
+        "addColumn" | "addColumns" => {
+            let cols: Vec<Node<'_>> = match a.get(1) {
+                Some(x) if x.kind() == "array" => named_children(*x),
+                Some(x) => vec![*x],
+                None => Vec::new(),
+            };
+            for c in cols {
+                let Some(o) = object_arg(c) else { continue };
+                let Some(column) = prop(o, src, "name").and_then(|n| string_of(n, src)) else { continue };
+                let nullable = prop(o, src, "isNullable").map(|n| node_text(n, src) == "true").unwrap_or(false);
+                let generated = prop(o, src, "isGenerated").is_some_and(|n| node_text(n, src) == "true");
+                let default = match prop(o, src, "default") {
+                    Some(d) => {
+                        let text = sql_text(d, src);
+                        match r.cat.volatile_call(&text) {
+                            Some(_) => DefaultKind::Volatile(text),
+                            None => DefaultKind::Constant,
+                        }
+                    }
+                    None if generated => DefaultKind::Volatile("isGenerated".to_string()),
+                    None => DefaultKind::None,
+                };
+                let info = ColumnInfo { ty: String::new(), null: nullable, index: false, unique: false };
+                let kind = OpKind::AddColumn {
+                    column: column.to_ascii_lowercase(),
+                    not_null: !nullable,
+                    default,
+                    django: false,
+                    info,
+                };
+                r.push(kind, &table, span);
+                if prop(o, src, "isUnique").is_some_and(|n| node_text(n, src) == "true") {
+                    r.push(unique("isUnique: true"), &table, span);
+                }
+            }
+        }
+        "createForeignKey" | "createForeignKeys" => r.push(fk(&format!("queryRunner.{name}")), &table, span),
+        "createUniqueConstraint" | "createUniqueConstraints" => {
+            r.push(unique(&format!("queryRunner.{name}")), &table, span)
+        }
+        "createCheckConstraint" => r.push(
+            OpKind::AddConstraint {
+                kind: ConstraintKind::Check,
+                name: None,
+                not_valid: false,
+                using_index: false,
+                not_null_column: None,
+                what: "queryRunner.createCheckConstraint".to_string(),
+            },
+            &table,
+            span,
+        ),
+        "dropColumn" => {
+            if let Some(c) = str_arg(call, src, 1) {
+                r.push(OpKind::DropColumn { column: c.to_ascii_lowercase(), django: false }, &table, span);
+            }
+        }
+        "renameColumn" => {
+            if let (Some(old), Some(new)) = (str_arg(call, src, 1), str_arg(call, src, 2)) {
+                r.push(
+                    OpKind::RenameColumn {
+                        old: old.to_ascii_lowercase(),
+                        new: new.to_ascii_lowercase(),
+                        django: false,
+                    },
+                    &table,
+                    span,
+                );
+            }
+        }
+        "dropTable" => r.push(OpKind::DropTable { django: false }, &table, span),
+        "renameTable" => {
+            if let Some(new) = str_arg(call, src, 1) {
+                r.push(OpKind::RenameTable { new: new.to_ascii_lowercase(), django: false }, &table, span);
+            }
+        }
+        _ => {}
+    }
+}

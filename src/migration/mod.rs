@@ -1,0 +1,257 @@
+//! The migration pipeline, beside the tree-sitter rules: find migrations by
+//! path and content ([`detect`]), read each into one model of operations
+//! ([`model`]) from plain SQL ([`sql`], parsed with sqlparser's PostgreSQL
+//! dialect), Django and Alembic ([`python`]) or Knex and TypeORM ([`js`]),
+//! order each history (Django dependencies, Alembic `down_revision`, file
+//! names), and run the unsafe-migration rules over it in order ([`check`]).
+//!
+//! Findings go back to the engine per file, so inline suppressions (`--
+//! prodlint: ignore[...]` in SQL, `#`/`//` comments in code) work as for any
+//! rule. Statements the SQL parser cannot read become notices with a line.
+
+pub mod check;
+pub mod detect;
+pub mod js;
+pub mod model;
+pub mod python;
+pub mod split;
+pub mod sql;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::catalog::Catalog;
+use crate::diagnostic::{Diagnostic, Notice, NoticeKind};
+use crate::engine::suppress::{self, Suppression};
+use crate::rule::RuleMeta;
+use crate::source::{Grammar, SourceFile, Span};
+use model::{Migration, OpKind, Style};
+
+/// What the pipeline found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Findings by index into the file list (not yet filtered by suppressions).
+    pub findings: HashMap<usize, Vec<Diagnostic>>,
+    /// Statements that could not be read.
+    pub notices: Vec<Notice>,
+    /// Migration files read.
+    pub migrations: usize,
+    /// SQL statements read (files and embedded strings).
+    pub statements: usize,
+}
+
+/// Finds the migrations among `files`, reads and checks them.
+pub fn analyze(files: &[SourceFile], catalog: &Catalog, enabled: &(dyn Fn(&RuleMeta) -> bool + Sync)) -> Outcome {
+    let mut outcome = Outcome::default();
+    let any_enabled = crate::registry::MIGRATION_RULES.iter().any(|r| enabled(r));
+    if !any_enabled {
+        return outcome;
+    }
+    let cat = &catalog.migrations;
+    let read: Vec<Option<Migration>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let role = detect::detect(&f.path, &f.fs_path, f.grammar, &f.text)?;
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_migration(i, f, role, cat))).ok()
+        })
+        .collect();
+    let migrations: Vec<Migration> = read.into_iter().flatten().collect();
+    outcome.migrations = migrations.len();
+    let is_migration: HashSet<usize> = migrations.iter().map(|m| m.file).collect();
+
+    for m in &migrations {
+        outcome.statements += m.statements;
+        let file = &files[m.file];
+        for u in &m.unparsed {
+            let pos = file.lines.position(&file.text, u.span.start);
+            outcome.notices.push(Notice {
+                path: file.path.clone(),
+                kind: NoticeKind::SyntaxError,
+                line: Some(pos.line),
+                column: Some(pos.column),
+                message: u.message.clone(),
+            });
+        }
+    }
+
+    // Project facts: which dropped or renamed names the other code still uses.
+    let code = CodeIndex::build(files, &is_migration, &migrations, cat);
+
+    let mut sets: BTreeMap<(Style, String), Vec<&Migration>> = BTreeMap::new();
+    for m in &migrations {
+        sets.entry((m.style, m.set.clone())).or_default().push(m);
+    }
+    let mut findings = Vec::new();
+    for (_, set) in sets {
+        let ordered = check::order(set);
+        check::check_set(&ordered, cat, &code, &mut findings);
+    }
+    for f in findings {
+        if !enabled(f.rule) {
+            continue;
+        }
+        let mut d = Diagnostic::new(f.rule, &files[f.file], f.span, f.message);
+        if let Some(s) = f.severity {
+            d.severity = s;
+        }
+        outcome.findings.entry(f.file).or_default().push(d);
+    }
+    outcome
+}
+
+/// Reads one migration file into operations.
+fn read_migration(
+    i: usize,
+    f: &SourceFile,
+    role: detect::Role,
+    cat: &crate::catalog::migrations::MigrationCatalog,
+) -> Migration {
+    let path = std::path::Path::new(&f.path);
+    let stem = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let parent = path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut m = Migration {
+        file: i,
+        style: role.style,
+        set: parent.clone(),
+        name: stem.clone(),
+        after: Vec::new(),
+        ops: Vec::new(),
+        unparsed: Vec::new(),
+        statements: 0,
+        squashed: false,
+    };
+    match role.style {
+        Style::Sql => {
+            // One folder per migration (diesel, Prisma): the history is the folder above.
+            if matches!(stem.as_str(), "up.sql" | "migration.sql") {
+                let dir = path.parent();
+                m.name = dir.and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                m.set = dir.and_then(|d| d.parent()).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+            }
+            let mut tx = sql::Tx::new(role.wrapped);
+            let mut out = sql::Read::default();
+            sql::read(&f.text, sql::Anchor::Offset(0), &mut tx, cat, &mut out);
+            m.ops = out.ops;
+            m.unparsed = out.unparsed;
+            m.statements = out.statements;
+        }
+        Style::Django | Style::Alembic => python::read(f, role, cat, &mut m),
+        Style::Knex | Style::TypeOrm => js::read(f, role, cat, &mut m),
+    }
+    m
+}
+
+/// Suppression comments of a SQL file (`-- prodlint: ignore[...]`).
+pub fn sql_suppressions(file: &SourceFile) -> Vec<Suppression> {
+    let (_, comments) = split::split(&file.text);
+    comments.iter().filter_map(|c| suppress::parse_span(Span::new(c.start, c.end), file)).collect()
+}
+
+/// Where the project's non-migration code names the tables and columns that
+/// migrations drop or rename.
+struct CodeIndex {
+    /// Per file, each wanted name (normalised: lowercase, no `_`) with the
+    /// byte offsets where it occurs.
+    files: Vec<HashMap<String, Vec<usize>>>,
+    generic: HashSet<String>,
+}
+
+/// How close (in bytes) a column name must be to its table's name in the
+/// same file to count as the code reading that column: a model class, a
+/// query string.
+const NEAR: usize = 600;
+
+fn norm(s: &str) -> String {
+    s.chars().filter(|c| *c != '_').flat_map(|c| c.to_lowercase()).collect()
+}
+
+/// `orders` → {`orders`, `order`}; `user_accounts` → {`useraccounts`, `useraccount`}.
+fn table_forms(t: &str) -> Vec<String> {
+    let n = norm(t);
+    let mut v = vec![n.clone()];
+    if let Some(s) = n.strip_suffix("ies") {
+        v.push(format!("{s}y"));
+    } else if let Some(s) = n.strip_suffix('s') {
+        v.push(s.to_string());
+    }
+    v
+}
+
+impl CodeIndex {
+    fn build(
+        files: &[SourceFile],
+        skip: &HashSet<usize>,
+        migrations: &[Migration],
+        cat: &crate::catalog::migrations::MigrationCatalog,
+    ) -> CodeIndex {
+        let generic = cat.generic_column_names.iter().map(|s| norm(s)).collect();
+        let mut wanted: HashSet<String> = HashSet::new();
+        for m in migrations {
+            for op in &m.ops {
+                let (table, cols): (&str, Vec<&str>) = match &op.kind {
+                    OpKind::DropColumn { column, django: false } => (&op.table, vec![column]),
+                    OpKind::RenameColumn { old, new, django: false } => (&op.table, vec![old, new]),
+                    OpKind::DropTable { django: false } => (&op.table, vec![]),
+                    OpKind::RenameTable { new, django: false } => {
+                        wanted.extend(table_forms(new));
+                        (&op.table, vec![])
+                    }
+                    _ => continue,
+                };
+                wanted.extend(table_forms(table));
+                wanted.extend(cols.iter().map(|c| norm(c)));
+            }
+        }
+        if wanted.is_empty() {
+            return CodeIndex { files: Vec::new(), generic };
+        }
+        let found: Vec<HashMap<String, Vec<usize>>> = files
+            .par_iter()
+            .enumerate()
+            .filter(|(i, f)| !skip.contains(i) && f.grammar != Grammar::Sql)
+            .map(|(_, f)| {
+                let mut hits: HashMap<String, Vec<usize>> = HashMap::new();
+                let text: &str = &f.text;
+                let mut start = None;
+                for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+                    let word = c.is_alphanumeric() || c == '_';
+                    match (word, start) {
+                        (true, None) => start = Some(i),
+                        (false, Some(s)) => {
+                            let w = norm(&text[s..i]);
+                            if wanted.contains(&w) {
+                                hits.entry(w).or_default().push(s);
+                            }
+                            start = None;
+                        }
+                        _ => {}
+                    }
+                }
+                hits
+            })
+            .filter(|h| !h.is_empty())
+            .collect();
+        CodeIndex { files: found, generic }
+    }
+}
+
+impl check::CodeUse for CodeIndex {
+    fn uses_table(&self, table: &str) -> bool {
+        let forms = table_forms(table);
+        self.files.iter().any(|f| forms.iter().any(|t| f.contains_key(t)))
+    }
+
+    fn uses_column(&self, table: &str, column: &str) -> bool {
+        let c = norm(column);
+        if self.generic.contains(&c) {
+            return false;
+        }
+        let forms = table_forms(table);
+        self.files.iter().any(|f| {
+            let Some(cols) = f.get(&c) else { return false };
+            forms.iter().filter_map(|t| f.get(t)).flatten().any(|tp| cols.iter().any(|cp| cp.abs_diff(*tp) <= NEAR))
+        })
+    }
+}

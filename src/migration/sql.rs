@@ -1,0 +1,383 @@
+//! SQL to operations: split a script (see [`super::split`]), parse each
+//! statement with sqlparser's PostgreSQL dialect, and turn the DDL that
+//! matters for locks into [`Operation`]s. A statement the parser cannot read
+//! becomes an [`Unparsed`] entry (a notice), never a silent skip.
+
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, Expr, ObjectName, ObjectType, Set, Statement,
+    TableConstraint,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use super::model::{ColumnInfo, ConstraintKind, DefaultKind, OpKind, Operation, Unparsed};
+use super::split;
+use crate::catalog::migrations::MigrationCatalog;
+use crate::source::Span;
+
+/// Transaction state while reading one migration.
+#[derive(Debug, Default)]
+pub struct Tx {
+    /// The tool runs the whole migration in one transaction.
+    pub wrapped: bool,
+    /// Inside an explicit `BEGIN ... COMMIT`.
+    pub explicit: bool,
+    /// Number of the current transaction block.
+    pub id: u32,
+}
+
+impl Tx {
+    pub fn new(wrapped: bool) -> Tx {
+        Tx { wrapped, explicit: false, id: 0 }
+    }
+
+    fn active(&self) -> bool {
+        self.wrapped || self.explicit
+    }
+}
+
+/// Where the operations of a SQL text point.
+#[derive(Debug, Clone, Copy)]
+pub enum Anchor {
+    /// The text is the file itself (or a literal whose text maps one to one),
+    /// starting at this byte offset.
+    Offset(usize),
+    /// Embedded SQL: every operation points at the call holding it.
+    Call(Span),
+}
+
+/// What one SQL text yields.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub ops: Vec<Operation>,
+    pub unparsed: Vec<Unparsed>,
+    pub statements: usize,
+}
+
+/// Reads every statement of `sql`.
+pub fn read(sql: &str, anchor: Anchor, tx: &mut Tx, catalog: &MigrationCatalog, out: &mut Read) {
+    let (pieces, _) = split::split(sql);
+    for p in pieces {
+        let text = &sql[p.start..p.end];
+        let span = match anchor {
+            Anchor::Offset(base) => Span::new(base + p.start, base + p.end),
+            Anchor::Call(s) => s,
+        };
+        out.statements += 1;
+        let first = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
+        // Procedural blocks and psql meta-commands are not DDL statements to read.
+        if first.eq_ignore_ascii_case("DO") || text.starts_with('\\') {
+            continue;
+        }
+        match parse(text) {
+            Ok(stmts) => {
+                for s in stmts {
+                    statement(&s, span, tx, catalog, &mut out.ops);
+                }
+            }
+            Err(e) => {
+                if harmless_unparsed(text) {
+                    continue;
+                }
+                let msg = e.to_string();
+                let msg = msg.strip_prefix("sql parser error: ").unwrap_or(&msg);
+                let msg = msg.split(" at Line: ").next().unwrap_or(msg).to_string();
+                out.unparsed.push(Unparsed {
+                    span,
+                    message: format!(
+                        "The SQL parser could not read this statement ({msg}); it was not checked for unsafe migrations"
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// The placeholder that code readers put where a template interpolates a value.
+pub const PLACEHOLDER: &str = "prodlint_placeholder";
+
+/// Parses one statement; when that fails, retries the forms embedded SQL
+/// takes: an interpolation that held a clause (`${ifNotExists}`) rather than
+/// a name, and `?` bindings (Knex, db-migrate).
+fn parse(text: &str) -> Result<Vec<Statement>, sqlparser::parser::ParserError> {
+    let dialect = PostgreSqlDialect {};
+    let first = Parser::parse_sql(&dialect, text);
+    if first.is_ok() {
+        return first;
+    }
+    let mut candidates = Vec::new();
+    if text.contains(PLACEHOLDER) {
+        candidates.push(text.replace(PLACEHOLDER, ""));
+    }
+    if text.contains('?') {
+        candidates.push(text.replace("??", PLACEHOLDER).replace('?', "$1"));
+    }
+    for c in candidates {
+        if let Ok(s) = Parser::parse_sql(&dialect, &c) {
+            return Ok(s);
+        }
+    }
+    first
+}
+
+/// Statements sqlparser does not read but that take no lock worth reporting
+/// (`DROP INDEX CONCURRENTLY`, `ALTER INDEX IF EXISTS ... RENAME`, `ALTER
+/// SEQUENCE IF EXISTS`, which the PostgreSQL dialect rejects).
+fn harmless_unparsed(text: &str) -> bool {
+    let w: Vec<String> = text.split_whitespace().take(3).map(|w| w.to_ascii_uppercase()).collect();
+    w.len() >= 2 && matches!((w[0].as_str(), w[1].as_str()), ("DROP", "INDEX") | ("ALTER", "INDEX" | "SEQUENCE"))
+}
+
+fn push(ops: &mut Vec<Operation>, kind: OpKind, table: String, span: Span, tx: &Tx) {
+    // A table name the code interpolates is not known.
+    if table.contains(PLACEHOLDER) {
+        return;
+    }
+    ops.push(Operation { kind, table, span, in_transaction: tx.active(), transaction: tx.id });
+}
+
+/// The unqualified, lowercased name of a table.
+pub fn table_name(name: &ObjectName) -> String {
+    let s = name.to_string();
+    let last = s.rsplit('.').next().unwrap_or(&s);
+    unquote(last)
+}
+
+fn unquote(s: &str) -> String {
+    let t = s.trim();
+    if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') {
+        t[1..t.len() - 1].to_string()
+    } else {
+        t.to_ascii_lowercase()
+    }
+}
+
+fn statement(s: &Statement, span: Span, tx: &mut Tx, catalog: &MigrationCatalog, ops: &mut Vec<Operation>) {
+    match s {
+        Statement::StartTransaction { .. } => {
+            tx.explicit = true;
+            tx.id += 1;
+        }
+        Statement::Commit { .. } | Statement::Rollback { .. } => {
+            tx.explicit = false;
+            tx.id += 1;
+        }
+        Statement::Set(Set::SingleAssignment { variable, .. })
+            if variable.to_string().eq_ignore_ascii_case("lock_timeout") =>
+        {
+            push(ops, OpKind::SetLockTimeout, String::new(), span, tx);
+        }
+        Statement::CreateTable(ct) => {
+            let table = table_name(&ct.name);
+            let columns = ct
+                .columns
+                .iter()
+                .map(|c| {
+                    let null = !c.options.iter().any(|o| matches!(o.option, ColumnOption::NotNull));
+                    (
+                        unquote(&c.name.to_string()),
+                        ColumnInfo { ty: c.data_type.to_string().to_ascii_lowercase(), null, ..ColumnInfo::default() },
+                    )
+                })
+                .collect();
+            push(ops, OpKind::CreateTable { columns }, table, span, tx);
+        }
+        Statement::CreateIndex(ci) => {
+            let kind = OpKind::CreateIndex {
+                concurrently: ci.concurrently,
+                unique: ci.unique,
+                name: ci.name.as_ref().map(table_name),
+                what: format!(
+                    "CREATE {}INDEX{}",
+                    if ci.unique { "UNIQUE " } else { "" },
+                    if ci.concurrently { " CONCURRENTLY" } else { "" }
+                ),
+            };
+            push(ops, kind, table_name(&ci.table_name), span, tx);
+        }
+        Statement::Drop { object_type: ObjectType::Table, names, .. } => {
+            for n in names {
+                push(ops, OpKind::DropTable { django: false }, table_name(n), span, tx);
+            }
+        }
+        Statement::AlterTable(at) => {
+            let table = table_name(&at.name);
+            for op in &at.operations {
+                for kind in alter_op(op, catalog) {
+                    push(ops, kind, table.clone(), span, tx);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn alter_op(op: &AlterTableOperation, catalog: &MigrationCatalog) -> Vec<OpKind> {
+    match op {
+        AlterTableOperation::AddColumn { column_def, .. } => add_column(column_def, catalog),
+        AlterTableOperation::AddConstraint { constraint, not_valid } => vec![constraint_op(constraint, *not_valid)],
+        AlterTableOperation::ValidateConstraint { name } => {
+            vec![OpKind::ValidateConstraint { name: unquote(&name.to_string()) }]
+        }
+        AlterTableOperation::AlterColumn { column_name, op } => {
+            let column = unquote(&column_name.to_string());
+            match op {
+                AlterColumnOperation::SetNotNull => vec![OpKind::SetNotNull { column }],
+                AlterColumnOperation::SetDataType { data_type, using, .. } => {
+                    let mut to = data_type.to_string().to_ascii_lowercase();
+                    if using.is_some() {
+                        // A USING clause computes every value anew: always a rewrite.
+                        to.push_str(" USING ...");
+                    }
+                    vec![OpKind::AlterType { column, to, from: None }]
+                }
+                _ => vec![OpKind::OtherAlter],
+            }
+        }
+        AlterTableOperation::RenameColumn { old_column_name, new_column_name } => vec![OpKind::RenameColumn {
+            old: unquote(&old_column_name.to_string()),
+            new: unquote(&new_column_name.to_string()),
+            django: false,
+        }],
+        AlterTableOperation::RenameTable { table_name: t } => {
+            let new = match t {
+                sqlparser::ast::RenameTableNameKind::As(n) | sqlparser::ast::RenameTableNameKind::To(n) => {
+                    table_name(n)
+                }
+            };
+            vec![OpKind::RenameTable { new, django: false }]
+        }
+        AlterTableOperation::DropColumn { column_names, .. } => {
+            column_names.iter().map(|c| OpKind::DropColumn { column: unquote(&c.to_string()), django: false }).collect()
+        }
+        _ => vec![OpKind::OtherAlter],
+    }
+}
+
+fn add_column(def: &ColumnDef, catalog: &MigrationCatalog) -> Vec<OpKind> {
+    let column = unquote(&def.name.to_string());
+    let ty = def.data_type.to_string().to_ascii_lowercase();
+    let mut not_null = false;
+    let mut default =
+        if catalog.serial_types.contains(&ty) { DefaultKind::Volatile(ty.clone()) } else { DefaultKind::None };
+    let mut extra = Vec::new();
+    for o in &def.options {
+        match &o.option {
+            ColumnOption::NotNull => not_null = true,
+            ColumnOption::Default(e) => {
+                let text = e.to_string();
+                default = match catalog.volatile_call(&text) {
+                    Some(_) => DefaultKind::Volatile(text),
+                    None if matches!(e, Expr::Value(v) if v.to_string().eq_ignore_ascii_case("NULL")) => {
+                        DefaultKind::None
+                    }
+                    None => DefaultKind::Constant,
+                };
+            }
+            ColumnOption::Generated { .. } => default = DefaultKind::Volatile("GENERATED".to_string()),
+            ColumnOption::PrimaryKey(_) => {
+                not_null = true;
+                extra.push(OpKind::AddConstraint {
+                    kind: ConstraintKind::PrimaryKey,
+                    name: None,
+                    not_valid: false,
+                    using_index: false,
+                    not_null_column: None,
+                    what: "ADD COLUMN ... PRIMARY KEY".to_string(),
+                });
+            }
+            // An inline `REFERENCES` cannot be `NOT VALID`: the new column's
+            // foreign key is validated under the lock.
+            ColumnOption::ForeignKey(_) => extra.push(OpKind::AddConstraint {
+                kind: ConstraintKind::ForeignKey,
+                name: None,
+                not_valid: false,
+                using_index: false,
+                not_null_column: None,
+                what: "ADD COLUMN ... REFERENCES".to_string(),
+            }),
+            ColumnOption::Unique(_) => extra.push(OpKind::AddConstraint {
+                kind: ConstraintKind::Unique,
+                name: None,
+                not_valid: false,
+                using_index: false,
+                not_null_column: None,
+                what: "ADD COLUMN ... UNIQUE".to_string(),
+            }),
+            _ => {}
+        }
+    }
+    let info = ColumnInfo { ty: ty.clone(), null: !not_null, ..ColumnInfo::default() };
+    let mut out = vec![OpKind::AddColumn { column, not_null, default, django: false, info }];
+    out.extend(extra);
+    out
+}
+
+fn constraint_op(c: &TableConstraint, not_valid: bool) -> OpKind {
+    let ident = |i: &Option<sqlparser::ast::Ident>| i.as_ref().map(|n| unquote(&n.to_string()));
+    let (kind, name, using_index, not_null_column) = match c {
+        TableConstraint::ForeignKey(fk) => (ConstraintKind::ForeignKey, ident(&fk.name), false, None),
+        TableConstraint::Check(ck) => (ConstraintKind::Check, ident(&ck.name), false, not_null_check(&ck.expr)),
+        TableConstraint::Unique(u) => (ConstraintKind::Unique, ident(&u.name), false, None),
+        TableConstraint::PrimaryKey(p) => (ConstraintKind::PrimaryKey, ident(&p.name), false, None),
+        TableConstraint::UniqueUsingIndex(u) => (ConstraintKind::Unique, ident(&u.name), true, None),
+        TableConstraint::PrimaryKeyUsingIndex(u) => (ConstraintKind::PrimaryKey, ident(&u.name), true, None),
+        _ => return OpKind::OtherAlter,
+    };
+    let what = match kind {
+        ConstraintKind::ForeignKey => "ADD CONSTRAINT ... FOREIGN KEY",
+        ConstraintKind::Check => "ADD CONSTRAINT ... CHECK",
+        ConstraintKind::Unique => "ADD CONSTRAINT ... UNIQUE",
+        ConstraintKind::PrimaryKey => "ADD CONSTRAINT ... PRIMARY KEY",
+    }
+    .to_string();
+    OpKind::AddConstraint { kind, name, not_valid, using_index, not_null_column, what }
+}
+
+/// `col IS NOT NULL` (possibly parenthesised): the column.
+fn not_null_check(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Nested(inner) => not_null_check(inner),
+        Expr::IsNotNull(inner) => match inner.as_ref() {
+            Expr::Identifier(i) => Some(unquote(&i.to_string())),
+            Expr::CompoundIdentifier(parts) => parts.last().map(|i| unquote(&i.to_string())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ops(sql: &str) -> Read {
+        let mut out = Read::default();
+        let mut tx = Tx::new(false);
+        read(sql, Anchor::Offset(0), &mut tx, &crate::catalog::Catalog::builtin().migrations, &mut out);
+        out
+    }
+
+    #[test]
+    fn reads_the_ddl_that_matters() {
+        let r = ops(
+            "BEGIN;\nCREATE INDEX i ON public.orders (a);\nALTER TABLE \"Orders\" ADD COLUMN b uuid NOT NULL DEFAULT gen_random_uuid(), ALTER COLUMN c SET NOT NULL;\nCOMMIT;\nDO $$ BEGIN END $$;\nDROP INDEX CONCURRENTLY i;\nSELEC nonsense;",
+        );
+        assert_eq!(r.statements, 7);
+        assert_eq!(r.unparsed.len(), 1, "{:?}", r.unparsed);
+        assert_eq!(r.ops.len(), 3, "{:?}", r.ops);
+        assert_eq!(r.ops[0].table, "orders");
+        assert!(r.ops[0].in_transaction);
+        assert_eq!(r.ops[1].table, "Orders");
+        assert!(matches!(&r.ops[1].kind, OpKind::AddColumn { default: DefaultKind::Volatile(_), not_null: true, .. }));
+        assert!(matches!(&r.ops[2].kind, OpKind::SetNotNull { column } if column == "c"));
+    }
+
+    #[test]
+    fn check_not_null_column_is_read() {
+        let r = ops("ALTER TABLE t ADD CONSTRAINT c CHECK (\"a\" IS NOT NULL) NOT VALID");
+        assert!(
+            matches!(&r.ops[0].kind, OpKind::AddConstraint { not_null_column: Some(c), not_valid: true, .. } if c == "a")
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! PL808 `unique-constraint-without-index`: see `rules/unique-constraint-without-index.md`. The check lives in
+//! [`crate::migration::check`]; migrations are read by [`crate::migration`].
+
+crate::declare_rule! {
+    pub static UNIQUE_CONSTRAINT_WITHOUT_INDEX = {
+        code: "PL808",
+        name: "unique-constraint-without-index",
+        category: UnsafeMigration,
+        severity: Warning,
+        status: Preview,
+        since: "0.1.0",
+        languages: [Sql, Python, TypeScript, JavaScript],
+        precision: High,
+        summary: "A UNIQUE constraint or primary key added to an existing table builds its index under an ACCESS EXCLUSIVE lock",
+        fix: "Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT ... UNIQUE USING INDEX`",
+    }
+}
