@@ -13,6 +13,8 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::exception_cause_dropped::ExceptionCauseDropped,
     &crate::rules::request_without_timeout::RequestWithoutTimeout,
     &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
+    &crate::rules::retry_without_backoff::RetryWithoutBackoff,
+    &crate::rules::retry_without_limit::RetryWithoutLimit,
 ];
 
 /// Rules the engine itself reports (suppression hygiene).

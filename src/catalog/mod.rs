@@ -8,6 +8,7 @@
 
 pub mod errors;
 pub mod network;
+pub mod retry;
 
 use std::sync::OnceLock;
 
@@ -20,6 +21,8 @@ pub struct Catalog {
     pub network: network::NetworkCatalog,
     /// `rules/catalog/errors.toml`: loggers, error reporters, narrow idioms.
     pub errors: errors::ErrorCatalog,
+    /// `rules/catalog/retry.toml`: pauses, local failures, retry policies.
+    pub retry: retry::RetryCatalog,
 }
 
 impl Catalog {
@@ -29,6 +32,7 @@ impl Catalog {
         BUILTIN.get_or_init(|| Catalog {
             network: parse("network.toml", include_str!("../../rules/catalog/network.toml")),
             errors: parse("errors.toml", include_str!("../../rules/catalog/errors.toml")),
+            retry: parse("retry.toml", include_str!("../../rules/catalog/retry.toml")),
         })
     }
 }

@@ -8,3 +8,7 @@ pub mod io_error_swallowed;
 pub mod jump_in_finally;
 pub(crate) mod net_timeout;
 pub mod request_without_timeout;
+pub(crate) mod retry_loop;
+pub(crate) mod retry_policy;
+pub mod retry_without_backoff;
+pub mod retry_without_limit;

@@ -1,0 +1,79 @@
+//! `rules/catalog/retry.toml`: how code pauses between attempts, which
+//! failures are local rather than a flaky dependency, and the library retry
+//! policies (tenacity, backoff, Celery, axios-retry, p-retry, got) with the
+//! options that bound them. Read by the missing-retry rules (PL301
+//! `retry-without-backoff`, PL302 `retry-without-limit`).
+
+use serde::Deserialize;
+
+/// Retry knowledge by language family.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryCatalog {
+    #[serde(default)]
+    pub python: LangRetry,
+    #[serde(default)]
+    pub javascript: LangRetry,
+}
+
+/// What one language family knows about retries. Path entries ending in `.`
+/// are prefixes.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LangRetry {
+    /// Calls that pause, by resolved path.
+    pub sleep_calls: Vec<String>,
+    /// Calls that pause, by the callee's last segment (project helpers).
+    pub sleep_names: Vec<String>,
+    /// A pause through a helper whose name contains one of these backs off.
+    pub backoff_markers: Vec<String>,
+    /// Text in a delay expression that makes it grow or vary (jitter).
+    pub growth_markers: Vec<String>,
+    /// Exception types that mean bad input or local state: a loop catching
+    /// only these is not retrying a dependency.
+    pub local_exceptions: Vec<String>,
+    /// Calls that never leave the process, by resolved path.
+    pub local_calls: Vec<String>,
+    /// Library retry policies.
+    pub policies: Vec<RetryPolicy>,
+}
+
+/// A library retry policy: a decorator, constructor or option object.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetryPolicy {
+    /// Resolved paths of the decorator or call.
+    pub paths: Vec<String>,
+    /// Matched on the callee's last segment instead (`task` in `@app.task`).
+    pub names: Vec<String>,
+    /// Keyword arguments or option keys (dotted for nesting: `retry.limit`)
+    /// that bound the retries; when none is given the policy retries forever.
+    pub limit: Vec<String>,
+    /// Keywords that set a delay between attempts.
+    pub wait: Vec<String>,
+    /// Without any `wait` keyword the library retries immediately.
+    pub no_wait_is_immediate: bool,
+    /// Keywords whose explicit `None` means "retry forever" (Celery `max_retries`).
+    pub unlimited_when_none: Vec<String>,
+    /// JS: the index of the options-object argument.
+    pub options: Option<usize>,
+    /// JS: any object-literal argument may hold the options.
+    pub options_any: bool,
+    /// The library's name, for messages.
+    pub display: String,
+}
+
+impl LangRetry {
+    /// True when `path` is listed in `list` (exactly, or under a prefix ending in `.`).
+    pub fn listed(list: &[String], path: &str) -> bool {
+        list.iter().any(|p| if p.ends_with('.') { path.starts_with(p.as_str()) } else { p == path })
+    }
+
+    /// The policy whose `paths` list `path`, or whose `names` list its last segment.
+    pub fn policy(&self, path: &str) -> Option<&RetryPolicy> {
+        let last = path.rsplit('.').next().unwrap_or(path);
+        self.policies
+            .iter()
+            .find(|p| p.paths.iter().any(|x| x == path) || p.names.iter().any(|n| n == last))
+    }
+}
