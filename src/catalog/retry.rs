@@ -32,6 +32,20 @@ pub struct LangRetry {
     /// Exception types that mean bad input or local state: a loop catching
     /// only these is not retrying a dependency.
     pub local_exceptions: Vec<String>,
+    /// Words (case-insensitive) in a callee's text that show it reaches
+    /// another process.
+    pub remote_hints: Vec<String>,
+    /// Words in a caught exception type that show a network or database failure.
+    pub remote_exceptions: Vec<String>,
+    /// Text in a handler that shows it retries a lost race or write conflict.
+    pub conflict_markers: Vec<String>,
+    /// Calls that wait for a person (by last segment): a loop around one
+    /// asks again rather than retrying a dependency.
+    pub interactive_calls: Vec<String>,
+    /// Words in exception types raised only after the call already waited.
+    pub timeout_exceptions: Vec<String>,
+    /// Calls that end the process (a guard calling one bounds the loop).
+    pub exit_calls: Vec<String>,
     /// Calls that never leave the process, by resolved path.
     pub local_calls: Vec<String>,
     /// Library retry policies.

@@ -78,6 +78,9 @@ pub fn analyze<'t>(lp: Node<'t>, cx: &Checker<'_, 't>) -> Option<RetryLoop<'t>> 
         }
         true
     });
+    if iterates_alternatives(lp, body, &loop_vars, src) || at_most_two_passes(lp, src) || interactive(body, cx) {
+        return None;
+    }
     let mut found = None;
     for t in tries {
         if let Some(call) = retry_try(t, body, cx, &loop_vars, flag.as_deref()) {
@@ -116,6 +119,55 @@ fn loop_variables(lp: Node<'_>, src: &str) -> Vec<String> {
         });
     }
     out
+}
+
+/// `for url in urls:` (or `for (const x of xs)`) whose body uses the item:
+/// each iteration tries something different, so it is a fallback, not a retry.
+fn iterates_alternatives(lp: Node<'_>, body: Node<'_>, loop_vars: &[String], src: &str) -> bool {
+    let iter = match lp.kind() {
+        "for_statement" => lp.child_by_field_name("right"),
+        "for_in_statement" => lp.child_by_field_name("right"),
+        _ => None,
+    };
+    let Some(iter) = iter else { return false };
+    let it = node_text(iter, src);
+    if it.starts_with("range(len(") {
+        // `for i in range(len(urls))`: indexes alternatives.
+        return !loop_vars.is_empty() && mentions(body, loop_vars, src);
+    }
+    if ["range(", "xrange(", "itertools.count(", "count(", "itertools.repeat(", "repeat("].iter().any(|p| it.starts_with(p)) {
+        return false;
+    }
+    !loop_vars.is_empty() && mentions(body, loop_vars, src)
+}
+
+/// `for attempt in range(2)`: one retry at most is not a stampede.
+fn at_most_two_passes(lp: Node<'_>, src: &str) -> bool {
+    if lp.kind() != "for_statement" {
+        return false;
+    }
+    let Some(iter) = lp.child_by_field_name("right") else { return false };
+    let it = node_text(iter, src).replace(' ', "");
+    matches!(it.as_str(), "range(1)" | "range(2)" | "range(0,2)" | "range(1,3)" | "range(1,2)" | "range(0,1)")
+}
+
+/// The loop asks a person again (`input()`, `prompt()`): no dependency is retried.
+fn interactive(body: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    let names = &cat(cx).interactive_calls;
+    let mut found = false;
+    walk(body, &mut |n| {
+        if matches!(n.kind(), "call" | "call_expression")
+            && let Some(c) = callee(n)
+        {
+            let text = node_text(c, cx.src);
+            let last = text.rsplit('.').next().unwrap_or(text);
+            if names.iter().any(|x| x == last) {
+                found = true;
+            }
+        }
+        !found
+    });
+    found
 }
 
 /// The flag in `while not done:` / `while (!done)`.
@@ -168,10 +220,15 @@ fn retry_try<'t>(
     // At least one handler falls through to the next attempt.
     let mut falls_through = false;
     for h in &hs {
-        if is_py(cx) && catches_only_local(*h, cx) {
+        if is_py(cx) && (catches_only_local(*h, cx) || catches_only_timeouts(*h, cx)) {
             continue;
         }
         let Some(block) = handler_block(*h) else { continue };
+        let text = node_text(*h, src);
+        if cat(cx).conflict_markers.iter().any(|m| text.contains(m.as_str())) {
+            // A conflict retry (optimistic concurrency): retrying at once is right.
+            return None;
+        }
         let stmts = crate::lang::named_children(block);
         let last = stmts.iter().rev().find(|s| s.kind() != "comment");
         let exits = last.is_some_and(|s| {
@@ -196,7 +253,16 @@ fn retry_try<'t>(
             next = n.next_named_sibling();
         }
     }
-    let exits = exit_scopes.iter().any(|s| has_exit(*s, flag, src));
+    // After the `try`, only an unconditional `break`/`return` at the loop's
+    // own level counts (`except: continue` then `break`): a conditional one
+    // is pagination or a state check, not "stop once it worked".
+    let exits = exit_scopes.iter().any(|s| {
+        if s.parent() == Some(loop_body) && s.id() != t.id() && s.kind() != "else_clause" {
+            matches!(s.kind(), "break_statement" | "return_statement")
+        } else {
+            has_exit(*s, flag, src)
+        }
+    });
     if !exits {
         return None;
     }
@@ -224,7 +290,49 @@ fn retry_try<'t>(
     if uses_var {
         return None;
     }
-    call
+    let call = call?;
+    let remote = network_call(call, cx) || remote_hint(call, cx) || (is_py(cx) && hs.iter().any(|h| catches_remote(*h, cx)));
+    remote.then_some(call)
+}
+
+/// The call is in the network catalog or the I/O calls of the errors catalog.
+fn network_call<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> bool {
+    let Some(c) = callee(call) else { return false };
+    let Some(r) = cx.resolve(c) else { return false };
+    if !r.bound && !matches!(r.path.as_str(), "fetch") {
+        return false;
+    }
+    let py = is_py(cx);
+    let net = &cx.catalog.network;
+    let errors = &cx.catalog.errors;
+    let io = if py { &errors.python.io_paths } else { &errors.js.io_paths };
+    let ctor = r.instance_parts().map(|(c, _)| c).unwrap_or("");
+    net.entries(py).iter().any(|e| e.paths.iter().any(|p| *p == r.path || (!ctor.is_empty() && *p == ctor)))
+        || crate::catalog::errors::LangErrors::any(io, &r.path)
+}
+
+/// The callee's text names something remote (`client`, `session`, `api`, ...).
+fn remote_hint<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> bool {
+    let Some(c) = callee(call) else { return false };
+    let text = node_text(c, cx.src).to_ascii_lowercase();
+    cat(cx).remote_hints.iter().any(|h| text.contains(h.as_str()))
+}
+
+/// The `except` clause names a network or database failure.
+fn catches_remote(clause: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    let src = cx.src;
+    let mut found = false;
+    let mut cursor = clause.walk();
+    for c in clause.named_children(&mut cursor) {
+        if matches!(c.kind(), "block" | "comment") {
+            continue;
+        }
+        let text = node_text(c, src);
+        if cat(cx).remote_exceptions.iter().any(|e| text.contains(e.as_str())) {
+            found = true;
+        }
+    }
+    found
 }
 
 /// True when an identifier in `node` is one of `names`.
@@ -260,6 +368,36 @@ fn has_exit(scope: Node<'_>, flag: Option<&str>, src: &str) -> bool {
         !found
     });
     found
+}
+
+/// The `except` clause catches only timeouts: each failed attempt already
+/// waited that long, so the loop paces itself.
+fn catches_only_timeouts(clause: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    let src = cx.src;
+    let types = except_types(clause);
+    !types.is_empty()
+        && types.iter().all(|t| {
+            let text = node_text(*t, src);
+            let last = text.rsplit('.').next().unwrap_or(text);
+            cat(cx).timeout_exceptions.iter().any(|e| last.ends_with(e.as_str()))
+        })
+}
+
+fn except_types(clause: Node<'_>) -> Vec<Node<'_>> {
+    let mut types: Vec<Node<'_>> = Vec::new();
+    let mut cursor = clause.walk();
+    for c in clause.named_children(&mut cursor) {
+        match c.kind() {
+            "block" | "comment" => {}
+            "as_pattern" => {
+                if let Some(e) = c.named_child(0) {
+                    flatten(e, &mut types);
+                }
+            }
+            _ => flatten(c, &mut types),
+        }
+    }
+    types
 }
 
 /// The `except` clause catches only exceptions that mean bad input or local state.
@@ -338,17 +476,19 @@ fn sleep_kind<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> Option<Option<Node<'t
     let args: Vec<Node<'t>> = if is_py(cx) { py::positional_args(call) } else { ts::call_args(call) };
     let by_path = LangRetry::listed(&cat.sleep_calls, &path);
     let by_name = cat.sleep_names.iter().any(|n| n == last);
-    let by_marker = cat.backoff_markers.iter().any(|m| last.contains(m.as_str()));
+    let lower = last.to_ascii_lowercase();
+    let by_marker = cat.backoff_markers.iter().any(|m| last.contains(m.as_str()))
+        || (!by_path && !cat.sleep_names.iter().any(|n| n == last) && (lower.contains("sleep") || lower.contains("backoff")));
     if !(by_path || by_name || by_marker) {
         return None;
     }
     // `setTimeout(resolve, ms)`: the delay is the second argument.
     let delay_idx = if last == "setTimeout" && !path.contains("timers/promises") { 1 } else { 0 };
     let delay = args.get(delay_idx).copied();
-    if by_name && !by_path && delay.is_none() && !by_marker {
-        // `proc.wait()`, `futures.wait(fs)`: a zero-argument `wait` is not a pause
-        // we can read; a project helper may back off inside.
-        return if last.contains("sleep") { Some(None) } else { None };
+    if by_name && !by_path && delay.is_none() {
+        // `event.wait()`, `sleep()`: blocks until something changes, or a
+        // project helper that picks its own delay: paced in a way we cannot read.
+        return Some(None);
     }
     if by_marker {
         return Some(None);
@@ -470,7 +610,7 @@ fn bounded(lp: Node<'_>, body: Node<'_>, cx: &Checker<'_, '_>) -> bool {
             && let Some(cond) = n.child_by_field_name("condition")
             && has_comparison(cond, src)
             && let Some(cons) = n.child_by_field_name("consequence")
-            && leaves(cons)
+            && leaves(cons, &cat(cx).exit_calls, src)
         {
             guard = true;
         }
@@ -487,7 +627,17 @@ fn bounded_condition(cond: Node<'_>, body: Node<'_>, src: &str) -> bool {
     }
     let t = node_text(cond, src).trim().trim_start_matches('(').trim_end_matches(')').trim();
     let assigned = assigned_names(body, src);
-    assigned.iter().any(|a| a == t)
+    if assigned.iter().any(|a| a == t) {
+        return true;
+    }
+    // `while not retried:` with `retried = True` set on every pass, outside
+    // any `try`: at most a fixed number of passes.
+    let flag = t.strip_prefix("not ").or_else(|| t.strip_prefix('!')).map(str::trim);
+    flag.is_some_and(|f| {
+        crate::lang::named_children(body).into_iter().any(|stmt| {
+            stmt.kind() == "expression_statement" && assigned_names(stmt, src).iter().any(|a| a == f)
+        })
+    })
 }
 
 fn has_comparison(cond: Node<'_>, src: &str) -> bool {
@@ -504,8 +654,9 @@ fn has_comparison(cond: Node<'_>, src: &str) -> bool {
     found
 }
 
-/// The block leaves the loop or the function (raise, throw, return, break).
-fn leaves(block: Node<'_>) -> bool {
+/// The block leaves the loop or the function (raise, throw, return, break,
+/// `sys.exit`).
+fn leaves(block: Node<'_>, exits: &[String], src: &str) -> bool {
     let mut found = false;
     walk(block, &mut |n| {
         let k = n.kind();
@@ -513,6 +664,12 @@ fn leaves(block: Node<'_>) -> bool {
             return false;
         }
         if matches!(k, "raise_statement" | "throw_statement" | "return_statement" | "break_statement") {
+            found = true;
+        }
+        if matches!(k, "call" | "call_expression")
+            && let Some(c) = callee(n)
+            && exits.iter().any(|e| e == node_text(c, src))
+        {
             found = true;
         }
         !found
