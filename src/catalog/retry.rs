@@ -69,6 +69,11 @@ pub struct RetryPolicy {
     pub no_wait_is_immediate: bool,
     /// Keywords whose explicit `None` means "retry forever" (Celery `max_retries`).
     pub unlimited_when_none: Vec<String>,
+    /// The policy retries at all only when one of these keywords is given...
+    pub retries_when: Vec<String>,
+    /// ...or the decorated function's body contains one of these texts
+    /// (`self.retry(` in a Celery task).
+    pub retries_when_body: Vec<String>,
     /// JS: the index of the options-object argument.
     pub options: Option<usize>,
     /// JS: any object-literal argument may hold the options.
@@ -86,8 +91,6 @@ impl LangRetry {
     /// The policy whose `paths` list `path`, or whose `names` list its last segment.
     pub fn policy(&self, path: &str) -> Option<&RetryPolicy> {
         let last = path.rsplit('.').next().unwrap_or(path);
-        self.policies
-            .iter()
-            .find(|p| p.paths.iter().any(|x| x == path) || p.names.iter().any(|n| n == last))
+        self.policies.iter().find(|p| p.paths.iter().any(|x| x == path) || p.names.iter().any(|n| n == last))
     }
 }

@@ -135,7 +135,10 @@ fn iterates_alternatives(lp: Node<'_>, body: Node<'_>, loop_vars: &[String], src
         // `for i in range(len(urls))`: indexes alternatives.
         return !loop_vars.is_empty() && mentions(body, loop_vars, src);
     }
-    if ["range(", "xrange(", "itertools.count(", "count(", "itertools.repeat(", "repeat("].iter().any(|p| it.starts_with(p)) {
+    if ["range(", "xrange(", "itertools.count(", "count(", "itertools.repeat(", "repeat("]
+        .iter()
+        .any(|p| it.starts_with(p))
+    {
         return false;
     }
     !loop_vars.is_empty() && mentions(body, loop_vars, src)
@@ -291,7 +294,8 @@ fn retry_try<'t>(
         return None;
     }
     let call = call?;
-    let remote = network_call(call, cx) || remote_hint(call, cx) || (is_py(cx) && hs.iter().any(|h| catches_remote(*h, cx)));
+    let remote =
+        network_call(call, cx) || remote_hint(call, cx) || (is_py(cx) && hs.iter().any(|h| catches_remote(*h, cx)));
     remote.then_some(call)
 }
 
@@ -478,7 +482,9 @@ fn sleep_kind<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> Option<Option<Node<'t
     let by_name = cat.sleep_names.iter().any(|n| n == last);
     let lower = last.to_ascii_lowercase();
     let by_marker = cat.backoff_markers.iter().any(|m| last.contains(m.as_str()))
-        || (!by_path && !cat.sleep_names.iter().any(|n| n == last) && (lower.contains("sleep") || lower.contains("backoff")));
+        || (!by_path
+            && !cat.sleep_names.iter().any(|n| n == last)
+            && (lower.contains("sleep") || lower.contains("backoff")));
     if !(by_path || by_name || by_marker) {
         return None;
     }
@@ -585,7 +591,10 @@ fn bounded(lp: Node<'_>, body: Node<'_>, cx: &Checker<'_, '_>) -> bool {
         }
         "for_in_statement" => return true,
         "for_statement" => {
-            if lp.child_by_field_name("condition").is_some_and(|c| !node_text(c, src).trim().trim_end_matches(';').is_empty()) {
+            if lp
+                .child_by_field_name("condition")
+                .is_some_and(|c| !node_text(c, src).trim().trim_end_matches(';').is_empty())
+            {
                 return true;
             }
         }
@@ -634,9 +643,9 @@ fn bounded_condition(cond: Node<'_>, body: Node<'_>, src: &str) -> bool {
     // any `try`: at most a fixed number of passes.
     let flag = t.strip_prefix("not ").or_else(|| t.strip_prefix('!')).map(str::trim);
     flag.is_some_and(|f| {
-        crate::lang::named_children(body).into_iter().any(|stmt| {
-            stmt.kind() == "expression_statement" && assigned_names(stmt, src).iter().any(|a| a == f)
-        })
+        crate::lang::named_children(body)
+            .into_iter()
+            .any(|stmt| stmt.kind() == "expression_statement" && assigned_names(stmt, src).iter().any(|a| a == f))
     })
 }
 

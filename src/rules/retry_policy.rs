@@ -27,8 +27,15 @@ pub struct Policy<'t> {
     pub immediate: bool,
 }
 
-const INFINITE: &[&str] =
-    &["Infinity", "Number.POSITIVE_INFINITY", "Number.MAX_SAFE_INTEGER", "Number.MAX_VALUE", "float(\"inf\")", "float('inf')", "math.inf"];
+const INFINITE: &[&str] = &[
+    "Infinity",
+    "Number.POSITIVE_INFINITY",
+    "Number.MAX_SAFE_INTEGER",
+    "Number.MAX_VALUE",
+    "float(\"inf\")",
+    "float('inf')",
+    "math.inf",
+];
 
 /// Python `decorator` or `call` nodes (a call directly under a decorator is
 /// read through the decorator).
@@ -55,7 +62,7 @@ pub fn python<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
     let r = cx.resolve(expr);
     let path = r.as_ref().map(|r| r.path.clone()).unwrap_or_else(|| node_text(expr, src).to_string());
     let policy = cat.policy(&path)?;
-    let by_path = policy.paths.iter().any(|p| *p == path);
+    let by_path = policy.paths.contains(&path);
     if by_path && !r.as_ref().is_some_and(|r| r.bound) {
         return None;
     }
@@ -94,12 +101,26 @@ pub fn python<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
             limit_key = k.to_string();
         }
     }
+    if unlimited && !(policy.retries_when.is_empty() && policy.retries_when_body.is_empty()) {
+        let body_retries = decorated_body(node)
+            .map(|b| node_text(b, src))
+            .is_some_and(|t| policy.retries_when_body.iter().any(|m| t.contains(m.as_str())));
+        if !has(&policy.retries_when) && !body_retries {
+            return None;
+        }
+    }
     let immediate = policy.no_wait_is_immediate && !has(&policy.wait);
     let shown = match node.kind() {
         "decorator" => format!("@{}", node_text(expr, src)),
         _ => node_text(expr, src).to_string(),
     };
     Some(Policy { node, shown, limit_key, unlimited, explicit, immediate })
+}
+
+/// The body of the function a decorator decorates.
+fn decorated_body(decorator: Node<'_>) -> Option<Node<'_>> {
+    let def = decorator.parent()?.child_by_field_name("definition")?;
+    def.child_by_field_name("body")
 }
 
 /// JS `call_expression` and `new_expression` nodes.
