@@ -39,6 +39,9 @@ pub struct LangRetry {
     pub remote_exceptions: Vec<String>,
     /// Text in a handler that shows it retries a lost race or write conflict.
     pub conflict_markers: Vec<String>,
+    /// Words in a retried callee's last segment that show it waits or polls
+    /// by itself.
+    pub self_paced: Vec<String>,
     /// Calls that wait for a person (by last segment): a loop around one
     /// asks again rather than retrying a dependency.
     pub interactive_calls: Vec<String>,

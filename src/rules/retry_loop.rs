@@ -144,8 +144,27 @@ fn iterates_alternatives(lp: Node<'_>, body: Node<'_>, loop_vars: &[String], src
     !loop_vars.is_empty() && mentions(body, loop_vars, src)
 }
 
-/// `for attempt in range(2)`: one retry at most is not a stampede.
+/// `for attempt in range(2)`, or a countdown from 2 (`tries_left = 2` before
+/// the loop, `tries_left -= 1` in it): one retry at most is not a stampede.
 fn at_most_two_passes(lp: Node<'_>, src: &str) -> bool {
+    if lp.kind() == "while_statement"
+        && let Some(body) = lp.child_by_field_name("body")
+    {
+        let mut countdown: Vec<String> = Vec::new();
+        walk(body, &mut |n| {
+            if n.kind() == "augmented_assignment"
+                && n.child(1).is_some_and(|op| op.kind() == "-=")
+                && let Some(l) = n.child_by_field_name("left")
+            {
+                countdown.push(node_text(l, src).to_string());
+            }
+            !is_function(n.kind())
+        });
+        let before = &src[..lp.start_byte()];
+        let start = before.rfind("def ").unwrap_or(0);
+        let before = &before[start..];
+        return countdown.iter().any(|c| ["1", "2"].iter().any(|v| before.contains(&format!("{c} = {v}\n"))));
+    }
     if lp.kind() != "for_statement" {
         return false;
     }
@@ -294,12 +313,39 @@ fn retry_try<'t>(
         return None;
     }
     let call = call?;
-    let remote =
-        network_call(call, cx) || remote_hint(call, cx) || (is_py(cx) && hs.iter().any(|h| catches_remote(*h, cx)));
+    let shown = callee(call).map(|c| node_text(c, src)).unwrap_or("");
+    let last = shown.rsplit('.').next().unwrap_or(shown);
+    if cat(cx).self_paced.iter().any(|w| last.contains(w.as_str())) {
+        return None;
+    }
+    // The handler changes what the next attempt sends (`history = ...`,
+    // `port += 1`): a new request, not a retry of the same one.
+    // A handler that loops is repairing (running migrations, trying other
+    // sources) before the next attempt.
+    let blocks: Vec<Node<'t>> = hs.iter().filter_map(|h| handler_block(*h)).collect();
+    let changed: Vec<String> = blocks.iter().flat_map(|b| rebound_names(*b, src)).collect();
+    if (!changed.is_empty() && mentions_any(try_body, &changed, src)) || blocks.iter().any(|b| contains_loop(*b)) {
+        return None;
+    }
+    // `port += 1` in the handler, `listen(port)` in the call.
+    let updated: Vec<String> = blocks.iter().flat_map(|b| assigned_names(*b, src)).collect();
+    if !updated.is_empty() && call.child_by_field_name("arguments").is_some_and(|a| mentions(a, &updated, src)) {
+        return None;
+    }
+    // A project retry helper (`def call_with_retry(fn, ...)`) retries whatever
+    // its callers hand it: treat its call as remote.
+    let helper = cx.ctx.function().and_then(|(f, _)| f.name.as_deref()).is_some_and(|n| {
+        let n = n.to_ascii_lowercase();
+        n.contains("retry") || n.contains("retries")
+    });
+    let remote = helper
+        || network_call(call, cx)
+        || remote_hint(call, cx)
+        || (is_py(cx) && hs.iter().any(|h| catches_remote(*h, cx)));
     remote.then_some(call)
 }
 
-/// The call is in the network catalog or the I/O calls of the errors catalog.
+/// The call is in the network catalog (local file I/O does not count).
 fn network_call<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> bool {
     let Some(c) = callee(call) else { return false };
     let Some(r) = cx.resolve(c) else { return false };
@@ -308,11 +354,8 @@ fn network_call<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> bool {
     }
     let py = is_py(cx);
     let net = &cx.catalog.network;
-    let errors = &cx.catalog.errors;
-    let io = if py { &errors.python.io_paths } else { &errors.js.io_paths };
     let ctor = r.instance_parts().map(|(c, _)| c).unwrap_or("");
     net.entries(py).iter().any(|e| e.paths.iter().any(|p| *p == r.path || (!ctor.is_empty() && *p == ctor)))
-        || crate::catalog::errors::LangErrors::any(io, &r.path)
 }
 
 /// The callee's text names something remote (`client`, `session`, `api`, ...).
@@ -336,6 +379,67 @@ fn catches_remote(clause: Node<'_>, cx: &Checker<'_, '_>) -> bool {
             found = true;
         }
     }
+    found
+}
+
+/// Names a block rebinds with a plain assignment (`x = ...`, `a, b = ...`,
+/// `self.x = ...`), not counters (`n += 1`).
+fn rebound_names(block: Node<'_>, src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(block, &mut |n| {
+        if is_function(n.kind()) {
+            return false;
+        }
+        if matches!(n.kind(), "assignment" | "assignment_expression")
+            && let Some(left) = n.child_by_field_name("left")
+        {
+            walk(left, &mut |t| {
+                match t.kind() {
+                    "identifier"
+                        if t.parent().is_none_or(|p| !matches!(p.kind(), "attribute" | "member_expression")) =>
+                    {
+                        out.push(node_text(t, src).to_string())
+                    }
+                    "attribute" | "member_expression" => {
+                        out.push(node_text(t, src).to_string());
+                        return false;
+                    }
+                    _ => {}
+                }
+                true
+            });
+        }
+        true
+    });
+    out
+}
+
+/// An identifier, attribute or member expression in `node` whose text is one of `names`.
+fn mentions_any(node: Node<'_>, names: &[String], src: &str) -> bool {
+    let mut found = false;
+    walk(node, &mut |n| {
+        if matches!(n.kind(), "identifier" | "attribute" | "member_expression")
+            && names.iter().any(|v| v == node_text(n, src))
+        {
+            found = true;
+        }
+        !found
+    });
+    found
+}
+
+/// A `for`/`while` loop inside `block` (not in nested functions).
+fn contains_loop(block: Node<'_>) -> bool {
+    let mut found = false;
+    walk(block, &mut |n| {
+        if is_function(n.kind()) {
+            return false;
+        }
+        if is_loop(n.kind()) {
+            found = true;
+        }
+        !found
+    });
     found
 }
 
