@@ -70,6 +70,9 @@ pub struct RetryPolicy {
     pub wait: Vec<String>,
     /// Without any `wait` keyword the library retries immediately.
     pub no_wait_is_immediate: bool,
+    /// Keyword (or the first positional argument) whose value `0`/`False`
+    /// turns retries off (urllib3 `Retry(total=0)`).
+    pub zero_disables: Vec<String>,
     /// Keywords whose explicit `None` means "retry forever" (Celery `max_retries`).
     pub unlimited_when_none: Vec<String>,
     /// The policy retries at all only when one of these keywords is given...

@@ -25,6 +25,8 @@ pub struct Policy<'t> {
     pub explicit: bool,
     /// The policy retries immediately, with no delay.
     pub immediate: bool,
+    /// The option that sets a delay (`wait=`, `backoff_factor=`), for messages.
+    pub wait_key: String,
 }
 
 const INFINITE: &[&str] = &[
@@ -78,6 +80,15 @@ pub fn python<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
         return None;
     }
     let has = |keys: &[String]| kwargs.iter().any(|(k, _)| keys.iter().any(|x| x == k));
+    if !policy.zero_disables.is_empty() {
+        // `Retry(total=1)`: one retry at most is not a stampede.
+        let off = |v: Node<'_>| matches!(node_text(v, src), "0" | "1" | "False" | "None");
+        let first = call.and_then(|c| py::positional_args(c).first().copied());
+        let kw = kwargs.iter().find(|(k, _)| policy.zero_disables.iter().any(|x| x == k)).map(|(_, v)| *v);
+        if first.or(kw).is_some_and(off) || (call.is_some_and(|c| py::has_list_splat(c))) {
+            return None;
+        }
+    }
     let mut unlimited = false;
     let mut explicit = false;
     let mut limit_key = policy.limit.first().cloned().unwrap_or_default();
@@ -114,7 +125,8 @@ pub fn python<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
         "decorator" => format!("@{}", node_text(expr, src)),
         _ => node_text(expr, src).to_string(),
     };
-    Some(Policy { node, shown, limit_key, unlimited, explicit, immediate })
+    let wait_key = policy.wait.first().cloned().unwrap_or_else(|| "wait".to_string());
+    Some(Policy { node, shown, limit_key, unlimited, explicit, immediate, wait_key })
 }
 
 /// The body of the function a decorator decorates.
@@ -157,6 +169,7 @@ pub fn js<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
                         unlimited: true,
                         explicit: true,
                         immediate: false,
+                        wait_key: String::new(),
                     });
                 }
             }

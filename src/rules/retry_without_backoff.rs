@@ -46,12 +46,11 @@ impl Rule for RetryWithoutBackoff {
             let Some(p) = retry_policy::read(node, cx) else { return };
             // A policy that also retries forever is reported by PL302.
             if p.immediate && !p.unlimited {
-                let key = if p.shown.contains("retry") || p.shown.contains("Retrying") { "wait=" } else { "a wait" };
                 cx.report_node(
                     p.node,
                     format!(
-                        "`{}` without `{key}` retries immediately, so when the dependency fails every worker hammers it in lockstep and a blip becomes an outage",
-                        p.shown
+                        "`{}` without `{}=` retries immediately, so when the dependency fails every worker hammers it in lockstep and a blip becomes an outage",
+                        p.shown, p.wait_key
                     ),
                 );
             }
