@@ -16,10 +16,10 @@ crate::declare_rule! {
         name: "retry-without-backoff",
         category: MissingRetry,
         severity: Warning,
-        status: Stable,
-        since: "0.2.0",
+        status: Preview,
+        since: "0.1.0",
         languages: [Python, TypeScript, JavaScript],
-        precision: High,
+        precision: Medium,
         summary: "A retry loop or policy retries with no delay, or forever at a fixed delay, so every client hammers a failing dependency in lockstep",
         fix: "Wait with exponential backoff and jitter between attempts and cap the number of attempts, or use a retry library configured that way",
     }

@@ -15,7 +15,7 @@ crate::declare_rule! {
         category: MissingRetry,
         severity: Warning,
         status: Stable,
-        since: "0.2.0",
+        since: "0.1.0",
         languages: [Python, TypeScript, JavaScript],
         precision: High,
         summary: "A retry policy has no attempt or time limit, so a dependency that stays down keeps workers retrying forever",
