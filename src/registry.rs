@@ -15,6 +15,7 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
     &crate::rules::retry_without_backoff::RetryWithoutBackoff,
     &crate::rules::retry_without_limit::RetryWithoutLimit,
+    &crate::rules::job_call_without_retry::JobCallWithoutRetry,
 ];
 
 /// Rules the engine itself reports (suppression hygiene).

@@ -5,6 +5,7 @@ pub mod connection_without_timeout;
 pub mod exception_cause_dropped;
 pub mod exception_swallowed;
 pub mod io_error_swallowed;
+pub mod job_call_without_retry;
 pub mod jump_in_finally;
 pub(crate) mod net_timeout;
 pub mod request_without_timeout;
