@@ -18,6 +18,9 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::secret_logged::SecretLogged,
     &crate::rules::queue_without_bound::QueueWithoutBound,
     &crate::rules::fan_out_without_limit::FanOutWithoutLimit,
+    &crate::rules::retry_without_backoff::RetryWithoutBackoff,
+    &crate::rules::retry_without_limit::RetryWithoutLimit,
+    &crate::rules::job_call_without_retry::JobCallWithoutRetry,
 ];
 
 /// Rules checked by the migration pipeline ([`crate::migration`]), not by

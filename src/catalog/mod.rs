@@ -21,6 +21,7 @@ pub mod network;
 pub mod queries;
 pub mod queues;
 pub mod secrets;
+pub mod retry;
 
 use std::sync::OnceLock;
 
@@ -49,6 +50,9 @@ pub struct Catalog {
     /// `rules/catalog/migrations.toml`: volatile functions, safe type changes, hot tables.
     #[serde(default)]
     pub migrations: migrations::MigrationCatalog,
+    /// `rules/catalog/retry.toml`: pauses, local failures, retry policies.
+    #[serde(default)]
+    pub retry: retry::RetryCatalog,
 }
 
 /// Section name → built-in file text, one line per section.
@@ -59,6 +63,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("secrets", include_str!("../../rules/catalog/secrets.toml")),
     ("queues", include_str!("../../rules/catalog/queues.toml")),
     ("migrations", include_str!("../../rules/catalog/migrations.toml")),
+    ("retry", include_str!("../../rules/catalog/retry.toml")),
 ];
 
 impl Catalog {

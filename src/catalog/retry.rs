@@ -1,0 +1,102 @@
+//! `rules/catalog/retry.toml`: how code pauses between attempts, which
+//! failures are local rather than a flaky dependency, and the library retry
+//! policies (tenacity, backoff, Celery, axios-retry, p-retry, got) with the
+//! options that bound them. Read by the missing-retry rules (PL301
+//! `retry-without-backoff`, PL302 `retry-without-limit`).
+
+use serde::Deserialize;
+
+/// Retry knowledge by language family.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryCatalog {
+    #[serde(default)]
+    pub python: LangRetry,
+    #[serde(default)]
+    pub javascript: LangRetry,
+}
+
+/// What one language family knows about retries. Path entries ending in `.`
+/// are prefixes.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LangRetry {
+    /// Calls that pause, by resolved path.
+    pub sleep_calls: Vec<String>,
+    /// Calls that pause, by the callee's last segment (project helpers).
+    pub sleep_names: Vec<String>,
+    /// A pause through a helper whose name contains one of these backs off.
+    pub backoff_markers: Vec<String>,
+    /// Text in a delay expression that makes it grow or vary (jitter).
+    pub growth_markers: Vec<String>,
+    /// Exception types that mean bad input or local state: a loop catching
+    /// only these is not retrying a dependency.
+    pub local_exceptions: Vec<String>,
+    /// Words (case-insensitive) in a callee's text that show it reaches
+    /// another process.
+    pub remote_hints: Vec<String>,
+    /// Words in a caught exception type that show a network or database failure.
+    pub remote_exceptions: Vec<String>,
+    /// Text in a handler that shows it retries a lost race or write conflict.
+    pub conflict_markers: Vec<String>,
+    /// Words in a retried callee's last segment that show it waits or polls
+    /// by itself.
+    pub self_paced: Vec<String>,
+    /// Calls that wait for a person (by last segment): a loop around one
+    /// asks again rather than retrying a dependency.
+    pub interactive_calls: Vec<String>,
+    /// Words in exception types raised only after the call already waited.
+    pub timeout_exceptions: Vec<String>,
+    /// Calls that end the process (a guard calling one bounds the loop).
+    pub exit_calls: Vec<String>,
+    /// Calls that never leave the process, by resolved path.
+    pub local_calls: Vec<String>,
+    /// Library retry policies.
+    pub policies: Vec<RetryPolicy>,
+}
+
+/// A library retry policy: a decorator, constructor or option object.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetryPolicy {
+    /// Resolved paths of the decorator or call.
+    pub paths: Vec<String>,
+    /// Matched on the callee's last segment instead (`task` in `@app.task`).
+    pub names: Vec<String>,
+    /// Keyword arguments or option keys (dotted for nesting: `retry.limit`)
+    /// that bound the retries; when none is given the policy retries forever.
+    pub limit: Vec<String>,
+    /// Keywords that set a delay between attempts.
+    pub wait: Vec<String>,
+    /// Without any `wait` keyword the library retries immediately.
+    pub no_wait_is_immediate: bool,
+    /// Keyword (or the first positional argument) whose value `0`/`False`
+    /// turns retries off (urllib3 `Retry(total=0)`).
+    pub zero_disables: Vec<String>,
+    /// Keywords whose explicit `None` means "retry forever" (Celery `max_retries`).
+    pub unlimited_when_none: Vec<String>,
+    /// The policy retries at all only when one of these keywords is given...
+    pub retries_when: Vec<String>,
+    /// ...or the decorated function's body contains one of these texts
+    /// (`self.retry(` in a Celery task).
+    pub retries_when_body: Vec<String>,
+    /// JS: the index of the options-object argument.
+    pub options: Option<usize>,
+    /// JS: any object-literal argument may hold the options.
+    pub options_any: bool,
+    /// The library's name, for messages.
+    pub display: String,
+}
+
+impl LangRetry {
+    /// True when `path` is listed in `list` (exactly, or under a prefix ending in `.`).
+    pub fn listed(list: &[String], path: &str) -> bool {
+        list.iter().any(|p| if p.ends_with('.') { path.starts_with(p.as_str()) } else { p == path })
+    }
+
+    /// The policy whose `paths` list `path`, or whose `names` list its last segment.
+    pub fn policy(&self, path: &str) -> Option<&RetryPolicy> {
+        let last = path.rsplit('.').next().unwrap_or(path);
+        self.policies.iter().find(|p| p.paths.iter().any(|x| x == path) || p.names.iter().any(|n| n == last))
+    }
+}

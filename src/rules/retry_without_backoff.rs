@@ -1,0 +1,72 @@
+//! Retries that hammer: a hand-written retry loop with no pause between
+//! attempts, or with a fixed pause and no attempt limit, and library retry
+//! policies that retry immediately (tenacity `@retry` without `wait=`).
+
+use tree_sitter::Node;
+
+use crate::engine::Checker;
+use crate::rule::{Rule, RuleMeta};
+use crate::rules::retry_loop::{self, Pause};
+use crate::rules::retry_policy;
+use crate::source::Span;
+
+crate::declare_rule! {
+    pub static META = {
+        code: "PL301",
+        name: "retry-without-backoff",
+        category: MissingRetry,
+        severity: Warning,
+        status: Preview,
+        since: "0.1.0",
+        languages: [Python, TypeScript, JavaScript],
+        precision: Medium,
+        summary: "A retry loop or policy retries with no delay, or forever at a fixed delay, so every client hammers a failing dependency in lockstep",
+        fix: "Wait with exponential backoff and jitter between attempts and cap the number of attempts, or use a retry library configured that way",
+    }
+}
+
+/// The rule.
+pub struct RetryWithoutBackoff;
+
+impl Rule for RetryWithoutBackoff {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn python_kinds(&self) -> &'static [&'static str] {
+        &["for_statement", "while_statement", "decorator", "call"]
+    }
+
+    fn js_kinds(&self) -> &'static [&'static str] {
+        &["for_statement", "for_in_statement", "while_statement", "do_statement"]
+    }
+
+    fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
+        if matches!(node.kind(), "decorator" | "call") {
+            let Some(p) = retry_policy::read(node, cx) else { return };
+            // A policy that also retries forever is reported by PL302.
+            if p.immediate && !p.unlimited {
+                cx.report_node(
+                    p.node,
+                    format!(
+                        "`{}` without `{}=` retries immediately, so when the dependency fails every worker hammers it in lockstep and a blip becomes an outage",
+                        p.shown, p.wait_key
+                    ),
+                );
+            }
+            return;
+        }
+        let Some(l) = retry_loop::analyze(node, cx) else { return };
+        let call = retry_loop::shown_callee(l.call, cx);
+        let msg = match (l.pause, l.bounded) {
+            (Pause::None, _) => format!(
+                "This loop retries `{call}` with no delay between attempts, so when the dependency fails every worker hammers it in lockstep and a blip becomes an outage"
+            ),
+            (Pause::Fixed, false) => format!(
+                "This loop retries `{call}` forever at a fixed interval, so when the dependency goes down every worker keeps hitting it in lockstep and never gives up"
+            ),
+            _ => return,
+        };
+        cx.report(Span::new(node.start_byte(), l.header_end), msg);
+    }
+}
