@@ -13,6 +13,8 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::exception_cause_dropped::ExceptionCauseDropped,
     &crate::rules::request_without_timeout::RequestWithoutTimeout,
     &crate::rules::connection_without_timeout::ConnectionWithoutTimeout,
+    &crate::rules::payment_without_idempotency_key::PaymentWithoutIdempotencyKey,
+    &crate::rules::side_effect_without_dedup::SideEffectWithoutDedup,
 ];
 
 /// Rules the engine itself reports (suppression hygiene).

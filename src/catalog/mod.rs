@@ -8,6 +8,7 @@
 
 pub mod errors;
 pub mod network;
+pub mod side_effects;
 
 use std::sync::OnceLock;
 
@@ -20,6 +21,8 @@ pub struct Catalog {
     pub network: network::NetworkCatalog,
     /// `rules/catalog/errors.toml`: loggers, error reporters, narrow idioms.
     pub errors: errors::ErrorCatalog,
+    /// `rules/catalog/side_effects.toml`: side effects, payment idempotency keys, guards.
+    pub side_effects: side_effects::SideEffectCatalog,
 }
 
 impl Catalog {
@@ -29,6 +32,7 @@ impl Catalog {
         BUILTIN.get_or_init(|| Catalog {
             network: parse("network.toml", include_str!("../../rules/catalog/network.toml")),
             errors: parse("errors.toml", include_str!("../../rules/catalog/errors.toml")),
+            side_effects: parse("side_effects.toml", include_str!("../../rules/catalog/side_effects.toml")),
         })
     }
 }

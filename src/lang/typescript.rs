@@ -150,7 +150,39 @@ fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<Handler
     {
         return Some(HandlerKind::Request);
     }
+    // `export const POST = async (request) => ...` (Next.js route files).
+    if matches!(node.kind(), "arrow_function" | "function_expression")
+        && let Some(n) = name
+        && matches!(n, "POST" | "PUT" | "PATCH" | "DELETE")
+        && node
+            .parent()
+            .and_then(|d| d.parent())
+            .and_then(|l| l.parent())
+            .is_some_and(|e| e.kind() == "export_statement")
+    {
+        return Some(HandlerKind::Request);
+    }
+    // A named function taking `(req, res)` (Express, Next.js `pages/api`):
+    // registered elsewhere, it is still a request handler.
+    if node.kind() != "method_definition"
+        && !node.parent().is_some_and(|p| p.kind() == "arguments")
+        && takes_req_res(node, src)
+    {
+        return Some(if name.is_some_and(webhook) { HandlerKind::Webhook } else { HandlerKind::Request });
+    }
     None
+}
+
+/// The first two parameters are named like an HTTP request and response.
+fn takes_req_res(node: Node<'_>, src: &str) -> bool {
+    let Some(params) = node.child_by_field_name("parameters") else { return false };
+    let mut cursor = params.walk();
+    let names: Vec<&str> = params
+        .named_children(&mut cursor)
+        .take(2)
+        .map(|p| p.child_by_field_name("pattern").map(|n| node_text(n, src)).unwrap_or_else(|| node_text(p, src)))
+        .collect();
+    matches!(names.first(), Some(&("req" | "request"))) && matches!(names.get(1), Some(&("res" | "response" | "reply")))
 }
 
 /// Decorators of a method or class (source text without `@`).

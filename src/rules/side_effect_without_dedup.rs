@@ -1,0 +1,220 @@
+//! Side effects (inserts, email, SMS, enqueues, counters) in a handler that
+//! runs again with the same input (a provider's webhook, a task declared with
+//! retries) when no guard comes before them: no idempotency key or dedup
+//! step, no upsert or get-or-create, no state check that returns early, no
+//! unique-conflict handling around the write. Knowledge in
+//! `rules/catalog/side_effects.toml`.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use crate::catalog::side_effects::{Guards, LangEffects};
+use crate::diagnostic::Label;
+use crate::engine::Checker;
+use crate::lang::{node_text, python, typescript};
+use crate::rule::{Rule, RuleMeta};
+use crate::rules::idempotency::{self, CalleeName, Redelivery};
+use crate::source::{Grammar, Span};
+
+crate::declare_rule! {
+    pub static META = {
+        code: "PL702",
+        name: "side-effect-without-dedup",
+        category: NonIdempotentHandler,
+        severity: Warning,
+        status: Preview,
+        since: "0.1.0",
+        languages: [Python, TypeScript, JavaScript],
+        precision: Medium,
+        summary: "A webhook handler or retrying task inserts, sends or enqueues with no dedup before it, so a redelivery repeats the side effect",
+        fix: "Record the event or message id in a table with a unique constraint (or upsert, or check the object's state) before the side effect, and return early on a repeat",
+    }
+}
+
+/// The rule.
+pub struct SideEffectWithoutDedup;
+
+#[derive(Default)]
+struct State {
+    /// Handler node id → what kind of redelivery, computed once.
+    kinds: HashMap<usize, Option<Redelivery>>,
+    /// Handler node id → start byte of its first guard.
+    guards: HashMap<usize, usize>,
+    /// Handlers already reported (one finding per handler).
+    reported: HashSet<usize>,
+}
+
+impl Rule for SideEffectWithoutDedup {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn python_kinds(&self) -> &'static [&'static str] {
+        &["call", "if_statement", "try_statement"]
+    }
+
+    fn js_kinds(&self) -> &'static [&'static str] {
+        &["call_expression", "if_statement", "try_statement"]
+    }
+
+    fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
+        let Some((_, func)) = cx.ctx.handler() else { return };
+        let id = func.id();
+        let cached = cx.state::<State>().kinds.get(&id).copied();
+        let kind = match cached {
+            Some(k) => k,
+            None => {
+                let k = idempotency::redelivery(cx).map(|r| r.0);
+                cx.state::<State>().kinds.insert(id, k);
+                k
+            }
+        };
+        let Some(kind @ (Redelivery::Webhook | Redelivery::RetryingJob)) = kind else { return };
+        let python = cx.grammar() == Grammar::Python;
+        let catalog = cx.catalog;
+        let cat = catalog.side_effects.lang(python);
+        if node.kind() == "if_statement" {
+            if state_check(node, cx.src, &cat.guards) {
+                record_guard(cx, id, node.start_byte());
+            }
+            return;
+        }
+        if node.kind() == "try_statement" {
+            if catches_conflict(node, cx.src, &cat.guards) {
+                record_guard(cx, id, node.start_byte());
+            }
+            return;
+        }
+        let Some(name) = CalleeName::of(node, cx) else { return };
+        if name.matches(&cat.guards.calls) {
+            record_guard(cx, id, node.start_byte());
+            return;
+        }
+        let Some(effect) = find_effect(node, &name, cat, cx) else { return };
+        let guard_before = cx.state::<State>().guards.get(&id).is_some_and(|g| *g < node.start_byte());
+        if guard_before || words_before(func, node, cx.src, &cat.guards) {
+            return;
+        }
+        if !cx.state::<State>().reported.insert(id) {
+            return;
+        }
+        let fname = handler_name(func, cx.src);
+        let who = match (kind, fname) {
+            (Redelivery::Webhook, Some(n)) => format!("Webhook handler `{n}`"),
+            (Redelivery::Webhook, None) => "This webhook handler".to_string(),
+            (_, Some(n)) => format!("Task `{n}` retries after a failure and"),
+            (_, None) => "This task retries after a failure and".to_string(),
+        };
+        let why = match kind {
+            Redelivery::Webhook => "a redelivery (the provider retries on any non-2xx answer or timeout)",
+            _ => "a retry after a later failure",
+        };
+        let msg = format!(
+            "{who} calls `{}` with no dedup, upsert or state check before it, so {why} {}",
+            name.display(),
+            effect
+        );
+        let callee = idempotency::callee(node).unwrap_or(node);
+        let label = match kind {
+            Redelivery::Webhook => "this webhook handler can receive the same event more than once",
+            _ => "this task runs again after a failure",
+        };
+        let end = func.child_by_field_name("body").map(|b| b.start_byte()).unwrap_or(func.end_byte());
+        let head = Span::new(func.start_byte(), end.max(func.start_byte()));
+        let d = cx.report(Span::of(callee), msg);
+        d.labels.push(Label { span: head, message: label.to_string() });
+    }
+}
+
+/// `name`, or `Class.name` for a method.
+fn handler_name(func: Node<'_>, src: &str) -> Option<String> {
+    let name = func.child_by_field_name("name").or_else(|| {
+        func.parent().filter(|p| p.kind() == "variable_declarator").and_then(|p| p.child_by_field_name("name"))
+    })?;
+    let mut cur = func.parent();
+    while let Some(n) = cur {
+        match n.kind() {
+            "class_definition" | "class_declaration" | "class" | "abstract_class_declaration" => {
+                if let Some(c) = n.child_by_field_name("name") {
+                    return Some(format!("{}.{}", node_text(c, src), node_text(name, src)));
+                }
+                break;
+            }
+            "block" | "class_body" | "decorated_definition" => cur = n.parent(),
+            _ => break,
+        }
+    }
+    Some(node_text(name, src).to_string())
+}
+
+fn record_guard(cx: &mut Checker<'_, '_>, id: usize, at: usize) {
+    let g = cx.state::<State>().guards.entry(id).or_insert(at);
+    *g = (*g).min(at);
+}
+
+/// The catalog effect a call performs, unless its arguments make it safe.
+fn find_effect<'c, 't>(
+    call: Node<'t>,
+    name: &CalleeName,
+    cat: &'c LangEffects,
+    cx: &Checker<'_, 't>,
+) -> Option<&'c str> {
+    let src = cx.src;
+    let effect =
+        cat.effects.iter().find(|e| name.matches(&e.calls) && (e.receiver.is_empty() || name.mentions(&e.receiver)))?;
+    if !effect.unless.is_empty() {
+        let keys: Vec<&str> = if cx.grammar() == Grammar::Python {
+            python::keyword_args(call, src).0.into_iter().map(|(k, _)| k).collect()
+        } else {
+            typescript::call_args(call)
+                .into_iter()
+                .flat_map(|a| typescript::object_props(typescript::unwrap_expr(a), src).0)
+                .map(|(k, _)| k)
+                .collect()
+        };
+        if keys.iter().any(|k| effect.unless.iter().any(|u| u == k)) {
+            return None;
+        }
+    }
+    Some(effect.again.as_str())
+}
+
+/// `if order.status == PAID: return`, `if (existing) return;`: a condition
+/// naming state and a body that leaves early.
+fn state_check(node: Node<'_>, src: &str, guards: &Guards) -> bool {
+    let Some(cond) = node.child_by_field_name("condition") else { return false };
+    let text = node_text(cond, src).to_ascii_lowercase();
+    if !guards.state_words.iter().any(|w| text.contains(w.as_str())) {
+        return false;
+    }
+    let Some(body) = node.child_by_field_name("consequence") else { return false };
+    leaves(body)
+}
+
+fn leaves(body: Node<'_>) -> bool {
+    const EXITS: &[&str] = &["return_statement", "raise_statement", "continue_statement", "throw_statement"];
+    if EXITS.contains(&body.kind()) {
+        return true;
+    }
+    let mut cursor = body.walk();
+    body.named_children(&mut cursor).any(|s| EXITS.contains(&s.kind()))
+}
+
+/// Guard words (`idempotency`, `dedup`, `ON CONFLICT`) in the handler before
+/// the call or in the call itself.
+fn words_before(func: Node<'_>, call: Node<'_>, src: &str, guards: &Guards) -> bool {
+    let text = src.get(func.start_byte()..call.end_byte()).unwrap_or("").to_ascii_lowercase();
+    guards.words.iter().any(|w| text.contains(w.as_str()))
+}
+
+/// A `try` whose handlers catch a unique-constraint conflict
+/// (`except IntegrityError`, `catch (e) { if (e.code === "P2002") ... }`):
+/// the write inside it, and what follows, runs once per key.
+fn catches_conflict(node: Node<'_>, src: &str, guards: &Guards) -> bool {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).filter(|c| matches!(c.kind(), "except_clause" | "catch_clause")).any(|c| {
+        let t = node_text(c, src).to_ascii_lowercase();
+        guards.conflict_errors.iter().any(|e| t.contains(&e.to_ascii_lowercase()))
+    })
+}
