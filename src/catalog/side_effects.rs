@@ -30,6 +30,10 @@ pub struct LangEffects {
     pub retry_keywords: Vec<String>,
     /// Calls in a task body that retry it (`self.retry`).
     pub retry_calls: Vec<String>,
+    /// Folders of one-off scripts (path segments such as `scripts` or
+    /// `management/commands`): payment calls there outside any handler are
+    /// run by a person, not retried by a framework.
+    pub script_dirs: Vec<String>,
     /// Money-moving calls and their idempotency key.
     pub payments: Vec<PaymentCall>,
     /// Side effects a redelivered handler repeats.
@@ -52,6 +56,9 @@ pub struct PaymentCall {
     /// Where request options go: Python keyword names holding a dict
     /// (`options={...}`), JS argument indexes (`"1"`).
     pub options: Vec<String>,
+    /// Error codes that, caught around the call, show a repeat is detected
+    /// (`charge_already_refunded`).
+    pub repeat_errors: Vec<String>,
 }
 
 /// A side effect a redelivered handler repeats.

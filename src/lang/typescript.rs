@@ -482,3 +482,54 @@ pub fn call_args(call: Node<'_>) -> Vec<Node<'_>> {
 pub fn unwrap_expr(node: Node<'_>) -> Node<'_> {
     unwrap(node)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::frame_for;
+    use crate::engine::context::{FrameKind, HandlerKind};
+    use crate::lang::{parse, walk};
+    use crate::source::Grammar;
+
+    /// The handler kind of every function in `src`, in document order.
+    fn handlers(src: &str) -> Vec<(Option<String>, Option<HandlerKind>)> {
+        let tree = parse(Grammar::TypeScript, src).expect("parses");
+        let mut out = Vec::new();
+        walk(tree.root_node(), &mut |n| {
+            if let Some(FrameKind::Function(info)) = frame_for(n, src) {
+                out.push((info.name, info.handler));
+            }
+            true
+        });
+        out
+    }
+
+    #[test]
+    fn route_registrations_and_exports() {
+        let got = handlers(
+            "router.post('/orders', async (req, res) => {});\n\
+             router.post('/webhooks/stripe', async (req, res) => {});\n\
+             export async function POST(request: Request) {}\n\
+             export const PUT = async (request: Request) => {};\n\
+             const PATCH = async (request: Request) => {};\n\
+             export async function stripeWebhook(req: Request, res: Response) {}\n\
+             export default async function handler(req, res) {}\n\
+             function helper(a, b) {}\n\
+             items.map((req, res) => req);\n",
+        );
+        let kinds: Vec<Option<HandlerKind>> = got.iter().map(|g| g.1).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Some(HandlerKind::Request),
+                Some(HandlerKind::Webhook),
+                Some(HandlerKind::Request),
+                Some(HandlerKind::Request),
+                None,
+                Some(HandlerKind::Webhook),
+                Some(HandlerKind::Request),
+                None,
+                None,
+            ]
+        );
+    }
+}

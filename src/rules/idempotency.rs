@@ -209,3 +209,12 @@ pub fn retry_phrase(r: Option<Redelivery>) -> &'static str {
         None => "a retried request or job",
     }
 }
+
+/// A function's header, from its start to its body (trailing whitespace
+/// trimmed): where the handler label points.
+pub fn head_span(func: Node<'_>, src: &str) -> crate::source::Span {
+    let start = func.start_byte();
+    let end = func.child_by_field_name("body").map(|b| b.start_byte()).unwrap_or(func.end_byte()).max(start);
+    let text = src.get(start..end).unwrap_or("");
+    crate::source::Span::new(start, start + text.trim_end().len())
+}

@@ -58,16 +58,20 @@ impl Rule for PaymentWithoutIdempotencyKey {
             return;
         };
         let keyed = if python { keyed_python(node, entry, cx) } else { keyed_js(node, entry, cx) };
-        if keyed || function_mentions_idempotency(cx) {
+        if keyed || function_mentions_idempotency(cx) || catches_repeat(node, entry, cx.src) {
             return;
         }
         let handler = idempotency::redelivery(cx);
+        if handler.is_none() && in_script_dir(&cx.file.path, &catalog.side_effects.lang(python).script_dirs) {
+            return;
+        }
         let retry = idempotency::retry_phrase(handler.map(|h| h.0));
         let callee = idempotency::callee(node).unwrap_or(node);
         let msg = format!(
             "`{}` has no idempotency key, so {retry} that reaches it again repeats the payment operation and can move money twice",
             name.display()
         );
+        let src = cx.src;
         let d = cx.report(Span::of(callee), msg);
         if let Some((kind, func)) = handler {
             let what = match kind {
@@ -76,15 +80,38 @@ impl Rule for PaymentWithoutIdempotencyKey {
                 Redelivery::Job => "background job",
                 Redelivery::Request => "request handler",
             };
-            d.labels.push(Label { span: head_span(func), message: format!("in this {what}") });
+            d.labels.push(Label { span: idempotency::head_span(func, src), message: format!("in this {what}") });
         }
     }
 }
 
-/// The first line of a function: where a label points.
-fn head_span(func: Node<'_>) -> Span {
-    let end = func.child_by_field_name("body").map(|b| b.start_byte()).unwrap_or(func.end_byte());
-    Span::new(func.start_byte(), end.max(func.start_byte()))
+/// A path under a folder of one-off scripts (`scripts/`, `bin/`).
+fn in_script_dir(path: &str, dirs: &[String]) -> bool {
+    let path = format!("/{}", path.replace('\\', "/"));
+    dirs.iter().any(|d| path.contains(&format!("/{}/", d.trim_matches('/'))))
+}
+
+/// The call sits in a `try` whose handlers name an error that means "already
+/// done" (`charge_already_refunded`): the repeat is detected and handled.
+fn catches_repeat(call: Node<'_>, entry: &PaymentCall, src: &str) -> bool {
+    let mut cur = call;
+    while let Some(p) = cur.parent() {
+        if matches!(p.kind(), "function_definition" | "function_declaration" | "arrow_function" | "method_definition") {
+            return false;
+        }
+        if p.kind() == "try_statement" {
+            let mut cursor = p.walk();
+            let caught = p
+                .named_children(&mut cursor)
+                .filter(|c| matches!(c.kind(), "except_clause" | "catch_clause"))
+                .any(|c| entry.repeat_errors.iter().any(|e| node_text(c, src).contains(e.as_str())));
+            if caught {
+                return true;
+            }
+        }
+        cur = p;
+    }
+    false
 }
 
 /// A name or string in the enclosing function mentions idempotency (a key

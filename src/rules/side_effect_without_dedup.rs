@@ -92,6 +92,11 @@ impl Rule for SideEffectWithoutDedup {
             return;
         }
         let Some(effect) = find_effect(node, &name, cat, cx) else { return };
+        // A task retries only after a failure: when the side effect is its
+        // last step, a retry means the side effect itself failed.
+        if kind == Redelivery::RetryingJob && !work_after(node, func, cx.src) {
+            return;
+        }
         let guard_before = cx.state::<State>().guards.get(&id).is_some_and(|g| *g < node.start_byte());
         if guard_before || words_before(func, node, cx.src, &cat.guards) {
             return;
@@ -120,11 +125,52 @@ impl Rule for SideEffectWithoutDedup {
             Redelivery::Webhook => "this webhook handler can receive the same event more than once",
             _ => "this task runs again after a failure",
         };
-        let end = func.child_by_field_name("body").map(|b| b.start_byte()).unwrap_or(func.end_byte());
-        let head = Span::new(func.start_byte(), end.max(func.start_byte()));
+        let head = idempotency::head_span(func, cx.src);
         let d = cx.report(Span::of(callee), msg);
         d.labels.push(Label { span: head, message: label.to_string() });
     }
+}
+
+/// Some call that can fail runs after `call` in `func`: a later statement
+/// (at any level up to the function body) that calls something other than a
+/// logger.
+fn work_after(call: Node<'_>, func: Node<'_>, src: &str) -> bool {
+    let mut cur = call;
+    while let Some(parent) = cur.parent() {
+        if parent.id() == func.id() {
+            break;
+        }
+        let mut next = cur.next_named_sibling();
+        while let Some(n) = next {
+            if calls_something(n, src) {
+                return true;
+            }
+            next = n.next_named_sibling();
+        }
+        cur = parent;
+    }
+    false
+}
+
+fn calls_something(node: Node<'_>, src: &str) -> bool {
+    let mut found = false;
+    crate::lang::walk(node, &mut |n| {
+        if found || matches!(n.kind(), "except_clause" | "catch_clause" | "comment") {
+            return false;
+        }
+        if matches!(n.kind(), "call" | "call_expression") {
+            let callee = n.child_by_field_name("function").map(|f| node_text(f, src)).unwrap_or("");
+            let head = callee.split('.').next().unwrap_or("");
+            const QUIET: &[&str] =
+                &["logger", "log", "logging", "print", "console", "len", "str", "int", "dict", "list"];
+            if !QUIET.contains(&head) {
+                found = true;
+                return false;
+            }
+        }
+        true
+    });
+    found
 }
 
 /// `name`, or `Class.name` for a method.
