@@ -39,10 +39,30 @@ pub struct SideEffectWithoutDedup;
 struct State {
     /// Handler node id → what kind of redelivery, computed once.
     kinds: HashMap<usize, Option<Redelivery>>,
-    /// Handler node id → start byte of its first guard.
+    /// Function node id → start byte of its first guard.
     guards: HashMap<usize, usize>,
     /// Handlers already reported (one finding per handler).
     reported: HashSet<usize>,
+    /// Named functions of the file → their first unguarded side effect.
+    helpers: HashMap<String, HelperEffect>,
+    /// Webhook handlers and the same-file functions they call, in order.
+    delegations: Vec<Delegation>,
+}
+
+/// The first unguarded side effect of a named function.
+struct HelperEffect {
+    span: Span,
+    callee: String,
+    again: String,
+}
+
+/// A webhook handler's calls to functions by bare name (`handle(event)`,
+/// `self.handle(event)`, `this.handle(event)`).
+struct Delegation {
+    handler: usize,
+    name: Option<String>,
+    head: Span,
+    calls: Vec<(String, usize)>,
 }
 
 impl Rule for SideEffectWithoutDedup {
@@ -59,46 +79,86 @@ impl Rule for SideEffectWithoutDedup {
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
-        let Some((_, func)) = cx.ctx.handler() else { return };
-        let id = func.id();
-        let cached = cx.state::<State>().kinds.get(&id).copied();
-        let kind = match cached {
-            Some(k) => k,
-            None => {
-                let k = idempotency::redelivery(cx).map(|r| r.0);
-                cx.state::<State>().kinds.insert(id, k);
-                k
-            }
-        };
-        let Some(kind @ (Redelivery::Webhook | Redelivery::RetryingJob)) = kind else { return };
+        let Some((info, own)) = cx.ctx.function() else { return };
+        let own_name = info.name.clone();
         let python = cx.grammar() == Grammar::Python;
         let catalog = cx.catalog;
         let cat = catalog.side_effects.lang(python);
-        if node.kind() == "if_statement" {
-            if state_check(node, cx.src, &cat.guards) {
-                record_guard(cx, id, node.start_byte());
+        let handler = match cx.ctx.handler() {
+            Some((_, h)) => {
+                let id = h.id();
+                let cached = cx.state::<State>().kinds.get(&id).copied();
+                let kind = match cached {
+                    Some(k) => k,
+                    None => {
+                        let k = idempotency::redelivery(cx).map(|r| r.0);
+                        cx.state::<State>().kinds.insert(id, k);
+                        k
+                    }
+                };
+                kind.filter(|k| matches!(k, Redelivery::Webhook | Redelivery::RetryingJob)).map(|k| (k, h))
+            }
+            None => None,
+        };
+        let guard = match node.kind() {
+            "if_statement" => state_check(node, cx.src, &cat.guards),
+            "try_statement" => catches_conflict(node, cx.src, &cat.guards),
+            _ => false,
+        };
+        if guard {
+            record_guard(cx, own.id(), node.start_byte());
+            if let Some((_, h)) = handler {
+                record_guard(cx, h.id(), node.start_byte());
             }
             return;
         }
-        if node.kind() == "try_statement" {
-            if catches_conflict(node, cx.src, &cat.guards) {
-                record_guard(cx, id, node.start_byte());
-            }
+        if !matches!(node.kind(), "call" | "call_expression") {
             return;
         }
         let Some(name) = CalleeName::of(node, cx) else { return };
         if name.matches(&cat.guards.calls) {
-            record_guard(cx, id, node.start_byte());
+            record_guard(cx, own.id(), node.start_byte());
+            if let Some((_, h)) = handler {
+                record_guard(cx, h.id(), node.start_byte());
+            }
             return;
         }
+        if let Some((Redelivery::Webhook, h)) = handler
+            && let Some(target) = local_call_name(node, cx.src)
+        {
+            let head = idempotency::head_span(h, cx.src);
+            let hname = handler_name(h, cx.src);
+            let st = cx.state::<State>();
+            match st.delegations.iter_mut().find(|d| d.handler == h.id()) {
+                Some(d) => d.calls.push((target, node.start_byte())),
+                None => st.delegations.push(Delegation {
+                    handler: h.id(),
+                    name: hname,
+                    head,
+                    calls: vec![(target, node.start_byte())],
+                }),
+            }
+        }
         let Some(effect) = find_effect(node, &name, cat, cx) else { return };
+        // Remember the first unguarded side effect of every named function,
+        // for webhook handlers that call it.
+        if let Some(fname) = own_name
+            && !cx.state::<State>().helpers.contains_key(&fname)
+            && !guarded(cx, own, node, &cat.guards)
+        {
+            let callee = idempotency::callee(node).unwrap_or(node);
+            let h =
+                HelperEffect { span: Span::of(callee), callee: name.display().to_string(), again: effect.to_string() };
+            cx.state::<State>().helpers.insert(fname, h);
+        }
+        let Some((kind, func)) = handler else { return };
+        let id = func.id();
         // A task retries only after a failure: when the side effect is its
         // last step, a retry means the side effect itself failed.
         if kind == Redelivery::RetryingJob && !work_after(node, func, cx.src) {
             return;
         }
-        let guard_before = cx.state::<State>().guards.get(&id).is_some_and(|g| *g < node.start_byte());
-        if guard_before || words_before(func, node, cx.src, &cat.guards) {
+        if guarded(cx, func, node, &cat.guards) {
             return;
         }
         if !cx.state::<State>().reported.insert(id) {
@@ -112,7 +172,7 @@ impl Rule for SideEffectWithoutDedup {
             (_, None) => "This task retries after a failure and".to_string(),
         };
         let why = match kind {
-            Redelivery::Webhook => "a redelivery (the provider retries on any non-2xx answer or timeout)",
+            Redelivery::Webhook => WEBHOOK_WHY,
             _ => "a retry after a later failure",
         };
         let msg = format!(
@@ -122,12 +182,71 @@ impl Rule for SideEffectWithoutDedup {
         );
         let callee = idempotency::callee(node).unwrap_or(node);
         let label = match kind {
-            Redelivery::Webhook => "this webhook handler can receive the same event more than once",
+            Redelivery::Webhook => WEBHOOK_LABEL,
             _ => "this task runs again after a failure",
         };
         let head = idempotency::head_span(func, cx.src);
         let d = cx.report(Span::of(callee), msg);
         d.labels.push(Label { span: head, message: label.to_string() });
+    }
+
+    fn finish<'t>(&self, cx: &mut Checker<'_, 't>) {
+        let st = cx.state::<State>();
+        let delegations = std::mem::take(&mut st.delegations);
+        let mut findings = Vec::new();
+        for d in &delegations {
+            if st.reported.contains(&d.handler) {
+                continue;
+            }
+            let guard = st.guards.get(&d.handler).copied();
+            for (target, at) in &d.calls {
+                if guard.is_some_and(|g| g < *at) {
+                    break;
+                }
+                if let Some(e) = st.helpers.get(target) {
+                    let who = match &d.name {
+                        Some(n) => format!("Webhook handler `{n}`"),
+                        None => "This webhook handler".to_string(),
+                    };
+                    let msg = format!(
+                        "{who} calls `{target}`, which calls `{}` with no dedup, upsert or state check before it, so {WEBHOOK_WHY} {}",
+                        e.callee, e.again
+                    );
+                    findings.push((e.span, msg, d.head));
+                    break;
+                }
+            }
+        }
+        for (span, msg, head) in findings {
+            let d = cx.report(span, msg);
+            d.labels.push(Label { span: head, message: WEBHOOK_LABEL.to_string() });
+        }
+    }
+}
+
+const WEBHOOK_WHY: &str = "a redelivery (the provider retries on any non-2xx answer or timeout)";
+const WEBHOOK_LABEL: &str = "this webhook handler can receive the same event more than once";
+
+/// A guard comes before `call` in `func`: a recorded guard, or a guard word
+/// in the text.
+fn guarded(cx: &mut Checker<'_, '_>, func: Node<'_>, call: Node<'_>, guards: &Guards) -> bool {
+    let src = cx.src;
+    cx.state::<State>().guards.get(&func.id()).is_some_and(|g| *g < call.start_byte())
+        || words_before(func, call, src, guards)
+}
+
+/// `name(...)`, `self.name(...)`, `this.name(...)`: a call that may reach a
+/// function of the same file.
+fn local_call_name(call: Node<'_>, src: &str) -> Option<String> {
+    let f = call.child_by_field_name("function")?;
+    match f.kind() {
+        "identifier" => Some(node_text(f, src).to_string()),
+        "attribute" | "member_expression" => {
+            let obj = f.child_by_field_name("object")?;
+            let prop = f.child_by_field_name("attribute").or_else(|| f.child_by_field_name("property"))?;
+            matches!(node_text(obj, src), "self" | "this" | "cls").then(|| node_text(prop, src).to_string())
+        }
+        _ => None,
     }
 }
 
