@@ -26,8 +26,13 @@ pub struct LangEffects {
     /// Function, class or route-path fragments (case-insensitive) that mark
     /// a request handler as a provider's webhook receiver.
     pub webhook_markers: Vec<String>,
-    /// Task decorator keywords that make a job retry after a failure.
+    /// Task decorator keywords that make a job retry after any failure.
     pub retry_keywords: Vec<String>,
+    /// Task decorator keywords listing the exceptions that trigger a retry
+    /// (`autoretry_for=`); they count when the list names a broad exception.
+    pub retry_on_keywords: Vec<String>,
+    /// Exceptions that make a `retry_on_keywords` list broad.
+    pub broad_exceptions: Vec<String>,
     /// Calls in a task body that retry it (`self.retry`).
     pub retry_calls: Vec<String>,
     /// Folders of one-off scripts (path segments such as `scripts` or

@@ -165,7 +165,7 @@ fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<Handler
     // A named function taking `(req, res)` (Express, Next.js `pages/api`):
     // registered elsewhere, it is still a request handler.
     if node.kind() != "method_definition"
-        && !node.parent().is_some_and(|p| p.kind() == "arguments")
+        && node.parent().is_none_or(|p| p.kind() != "arguments")
         && takes_req_res(node, src)
     {
         return Some(if name.is_some_and(webhook) { HandlerKind::Webhook } else { HandlerKind::Request });
@@ -495,7 +495,7 @@ mod tests {
         let tree = parse(Grammar::TypeScript, src).expect("parses");
         let mut out = Vec::new();
         walk(tree.root_node(), &mut |n| {
-            if let Some(FrameKind::Function(info)) = frame_for(n, src) {
+            if let Some(FrameKind::Function(info)) = frame_for(n, src).filter(|_| n.is_named()) {
                 out.push((info.name, info.handler));
             }
             true

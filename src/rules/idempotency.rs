@@ -176,28 +176,48 @@ fn enclosing_class(func: Node<'_>) -> Option<Node<'_>> {
     None
 }
 
-/// A task retries when its decorator says so (`autoretry_for=`,
-/// `max_retries=`, `acks_late=True`) or its body calls `self.retry`.
+/// A task retries after any failure when its decorator says so
+/// (`autoretry_for=(Exception,)`, `max_retries=3`, `retries=3`) or its body
+/// calls `self.retry`.
 fn retries(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
     let src = cx.src;
     if cx.grammar() != Grammar::Python {
         return false;
     }
     let decorated = python::decorators(func, src).iter().any(|d| {
-        cat.retry_keywords.iter().any(|k| {
-            d.match_indices(k.as_str()).any(|(i, _)| {
-                let rest = d[i + k.len()..].trim_start();
-                let before = d[..i].chars().last();
-                rest.starts_with('=') && !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
-                    // `max_retries=0` and `acks_late=False` retry nothing.
-                    && !rest[1..].trim_start().starts_with(['0', 'F', 'N'])
-            })
-        })
+        let values = |keys: &[String]| -> Vec<&str> { keys.iter().flat_map(|k| keyword_values(d, k)).collect() };
+        let any_failure = values(&cat.retry_keywords).iter().any(|v| !(v.starts_with(['0', 'F', 'N']) || v.is_empty()));
+        let retry_on = values(&cat.retry_on_keywords);
+        let broad_list = retry_on.iter().any(|v| {
+            let list = v.split(')').next().unwrap_or(v);
+            list.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .any(|name| cat.broad_exceptions.iter().any(|b| name.rsplit('.').next() == Some(b.as_str())))
+        });
+        // `autoretry_for=` decides when present: `max_retries=` then only bounds it.
+        if retry_on.is_empty() { any_failure } else { broad_list }
     });
     decorated || {
         let body = func.child_by_field_name("body").map(|b| node_text(b, src)).unwrap_or("");
         cat.retry_calls.iter().any(|c| body.contains(&format!("{c}(")))
     }
+}
+
+/// The text after each `key=` in a decorator (not `other_key=`).
+fn keyword_values<'s>(d: &'s str, key: &str) -> Vec<&'s str> {
+    d.match_indices(key)
+        .filter_map(|(i, _)| {
+            let before = d[..i].chars().last();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                return None;
+            }
+            let rest = d[i + key.len()..].trim_start();
+            let rest = rest.strip_prefix('=')?;
+            if rest.starts_with('=') {
+                return None;
+            }
+            Some(rest.trim_start())
+        })
+        .collect()
 }
 
 /// The words a message uses for the handler that runs again.
