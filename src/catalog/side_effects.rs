@@ -26,6 +26,9 @@ pub struct LangEffects {
     /// Function, class or route-path fragments (case-insensitive) that mark
     /// a request handler as a provider's webhook receiver.
     pub webhook_markers: Vec<String>,
+    /// Words of a function or class name that mean it manages webhook
+    /// settings instead of receiving deliveries (`create_webhook`).
+    pub webhook_management_words: Vec<String>,
     /// Task decorator keywords that make a job retry after any failure.
     pub retry_keywords: Vec<String>,
     /// Task decorator keywords listing the exceptions that trigger a retry

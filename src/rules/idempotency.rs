@@ -105,8 +105,10 @@ pub fn redelivery<'t>(cx: &Checker<'_, 't>) -> Option<(Redelivery, Node<'t>)> {
     let (kind, node) = cx.ctx.handler()?;
     let cat = cx.catalog.side_effects.lang(cx.grammar() == Grammar::Python);
     let r = match kind {
-        HandlerKind::Webhook => Redelivery::Webhook,
-        HandlerKind::Request if is_webhook(node, cx, cat) => Redelivery::Webhook,
+        // The front end marks any handler whose name or route says webhook;
+        // settings pages (`create_webhook`, `/teams/:id/webhooks`) are not receivers.
+        HandlerKind::Webhook | HandlerKind::Request if is_webhook(node, cx, cat) => Redelivery::Webhook,
+        HandlerKind::Webhook => Redelivery::Request,
         HandlerKind::Request => Redelivery::Request,
         HandlerKind::Job if retries(node, cx, cat) => Redelivery::RetryingJob,
         HandlerKind::Job => Redelivery::Job,
@@ -119,25 +121,74 @@ fn marked(text: &str, cat: &LangEffects) -> bool {
     cat.webhook_markers.iter().any(|m| lower.contains(&m.to_ascii_lowercase()))
 }
 
+/// A function or class name marks a receiver: it names a webhook and has no
+/// word of managing one (`stripe_webhook`, not `create_webhook`).
+fn name_marked(name: &str, cat: &LangEffects) -> bool {
+    marked(name, cat)
+        && !words(name).iter().any(|w| cat.webhook_management_words.iter().any(|m| m.eq_ignore_ascii_case(w)))
+}
+
+/// A route or file path marks a receiver: it names a webhook and no path
+/// parameter (`:id`, `{id}`, `<id>`, `[id]`) comes before the marker, which
+/// would make it a resource's webhook settings (`/teams/[teamId]/webhooks`).
+fn path_marked(path: &str, cat: &LangEffects) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let Some(at) = cat.webhook_markers.iter().filter_map(|m| lower.find(&m.to_ascii_lowercase())).min() else {
+        return false;
+    };
+    let before = &lower[..at];
+    !before.split(['/', '\\']).any(|seg| seg.starts_with([':', '{', '<', '[']) || seg.contains("${"))
+}
+
+/// Words of an identifier: `create_webhook`, `WebhookListView`, `send-hook`.
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 /// A request handler is a webhook receiver when its name, its class, its
 /// route (decorator or registration path) or, for Next.js route files, its
 /// file path says so.
 fn is_webhook(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
     let src = cx.src;
-    if func.child_by_field_name("name").is_some_and(|n| marked(node_text(n, src), cat)) {
+    let own_name = func.child_by_field_name("name").map(|n| node_text(n, src));
+    if own_name.is_some_and(|n| name_marked(n, cat)) {
         return true;
     }
+    // A method managing webhooks (`WebhookViewSet.create`) is not a receiver.
+    if own_name.is_some_and(|n| words(n).iter().any(|w| cat.webhook_management_words.iter().any(|m| m == w))) {
+        return false;
+    }
     if let Some(class) = enclosing_class(func)
-        && class.child_by_field_name("name").is_some_and(|n| marked(node_text(n, src), cat))
+        && class.child_by_field_name("name").is_some_and(|n| name_marked(node_text(n, src), cat))
     {
         return true;
     }
     if cx.grammar() == Grammar::Python {
-        return python::decorators(func, src).iter().any(|d| marked(d, cat));
+        return python::decorators(func, src).iter().any(|d| path_marked(d, cat));
     }
     // `const stripeWebhook = async (req, res) => ...`
     if let Some(decl) = func.parent().filter(|p| p.kind() == "variable_declarator")
-        && decl.child_by_field_name("name").is_some_and(|n| marked(node_text(n, src), cat))
+        && decl.child_by_field_name("name").is_some_and(|n| name_marked(node_text(n, src), cat))
     {
         return true;
     }
@@ -145,23 +196,23 @@ fn is_webhook(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
     if let Some(args) = func.parent().filter(|p| p.kind() == "arguments")
         && args
             .named_child(0)
-            .is_some_and(|a| matches!(a.kind(), "string" | "template_string") && marked(node_text(a, src), cat))
+            .is_some_and(|a| matches!(a.kind(), "string" | "template_string") && path_marked(node_text(a, src), cat))
     {
         return true;
     }
     // NestJS: `@Controller("webhooks")` on the class, `@Post("stripe-webhook")` on the method.
-    if typescript::decorators(func, src).iter().any(|d| marked(d, cat)) {
+    if typescript::decorators(func, src).iter().any(|d| path_marked(d, cat)) {
         return true;
     }
     if let Some(class) = enclosing_class(func)
-        && typescript::decorators(class, src).iter().any(|d| marked(d, cat))
+        && typescript::decorators(class, src).iter().any(|d| path_marked(d, cat))
     {
         return true;
     }
     // Next.js: `app/api/webhooks/stripe/route.ts`, `pages/api/stripe-webhook.ts`.
     let path = cx.file.path.to_ascii_lowercase();
     let route_file = path.contains("/api/") || path.starts_with("api/") || path.contains("route.");
-    route_file && marked(&path, cat)
+    route_file && path_marked(&path, cat)
 }
 
 fn enclosing_class(func: Node<'_>) -> Option<Node<'_>> {
@@ -237,4 +288,17 @@ pub fn head_span(func: Node<'_>, src: &str) -> crate::source::Span {
     let end = func.child_by_field_name("body").map(|b| b.start_byte()).unwrap_or(func.end_byte()).max(start);
     let text = src.get(start..end).unwrap_or("");
     crate::source::Span::new(start, start + text.trim_end().len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words;
+
+    #[test]
+    fn identifier_words() {
+        assert_eq!(words("create_webhook"), ["create", "webhook"]);
+        assert_eq!(words("WebhookListView"), ["webhook", "list", "view"]);
+        assert_eq!(words("stripeWebhook"), ["stripe", "webhook"]);
+        assert_eq!(words("send-hook"), ["send", "hook"]);
+    }
 }
