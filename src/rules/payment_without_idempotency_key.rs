@@ -1,5 +1,5 @@
 //! Money-moving payment API calls (charges, payment intents, refunds,
-//! transfers, payouts, subscriptions) made without an idempotency key, per
+//! transfers, subscriptions) made without an idempotency key, per
 //! `rules/catalog/side_effects.toml`: a retried request, job or redelivered
 //! webhook that reaches the call again moves money a second time.
 
@@ -23,7 +23,7 @@ crate::declare_rule! {
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript],
         precision: High,
-        summary: "A charge, refund, transfer or payout is created without an idempotency key, so a retry moves money twice",
+        summary: "A charge, refund or transfer is created without an idempotency key, so a retry moves money twice",
         fix: "Pass an idempotency key derived from the order, event or request (not a fresh random value) to the payment call",
     }
 }
