@@ -132,6 +132,12 @@ fn segment_matches(p: &str, s: &str) -> bool {
     p == s
 }
 
+/// True when the last segment of any pattern matches `last`: a cheap test
+/// before reading the whole callee.
+pub fn any_last_matches(patterns: &[String], last: &str) -> bool {
+    patterns.iter().any(|p| segment_matches(p.rsplit('.').next().unwrap_or(p), last))
+}
+
 /// True when any pattern matches.
 pub fn any_matches(patterns: &[String], segments: &[&str]) -> bool {
     patterns.iter().any(|p| pattern_matches(p, segments))

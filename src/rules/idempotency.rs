@@ -48,6 +48,18 @@ pub fn written_segments<'s>(node: Node<'_>, src: &'s str) -> Vec<&'s str> {
     out
 }
 
+/// The last name of a call's callee (`create` in `stripe.Charge.create(...)`).
+pub fn last_name<'s>(call: Node<'_>, src: &'s str) -> Option<&'s str> {
+    let f = callee(call)?;
+    let n = match f.kind() {
+        "attribute" => f.child_by_field_name("attribute")?,
+        "member_expression" => f.child_by_field_name("property")?,
+        "identifier" => f,
+        _ => return None,
+    };
+    Some(node_text(n, src))
+}
+
 /// The callee read both ways: as written and as the semantic model resolves it.
 pub struct CalleeName {
     pub written: String,

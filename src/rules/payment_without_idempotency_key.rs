@@ -5,7 +5,7 @@
 
 use tree_sitter::Node;
 
-use crate::catalog::side_effects::PaymentCall;
+use crate::catalog::side_effects::{PaymentCall, any_last_matches};
 use crate::diagnostic::Label;
 use crate::engine::Checker;
 use crate::lang::{node_text, python, strip_quotes, typescript, walk};
@@ -46,8 +46,13 @@ impl Rule for PaymentWithoutIdempotencyKey {
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
         let python = cx.grammar() == Grammar::Python;
-        let Some(name) = CalleeName::of(node, cx) else { return };
         let catalog = cx.catalog;
+        let payments = &catalog.side_effects.lang(python).payments;
+        let Some(last) = idempotency::last_name(node, cx.src) else { return };
+        if !payments.iter().any(|e| any_last_matches(&e.calls, last)) {
+            return;
+        }
+        let Some(name) = CalleeName::of(node, cx) else { return };
         let Some(entry) = catalog
             .side_effects
             .lang(python)

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use crate::catalog::side_effects::{Guards, LangEffects};
+use crate::catalog::side_effects::{Guards, LangEffects, any_last_matches};
 use crate::diagnostic::Label;
 use crate::engine::Checker;
 use crate::lang::{node_text, python, typescript};
@@ -115,14 +115,6 @@ impl Rule for SideEffectWithoutDedup {
         if !matches!(node.kind(), "call" | "call_expression") {
             return;
         }
-        let Some(name) = CalleeName::of(node, cx) else { return };
-        if name.matches(&cat.guards.calls) {
-            record_guard(cx, own.id(), node.start_byte());
-            if let Some((_, h)) = handler {
-                record_guard(cx, h.id(), node.start_byte());
-            }
-            return;
-        }
         if let Some((Redelivery::Webhook, h)) = handler
             && let Some(target) = local_call_name(node, cx.src)
         {
@@ -138,6 +130,20 @@ impl Rule for SideEffectWithoutDedup {
                     calls: vec![(target, node.start_byte())],
                 }),
             }
+        }
+        // Most calls are neither a guard nor a side effect: test the last
+        // name before reading the whole callee.
+        let Some(last) = idempotency::last_name(node, cx.src) else { return };
+        if !any_last_matches(&cat.guards.calls, last) && !cat.effects.iter().any(|e| any_last_matches(&e.calls, last)) {
+            return;
+        }
+        let Some(name) = CalleeName::of(node, cx) else { return };
+        if name.matches(&cat.guards.calls) {
+            record_guard(cx, own.id(), node.start_byte());
+            if let Some((_, h)) = handler {
+                record_guard(cx, h.id(), node.start_byte());
+            }
+            return;
         }
         let Some(effect) = find_effect(node, &name, cat, cx) else { return };
         // Remember the first unguarded side effect of every named function,
