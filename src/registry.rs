@@ -21,6 +21,8 @@ pub static RULES: &[&dyn Rule] = &[
     &crate::rules::retry_without_backoff::RetryWithoutBackoff,
     &crate::rules::retry_without_limit::RetryWithoutLimit,
     &crate::rules::job_call_without_retry::JobCallWithoutRetry,
+    &crate::rules::payment_without_idempotency_key::PaymentWithoutIdempotencyKey,
+    &crate::rules::side_effect_without_dedup::SideEffectWithoutDedup,
 ];
 
 /// Rules checked by the migration pipeline ([`crate::migration`]), not by

@@ -22,6 +22,7 @@ pub mod queries;
 pub mod queues;
 pub mod secrets;
 pub mod retry;
+pub mod side_effects;
 
 use std::sync::OnceLock;
 
@@ -53,6 +54,9 @@ pub struct Catalog {
     /// `rules/catalog/retry.toml`: pauses, local failures, retry policies.
     #[serde(default)]
     pub retry: retry::RetryCatalog,
+    /// `rules/catalog/side_effects.toml`: side effects, payment idempotency keys, guards.
+    #[serde(default)]
+    pub side_effects: side_effects::SideEffectCatalog,
 }
 
 /// Section name → built-in file text, one line per section.
@@ -64,6 +68,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("queues", include_str!("../../rules/catalog/queues.toml")),
     ("migrations", include_str!("../../rules/catalog/migrations.toml")),
     ("retry", include_str!("../../rules/catalog/retry.toml")),
+    ("side_effects", include_str!("../../rules/catalog/side_effects.toml")),
 ];
 
 impl Catalog {

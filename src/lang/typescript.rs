@@ -150,7 +150,39 @@ fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<Handler
     {
         return Some(HandlerKind::Request);
     }
+    // `export const POST = async (request) => ...` (Next.js route files).
+    if matches!(node.kind(), "arrow_function" | "function_expression")
+        && let Some(n) = name
+        && matches!(n, "POST" | "PUT" | "PATCH" | "DELETE")
+        && node
+            .parent()
+            .and_then(|d| d.parent())
+            .and_then(|l| l.parent())
+            .is_some_and(|e| e.kind() == "export_statement")
+    {
+        return Some(HandlerKind::Request);
+    }
+    // A named function taking `(req, res)` (Express, Next.js `pages/api`):
+    // registered elsewhere, it is still a request handler.
+    if node.kind() != "method_definition"
+        && node.parent().is_none_or(|p| p.kind() != "arguments")
+        && takes_req_res(node, src)
+    {
+        return Some(if name.is_some_and(webhook) { HandlerKind::Webhook } else { HandlerKind::Request });
+    }
     None
+}
+
+/// The first two parameters are named like an HTTP request and response.
+fn takes_req_res(node: Node<'_>, src: &str) -> bool {
+    let Some(params) = node.child_by_field_name("parameters") else { return false };
+    let mut cursor = params.walk();
+    let names: Vec<&str> = params
+        .named_children(&mut cursor)
+        .take(2)
+        .map(|p| p.child_by_field_name("pattern").map(|n| node_text(n, src)).unwrap_or_else(|| node_text(p, src)))
+        .collect();
+    matches!(names.first(), Some(&("req" | "request"))) && matches!(names.get(1), Some(&("res" | "response" | "reply")))
 }
 
 /// Decorators of a method or class (source text without `@`).
@@ -449,4 +481,55 @@ pub fn call_args(call: Node<'_>) -> Vec<Node<'_>> {
 /// Strips `await`, parentheses and type assertions around an expression.
 pub fn unwrap_expr(node: Node<'_>) -> Node<'_> {
     unwrap(node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::frame_for;
+    use crate::engine::context::{FrameKind, HandlerKind};
+    use crate::lang::{parse, walk};
+    use crate::source::Grammar;
+
+    /// The handler kind of every function in `src`, in document order.
+    fn handlers(src: &str) -> Vec<(Option<String>, Option<HandlerKind>)> {
+        let tree = parse(Grammar::TypeScript, src).expect("parses");
+        let mut out = Vec::new();
+        walk(tree.root_node(), &mut |n| {
+            if let Some(FrameKind::Function(info)) = frame_for(n, src).filter(|_| n.is_named()) {
+                out.push((info.name, info.handler));
+            }
+            true
+        });
+        out
+    }
+
+    #[test]
+    fn route_registrations_and_exports() {
+        let got = handlers(
+            "router.post('/orders', async (req, res) => {});\n\
+             router.post('/webhooks/stripe', async (req, res) => {});\n\
+             export async function POST(request: Request) {}\n\
+             export const PUT = async (request: Request) => {};\n\
+             const PATCH = async (request: Request) => {};\n\
+             export async function stripeWebhook(req: Request, res: Response) {}\n\
+             export default async function handler(req, res) {}\n\
+             function helper(a, b) {}\n\
+             items.map((req, res) => req);\n",
+        );
+        let kinds: Vec<Option<HandlerKind>> = got.iter().map(|g| g.1).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Some(HandlerKind::Request),
+                Some(HandlerKind::Webhook),
+                Some(HandlerKind::Request),
+                Some(HandlerKind::Request),
+                None,
+                Some(HandlerKind::Webhook),
+                Some(HandlerKind::Request),
+                None,
+                None,
+            ]
+        );
+    }
 }

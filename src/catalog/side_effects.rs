@@ -1,0 +1,160 @@
+//! `rules/catalog/side_effects.toml`: side effects a retried or redelivered
+//! handler repeats (payments, inserts, email, enqueues, counters), where a
+//! payment call takes its idempotency key, and the guards that make a handler
+//! safe to run twice. Read by the non-idempotent-handler rules.
+//!
+//! Call patterns are dotted names matched against the trailing segments of a
+//! callee ([`pattern_matches`]): `objects.create` matches
+//! `Order.objects.create`; `*` matches any one segment.
+
+use serde::Deserialize;
+
+/// Side-effect knowledge by language.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SideEffectCatalog {
+    #[serde(default)]
+    pub python: LangEffects,
+    #[serde(default)]
+    pub javascript: LangEffects,
+}
+
+/// What one language family knows about side effects and guards.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LangEffects {
+    /// Function, class or route-path fragments (case-insensitive) that mark
+    /// a request handler as a provider's webhook receiver.
+    pub webhook_markers: Vec<String>,
+    /// Words of a function or class name that mean it manages webhook
+    /// settings instead of receiving deliveries (`create_webhook`).
+    pub webhook_management_words: Vec<String>,
+    /// Task decorator keywords that make a job retry after any failure.
+    pub retry_keywords: Vec<String>,
+    /// Task decorator keywords listing the exceptions that trigger a retry
+    /// (`autoretry_for=`); they count when the list names a broad exception.
+    pub retry_on_keywords: Vec<String>,
+    /// Exceptions that make a `retry_on_keywords` list broad.
+    pub broad_exceptions: Vec<String>,
+    /// Calls in a task body that retry it (`self.retry`).
+    pub retry_calls: Vec<String>,
+    /// Folders of one-off scripts (path segments such as `scripts` or
+    /// `management/commands`): payment calls there outside any handler are
+    /// run by a person, not retried by a framework.
+    pub script_dirs: Vec<String>,
+    /// Money-moving calls and their idempotency key.
+    pub payments: Vec<PaymentCall>,
+    /// Side effects a redelivered handler repeats.
+    pub effects: Vec<Effect>,
+    /// What makes a handler idempotent.
+    pub guards: Guards,
+}
+
+/// A group of payment API calls that take an idempotency key the same way.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentCall {
+    /// Call patterns.
+    pub calls: Vec<String>,
+    /// The callee must resolve to, or be written through, a name containing
+    /// this (case-insensitive), so that `*.refunds.create` means the provider.
+    pub receiver: String,
+    /// Keyword (Python) or option (JS) names of the idempotency key.
+    pub keys: Vec<String>,
+    /// Where request options go: Python keyword names holding a dict
+    /// (`options={...}`), JS argument indexes (`"1"`).
+    pub options: Vec<String>,
+    /// Error codes that, caught around the call, show a repeat is detected
+    /// (`charge_already_refunded`).
+    pub repeat_errors: Vec<String>,
+}
+
+/// A side effect a redelivered handler repeats.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Effect {
+    /// What a redelivery does, completing "so a redelivery ...".
+    pub again: String,
+    /// Call patterns.
+    pub calls: Vec<String>,
+    /// When set, the callee must mention this (case-insensitive), as for
+    /// `messages.create` meaning Twilio.
+    pub receiver: String,
+    /// Keyword arguments or option keys that make the call safe to repeat.
+    pub unless: Vec<String>,
+}
+
+/// Guards: what shows the handler checks for an earlier delivery.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Guards {
+    /// Calls that upsert, get-or-create, lock or set-if-absent.
+    pub calls: Vec<String>,
+    /// Words (lowercase substrings) in the handler text before the side
+    /// effect that show an explicit idempotency or dedup step.
+    pub words: Vec<String>,
+    /// Words in an `if` condition whose body leaves early: a state check.
+    pub state_words: Vec<String>,
+    /// Exceptions or error codes of a unique-constraint conflict, caught
+    /// around the side effect.
+    pub conflict_errors: Vec<String>,
+}
+
+impl SideEffectCatalog {
+    /// The section for a language.
+    pub fn lang(&self, python: bool) -> &LangEffects {
+        if python { &self.python } else { &self.javascript }
+    }
+}
+
+/// True when the dotted `pattern` matches the trailing segments of `segments`
+/// (`*` matches one segment, and a segment pattern ending in `*` matches by
+/// prefix, one starting with `*` by suffix).
+pub fn pattern_matches(pattern: &str, segments: &[&str]) -> bool {
+    let pat: Vec<&str> = pattern.split('.').collect();
+    if pat.len() > segments.len() {
+        return false;
+    }
+    let tail = &segments[segments.len() - pat.len()..];
+    pat.iter().zip(tail).all(|(p, s)| segment_matches(p, s))
+}
+
+fn segment_matches(p: &str, s: &str) -> bool {
+    if p == "*" {
+        return true;
+    }
+    if let Some(suffix) = p.strip_prefix('*') {
+        return s.ends_with(suffix) && s.len() > suffix.len();
+    }
+    if let Some(prefix) = p.strip_suffix('*') {
+        return s.starts_with(prefix);
+    }
+    p == s
+}
+
+/// True when the last segment of any pattern matches `last`: a cheap test
+/// before reading the whole callee.
+pub fn any_last_matches(patterns: &[String], last: &str) -> bool {
+    patterns.iter().any(|p| segment_matches(p.rsplit('.').next().unwrap_or(p), last))
+}
+
+/// True when any pattern matches.
+pub fn any_matches(patterns: &[String], segments: &[&str]) -> bool {
+    patterns.iter().any(|p| pattern_matches(p, segments))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pattern_matches;
+
+    #[test]
+    fn trailing_segments() {
+        assert!(pattern_matches("objects.create", &["Order", "objects", "create"]));
+        assert!(!pattern_matches("objects.create", &["create"]));
+        assert!(pattern_matches("*.refunds.create", &["this", "stripe", "refunds", "create"]));
+        assert!(pattern_matches("*Queue.add", &["this", "emailQueue", "add"]));
+        assert!(!pattern_matches("*Queue.add", &["Queue", "add"]));
+        assert!(pattern_matches("send_mail", &["django", "core", "mail", "send_mail"]));
+        assert!(!pattern_matches("send_mail", &["send_mail_later"]));
+    }
+}
