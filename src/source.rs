@@ -50,6 +50,8 @@ pub enum Grammar {
     TypeScript,
     Tsx,
     JavaScript,
+    /// Rust, parsed with syn (not tree-sitter; not in [`Grammar::ALL`]).
+    Rust,
 }
 
 impl Grammar {
@@ -61,6 +63,7 @@ impl Grammar {
             "ts" | "mts" | "cts" => Grammar::TypeScript,
             "tsx" => Grammar::Tsx,
             "js" | "jsx" | "mjs" | "cjs" => Grammar::JavaScript,
+            "rs" => Grammar::Rust,
             _ => return None,
         })
     }
@@ -71,12 +74,15 @@ impl Grammar {
             Grammar::Python => Language::Python,
             Grammar::TypeScript | Grammar::Tsx => Language::TypeScript,
             Grammar::JavaScript => Language::JavaScript,
+            Grammar::Rust => Language::Rust,
         }
     }
 
-    /// The tree-sitter language for this grammar.
+    /// The tree-sitter language for this grammar (Rust has none: it is
+    /// parsed with syn, and never asked for one).
     pub fn ts_language(self) -> tree_sitter::Language {
         match self {
+            Grammar::Rust => unreachable!("Rust is parsed with syn"),
             Grammar::Python => tree_sitter_python::LANGUAGE.into(),
             Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
@@ -84,7 +90,7 @@ impl Grammar {
         }
     }
 
-    /// Every grammar, in a fixed order (used to build dispatch tables).
+    /// Every tree-sitter grammar, in a fixed order (used to build dispatch tables).
     pub const ALL: [Grammar; 4] = [Grammar::Python, Grammar::TypeScript, Grammar::Tsx, Grammar::JavaScript];
 
     /// Index into [`Grammar::ALL`].
