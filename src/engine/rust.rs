@@ -371,10 +371,16 @@ impl<'a, 'ast> RustChecker<'a, 'ast> {
     pub fn explained(&self, span: Span) -> bool {
         let first = self.file.lines.line_of(span.start) as u32 + 1;
         let last = self.file.lines.line_of(span.end) as u32 + 1;
+        // The comment block above, and one above the statement just before
+        // in the same paragraph (`// drop before and after, just in case`).
         let mut top = first;
+        let mut code_lines = 0;
         while top > 1 {
             let t = self.file.lines.line_text(self.src, top as usize - 2).trim_start();
             if t.starts_with("//") || t.starts_with("/*") || t.starts_with('*') {
+                top -= 1;
+            } else if !t.is_empty() && code_lines < 1 && !t.ends_with('}') {
+                code_lines += 1;
                 top -= 1;
             } else {
                 break;
@@ -523,7 +529,7 @@ fn check_lexed(
             return Err(RustParseError { offset: r.start + base, message });
         }
     };
-    if rules.rust_is_empty() {
+    if rules.rust_is_empty() || is_generated(&file.text) {
         return Ok(result);
     }
     let mut walker = Walker {
@@ -566,6 +572,16 @@ fn check_lexed(
     }
     result.diagnostics = std::mem::take(&mut walker.diagnostics);
     Ok(result)
+}
+
+/// Generated code (prost/tonic, bindgen, sea-orm entities): a `@generated`
+/// or `DO NOT EDIT` marker in the first lines. Nobody fixes findings there.
+fn is_generated(text: &str) -> bool {
+    text.lines().take(5).any(|l| {
+        let l = l.trim_start();
+        (l.starts_with("//") || l.starts_with("/*") || l.starts_with('*'))
+            && (l.contains("@generated") || l.contains("DO NOT EDIT") || l.contains("automatically generated"))
+    })
 }
 
 struct Walker<'a, 'ast> {
