@@ -61,7 +61,9 @@ pub fn is_test_path(path: &Path) -> bool {
     // Rust: `mod tests;` files and `benches/` (inline `#[cfg(test)]` modules
     // are skipped by the Rust engine).
     let rs_test = name.ends_with(".rs")
-        && (matches!(stem, "tests" | "test" | "test_utils" | "testing") || stem.ends_with("_tests") || stem.ends_with("_test")
+        && (matches!(stem, "tests" | "test" | "test_utils" | "testing")
+            || stem.ends_with("_tests")
+            || stem.ends_with("_test")
             || path.components().any(|c| c.as_os_str() == "benches"));
     in_test_dir || py_test || js_test || rs_test
 }

@@ -849,3 +849,143 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::rule::Rule;
+    use crate::source::Grammar;
+
+    /// A probe rule that reports what the context says at each call.
+    struct Probe;
+
+    impl Rule for Probe {
+        fn meta(&self) -> &'static RuleMeta {
+            &crate::rules::jump_in_finally::META
+        }
+        fn rust_kinds(&self) -> &'static [RustKind] {
+            &[RustKind::Call, RustKind::MethodCall, RustKind::Macro]
+        }
+        fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+            let (what, span) = match node {
+                RustNode::Call(c) => (cx.callee_path(c).unwrap_or_default(), cx.span(c)),
+                RustNode::MethodCall(m) => (format!(".{}", m.method), cx.span(&m.method)),
+                RustNode::Macro(m) => {
+                    let args = cx.macro_args(m).map(|a| a.args.len()).unwrap_or(99);
+                    (format!("{}!/{args}", cx.macro_path(m)), cx.span(m))
+                }
+                _ => return,
+            };
+            let f = cx.ctx.function();
+            let msg = format!(
+                "{what} fn={} async={} handler={:?} loop={} conc={:?} sym={:?}",
+                f.map(|f| f.name.as_str()).unwrap_or("-"),
+                cx.ctx.in_async(),
+                cx.ctx.handler().map(|h| h.http_methods.clone()),
+                cx.ctx.in_loop(),
+                cx.ctx.concurrency(),
+                cx.ctx.symbol(),
+            );
+            cx.report(span, msg);
+        }
+    }
+
+    static PROBE: Probe = Probe;
+
+    fn run(src: &str) -> Result<Vec<String>, RustParseError> {
+        let file = SourceFile::new("t.rs".into(), PathBuf::from("t.rs"), Grammar::Rust, Arc::from(src));
+        let rules = RuleSet::new(vec![&PROBE]);
+        let r = check_file(&file, &rules, &ProjectFacts::default(), Catalog::builtin())?;
+        Ok(r.diagnostics.iter().map(|d| format!("{}:{}", d.start.line, d.message)).collect())
+    }
+
+    fn find<'a>(out: &'a [String], prefix: &str) -> &'a str {
+        out.iter().find(|m| m.contains(prefix)).map(String::as_str).unwrap_or_else(|| panic!("{prefix} in {out:#?}"))
+    }
+
+    #[test]
+    fn context_tracks_functions_handlers_loops_and_closures() {
+        let src = r#"
+use reqwest::Client as Http;
+use axum::routing::post;
+
+fn router() -> Router { Router::new().route("/o", post(create_order)) }
+
+async fn create_order(db: Db) {
+    Http::new();
+    for id in ids() {
+        db.load(id);
+    }
+    let v: Vec<_> = items.iter().map(|x| fetch(x)).collect();
+    join_all(items.iter().map(|x| async move { fetch2(x).await })).await;
+    tracing::info!(user.id = %id, ?token, "made {}", n);
+}
+
+#[actix_web::put("/x")]
+async fn update() {}
+
+impl Repo {
+    fn save(&self) { Self::build(); }
+}
+"#;
+        let out = run(src).unwrap();
+        assert!(find(&out, "reqwest::Client::new").contains("handler=Some([\"post\"])"), "{out:#?}");
+        assert!(find(&out, "reqwest::Client::new").contains("loop=false"));
+        assert!(find(&out, "ids fn").contains("loop=false"), "the iterable is outside the loop");
+        assert!(find(&out, ".load").contains("loop=true"));
+        assert!(find(&out, ":fetch fn").contains("loop=true"));
+        assert!(find(&out, "fetch2").contains("conc=Some(\"join_all\")"));
+        assert!(find(&out, "fetch2").contains("async=true"));
+        assert!(find(&out, "tracing::info!/3").contains("fn=create_order"));
+        assert!(find(&out, "Repo::build").contains("sym=Some(\"Repo.save\")"));
+        assert!(!find(&out, "Repo::build").contains("handler=Some"));
+    }
+
+    #[test]
+    fn attribute_routes_mark_handlers() {
+        let out = run("#[post(\"/pay\")]\nasync fn pay() { charge(); }\n#[get]\nfn not_a_route() { x(); }").unwrap();
+        assert!(find(&out, "charge").contains("handler=Some([\"post\"])"));
+        assert!(find(&out, "4:x fn").contains("handler=None"));
+    }
+
+    #[test]
+    fn syntax_errors_have_a_location() {
+        let err = run("fn ok() {}\nfn broken( {\n}\n").err().expect("syntax error");
+        assert!(err.message.contains("syntax error"), "{}", err.message);
+        let line = err.offset;
+        assert!(line >= "fn ok() {}\n".len(), "offset {line} points into the broken function");
+    }
+
+    #[test]
+    fn deep_nesting_is_a_notice_not_a_crash() {
+        let deep = format!("fn f() {{ let x = {}1{}; }}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(run(&deep).err().expect("too deep").message.contains("Nesting deeper"));
+        let chain = format!("fn f() {{ let x = 1{}; }}", " + 1".repeat(100_000));
+        assert!(run(&chain).is_err());
+        let calls = format!("fn f() {{ x{}; }}", ".a()".repeat(100_000));
+        assert!(run(&calls).is_err());
+        // Deep but allowed nesting runs on a large stack.
+        let ok = format!("fn f() {{ let x = {}1{}; }}", "(".repeat(1_000), ")".repeat(1_000));
+        assert!(run(&ok).is_ok());
+        assert!(parse_only(&deep) == 0 && parse_only(&ok) > 0);
+    }
+
+    #[test]
+    fn byte_offsets_survive_multibyte_text_and_bom() {
+        let out = run("\u{feff}// é𝄞\nfn f() { let s = \"ü\"; reqwest::get(s); }").unwrap();
+        assert!(find(&out, "reqwest::get").starts_with("2:"));
+        let file = SourceFile::new(
+            "t.rs".into(),
+            PathBuf::from("t.rs"),
+            Grammar::Rust,
+            Arc::from("fn f() { let s = \"ü\"; g(); }"),
+        );
+        let rules = RuleSet::new(vec![&PROBE]);
+        let r = check_file(&file, &rules, &ProjectFacts::default(), Catalog::builtin()).unwrap();
+        let d = &r.diagnostics[0];
+        assert_eq!(d.span.text(&file.text), "g()");
+    }
+}
