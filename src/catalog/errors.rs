@@ -29,6 +29,10 @@ pub struct RustErrors {
     pub io_nullary_methods: Vec<String>,
     /// Methods that do I/O when awaited.
     pub async_io_methods: Vec<String>,
+    /// Identifiers that name a database handle passed as an argument.
+    pub db_handle_names: Vec<String>,
+    /// Single-row reads whose error a default stands in for ("not found").
+    pub single_row_reads: Vec<String>,
     /// Cleanup calls whose error is idiomatically dropped.
     pub cleanup_methods: Vec<String>,
     /// Result methods that look at or hand on the error.

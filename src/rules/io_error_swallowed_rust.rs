@@ -40,7 +40,7 @@ fn check_let(l: &syn::Local, cx: &mut RustChecker<'_, '_>) {
     }
     let Some(call) = io_work(&init.expr, cx, true) else { return };
     let span = cx.span(l);
-    if cx.explained(span) {
+    if cx.explained(span) || fails_next(span, cx) {
         return;
     }
     cx.report(span, format!("`let _ =` drops the error of `{call}` without a log, {CONSEQUENCE}"));
@@ -54,7 +54,7 @@ fn check_ok_stmt(e: &Expr, cx: &mut RustChecker<'_, '_>) {
     }
     let Some(call) = io_work(&m.receiver, cx, true) else { return };
     let span = cx.span(e);
-    if cx.explained(span) {
+    if cx.explained(span) || fails_next(span, cx) {
         return;
     }
     cx.report(span, format!("`.ok()` drops the error of `{call}` without a log, {CONSEQUENCE}"));
@@ -133,6 +133,9 @@ fn check_unwrap_or(m: &syn::ExprMethodCall, cx: &mut RustChecker<'_, '_>) {
         _ => return,
     }
     let Some(call) = io_work(&m.receiver, cx, false) else { return };
+    if single_row_read(&call, &m.receiver, cx) {
+        return;
+    }
     let span = cx.span(&m.method);
     if cx.explained(cx.span(m)) {
         return;
@@ -187,7 +190,8 @@ fn io_work(expr: &Expr, cx: &RustChecker<'_, '_>, whole: bool) -> Option<String>
                 let awaited = matches!(steps.get(i + 1), Some(Step::Await(_)));
                 let io = RustErrors::any(&cat.io_methods, &name)
                     || (m.args.is_empty() && RustErrors::any(&cat.io_nullary_methods, &name))
-                    || (awaited && RustErrors::any(&cat.async_io_methods, &name));
+                    || (awaited && RustErrors::any(&cat.async_io_methods, &name))
+                    || m.args.iter().any(|a| db_handle(a, cx));
                 if io && found.is_none() {
                     found = Some(format!(".{name}()"));
                 } else if found.is_some() && !matches!(name.as_str(), "ok" | "err") {
@@ -210,10 +214,42 @@ fn io_work(expr: &Expr, cx: &RustChecker<'_, '_>, whole: bool) -> Option<String>
         if RustErrors::any(&cat.cleanup_methods, &last) {
             return None;
         }
-        if candidates.iter().any(|p| RustErrors::any(&cat.io_paths, p)) {
+        if candidates.iter().any(|p| RustErrors::any(&cat.io_paths, p)) || c.args.iter().any(|a| db_handle(a, cx)) {
             let shown = cx.text(&*c.func).split_whitespace().collect::<String>();
             return Some(if shown.len() > 40 { last } else { shown });
         }
     }
     None
+}
+
+/// An argument that is a database handle: `&mut context.pool()`, `&pool`,
+/// `conn`, `&mut *conn` (identifiers from `db_handle_names`).
+fn db_handle(arg: &Expr, cx: &RustChecker<'_, '_>) -> bool {
+    let text = cx.text(arg);
+    if text.len() > 60 {
+        return false;
+    }
+    let names = &cx.catalog.errors.rust.db_handle_names;
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| names.iter().any(|n| n == w))
+}
+
+/// A single-row read (`first`, `Model::read_by_id`, `find_by_org`) not
+/// counting rows: a default in place of its error is the "not found" idiom.
+fn single_row_read(call: &str, receiver: &Expr, cx: &RustChecker<'_, '_>) -> bool {
+    let name = call.trim_start_matches('.').trim_end_matches("()");
+    let name = name.rsplit("::").next().unwrap_or(name);
+    let reads = &cx.catalog.errors.rust.single_row_reads;
+    let is_read = reads.iter().any(|r| if r.ends_with('_') { name.starts_with(r.as_str()) } else { r == name });
+    let (_, steps) = rs::chain(receiver);
+    is_read && !steps.iter().any(|s| s.method().is_some_and(|m| m == "count"))
+}
+
+/// The statement after `span` returns an error (`return Err(..)`, `bail!`,
+/// `err!`): the dropped call is cleanup on a failure path that is reported.
+fn fails_next(span: crate::source::Span, cx: &RustChecker<'_, '_>) -> bool {
+    let rest = cx.src.get(span.end as usize..).unwrap_or("");
+    let rest = rest.trim_start_matches(';').trim_start();
+    ["return Err", "Err(", "bail!", "err!", "anyhow::bail!", "eyre::bail!", "return Err("]
+        .iter()
+        .any(|p| rest.starts_with(p))
 }
