@@ -953,7 +953,7 @@ impl Repo {
 
     #[test]
     fn syntax_errors_have_a_location() {
-        let err = run("fn ok() {}\nfn broken( {\n}\n").err().expect("syntax error");
+        let err = run("fn ok() {}\nfn broken( {\n}\n").expect_err("syntax error");
         assert!(err.message.contains("syntax error"), "{}", err.message);
         let line = err.offset;
         assert!(line >= "fn ok() {}\n".len(), "offset {line} points into the broken function");
@@ -962,7 +962,7 @@ impl Repo {
     #[test]
     fn deep_nesting_is_a_notice_not_a_crash() {
         let deep = format!("fn f() {{ let x = {}1{}; }}", "(".repeat(100_000), ")".repeat(100_000));
-        assert!(run(&deep).err().expect("too deep").message.contains("Nesting deeper"));
+        assert!(run(&deep).expect_err("too deep").message.contains("Nesting deeper"));
         let chain = format!("fn f() {{ let x = 1{}; }}", " + 1".repeat(100_000));
         assert!(run(&chain).is_err());
         let calls = format!("fn f() {{ x{}; }}", ".a()".repeat(100_000));
