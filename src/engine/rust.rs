@@ -525,7 +525,14 @@ fn check_lexed(
         Ok(f) => f,
         Err(e) => {
             let r = e.span().byte_range();
-            let message = format!("Rust syntax error: {e}; this file was not checked");
+            let what = e.to_string();
+            // proc-macro2 could not tokenize: its error carries no position.
+            let what = if what.contains("cannot parse string into token stream") {
+                "unbalanced brackets or an unterminated string, char or comment".to_string()
+            } else {
+                what
+            };
+            let message = format!("Rust syntax error: {what}; this file was not checked");
             return Err(RustParseError { offset: r.start + base, message });
         }
     };
