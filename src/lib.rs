@@ -215,8 +215,13 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
 
     if options.parse_only {
         let lines = files.iter().map(|f| f.lines.line_count()).sum();
-        let nodes: usize =
-            files.par_iter().map(|f| lang::parse(f.grammar, &f.text).map_or(0, |t| engine::count_nodes(&t))).sum();
+        let nodes: usize = files
+            .par_iter()
+            .map(|f| match f.grammar {
+                Grammar::Rust => engine::rust::parse_only(&f.text),
+                g => lang::parse(g, &f.text).map_or(0, |t| engine::count_nodes(&t)),
+            })
+            .sum();
         debug_assert!(nodes > 0 || files.is_empty());
         return Ok(Report { notices, files_checked: files.len(), lines_checked: lines, ..Report::default() });
     }
@@ -444,13 +449,29 @@ fn check_one(
         return (engine::suppress::apply(extra, &suppressions, file, enabled, policy), notices);
     }
     let outcome = catch_unwind(AssertUnwindSafe(|| {
+        if file.grammar == Grammar::Rust {
+            return engine::rust::check_file(file, shared.ruleset, shared.facts, shared.catalog)
+                .map_err(|e| (e.offset, e.message))
+                .into();
+        }
         let tree = tree.or_else(|| lang::parse(file.grammar, &file.text))?;
         let mut result = engine::check_tree(file, &tree, shared.ruleset, shared.facts, shared.catalog);
         result.diagnostics.extend(extra);
-        Some(result)
+        Some(Ok(result))
     }));
     match outcome {
-        Ok(Some(result)) => {
+        Ok(Some(Err((offset, message)))) => {
+            let pos = file.lines.position(&file.text, offset as u32);
+            notices.push(Notice {
+                path: file.path.clone(),
+                kind: NoticeKind::SyntaxError,
+                line: Some(pos.line),
+                column: Some(pos.column),
+                message,
+            });
+            (Vec::new(), notices)
+        }
+        Ok(Some(Ok(result))) => {
             if let Some(offset) = result.first_error {
                 let pos = file.lines.position(&file.text, offset);
                 notices.push(Notice {

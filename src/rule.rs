@@ -11,6 +11,7 @@ use serde::Serialize;
 use tree_sitter::Node;
 
 use crate::engine::Checker;
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::source::Language;
 
 /// The failure family a rule belongs to; the first SARIF tag.
@@ -236,7 +237,18 @@ pub trait Rule: Send + Sync + 'static {
     }
 
     /// Called for each node of a registered kind, in document order.
-    fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>);
+    fn check<'t>(&self, _node: Node<'t>, _cx: &mut Checker<'_, 't>) {}
+
+    /// Rust (syn) node kinds this rule wants to see.
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[]
+    }
+
+    /// Called for each Rust node of a registered kind, in document order.
+    fn check_rust(&self, _node: RustNode<'_>, _cx: &mut RustChecker<'_, '_>) {}
+
+    /// Called once after the Rust walk (per-file state in [`RustChecker::state`]).
+    fn finish_rust(&self, _cx: &mut RustChecker<'_, '_>) {}
 
     /// Called once after the walk, for rules that defer findings until the
     /// whole file is known (per-file state lives in [`Checker::state`]).

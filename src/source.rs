@@ -52,6 +52,8 @@ pub enum Grammar {
     JavaScript,
     /// SQL migrations: read by sqlparser in [`crate::migration`], not tree-sitter.
     Sql,
+    /// Rust, parsed with syn (not tree-sitter; not in [`Grammar::ALL`]).
+    Rust,
 }
 
 impl Grammar {
@@ -64,6 +66,7 @@ impl Grammar {
             "tsx" => Grammar::Tsx,
             "js" | "jsx" | "mjs" | "cjs" => Grammar::JavaScript,
             "sql" => Grammar::Sql,
+            "rs" => Grammar::Rust,
             _ => return None,
         })
     }
@@ -75,22 +78,25 @@ impl Grammar {
             Grammar::TypeScript | Grammar::Tsx => Language::TypeScript,
             Grammar::JavaScript => Language::JavaScript,
             Grammar::Sql => Language::Sql,
+            Grammar::Rust => Language::Rust,
         }
     }
 
-    /// True for the grammars parsed with tree-sitter (all but SQL).
+    /// True for the grammars parsed with tree-sitter (not SQL, read by
+    /// sqlparser in [`crate::migration`], nor Rust, parsed with syn).
     pub fn is_tree_sitter(self) -> bool {
-        self != Grammar::Sql
+        !matches!(self, Grammar::Sql | Grammar::Rust)
     }
 
-    /// The tree-sitter language for this grammar (SQL has none: its
-    /// files never reach tree-sitter, see [`Grammar::is_tree_sitter`]).
+    /// The tree-sitter language for this grammar (SQL and Rust have none:
+    /// their files never reach tree-sitter, see [`Grammar::is_tree_sitter`]).
     pub fn ts_language(self) -> tree_sitter::Language {
         match self {
             Grammar::Python => tree_sitter_python::LANGUAGE.into(),
             Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-            Grammar::JavaScript | Grammar::Sql => tree_sitter_javascript::LANGUAGE.into(),
+            // Never asked for SQL or Rust; a harmless value rather than a panic.
+            Grammar::JavaScript | Grammar::Sql | Grammar::Rust => tree_sitter_javascript::LANGUAGE.into(),
         }
     }
 

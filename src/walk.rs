@@ -73,7 +73,14 @@ pub fn is_test_path(path: &Path) -> bool {
     let py_test =
         name.ends_with(".py") && (stem.starts_with("test_") || stem.ends_with("_test") || name == "conftest.py");
     let js_test = [".test.", ".spec.", ".e2e-spec.", ".e2e.", ".cy."].iter().any(|m| name.contains(m));
-    in_test_dir || py_test || js_test
+    // Rust: `mod tests;` files and `benches/` (inline `#[cfg(test)]` modules
+    // are skipped by the Rust engine).
+    let rs_test = name.ends_with(".rs")
+        && (matches!(stem, "tests" | "test" | "test_utils" | "testing")
+            || stem.ends_with("_tests")
+            || stem.ends_with("_test")
+            || path.components().any(|c| c.as_os_str() == "benches"));
+    in_test_dir || py_test || js_test || rs_test
 }
 
 /// Every checkable file under `paths`, sorted by display path, plus notices
@@ -231,6 +238,9 @@ mod tests {
             "src/__tests__/b.js",
             "e2e/x.ts",
             "pkg/connector/test_support/mock.py",
+            "src/tests.rs",
+            "src/shard/replica_tests.rs",
+            "lib/segment/benches/x.rs",
         ] {
             assert!(is_test_path(Path::new(p)), "{p}");
         }

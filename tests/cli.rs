@@ -172,6 +172,19 @@ fn bad_input_gets_a_notice_and_the_scan_completes() {
     assert!(out.contains("app/blob.py") && out.contains("Binary content"), "{out}");
     assert!(out.contains("app/latin1.py") && out.contains("UTF-8"), "{out}");
     assert!(out.contains("app/broken.py") && out.contains("Syntax error"), "{out}");
+    // Rust: a syn parse failure and a file nested too deep are notices with a
+    // location, and the Rust files beside them are still checked.
+    write(dir.path(), "src/broken.rs", "fn ok() {}\nfn broken( {\n");
+    let deep_rs = format!("fn f() {{\n    let x = {}1{};\n}}\n", "(\n".repeat(100_000), ")".repeat(100_000));
+    write(dir.path(), "src/deep.rs", &deep_rs);
+    write(dir.path(), "src/net.rs", "async fn f() {\n    let c = reqwest::Client::new();\n}\n");
+    let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    let out = stdout(&o);
+    assert!(out.contains("src/net.rs:2:13: PL201"), "{out}");
+    assert!(out.contains("src/broken.rs:2") && out.contains("Rust syntax error"), "{out}");
+    assert!(out.contains("src/deep.rs:") && out.contains("Nesting deeper"), "{out}");
+    let o = run_in(dir.path(), &["check", "--parse-only", "src"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // SARIF carries the notices as tool execution notifications.
     let o = run_in(dir.path(), &["check", "--format", "sarif", "."]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

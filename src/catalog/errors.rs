@@ -12,6 +12,40 @@ pub struct ErrorCatalog {
     pub python: LangErrors,
     #[serde(default)]
     pub js: LangErrors,
+    #[serde(default)]
+    pub rust: RustErrors,
+}
+
+/// What prodlint knows about dropped errors in Rust. Paths use `::`; an
+/// entry ending in `::` is a prefix.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RustErrors {
+    /// Calls whose `Result` is I/O, network or database work, by resolved path.
+    pub io_paths: Vec<String>,
+    /// Methods that do I/O whatever the receiver.
+    pub io_methods: Vec<String>,
+    /// Methods that do I/O when called without arguments (`send()`).
+    pub io_nullary_methods: Vec<String>,
+    /// Methods that do I/O when awaited.
+    pub async_io_methods: Vec<String>,
+    /// Identifiers that name a database handle passed as an argument.
+    pub db_handle_names: Vec<String>,
+    /// Single-row reads whose error a default stands in for ("not found").
+    pub single_row_reads: Vec<String>,
+    /// Cleanup calls whose error is idiomatically dropped.
+    pub cleanup_methods: Vec<String>,
+    /// Result methods that look at or hand on the error.
+    pub handled_methods: Vec<String>,
+    /// Logging macros by resolved path (or bare name).
+    pub logger_macros: Vec<String>,
+}
+
+impl RustErrors {
+    /// True when `path` matches an entry of `list` (equal, or under a `::` prefix).
+    pub fn any(list: &[String], path: &str) -> bool {
+        list.iter().any(|p| if p.ends_with("::") { path.starts_with(p.as_str()) } else { p == path })
+    }
 }
 
 /// What one language family knows about error handling. Paths ending in `.`

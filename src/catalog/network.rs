@@ -27,6 +27,25 @@ pub struct NetworkCatalog {
     /// TypeScript and JavaScript calls.
     #[serde(default)]
     pub javascript: Vec<NetCall>,
+    /// Rust calls (paths with `::`, as `use` declarations resolve them).
+    #[serde(default)]
+    pub rust: Vec<NetCall>,
+    /// Rust calls and methods that bound the future passed to them
+    /// (`tokio::time::timeout(d, fut)`, `fut.timeout(d)`).
+    #[serde(default)]
+    pub rust_wrappers: Vec<RustWrappers>,
+}
+
+/// Rust timeout wrappers.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RustWrappers {
+    /// Functions by resolved path.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Methods on a future.
+    #[serde(default)]
+    pub methods: Vec<String>,
 }
 
 /// Which rule reports a call.
@@ -121,6 +140,16 @@ pub struct NetCall {
     /// Skip in browser code (React/JSX files, `"use client"` modules).
     #[serde(default)]
     pub server_only: bool,
+    /// Rust: a builder is reported only when its chain ends with one of these
+    /// methods in the same expression (`build`, `connect`); a builder stored
+    /// or returned may still get its timeout elsewhere.
+    #[serde(default)]
+    pub chain_end: Vec<String>,
+    /// Rust: substrings that, anywhere in the file, show a timeout is applied
+    /// another way (`.timeout(` per request, `tokio::time::timeout`,
+    /// `TimeoutLayer`).
+    #[serde(default)]
+    pub file_escape: Vec<String>,
 }
 
 impl NetworkCatalog {
@@ -134,6 +163,21 @@ impl NetworkCatalog {
         self.entries(python)
             .iter()
             .find(|e| e.rule == rule && e.kind != CallKind::Session && e.paths.iter().any(|p| p == path))
+    }
+
+    /// The Rust entry (`call`/`client` kinds) whose `paths` list `path`.
+    pub fn rust_call(&self, rule: NetRule, path: &str) -> Option<&NetCall> {
+        self.rust.iter().find(|e| e.rule == rule && e.kind != CallKind::Session && e.paths.iter().any(|p| p == path))
+    }
+
+    /// The Rust `session` entry for a constructor path and one of its methods.
+    pub fn rust_session_method(&self, rule: NetRule, ctor: &str, method: &str) -> Option<&NetCall> {
+        self.rust.iter().find(|e| {
+            e.rule == rule
+                && e.kind == CallKind::Session
+                && e.paths.iter().any(|p| p == ctor)
+                && e.methods.iter().any(|m| m == method)
+        })
     }
 
     /// The `session` entry for a constructor path and one of its request methods.

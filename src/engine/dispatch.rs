@@ -3,6 +3,7 @@
 //! open a frame or scope, bind names or read a suppression comment there.
 //! Built once per run; the walk does one array lookup per node.
 
+use crate::engine::rust::RustKind;
 use crate::lang::{python, typescript};
 use crate::rule::Rule;
 use crate::source::Grammar;
@@ -68,13 +69,31 @@ const JS_FRAMES: &[&str] = &[
 pub struct RuleSet {
     rules: Vec<&'static dyn Rule>,
     tables: Vec<KindTable>,
+    /// Rust: rule slots per [`RustKind`].
+    rust: Vec<Vec<usize>>,
 }
 
 impl RuleSet {
     /// Builds the tables for `rules` (the enabled ones, in registry order).
     pub fn new(rules: Vec<&'static dyn Rule>) -> RuleSet {
         let tables = Grammar::ALL.iter().map(|&g| build_table(g, &rules)).collect();
-        RuleSet { rules, tables }
+        let mut rust = vec![Vec::new(); RustKind::COUNT];
+        for (slot, rule) in rules.iter().enumerate() {
+            for &k in rule.rust_kinds() {
+                rust[k as usize].push(slot);
+            }
+        }
+        RuleSet { rules, tables, rust }
+    }
+
+    /// Rule slots registered for a Rust node kind.
+    pub fn rust_rules_for(&self, kind: RustKind) -> &[usize] {
+        &self.rust[kind as usize]
+    }
+
+    /// True when no enabled rule checks Rust.
+    pub fn rust_is_empty(&self) -> bool {
+        self.rust.iter().all(Vec::is_empty)
     }
 
     /// Number of rules.

@@ -13,6 +13,7 @@
 pub mod context;
 pub mod dispatch;
 pub mod facts;
+pub mod rust;
 pub mod semantic;
 pub mod suppress;
 

@@ -18,7 +18,7 @@ crate::declare_rule! {
         severity: Warning,
         status: Stable,
         since: "0.1.0",
-        languages: [Python, TypeScript, JavaScript],
+        languages: [Python, TypeScript, JavaScript, Rust],
         precision: High,
         summary: "A suppression comment that matches no finding",
         fix: "Delete the suppression, or move it to the line the finding is on",
@@ -33,7 +33,7 @@ crate::declare_rule! {
         severity: Warning,
         status: Stable,
         since: "0.1.0",
-        languages: [Python, TypeScript, JavaScript],
+        languages: [Python, TypeScript, JavaScript, Rust],
         precision: High,
         summary: "A suppression comment that names no rule or is malformed",
         fix: "Name a rule code, rule name or category, as in `prodlint: ignore[PL201] -- reason`",
@@ -66,7 +66,8 @@ pub fn parse(node: Node<'_>, file: &SourceFile) -> Option<Suppression> {
     parse_span(Span::of(node), file)
 }
 
-/// Parses the comment at `span` (SQL comments have no tree-sitter node).
+/// Parses the comment at `span` (used where comments are not tree nodes, as
+/// in SQL and Rust); `None` when it is not a prodlint directive.
 pub fn parse_span(span: Span, file: &SourceFile) -> Option<Suppression> {
     let text = span.text(&file.text);
     let at = text.find(MARKER)?;

@@ -3,6 +3,7 @@
 
 pub mod handler;
 pub mod python;
+pub mod rust;
 pub mod typescript;
 
 use std::cell::RefCell;

@@ -89,6 +89,8 @@ pub fn detect(path: &str, fs_path: &Path, grammar: Grammar, text: &str) -> Optio
     let name = parts.last()?.clone();
     let dirs = &parts[..parts.len().saturating_sub(1)];
     match grammar {
+        // Rust services keep their migrations as .sql files (sqlx, diesel).
+        Grammar::Rust => None,
         Grammar::Sql => {
             if !is_sql_migration_path(p) || looks_other_dialect(text) {
                 return None;

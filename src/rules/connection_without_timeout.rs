@@ -5,8 +5,9 @@ use tree_sitter::Node;
 
 use crate::catalog::network::NetRule;
 use crate::engine::Checker;
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::net_timeout;
+use crate::rules::{net_timeout, net_timeout_rust};
 use crate::source::Grammar;
 
 crate::declare_rule! {
@@ -17,7 +18,7 @@ crate::declare_rule! {
         severity: Warning,
         status: Stable,
         since: "0.1.0",
-        languages: [Python, TypeScript, JavaScript],
+        languages: [Python, TypeScript, JavaScript, Rust],
         precision: High,
         summary: "A database, cache, mail or socket connection has no timeout, so a peer that stops answering blocks the caller forever",
         fix: "Pass a connect or socket timeout when creating the connection or client",
@@ -38,6 +39,14 @@ impl Rule for ConnectionWithoutTimeout {
 
     fn js_kinds(&self) -> &'static [&'static str] {
         &["call_expression", "new_expression"]
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        net_timeout_rust::KINDS
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+        net_timeout_rust::check(node, cx, NetRule::Connection);
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {

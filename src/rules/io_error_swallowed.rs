@@ -5,8 +5,10 @@
 use tree_sitter::Node;
 
 use crate::engine::Checker;
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::handler::{self, HandlerKind};
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::io_error_swallowed_rust;
 
 crate::declare_rule! {
     pub static META = {
@@ -16,7 +18,7 @@ crate::declare_rule! {
         severity: Warning,
         status: Stable,
         since: "0.1.0",
-        languages: [Python],
+        languages: [Python, Rust],
         precision: Medium,
         summary: "A handler discards the failure of an I/O, network or database call without logging or re-raising it",
         fix: "Log the error or re-raise it; if the failure is expected, say why in a comment in the handler",
@@ -36,6 +38,14 @@ impl Rule for IoErrorSwallowed {
 
     fn python_kinds(&self) -> &'static [&'static str] {
         &["except_clause"]
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        io_error_swallowed_rust::KINDS
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+        io_error_swallowed_rust::check(node, cx);
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {

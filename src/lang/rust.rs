@@ -1,0 +1,714 @@
+//! The Rust front end: a small lexer (comments for suppressions, nesting depth
+//! for the stack guard), parsing with syn, `use` resolution, route-handler
+//! registration, method chains and macro arguments parsed as expressions.
+//!
+//! syn drops comments, so the lexer reads them from the text; it knows
+//! strings, raw strings, byte strings, char literals and lifetimes, and nested
+//! block comments.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Expr, Token};
+
+use crate::source::Span;
+
+/// Deeper nesting than this (brackets plus operator chains) is not parsed:
+/// syn, its visitor and `Drop` recurse per level.
+pub const MAX_NESTING: usize = 1_500;
+
+/// Files whose estimated nesting exceeds this run on a thread with a large stack.
+pub const BIG_STACK_NESTING: usize = 100;
+
+/// One comment of the file.
+#[derive(Debug, Clone, Copy)]
+pub struct Comment {
+    pub span: Span,
+}
+
+/// What the lexer learnt about a file.
+#[derive(Debug, Default)]
+pub struct Lexed {
+    pub comments: Vec<Comment>,
+    /// Estimated syntactic nesting: bracket depth plus the longest run of
+    /// operators inside one bracket level.
+    pub nesting: usize,
+    /// Byte offset where the estimate was highest.
+    pub deepest_at: usize,
+}
+
+/// Scans `text` once for comments and nesting depth.
+pub fn lex(text: &str) -> Lexed {
+    let b = text.as_bytes();
+    let mut out = Lexed::default();
+    let mut depth = 0usize;
+    // Operator run per open bracket level.
+    let mut runs: Vec<usize> = vec![0];
+    let mut i = 0;
+    let n = b.len();
+    let note = |d: usize, at: usize, out: &mut Lexed| {
+        if d > out.nesting {
+            out.nesting = d;
+            out.deepest_at = at;
+        }
+    };
+    while i < n {
+        let c = b[i];
+        match c {
+            b'/' if i + 1 < n && b[i + 1] == b'/' => {
+                let end = text[i..].find('\n').map_or(n, |e| i + e);
+                out.comments.push(Comment { span: Span::new(i, end) });
+                i = end;
+                continue;
+            }
+            b'/' if i + 1 < n && b[i + 1] == b'*' => {
+                let start = i;
+                let mut level = 0usize;
+                while i < n {
+                    if b[i] == b'/' && i + 1 < n && b[i + 1] == b'*' {
+                        level += 1;
+                        i += 2;
+                    } else if b[i] == b'*' && i + 1 < n && b[i + 1] == b'/' {
+                        level -= 1;
+                        i += 2;
+                        if level == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                out.comments.push(Comment { span: Span::new(start, i.min(n)) });
+                continue;
+            }
+            b'"' => {
+                i = skip_string(b, i + 1);
+                continue;
+            }
+            b'r' | b'b' | b'c' if is_raw_or_byte_string(b, i) => {
+                i = skip_prefixed_string(b, i);
+                continue;
+            }
+            b'\'' => {
+                i = skip_char_or_lifetime(b, i);
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                runs.push(0);
+                note(depth, i, &mut out);
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if runs.len() > 1 {
+                    runs.pop();
+                }
+            }
+            b',' | b';' => {
+                if let Some(r) = runs.last_mut() {
+                    *r = 0;
+                }
+            }
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'!' | b'.' | b'=' | b'<' | b'>' | b'?' => {
+                if let Some(r) = runs.last_mut() {
+                    *r += 1;
+                    let d = depth + *r;
+                    note(d, i, &mut out);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// `r"..."`, `r#"..."#`, `b"..."`, `br"..."`, `c"..."`, `b'x'` at `i`
+/// (and not the end of an identifier such as `bar"`).
+fn is_raw_or_byte_string(b: &[u8], i: usize) -> bool {
+    if i > 0 && is_ident_byte(b[i - 1]) {
+        return false;
+    }
+    let mut j = i;
+    if matches!(b[j], b'b' | b'c') {
+        j += 1;
+    }
+    if j < b.len() && b[j] == b'r' {
+        j += 1;
+        while j < b.len() && b[j] == b'#' {
+            j += 1;
+        }
+        return j < b.len() && b[j] == b'"';
+    }
+    j < b.len() && (b[j] == b'"' || (b[i] == b'b' && b[j] == b'\''))
+}
+
+fn skip_string(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+fn skip_prefixed_string(b: &[u8], i: usize) -> usize {
+    let mut j = i;
+    if matches!(b[j], b'b' | b'c') {
+        j += 1;
+    }
+    if b[j] == b'r' {
+        j += 1;
+        let mut hashes = 0;
+        while b[j] == b'#' {
+            hashes += 1;
+            j += 1;
+        }
+        j += 1; // opening quote
+        while j < b.len() {
+            if b[j] == b'"' && b[j + 1..].iter().take(hashes).filter(|&&h| h == b'#').count() == hashes {
+                return (j + 1 + hashes).min(b.len());
+            }
+            j += 1;
+        }
+        return b.len();
+    }
+    if b[j] == b'\'' {
+        return skip_char_or_lifetime(b, j);
+    }
+    skip_string(b, j + 1)
+}
+
+/// A char literal (`'a'`, `'\n'`, `'\u{1F600}'`) or a lifetime/label (`'a`).
+fn skip_char_or_lifetime(b: &[u8], i: usize) -> usize {
+    let n = b.len();
+    if i + 1 < n && b[i + 1] == b'\\' {
+        let mut j = i + 2;
+        while j < n && b[j] != b'\'' && b[j] != b'\n' {
+            j += 1;
+        }
+        return (j + 1).min(n);
+    }
+    // One (possibly multi-byte) character then a quote: a char literal.
+    let rest = std::str::from_utf8(&b[i + 1..]).ok();
+    if let Some(ch) = rest.and_then(|r| r.chars().next()) {
+        let after = i + 1 + ch.len_utf8();
+        if after < n && b[after] == b'\'' {
+            return after + 1;
+        }
+    }
+    i + 1
+}
+
+/// Replaces a leading `#!` line that is not an inner attribute with spaces,
+/// so byte offsets stay the same, and strips a BOM (returned as the offset).
+pub fn prepare(text: &str) -> (usize, std::borrow::Cow<'_, str>) {
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (3, rest),
+        None => (0, text),
+    };
+    if body.starts_with("#!") && !body[2..].trim_start().starts_with('[') {
+        let end = body.find('\n').unwrap_or(body.len());
+        let mut s = String::with_capacity(body.len());
+        s.push_str(&" ".repeat(end));
+        s.push_str(&body[end..]);
+        return (bom, std::borrow::Cow::Owned(s));
+    }
+    (bom, std::borrow::Cow::Borrowed(body))
+}
+
+/// Byte span of a syn node or token in the parsed text, shifted by `base`.
+pub fn span_of(node: &impl Spanned, base: usize) -> Span {
+    let r = node.span().byte_range();
+    Span::new(r.start + base, r.end + base)
+}
+
+/// Path segments of a `syn::Path`, generic arguments dropped.
+pub fn path_segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+/// The `use` declarations of a file: local name → full path, and glob imports.
+#[derive(Debug, Default, Clone)]
+pub struct UseMap {
+    names: HashMap<String, String>,
+    globs: Vec<String>,
+}
+
+impl UseMap {
+    /// Records one `use` tree.
+    pub fn add(&mut self, tree: &syn::UseTree) {
+        let mut stack: Vec<(Vec<String>, &syn::UseTree)> = vec![(Vec::new(), tree)];
+        while let Some((prefix, t)) = stack.pop() {
+            match t {
+                syn::UseTree::Path(p) => {
+                    let mut next = prefix.clone();
+                    next.push(p.ident.to_string());
+                    stack.push((next, &p.tree));
+                }
+                syn::UseTree::Name(n) => {
+                    let name = n.ident.to_string();
+                    if name == "self" {
+                        if let Some(last) = prefix.last() {
+                            self.names.insert(last.clone(), prefix.join("::"));
+                        }
+                    } else {
+                        let mut full = prefix.clone();
+                        full.push(name.clone());
+                        self.names.insert(name, full.join("::"));
+                    }
+                }
+                syn::UseTree::Rename(r) => {
+                    let mut full = prefix.clone();
+                    let ident = r.ident.to_string();
+                    if ident != "self" {
+                        full.push(ident);
+                    }
+                    let alias = r.rename.to_string();
+                    if alias != "_" {
+                        self.names.insert(alias, full.join("::"));
+                    }
+                }
+                syn::UseTree::Glob(_) => self.globs.push(prefix.join("::")),
+                syn::UseTree::Group(g) => {
+                    for item in &g.items {
+                        stack.push((prefix.clone(), item));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The full path of `segments`: the first segment replaced by what it was
+    /// imported as; a leading `::` and `$crate` dropped.
+    pub fn resolve(&self, segments: &[String]) -> String {
+        let Some(first) = segments.first() else { return String::new() };
+        match self.names.get(first) {
+            Some(full) => {
+                let mut out = full.clone();
+                for s in &segments[1..] {
+                    out.push_str("::");
+                    out.push_str(s);
+                }
+                out
+            }
+            None => segments.join("::"),
+        }
+    }
+
+    /// Candidate full paths for `segments` through glob imports (`use
+    /// std::net::*; TcpStream::connect`), for names no `use` binds.
+    pub fn glob_candidates(&self, segments: &[String]) -> Vec<String> {
+        if segments.first().is_some_and(|f| self.names.contains_key(f)) {
+            return Vec::new();
+        }
+        self.globs.iter().map(|g| format!("{g}::{}", segments.join("::"))).collect()
+    }
+
+    /// True when some `use` imports from `krate` (`use reqwest::Client`).
+    pub fn imports_from(&self, krate: &str) -> bool {
+        self.names.values().chain(&self.globs).any(|p| p == krate || p.starts_with(&format!("{krate}::")))
+    }
+}
+
+/// HTTP methods of route registrations, by handler function name, found in
+/// the text: axum `post(handler)`, `.route("/", get(a).post(b))`, actix
+/// `web::post().to(handler)`. Attribute routes (`#[post("/")]`, actix and
+/// Rocket) are read from the function itself.
+pub fn route_handlers(text: &str) -> HashMap<String, Vec<&'static str>> {
+    const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "any"];
+    let mut out: HashMap<String, Vec<&'static str>> = HashMap::new();
+    if !(text.contains("route") || text.contains("Router") || text.contains("web::")) {
+        return out;
+    }
+    let b = text.as_bytes();
+    for &m in METHODS {
+        let pat = format!("{m}(");
+        let mut from = 0;
+        while let Some(found) = text[from..].find(&pat) {
+            let at = from + found;
+            from = at + pat.len();
+            if at > 0 && is_ident_byte(b[at - 1]) {
+                continue;
+            }
+            let mut rest = &text[at + pat.len()..];
+            // `web::post().to(handler)`
+            if let Some(r) = rest.strip_prefix(").to(") {
+                rest = r;
+            }
+            let name_len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).unwrap_or(rest.len());
+            let path = &rest[..name_len];
+            let after = rest[name_len..].trim_start();
+            let closes = after.starts_with(')') || after.starts_with("::<");
+            if path.is_empty() || !closes || path.starts_with(|c: char| c.is_ascii_digit()) {
+                continue;
+            }
+            let name = path.rsplit("::").next().unwrap_or(path).to_string();
+            let entry = out.entry(name).or_default();
+            if !entry.contains(&m) {
+                entry.push(m);
+            }
+        }
+    }
+    out
+}
+
+/// The HTTP method of a route attribute (`#[post("/x")]`,
+/// `#[actix_web::put("/x")]`, `#[route("/x", method = "POST")]`).
+pub fn route_attr_methods(attrs: &[syn::Attribute]) -> Vec<&'static str> {
+    const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
+    let mut out = Vec::new();
+    for a in attrs {
+        let Some(last) = a.path().segments.last() else { continue };
+        let name = last.ident.to_string();
+        if let Some(&m) = METHODS.iter().find(|&&m| m == name) {
+            // A bare `#[get]` is not a route; routes take a path argument.
+            if matches!(a.meta, syn::Meta::List(_)) {
+                out.push(m);
+            }
+        } else if name == "route"
+            && let syn::Meta::List(l) = &a.meta
+        {
+            let t = l.tokens.to_string().to_ascii_lowercase();
+            for &m in METHODS {
+                if t.contains(&format!("\"{m}\"")) {
+                    out.push(m);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// True for `#[test]`, `#[tokio::test]`, `#[cfg(test)]` and similar.
+pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let path = a.path();
+        let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if last == "test" || last == "bench" {
+            return true;
+        }
+        if path.is_ident("cfg")
+            && let syn::Meta::List(l) = &a.meta
+        {
+            let t = l.tokens.to_string();
+            return t == "test" || (t.starts_with("all") && t.contains("test") && !t.contains("not"));
+        }
+        false
+    })
+}
+
+/// One step of a method chain, read from the outside in and returned in
+/// call order: `a.b(x).await?.c` is root `a`, then `b(x)`, `await`, `?`, `.c`.
+#[derive(Clone, Copy)]
+pub enum Step<'a> {
+    Method(&'a syn::ExprMethodCall),
+    Await(&'a syn::ExprAwait),
+    Try(&'a syn::ExprTry),
+    Field(&'a syn::ExprField),
+}
+
+impl<'a> Step<'a> {
+    /// The method name of a method step.
+    pub fn method(&self) -> Option<String> {
+        match self {
+            Step::Method(m) => Some(m.method.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// Splits `expr` into the chain's root and its steps, in call order.
+/// Parentheses and `Group`s are looked through. Iterative.
+pub fn chain(expr: &Expr) -> (&Expr, Vec<Step<'_>>) {
+    let mut steps = Vec::new();
+    let mut cur = expr;
+    loop {
+        match cur {
+            Expr::MethodCall(m) => {
+                steps.push(Step::Method(m));
+                cur = &m.receiver;
+            }
+            Expr::Await(a) => {
+                steps.push(Step::Await(a));
+                cur = &a.base;
+            }
+            Expr::Try(t) => {
+                steps.push(Step::Try(t));
+                cur = &t.expr;
+            }
+            Expr::Field(f) => {
+                steps.push(Step::Field(f));
+                cur = &f.base;
+            }
+            Expr::Paren(p) => cur = &p.expr,
+            Expr::Group(g) => cur = &g.expr,
+            _ => break,
+        }
+    }
+    steps.reverse();
+    (cur, steps)
+}
+
+/// Looks through parentheses, groups, references and `.await`.
+pub fn peel(expr: &Expr) -> &Expr {
+    let mut cur = expr;
+    loop {
+        match cur {
+            Expr::Paren(p) => cur = &p.expr,
+            Expr::Group(g) => cur = &g.expr,
+            Expr::Reference(r) => cur = &r.expr,
+            _ => return cur,
+        }
+    }
+}
+
+/// A single identifier expression (`client`), if that is what `expr` is.
+pub fn ident_of(expr: &Expr) -> Option<String> {
+    match peel(expr) {
+        Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => Some(p.path.segments[0].ident.to_string()),
+        _ => None,
+    }
+}
+
+/// The macro's name: its last path segment (`tracing::warn!` → `warn`).
+pub fn macro_name(mac: &syn::Macro) -> String {
+    mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+}
+
+/// How a tracing field value is captured: `?x` (Debug), `%x` (Display).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sigil {
+    None,
+    Debug,
+    Display,
+}
+
+/// One argument of a logging or formatting macro.
+#[derive(Clone)]
+pub struct MacroArg {
+    /// `name = value` or tracing `a.b = value`: the name as written.
+    pub name: Option<String>,
+    /// `target: "x"`, `parent: span`, `level: Level::INFO` (tracing metadata).
+    pub meta: bool,
+    pub sigil: Sigil,
+    pub value: Expr,
+}
+
+/// The parsed arguments of `info!(...)`, `format!(...)`, `println!(...)`:
+/// the format string (if any) and the other arguments as expressions.
+#[derive(Clone, Default)]
+pub struct MacroArgs {
+    pub format: Option<syn::LitStr>,
+    pub args: Vec<MacroArg>,
+}
+
+impl MacroArgs {
+    /// Names used inline in the format string (`{user}`, `{token:?}`), with
+    /// whether they are formatted with `Debug`.
+    pub fn inline_names(&self) -> Vec<(String, bool)> {
+        let Some(f) = &self.format else { return Vec::new() };
+        let s = f.value();
+        let mut out = Vec::new();
+        let mut rest = s.as_str();
+        while let Some(open) = rest.find('{') {
+            rest = &rest[open + 1..];
+            if rest.starts_with('{') {
+                rest = &rest[1..];
+                continue;
+            }
+            let close = rest.find('}').unwrap_or(rest.len());
+            let inner = &rest[..close];
+            let (name, spec) = inner.split_once(':').unwrap_or((inner, ""));
+            let name = name.trim();
+            if !name.is_empty()
+                && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && !name.starts_with(char::is_numeric)
+            {
+                out.push((name.to_string(), spec.contains('?')));
+            }
+            rest = &rest[close.min(rest.len())..];
+        }
+        out
+    }
+}
+
+impl Parse for MacroArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut out = MacroArgs::default();
+        let mut first = true;
+        while !input.is_empty() {
+            // `target: "x"`, `parent: &span`, `level: Level::WARN`, `name: "x"`.
+            if input.peek(syn::Ident) && input.peek2(Token![:]) && !input.peek2(Token![::]) {
+                let ident: syn::Ident = input.parse()?;
+                let _: Token![:] = input.parse()?;
+                let value: Expr = input.parse()?;
+                out.args.push(MacroArg { name: Some(ident.to_string()), meta: true, sigil: Sigil::None, value });
+            } else if first && input.peek(syn::LitStr) {
+                out.format = Some(input.parse()?);
+            } else {
+                let sigil = parse_sigil(input)?;
+                // `a.b.c = value` (tracing field) or `name = value` (format named arg).
+                let fork = input.fork();
+                let mut name = None;
+                if sigil == Sigil::None && (fork.peek(syn::Ident) || fork.peek(syn::LitStr)) {
+                    let mut parts = Vec::new();
+                    let ok = loop {
+                        if fork.peek(syn::Ident) {
+                            let i: syn::Ident = fork.parse()?;
+                            parts.push(i.to_string());
+                        } else if fork.peek(syn::LitStr) {
+                            let l: syn::LitStr = fork.parse()?;
+                            parts.push(l.value());
+                        } else {
+                            break false;
+                        }
+                        if fork.peek(Token![.]) {
+                            let _: Token![.] = fork.parse()?;
+                            continue;
+                        }
+                        break fork.peek(Token![=]) && !fork.peek(Token![==]) && !fork.peek(Token![=>]);
+                    };
+                    if ok {
+                        let _: Token![=] = fork.parse()?;
+                        syn::parse::discouraged::Speculative::advance_to(input, &fork);
+                        name = Some(parts.join("."));
+                    }
+                }
+                let sigil = if name.is_some() { parse_sigil(input)? } else { sigil };
+                let value: Expr = input.parse()?;
+                out.args.push(MacroArg { name, meta: false, sigil, value });
+            }
+            first = false;
+            if input.is_empty() {
+                break;
+            }
+            // tracing separates the fields from the message with `;` in some forms.
+            if input.peek(Token![;]) {
+                let _: Token![;] = input.parse()?;
+            } else {
+                let _: Token![,] = input.parse()?;
+            }
+            if !out.args.is_empty() || out.format.is_some() {
+                // A format string may follow tracing fields: `info!(user.id = 1, "msg {}", x)`.
+                if out.format.is_none() && input.peek(syn::LitStr) && !input.peek2(Token![=]) && !input.peek2(Token![.])
+                {
+                    out.format = Some(input.parse()?);
+                    if input.is_empty() {
+                        break;
+                    }
+                    let _: Token![,] = input.parse()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn parse_sigil(input: ParseStream<'_>) -> syn::Result<Sigil> {
+    if input.peek(Token![?]) {
+        let _: Token![?] = input.parse()?;
+        Ok(Sigil::Debug)
+    } else if input.peek(Token![%]) {
+        let _: Token![%] = input.parse()?;
+        Ok(Sigil::Display)
+    } else {
+        Ok(Sigil::None)
+    }
+}
+
+/// Parses a logging/format macro's tokens; `None` when they are not
+/// expressions (a DSL macro).
+pub fn parse_macro_args(tokens: &TokenStream) -> Option<MacroArgs> {
+    syn::parse2::<MacroArgs>(tokens.clone()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexer_finds_comments_not_in_strings() {
+        let src =
+            "let a = \"// no\"; // yes\nlet b = r#\"/* no */\"#; /* a /* nested */ b */ let c = 'x'; fn f<'a>() {}";
+        let l = lex(src);
+        let texts: Vec<&str> = l.comments.iter().map(|c| c.span.text(src)).collect();
+        assert_eq!(texts, vec!["// yes", "/* a /* nested */ b */"]);
+    }
+
+    #[test]
+    fn nesting_counts_brackets_and_operator_runs() {
+        assert!(lex("fn f() { ((((1)))) }").nesting >= 5);
+        let chain = format!("fn f() {{ let x = 1{}; }}", " + 1".repeat(3000));
+        assert!(lex(&chain).nesting > MAX_NESTING);
+        assert!(lex("fn f() { let v = [1, 2, 3, 4]; }").nesting < 10);
+    }
+
+    #[test]
+    fn use_map_resolves_aliases_groups_and_self() {
+        let file: syn::File =
+            syn::parse_str("use reqwest::{self, Client as Http}; use std::net::*; use tokio::time::timeout;").unwrap();
+        let mut m = UseMap::default();
+        for item in &file.items {
+            if let syn::Item::Use(u) = item {
+                m.add(&u.tree);
+            }
+        }
+        let p = |s: &str| s.split("::").map(String::from).collect::<Vec<_>>();
+        assert_eq!(m.resolve(&p("Http::new")), "reqwest::Client::new");
+        assert_eq!(m.resolve(&p("reqwest::get")), "reqwest::get");
+        assert_eq!(m.resolve(&p("timeout")), "tokio::time::timeout");
+        assert_eq!(m.glob_candidates(&p("TcpStream::connect")), vec!["std::net::TcpStream::connect".to_string()]);
+        assert!(m.imports_from("reqwest"));
+    }
+
+    #[test]
+    fn routes_are_found_in_text() {
+        let r = route_handlers(
+            "Router::new().route(\"/a\", get(list).post(create)).route(\"/b\", axum::routing::put(handlers::update)); web::resource(\"/c\").route(web::patch().to(edit))",
+        );
+        assert_eq!(r["create"], vec!["post"]);
+        assert_eq!(r["list"], vec!["get"]);
+        assert_eq!(r["update"], vec!["put"]);
+        assert_eq!(r["edit"], vec!["patch"]);
+    }
+
+    #[test]
+    fn macro_args_parse_tracing_fields_and_format_args() {
+        let m: syn::Macro =
+            syn::parse_str("info!(target: \"x\", user.id = %id, ?token, \"login {} {name:?}\", a, name = b)").unwrap();
+        let args = parse_macro_args(&m.tokens).unwrap();
+        assert_eq!(args.format.as_ref().unwrap().value(), "login {} {name:?}");
+        let names: Vec<_> = args.args.iter().map(|a| (a.name.clone(), a.sigil)).collect();
+        assert_eq!(
+            names,
+            vec![
+                (Some("target".to_string()), Sigil::None),
+                (Some("user.id".to_string()), Sigil::Display),
+                (None, Sigil::Debug),
+                (None, Sigil::None),
+                (Some("name".to_string()), Sigil::None),
+            ]
+        );
+        assert_eq!(args.inline_names(), vec![("name".to_string(), true)]);
+        let p: syn::Macro = syn::parse_str("println!(\"{}\", secret.expose())").unwrap();
+        assert_eq!(parse_macro_args(&p.tokens).unwrap().args.len(), 1);
+    }
+
+    #[test]
+    fn chains_split_in_call_order() {
+        let e: Expr = syn::parse_str("client.get(url).send().await?.text()").unwrap();
+        let (root, steps) = chain(&e);
+        assert_eq!(ident_of(root).as_deref(), Some("client"));
+        let names: Vec<_> = steps.iter().map(|s| s.method().unwrap_or_else(|| "_".into())).collect();
+        assert_eq!(names, vec!["get", "send", "_", "_", "text"]);
+    }
+}

@@ -1,0 +1,141 @@
+//! The Rust side of `request-without-timeout` (PL201) and
+//! `connection-without-timeout` (PL202): matches calls against the `[[rust]]`
+//! entries of `rules/catalog/network.toml`, follows the builder chain around
+//! the call, and honours timeout wrappers. Not a rule itself.
+
+use syn::Expr;
+
+use crate::catalog::network::{CallKind, NetCall, NetRule};
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
+use crate::lang::rust as rs;
+
+/// The node kinds both rules register.
+pub const KINDS: &[RustKind] = &[RustKind::Call, RustKind::MethodCall];
+
+/// Checks one Rust node for `rule`.
+pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>, rule: NetRule) {
+    match node {
+        RustNode::Call(call) => check_call(call, cx, rule),
+        RustNode::MethodCall(m) => check_session_method(m, cx, rule),
+        _ => {}
+    }
+}
+
+fn check_call(call: &syn::ExprCall, cx: &mut RustChecker<'_, '_>, rule: NetRule) {
+    let catalog = cx.catalog;
+    let Some((path, entry)) =
+        cx.callee_candidates(call).into_iter().find_map(|p| catalog.network.rust_call(rule, &p).map(|e| (p, e)))
+    else {
+        return;
+    };
+    if escaped(entry, cx) || wrapped(cx) {
+        return;
+    }
+    let methods = chain_after(call, cx);
+    if methods.iter().any(|m| entry.chain.contains(m)) {
+        return;
+    }
+    if !entry.chain_end.is_empty() && !methods.iter().any(|m| entry.chain_end.contains(m)) {
+        // The builder is stored or returned unfinished: it may get its timeout later.
+        return;
+    }
+    let shown = short(cx.text(&*call.func));
+    let message = match (rule, entry.kind) {
+        (NetRule::Request, CallKind::Client) if !entry.chain.is_empty() => format!(
+            "`{shown}()` builds a client without `.{}(..)`, so a server that stops answering holds every request made through it forever",
+            entry.chain[0]
+        ),
+        (NetRule::Request, CallKind::Client) => format!(
+            "`{shown}()` creates a client with no request timeout, so a server that stops answering holds every request made through it forever"
+        ),
+        (NetRule::Request, _) => {
+            format!("`{shown}` has no timeout, so a server that stops answering hangs this request forever")
+        }
+        (NetRule::Connection, _) => format!(
+            "`{shown}` has no timeout, so an unreachable peer stalls this task for as long as the OS keeps retrying the connect"
+        ),
+    };
+    let _ = path;
+    let span = cx.span(call);
+    cx.report(span, message);
+}
+
+/// `client.get_connection()` on a local made by a `session` constructor.
+fn check_session_method(m: &syn::ExprMethodCall, cx: &mut RustChecker<'_, '_>, rule: NetRule) {
+    let Some(name) = rs::ident_of(&m.receiver) else { return };
+    let Some(origin) = cx.origin(&name) else { return };
+    let method = m.method.to_string();
+    let catalog = cx.catalog;
+    let Some(entry) = catalog.network.rust_session_method(rule, &origin.path, &method) else { return };
+    if escaped(entry, cx) || wrapped(cx) {
+        return;
+    }
+    let span = cx.span(m);
+    cx.report(
+        span,
+        format!("`{name}.{method}()` opens a connection with no connect or read timeout, so a server that stops answering blocks this caller forever"),
+    );
+}
+
+/// A timeout applied another way somewhere in the file or the function.
+fn escaped(entry: &NetCall, cx: &RustChecker<'_, '_>) -> bool {
+    if entry.file_escape.iter().any(|s| cx.src.contains(s.as_str())) {
+        return true;
+    }
+    // `let fut = TcpStream::connect(a); timeout(d, fut).await` in the same function.
+    let body = cx.function_text();
+    cx.catalog.network.rust_wrappers.iter().any(|w| {
+        w.paths.iter().any(|p| {
+            let last = p.rsplit("::").next().unwrap_or(p);
+            body.contains(&format!("{last}("))
+                && (cx.uses.imports_from(p.split("::").next().unwrap_or("")) || body.contains(p.as_str()))
+        })
+    })
+}
+
+/// An enclosing `tokio::time::timeout(..)` call or `.timeout(..)` method.
+fn wrapped(cx: &RustChecker<'_, '_>) -> bool {
+    let wrappers = &cx.catalog.network.rust_wrappers;
+    cx.ctx.parents().iter().any(|e| match e {
+        Expr::Call(c) => {
+            cx.callee_candidates(c).iter().any(|p| wrappers.iter().any(|w| w.paths.iter().any(|wp| wp == p)))
+        }
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            wrappers.iter().any(|w| w.methods.contains(&name))
+        }
+        _ => false,
+    })
+}
+
+/// Methods chained on the call's result in the same expression, in order
+/// (`.timeout(d).build()` → `["timeout", "build"]`), through `.await` and `?`.
+fn chain_after(call: &syn::ExprCall, cx: &RustChecker<'_, '_>) -> Vec<String> {
+    let parents = cx.ctx.parents();
+    let mut out = Vec::new();
+    let mut idx = parents.len();
+    // The first parent's child is the call itself.
+    let mut child: Option<&Expr> = None;
+    while idx > 0 {
+        let p = parents[idx - 1];
+        let is_child = |e: &Expr| match child {
+            Some(c) => std::ptr::eq(rs::peel(e), c),
+            None => matches!(rs::peel(e), Expr::Call(x) if std::ptr::eq(x, call)),
+        };
+        match p {
+            Expr::MethodCall(m) if is_child(&m.receiver) => out.push(m.method.to_string()),
+            Expr::Await(a) if is_child(&a.base) => {}
+            Expr::Try(t) if is_child(&t.expr) => {}
+            Expr::Paren(x) if is_child(&x.expr) => {}
+            _ => break,
+        }
+        child = Some(p);
+        idx -= 1;
+    }
+    out
+}
+
+fn short(text: &str) -> String {
+    let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.len() > 48 { "this call".to_string() } else { t }
+}
