@@ -7,7 +7,7 @@ crate::declare_rule! {
         name: "set-not-null-without-check",
         category: UnsafeMigration,
         severity: Warning,
-        status: Preview,
+        status: Stable,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
         precision: High,
