@@ -5,10 +5,11 @@
 //! A file's cached results are reused only when all of these are unchanged:
 //!
 //! - the file's content (xxh3-128 of its bytes);
-//! - the run key: prodlint's version, the enabled rules with their
-//!   severities, and the catalog (built-in plus config extensions), each
-//!   hashed into the name of the cache file, so another config reads and
-//!   writes another file;
+//! - the run key: prodlint's version and build (see [`build_id`]), the
+//!   enabled rules with their severities, and the catalog (built-in plus
+//!   config extensions), hashed into the name of the cache file, so another
+//!   config or build reads and writes another file (the eight most recently
+//!   written are kept);
 //! - the project facts the whole run collected (its hash is stored with each
 //!   entry): a change to a file that defines a fact (a session class that
 //!   sets a timeout, a model's foreign keys) re-checks every file that could
@@ -34,6 +35,25 @@ pub const DIR_NAME: &str = ".prodlint_cache";
 /// A 128-bit content hash, as 32 hex digits.
 pub fn hash(bytes: &[u8]) -> String {
     format!("{:032x}", xxh3_128(bytes))
+}
+
+/// Which build of prodlint is running: the size and modification time of the
+/// executable. A rebuilt binary (a development build with changed rules but
+/// the same version number) must not read results an older build wrote.
+pub fn build_id() -> String {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata);
+        match meta {
+            Ok(m) => {
+                let mtime = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                format!("{}-{}", m.len(), mtime.map_or(0, |d| d.as_nanos()))
+            }
+            // Unknown build: a key no other run shares, so nothing is reused.
+            Err(_) => format!("unknown-{}", std::process::id()),
+        }
+    })
+    .clone()
 }
 
 /// What the cache remembers about one file.
@@ -118,7 +138,25 @@ impl Cache {
         serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), &stored).map_err(std::io::Error::other)?;
         tmp.as_file_mut().flush()?;
         tmp.persist(&self.file).map_err(|e| e.error)?;
+        prune(&self.dir, KEEP_FILES);
         Ok(())
+    }
+}
+
+/// Cache files kept per directory (one per config and build).
+const KEEP_FILES: usize = 8;
+
+/// Deletes all but the `keep` most recently written cache files.
+fn prune(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with("results-") && n.ends_with(".json")))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    files.sort_by(|a, b| b.0.cmp(&a.0));
+    for (_, path) in files.into_iter().skip(keep) {
+        let _ = std::fs::remove_file(path);
     }
 }
 
@@ -147,5 +185,19 @@ mod tests {
         std::fs::write(&file, b"{not json").unwrap();
         assert!(Cache::open(dir.path(), "00112233445566778899aabbccddeeff").entries.is_empty());
         assert!(dir.path().join(".gitignore").exists() && dir.path().join("CACHEDIR.TAG").exists());
+    }
+
+    #[test]
+    fn old_cache_files_are_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..(KEEP_FILES + 3) {
+            let key = format!("{i:016x}{:016x}", 0);
+            Cache::open(dir.path(), &key).save([]).unwrap();
+        }
+        let count = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_str().unwrap().starts_with("results-"))
+            .count();
+        assert_eq!(count, KEEP_FILES);
     }
 }

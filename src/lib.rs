@@ -404,7 +404,7 @@ pub fn check_text(path: &str, text: &str) -> Option<(Vec<Diagnostic>, Vec<Notice
 /// project facts: prodlint's version, the enabled rules and their severities,
 /// and the catalog.
 fn run_key(selection: &Selection, catalog: &Catalog, require_reason: bool) -> String {
-    let mut key = format!("{} {require_reason}\n", env!("CARGO_PKG_VERSION"));
+    let mut key = format!("{} {} {require_reason}\n", env!("CARGO_PKG_VERSION"), cache::build_id());
     for meta in registry::all() {
         let on = selection.enabled(meta);
         key.push_str(&format!("{} {} {:?}\n", meta.code, on, selection.severity(meta)));
