@@ -154,7 +154,7 @@ fn prune(dir: &Path, keep: usize) {
         .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with("results-") && n.ends_with(".json")))
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
-    files.sort_by(|a, b| b.0.cmp(&a.0));
+    files.sort_by_key(|f| std::cmp::Reverse(f.0));
     for (_, path) in files.into_iter().skip(keep) {
         let _ = std::fs::remove_file(path);
     }
