@@ -274,11 +274,17 @@ pub fn check_payment(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     {
         return;
     }
-    if cat.confirm_only.iter().any(|c| c == entry)
-        && !confirms(call_text)
-        && !func.as_ref().is_some_and(|f| confirms(&code_text(f, cx)))
-    {
-        return;
+    if cat.confirm_only.iter().any(|c| c == entry) && !confirms(call_text) {
+        let code = func.as_ref().map(|f| code_text(f, cx)).unwrap_or_default();
+        // Params handed to another function (`set_options(&mut intent)`) may be confirmed there.
+        let params = match node {
+            RustNode::Call(c) => c.args.iter().nth(1).and_then(rs::ident_of),
+            _ => None,
+        };
+        let lent = params.is_some_and(|p| code.contains(&format!("&mut {p}")));
+        if !confirms(&code) && !lent {
+            return;
+        }
     }
     let webhook = func.as_ref().is_some_and(|f| is_webhook(f, cx, cat));
     let handler = cx.ctx.handler().cloned();
