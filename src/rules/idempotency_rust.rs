@@ -63,6 +63,15 @@ fn path_marked(path: &str, cat: &RustEffects) -> bool {
     !l[..at].split('/').any(|seg| seg.starts_with([':', '{', '<', '*']))
 }
 
+/// A parameter's type names a webhook (`PaddleWebhookPayload`, `WebhookEvent`).
+fn params_marked(params: &str, cat: &RustEffects) -> bool {
+    params.split(',').filter_map(|p| p.split_once(':').map(|(_, ty)| ty)).any(|ty| {
+        let ty = ty.trim().trim_start_matches('&').trim_start_matches("mut ").trim();
+        let name = ty.rsplit("::").next().unwrap_or(ty);
+        name_marked(name, cat)
+    })
+}
+
 /// The string literals in `text` (no escapes needed: route paths).
 fn string_literals(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -131,6 +140,12 @@ fn is_webhook(f: &RustFnInfo, cx: &RustChecker<'_, '_>, cat: &RustEffects) -> bo
         return true;
     }
     if f.handler.is_some() && route_paths(f, cx.src).iter().any(|p| path_marked(p, cat)) {
+        return true;
+    }
+    // A function handed the webhook's payload (`payload: &PaddleWebhookPayload`).
+    let sig = f.sig.text(cx.src);
+    let params = sig.split_once('(').map_or("", |(_, rest)| rest.rsplit_once(")").map_or(rest, |(p, _)| p));
+    if f.is_async && params_marked(params, cat) {
         return true;
     }
     let body = lower(&code_text(f, cx));
