@@ -277,10 +277,10 @@ pub fn check_payment(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     }
     if let RustNode::MethodCall(m) = node {
         let (root, _) = rs::chain(&m.receiver);
-        if let Some(o) = rs::ident_of(root).and_then(|n| cx.origin(&n)) {
-            if keyed(o.span.text(cx.src)) {
-                return;
-            }
+        if let Some(o) = rs::ident_of(root).and_then(|n| cx.origin(&n))
+            && keyed(o.span.text(cx.src))
+        {
+            return;
         }
     }
     let func = cx.ctx.function().cloned();
@@ -603,12 +603,11 @@ fn find_effect(node: RustNode<'_>, cx: &RustChecker<'_, '_>, cat: &RustEffects) 
         RustNode::MethodCall(m) => {
             let method = m.method.to_string();
             let span = cx.span(&m.method);
-            if cat.sql_methods.contains(&method) {
-                if let Some(s) = first_str(m.args.iter())
-                    && is_insert(&s)
-                {
-                    return Some((format!("{}.{method}", receiver_name(&m.receiver)), span, INSERT.to_string()));
-                }
+            if cat.sql_methods.contains(&method)
+                && let Some(s) = first_str(m.args.iter())
+                && is_insert(&s)
+            {
+                return Some((format!("{}.{method}", receiver_name(&m.receiver)), span, INSERT.to_string()));
             }
             let mut written = method_segments(&m.receiver);
             written.push(method.clone());
