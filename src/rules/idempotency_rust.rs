@@ -105,7 +105,7 @@ fn route_paths<'s>(f: &RustFnInfo, src: &'s str) -> Vec<&'s str> {
             continue;
         }
         // Back to the start of this registration.
-        let window_start = at.saturating_sub(300);
+        let window_start = src.floor_char_boundary(at.saturating_sub(300));
         let window = &src[window_start..at];
         let start = ["route(", "resource(", "service(", "scope("]
             .iter()
@@ -234,7 +234,7 @@ fn payment_call<'a>(
 fn confirms(text: &str) -> bool {
     text.match_indices("confirm").any(|(i, w)| {
         let rest = &text[i + w.len()..];
-        let rest = &rest[..rest.len().min(24)];
+        let rest = &rest[..rest.floor_char_boundary(24)];
         let next = rest.chars().next();
         // `confirm`, not `confirmation_method`.
         !next.is_some_and(|c| c.is_alphanumeric() || c == '_') && rest.contains("true")
@@ -452,6 +452,10 @@ pub fn check_dedup(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
             "Consumer `{name}` calls `{callee}` before it acknowledges the message, with no dedup, upsert or state check, so a redelivery after a crash {again}"
         );
         let d = cx.report(span, msg);
+        d.labels.push(Label {
+            span: f.sig,
+            message: "this consumer gets a message again when it dies before acking".to_string(),
+        });
         d.labels.push(Label {
             span: ack,
             message: "acknowledged only here: a crash before this line redelivers the message".to_string(),
