@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use syn::Expr;
 
-use crate::catalog::side_effects::{Effect, Guards, RustEffects, any_matches, pattern_matches};
+use crate::catalog::side_effects::{Effect, Guards, RustEffects, any_last_matches, any_matches, pattern_matches};
 use crate::diagnostic::Label;
 use crate::engine::rust::{RustChecker, RustFnInfo, RustKind, RustNode};
 use crate::lang::rust as rs;
@@ -148,8 +148,12 @@ fn is_webhook(f: &RustFnInfo, cx: &RustChecker<'_, '_>, cat: &RustEffects) -> bo
     if f.is_async && params_marked(params, cat) {
         return true;
     }
-    let body = lower(&code_text(f, cx));
-    cat.webhook_signature_markers.iter().any(|m| body.contains(&lower(m)))
+    // Comments are blanked only when the raw text has a marker at all.
+    let has = |t: &str| {
+        let t = lower(t);
+        cat.webhook_signature_markers.iter().any(|m| t.contains(&lower(m)))
+    };
+    has(f.span.text(cx.src)) && has(&code_text(f, cx))
 }
 
 /// The first ack call after `at` in the function's code, if any.
@@ -206,6 +210,11 @@ fn payment_call<'a>(
 ) -> Option<(String, Span, &'a str)> {
     match node {
         RustNode::Call(call) => {
+            // Most calls are not payments: test the last segment first.
+            let last = last_segment(&call.func)?;
+            if !cat.payment_calls.iter().any(|c| c.rsplit("::").next() == Some(last.as_str())) {
+                return None;
+            }
             let cands = cx.callee_candidates(call);
             let entry = cands.iter().find_map(|p| {
                 if !payment_crate(p, cat) {
@@ -583,6 +592,13 @@ fn find_effect(node: RustNode<'_>, cx: &RustChecker<'_, '_>, cat: &RustEffects) 
     const INSERT: &str = "inserts the row again";
     match node {
         RustNode::Call(c) => {
+            // Most calls are no side effect: test the last segment first.
+            let last = last_segment(&c.func)?;
+            let lasts =
+                || cat.sql_functions.iter().chain(&cat.insert_builders).map(|p| p.rsplit("::").next().unwrap_or(p));
+            if !lasts().any(|l| l == last) && !any_last_matches_all(&cat.effects, &last) {
+                return None;
+            }
             let cands = cx.callee_candidates(c);
             let span = cx.span(&*c.func);
             let shown = short(cx.text(&*c.func));
@@ -606,6 +622,9 @@ fn find_effect(node: RustNode<'_>, cx: &RustChecker<'_, '_>, cat: &RustEffects) 
         }
         RustNode::MethodCall(m) => {
             let method = m.method.to_string();
+            if !cat.sql_methods.contains(&method) && !any_last_matches_all(&cat.effects, &method) {
+                return None;
+            }
             let span = cx.span(&m.method);
             if cat.sql_methods.contains(&method)
                 && let Some(s) = first_str(m.args.iter())
@@ -643,13 +662,24 @@ fn find_effect(node: RustNode<'_>, cx: &RustChecker<'_, '_>, cat: &RustEffects) 
     }
 }
 
+/// The last path segment of a call's callee (`query` in `sqlx::query`).
+fn last_segment(func: &Expr) -> Option<String> {
+    match rs::peel(func) {
+        Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn any_last_matches_all(effects: &[Effect], last: &str) -> bool {
+    effects.iter().any(|e| any_last_matches(&e.calls, last))
+}
+
 fn effect_for<'c>(written: &[&str], resolved: &[String], effects: &'c [Effect]) -> Option<&'c Effect> {
     effects.iter().find(|e| {
-        let pats: Vec<String> = e.calls.clone();
-        any_matches(&pats, written)
+        any_matches(&e.calls, written)
             || resolved.iter().any(|r| {
                 let s: Vec<&str> = r.split("::").collect();
-                any_matches(&pats, &s)
+                any_matches(&e.calls, &s)
             })
     })
 }
