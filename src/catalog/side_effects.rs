@@ -17,6 +17,50 @@ pub struct SideEffectCatalog {
     pub python: LangEffects,
     #[serde(default)]
     pub javascript: LangEffects,
+    #[serde(default)]
+    pub rust: RustEffects,
+}
+
+/// What prodlint knows about side effects and guards in Rust.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RustEffects {
+    /// Function names or route paths (case-insensitive) that mark a webhook receiver.
+    pub webhook_markers: Vec<String>,
+    /// Words of a function name that mean it manages or sends webhooks.
+    pub webhook_management_words: Vec<String>,
+    /// Text in a function body that shows it verifies a provider's webhook
+    /// signature (`Webhook::construct_event`, a `Stripe-Signature` header).
+    pub webhook_signature_markers: Vec<String>,
+    /// Method or function names that acknowledge a queue message: a consumer
+    /// that acks after a side effect gets the message again if it dies first.
+    pub ack_calls: Vec<String>,
+    /// Folders of examples and one-off scripts: payment calls there outside a
+    /// handler are run by a person.
+    pub script_dirs: Vec<String>,
+    /// Crates (first path segment; `stripe_*` by prefix) of the payment SDK.
+    pub payment_crates: Vec<String>,
+    /// Money-moving calls of the 0.x API, `Type::create(&client, params)`.
+    pub payment_calls: Vec<String>,
+    /// Request builders of the 1.x API, `CreateRefund::new(..).send(&client)`.
+    pub payment_builders: Vec<String>,
+    /// Calls and builders that move money only when confirmed in the same
+    /// request (`confirm: Some(true)`): reported only then.
+    pub confirm_only: Vec<String>,
+    /// `RequestStrategy` variants or constructors that carry an idempotency key.
+    pub key_strategies: Vec<String>,
+    /// Functions (`sqlx::query`), macros (`query!`) and methods (`execute`)
+    /// whose first string argument is SQL; an `INSERT` there is a side effect.
+    pub sql_functions: Vec<String>,
+    pub sql_macros: Vec<String>,
+    pub sql_methods: Vec<String>,
+    /// Query builder calls that insert (`diesel::insert_into`); a chained
+    /// guard call (`on_conflict_do_nothing`) makes them safe.
+    pub insert_builders: Vec<String>,
+    /// Other side effects a redelivery repeats.
+    pub effects: Vec<Effect>,
+    /// What makes a handler idempotent.
+    pub guards: Guards,
 }
 
 /// What one language family knows about side effects and guards.

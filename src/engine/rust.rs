@@ -92,6 +92,9 @@ pub struct RustFnInfo {
     pub self_ty: Option<String>,
     /// Span of the whole function, body included.
     pub span: Span,
+    /// Span of the signature (`async fn name(args) -> T`): where a label
+    /// pointing at the function goes.
+    pub sig: Span,
 }
 
 /// The kind of loop.
@@ -637,6 +640,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
 
     fn enter_fn(&mut self, attrs: &[syn::Attribute], sig: &syn::Signature, span: Span) {
         let name = sig.ident.to_string();
+        let sig_span = self.span(sig);
         let mut http_methods = rs::route_attr_methods(attrs);
         if let Some(ms) = self.routes.get(&name) {
             for m in ms {
@@ -652,6 +656,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
             http_methods,
             self_ty: self.impl_ty.last().cloned(),
             span,
+            sig: sig_span,
         };
         self.ctx.frames.push(RustFrame::Fn(info));
         self.locals.push(HashMap::new());
@@ -888,13 +893,14 @@ mod tests {
             };
             let f = cx.ctx.function();
             let msg = format!(
-                "{what} fn={} async={} handler={:?} loop={} conc={:?} sym={:?}",
+                "{what} fn={} async={} handler={:?} loop={} conc={:?} sym={:?} sig={}",
                 f.map(|f| f.name.as_str()).unwrap_or("-"),
                 cx.ctx.in_async(),
                 cx.ctx.handler().map(|h| h.http_methods.clone()),
                 cx.ctx.in_loop(),
                 cx.ctx.concurrency(),
                 cx.ctx.symbol(),
+                f.map(|f| f.sig.text(cx.src)).unwrap_or("-"),
             );
             cx.report(span, msg);
         }
@@ -955,6 +961,7 @@ impl Repo {
     fn attribute_routes_mark_handlers() {
         let out = run("#[post(\"/pay\")]\nasync fn pay() { charge(); }\n#[get]\nfn not_a_route() { x(); }").unwrap();
         assert!(find(&out, "charge").contains("handler=Some([\"post\"])"));
+        assert!(find(&out, "charge").contains("sig=async fn pay()"), "{out:#?}");
         assert!(find(&out, "4:x fn").contains("handler=None"));
     }
 

@@ -10,6 +10,7 @@ pub mod exception_cause_dropped;
 pub mod exception_swallowed;
 pub mod fan_out_without_limit;
 pub(crate) mod idempotency;
+pub(crate) mod idempotency_rust;
 pub mod index_without_concurrently;
 pub mod io_error_swallowed;
 pub(crate) mod io_error_swallowed_rust;

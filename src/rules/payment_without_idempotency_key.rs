@@ -8,9 +8,11 @@ use tree_sitter::Node;
 use crate::catalog::side_effects::{PaymentCall, any_last_matches};
 use crate::diagnostic::Label;
 use crate::engine::Checker;
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::{node_text, python, strip_quotes, typescript, walk};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::idempotency::{self, CalleeName, Redelivery};
+use crate::rules::idempotency_rust;
 use crate::source::{Grammar, Span};
 
 crate::declare_rule! {
@@ -21,7 +23,7 @@ crate::declare_rule! {
         severity: Warning,
         status: Stable,
         since: "0.1.0",
-        languages: [Python, TypeScript, JavaScript],
+        languages: [Python, TypeScript, JavaScript, Rust],
         precision: High,
         summary: "A charge, refund or transfer is created without an idempotency key, so a retry moves money twice",
         fix: "Pass an idempotency key derived from the order, event or request (not a fresh random value) to the payment call",
@@ -42,6 +44,14 @@ impl Rule for PaymentWithoutIdempotencyKey {
 
     fn js_kinds(&self) -> &'static [&'static str] {
         &["call_expression"]
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        idempotency_rust::PAYMENT_KINDS
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+        idempotency_rust::check_payment(node, cx);
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {

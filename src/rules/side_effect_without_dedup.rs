@@ -12,9 +12,11 @@ use tree_sitter::Node;
 use crate::catalog::side_effects::{Guards, LangEffects, any_last_matches};
 use crate::diagnostic::Label;
 use crate::engine::Checker;
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::{node_text, python, typescript};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::idempotency::{self, CalleeName, Redelivery};
+use crate::rules::idempotency_rust;
 use crate::source::{Grammar, Span};
 
 crate::declare_rule! {
@@ -25,7 +27,7 @@ crate::declare_rule! {
         severity: Warning,
         status: Preview,
         since: "0.1.0",
-        languages: [Python, TypeScript, JavaScript],
+        languages: [Python, TypeScript, JavaScript, Rust],
         precision: Medium,
         summary: "A webhook handler or retrying task inserts, sends or enqueues with no dedup before it, so a redelivery repeats the side effect",
         fix: "Record the event or message id in a table with a unique constraint (or upsert, or check the object's state) before the side effect, and return early on a repeat",
@@ -76,6 +78,18 @@ impl Rule for SideEffectWithoutDedup {
 
     fn js_kinds(&self) -> &'static [&'static str] {
         &["call_expression", "if_statement", "try_statement"]
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        idempotency_rust::DEDUP_KINDS
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+        idempotency_rust::check_dedup(node, cx);
+    }
+
+    fn finish_rust(&self, cx: &mut RustChecker<'_, '_>) {
+        idempotency_rust::finish_dedup(cx);
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
