@@ -9,6 +9,7 @@ pub mod drop_or_rename_in_use;
 pub mod exception_cause_dropped;
 pub mod exception_swallowed;
 pub mod fan_out_without_limit;
+pub mod fan_out_without_limit_rust;
 pub(crate) mod idempotency;
 pub mod index_without_concurrently;
 pub mod io_error_swallowed;
