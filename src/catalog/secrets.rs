@@ -71,6 +71,9 @@ pub struct LogSinks {
     /// Rust: words in a field attribute that leave the field out of a derived
     /// `Debug` (`#[debug(skip)]`, `#[derivative(Debug = "ignore")]`).
     pub debug_skip_words: Vec<String>,
+    /// Rust: field types that never hold a secret (`bool`, numbers), so a
+    /// secret-named field of one (`force_update_private_key: bool`) is not.
+    pub plain_types: Vec<String>,
 }
 
 /// What kind of sensitive value a name denotes.

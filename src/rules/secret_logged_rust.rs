@@ -416,10 +416,11 @@ fn learn(cx: &RustChecker<'_, '_>) -> HashMap<String, (String, Sensitive)> {
     };
     for s in &derived {
         for (name, ty) in fields(s) {
-            let wrapped = ty
-                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .any(|w| rust.secret_types.iter().any(|t| t == w));
-            if wrapped {
+            let words: Vec<&str> = ty.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+            let wrapped = words.iter().any(|w| rust.secret_types.iter().any(|t| t == w));
+            // `Option<bool>`, `u64`: a flag or a number, whatever its name.
+            let plain = words.iter().filter(|w| !matches!(**w, "Option" | "Vec" | "std" | "time" | "path" | "chrono")).all(|w| rust.plain_types.iter().any(|t| t == w));
+            if wrapped || plain {
                 continue;
             }
             if let Some(kind) = cx.catalog.secrets.classify(&name) {
