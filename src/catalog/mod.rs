@@ -20,8 +20,8 @@ pub mod migrations;
 pub mod network;
 pub mod queries;
 pub mod queues;
-pub mod secrets;
 pub mod retry;
+pub mod secrets;
 pub mod side_effects;
 
 use std::sync::OnceLock;

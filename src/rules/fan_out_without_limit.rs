@@ -22,8 +22,8 @@ use tree_sitter::Node;
 
 use crate::catalog::queues::FanOut;
 use crate::engine::Checker;
-use crate::lang::{node_text, python as py, typescript as ts};
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
+use crate::lang::{node_text, python as py, typescript as ts};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::fan_out_without_limit_rust;
 use crate::source::Grammar;

@@ -201,7 +201,9 @@ fn plain_value(e: &Expr, cx: &RustChecker<'_, '_>) -> bool {
     match rs::peel(e) {
         Expr::Path(p) => {
             let name = p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-            p.path.segments.len() == 1 && !secret_typed(&name, cx) && !name.chars().next().is_some_and(char::is_uppercase)
+            p.path.segments.len() == 1
+                && !secret_typed(&name, cx)
+                && !name.chars().next().is_some_and(char::is_uppercase)
         }
         Expr::Field(_) => true,
         Expr::MethodCall(m) => {
@@ -416,10 +418,14 @@ fn learn(cx: &RustChecker<'_, '_>) -> HashMap<String, (String, Sensitive)> {
     };
     for s in &derived {
         for (name, ty) in fields(s) {
-            let words: Vec<&str> = ty.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+            let words: Vec<&str> =
+                ty.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
             let wrapped = words.iter().any(|w| rust.secret_types.iter().any(|t| t == w));
             // `Option<bool>`, `u64`: a flag or a number, whatever its name.
-            let plain = words.iter().filter(|w| !matches!(**w, "Option" | "Vec" | "std" | "time" | "path" | "chrono")).all(|w| rust.plain_types.iter().any(|t| t == w));
+            let plain = words
+                .iter()
+                .filter(|w| !matches!(**w, "Option" | "Vec" | "std" | "time" | "path" | "chrono"))
+                .all(|w| rust.plain_types.iter().any(|t| t == w));
             if wrapped || plain {
                 continue;
             }
