@@ -316,17 +316,47 @@ fn debug_leak_of_name(name: &str, shown: &str, cx: &mut RustChecker<'_, '_>) -> 
     })
 }
 
-/// A local declared with a redacting type (`password: SecretString`).
+/// A local declared with a redacting type (`password: SecretString`), or
+/// with a type that cannot hold a secret (`token_expired: bool`, `otp: u32` is
+/// still a number someone could use, so numbers count only in `plain_types`).
 fn secret_typed(name: &str, cx: &RustChecker<'_, '_>) -> bool {
-    let types = declared_type_idents(name, cx.function_text());
-    types.iter().any(|t| cx.catalog.secrets.rust.secret_types.contains(t))
+    let rust = &cx.catalog.secrets.rust;
+    let types = declared_type_words(name, cx.function_text());
+    types.iter().any(|t| rust.secret_types.contains(t))
+        || (!types.is_empty() && types.iter().all(|t| rust.plain_types.contains(t) || t == "Option"))
+}
+
+/// All words of the type written for `name` (`Option<bool>` → `Option`, `bool`).
+fn declared_type_words(name: &str, text: &str) -> Vec<String> {
+    declared_type(name, text)
+        .map(|ty| {
+            ty.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty() && *w != "mut" && *w != "const")
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Identifiers of the type written for `name` in the function's text:
 /// `name: &Type`, `Json(name): Json<Type>`, `let name: Type`, `let name = Type {`/`Type::`.
 fn declared_type_idents(name: &str, text: &str) -> Vec<String> {
+    declared_type(name, text)
+        .map(|ty| {
+            ty.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The type text of the first declaration of `name` in `text`.
+fn declared_type(name: &str, text: &str) -> Option<String> {
+    if name.is_empty() {
+        return None;
+    }
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = text[from..].find(name) {
         let at = from + i;
@@ -337,30 +367,21 @@ fn declared_type_idents(name: &str, text: &str) -> Vec<String> {
             continue;
         }
         let rest = after.trim_start_matches(')').trim_start();
-        let ty = if let Some(r) = rest.strip_prefix(':').filter(|r| !r.starts_with(':')) {
-            type_text(r).to_string()
+        if let Some(r) = rest.strip_prefix(':').filter(|r| !r.starts_with(':')) {
+            let ty = type_text(r).trim();
+            if !ty.is_empty() {
+                return Some(ty.to_string());
+            }
         } else if let Some(r) = rest.strip_prefix('=').filter(|r| !r.starts_with('=')) {
             let r = r.trim_start();
             let head: String = r.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':').collect();
             let next = r[head.len()..].trim_start();
             if head.chars().next().is_some_and(char::is_uppercase) && (next.starts_with('{') || head.contains("::")) {
-                head.split("::").next().unwrap_or_default().to_string()
-            } else {
-                continue;
+                return Some(head.split("::").next().unwrap_or_default().to_string());
             }
-        } else {
-            continue;
-        };
-        out.extend(
-            ty.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-                .map(str::to_string),
-        );
-        if !out.is_empty() {
-            break;
         }
     }
-    out
+    None
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -485,4 +506,28 @@ fn derives_debug(attrs: &[syn::Attribute], cx: &RustChecker<'_, '_>) -> bool {
 fn short(text: &str) -> String {
     let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one.len() > 60 { format!("{}...", one.chars().take(57).collect::<String>()) } else { one }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_declared_types() {
+        let text = "async fn login(Json(body): Json<LoginRequest>, cfg: &DbConfig, ok: bool) {\n let s = Settings { a: 1 };\n let t = Token::new();\n}";
+        assert_eq!(declared_type_idents("body", text), ["Json", "LoginRequest"]);
+        assert_eq!(declared_type_idents("cfg", text), ["DbConfig"]);
+        assert_eq!(declared_type_idents("s", text), ["Settings"]);
+        assert_eq!(declared_type_idents("t", text), ["Token"]);
+        assert_eq!(declared_type_words("ok", text), ["bool"]);
+        assert!(declared_type_idents("missing", text).is_empty());
+    }
+
+    #[test]
+    fn finds_debug_placeholders() {
+        let args: MacroArgs = syn::parse_str(r#""{} {:?} {x} {:#?} {{}}", a, b, c"#).unwrap();
+        assert_eq!(debug_placeholders(&args), [false, true, true]);
+        let args: MacroArgs = syn::parse_str(r#""{1:?} {0}", a, b"#).unwrap();
+        assert_eq!(debug_placeholders(&args), [false, true]);
+    }
 }
