@@ -325,7 +325,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                     let is_enabled = |m: &RuleMeta| sel.enabled(m);
                     let shared = Shared { ruleset: &ruleset, facts: &facts, catalog, options };
                     let mut out = check_one(file, tree, extra, &shared, &is_enabled);
-                    out.0.retain(|d| sel.enabled(d.rule));
+                    let language = file.grammar.language();
+                    out.0.retain(|d| sel.enabled_for(d.rule, language));
                     for d in &mut out.0 {
                         // A finding raised above its rule's default (a hot table) stays raised.
                         let raised = d.severity > d.rule.severity;
@@ -416,7 +417,7 @@ fn run_key(selection: &Selection, catalog: &Catalog, require_reason: bool) -> St
 /// A file's own selection (its path's overrides applied), as the cache
 /// compares it: each rule's code, whether it is on, and its severity.
 fn selection_key(selection: &Selection) -> String {
-    let mut key = String::new();
+    let mut key = format!("preview={} ", selection.preview);
     for meta in registry::all() {
         if selection.enabled(meta) {
             key.push_str(&format!("{}:{:?} ", meta.code, selection.severity(meta)));

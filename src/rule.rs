@@ -160,6 +160,10 @@ pub struct RuleMeta {
     /// The version the rule reached its status in.
     pub since: &'static str,
     pub languages: &'static [Language],
+    /// Languages in which a stable rule is still preview: its findings in
+    /// files of these languages appear only with `--preview` or when the rule
+    /// is selected by code or name (a new language side earns its way in).
+    pub preview_languages: &'static [Language],
     pub precision: Precision,
     /// One line: what is wrong.
     pub summary: &'static str,
@@ -197,7 +201,8 @@ macro_rules! declare_rule {
             languages: [$($lang:ident),* $(,)?],
             precision: $prec:ident,
             summary: $summary:literal,
-            fix: $fix:literal $(,)?
+            fix: $fix:literal
+            $(, preview_languages: [$($plang:ident),* $(,)?])? $(,)?
         }
     ) => {
         $vis static $ident: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
@@ -208,6 +213,7 @@ macro_rules! declare_rule {
             status: $crate::rule::Status::$status,
             since: $since,
             languages: &[$($crate::source::Language::$lang),*],
+            preview_languages: &[$($($crate::source::Language::$plang),*)?],
             precision: $crate::rule::Precision::$prec,
             summary: $summary,
             fix: $fix,

@@ -61,6 +61,15 @@ impl Selection {
         Ok(())
     }
 
+    /// [`Selection::enabled`] for a file of `language`: a rule whose side for
+    /// that language is still preview needs `--preview` or to be named.
+    pub fn enabled_for(&self, rule: &RuleMeta, language: crate::source::Language) -> bool {
+        self.enabled(rule)
+            && (!rule.preview_languages.contains(&language)
+                || self.preview
+                || self.select.iter().chain(self.layers.iter().flat_map(|l| &l.select)).any(|s| names_rule(s, rule)))
+    }
+
     /// True when `rule` runs.
     pub fn enabled(&self, rule: &RuleMeta) -> bool {
         let selected = if self.select.is_empty() {

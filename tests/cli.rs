@@ -299,3 +299,27 @@ fn test_code_is_skipped_unless_asked_for() {
     let o = run_in(dir.path(), &["check", "--format", "concise", "-q", "test"]);
     assert!(stdout(&o).contains("test/svc/app.py:5:9"), "{}", stdout(&o));
 }
+
+/// A rule whose Rust side is still preview reports Rust findings only with
+/// `--preview` or when named, while its other languages stay on by default.
+#[test]
+fn a_preview_language_needs_preview_or_the_rule_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "src/events.rs",
+        "use tokio::sync::mpsc;\n\npub fn start() {\n    let (events_tx, events_rx) = mpsc::unbounded_channel::<Vec<u8>>();\n    spawn_workers(events_tx, events_rx);\n}\n",
+    );
+    write(dir.path(), "app/queues.py", "import queue\n\nJOBS = queue.Queue()\n");
+    let concise = |args: &[&str]| {
+        let mut all = vec!["check", "--no-cache", "--format", "concise", "-q"];
+        all.extend_from_slice(args);
+        all.push(".");
+        stdout(&run_in(dir.path(), &all))
+    };
+    let default = concise(&[]);
+    assert!(default.contains("app/queues.py") && !default.contains("src/events.rs"), "{default}");
+    assert!(concise(&["--preview"]).contains("src/events.rs:4"));
+    assert!(concise(&["--select", "PL601"]).contains("src/events.rs:4"));
+    assert!(!concise(&["--select", "unbounded-queue"]).contains("src/events.rs"));
+}

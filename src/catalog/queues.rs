@@ -13,6 +13,8 @@ pub struct QueueCatalog {
     pub python: LangQueues,
     #[serde(default)]
     pub javascript: LangQueues,
+    #[serde(default)]
+    pub rust: LangQueues,
 }
 
 /// What one language family knows.
@@ -28,6 +30,9 @@ pub struct LangQueues {
     pub array_queue: ArrayQueue,
     /// Concurrent fan-out.
     pub fan_out: FanOut,
+    /// Rust: words in a channel's sender or receiver name that make it a
+    /// signal (`shutdown_tx`, `stop_rx`), which carries a message or two.
+    pub signal_names: Vec<String>,
 }
 
 /// One family of buffer constructors.

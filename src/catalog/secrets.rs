@@ -41,6 +41,7 @@ pub struct SecretsCatalog {
     pub passthrough_methods: Vec<String>,
     pub python: LogSinks,
     pub js: LogSinks,
+    pub rust: LogSinks,
 }
 
 /// The log sinks of one language family.
@@ -61,6 +62,18 @@ pub struct LogSinks {
     pub print_calls: Vec<String>,
     /// Logger options that redact fields (`redact`).
     pub redact_options: Vec<String>,
+    /// Rust: types whose `Debug` and `Display` redact the value
+    /// (`secrecy::SecretString`); a value of one is safe to log.
+    pub secret_types: Vec<String>,
+    /// Rust: methods that return their receiver in another form
+    /// (`to_string`, `expose_secret`): a secret stays secret.
+    pub passthrough_methods: Vec<String>,
+    /// Rust: words in a field attribute that leave the field out of a derived
+    /// `Debug` (`#[debug(skip)]`, `#[derivative(Debug = "ignore")]`).
+    pub debug_skip_words: Vec<String>,
+    /// Rust: field types that never hold a secret (`bool`, numbers), so a
+    /// secret-named field of one (`force_update_private_key: bool`) is not.
+    pub plain_types: Vec<String>,
 }
 
 /// What kind of sensitive value a name denotes.

@@ -22,8 +22,10 @@ use tree_sitter::Node;
 
 use crate::catalog::queues::FanOut;
 use crate::engine::Checker;
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::{node_text, python as py, typescript as ts};
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::fan_out_without_limit_rust;
 use crate::source::Grammar;
 
 crate::declare_rule! {
@@ -34,7 +36,7 @@ crate::declare_rule! {
         severity: Warning,
         status: Preview,
         since: "0.2.0",
-        languages: [Python, TypeScript, JavaScript],
+        languages: [Python, TypeScript, JavaScript, Rust],
         precision: Low,
         summary: "Work is started concurrently for every item of an unbounded input with no concurrency limit, so a large input opens thousands of connections at once",
         fix: "Limit concurrency with a semaphore, a pool with a fixed size (p-limit, p-map `concurrency`) or process the input in chunks",
@@ -55,6 +57,14 @@ impl Rule for FanOutWithoutLimit {
 
     fn js_kinds(&self) -> &'static [&'static str] {
         &["call_expression"]
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        fan_out_without_limit_rust::KINDS
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+        fan_out_without_limit_rust::check(node, cx);
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {

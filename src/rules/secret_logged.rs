@@ -16,9 +16,11 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::catalog::secrets::{LogSinks, SecretsCatalog, Sensitive};
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::engine::{BindingKind, Checker};
 use crate::lang::{node_text, strip_quotes};
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::secret_logged_rust;
 use crate::source::Grammar;
 
 crate::declare_rule! {
@@ -29,7 +31,7 @@ crate::declare_rule! {
         severity: Warning,
         status: Stable,
         since: "0.1.0",
-        languages: [Python, TypeScript, JavaScript],
+        languages: [Python, TypeScript, JavaScript, Rust],
         precision: High,
         summary: "A secret, credential or personal data value is written to a log, where everyone with log access can read it",
         fix: "Log a masked form, a hash or the length instead, or leave the value out of the log call",
@@ -66,6 +68,14 @@ impl Rule for SecretLogged {
 
     fn js_kinds(&self) -> &'static [&'static str] {
         &["call_expression", "variable_declarator", "assignment_expression"]
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        secret_logged_rust::KINDS
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+        secret_logged_rust::check(node, cx);
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
