@@ -23,6 +23,7 @@ pub(crate) mod net_timeout_rust;
 pub mod not_null_column_without_default;
 pub mod payment_without_idempotency_key;
 pub mod query_in_loop;
+pub(crate) mod query_in_loop_rust;
 pub mod queue_without_bound;
 pub mod request_without_timeout;
 pub(crate) mod retry_loop;
