@@ -28,6 +28,7 @@ pub mod queue_without_bound;
 pub mod request_without_timeout;
 pub(crate) mod retry_loop;
 pub(crate) mod retry_policy;
+pub(crate) mod retry_rust;
 pub mod retry_without_backoff;
 pub mod retry_without_limit;
 pub mod secret_logged;
