@@ -40,9 +40,20 @@ pub fn analyze(lp: &Expr, cx: &RustChecker<'_, '_>) -> Option<RustRetryLoop> {
         Expr::Loop(l) => (&l.body, Vec::new(), false),
         Expr::While(w) => {
             let infinite = matches!(w.cond.as_ref(), Expr::Lit(l) if cx.text(l) == "true");
+            // `while let Err(e) = client.send().await { .. }` retries until success;
             // `while let Some(x) = rx.recv().await` consumes a stream: not a retry.
-            if matches!(w.cond.as_ref(), Expr::Let(_)) {
-                return None;
+            if let Expr::Let(l) = w.cond.as_ref() {
+                if variant(&l.pat) != Some("Err") {
+                    return None;
+                }
+                let call = retried(&l.expr, &[], cx, cat)?;
+                let body_text = cx.text(&w.body);
+                if cat.conflict_markers.iter().any(|c| cx.text(&l.pat).contains(c.as_str())) || block_exits(&w.body) {
+                    return None;
+                }
+                let pause = pause_of(&w.body, &[], cx, cat);
+                let bounded = bounded_body(body_text, cat);
+                return Some(RustRetryLoop { call, pause, bounded, header: header_of(lp, &w.body, cx) });
             }
             (&w.body, Vec::new(), !infinite)
         }
@@ -68,9 +79,13 @@ pub fn analyze(lp: &Expr, cx: &RustChecker<'_, '_>) -> Option<RustRetryLoop> {
     let body_text = cx.text(body);
     let pause = pause_of(body, &vars, cx, cat);
     let bounded = bounded_header || bounded_body(body_text, cat);
-    let header = Span::new(cx.span(lp).start as usize, cx.span(body).start as usize);
-    let header = Span::new(header.start as usize, header.start as usize + header.text(cx.src).trim_end().len());
-    Some(RustRetryLoop { call, pause, bounded, header })
+    Some(RustRetryLoop { call, pause, bounded, header: header_of(lp, body, cx) })
+}
+
+fn header_of(lp: &Expr, body: &syn::Block, cx: &RustChecker<'_, '_>) -> Span {
+    let start = cx.span(lp).start as usize;
+    let end = cx.span(body).start as usize;
+    Span::new(start, start + cx.src[start..end].trim_end().len())
 }
 
 /// `match <remote>.await { Ok(..) => break/return, Err(..) => .. }` or
@@ -108,6 +123,11 @@ fn retry_match(e: &Expr, vars: &[String], cx: &RustChecker<'_, '_>, cat: &RustRe
     if !ok_exits || !err_falls {
         return None;
     }
+    retried(scrutinee, vars, cx, cat)
+}
+
+/// The retried expression's text, when it leaves the process.
+fn retried(scrutinee: &Expr, vars: &[String], cx: &RustChecker<'_, '_>, cat: &RustRetry) -> Option<String> {
     // The call must be awaited or named like a remote call; a loop over
     // alternatives reads its loop variable in the call.
     let text = cx.text(scrutinee);
@@ -183,6 +203,7 @@ fn pause_of(body: &syn::Block, vars: &[String], cx: &RustChecker<'_, '_>, cat: &
         cat: &'c RustRetry,
         delays: Vec<String>,
         mutated: HashSet<String>,
+        lets: Vec<(String, String)>,
     }
     impl<'a> Visit<'a> for V<'_, '_, '_> {
         fn visit_expr_call(&mut self, c: &'a syn::ExprCall) {
@@ -224,13 +245,39 @@ fn pause_of(body: &syn::Block, vars: &[String], cx: &RustChecker<'_, '_>, cat: &
             }
             visit::visit_expr_binary(self, b);
         }
+        fn visit_local(&mut self, l: &'a syn::Local) {
+            if let (Some(init), Some(name)) = (&l.init, pat_names(&l.pat).first()) {
+                self.lets.push((name.clone(), self.cx.text(&*init.expr).to_string()));
+            }
+            visit::visit_local(self, l);
+        }
+        // `tokio::select! { _ = sleep(d) => .. }`: a pause inside a macro.
+        fn visit_macro(&mut self, m: &'a syn::Macro) {
+            let t = m.tokens.to_string().replace(' ', "");
+            if let Some(i) = self.cat.sleep_calls.iter().filter_map(|s| t.find(&format!("{s}("))).min() {
+                let rest = &t[i..];
+                let end = rest.find(')').map(|e| e + 1).unwrap_or(rest.len());
+                self.delays.push(rest[..end].to_string());
+            }
+        }
         fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
         fn visit_item(&mut self, _: &'a syn::Item) {}
     }
-    let mut v = V { cx, cat, delays: Vec::new(), mutated: HashSet::new() };
+    let mut v = V { cx, cat, delays: Vec::new(), mutated: HashSet::new(), lets: Vec::new() };
     v.visit_block(body);
     if v.delays.is_empty() {
         return Pause::None;
+    }
+    let words = |d: &str| d.split(|c: char| !c.is_alphanumeric() && c != '_').map(str::to_string).collect::<Vec<_>>();
+    // `let delay = backoff_for(fail_count);` where `fail_count += 1` in the loop.
+    for _ in 0..3 {
+        for (name, init) in &v.lets {
+            if words(init).iter().any(|w| v.mutated.contains(w) || vars.contains(w))
+                || cat.growth_markers.iter().any(|g| init.contains(g.as_str()))
+            {
+                v.mutated.insert(name.clone());
+            }
+        }
     }
     let grows = v.delays.iter().any(|d| {
         let lower = d.to_ascii_lowercase();
