@@ -37,6 +37,12 @@ pub struct RustRetry {
     pub conflict_markers: Vec<String>,
     /// Text in the loop that bounds it by time (`elapsed()`, `deadline`).
     pub deadline_markers: Vec<String>,
+    /// Text in the loop that shows it asks a person (`read_line`, `prompt`):
+    /// the loop asks again rather than retrying a dependency.
+    pub interactive_markers: Vec<String>,
+    /// Methods that adapt a `Result` rather than call anything (`context`,
+    /// `map_err`): skipped when naming the retried call.
+    pub result_adapters: Vec<String>,
     /// Library retry strategies.
     pub policies: Vec<RustRetryPolicy>,
 }

@@ -48,6 +48,9 @@ pub fn analyze(lp: &Expr, cx: &RustChecker<'_, '_>) -> Option<RustRetryLoop> {
                 }
                 let call = retried(&l.expr, &[], cx, cat)?;
                 let body_text = cx.text(&w.body);
+                if cat.interactive_markers.iter().any(|m| body_text.contains(m.as_str())) {
+                    return None;
+                }
                 if cat.conflict_markers.iter().any(|c| cx.text(&l.pat).contains(c.as_str())) || block_exits(&w.body) {
                     return None;
                 }
@@ -77,6 +80,9 @@ pub fn analyze(lp: &Expr, cx: &RustChecker<'_, '_>) -> Option<RustRetryLoop> {
     }
     let call = found?;
     let body_text = cx.text(body);
+    if cat.interactive_markers.iter().any(|m| body_text.contains(m.as_str())) {
+        return None;
+    }
     let pause = pause_of(body, &vars, cx, cat);
     let bounded = bounded_header || bounded_body(body_text, cat);
     Some(RustRetryLoop { call, pause, bounded, header: header_of(lp, body, cx) })
@@ -135,7 +141,7 @@ fn retried(scrutinee: &Expr, vars: &[String], cx: &RustChecker<'_, '_>, cat: &Ru
     if !cat.remote_hints.iter().any(|h| lower.contains(h.as_str())) {
         return None;
     }
-    let last = callee_last(scrutinee);
+    let last = callee_last(scrutinee, &cat.result_adapters);
     if cat.self_paced.iter().any(|s| last.contains(s.as_str())) {
         return None;
     }
@@ -147,9 +153,9 @@ fn retried(scrutinee: &Expr, vars: &[String], cx: &RustChecker<'_, '_>, cat: &Ru
 }
 
 /// The name of the last call in a chain (`client.get(u).send().await` → `send`).
-fn callee_last(e: &Expr) -> String {
+fn callee_last(e: &Expr, adapters: &[String]) -> String {
     let (root, steps) = rs::chain(e);
-    if let Some(m) = steps.iter().rev().find_map(|s| s.method()) {
+    if let Some(m) = steps.iter().rev().filter_map(|s| s.method()).find(|m| !adapters.contains(m)) {
         return m;
     }
     match rs::peel(root) {
@@ -313,9 +319,9 @@ pub fn unlimited_policy<'c>(call: &syn::ExprCall, cx: &RustChecker<'c, '_>) -> O
     if policy.bounded_by_default {
         let unlimited = chained.iter().any(|m| {
             let t = format!("{}({})", m.method, cx.text(&m.args).replace(' ', ""));
-            policy.unlimited_calls.iter().any(|u| *u == t)
+            policy.unlimited_calls.contains(&t)
         });
-        return unlimited.then(|| (two, policy));
+        return unlimited.then_some((two, policy));
     }
     if chained.iter().any(|m| policy.limit_methods.contains(&m.method.to_string())) {
         return None;
