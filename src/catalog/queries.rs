@@ -43,6 +43,12 @@ pub struct RustQueries {
     pub small_collections: Vec<String>,
     /// Path fragments of files not checked (tests, migrations, seeds).
     pub skip_paths: Vec<String>,
+    /// A project data-access helper: an argument with one of these names (or
+    /// a call of one, `context.pool()`) is a database connection...
+    pub helper_conn_args: Vec<String>,
+    /// ...and a helper whose name starts with one of these runs a query with it
+    /// (`Cipher::find_by_uuid(&id, conn)`, `Person::read(&mut pool, id)`).
+    pub helper_prefixes: Vec<String>,
 }
 
 /// One Rust query client.

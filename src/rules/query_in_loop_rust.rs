@@ -40,19 +40,28 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     }
     let (whole, client, dep_exprs, statement, shown): (Span, &RustQueryClient, Vec<&Expr>, Option<&Expr>, String) =
         match node {
-            RustNode::MethodCall(m) => {
-                let Some(found) = match_chain(m, cx, q) else { return };
-                found
-            }
+            RustNode::MethodCall(m) => match match_chain(m, cx, q) {
+                Some(found) => found,
+                None => {
+                    let Some(h) = helper(&m.method.to_string(), &m.args, q, cx) else { return };
+                    let shown = format!("{}.{}", short(cx.text(&*m.receiver)), m.method);
+                    (cx.span(m), h, h_deps(&m.args, q), None, shown)
+                }
+            },
             RustNode::Call(c) => {
                 let paths = cx.callee_candidates(c);
-                let Some(client) =
-                    q.clients.iter().find(|cl| cl.calls.iter().any(|p| paths.contains(p)) && marker_ok(cl, cx.src))
-                else {
-                    return;
-                };
-                let shown = paths.first().cloned().unwrap_or_default();
-                (cx.span(c), client, c.args.iter().collect(), None, shown)
+                match q.clients.iter().find(|cl| cl.calls.iter().any(|p| paths.contains(p)) && marker_ok(cl, cx.src)) {
+                    Some(client) => {
+                        let shown = paths.first().cloned().unwrap_or_default();
+                        (cx.span(c), client, c.args.iter().collect(), None, shown)
+                    }
+                    None => {
+                        let Expr::Path(p) = rs::peel(&c.func) else { return };
+                        let Some(last) = p.path.segments.last() else { return };
+                        let Some(h) = helper(&last.ident.to_string(), &c.args, q, cx) else { return };
+                        (cx.span(c), h, h_deps(&c.args, q), None, short(cx.text(&*c.func)))
+                    }
+                }
             }
             _ => return,
         };
@@ -95,6 +104,54 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     let label = format!("runs once per element of this collection ({})", client.name);
     let d = cx.report(whole, msg);
     d.labels.push(Label { span: lp.header, message: label });
+}
+
+/// The client a project data-access helper stands for.
+static HELPER: std::sync::OnceLock<RustQueryClient> = std::sync::OnceLock::new();
+
+/// `Cipher::find_by_uuid(&id, conn).await`: a helper named like a query that
+/// takes a connection and is awaited.
+fn helper(
+    name: &str,
+    args: &syn::punctuated::Punctuated<Expr, syn::token::Comma>,
+    q: &RustQueries,
+    cx: &RustChecker<'_, '_>,
+) -> Option<&'static RustQueryClient> {
+    if !q.helper_prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+        return None;
+    }
+    if !args.iter().any(|a| is_conn(a, q)) {
+        return None;
+    }
+    if !matches!(cx.ctx.parents().last(), Some(Expr::Await(_))) {
+        return None;
+    }
+    Some(HELPER.get_or_init(|| RustQueryClient {
+        name: "data-access helper".to_string(),
+        awaited: true,
+        ..Default::default()
+    }))
+}
+
+/// `conn`, `&mut conn`, `&self.pool`, `&mut context.pool()`.
+fn is_conn(a: &Expr, q: &RustQueries) -> bool {
+    let (root, steps) = rs::chain(rs::peel(a));
+    let last = match steps.last() {
+        Some(Step::Method(m)) if m.args.is_empty() => m.method.to_string(),
+        Some(Step::Field(f)) => match &f.member {
+            syn::Member::Named(n) => n.to_string(),
+            syn::Member::Unnamed(_) => String::new(),
+        },
+        Some(_) => return false,
+        None => rs::ident_of(root).unwrap_or_default(),
+    };
+    let last = last.trim_start_matches('_');
+    q.helper_conn_args.iter().any(|c| c == last)
+}
+
+/// The helper's arguments other than the connection.
+fn h_deps<'e>(args: &'e syn::punctuated::Punctuated<Expr, syn::token::Comma>, q: &RustQueries) -> Vec<&'e Expr> {
+    args.iter().filter(|a| !is_conn(a, q)).collect()
 }
 
 fn marker_ok(c: &RustQueryClient, src: &str) -> bool {
