@@ -26,6 +26,58 @@ pub struct QueryCatalog {
     pub python: LangQueries,
     #[serde(default)]
     pub javascript: LangQueries,
+    #[serde(default)]
+    pub rust: RustQueries,
+}
+
+/// What the Rust half of `query-in-loop` knows: query builders recognised by
+/// the method that runs them and a step that starts them.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RustQueries {
+    /// Query clients.
+    pub clients: Vec<RustQueryClient>,
+    /// Text in a query chain that makes it batched (`= ANY(`, `eq_any(`).
+    pub batched_text: Vec<String>,
+    /// Text in a loop's iterable that marks a small, bounded collection.
+    pub small_collections: Vec<String>,
+    /// Path fragments of files not checked (tests, migrations, seeds).
+    pub skip_paths: Vec<String>,
+    /// A project data-access helper: an argument with one of these names (or
+    /// a call of one, `context.pool()`) is a database connection...
+    pub helper_conn_args: Vec<String>,
+    /// ...and a helper whose name starts with one of these runs a query with it
+    /// (`Cipher::find_by_uuid(&id, conn)`, `Person::read(&mut pool, id)`).
+    pub helper_prefixes: Vec<String>,
+}
+
+/// One Rust query client.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RustQueryClient {
+    /// Shown in messages (`sqlx`).
+    pub name: String,
+    /// Methods that run the query (`fetch_one`, `first`, `one`, `send`).
+    pub terminals: Vec<String>,
+    /// What starts a query chain: the last segment of the root call's path
+    /// (`query_as`, `find_by_id`), a macro name with `!` (`query!`) or a
+    /// method step before the terminal (`filter`, `get`). One must be present.
+    pub starts: Vec<String>,
+    /// Resolved paths of calls that make a round trip by themselves (`reqwest::get`).
+    pub calls: Vec<String>,
+    /// The terminal takes exactly this many arguments (Diesel's connection);
+    /// `None`: any.
+    pub terminal_args: Option<usize>,
+    /// The chain runs only when awaited (or chained further, or returned to a
+    /// concurrency combinator); false for blocking clients.
+    pub awaited: bool,
+    /// The root call's first argument is the statement: a loop running a
+    /// different statement per element is not an N+1.
+    pub statement_first: bool,
+    /// A remote HTTP call rather than a database query.
+    pub http: bool,
+    /// The file must mention this for the client to apply.
+    pub file_marker: Option<String>,
 }
 
 /// What one language family knows about queries in loops.

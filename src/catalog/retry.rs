@@ -14,6 +14,55 @@ pub struct RetryCatalog {
     pub python: LangRetry,
     #[serde(default)]
     pub javascript: LangRetry,
+    #[serde(default)]
+    pub rust: RustRetry,
+}
+
+/// What the Rust halves of the missing-retry rules know.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RustRetry {
+    /// Calls that pause, by the last two segments of their path or the last one
+    /// (`time::sleep`, `thread::sleep`, `sleep`).
+    pub sleep_calls: Vec<String>,
+    /// A pause through a helper or delay whose text contains one of these backs off.
+    pub backoff_markers: Vec<String>,
+    /// Text in a delay expression that makes it grow or vary.
+    pub growth_markers: Vec<String>,
+    /// Words (case-insensitive) in the retried expression that show it reaches another process.
+    pub remote_hints: Vec<String>,
+    /// Words in the retried call's last segment that show it waits or polls by itself.
+    pub self_paced: Vec<String>,
+    /// Text in an error arm that shows it retries a lost race or write conflict.
+    pub conflict_markers: Vec<String>,
+    /// Text in the loop that bounds it by time (`elapsed()`, `deadline`).
+    pub deadline_markers: Vec<String>,
+    /// Text in the loop that shows it asks a person (`read_line`, `prompt`):
+    /// the loop asks again rather than retrying a dependency.
+    pub interactive_markers: Vec<String>,
+    /// Methods that adapt a `Result` rather than call anything (`context`,
+    /// `map_err`): skipped when naming the retried call.
+    pub result_adapters: Vec<String>,
+    /// Library retry strategies.
+    pub policies: Vec<RustRetryPolicy>,
+}
+
+/// A Rust retry strategy constructor (tokio-retry, backoff).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RustRetryPolicy {
+    /// Path suffixes of the constructor (`ExponentialBackoff::from_millis`).
+    pub paths: Vec<String>,
+    /// The file must mention this crate (`tokio_retry`).
+    pub crate_marker: String,
+    /// Methods that bound the strategy (`take`); without one it never ends.
+    pub limit_methods: Vec<String>,
+    /// Method calls whose text means "no limit" (`with_max_elapsed_time(None)`).
+    pub unlimited_calls: Vec<String>,
+    /// The strategy is bounded unless an `unlimited_calls` entry is chained.
+    pub bounded_by_default: bool,
+    /// Shown in messages.
+    pub display: String,
 }
 
 /// What one language family knows about retries. Path entries ending in `.`

@@ -1,6 +1,8 @@
 //! A database query or remote call made once per element of a collection
 //! (the N+1 pattern): Django, SQLAlchemy, raw cursors, Prisma, TypeORM,
-//! MikroORM, Sequelize, Mongoose, knex, node-postgres and HTTP clients.
+//! MikroORM, Sequelize, Mongoose, knex, node-postgres and HTTP clients; in
+//! Rust sqlx, Diesel, SeaORM, tokio-postgres and reqwest
+//! (`query_in_loop_rust.rs`).
 
 use std::collections::HashSet;
 
@@ -10,9 +12,11 @@ use crate::catalog::network::{CallKind, NetRule};
 use crate::catalog::queries::{LangQueries, QueryClient, receiver_matches};
 use crate::diagnostic::Label;
 use crate::engine::Checker;
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::{node_text, typescript as ts};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::n_plus_one::{self, LoopInfo, depends_on, enclosing_loop, lang_queries};
+use crate::rules::query_in_loop_rust;
 use crate::source::Grammar;
 
 crate::declare_rule! {
@@ -23,10 +27,10 @@ crate::declare_rule! {
         severity: Warning,
         status: Stable,
         since: "0.2.0",
-        languages: [Python, TypeScript, JavaScript],
+        languages: [Python, TypeScript, JavaScript, Rust],
         precision: High,
         summary: "A database query or remote call runs once per element of a collection",
-        fix: "Fetch the rows for all elements in one query before the loop (`filter(id__in=ids)`, `findMany({ where: { id: { in: ids } } })`, `executemany`) and look them up in memory",
+        fix: "Fetch the rows for all elements in one query before the loop (`filter(id__in=ids)`, `findMany({ where: { id: { in: ids } } })`, `WHERE id = ANY($1)`, `executemany`) and look them up in memory",
     }
 }
 
@@ -61,6 +65,14 @@ impl Rule for QueryInLoop {
 
     fn js_kinds(&self) -> &'static [&'static str] {
         &["call_expression"]
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        query_in_loop_rust::KINDS
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+        query_in_loop_rust::check(node, cx);
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {

@@ -5,9 +5,10 @@
 use tree_sitter::Node;
 
 use crate::engine::Checker;
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::retry_loop::{self, Pause};
-use crate::rules::retry_policy;
+use crate::rules::{retry_policy, retry_rust};
 use crate::source::Span;
 
 crate::declare_rule! {
@@ -18,7 +19,7 @@ crate::declare_rule! {
         severity: Warning,
         status: Preview,
         since: "0.1.0",
-        languages: [Python, TypeScript, JavaScript],
+        languages: [Python, TypeScript, JavaScript, Rust],
         precision: Medium,
         summary: "A retry loop or policy retries with no delay, or forever at a fixed delay, so every client hammers a failing dependency in lockstep",
         fix: "Wait with exponential backoff and jitter between attempts and cap the number of attempts, or use a retry library configured that way",
@@ -41,6 +42,18 @@ impl Rule for RetryWithoutBackoff {
         &["for_statement", "for_in_statement", "while_statement", "do_statement"]
     }
 
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Loop]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+        let RustNode::Loop(lp) = node else { return };
+        let Some(l) = retry_rust::analyze(lp, cx) else { return };
+        if let Some(msg) = message(&l.call, l.pause, l.bounded) {
+            cx.report(l.header, msg);
+        }
+    }
+
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
         if matches!(node.kind(), "decorator" | "call") {
             let Some(p) = retry_policy::read(node, cx) else { return };
@@ -58,15 +71,19 @@ impl Rule for RetryWithoutBackoff {
         }
         let Some(l) = retry_loop::analyze(node, cx) else { return };
         let call = retry_loop::shown_callee(l.call, cx);
-        let msg = match (l.pause, l.bounded) {
-            (Pause::None, _) => format!(
-                "This loop retries `{call}` with no delay between attempts, so when the dependency fails every worker hammers it in lockstep and a blip becomes an outage"
-            ),
-            (Pause::Fixed, false) => format!(
-                "This loop retries `{call}` forever at a fixed interval, so when the dependency goes down every worker keeps hitting it in lockstep and never gives up"
-            ),
-            _ => return,
-        };
+        let Some(msg) = message(&call, l.pause, l.bounded) else { return };
         cx.report(Span::new(node.start_byte(), l.header_end), msg);
+    }
+}
+
+fn message(call: &str, pause: Pause, bounded: bool) -> Option<String> {
+    match (pause, bounded) {
+        (Pause::None, _) => Some(format!(
+            "This loop retries `{call}` with no delay between attempts, so when the dependency fails every worker hammers it in lockstep and a blip becomes an outage"
+        )),
+        (Pause::Fixed, false) => Some(format!(
+            "This loop retries `{call}` forever at a fixed interval, so when the dependency goes down every worker keeps hitting it in lockstep and never gives up"
+        )),
+        _ => None,
     }
 }

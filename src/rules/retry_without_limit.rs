@@ -5,8 +5,9 @@
 use tree_sitter::Node;
 
 use crate::engine::Checker;
+use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::retry_policy;
+use crate::rules::{retry_policy, retry_rust};
 
 crate::declare_rule! {
     pub static META = {
@@ -16,7 +17,7 @@ crate::declare_rule! {
         severity: Warning,
         status: Stable,
         since: "0.1.0",
-        languages: [Python, TypeScript, JavaScript],
+        languages: [Python, TypeScript, JavaScript, Rust],
         precision: High,
         summary: "A retry policy has no attempt or time limit, so a dependency that stays down keeps workers retrying forever",
         fix: "Bound the retries with a maximum number of attempts or a deadline, then let the failure surface",
@@ -37,6 +38,28 @@ impl Rule for RetryWithoutLimit {
 
     fn js_kinds(&self) -> &'static [&'static str] {
         &["call_expression", "new_expression"]
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Call]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+        let RustNode::Call(call) = node else { return };
+        let Some((shown, policy)) = retry_rust::unlimited_policy(call, cx) else { return };
+        let msg = if policy.bounded_by_default {
+            format!(
+                "`{shown}` with no maximum elapsed time retries forever, so while the dependency stays down this task keeps hammering it and never reports the failure"
+            )
+        } else {
+            format!(
+                "`{shown}` without `.{}(n)` is an endless {} strategy, so while the dependency stays down this task keeps retrying and never reports the failure",
+                policy.limit_methods.first().map(String::as_str).unwrap_or("take"),
+                policy.display
+            )
+        };
+        let span = cx.span(call);
+        cx.report(span, msg);
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
