@@ -153,7 +153,7 @@ fn path_marked(path: &str, cat: &LangEffects) -> bool {
 }
 
 /// Words of an identifier: `create_webhook`, `WebhookListView`, `send-hook`.
-fn words(name: &str) -> Vec<String> {
+pub(crate) fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;

@@ -13,37 +13,13 @@ use crate::catalog::side_effects::{Effect, Guards, RustEffects, any_last_matches
 use crate::diagnostic::Label;
 use crate::engine::rust::{RustChecker, RustFnInfo, RustKind, RustNode};
 use crate::lang::rust as rs;
+use crate::rules::idempotency::words;
 use crate::source::Span;
 
 // ------------------------------------------------------------------ shared
 
 fn lower(s: &str) -> String {
     s.to_ascii_lowercase()
-}
-
-/// Words of an identifier (`stripe_webhook` → `stripe`, `webhook`).
-fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
 }
 
 fn manages(name: &str, cat: &RustEffects) -> bool {
