@@ -1,5 +1,5 @@
 //! Figures for a real-repository run of the migration pipeline:
-//! `PRODLINT_STATS_DIR=/path cargo test --test migration_stats -- --ignored --nocapture`
+//! `cargo run --release --example migration_stats -- /path/to/checkout`
 //! prints how many migrations and SQL statements were read and how many
 //! statements the SQL parser could not read.
 
@@ -9,10 +9,11 @@ use std::sync::Arc;
 use prodlint::catalog::Catalog;
 use prodlint::source::SourceFile;
 
-#[test]
-#[ignore = "needs PRODLINT_STATS_DIR pointing at a checkout"]
-fn migration_figures() {
-    let Ok(dir) = std::env::var("PRODLINT_STATS_DIR") else { return };
+fn main() {
+    let Some(dir) = std::env::args().nth(1) else {
+        eprintln!("usage: migration_stats DIR");
+        std::process::exit(2);
+    };
     let cwd = PathBuf::from("/");
     let (candidates, _) = prodlint::walk::discover(&[PathBuf::from(&dir)], &cwd, 2, false, None);
     let files: Vec<SourceFile> = candidates
@@ -23,9 +24,10 @@ fn migration_figures() {
         })
         .collect();
     let outcome = prodlint::migration::analyze(&files, Catalog::builtin(), &|_| true);
-    let unparsed = outcome.notices.len();
     println!(
         "{dir}: {} migrations, {} SQL statements, {} not parsed",
-        outcome.migrations, outcome.statements, unparsed
+        outcome.migrations,
+        outcome.statements,
+        outcome.notices.len()
     );
 }
