@@ -67,6 +67,17 @@ pub struct Entry {
     /// The findings and notices of the check phase, valid for the project
     /// facts whose hash is `facts_key`.
     pub results: Option<Results>,
+    /// What the migration reader made of the file (it depends only on the
+    /// text and the catalog), when the migration rules ran.
+    #[serde(default)]
+    pub migration: Option<MigrationRead>,
+}
+
+/// The migration reader's result for one file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MigrationRead {
+    /// `None`: not a migration.
+    pub migration: Option<crate::migration::model::Migration>,
 }
 
 /// A file's check-phase outcome, after suppressions.
@@ -169,7 +180,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let c = Cache::open(dir.path(), "00112233445566778899aabbccddeeff");
         assert!(c.entries.is_empty());
-        let entry = Entry { content: hash(b"x = 1\n"), facts: None, results: None };
+        let entry = Entry { content: hash(b"x = 1\n"), facts: None, results: None, migration: None };
         c.save([("a.py".to_string(), entry)]).unwrap();
         let c = Cache::open(dir.path(), "00112233445566778899aabbccddeeff");
         assert!(c.get("a.py", &hash(b"x = 1\n")).is_some());

@@ -273,7 +273,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let kept_trees = std::sync::Mutex::new(kept_trees);
 
     // ---- migrations: their own reader (SQL parser, ORM operations) and rules ----
-    let migrations = migration::analyze(&files, catalog, &runs_somewhere);
+    let reuse = |i: usize| cached(i, &files[i]).and_then(|e| e.migration.clone()).map(|r| r.migration);
+    let mut migrations = migration::analyze(&files, catalog, &runs_somewhere, &reuse);
     notices.extend(migrations.notices);
 
     // ---- phase 2: check (only this shard's files; facts came from all) ----
@@ -347,6 +348,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             let entry = cache::Entry {
                 content: hashes[i].clone(),
                 facts: file_facts[i].take(),
+                migration: migrations.reads.remove(&i).map(|migration| cache::MigrationRead { migration }),
                 results: Some(cache::Results {
                     facts_key: facts_key.clone(),
                     selection_key: k.clone(),

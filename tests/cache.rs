@@ -111,6 +111,57 @@ fn a_stale_cache_never_hides_or_invents_a_finding() {
     assert_eq!(hits, 0);
 }
 
+/// `path code` of every finding in a JSON report.
+fn findings(json: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {}", d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect()
+}
+
+/// Migration findings depend on the whole history: editing one migration
+/// must change what another reports, cache or not.
+#[test]
+fn migration_histories_are_never_stale() {
+    let project = tempfile::tempdir().unwrap();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let (root, cache) = (project.path(), cache_dir.path());
+    let all = Selection { preview: true, ..Selection::default() };
+    write(root, "db/migrations/V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, total int);\n");
+    write(root, "db/migrations/V2__index.sql", "CREATE INDEX orders_total ON orders (total);\n");
+    let (hits, out) = same(root, cache, &all);
+    assert_eq!(hits, 0);
+    assert!(findings(&out).contains(&"db/migrations/V2__index.sql PL801".to_string()), "{out}");
+    let (hits, _) = same(root, cache, &all);
+    assert_eq!(hits, 2);
+    // The table now comes from the same migration as the index: no finding,
+    // although V1's text did not change.
+    write(
+        root,
+        "db/migrations/V2__index.sql",
+        "CREATE TABLE orders2 (id bigint, total int);\nCREATE INDEX orders2_total ON orders2 (total);\n",
+    );
+    let (_, out) = same(root, cache, &all);
+    assert!(!findings(&out).iter().any(|f| f.ends_with("PL801")), "{out}");
+    // A later migration whose text never changes: its finding comes and goes
+    // with an earlier one (a validated CHECK makes SET NOT NULL cheap).
+    write(
+        root,
+        "db/migrations/V3__check.sql",
+        "ALTER TABLE orders ADD CONSTRAINT total_nn CHECK (total IS NOT NULL);\n",
+    );
+    write(root, "db/migrations/V4__not_null.sql", "ALTER TABLE orders ALTER COLUMN total SET NOT NULL;\n");
+    let not_null = "db/migrations/V4__not_null.sql PL807".to_string();
+    let (_, out) = same(root, cache, &all);
+    assert!(!findings(&out).contains(&not_null), "{out}");
+    write(root, "db/migrations/V3__check.sql", "SELECT 1;\n");
+    let (_, out) = same(root, cache, &all);
+    assert!(findings(&out).contains(&not_null), "{out}");
+}
+
 #[test]
 fn the_cli_caches_by_default_and_no_cache_bypasses_it() {
     let project = tempfile::tempdir().unwrap();

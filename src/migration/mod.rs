@@ -39,10 +39,22 @@ pub struct Outcome {
     pub migrations: usize,
     /// SQL statements read (files and embedded strings).
     pub statements: usize,
+    /// What each file read as (`None`: not a migration), reused or fresh,
+    /// for the result cache.
+    pub reads: HashMap<usize, Option<Migration>>,
 }
 
+/// A file's earlier reading from the result cache: `Some(None)` when it was
+/// not a migration, `None` when there is nothing to reuse.
+pub type Reuse<'a> = &'a (dyn Fn(usize) -> Option<Option<Migration>> + Sync);
+
 /// Finds the migrations among `files`, reads and checks them.
-pub fn analyze(files: &[SourceFile], catalog: &Catalog, enabled: &(dyn Fn(&RuleMeta) -> bool + Sync)) -> Outcome {
+pub fn analyze(
+    files: &[SourceFile],
+    catalog: &Catalog,
+    enabled: &(dyn Fn(&RuleMeta) -> bool + Sync),
+    reuse: Reuse<'_>,
+) -> Outcome {
     let mut outcome = Outcome::default();
     let any_enabled = crate::registry::MIGRATION_RULES.iter().any(|r| enabled(r));
     if !any_enabled {
@@ -53,10 +65,15 @@ pub fn analyze(files: &[SourceFile], catalog: &Catalog, enabled: &(dyn Fn(&RuleM
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
+            if let Some(earlier) = reuse(i) {
+                // The index is this run's; the rest depends only on the text.
+                return earlier.map(|m| Migration { file: i, ..m });
+            }
             let role = detect::detect(&f.path, &f.fs_path, f.grammar, &f.text)?;
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_migration(i, f, role, cat))).ok()
         })
         .collect();
+    outcome.reads = read.iter().cloned().enumerate().collect();
     let migrations: Vec<Migration> = read.into_iter().flatten().collect();
     outcome.migrations = migrations.len();
     let is_migration: HashSet<usize> = migrations.iter().map(|m| m.file).collect();

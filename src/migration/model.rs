@@ -5,7 +5,7 @@
 use crate::source::Span;
 
 /// How a migration is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Style {
     Sql,
     Django,
@@ -15,7 +15,7 @@ pub enum Style {
 }
 
 /// A column default as far as rewrites go.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DefaultKind {
     None,
     /// A constant or stable expression: PostgreSQL 11+ stores it without a rewrite.
@@ -26,7 +26,7 @@ pub enum DefaultKind {
 }
 
 /// What is known about a column.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ColumnInfo {
     /// SQL type as written (`varchar(20)`), or empty when unknown.
     pub ty: String,
@@ -36,7 +36,7 @@ pub struct ColumnInfo {
 }
 
 /// The kind of constraint an operation adds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ConstraintKind {
     ForeignKey,
     Check,
@@ -45,7 +45,7 @@ pub enum ConstraintKind {
 }
 
 /// One schema change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum OpKind {
     CreateTable {
         /// Columns and what is known of them.
@@ -118,7 +118,7 @@ pub enum OpKind {
 }
 
 /// One operation of a migration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Operation {
     pub kind: OpKind,
     /// Table (or Django model) name, lowercased, schema stripped.
@@ -132,14 +132,14 @@ pub struct Operation {
 }
 
 /// A statement that could not be read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Unparsed {
     pub span: Span,
     pub message: String,
 }
 
 /// One migration file, read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Migration {
     /// Index into the run's file list.
     pub file: usize,
