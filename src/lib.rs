@@ -262,8 +262,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let mut file_facts: Vec<Option<ProjectFacts>> = vec![None; files.len()];
     for (i, tree, f) in phase1 {
         if let Some(f) = f {
-            facts.merge(f.clone());
-            file_facts[i] = Some(f);
+            // Each file's own contribution is kept only for the cache.
+            if cache.is_some() {
+                file_facts[i] = Some(f.clone());
+            }
+            facts.merge(f);
         }
         if let Some(t) = tree {
             kept_trees.insert(i, t);
@@ -288,31 +291,31 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let done = AtomicUsize::new(0);
     let total = mine.len();
     let hits = AtomicUsize::new(0);
+    // The cache compares each file's selection; most files have the base one.
+    let base_key = cache.as_ref().map(|_| selection_key(selection)).unwrap_or_default();
     let results: Vec<(Vec<Diagnostic>, Vec<Notice>, String)> = mine
         .par_iter()
         .map(|&i| {
             let file = &files[i];
             let tree = kept_trees.lock().expect("tree map").remove(&i);
             // The file's selection: resolved once from its path.
-            let own;
-            let sel = match &options.path_rules {
-                Some(p) => {
-                    let hits = p.matching(&file.fs_path, &options.cwd);
-                    if hits.is_empty() {
-                        selection
-                    } else {
-                        own = p.apply(selection, &hits);
-                        &own
-                    }
-                }
-                None => selection,
-            };
+            let overridden: Option<Selection> = options.path_rules.as_ref().and_then(|p| {
+                let hits = p.matching(&file.fs_path, &options.cwd);
+                (!hits.is_empty()).then(|| p.apply(selection, &hits))
+            });
+            let sel = overridden.as_ref().unwrap_or(selection);
             // Migration findings come from the whole history: part of the key.
             let extra = migrations.findings.get(&i).cloned().unwrap_or_default();
-            let sel_key = if extra.is_empty() {
-                selection_key(sel)
-            } else {
-                format!("{} {}", selection_key(sel), cache::hash(format!("{extra:?}").as_bytes()))
+            let sel_key = match &cache {
+                None => String::new(),
+                Some(_) => {
+                    let own_key = if overridden.is_some() { selection_key(sel) } else { base_key.clone() };
+                    if extra.is_empty() {
+                        own_key
+                    } else {
+                        format!("{own_key} {}", cache::hash(format!("{extra:?}").as_bytes()))
+                    }
+                }
             };
             let reuse = cached(i, file)
                 .and_then(|e| e.results.as_ref())
