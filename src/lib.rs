@@ -219,6 +219,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             .par_iter()
             .map(|f| match f.grammar {
                 Grammar::Rust => engine::rust::parse_only(&f.text),
+                // SQL is parsed only in migrations, as in a full check.
+                Grammar::Sql => match migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text) {
+                    Some(_) => migration::sql::parse_only(&f.text) + 1,
+                    None => 1,
+                },
                 g => lang::parse(g, &f.text).map_or(0, |t| engine::count_nodes(&t)),
             })
             .sum();
@@ -239,6 +244,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
 
     // ---- phase 1: project facts (trees kept for phase 2) ----
     let collectors = registry::FACT_COLLECTORS;
+    let migrations_on = registry::MIGRATION_RULES.iter().any(|m| runs_somewhere(m));
     let phase1: Vec<(usize, Option<tree_sitter::Tree>, Option<ProjectFacts>)> = files
         .par_iter()
         .enumerate()
@@ -246,11 +252,20 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             if let Some(entry) = cached(i, f) {
                 return (i, None, entry.facts.clone());
             }
-            if !engine::facts::wants(collectors, &f.text) {
+            let wants_facts = engine::facts::wants(collectors, &f.text);
+            // A migration written in Python or JS is parsed here once, for
+            // the migration reader and the check phase both.
+            let code_migration = migrations_on
+                && f.grammar.is_tree_sitter()
+                && migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text).is_some();
+            if !wants_facts && !code_migration {
                 return (i, None, None);
             }
-            let mut facts = ProjectFacts::default();
             let tree = lang::parse(f.grammar, &f.text);
+            if !wants_facts {
+                return (i, tree, None);
+            }
+            let mut facts = ProjectFacts::default();
             if let Some(tree) = &tree {
                 let _ = catch_unwind(AssertUnwindSafe(|| engine::facts::collect(collectors, f, tree, &mut facts)));
             }
@@ -277,7 +292,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
 
     // ---- migrations: their own reader (SQL parser, ORM operations) and rules ----
     let reuse = |i: usize| cached(i, &files[i]).and_then(|e| e.migration.clone()).map(|r| r.migration);
-    let mut migrations = migration::analyze(&files, catalog, &runs_somewhere, &reuse);
+    let tree_of = |i: usize| kept_trees.lock().expect("tree map").get(&i).cloned();
+    let mut migrations = migration::analyze(&files, catalog, &runs_somewhere, &reuse, &tree_of);
     notices.extend(migrations.notices);
 
     // ---- phase 2: check (only this shard's files; facts came from all) ----

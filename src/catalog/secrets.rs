@@ -86,9 +86,12 @@ pub enum Sensitive {
 impl SecretsCatalog {
     /// Classifies an identifier, attribute, key or header name.
     pub fn classify(&self, name: &str) -> Option<Sensitive> {
-        if self.ends_with(name, &self.credential_names) {
+        let words = split_words(name);
+        if !self.judged(&words) {
+            None
+        } else if ends_with_phrase(&words, &self.credential_names) {
             Some(Sensitive::Credential)
-        } else if self.ends_with(name, &self.personal_names) {
+        } else if ends_with_phrase(&words, &self.personal_names) {
             Some(Sensitive::Personal)
         } else {
             None
@@ -98,19 +101,26 @@ impl SecretsCatalog {
     /// True when `name`'s words end with one of `phrases` and none is excluded.
     pub fn ends_with(&self, name: &str, phrases: &[String]) -> bool {
         let words = split_words(name);
-        if words.is_empty() || words.iter().any(|w| self.exclude_words.iter().any(|x| x == w)) {
-            return false;
-        }
-        phrases.iter().any(|p| {
-            let pw: Vec<&str> = p.split(' ').collect();
-            pw.len() <= words.len() && words[words.len() - pw.len()..].iter().zip(&pw).all(|(a, b)| a == b)
-        })
+        self.judged(&words) && ends_with_phrase(&words, phrases)
+    }
+
+    /// A name with words, none of them excluded.
+    fn judged(&self, words: &[String]) -> bool {
+        !words.is_empty() && !words.iter().any(|w| self.exclude_words.iter().any(|x| x == w))
     }
 
     /// True when `name` (last segment of a callee) is a sanitizer.
     pub fn is_sanitizer(&self, name: &str) -> bool {
         self.sanitizers.iter().any(|s| s == name)
     }
+}
+
+/// True when `words` end with the space-separated words of one of `phrases`.
+fn ends_with_phrase(words: &[String], phrases: &[String]) -> bool {
+    phrases.iter().any(|p| {
+        let n = p.split(' ').count();
+        n <= words.len() && p.split(' ').zip(&words[words.len() - n..]).all(|(a, b)| a == b)
+    })
 }
 
 /// Splits `accessToken`, `ACCESS_TOKEN`, `X-Api-Key`, `APIKey` into lowercase words.

@@ -61,6 +61,9 @@ pub struct RustEffects {
     pub effects: Vec<Effect>,
     /// What makes a handler idempotent.
     pub guards: Guards,
+    /// Index of the side-effect calls' last segments.
+    #[serde(skip)]
+    pub effect_lasts: LastNames,
 }
 
 /// What one language family knows about side effects and guards.
@@ -88,10 +91,16 @@ pub struct LangEffects {
     pub script_dirs: Vec<String>,
     /// Money-moving calls and their idempotency key.
     pub payments: Vec<PaymentCall>,
+    /// Index of the payment calls' last segments.
+    #[serde(skip)]
+    pub payment_lasts: LastNames,
     /// Side effects a redelivered handler repeats.
     pub effects: Vec<Effect>,
     /// What makes a handler idempotent.
     pub guards: Guards,
+    /// Index of the guard and side-effect calls' last segments.
+    #[serde(skip)]
+    pub effect_lasts: LastNames,
 }
 
 /// A group of payment API calls that take an idempotency key the same way.
@@ -176,6 +185,47 @@ fn segment_matches(p: &str, s: &str) -> bool {
     p == s
 }
 
+/// The last segments of a set of call patterns, for the test every call node
+/// goes through ([`any_last_matches`]): exact names in a hash set, wildcard
+/// segments in a list. Built on first use from the catalog lists it belongs
+/// to; a clone starts empty, so a changed copy never uses a stale index.
+#[derive(Default)]
+pub struct LastNames(std::sync::OnceLock<(foldhash::HashSet<String>, Vec<String>)>);
+
+impl Clone for LastNames {
+    fn clone(&self) -> Self {
+        LastNames::default()
+    }
+}
+
+impl std::fmt::Debug for LastNames {
+    // Derived from lists the catalog already shows: nothing of its own.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LastNames")
+    }
+}
+
+impl LastNames {
+    /// True when `last` matches the last segment of any pattern `patterns`
+    /// yields (always the same lists for one index).
+    pub fn matches<'a, I: IntoIterator<Item = &'a String>>(&self, patterns: impl FnOnce() -> I, last: &str) -> bool {
+        let (exact, wild) = self.0.get_or_init(|| {
+            let mut exact = foldhash::HashSet::default();
+            let mut wild = Vec::new();
+            for p in patterns() {
+                let seg = p.rsplit('.').next().unwrap_or(p);
+                if seg.contains('*') {
+                    wild.push(seg.to_string());
+                } else {
+                    exact.insert(seg.to_string());
+                }
+            }
+            (exact, wild)
+        });
+        exact.contains(last) || wild.iter().any(|w| segment_matches(w, last))
+    }
+}
+
 /// True when the last segment of any pattern matches `last`: a cheap test
 /// before reading the whole callee.
 pub fn any_last_matches(patterns: &[String], last: &str) -> bool {
@@ -189,7 +239,7 @@ pub fn any_matches(patterns: &[String], segments: &[&str]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::pattern_matches;
+    use super::{LastNames, any_last_matches, pattern_matches};
 
     #[test]
     fn trailing_segments() {
@@ -200,5 +250,16 @@ mod tests {
         assert!(!pattern_matches("*Queue.add", &["Queue", "add"]));
         assert!(pattern_matches("send_mail", &["django", "core", "mail", "send_mail"]));
         assert!(!pattern_matches("send_mail", &["send_mail_later"]));
+    }
+
+    /// The index answers as the plain scan does.
+    #[test]
+    fn last_names_index_matches_the_scan() {
+        let patterns: Vec<String> =
+            ["objects.create", "*.refunds.create", "*Queue.add", "send_*", "mail"].map(String::from).to_vec();
+        let index = LastNames::default();
+        for last in ["create", "add", "emailQueueadd", "Queue", "xQueue", "send_mail", "send", "mail", "mails", ""] {
+            assert_eq!(index.matches(|| &patterns, last), any_last_matches(&patterns, last), "{last}");
+        }
     }
 }

@@ -34,9 +34,24 @@ pub struct ProjectFacts {
     /// Django model classes (by simple name) mapped to the simple names of
     /// their base classes, so fields of abstract bases and mixins apply.
     pub django_model_bases: BTreeMap<String, BTreeSet<String>>,
+    /// Every accessor name in `django_fk_fields` and `django_many_fields`:
+    /// a quick test before a rule works out which model an object is.
+    /// Derived by [`ProjectFacts::merge`], never stored.
+    #[serde(skip)]
+    pub django_relation_names: BTreeSet<String>,
 }
 
 impl ProjectFacts {
+    /// Whether any Django model has a relation accessor called `name`.
+    pub fn is_django_relation(&self, name: &str) -> bool {
+        if self.django_relation_names.is_empty() {
+            // Facts built without `merge` (a single file's own collection).
+            let maps = [&self.django_fk_fields, &self.django_many_fields];
+            return maps.iter().any(|m| m.values().any(|fields| fields.contains(name)));
+        }
+        self.django_relation_names.contains(name)
+    }
+
     /// Merges facts from another worker (order-independent).
     pub fn merge(&mut self, other: ProjectFacts) {
         for (k, v) in other.py_session_classes {
@@ -47,9 +62,11 @@ impl ProjectFacts {
         self.axios_default_timeout |= other.axios_default_timeout;
         self.axios_instances_with_timeout.extend(other.axios_instances_with_timeout);
         for (k, v) in other.django_fk_fields {
+            self.django_relation_names.extend(v.iter().cloned());
             self.django_fk_fields.entry(k).or_default().extend(v);
         }
         for (k, v) in other.django_many_fields {
+            self.django_relation_names.extend(v.iter().cloned());
             self.django_many_fields.entry(k).or_default().extend(v);
         }
         for (k, v) in other.django_model_bases {

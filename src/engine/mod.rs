@@ -38,9 +38,14 @@ pub struct Checker<'a, 't> {
     /// The file's text (same as `file.text`).
     pub src: &'a str,
     pub ctx: &'a Context<'t>,
+    /// The parent of the node being dispatched (what `node.parent()` would
+    /// return, without its walk down from the root).
+    pub parent: Option<Node<'t>>,
     pub semantic: &'a Semantic<'t>,
     pub facts: &'a ProjectFacts,
     pub catalog: &'a Catalog,
+    /// What rules work out about the whole file, once per file.
+    pub memo: &'a FileMemo,
     rule: &'static RuleMeta,
     slot: usize,
     states: &'a mut [Option<Box<dyn Any>>],
@@ -90,6 +95,17 @@ impl<'a, 't> Checker<'a, 't> {
     }
 }
 
+/// Per-file answers that several rules need and that cost a scan of the whole
+/// text: computed on first use, shared by every rule and node of the file.
+#[derive(Debug, Default)]
+pub struct FileMemo {
+    /// Whether the file runs in a browser (`net_timeout::is_browser_code`).
+    pub browser: std::cell::OnceCell<bool>,
+    /// Whether a loop's collection is small by nature, by node id
+    /// (`n_plus_one::is_small`): asked again for every node in the loop.
+    pub small: std::cell::RefCell<foldhash::HashMap<usize, bool>>,
+}
+
 /// The outcome of checking one file.
 #[derive(Debug, Default)]
 pub struct FileResult {
@@ -114,25 +130,35 @@ pub fn check_tree(
     let mut ctx = Context::new();
     let mut semantic = Semantic::new(root);
     let mut states: Vec<Option<Box<dyn Any>>> = (0..rules.len()).map(|_| None).collect();
+    let memo = FileMemo::default();
     let mut result = FileResult::default();
     let mut error_depth = 0usize;
     let mut cursor = tree.walk();
+    // Most trees have no syntax error: then no node needs asking.
+    let has_error = root.has_error();
+    // The nodes the cursor is inside: `Node::parent` walks down from the root
+    // on every call, so parents are kept here instead.
+    let mut ancestors: Vec<Node<'_>> = Vec::new();
 
     'walk: loop {
         let node = cursor.node();
+        let parent = ancestors.last().copied();
         // ---- enter ----
         let kind_id = node.kind_id();
         let flags = table.flags(kind_id);
-        if (node.is_error() || node.is_missing()) && result.first_error.is_none() {
-            result.first_error = Some(node.start_byte() as u32);
-        }
-        if node.is_error() {
-            error_depth += 1;
+        if has_error {
+            let is_error = node.is_error();
+            if (is_error || node.is_missing()) && result.first_error.is_none() {
+                result.first_error = Some(node.start_byte() as u32);
+            }
+            if is_error {
+                error_depth += 1;
+            }
         }
         if flags.frame
             && let Some(kind) = match grammar {
-                Grammar::Python => python::frame_for(node, src),
-                _ => typescript::frame_for(node, src),
+                Grammar::Python => python::frame_for(node, parent, src),
+                _ => typescript::frame_for(node, parent, src),
             }
         {
             ctx.push(Frame { kind, node });
@@ -163,9 +189,11 @@ pub fn check_tree(
                     file,
                     src,
                     ctx: &ctx,
+                    parent,
                     semantic: &semantic,
                     facts,
                     catalog,
+                    memo: &memo,
                     rule: rule.meta(),
                     slot,
                     states: &mut states,
@@ -176,17 +204,23 @@ pub fn check_tree(
         }
         // ---- descend, or leave this node and its finished ancestors ----
         if cursor.goto_first_child() {
+            ancestors.push(node);
             continue;
         }
         loop {
             let done = cursor.node();
-            leave(done, &mut ctx, &mut semantic, &mut error_depth);
+            ctx.pop_if(done);
+            semantic.pop_scope_if(done);
+            if has_error && done.is_error() {
+                error_depth -= 1;
+            }
             if cursor.goto_next_sibling() {
                 continue 'walk;
             }
             if !cursor.goto_parent() {
                 break 'walk;
             }
+            ancestors.pop();
         }
     }
 
@@ -196,9 +230,11 @@ pub fn check_tree(
             file,
             src,
             ctx: &ctx,
+            parent: None,
             semantic: &semantic,
             facts,
             catalog,
+            memo: &memo,
             rule: rule.meta(),
             slot,
             states: &mut states,
@@ -218,12 +254,4 @@ pub fn count_nodes(tree: &Tree) -> usize {
         true
     });
     n
-}
-
-fn leave<'t>(node: Node<'t>, ctx: &mut Context<'t>, semantic: &mut Semantic<'t>, error_depth: &mut usize) {
-    ctx.pop_if(node);
-    semantic.pop_scope_if(node);
-    if node.is_error() {
-        *error_depth -= 1;
-    }
 }

@@ -10,6 +10,7 @@
 //! Knowledge (loggers, reporters, idioms, I/O calls) comes from
 //! `rules/catalog/errors.toml`.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::errors::LangErrors;
@@ -95,7 +96,7 @@ fn analyze_except<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<
             ":" if body.is_none() => header_end = child.end_byte(),
             "as_pattern" => {
                 type_expr = child.named_child(0);
-                if let Some(alias) = child.child_by_field_name("alias").or_else(|| last_named(child)) {
+                if let Some(alias) = child.field("alias").or_else(|| last_named(child)) {
                     collect_identifiers(alias, src, &mut names);
                 }
             }
@@ -213,8 +214,8 @@ fn is_constant_py(node: Node<'_>, src: &str) -> bool {
         "parenthesized_expression" => node.named_child(0).is_some_and(|n| is_constant_py(n, src)),
         "call" => {
             // `dict()`, `list()`, `set()`, `tuple()` with no arguments.
-            let f = node.child_by_field_name("function").map(|f| node_text(f, src));
-            let no_args = node.child_by_field_name("arguments").is_some_and(|a| a.named_child_count() == 0);
+            let f = node.field("function").map(|f| node_text(f, src));
+            let no_args = node.field("arguments").is_some_and(|a| a.named_child_count() == 0);
             no_args && matches!(f, Some("dict" | "list" | "set" | "tuple" | "str" | "frozenset"))
         }
         _ => false,
@@ -226,9 +227,9 @@ fn is_constant_py(node: Node<'_>, src: &str) -> bool {
 fn analyze_catch<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'t>> {
     let cat = js(cx);
     let src = cx.src;
-    let body = clause.child_by_field_name("body")?;
+    let body = clause.field("body")?;
     let mut names = Vec::new();
-    if let Some(p) = clause.child_by_field_name("parameter") {
+    if let Some(p) = clause.field("parameter") {
         collect_identifiers(p, src, &mut names);
     }
     let stmts = statements(body);
@@ -237,12 +238,12 @@ fn analyze_catch<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'
     // only when the `try` awaits something or does synchronous I/O: around
     // pure synchronous code (parsing, feature detection, formatting) an empty
     // or defaulting catch is the ordinary parse-or-default idiom.
-    let try_body = try_stmt.and_then(|t| t.child_by_field_name("body"));
+    let try_body = try_stmt.and_then(|t| t.field("body"));
     let risky = try_body.is_some_and(|b| awaits_in(b) || sync_io_in(b, src));
     let discards = stmts.iter().all(|s| discards_js(*s, src, true)) && risky;
     let scan = scan(clause, body, &names, cx, cat, cx.grammar());
     let probe = is_bool_probe(try_stmt, &stmts, src, cx.grammar())
-        || try_stmt.and_then(|t| t.child_by_field_name("body")).is_some_and(|b| is_parse_probe(b, cx, cat));
+        || try_stmt.and_then(|t| t.field("body")).is_some_and(|b| is_parse_probe(b, cx, cat));
     let header_end = body.start_byte();
     Some(Handler {
         kind: HandlerKind::Catch,
@@ -270,13 +271,13 @@ fn analyze_promise<'t>(arg: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'t
     let mut names = Vec::new();
     let (discards, scan_root, body) = match arg.kind() {
         "arrow_function" | "function_expression" | "function" => {
-            if let Some(p) = arg.child_by_field_name("parameter") {
+            if let Some(p) = arg.field("parameter") {
                 collect_identifiers(p, src, &mut names);
             }
-            if let Some(ps) = arg.child_by_field_name("parameters") {
+            if let Some(ps) = arg.field("parameters") {
                 collect_identifiers(ps, src, &mut names);
             }
-            let body = arg.child_by_field_name("body")?;
+            let body = arg.field("body")?;
             let discards = if body.kind() == "statement_block" {
                 statements(body).iter().all(|s| discards_js(*s, src, false))
             } else {
@@ -322,19 +323,19 @@ fn promise_probe(arg: Node<'_>, cx: &Checker<'_, '_>) -> bool {
     let Some(call) = arg.parent().and_then(|a| a.parent()) else { return false };
     let constant_fn = |n: Node<'_>| {
         matches!(n.kind(), "arrow_function" | "function_expression")
-            && n.child_by_field_name("body").is_some_and(|b| is_constant_js(b, src))
+            && n.field("body").is_some_and(|b| is_constant_js(b, src))
     };
     let args = crate::lang::typescript::call_args(call);
     if args.len() == 2 && constant_fn(args[0]) {
         return true;
     }
     // `.then(() => true).catch(() => false)`
-    call.child_by_field_name("function")
-        .and_then(|f| f.child_by_field_name("object"))
+    call.field("function")
+        .and_then(|f| f.field("object"))
         .filter(|o| o.kind() == "call_expression")
         .and_then(|o| {
-            let callee = o.child_by_field_name("function")?;
-            let prop = callee.child_by_field_name("property")?;
+            let callee = o.field("function")?;
+            let prop = callee.field("property")?;
             (node_text(prop, src) == "then").then_some(o)
         })
         .is_some_and(|then_call| crate::lang::typescript::call_args(then_call).first().is_some_and(|a| constant_fn(*a)))
@@ -385,8 +386,8 @@ fn is_constant_js(node: Node<'_>, src: &str) -> bool {
             node.named_children(&mut cursor).all(|c| c.kind() == "comment")
         }
         "unary_expression" => {
-            let op = node.child_by_field_name("operator").map(|o| node_text(o, src));
-            let arg = node.child_by_field_name("argument");
+            let op = node.field("operator").map(|o| node_text(o, src));
+            let arg = node.field("argument");
             match op {
                 Some("void") => arg.is_some_and(|a| is_constant_js(a, src)),
                 Some("-") | Some("!") => arg.is_some_and(|a| matches!(a.kind(), "number" | "true" | "false")),
@@ -419,10 +420,10 @@ fn sync_io_in(node: Node<'_>, src: &str) -> bool {
     let mut found = false;
     walk(node, &mut |n| {
         if n.kind() == "call_expression"
-            && let Some(callee) = n.child_by_field_name("function")
+            && let Some(callee) = n.field("function")
         {
             let name = match callee.kind() {
-                "member_expression" => callee.child_by_field_name("property").map(|p| node_text(p, src)),
+                "member_expression" => callee.field("property").map(|p| node_text(p, src)),
                 "identifier" => Some(node_text(callee, src)),
                 _ => None,
             };
@@ -449,7 +450,7 @@ fn is_parse_probe<'t>(try_body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors
             "await_expression" => all_probe = false,
             "call_expression" | "new_expression" => {
                 calls += 1;
-                let callee = n.child_by_field_name("function").or_else(|| n.child_by_field_name("constructor"));
+                let callee = n.field("function").or_else(|| n.field("constructor"));
                 let Some(callee) = callee else {
                     all_probe = false;
                     return true;
@@ -492,13 +493,13 @@ fn is_bool_probe(try_stmt: Option<Node<'_>>, handler_stmts: &[Node<'_>], src: &s
     if !only.named_child(0).is_some_and(is_bool) {
         return false;
     }
-    let Some(body) = try_stmt.child_by_field_name("body") else { return false };
+    let Some(body) = try_stmt.field("body") else { return false };
     // The `try` body (or a Python `else:` clause) ends with a boolean return.
     let mut candidates = vec![body];
     let mut cursor = try_stmt.walk();
     for c in try_stmt.children(&mut cursor) {
         if c.kind() == "else_clause"
-            && let Some(b) = c.child_by_field_name("body").or_else(|| c.named_child(0))
+            && let Some(b) = c.field("body").or_else(|| c.named_child(0))
         {
             candidates.push(b);
         }
@@ -562,19 +563,19 @@ fn scan<'t>(
 fn is_attribute_name(n: Node<'_>) -> bool {
     let Some(p) = n.parent() else { return false };
     match p.kind() {
-        "attribute" => p.child_by_field_name("attribute") == Some(n),
-        "keyword_argument" => p.child_by_field_name("name") == Some(n),
+        "attribute" => p.field("attribute") == Some(n),
+        "keyword_argument" => p.field("name") == Some(n),
         _ => false,
     }
 }
 
 fn classify_call<'t>(call: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors, grammar: Grammar, out: &mut Scan) {
     let src = cx.src;
-    let Some(callee) = call.child_by_field_name("function") else { return };
+    let Some(callee) = call.field("function") else { return };
     let py = grammar == Grammar::Python;
     let (receiver, method) = match callee.kind() {
-        "attribute" => (callee.child_by_field_name("object"), callee.child_by_field_name("attribute")),
-        "member_expression" => (callee.child_by_field_name("object"), callee.child_by_field_name("property")),
+        "attribute" => (callee.field("object"), callee.field("attribute")),
+        "member_expression" => (callee.field("object"), callee.field("property")),
         _ => (None, None),
     };
     let method = method.map(|m| node_text(m, src));
@@ -646,8 +647,8 @@ fn receiver_is_logger(mut r: Node<'_>, src: &str, cat: &LangErrors) -> bool {
     // Step through `.bind(...)`/`.child(...)` style calls to their receiver.
     for _ in 0..4 {
         if matches!(r.kind(), "call" | "call_expression") {
-            let Some(f) = r.child_by_field_name("function") else { return false };
-            let obj = f.child_by_field_name("object");
+            let Some(f) = r.field("function") else { return false };
+            let obj = f.field("object");
             match obj {
                 Some(o) => r = o,
                 None => {
@@ -660,8 +661,8 @@ fn receiver_is_logger(mut r: Node<'_>, src: &str, cat: &LangErrors) -> bool {
         }
     }
     let name = match r.kind() {
-        "attribute" => r.child_by_field_name("attribute").map(|a| node_text(a, src)),
-        "member_expression" => r.child_by_field_name("property").map(|a| node_text(a, src)),
+        "attribute" => r.field("attribute").map(|a| node_text(a, src)),
+        "member_expression" => r.field("property").map(|a| node_text(a, src)),
         "identifier" => Some(node_text(r, src)),
         _ => None,
     };
@@ -829,12 +830,12 @@ pub fn first_io_call<'t>(try_body: Node<'t>, cx: &Checker<'_, 't>) -> Option<(No
         match n.kind() {
             "function_definition" | "lambda" | "class_definition" => return false,
             "call" => {
-                let Some(callee) = n.child_by_field_name("function") else { return true };
+                let Some(callee) = n.field("function") else { return true };
                 let path = cx.resolve(callee).map(|r| r.path).unwrap_or_default();
                 let method = (callee.kind() == "attribute")
-                    .then(|| callee.child_by_field_name("attribute").map(|a| node_text(a, src)))
+                    .then(|| callee.field("attribute").map(|a| node_text(a, src)))
                     .flatten();
-                let receiver = callee.child_by_field_name("object").map(|o| node_text(o, src)).unwrap_or("");
+                let receiver = callee.field("object").map(|o| node_text(o, src)).unwrap_or("");
                 let io = LangErrors::any(&cat.io_paths, &path)
                     || method.is_some_and(|m| cat.io_methods.iter().any(|x| x == m))
                     || (receiver.ends_with(".objects") || receiver == "objects")
@@ -871,16 +872,16 @@ pub fn first_io_call<'t>(try_body: Node<'t>, cx: &Checker<'_, 't>) -> Option<(No
 
 /// The text of a call's callee (`requests.post`), for messages.
 pub fn callee_text<'s>(call: Node<'_>, src: &'s str) -> &'s str {
-    call.child_by_field_name("function").map(|f| node_text(f, src)).unwrap_or("")
+    call.field("function").map(|f| node_text(f, src)).unwrap_or("")
 }
 
 /// The promise rejection handler of a `.catch(fn)` or `.then(ok, fn)` call.
 pub fn promise_handler<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
-    let callee = call.child_by_field_name("function")?;
+    let callee = call.field("function")?;
     if callee.kind() != "member_expression" {
         return None;
     }
-    let prop = node_text(callee.child_by_field_name("property")?, src);
+    let prop = node_text(callee.field("property")?, src);
     let args = crate::lang::typescript::call_args(call);
     match (prop, args.as_slice()) {
         ("catch", [h]) => Some(*h),

@@ -7,8 +7,9 @@ pub mod rust;
 pub mod typescript;
 
 use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Language, Node, Parser, Tree};
 
 use crate::source::Grammar;
 
@@ -37,6 +38,61 @@ pub fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
             parser.reset();
         }
         tree
+    })
+}
+
+/// Field access by name without tree-sitter's name lookup on every call.
+///
+/// `Node::child_by_field_name` resolves the name by comparing it with every
+/// field name of the grammar, on each call; rules ask for fields on most
+/// nodes they see, so that lookup showed up as a tenth of a full check's extra
+/// time over parsing. Here each (grammar, name) pair is resolved once per
+/// thread and the numeric id is used after that.
+pub trait NodeExt<'t> {
+    /// The first child in field `name` (a string literal).
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> NodeExt<'t> for Node<'t> {
+    #[inline]
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        let id = field_id(&self.language(), name)?;
+        self.child_by_field_id(id)
+    }
+}
+
+/// A grammar's identity: the address of its language table.
+struct Address(usize);
+
+impl Hasher for Address {
+    fn finish(&self) -> u64 {
+        self.0 as u64
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ usize::from(b);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = n;
+    }
+}
+
+fn field_id(language: &Language, name: &'static str) -> Option<u16> {
+    thread_local! {
+        static FIELDS: RefCell<foldhash::HashMap<(usize, usize, usize), Option<u16>>> =
+            RefCell::new(foldhash::HashMap::default());
+    }
+    let mut address = Address(0);
+    language.hash(&mut address);
+    let key = (address.0, name.as_ptr() as usize, name.len());
+    FIELDS.with(|cell| {
+        if let Some(&id) = cell.borrow().get(&key) {
+            return id;
+        }
+        let id = language.field_id_for_name(name).map(|id| id.get());
+        cell.borrow_mut().insert(key, id);
+        id
     })
 }
 

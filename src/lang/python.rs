@@ -2,6 +2,7 @@
 //! imports and assignments bind names, and how a callee resolves to a
 //! qualified name.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::engine::context::{FrameKind, FunctionInfo, HandlerKind};
@@ -23,21 +24,20 @@ pub fn is_binding_kind(kind: &str) -> bool {
 }
 
 /// The frame a node opens, if any.
-pub fn frame_for(node: Node<'_>, src: &str) -> Option<FrameKind> {
+/// `parent` is the node's parent (the walker keeps it; `Node::parent` is slow).
+pub fn frame_for<'t>(node: Node<'t>, parent: Option<Node<'t>>, src: &str) -> Option<FrameKind> {
     Some(match node.kind() {
         "function_definition" => FrameKind::Function(function_info(node, src)),
         "lambda" => FrameKind::Function(FunctionInfo { name: None, is_async: false, handler: None, is_callback: true }),
-        "class_definition" => {
-            FrameKind::Class { name: node.child_by_field_name("name").map(|n| node_text(n, src).to_string()) }
-        }
+        "class_definition" => FrameKind::Class { name: node.field("name").map(|n| node_text(n, src).to_string()) },
         "for_statement" | "while_statement" => FrameKind::Loop,
         "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression" => {
             FrameKind::Comprehension
         }
         "block" => {
             // The body of a `try` is the `block` child named `body`.
-            let parent = node.parent()?;
-            if parent.kind() == "try_statement" && parent.child_by_field_name("body") == Some(node) {
+            let parent = parent?;
+            if parent.kind() == "try_statement" && parent.field("body") == Some(node) {
                 FrameKind::Try
             } else {
                 return None;
@@ -60,7 +60,7 @@ pub fn scope_for(node: Node<'_>) -> Option<bool> {
 }
 
 fn function_info(node: Node<'_>, src: &str) -> FunctionInfo {
-    let name = node.child_by_field_name("name").map(|n| node_text(n, src).to_string());
+    let name = node.field("name").map(|n| node_text(n, src).to_string());
     let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
     let handler = handler_kind(node, src, name.as_deref());
     FunctionInfo { name, is_async, handler, is_callback: false }
@@ -124,7 +124,7 @@ fn handler_kind(def: Node<'_>, src: &str, name: Option<&str>) -> Option<HandlerK
         }
     }
     // Django function views and class-based view methods take `request`.
-    let params = def.child_by_field_name("parameters")?;
+    let params = def.field("parameters")?;
     let mut cursor = params.walk();
     let names: Vec<&str> = params.named_children(&mut cursor).take(2).map(|p| node_text(p, src)).collect();
     let takes_request =
@@ -149,9 +149,7 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
                         sem.bind(head, Binding { kind: BindingKind::Path(head.to_string()), site: node });
                     }
                     "aliased_import" => {
-                        if let (Some(name), Some(alias)) =
-                            (child.child_by_field_name("name"), child.child_by_field_name("alias"))
-                        {
+                        if let (Some(name), Some(alias)) = (child.field("name"), child.field("alias")) {
                             let path = node_text(name, src).to_string();
                             sem.bind(node_text(alias, src), Binding { kind: BindingKind::Path(path), site: node });
                         }
@@ -161,13 +159,13 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
             }
         }
         "import_from_statement" => {
-            let Some(module) = node.child_by_field_name("module_name") else { return };
+            let Some(module) = node.field("module_name") else { return };
             let module = node_text(module, src);
             let mut cursor = node.walk();
             for child in node.children_by_field_name("name", &mut cursor) {
                 let (name, alias) = match child.kind() {
                     "dotted_name" => (node_text(child, src), node_text(child, src)),
-                    "aliased_import" => match (child.child_by_field_name("name"), child.child_by_field_name("alias")) {
+                    "aliased_import" => match (child.field("name"), child.field("alias")) {
                         (Some(n), Some(a)) => (node_text(n, src), node_text(a, src)),
                         _ => continue,
                     },
@@ -178,8 +176,7 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
             }
         }
         "assignment" => {
-            let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
-            else {
+            let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             let Some(target) = target_name(left, src) else { return };
@@ -188,11 +185,11 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
         }
         "with_item" => {
             // `with requests.Session() as s:` is an `as_pattern` inside the item.
-            let Some(value) = node.child_by_field_name("value") else { return };
+            let Some(value) = node.field("value") else { return };
             if value.kind() != "as_pattern" {
                 return;
             }
-            let (Some(expr), Some(alias)) = (value.named_child(0), value.child_by_field_name("alias")) else {
+            let (Some(expr), Some(alias)) = (value.named_child(0), value.field("alias")) else {
                 return;
             };
             let Some(target) = alias.named_child(0).and_then(|t| target_name(t, src)) else { return };
@@ -206,7 +203,7 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
             for p in node.named_children(&mut cursor) {
                 let name = match p.kind() {
                     "identifier" => Some(p),
-                    "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                    "default_parameter" | "typed_default_parameter" => p.field("name"),
                     "typed_parameter" => p.named_child(0),
                     _ => None,
                 };
@@ -224,8 +221,8 @@ fn target_name(node: Node<'_>, src: &str) -> Option<String> {
     match node.kind() {
         "identifier" => Some(node_text(node, src).to_string()),
         "attribute" => {
-            let obj = node.child_by_field_name("object")?;
-            let attr = node.child_by_field_name("attribute")?;
+            let obj = node.field("object")?;
+            let attr = node.field("attribute")?;
             let obj_text = node_text(obj, src);
             (obj.kind() == "identifier" && (obj_text == "self" || obj_text == "cls"))
                 .then(|| format!("self.{}", node_text(attr, src)))
@@ -239,7 +236,7 @@ fn value_kind<'t>(sem: &Semantic<'t>, value: Node<'t>, src: &str) -> BindingKind
     let value = unwrap_await(value);
     match value.kind() {
         "call" => {
-            let callee = value.child_by_field_name("function");
+            let callee = value.field("function");
             match callee.and_then(|c| resolve(sem, c, src)) {
                 Some(r) => BindingKind::Instance { of: r.path, node: value },
                 None => BindingKind::Unknown,
@@ -276,8 +273,8 @@ pub fn resolve<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str) -> Option<Reso
     loop {
         match cur.kind() {
             "attribute" => {
-                members.push(node_text(cur.child_by_field_name("attribute")?, src));
-                cur = unwrap_await(cur.child_by_field_name("object")?);
+                members.push(node_text(cur.field("attribute")?, src));
+                cur = unwrap_await(cur.field("object")?);
             }
             "identifier" => {
                 members.reverse();
@@ -287,7 +284,7 @@ pub fn resolve<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str) -> Option<Reso
             }
             "call" => {
                 // `requests.Session().get`: the receiver is a fresh instance.
-                let callee = resolve(sem, cur.child_by_field_name("function")?, src)?;
+                let callee = resolve(sem, cur.field("function")?, src)?;
                 members.reverse();
                 let mut path = format!("{}()", callee.path);
                 for m in &members {
@@ -306,12 +303,12 @@ pub fn resolve<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str) -> Option<Reso
 pub fn keyword_args<'t, 's>(call: Node<'t>, src: &'s str) -> (Vec<(&'s str, Node<'t>)>, bool) {
     let mut out = Vec::new();
     let mut splat = false;
-    let Some(args) = call.child_by_field_name("arguments") else { return (out, splat) };
+    let Some(args) = call.field("arguments") else { return (out, splat) };
     let mut cursor = args.walk();
     for a in args.named_children(&mut cursor) {
         match a.kind() {
             "keyword_argument" => {
-                if let (Some(n), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) {
+                if let (Some(n), Some(v)) = (a.field("name"), a.field("value")) {
                     out.push((node_text(n, src), v));
                 }
             }
@@ -324,7 +321,7 @@ pub fn keyword_args<'t, 's>(call: Node<'t>, src: &'s str) -> (Vec<(&'s str, Node
 
 /// Positional arguments of a call (stops at the first keyword argument).
 pub fn positional_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    let Some(args) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let Some(args) = call.field("arguments") else { return Vec::new() };
     let mut cursor = args.walk();
     args.named_children(&mut cursor)
         .filter(|a| !matches!(a.kind(), "keyword_argument" | "dictionary_splat" | "comment"))
@@ -333,7 +330,7 @@ pub fn positional_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
 
 /// True when the call passes `*args` (which may hold any positional argument).
 pub fn has_list_splat(call: Node<'_>) -> bool {
-    let Some(args) = call.child_by_field_name("arguments") else { return false };
+    let Some(args) = call.field("arguments") else { return false };
     let mut cursor = args.walk();
     args.named_children(&mut cursor).any(|a| a.kind() == "list_splat")
 }

@@ -2,6 +2,7 @@
 //! which nodes open context frames and scopes, how `import`, `require` and
 //! assignments bind names, and how a callee resolves to a qualified name.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::engine::context::{FrameKind, FunctionInfo, HandlerKind};
@@ -33,19 +34,20 @@ pub fn is_binding_kind(kind: &str) -> bool {
 }
 
 /// The frame a node opens, if any.
-pub fn frame_for(node: Node<'_>, src: &str) -> Option<FrameKind> {
+/// `parent` is the node's parent (the walker keeps it; `Node::parent` is slow).
+pub fn frame_for<'t>(node: Node<'t>, parent: Option<Node<'t>>, src: &str) -> Option<FrameKind> {
     let kind = node.kind();
     if FUNCTION_KINDS.contains(&kind) {
-        return Some(FrameKind::Function(function_info(node, src)));
+        return Some(FrameKind::Function(function_info(node, parent, src)));
     }
     Some(match kind {
         "class_declaration" | "class" | "abstract_class_declaration" => {
-            FrameKind::Class { name: node.child_by_field_name("name").map(|n| node_text(n, src).to_string()) }
+            FrameKind::Class { name: node.field("name").map(|n| node_text(n, src).to_string()) }
         }
         "for_statement" | "for_in_statement" | "while_statement" | "do_statement" => FrameKind::Loop,
         "statement_block" => {
-            let parent = node.parent()?;
-            if parent.kind() == "try_statement" && parent.child_by_field_name("body") == Some(node) {
+            let parent = parent?;
+            if parent.kind() == "try_statement" && parent.field("body") == Some(node) {
                 FrameKind::Try
             } else {
                 return None;
@@ -66,37 +68,37 @@ pub fn scope_for(node: Node<'_>) -> Option<bool> {
     matches!(kind, "class_declaration" | "class" | "abstract_class_declaration").then_some(true)
 }
 
-fn function_info(node: Node<'_>, src: &str) -> FunctionInfo {
+fn function_info<'t>(node: Node<'t>, parent: Option<Node<'t>>, src: &str) -> FunctionInfo {
     let is_async = {
         let mut cursor = node.walk();
         node.children(&mut cursor).take_while(|c| !c.is_named() || c.kind() == "decorator").any(|c| c.kind() == "async")
     };
-    let mut name = node.child_by_field_name("name").map(|n| node_text(n, src).to_string());
+    let mut name = node.field("name").map(|n| node_text(n, src).to_string());
     // `const handler = async () => {}` names the arrow function.
     if name.is_none()
-        && let Some(parent) = node.parent()
+        && let Some(parent) = parent
         && parent.kind() == "variable_declarator"
-        && let Some(n) = parent.child_by_field_name("name")
+        && let Some(n) = parent.field("name")
         && n.kind() == "identifier"
     {
         name = Some(node_text(n, src).to_string());
     }
-    let is_callback = node.parent().is_some_and(|p| p.kind() == "arguments");
-    let handler = handler_kind(node, src, name.as_deref());
+    let is_callback = parent.is_some_and(|p| p.kind() == "arguments");
+    let handler = handler_kind(node, parent, src, name.as_deref());
     FunctionInfo { name, is_async, handler, is_callback }
 }
 
 const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "use", "options", "head"];
 
 /// Route registration, framework decorators and route-file exports mark handlers.
-fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<HandlerKind> {
+fn handler_kind<'t>(node: Node<'t>, parent: Option<Node<'t>>, src: &str, name: Option<&str>) -> Option<HandlerKind> {
     let webhook = |text: &str| text.to_ascii_lowercase().contains("webhook");
     // `app.post("/path", async (req, res) => ...)`, `router.get(...)`.
-    if let Some(args) = node.parent().filter(|p| p.kind() == "arguments")
+    if let Some(args) = parent.filter(|p| p.kind() == "arguments")
         && let Some(call) = args.parent().filter(|c| c.kind() == "call_expression")
-        && let Some(callee) = call.child_by_field_name("function")
+        && let Some(callee) = call.field("function")
         && callee.kind() == "member_expression"
-        && let Some(prop) = callee.child_by_field_name("property")
+        && let Some(prop) = callee.field("property")
     {
         let method = node_text(prop, src);
         let first = args.named_child(0);
@@ -110,7 +112,7 @@ fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<Handler
             });
         }
         if matches!(method, "process" | "subscribe" | "consume" | "on") && node.kind() != "method_definition" {
-            let obj = callee.child_by_field_name("object").map(|o| node_text(o, src)).unwrap_or("");
+            let obj = callee.field("object").map(|o| node_text(o, src)).unwrap_or("");
             let lower = obj.to_ascii_lowercase();
             if lower.contains("queue") || lower.contains("consumer") || lower.contains("channel") {
                 return Some(HandlerKind::Job);
@@ -118,9 +120,9 @@ fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<Handler
         }
     }
     // `new Worker("queue", async (job) => ...)` (BullMQ).
-    if let Some(args) = node.parent().filter(|p| p.kind() == "arguments")
+    if let Some(args) = parent.filter(|p| p.kind() == "arguments")
         && let Some(new) = args.parent().filter(|c| c.kind() == "new_expression")
-        && new.child_by_field_name("constructor").is_some_and(|c| node_text(c, src) == "Worker")
+        && new.field("constructor").is_some_and(|c| node_text(c, src) == "Worker")
     {
         return Some(HandlerKind::Job);
     }
@@ -144,7 +146,7 @@ fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<Handler
     }
     // Next.js route handlers: `export async function POST(request)`.
     if node.kind() == "function_declaration"
-        && node.parent().is_some_and(|p| p.kind() == "export_statement")
+        && parent.is_some_and(|p| p.kind() == "export_statement")
         && let Some(n) = name
         && matches!(n, "GET" | "POST" | "PUT" | "PATCH" | "DELETE")
     {
@@ -154,19 +156,13 @@ fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<Handler
     if matches!(node.kind(), "arrow_function" | "function_expression")
         && let Some(n) = name
         && matches!(n, "POST" | "PUT" | "PATCH" | "DELETE")
-        && node
-            .parent()
-            .and_then(|d| d.parent())
-            .and_then(|l| l.parent())
-            .is_some_and(|e| e.kind() == "export_statement")
+        && parent.and_then(|d| d.parent()).and_then(|l| l.parent()).is_some_and(|e| e.kind() == "export_statement")
     {
         return Some(HandlerKind::Request);
     }
     // A named function taking `(req, res)` (Express, Next.js `pages/api`):
     // registered elsewhere, it is still a request handler.
-    if node.kind() != "method_definition"
-        && node.parent().is_none_or(|p| p.kind() != "arguments")
-        && takes_req_res(node, src)
+    if node.kind() != "method_definition" && parent.is_none_or(|p| p.kind() != "arguments") && takes_req_res(node, src)
     {
         return Some(if name.is_some_and(webhook) { HandlerKind::Webhook } else { HandlerKind::Request });
     }
@@ -175,12 +171,12 @@ fn handler_kind(node: Node<'_>, src: &str, name: Option<&str>) -> Option<Handler
 
 /// The first two parameters are named like an HTTP request and response.
 fn takes_req_res(node: Node<'_>, src: &str) -> bool {
-    let Some(params) = node.child_by_field_name("parameters") else { return false };
+    let Some(params) = node.field("parameters") else { return false };
     let mut cursor = params.walk();
     let names: Vec<&str> = params
         .named_children(&mut cursor)
         .take(2)
-        .map(|p| p.child_by_field_name("pattern").map(|n| node_text(n, src)).unwrap_or_else(|| node_text(p, src)))
+        .map(|p| p.field("pattern").map(|n| node_text(n, src)).unwrap_or_else(|| node_text(p, src)))
         .collect();
     matches!(names.first(), Some(&("req" | "request"))) && matches!(names.get(1), Some(&("res" | "response" | "reply")))
 }
@@ -206,7 +202,7 @@ pub fn decorators<'s>(node: Node<'_>, src: &'s str) -> Vec<&'s str> {
 pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
     match node.kind() {
         "import_statement" => {
-            let Some(source) = node.child_by_field_name("source") else { return };
+            let Some(source) = node.field("source") else { return };
             let module = strip_quotes(node_text(source, src)).to_string();
             let mut cursor = node.walk();
             let Some(clause) = node.children(&mut cursor).find(|c| c.kind() == "import_clause") else { return };
@@ -222,8 +218,8 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
                     "named_imports" => {
                         let mut c2 = part.walk();
                         for spec in part.named_children(&mut c2).filter(|s| s.kind() == "import_specifier") {
-                            let Some(name) = spec.child_by_field_name("name") else { continue };
-                            let alias = spec.child_by_field_name("alias").unwrap_or(name);
+                            let Some(name) = spec.field("name") else { continue };
+                            let alias = spec.field("alias").unwrap_or(name);
                             let name = strip_quotes(node_text(name, src));
                             let target = if name == "default" { module.clone() } else { format!("{module}.{name}") };
                             sem.bind(node_text(alias, src), path(target, node));
@@ -234,13 +230,12 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
             }
         }
         "variable_declarator" => {
-            let Some(name) = node.child_by_field_name("name") else { return };
-            let value = node.child_by_field_name("value");
+            let Some(name) = node.field("name") else { return };
+            let value = node.field("value");
             bind_pattern(sem, name, value, node, src);
         }
         "assignment_expression" => {
-            let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
-            else {
+            let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             if let Some(key) = target_name(left, src) {
@@ -249,8 +244,8 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
             }
         }
         "public_field_definition" | "field_definition" => {
-            let name = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
-            let (Some(name), Some(value)) = (name, node.child_by_field_name("value")) else { return };
+            let name = node.field("name").or_else(|| node.field("property"));
+            let (Some(name), Some(value)) = (name, node.field("value")) else { return };
             let kind = value_kind(sem, value, src);
             sem.bind(format!("this.{}", node_text(name, src)), Binding { kind, site: node });
         }
@@ -258,9 +253,9 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
             let mut cursor = node.walk();
             for p in node.named_children(&mut cursor) {
                 let pattern = match p.kind() {
-                    "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern"),
+                    "required_parameter" | "optional_parameter" => p.field("pattern"),
                     "identifier" => Some(p),
-                    "assignment_pattern" => p.child_by_field_name("left"),
+                    "assignment_pattern" => p.field("left"),
                     _ => None,
                 };
                 if let Some(id) = pattern.filter(|n| n.kind() == "identifier") {
@@ -270,7 +265,7 @@ pub fn bind<'t>(node: Node<'t>, sem: &mut Semantic<'t>, src: &str) {
         }
         "arrow_function" => {
             // `x => ...` has a bare identifier parameter instead of formal_parameters.
-            if let Some(p) = node.child_by_field_name("parameter").filter(|p| p.kind() == "identifier") {
+            if let Some(p) = node.field("parameter").filter(|p| p.kind() == "identifier") {
                 sem.bind(node_text(p, src), Binding { kind: BindingKind::Unknown, site: p });
             }
         }
@@ -292,11 +287,11 @@ fn require_module<'s>(node: Node<'_>, src: &'s str) -> Option<&'s str> {
     if node.kind() != "call_expression" {
         return None;
     }
-    let callee = node.child_by_field_name("function")?;
+    let callee = node.field("function")?;
     if node_text(callee, src) != "require" {
         return None;
     }
-    let arg = node.child_by_field_name("arguments")?.named_child(0)?;
+    let arg = node.field("arguments")?.named_child(0)?;
     (arg.kind() == "string").then(|| strip_quotes(node_text(arg, src)))
 }
 
@@ -321,7 +316,7 @@ fn bind_pattern<'t>(sem: &mut Semantic<'t>, pattern: Node<'t>, value: Option<Nod
             for prop in pattern.named_children(&mut cursor) {
                 let (key, local) = match prop.kind() {
                     "shorthand_property_identifier_pattern" => (prop, prop),
-                    "pair_pattern" => match (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
+                    "pair_pattern" => match (prop.field("key"), prop.field("value")) {
                         (Some(k), Some(v)) if v.kind() == "identifier" => (k, v),
                         _ => continue,
                     },
@@ -342,8 +337,8 @@ fn target_name(node: Node<'_>, src: &str) -> Option<String> {
     match node.kind() {
         "identifier" => Some(node_text(node, src).to_string()),
         "member_expression" => {
-            let obj = node.child_by_field_name("object")?;
-            let prop = node.child_by_field_name("property")?;
+            let obj = node.field("object")?;
+            let prop = node.field("property")?;
             (obj.kind() == "this").then(|| format!("this.{}", node_text(prop, src)))
         }
         _ => None,
@@ -374,7 +369,7 @@ fn value_kind<'t>(sem: &Semantic<'t>, value: Node<'t>, src: &str) -> BindingKind
     }
     match value.kind() {
         "call_expression" | "new_expression" => {
-            let callee = value.child_by_field_name("function").or_else(|| value.child_by_field_name("constructor"));
+            let callee = value.field("function").or_else(|| value.field("constructor"));
             match callee.and_then(|c| resolve(sem, c, src)) {
                 Some(r) => BindingKind::Instance { of: r.path, node: value },
                 None => BindingKind::Unknown,
@@ -401,18 +396,18 @@ pub fn resolve<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str) -> Option<Reso
     loop {
         match cur.kind() {
             "member_expression" => {
-                let prop = cur.child_by_field_name("property")?;
+                let prop = cur.field("property")?;
                 members.push(node_text(prop, src));
-                cur = unwrap(cur.child_by_field_name("object")?);
+                cur = unwrap(cur.field("object")?);
             }
             "subscript_expression" => {
                 // `axios["get"]`
-                let index = cur.child_by_field_name("index")?;
+                let index = cur.field("index")?;
                 if index.kind() != "string" {
                     return None;
                 }
                 members.push(strip_quotes(node_text(index, src)));
-                cur = unwrap(cur.child_by_field_name("object")?);
+                cur = unwrap(cur.field("object")?);
             }
             "identifier" | "this" => {
                 members.reverse();
@@ -428,7 +423,7 @@ pub fn resolve<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str) -> Option<Reso
                     }
                     return Some(Resolved { path, instance: None, site: None, bound: true });
                 }
-                let callee = cur.child_by_field_name("function").or_else(|| cur.child_by_field_name("constructor"))?;
+                let callee = cur.field("function").or_else(|| cur.field("constructor"))?;
                 let callee = resolve(sem, callee, src)?;
                 let mut path = format!("{}()", callee.path);
                 for m in &members {
@@ -454,14 +449,14 @@ pub fn object_props<'t, 's>(obj: Node<'t>, src: &'s str) -> (Vec<(&'s str, Node<
     for p in obj.named_children(&mut cursor) {
         match p.kind() {
             "pair" => {
-                if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
                     out.push((strip_quotes(node_text(k, src)), v));
                 }
             }
             "shorthand_property_identifier" => out.push((node_text(p, src), p)),
             "spread_element" => spread = true,
             "method_definition" => {
-                if let Some(k) = p.child_by_field_name("name") {
+                if let Some(k) = p.field("name") {
                     out.push((node_text(k, src), p));
                 }
             }
@@ -473,7 +468,7 @@ pub fn object_props<'t, 's>(obj: Node<'t>, src: &'s str) -> (Vec<(&'s str, Node<
 
 /// Arguments of a call or `new` expression.
 pub fn call_args(call: Node<'_>) -> Vec<Node<'_>> {
-    let Some(args) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let Some(args) = call.field("arguments") else { return Vec::new() };
     let mut cursor = args.walk();
     args.named_children(&mut cursor).filter(|a| a.kind() != "comment").collect()
 }
@@ -495,7 +490,7 @@ mod tests {
         let tree = parse(Grammar::TypeScript, src).expect("parses");
         let mut out = Vec::new();
         walk(tree.root_node(), &mut |n| {
-            if let Some(FrameKind::Function(info)) = frame_for(n, src).filter(|_| n.is_named()) {
+            if let Some(FrameKind::Function(info)) = frame_for(n, n.parent(), src).filter(|_| n.is_named()) {
                 out.push((info.name, info.handler));
             }
             true

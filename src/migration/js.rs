@@ -2,6 +2,7 @@
 //! [`Operation`]s. SQL passed to `knex.raw` / `queryRunner.query` goes
 //! through the SQL reader, its operations pointing at the call.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use super::detect::Role;
@@ -12,8 +13,9 @@ use crate::lang::{named_children, node_text};
 use crate::source::{SourceFile, Span};
 
 /// Reads a Knex or TypeORM migration.
-pub fn read(f: &SourceFile, role: Role, cat: &MigrationCatalog, m: &mut Migration) {
-    let Some(tree) = crate::lang::parse(f.grammar, &f.text) else { return };
+/// `tree` is the file's tree when the caller already parsed it.
+pub fn read(f: &SourceFile, tree: Option<tree_sitter::Tree>, role: Role, cat: &MigrationCatalog, m: &mut Migration) {
+    let Some(tree) = tree.or_else(|| crate::lang::parse(f.grammar, &f.text)) else { return };
     let src: &str = &f.text;
     let root = tree.root_node();
     let wrapped = role.wrapped && !transaction_off(src, role.style);
@@ -57,25 +59,25 @@ fn transaction_off(src: &str, style: Style) -> bool {
 fn up_body<'t>(n: Node<'t>, src: &str) -> Option<Node<'t>> {
     let func = match n.kind() {
         "function_declaration" | "method_definition" | "generator_function_declaration" => {
-            (n.child_by_field_name("name").map(|x| node_text(x, src)) == Some("up")).then_some(n)?
+            (n.field("name").map(|x| node_text(x, src)) == Some("up")).then_some(n)?
         }
         "assignment_expression" => {
-            let left = n.child_by_field_name("left").map_or("", |x| node_text(x, src));
+            let left = n.field("left").map_or("", |x| node_text(x, src));
             if left != "exports.up" && left != "module.exports.up" {
                 return None;
             }
-            n.child_by_field_name("right")?
+            n.field("right")?
         }
         "variable_declarator" | "pair" => {
-            let key = n.child_by_field_name("name").or_else(|| n.child_by_field_name("key"))?;
+            let key = n.field("name").or_else(|| n.field("key"))?;
             if node_text(key, src) != "up" {
                 return None;
             }
-            n.child_by_field_name("value")?
+            n.field("value")?
         }
         _ => return None,
     };
-    func.child_by_field_name("body")
+    func.field("body")
 }
 
 struct Reader<'a> {
@@ -135,8 +137,8 @@ fn string_of(n: Node<'_>, src: &str) -> Option<String> {
             Some(unescape(&out))
         }
         "binary_expression" => {
-            let l = n.child_by_field_name("left").and_then(|x| string_of(x, src))?;
-            let r = n.child_by_field_name("right").and_then(|x| string_of(x, src))?;
+            let l = n.field("left").and_then(|x| string_of(x, src))?;
+            let r = n.field("right").and_then(|x| string_of(x, src))?;
             Some(l + &r)
         }
         "parenthesized_expression" => named_children(n).first().and_then(|x| string_of(*x, src)),
@@ -152,7 +154,7 @@ fn sql_text(n: Node<'_>, src: &str) -> String {
     }
     match n.kind() {
         "call_expression" => args(n).first().and_then(|a| string_of(*a, src)),
-        "arrow_function" => n.child_by_field_name("body").and_then(|b| string_of(b, src)),
+        "arrow_function" => n.field("body").and_then(|b| string_of(b, src)),
         _ => None,
     }
     .unwrap_or_else(|| node_text(n, src).to_string())
@@ -163,7 +165,7 @@ fn unescape(s: &str) -> String {
 }
 
 fn args(call: Node<'_>) -> Vec<Node<'_>> {
-    let all = call.child_by_field_name("arguments").map(named_children).unwrap_or_default();
+    let all = call.field("arguments").map(named_children).unwrap_or_default();
     all.into_iter().filter(|a| a.kind() != "comment").collect()
 }
 
@@ -173,12 +175,12 @@ fn str_arg(call: Node<'_>, src: &str, i: usize) -> Option<String> {
 
 /// `a.b.c(...)`: the method name `c` and the receiver node `a.b`.
 fn method<'t>(call: Node<'t>, src: &str) -> Option<(String, Node<'t>)> {
-    let f = call.child_by_field_name("function")?;
+    let f = call.field("function")?;
     if f.kind() != "member_expression" {
         return None;
     }
-    let prop = f.child_by_field_name("property")?;
-    Some((node_text(prop, src).to_string(), f.child_by_field_name("object")?))
+    let prop = f.field("property")?;
+    Some((node_text(prop, src).to_string(), f.field("object")?))
 }
 
 /// A property of an object literal (`{ name: 'x' }`).
@@ -187,8 +189,8 @@ fn prop<'t>(obj: Node<'t>, src: &str, key: &str) -> Option<Node<'t>> {
         if p.kind() != "pair" {
             return None;
         }
-        let k = p.child_by_field_name("key")?;
-        (crate::lang::strip_quotes(node_text(k, src)) == key).then(|| p.child_by_field_name("value"))?
+        let k = p.field("key")?;
+        (crate::lang::strip_quotes(node_text(k, src)) == key).then(|| p.field("value"))?
     })
 }
 
@@ -196,9 +198,9 @@ fn prop<'t>(obj: Node<'t>, src: &str, key: &str) -> Option<Node<'t>> {
 fn object_arg<'t>(n: Node<'t>) -> Option<Node<'t>> {
     match n.kind() {
         "object" => Some(n),
-        "new_expression" => n
-            .child_by_field_name("arguments")
-            .and_then(|a| named_children(a).into_iter().find(|x| x.kind() == "object")),
+        "new_expression" => {
+            n.field("arguments").and_then(|a| named_children(a).into_iter().find(|x| x.kind() == "object"))
+        }
         _ => None,
     }
 }
@@ -255,7 +257,7 @@ fn knex_call(call: Node<'_>, r: &mut Reader<'_>) {
             let Some(t) = str_arg(call, src, 0) else { return };
             let Some(cb) = args(call).get(1).copied() else { return };
             let Some(param) = callback_param(cb, src) else { return };
-            let Some(body) = cb.child_by_field_name("body") else { return };
+            let Some(body) = cb.field("body") else { return };
             let mut stmts = Vec::new();
             crate::lang::walk(body, &mut |n| {
                 if n.kind() == "expression_statement" {
@@ -285,12 +287,12 @@ fn knex_call(call: Node<'_>, r: &mut Reader<'_>) {
 }
 
 fn callback_param(cb: Node<'_>, src: &str) -> Option<String> {
-    if let Some(p) = cb.child_by_field_name("parameter") {
+    if let Some(p) = cb.field("parameter") {
         return Some(node_text(p, src).to_string());
     }
-    let params = cb.child_by_field_name("parameters")?;
+    let params = cb.field("parameters")?;
     let first = named_children(params).into_iter().next()?;
-    let id = if first.kind() == "identifier" { first } else { first.child_by_field_name("pattern").unwrap_or(first) };
+    let id = if first.kind() == "identifier" { first } else { first.field("pattern").unwrap_or(first) };
     Some(node_text(id, src).to_string())
 }
 

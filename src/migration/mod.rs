@@ -54,6 +54,7 @@ pub fn analyze(
     catalog: &Catalog,
     enabled: &(dyn Fn(&RuleMeta) -> bool + Sync),
     reuse: Reuse<'_>,
+    tree_of: &(dyn Fn(usize) -> Option<tree_sitter::Tree> + Sync),
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let any_enabled = crate::registry::MIGRATION_RULES.iter().any(|r| enabled(r));
@@ -70,7 +71,7 @@ pub fn analyze(
                 return earlier.map(|m| Migration { file: i, ..m });
             }
             let role = detect::detect(&f.path, &f.fs_path, f.grammar, &f.text)?;
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_migration(i, f, role, cat))).ok()
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_migration(i, f, role, cat, tree_of))).ok()
         })
         .collect();
     outcome.reads = read.iter().cloned().enumerate().collect();
@@ -124,6 +125,7 @@ fn read_migration(
     f: &SourceFile,
     role: detect::Role,
     cat: &crate::catalog::migrations::MigrationCatalog,
+    tree_of: &(dyn Fn(usize) -> Option<tree_sitter::Tree> + Sync),
 ) -> Migration {
     let path = std::path::Path::new(&f.path);
     let stem = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -154,8 +156,8 @@ fn read_migration(
             m.unparsed = out.unparsed;
             m.statements = out.statements;
         }
-        Style::Django | Style::Alembic => python::read(f, role, cat, &mut m),
-        Style::Knex | Style::TypeOrm => js::read(f, role, cat, &mut m),
+        Style::Django | Style::Alembic => python::read(f, tree_of(i), role, cat, &mut m),
+        Style::Knex | Style::TypeOrm => js::read(f, tree_of(i), role, cat, &mut m),
     }
     m
 }
@@ -224,33 +226,77 @@ impl CodeIndex {
         if wanted.is_empty() {
             return CodeIndex { files: Vec::new(), generic };
         }
+        let longest = wanted.iter().map(String::len).max().unwrap_or(0);
+        let wanted: foldhash::HashSet<String> = wanted.into_iter().collect();
         let found: Vec<HashMap<String, Vec<usize>>> = files
             .par_iter()
             .enumerate()
             .filter(|(i, f)| !skip.contains(i) && f.grammar != Grammar::Sql)
             .map(|(_, f)| {
                 let mut hits: HashMap<String, Vec<usize>> = HashMap::new();
-                let text: &str = &f.text;
-                let mut start = None;
-                for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-                    let word = c.is_alphanumeric() || c == '_';
-                    match (word, start) {
-                        (true, None) => start = Some(i),
-                        (false, Some(s)) => {
-                            let w = norm(&text[s..i]);
-                            if wanted.contains(&w) {
-                                hits.entry(w).or_default().push(s);
-                            }
-                            start = None;
-                        }
-                        _ => {}
+                let mut word = String::with_capacity(longest + 4);
+                for_each_word(&f.text, longest, &mut word, |start, w| {
+                    if wanted.contains(w) {
+                        hits.entry(w.to_string()).or_default().push(start);
                     }
-                }
+                });
                 hits
             })
             .filter(|h| !h.is_empty())
             .collect();
         CodeIndex { files: found, generic }
+    }
+}
+
+/// Calls `f` with the start and the normalised form ([`norm`]) of each word
+/// (a run of alphanumerics and `_`) of `text` whose normal form is at most
+/// `longest` bytes. One pass over the bytes, no allocation per word: this
+/// runs over every non-migration file of the project.
+fn for_each_word(text: &str, longest: usize, word: &mut String, mut f: impl FnMut(usize, &str)) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut start: Option<usize> = None;
+    let mut too_long = false;
+    loop {
+        // The next character: ASCII without decoding, anything else decoded.
+        let (c, len) = match bytes.get(i) {
+            None => (None, 0),
+            Some(&b) if b < 0x80 => (Some(b as char), 1),
+            Some(_) => {
+                let c = text[i..].chars().next().expect("index on a char boundary");
+                (Some(c), c.len_utf8())
+            }
+        };
+        let is_word = c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        match (is_word, start) {
+            (true, None) => {
+                start = Some(i);
+                word.clear();
+                too_long = false;
+            }
+            (false, Some(s)) => {
+                if !too_long {
+                    f(s, word);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+        if is_word && !too_long {
+            let c = c.expect("a word character");
+            if c.is_ascii() {
+                if c != '_' {
+                    word.push(c.to_ascii_lowercase());
+                }
+            } else {
+                word.extend(c.to_lowercase());
+            }
+            too_long = word.len() > longest;
+        }
+        if c.is_none() {
+            return;
+        }
+        i += len;
     }
 }
 
@@ -270,5 +316,39 @@ impl check::CodeUse for CodeIndex {
             let Some(cols) = f.get(&c) else { return false };
             forms.iter().filter_map(|t| f.get(t)).flatten().any(|tp| cols.iter().any(|cp| cp.abs_diff(*tp) <= NEAR))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{for_each_word, norm};
+
+    /// The one-pass scanner finds the same words, at the same offsets, as
+    /// splitting on non-word characters and normalising each piece.
+    #[test]
+    fn words_match_the_plain_split() {
+        let text = "class UserAccount(models.Model):\n  order_items = 'Ünïcode_Straße' + x1—y2 __init__ ß";
+        let mut plain = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            match (c.is_alphanumeric() || c == '_', start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    plain.push((s, norm(&text[s..i])));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        let mut fast = Vec::new();
+        let mut buf = String::new();
+        for_each_word(text, 100, &mut buf, |s, w| fast.push((s, w.to_string())));
+        assert_eq!(fast, plain);
+        assert!(fast.contains(&(6, "useraccount".to_string())));
+        // Words longer than `longest` once normalised are skipped.
+        let mut short = Vec::new();
+        for_each_word(text, 5, &mut buf, |_, w| short.push(w.to_string()));
+        assert!(short.iter().all(|w| w.len() <= 5) && short.contains(&"x1".to_string()));
+        assert!(!short.contains(&"useraccount".to_string()));
     }
 }

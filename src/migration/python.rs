@@ -2,6 +2,7 @@
 //! [`Operation`]s. SQL passed to `RunSQL` / `op.execute` goes through the SQL
 //! reader, its operations pointing at the call.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use super::detect::Role;
@@ -90,12 +91,12 @@ fn unescape(s: &str) -> String {
 
 /// The last dotted segment of a call's function (`migrations.AddField` → `AddField`).
 fn callee<'s>(call: Node<'_>, src: &'s str) -> &'s str {
-    let f = call.child_by_field_name("function").map_or("", |f| node_text(f, src));
+    let f = call.field("function").map_or("", |f| node_text(f, src));
     f.rsplit('.').next().unwrap_or(f)
 }
 
 fn callee_full<'s>(call: Node<'_>, src: &'s str) -> &'s str {
-    call.child_by_field_name("function").map_or("", |f| node_text(f, src))
+    call.field("function").map_or("", |f| node_text(f, src))
 }
 
 /// A call's argument by position or keyword.
@@ -125,8 +126,9 @@ fn int_arg(call: Node<'_>, src: &str, pos: usize, kw: &str) -> Option<u32> {
 }
 
 /// Reads a Django or Alembic migration.
-pub fn read(f: &SourceFile, role: Role, cat: &MigrationCatalog, m: &mut Migration) {
-    let Some(tree) = crate::lang::parse(f.grammar, &f.text) else { return };
+/// `tree` is the file's tree when the caller already parsed it.
+pub fn read(f: &SourceFile, tree: Option<tree_sitter::Tree>, role: Role, cat: &MigrationCatalog, m: &mut Migration) {
+    let Some(tree) = tree.or_else(|| crate::lang::parse(f.grammar, &f.text)) else { return };
     let root = tree.root_node();
     let mut r = Reader { src: &f.text, cat, atomic: role.wrapped, tx: sql::Tx::new(role.wrapped), m, app: None };
     match role.style {
@@ -142,18 +144,16 @@ fn django(root: Node<'_>, r: &mut Reader<'_>) {
     let src = r.src;
     for class in named_children(root)
         .into_iter()
-        .flat_map(|n| if n.kind() == "decorated_definition" { n.child_by_field_name("definition") } else { Some(n) })
+        .flat_map(|n| if n.kind() == "decorated_definition" { n.field("definition") } else { Some(n) })
     {
-        if class.kind() != "class_definition"
-            || class.child_by_field_name("name").map(|n| node_text(n, src)) != Some("Migration")
-        {
+        if class.kind() != "class_definition" || class.field("name").map(|n| node_text(n, src)) != Some("Migration") {
             continue;
         }
-        let Some(body) = class.child_by_field_name("body") else { continue };
+        let Some(body) = class.field("body") else { continue };
         let mut operations = None;
         for stmt in named_children(body) {
             let Some(a) = named_children(stmt).into_iter().find(|n| n.kind() == "assignment") else { continue };
-            let (Some(left), Some(right)) = (a.child_by_field_name("left"), a.child_by_field_name("right")) else {
+            let (Some(left), Some(right)) = (a.field("left"), a.field("right")) else {
                 continue;
             };
             match node_text(left, src) {
@@ -426,7 +426,7 @@ fn alembic(root: Node<'_>, r: &mut Reader<'_>) {
     for stmt in named_children(root) {
         if stmt.kind() == "expression_statement"
             && let Some(a) = named_children(stmt).into_iter().find(|n| n.kind() == "assignment")
-            && let (Some(left), Some(right)) = (a.child_by_field_name("left"), a.child_by_field_name("right"))
+            && let (Some(left), Some(right)) = (a.field("left"), a.field("right"))
         {
             let left = node_text(left, src).split(':').next().unwrap_or("").trim();
             match left {
@@ -445,13 +445,12 @@ fn alembic(root: Node<'_>, r: &mut Reader<'_>) {
         }
     }
     for stmt in named_children(root) {
-        let def =
-            if stmt.kind() == "decorated_definition" { stmt.child_by_field_name("definition") } else { Some(stmt) };
+        let def = if stmt.kind() == "decorated_definition" { stmt.field("definition") } else { Some(stmt) };
         let Some(def) = def.filter(|d| d.kind() == "function_definition") else { continue };
-        if def.child_by_field_name("name").map(|n| node_text(n, src)) != Some("upgrade") {
+        if def.field("name").map(|n| node_text(n, src)) != Some("upgrade") {
             continue;
         }
-        let Some(body) = def.child_by_field_name("body") else { continue };
+        let Some(body) = def.field("body") else { continue };
         let mut calls = Vec::new();
         crate::lang::walk(body, &mut |n| {
             if n.kind() == "with_statement" && node_text(n, src).contains("batch_alter_table") {

@@ -93,6 +93,14 @@ pub fn read(sql: &str, anchor: Anchor, tx: &mut Tx, catalog: &MigrationCatalog, 
     }
 }
 
+/// Splits and parses `sql` and nothing else: the SQL share of the
+/// `--parse-only` floor. Returns the number of statements parsed.
+pub fn parse_only(sql: &str) -> usize {
+    let (pieces, _) = split::split(sql);
+    let dialect = PostgreSqlDialect {};
+    pieces.iter().filter_map(|p| Parser::parse_sql(&dialect, &sql[p.start..p.end]).ok()).map(|s| s.len()).sum()
+}
+
 /// The placeholder that code readers put where a template interpolates a value.
 pub const PLACEHOLDER: &str = "prodlint_placeholder";
 

@@ -2,6 +2,7 @@
 //! `.catch(() => {})`) whose body throws the error away: no log, no
 //! re-raise, no use of the exception.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::engine::Checker;
@@ -60,7 +61,7 @@ impl Rule for ExceptionSwallowed {
             "catch_clause" => {
                 let Some(h) = handler::analyze(node, HandlerKind::Catch, cx) else { return };
                 if h.discards && !h.commented && !h.probe {
-                    let empty = node.child_by_field_name("body").is_some_and(|b| {
+                    let empty = node.field("body").is_some_and(|b| {
                         let mut c = b.walk();
                         b.named_children(&mut c).all(|s| s.kind() == "comment")
                     });
@@ -91,7 +92,7 @@ impl Rule for ExceptionSwallowed {
 
 /// `with contextlib.suppress(Exception):` is a broad `except: pass`.
 fn check_suppress<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
-    let Some(callee) = call.child_by_field_name("function") else { return };
+    let Some(callee) = call.field("function") else { return };
     let Some(r) = cx.resolve(callee) else { return };
     if r.path != "contextlib.suppress" {
         return;

@@ -18,6 +18,7 @@
 //! names and loop variables of an enclosing loop (chunking) are bounded or
 //! unknown, and never reported.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::queues::FanOut;
@@ -160,7 +161,7 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     if is_tooling(cx, true) {
         return;
     }
-    let Some(callee) = call.child_by_field_name("function") else { return };
+    let Some(callee) = call.field("function") else { return };
     // Receivers that are parameters resolve to nothing; methods still count.
     let r = cx.resolve(callee).unwrap_or(crate::engine::Resolved {
         path: String::new(),
@@ -172,7 +173,7 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     let src = cx.src;
     if r.bound && fan.gather.contains(&r.path) {
         let candidates: Vec<Node<'t>> = if r.last() == "gather" {
-            let Some(args) = call.child_by_field_name("arguments") else { return };
+            let Some(args) = call.field("arguments") else { return };
             crate::lang::named_children(args)
                 .into_iter()
                 .filter(|a| a.kind() == "list_splat")
@@ -201,7 +202,7 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         return;
     }
     // Spawning one task or work item per loop iteration.
-    let Some(attr) = (callee.kind() == "attribute").then(|| callee.child_by_field_name("attribute")).flatten() else {
+    let Some(attr) = (callee.kind() == "attribute").then(|| callee.field("attribute")).flatten() else {
         if r.bound && fan.spawn.contains(&r.path) {
             spawn_in_loop(call, callee, cx, false);
         }
@@ -211,8 +212,7 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     let is_spawn = (r.bound && fan.spawn.contains(&r.path)) || fan.spawn_methods.iter().any(|m| m == method);
     let is_submit = fan.executor_methods.iter().any(|m| m == method) && {
         let ctor_known = r.instance_parts().is_some_and(|(ctor, _)| fan.executors.iter().any(|e| e == ctor));
-        let recv =
-            callee.child_by_field_name("object").map(|o| node_text(o, src).to_ascii_lowercase()).unwrap_or_default();
+        let recv = callee.field("object").map(|o| node_text(o, src).to_ascii_lowercase()).unwrap_or_default();
         ctor_known || recv.contains("executor") || recv.ends_with("pool")
     };
     if is_spawn || is_submit {
@@ -229,7 +229,7 @@ fn spawn_in_loop<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>,
         return;
     }
     if parent.is_some_and(|p| p.kind() == "attribute")
-        && parent.and_then(|p| p.child_by_field_name("attribute")).is_some_and(|a| node_text(a, src) == "result")
+        && parent.and_then(|p| p.field("attribute")).is_some_and(|a| node_text(a, src) == "result")
     {
         return;
     }
@@ -264,14 +264,14 @@ fn py_enclosing_loop(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
     while let Some(n) = cur {
         match n.kind() {
             k if PY_FUNCS.contains(&k) || k == "class_definition" || k == "while_statement" => return None,
-            "for_statement" if n.child_by_field_name("body") == Some(child) => {
-                return Some((n, n.child_by_field_name("right")?));
+            "for_statement" if n.field("body") == Some(child) => {
+                return Some((n, n.field("right")?));
             }
             "list_comprehension" | "generator_expression" | "set_comprehension" | "dictionary_comprehension"
-                if n.child_by_field_name("body") == Some(child) =>
+                if n.field("body") == Some(child) =>
             {
                 let clause = crate::lang::named_children(n).into_iter().find(|c| c.kind() == "for_in_clause")?;
-                return Some((n, clause.child_by_field_name("right")?));
+                return Some((n, clause.field("right")?));
             }
             _ => {}
         }
@@ -291,10 +291,10 @@ fn py_source<'t>(expr: Node<'t>, at: Node<'t>, src: &str, depth: u32) -> Option<
     match expr.kind() {
         "list_comprehension" | "generator_expression" | "set_comprehension" => {
             let clause = crate::lang::named_children(expr).into_iter().find(|c| c.kind() == "for_in_clause")?;
-            Some((clause.child_by_field_name("right")?, expr.child_by_field_name("body")?))
+            Some((clause.field("right")?, expr.field("body")?))
         }
         "call" => {
-            let f = node_text(expr.child_by_field_name("function")?, src);
+            let f = node_text(expr.field("function")?, src);
             let args = py::positional_args(expr);
             match f {
                 "map" if args.len() >= 2 => Some((args[1], args[0])),
@@ -305,7 +305,7 @@ fn py_source<'t>(expr: Node<'t>, at: Node<'t>, src: &str, depth: u32) -> Option<
         "identifier" => {
             let name = node_text(expr, src);
             let func = py_function_of(at)?;
-            let body = func.child_by_field_name("body")?;
+            let body = func.field("body")?;
             let mut assigned: Option<Node<'t>> = None;
             let mut appended: Option<(Node<'t>, Node<'t>)> = None;
             py_walk_own(body, &mut |n| {
@@ -314,18 +314,18 @@ fn py_source<'t>(expr: Node<'t>, at: Node<'t>, src: &str, depth: u32) -> Option<
                 }
                 match n.kind() {
                     "assignment" => {
-                        if n.child_by_field_name("left").is_some_and(|l| node_text(l, src) == name)
-                            && let Some(r) = n.child_by_field_name("right")
+                        if n.field("left").is_some_and(|l| node_text(l, src) == name)
+                            && let Some(r) = n.field("right")
                         {
                             assigned = Some(r);
                         }
                     }
                     "call" if appended.is_none() => {
-                        let Some(f) = n.child_by_field_name("function").filter(|f| f.kind() == "attribute") else {
+                        let Some(f) = n.field("function").filter(|f| f.kind() == "attribute") else {
                             return;
                         };
-                        let obj = f.child_by_field_name("object").map(|o| node_text(o, src));
-                        let m = f.child_by_field_name("attribute").map(|a| node_text(a, src));
+                        let obj = f.field("object").map(|o| node_text(o, src));
+                        let m = f.field("attribute").map(|a| node_text(a, src));
                         if obj == Some(name)
                             && m == Some("append")
                             && let Some(arg) = py::positional_args(n).first().copied()
@@ -381,12 +381,12 @@ fn py_walk_own<'t>(node: Node<'t>, f: &mut dyn FnMut(Node<'t>)) {
 }
 
 fn py_param_names<'s>(func: Node<'_>, src: &'s str) -> Vec<&'s str> {
-    let Some(params) = func.child_by_field_name("parameters") else { return Vec::new() };
+    let Some(params) = func.field("parameters") else { return Vec::new() };
     crate::lang::named_children(params)
         .into_iter()
         .filter_map(|p| match p.kind() {
             "identifier" => Some(p),
-            "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+            "default_parameter" | "typed_default_parameter" => p.field("name"),
             "typed_parameter" => p.named_child(0).filter(|n| n.kind() == "identifier"),
             _ => None,
         })
@@ -406,7 +406,7 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
             if expr.kind() == "subscript" && crate::lang::named_children(expr).iter().any(|c| c.kind() == "slice") {
                 return Origin::Bounded;
             }
-            let obj = expr.child_by_field_name("object").or_else(|| expr.child_by_field_name("value"));
+            let obj = expr.field("object").or_else(|| expr.field("value"));
             let Some(obj) = obj.map(py_unwrap) else { return Origin::Unknown };
             if obj.kind() == "identifier" {
                 let name = node_text(obj, src);
@@ -418,7 +418,7 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
             py_origin(obj, at, fan, src, handler, depth + 1)
         }
         "call" => {
-            let Some(f) = expr.child_by_field_name("function") else { return Origin::Unknown };
+            let Some(f) = expr.field("function") else { return Origin::Unknown };
             let ftext = node_text(f, src);
             let args = py::positional_args(expr);
             if fan.bounded.iter().any(|b| b == ftext || b.rsplit('.').next() == Some(ftext)) {
@@ -432,7 +432,7 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
                 return args.get(idx).map_or(Origin::Unknown, |a| py_origin(*a, at, fan, src, handler, depth + 1));
             }
             if f.kind() == "attribute"
-                && let (Some(m), Some(obj)) = (f.child_by_field_name("attribute"), f.child_by_field_name("object"))
+                && let (Some(m), Some(obj)) = (f.field("attribute"), f.field("object"))
             {
                 let m = node_text(m, src);
                 if fan.query_methods.iter().any(|q| q == m) {
@@ -454,9 +454,9 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
         "list" | "tuple" | "set" | "dictionary" | "string" | "integer" | "concatenated_string" => Origin::Bounded,
         "list_comprehension" | "generator_expression" | "set_comprehension" | "dictionary_comprehension" => {
             match crate::lang::named_children(expr).into_iter().find(|c| c.kind() == "for_in_clause") {
-                Some(clause) => clause
-                    .child_by_field_name("right")
-                    .map_or(Origin::Unknown, |r| py_origin(r, r, fan, src, handler, depth + 1)),
+                Some(clause) => {
+                    clause.field("right").map_or(Origin::Unknown, |r| py_origin(r, r, fan, src, handler, depth + 1))
+                }
                 None => Origin::Unknown,
             }
         }
@@ -493,14 +493,14 @@ fn py_origin_name(
             })
         };
         match n.kind() {
-            "for_statement" if n.child_by_field_name("body") == Some(child) && binds(n.child_by_field_name("left")) => {
+            "for_statement" if n.field("body") == Some(child) && binds(n.field("left")) => {
                 return Origin::Bounded;
             }
             "list_comprehension" | "generator_expression" | "set_comprehension" | "dictionary_comprehension"
-                if n.child_by_field_name("body") == Some(child) =>
+                if n.field("body") == Some(child) =>
             {
                 for clause in crate::lang::named_children(n).into_iter().filter(|c| c.kind() == "for_in_clause") {
-                    if binds(clause.child_by_field_name("left")) {
+                    if binds(clause.field("left")) {
                         return Origin::Bounded;
                     }
                 }
@@ -513,7 +513,7 @@ fn py_origin_name(
     // Assigned in this function (or an enclosing one) before the use.
     let mut func = py_function_of(at);
     while let Some(f) = func {
-        let Some(body) = f.child_by_field_name("body") else { break };
+        let Some(body) = f.field("body") else { break };
         let mut assigned: Option<Node<'_>> = None;
         let mut other_binding = false;
         py_walk_own(body, &mut |n| {
@@ -522,10 +522,10 @@ fn py_origin_name(
             }
             match n.kind() {
                 "assignment" | "augmented_assignment" => {
-                    if let Some(l) = n.child_by_field_name("left") {
+                    if let Some(l) = n.field("left") {
                         if l.kind() == "identifier" && node_text(l, src) == name {
                             if n.kind() == "assignment" {
-                                assigned = n.child_by_field_name("right");
+                                assigned = n.field("right");
                             }
                         } else if l.kind() != "identifier" && has_identifier(l, name, src) {
                             other_binding = true;
@@ -533,7 +533,7 @@ fn py_origin_name(
                     }
                 }
                 "for_statement" | "with_item" | "for_in_clause" => {
-                    if let Some(l) = n.child_by_field_name("left").or_else(|| n.child_by_field_name("value"))
+                    if let Some(l) = n.field("left").or_else(|| n.field("value"))
                         && has_identifier(l, name, src)
                         && n.kind() != "with_item"
                     {
@@ -572,7 +572,7 @@ fn has_identifier(node: Node<'_>, name: &str, src: &str) -> bool {
 // ------------------------------------------------------------------ JS/TS
 
 fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
-    let Some(callee) = call.child_by_field_name("function") else { return };
+    let Some(callee) = call.field("function") else { return };
     let fan = &cx.catalog.queues.javascript.fan_out;
     let Some(r) = cx.resolve(callee) else { return };
     if !fan.gather.contains(&r.path) {
@@ -626,7 +626,7 @@ fn member_parts<'t, 's>(callee: Node<'t>, src: &'s str) -> Option<(Node<'t>, &'s
     if callee.kind() != "member_expression" {
         return None;
     }
-    Some((callee.child_by_field_name("object")?, node_text(callee.child_by_field_name("property")?, src)))
+    Some((callee.field("object")?, node_text(callee.field("property")?, src)))
 }
 
 /// The iterable and per-item work of the array handed to `Promise.all`.
@@ -637,7 +637,7 @@ fn js_source<'t>(expr: Node<'t>, at: Node<'t>, src: &str, depth: u32) -> Option<
     let expr = ts::unwrap_expr(expr);
     match expr.kind() {
         "call_expression" => {
-            let (obj, m) = member_parts(expr.child_by_field_name("function")?, src)?;
+            let (obj, m) = member_parts(expr.field("function")?, src)?;
             match m {
                 "map" | "flatMap" => Some((obj, *ts::call_args(expr).first()?)),
                 // `xs.map(f).filter(Boolean)`
@@ -655,7 +655,7 @@ fn js_source<'t>(expr: Node<'t>, at: Node<'t>, src: &str, depth: u32) -> Option<
         "identifier" => {
             let name = node_text(expr, src);
             let func = js_function_of(at)?;
-            let body = func.child_by_field_name("body")?;
+            let body = func.field("body")?;
             let mut assigned: Option<Node<'t>> = None;
             let mut pushed: Option<(Node<'t>, Node<'t>)> = None;
             crate::lang::walk(body, &mut |n| {
@@ -664,14 +664,14 @@ fn js_source<'t>(expr: Node<'t>, at: Node<'t>, src: &str, depth: u32) -> Option<
                 }
                 match n.kind() {
                     "variable_declarator" => {
-                        if n.child_by_field_name("name").is_some_and(|l| node_text(l, src) == name)
-                            && let Some(v) = n.child_by_field_name("value")
+                        if n.field("name").is_some_and(|l| node_text(l, src) == name)
+                            && let Some(v) = n.field("value")
                         {
                             assigned = Some(v);
                         }
                     }
                     "call_expression" if pushed.is_none() => {
-                        if let Some((obj, m)) = n.child_by_field_name("function").and_then(|f| member_parts(f, src))
+                        if let Some((obj, m)) = n.field("function").and_then(|f| member_parts(f, src))
                             && node_text(obj, src) == name
                             && m == "push"
                             && let Some(arg) = ts::call_args(n).first().copied()
@@ -703,16 +703,16 @@ fn js_enclosing_iteration<'t>(node: Node<'t>, limit: Node<'t>, src: &str) -> Opt
             return None;
         }
         match n.kind() {
-            "for_in_statement" if n.child_by_field_name("body") == Some(child) => {
+            "for_in_statement" if n.field("body") == Some(child) => {
                 let of = crate::lang::named_children(n);
                 let _ = of;
-                return n.child_by_field_name("right");
+                return n.field("right");
             }
             "for_statement" | "while_statement" | "do_statement" => return None,
             k if ts::FUNCTION_KINDS.contains(&k) => {
                 // `xs.forEach((x) => promises.push(f(x)))`
                 let call = n.parent().filter(|p| p.kind() == "arguments").and_then(|a| a.parent())?;
-                let (obj, m) = member_parts(call.child_by_field_name("function")?, src)?;
+                let (obj, m) = member_parts(call.field("function")?, src)?;
                 return (m == "forEach").then_some(obj);
             }
             _ => {}
@@ -728,7 +728,7 @@ fn js_is_work(work: Node<'_>, src: &str) -> bool {
     let work = ts::unwrap_expr(work);
     if ts::FUNCTION_KINDS.contains(&work.kind()) {
         let is_async = node_text(work, src).trim_start().starts_with("async");
-        let body = work.child_by_field_name("body");
+        let body = work.field("body");
         return is_async || body.is_some_and(|b| node_text(b, src).contains('('));
     }
     !matches!(work.kind(), "string" | "number" | "object" | "array" | "template_string")
@@ -736,10 +736,10 @@ fn js_is_work(work: Node<'_>, src: &str) -> bool {
 
 fn js_param_names<'s>(func: Node<'_>, src: &'s str) -> Vec<&'s str> {
     let mut out = Vec::new();
-    if let Some(p) = func.child_by_field_name("parameter") {
+    if let Some(p) = func.field("parameter") {
         out.push(node_text(p, src));
     }
-    if let Some(params) = func.child_by_field_name("parameters") {
+    if let Some(params) = func.field("parameters") {
         crate::lang::walk(params, &mut |n| {
             if matches!(n.kind(), "identifier" | "shorthand_property_identifier_pattern") {
                 // Skip type annotations.
@@ -774,7 +774,7 @@ fn js_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
     match expr.kind() {
         "identifier" => js_origin_name(node_text(expr, src), at, fan, src, handler, depth, false),
         "member_expression" | "subscript_expression" => {
-            let Some(obj) = expr.child_by_field_name("object").map(ts::unwrap_expr) else { return Origin::Unknown };
+            let Some(obj) = expr.field("object").map(ts::unwrap_expr) else { return Origin::Unknown };
             match obj.kind() {
                 "this" => Origin::Unknown,
                 "identifier" => js_origin_name(node_text(obj, src), at, fan, src, handler, depth, true),
@@ -782,7 +782,7 @@ fn js_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
             }
         }
         "call_expression" => {
-            let Some(f) = expr.child_by_field_name("function") else { return Origin::Unknown };
+            let Some(f) = expr.field("function") else { return Origin::Unknown };
             let ftext: String = node_text(f, src).split_whitespace().collect();
             let args = ts::call_args(expr);
             if fan.passthrough.contains(&ftext) {
@@ -839,8 +839,8 @@ fn js_origin_name(
     let mut cur = at.parent();
     while let Some(n) = cur {
         if n.kind() == "for_in_statement"
-            && n.child_by_field_name("body") == Some(child)
-            && n.child_by_field_name("left").is_some_and(|l| js_has_identifier(l, name, src))
+            && n.field("body") == Some(child)
+            && n.field("left").is_some_and(|l| js_has_identifier(l, name, src))
         {
             return Origin::Bounded;
         }
@@ -849,7 +849,7 @@ fn js_origin_name(
     }
     let mut func = js_function_of(at);
     while let Some(f) = func {
-        if let Some(body) = f.child_by_field_name("body") {
+        if let Some(body) = f.field("body") {
             let mut assigned: Option<Node<'_>> = None;
             let mut other_binding = false;
             js_walk_own(body, &mut |n| {
@@ -858,17 +858,17 @@ fn js_origin_name(
                 }
                 match n.kind() {
                     "variable_declarator" => {
-                        if let Some(l) = n.child_by_field_name("name")
+                        if let Some(l) = n.field("name")
                             && js_has_identifier(l, name, src)
                         {
-                            assigned = n.child_by_field_name("value");
+                            assigned = n.field("value");
                             if assigned.is_none() {
                                 other_binding = true;
                             }
                         }
                     }
                     "for_in_statement"
-                        if n.child_by_field_name("left").is_some_and(|l| js_has_identifier(l, name, src))
+                        if n.field("left").is_some_and(|l| js_has_identifier(l, name, src))
                             && !has_ancestor_within(at, n) =>
                     {
                         other_binding = true;

@@ -4,6 +4,7 @@
 //! deciding whether the enclosing handler is one a provider or broker runs
 //! again (a webhook, a retrying task).
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::side_effects::{LangEffects, any_matches};
@@ -13,7 +14,7 @@ use crate::source::Grammar;
 
 /// The callee of a call node.
 pub fn callee<'t>(call: Node<'t>) -> Option<Node<'t>> {
-    call.child_by_field_name("function")
+    call.field("function")
 }
 
 /// The dotted segments of a callee as written (`this.stripe.refunds.create`
@@ -25,14 +26,14 @@ pub fn written_segments<'s>(node: Node<'_>, src: &'s str) -> Vec<&'s str> {
     while let Some(n) = cur {
         match n.kind() {
             "attribute" => {
-                out.push(n.child_by_field_name("attribute").map(|a| node_text(a, src)).unwrap_or("?"));
-                cur = n.child_by_field_name("object");
+                out.push(n.field("attribute").map(|a| node_text(a, src)).unwrap_or("?"));
+                cur = n.field("object");
             }
             "member_expression" => {
-                out.push(n.child_by_field_name("property").map(|a| node_text(a, src)).unwrap_or("?"));
-                cur = n.child_by_field_name("object");
+                out.push(n.field("property").map(|a| node_text(a, src)).unwrap_or("?"));
+                cur = n.field("object");
             }
-            "call" | "call_expression" => cur = n.child_by_field_name("function"),
+            "call" | "call_expression" => cur = n.field("function"),
             "await" | "await_expression" | "parenthesized_expression" | "non_null_expression" => cur = n.named_child(0),
             "identifier" | "this" | "property_identifier" => {
                 out.push(node_text(n, src));
@@ -52,8 +53,8 @@ pub fn written_segments<'s>(node: Node<'_>, src: &'s str) -> Vec<&'s str> {
 pub fn last_name<'s>(call: Node<'_>, src: &'s str) -> Option<&'s str> {
     let f = callee(call)?;
     let n = match f.kind() {
-        "attribute" => f.child_by_field_name("attribute")?,
-        "member_expression" => f.child_by_field_name("property")?,
+        "attribute" => f.field("attribute")?,
+        "member_expression" => f.field("property")?,
         "identifier" => f,
         _ => return None,
     };
@@ -182,7 +183,7 @@ pub(crate) fn words(name: &str) -> Vec<String> {
 /// file path says so.
 fn is_webhook(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
     let src = cx.src;
-    let own_name = func.child_by_field_name("name").map(|n| node_text(n, src));
+    let own_name = func.field("name").map(|n| node_text(n, src));
     if own_name.is_some_and(|n| name_marked(n, cat)) {
         return true;
     }
@@ -191,7 +192,7 @@ fn is_webhook(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
         return false;
     }
     if let Some(class) = enclosing_class(func)
-        && class.child_by_field_name("name").is_some_and(|n| name_marked(node_text(n, src), cat))
+        && class.field("name").is_some_and(|n| name_marked(node_text(n, src), cat))
     {
         return true;
     }
@@ -200,7 +201,7 @@ fn is_webhook(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
     }
     // `const stripeWebhook = async (req, res) => ...`
     if let Some(decl) = func.parent().filter(|p| p.kind() == "variable_declarator")
-        && decl.child_by_field_name("name").is_some_and(|n| name_marked(node_text(n, src), cat))
+        && decl.field("name").is_some_and(|n| name_marked(node_text(n, src), cat))
     {
         return true;
     }
@@ -260,7 +261,7 @@ fn retries(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
         if retry_on.is_empty() { any_failure } else { broad_list }
     });
     decorated || {
-        let body = func.child_by_field_name("body").map(|b| node_text(b, src)).unwrap_or("");
+        let body = func.field("body").map(|b| node_text(b, src)).unwrap_or("");
         cat.retry_calls.iter().any(|c| body.contains(&format!("{c}(")))
     }
 }
@@ -297,7 +298,7 @@ pub fn retry_phrase(r: Option<Redelivery>) -> &'static str {
 /// trimmed): where the handler label points.
 pub fn head_span(func: Node<'_>, src: &str) -> crate::source::Span {
     let start = func.start_byte();
-    let end = func.child_by_field_name("body").map(|b| b.start_byte()).unwrap_or(func.end_byte()).max(start);
+    let end = func.field("body").map(|b| b.start_byte()).unwrap_or(func.end_byte()).max(start);
     let text = src.get(start..end).unwrap_or("");
     crate::source::Span::new(start, start + text.trim_end().len())
 }

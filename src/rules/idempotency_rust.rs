@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use syn::Expr;
 
-use crate::catalog::side_effects::{Effect, Guards, RustEffects, any_last_matches, any_matches, pattern_matches};
+use crate::catalog::side_effects::{Effect, Guards, RustEffects, any_matches, pattern_matches};
 use crate::diagnostic::Label;
 use crate::engine::rust::{RustChecker, RustFnInfo, RustKind, RustNode};
 use crate::lang::rust as rs;
@@ -572,7 +572,9 @@ fn find_effect(node: RustNode<'_>, cx: &RustChecker<'_, '_>, cat: &RustEffects) 
             let last = last_segment(&c.func)?;
             let lasts =
                 || cat.sql_functions.iter().chain(&cat.insert_builders).map(|p| p.rsplit("::").next().unwrap_or(p));
-            if !lasts().any(|l| l == last) && !any_last_matches_all(&cat.effects, &last) {
+            if !lasts().any(|l| l == last)
+                && !cat.effect_lasts.matches(|| cat.effects.iter().flat_map(|e| &e.calls), &last)
+            {
                 return None;
             }
             let cands = cx.callee_candidates(c);
@@ -598,7 +600,9 @@ fn find_effect(node: RustNode<'_>, cx: &RustChecker<'_, '_>, cat: &RustEffects) 
         }
         RustNode::MethodCall(m) => {
             let method = m.method.to_string();
-            if !cat.sql_methods.contains(&method) && !any_last_matches_all(&cat.effects, &method) {
+            if !cat.sql_methods.contains(&method)
+                && !cat.effect_lasts.matches(|| cat.effects.iter().flat_map(|e| &e.calls), &method)
+            {
                 return None;
             }
             let span = cx.span(&m.method);
@@ -644,10 +648,6 @@ fn last_segment(func: &Expr) -> Option<String> {
         Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
     }
-}
-
-fn any_last_matches_all(effects: &[Effect], last: &str) -> bool {
-    effects.iter().any(|e| any_last_matches(&e.calls, last))
 }
 
 fn effect_for<'c>(written: &[&str], resolved: &[String], effects: &'c [Effect]) -> Option<&'c Effect> {

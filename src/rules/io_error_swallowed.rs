@@ -2,6 +2,7 @@
 //! `DatabaseError`) that discards the error of an I/O, network or database
 //! call made in the `try` body.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::engine::Checker;
@@ -56,7 +57,7 @@ impl Rule for IoErrorSwallowed {
         if h.broad || !h.discards || h.commented || h.probe || h.types.is_empty() {
             return;
         }
-        let Some(try_body) = node.parent().and_then(|t| t.child_by_field_name("body")) else { return };
+        let Some(try_body) = node.parent().and_then(|t| t.field("body")) else { return };
         let Some((io, all_cleanup)) = handler::first_io_call(try_body, cx) else { return };
         let real: Vec<String> = h
             .types

@@ -2,6 +2,7 @@
 //! Huey task) whose task declares no retry policy: a blip in the dependency
 //! fails the job for good.
 
+use crate::lang::NodeExt;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -51,7 +52,7 @@ impl Rule for JobCallWithoutRetry {
         if cx.state::<Reported>().0.contains(&job.id()) {
             return;
         }
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         let Some(r) = cx.resolve(callee) else { return };
         if !r.bound {
             return;
@@ -63,7 +64,7 @@ impl Rule for JobCallWithoutRetry {
         if !outbound || has_retry_policy(job, cx) {
             return;
         }
-        let name = job.child_by_field_name("name").map(|n| node_text(n, cx.src)).unwrap_or("job");
+        let name = job.field("name").map(|n| node_text(n, cx.src)).unwrap_or("job");
         let shown: String = node_text(callee, cx.src).split_whitespace().collect();
         cx.state::<Reported>().0.insert(job.id());
         cx.report_node(

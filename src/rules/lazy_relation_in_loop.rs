@@ -2,6 +2,7 @@
 //! every row of a queryset loaded without `select_related`/`prefetch_related`
 //! for it. The model fields are project facts learned from model classes.
 
+use crate::lang::NodeExt;
 use std::collections::{BTreeSet, HashSet};
 
 use tree_sitter::Node;
@@ -66,8 +67,7 @@ impl Rule for LazyRelationInLoop {
             return;
         }
         let src = cx.src;
-        let (Some(obj), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
-        else {
+        let (Some(obj), Some(attr)) = (node.field("object"), node.field("attribute")) else {
             return;
         };
         if obj.kind() != "identifier" {
@@ -75,10 +75,13 @@ impl Rule for LazyRelationInLoop {
         }
         let var = node_text(obj, src);
         let field = node_text(attr, src);
+        if !cx.facts.is_django_relation(field) {
+            return;
+        }
         // `order.customer = ...` sets the relation; it does not load it.
-        if let Some(p) = node.parent()
+        if let Some(p) = cx.parent
             && p.kind() == "assignment"
-            && p.child_by_field_name("left") == Some(node)
+            && p.field("left") == Some(node)
         {
             return;
         }
@@ -101,7 +104,7 @@ impl Rule for LazyRelationInLoop {
             // A many-valued relation loads when a manager method is called.
             let called = node.parent().is_some_and(|p| {
                 p.kind() == "attribute"
-                    && p.child_by_field_name("attribute").is_some_and(|m| MANAGER_METHODS.contains(&node_text(m, src)))
+                    && p.field("attribute").is_some_and(|m| MANAGER_METHODS.contains(&node_text(m, src)))
                     && p.parent().is_some_and(|c| c.kind() == "call")
             });
             if !called {
@@ -148,7 +151,7 @@ fn element_source<'t>(target: Node<'t>, iterable: Node<'t>, var: &str, src: &str
     // `for i, order in enumerate(orders)`.
     if matches!(target.kind(), "pattern_list" | "tuple_pattern")
         && iterable.kind() == "call"
-        && iterable.child_by_field_name("function").is_some_and(|f| node_text(f, src) == "enumerate")
+        && iterable.field("function").is_some_and(|f| node_text(f, src) == "enumerate")
     {
         let mut cursor = target.walk();
         let parts: Vec<Node<'t>> = target.named_children(&mut cursor).collect();
@@ -211,7 +214,7 @@ fn last_assignment(func: Node<'_>, name: &str, before: usize, src: &str) -> Opti
             return false;
         }
         if n.kind() == "assignment"
-            && let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
+            && let (Some(l), Some(r)) = (n.field("left"), n.field("right"))
             && node_text(l, src) == name
         {
             found = Some(node_text(r, src).to_string());
@@ -257,11 +260,11 @@ impl crate::engine::facts::FactCollector for DjangoModelFacts {
 
     fn collect(&self, node: Node<'_>, file: &SourceFile, facts: &mut ProjectFacts) {
         let src: &str = &file.text;
-        let (Some(name), Some(body)) = (node.child_by_field_name("name"), node.child_by_field_name("body")) else {
+        let (Some(name), Some(body)) = (node.field("name"), node.field("body")) else {
             return;
         };
         let model = node_text(name, src).to_string();
-        if let Some(bases) = node.child_by_field_name("superclasses") {
+        if let Some(bases) = node.field("superclasses") {
             let mut cursor = bases.walk();
             for b in bases.named_children(&mut cursor) {
                 let b = node_text(b, src);
@@ -275,14 +278,13 @@ impl crate::engine::facts::FactCollector for DjangoModelFacts {
         let mut cursor = body.walk();
         for stmt in body.named_children(&mut cursor) {
             let Some(assign) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else { continue };
-            let (Some(left), Some(call)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right"))
-            else {
+            let (Some(left), Some(call)) = (assign.field("left"), assign.field("right")) else {
                 continue;
             };
             if left.kind() != "identifier" || call.kind() != "call" {
                 continue;
             }
-            let Some(callee) = call.child_by_field_name("function") else { continue };
+            let Some(callee) = call.field("function") else { continue };
             let callee = node_text(callee, src);
             let kind = callee.rsplit('.').next().unwrap_or(callee);
             let field = node_text(left, src).to_string();

@@ -3,6 +3,7 @@
 //! collection, with which loop variables, and whether an expression depends on
 //! them. Not a rule itself.
 
+use crate::lang::NodeExt;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -84,10 +85,8 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
     let src = cx.src;
     match lp.kind() {
         // Python `for x in xs:` and JS `for (const x of xs)` / `for (k in obj)`.
-        "for_statement" | "for_in_statement" if lp.child_by_field_name("right").is_some() => {
-            let (Some(left), Some(right), Some(body)) =
-                (lp.child_by_field_name("left"), lp.child_by_field_name("right"), lp.child_by_field_name("body"))
-            else {
+        "for_statement" | "for_in_statement" if lp.field("right").is_some() => {
+            let (Some(left), Some(right), Some(body)) = (lp.field("left"), lp.field("right"), lp.field("body")) else {
                 return Step::Outer;
             };
             if !contains(body, node) || is_small(right, cx, q) {
@@ -105,17 +104,17 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
         }
         // JS `for (let i = 0; i < items.length; i++)`.
         "for_statement" => {
-            let (Some(body), Some(cond)) = (lp.child_by_field_name("body"), lp.child_by_field_name("condition")) else {
+            let (Some(body), Some(cond)) = (lp.field("body"), lp.field("condition")) else {
                 return Step::Outer;
             };
             let ct = node_text(cond, src);
             // `i += batchSize` walks chunks, not elements.
-            let step = lp.child_by_field_name("increment").map(|i| node_text(i, src)).unwrap_or("");
+            let step = lp.field("increment").map(|i| node_text(i, src)).unwrap_or("");
             let per_element = step.contains("++") || step.ends_with("+= 1") || step.ends_with("+ 1");
             if !contains(body, node) || !(ct.contains(".length") || ct.contains(".size")) || !per_element {
                 return Step::Outer;
             }
-            let vars = lp.child_by_field_name("initializer").map(|i| declared_names(i, src)).unwrap_or_default();
+            let vars = lp.field("initializer").map(|i| declared_names(i, src)).unwrap_or_default();
             Step::Found(LoopInfo {
                 node: lp,
                 header: Span::new(lp.start_byte(), cond.end_byte()),
@@ -133,16 +132,16 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
             let Some(first) = clauses.first() else { return Step::Outer };
             let mut vars = Vec::new();
             for c in &clauses {
-                if let Some(right) = c.child_by_field_name("right")
+                if let Some(right) = c.field("right")
                     && contains(right, node)
                 {
                     break;
                 }
-                if let Some(left) = c.child_by_field_name("left") {
+                if let Some(left) = c.field("left") {
                     vars.extend(names_in(left, src));
                 }
             }
-            let first_right = first.child_by_field_name("right");
+            let first_right = first.field("right");
             if vars.is_empty() || first_right.is_none_or(|r| is_small(r, cx, q)) {
                 return Step::Outer;
             }
@@ -152,7 +151,7 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
                 .filter(|p| p.kind() == "list_splat")
                 .and_then(|p| p.parent())
                 .and_then(|a| a.parent())
-                .and_then(|c| c.child_by_field_name("function"))
+                .and_then(|c| c.field("function"))
                 .is_some_and(|f| node_text(f, src).ends_with("gather"));
             Step::Found(LoopInfo {
                 node: lp,
@@ -160,7 +159,7 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
                 vars,
                 body: lp,
                 iterable: first_right,
-                target: first.child_by_field_name("left"),
+                target: first.field("left"),
                 concurrent,
             })
         }
@@ -175,8 +174,8 @@ fn callback_loop<'t>(func: Node<'t>, cx: &Checker<'_, 't>, q: &LangQueries) -> O
     let src = cx.src;
     let args = func.parent().filter(|p| p.kind() == "arguments")?;
     let call = args.parent().filter(|p| p.kind() == "call_expression")?;
-    let callee = call.child_by_field_name("function").filter(|c| c.kind() == "member_expression")?;
-    let method = node_text(callee.child_by_field_name("property")?, src);
+    let callee = call.field("function").filter(|c| c.kind() == "member_expression")?;
+    let method = node_text(callee.field("property")?, src);
     if !q.callback_loops.iter().any(|m| m == method) {
         return None;
     }
@@ -185,12 +184,12 @@ fn callback_loop<'t>(func: Node<'t>, cx: &Checker<'_, 't>, q: &LangQueries) -> O
     if args.named_children(&mut cursor).next().map(|n| n.id()) != Some(func.id()) {
         return None;
     }
-    let receiver = callee.child_by_field_name("object")?;
+    let receiver = callee.field("object")?;
     if is_small(receiver, cx, q) {
         return None;
     }
-    let params = func.child_by_field_name("parameters").or_else(|| func.child_by_field_name("parameter"))?;
-    let body = func.child_by_field_name("body")?;
+    let params = func.field("parameters").or_else(|| func.field("parameter"))?;
+    let body = func.field("body")?;
     Some(LoopInfo {
         node: call,
         header: Span::of(callee),
@@ -204,6 +203,15 @@ fn callback_loop<'t>(func: Node<'t>, cx: &Checker<'_, 't>, q: &LangQueries) -> O
 
 /// A small, bounded collection: a literal, a constant, `range(3)`, settings.
 fn is_small(expr: Node<'_>, cx: &Checker<'_, '_>, q: &LangQueries) -> bool {
+    if let Some(&known) = cx.memo.small.borrow().get(&expr.id()) {
+        return known;
+    }
+    let small = small_uncached(expr, cx, q);
+    cx.memo.small.borrow_mut().insert(expr.id(), small);
+    small
+}
+
+fn small_uncached(expr: Node<'_>, cx: &Checker<'_, '_>, q: &LangQueries) -> bool {
     let src = cx.src;
     let text = node_text(expr, src);
     if q.small_collections.iter().any(|m| text.contains(m.as_str())) {
@@ -223,9 +231,9 @@ fn is_small(expr: Node<'_>, cx: &Checker<'_, '_>, q: &LangQueries) -> bool {
             is_constant_name(last)
         }
         "call" | "call_expression" => {
-            let Some(callee) = expr.child_by_field_name("function") else { return false };
+            let Some(callee) = expr.field("function") else { return false };
             let name = node_text(callee, src);
-            let args = expr.child_by_field_name("arguments");
+            let args = expr.field("arguments");
             let first_arg = args.and_then(|a| {
                 let mut cursor = a.walk();
                 a.named_children(&mut cursor).find(|c| c.kind() != "comment")
@@ -250,10 +258,10 @@ fn is_small(expr: Node<'_>, cx: &Checker<'_, '_>, q: &LangQueries) -> bool {
             }
             // `CONSTANT.items()`, `{...}.items()`, `[...].entries()`.
             if callee.kind() == "attribute" || callee.kind() == "member_expression" {
-                let obj = callee.child_by_field_name("object");
+                let obj = callee.field("object");
                 let method = callee
-                    .child_by_field_name("attribute")
-                    .or_else(|| callee.child_by_field_name("property"))
+                    .field("attribute")
+                    .or_else(|| callee.field("property"))
                     .map(|m| node_text(m, src))
                     .unwrap_or("");
                 if matches!(method, "items" | "keys" | "values" | "entries") {
@@ -282,8 +290,8 @@ fn assigned_literal(ident: Node<'_>, cx: &Checker<'_, '_>) -> bool {
     let mut other = false;
     crate::lang::walk(scope, &mut |n| {
         let (left, right) = match n.kind() {
-            "assignment" => (n.child_by_field_name("left"), n.child_by_field_name("right")),
-            "variable_declarator" => (n.child_by_field_name("name"), n.child_by_field_name("value")),
+            "assignment" => (n.field("left"), n.field("right")),
+            "variable_declarator" => (n.field("name"), n.field("value")),
             _ => (None, None),
         };
         if let (Some(l), Some(r)) = (left, right)
@@ -332,7 +340,7 @@ fn declared_names(init: Node<'_>, src: &str) -> Vec<String> {
     let mut out = Vec::new();
     crate::lang::walk(init, &mut |n| {
         if n.kind() == "variable_declarator"
-            && let Some(name) = n.child_by_field_name("name")
+            && let Some(name) = n.field("name")
         {
             out.extend(names_in(name, src));
         }
@@ -350,8 +358,8 @@ pub fn reads<'t>(expr: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
             "identifier" | "shorthand_property_identifier" => {
                 let parent = n.parent();
                 let is_attr_name = parent.is_some_and(|p| {
-                    (p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(n))
-                        || (p.kind() == "keyword_argument" && p.child_by_field_name("name") == Some(n))
+                    (p.kind() == "attribute" && p.field("attribute") == Some(n))
+                        || (p.kind() == "keyword_argument" && p.field("name") == Some(n))
                 });
                 if !is_attr_name {
                     out.push((node_text(n, src).to_string(), n));
@@ -379,14 +387,11 @@ pub fn depends_on<'t>(expr: Node<'t>, lp: &LoopInfo<'t>, src: &str, skip: Option
             return false;
         }
         let (left, right) = match n.kind() {
-            "assignment" | "assignment_expression" | "augmented_assignment" | "named_expression" => (
-                n.child_by_field_name("left").or_else(|| n.child_by_field_name("name")),
-                n.child_by_field_name("right").or_else(|| n.child_by_field_name("value")),
-            ),
-            "variable_declarator" => (n.child_by_field_name("name"), n.child_by_field_name("value")),
-            "for_statement" | "for_in_statement" | "for_in_clause" => {
-                (n.child_by_field_name("left"), n.child_by_field_name("right"))
+            "assignment" | "assignment_expression" | "augmented_assignment" | "named_expression" => {
+                (n.field("left").or_else(|| n.field("name")), n.field("right").or_else(|| n.field("value")))
             }
+            "variable_declarator" => (n.field("name"), n.field("value")),
+            "for_statement" | "for_in_statement" | "for_in_clause" => (n.field("left"), n.field("right")),
             _ => (None, None),
         };
         if let (Some(l), Some(r)) = (left, right)

@@ -3,6 +3,7 @@
 //! matches (`rules/catalog/network.toml`) and decides whether the call sets
 //! its timeout. Not a rule itself.
 
+use crate::lang::NodeExt;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -37,9 +38,9 @@ pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule)
     if node.kind() == "assignment" {
         // `s.request = functools.partial(s.request, timeout=5)` configures the session.
         if rule == NetRule::Request
-            && let Some(left) = node.child_by_field_name("left").filter(|l| l.kind() == "attribute")
-            && let Some(obj) = left.child_by_field_name("object")
-            && let Some(attr) = left.child_by_field_name("attribute")
+            && let Some(left) = node.field("left").filter(|l| l.kind() == "attribute")
+            && let Some(obj) = left.field("object")
+            && let Some(attr) = left.field("attribute")
             && let Some(r) = cx.resolve(obj)
             && let Some(inst) = r.instance
             && matches!(cx.text(attr), "request" | "send" | "get" | "post")
@@ -48,7 +49,7 @@ pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule)
         }
         return;
     }
-    let Some(callee) = node.child_by_field_name("function") else { return };
+    let Some(callee) = node.field("function") else { return };
     let Some(r) = cx.resolve(callee) else { return };
     if !r.bound {
         return;
@@ -94,7 +95,7 @@ pub fn finish_python(cx: &mut Checker<'_, '_>) {
 fn mounts_timeout_adapter<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> bool {
     py::positional_args(call).into_iter().any(|a| {
         let path = match a.kind() {
-            "call" => a.child_by_field_name("function").and_then(|f| cx.resolve(f)).map(|r| r.path),
+            "call" => a.field("function").and_then(|f| cx.resolve(f)).map(|r| r.path),
             "identifier" | "attribute" => cx.resolve(a).map(|r| r.path.trim_end_matches("()").to_string()),
             _ => None,
         };
@@ -150,7 +151,7 @@ fn python_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
 
 /// JS `call_expression` and `new_expression` nodes.
 pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
-    let Some(callee) = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor")) else {
+    let Some(callee) = node.field("function").or_else(|| node.field("constructor")) else {
         return;
     };
     let Some(r) = cx.resolve(callee) else { return };
@@ -196,15 +197,15 @@ fn js_bound_name(expr: Node<'_>, src: &str) -> Option<String> {
             | "non_null_expression"
             | "satisfies_expression" => cur = p,
             "variable_declarator" => {
-                let n = p.child_by_field_name("name")?;
+                let n = p.field("name")?;
                 return (n.kind() == "identifier").then(|| node_text(n, src).to_string());
             }
             "assignment_expression" => {
-                let l = p.child_by_field_name("left")?;
+                let l = p.field("left")?;
                 return Some(node_text(l, src).to_string());
             }
             "public_field_definition" | "field_definition" => {
-                let n = p.child_by_field_name("name").or_else(|| p.child_by_field_name("property"))?;
+                let n = p.field("name").or_else(|| p.field("property"))?;
                 return Some(format!("this.{}", node_text(n, src)));
             }
             _ => return None,
@@ -297,8 +298,8 @@ fn chain_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
     while let Some(parent) = top.parent() {
         match parent.kind() {
             "parenthesized_expression" | "as_expression" | "non_null_expression" => top = parent,
-            "member_expression" if parent.child_by_field_name("object") == Some(top) => {
-                let prop = parent.child_by_field_name("property").map(|p| node_text(p, src)).unwrap_or("");
+            "member_expression" if parent.field("object") == Some(top) => {
+                let prop = parent.field("property").map(|p| node_text(p, src)).unwrap_or("");
                 if sets(prop) {
                     return Timeout::Set;
                 }
@@ -356,6 +357,10 @@ fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
 /// user's page, not a server worker: TSX/JSX files, `"use client"` modules,
 /// UI-framework imports, DOM globals, and front-end folders.
 pub(crate) fn is_browser_code(cx: &Checker<'_, '_>) -> bool {
+    *cx.memo.browser.get_or_init(|| browser_code(cx))
+}
+
+fn browser_code(cx: &Checker<'_, '_>) -> bool {
     const MARKERS: &[&str] = &[
         "\"use client\"",
         "'use client'",
@@ -442,11 +447,9 @@ impl crate::engine::facts::FactCollector for PySessionFacts {
 
     fn collect(&self, node: Node<'_>, file: &crate::source::SourceFile, facts: &mut crate::engine::ProjectFacts) {
         let src: &str = &file.text;
-        let (Some(name), Some(bases), Some(body)) = (
-            node.child_by_field_name("name"),
-            node.child_by_field_name("superclasses"),
-            node.child_by_field_name("body"),
-        ) else {
+        let (Some(name), Some(bases), Some(body)) =
+            (node.field("name"), node.field("superclasses"), node.field("body"))
+        else {
             return;
         };
         let name = node_text(name, src).to_string();
@@ -484,7 +487,7 @@ impl crate::engine::facts::FactCollector for AxiosTimeoutFacts {
 
     fn collect(&self, node: Node<'_>, file: &crate::source::SourceFile, facts: &mut crate::engine::ProjectFacts) {
         let src: &str = &file.text;
-        let Some(left) = node.child_by_field_name("left") else { return };
+        let Some(left) = node.field("left") else { return };
         let text: String = node_text(left, src).split_whitespace().collect();
         let Some(prefix) = text.strip_suffix(".defaults.timeout") else { return };
         if prefix == "axios" || prefix == "axios.default" {

@@ -3,9 +3,10 @@
 //! `rules/catalog/side_effects.toml`: a retried request, job or redelivered
 //! webhook that reaches the call again moves money a second time.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
-use crate::catalog::side_effects::{PaymentCall, any_last_matches};
+use crate::catalog::side_effects::PaymentCall;
 use crate::diagnostic::Label;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
@@ -59,7 +60,8 @@ impl Rule for PaymentWithoutIdempotencyKey {
         let catalog = cx.catalog;
         let payments = &catalog.side_effects.lang(python).payments;
         let Some(last) = idempotency::last_name(node, cx.src) else { return };
-        if !payments.iter().any(|e| any_last_matches(&e.calls, last)) {
+        let lasts = &catalog.side_effects.lang(python).payment_lasts;
+        if !lasts.matches(|| payments.iter().flat_map(|e| &e.calls), last) {
             return;
         }
         let Some(name) = CalleeName::of(node, cx) else { return };
@@ -166,7 +168,7 @@ fn keyed_python<'t>(call: Node<'t>, entry: &PaymentCall, cx: &Checker<'_, 't>) -
     }
     // `**params`: a dict built in this function without the key is still
     // missing it; one passed in from elsewhere may carry it.
-    let Some(args) = call.child_by_field_name("arguments") else { return false };
+    let Some(args) = call.field("arguments") else { return false };
     let mut cursor = args.walk();
     let splats: Vec<Node<'t>> = args.named_children(&mut cursor).filter(|a| a.kind() == "dictionary_splat").collect();
     for s in splats {
@@ -185,9 +187,7 @@ fn keyed_python<'t>(call: Node<'t>, entry: &PaymentCall, cx: &Checker<'_, 't>) -
 fn dict_has_key(dict: Node<'_>, keys: &[String], src: &str) -> bool {
     let mut cursor = dict.walk();
     dict.named_children(&mut cursor).any(|p| match p.kind() {
-        "pair" => {
-            p.child_by_field_name("key").is_some_and(|k| keys.iter().any(|x| x == strip_quotes(node_text(k, src))))
-        }
+        "pair" => p.field("key").is_some_and(|k| keys.iter().any(|x| x == strip_quotes(node_text(k, src)))),
         "dictionary_splat" => true,
         _ => false,
     })

@@ -4,6 +4,7 @@
 //! Rust sqlx, Diesel, SeaORM, tokio-postgres and reqwest
 //! (`query_in_loop_rust.rs`).
 
+use crate::lang::NodeExt;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -164,14 +165,14 @@ pub fn segments(node: Node<'_>, src: &str) -> Option<Vec<String>> {
     match node.kind() {
         "identifier" | "this" | "property_identifier" => Some(vec![node_text(node, src).to_string()]),
         "attribute" | "member_expression" => {
-            let obj = node.child_by_field_name("object")?;
-            let prop = node.child_by_field_name("attribute").or_else(|| node.child_by_field_name("property"))?;
+            let obj = node.field("object")?;
+            let prop = node.field("attribute").or_else(|| node.field("property"))?;
             let mut s = segments(obj, src)?;
             s.push(node_text(prop, src).to_string());
             Some(s)
         }
         "call" | "call_expression" => {
-            let callee = node.child_by_field_name("function")?;
+            let callee = node.field("function")?;
             let mut s = segments(callee, src)?;
             let last = s.pop()?;
             s.push(format!("{last}()"));
@@ -185,9 +186,9 @@ pub fn segments(node: Node<'_>, src: &str) -> Option<Vec<String>> {
 }
 
 fn callee_parts<'t>(call: Node<'t>, src: &str) -> Option<(Node<'t>, String)> {
-    let callee = call.child_by_field_name("function")?;
-    let obj = callee.child_by_field_name("object")?;
-    let prop = callee.child_by_field_name("attribute").or_else(|| callee.child_by_field_name("property"))?;
+    let callee = call.field("function")?;
+    let obj = callee.field("object")?;
+    let prop = callee.field("attribute").or_else(|| callee.field("property"))?;
     Some((obj, node_text(prop, src).to_string()))
 }
 
@@ -220,7 +221,7 @@ fn match_call<'t, 'c>(call: Node<'t>, cx: &Checker<'c, 't>, q: &'c LangQueries) 
     }
     // `knex("users").where(...)`: a builder started by calling the client.
     if cx.grammar() != Grammar::Python
-        && let Some(callee) = call.child_by_field_name("function")
+        && let Some(callee) = call.field("function")
         && let Some(segs) = segments(callee, src)
         && !ts::call_args(call).is_empty()
     {
@@ -240,7 +241,7 @@ fn match_call<'t, 'c>(call: Node<'t>, cx: &Checker<'c, 't>, q: &'c LangQueries) 
 }
 
 fn http_call<'t, 'c>(call: Node<'t>, cx: &Checker<'c, 't>) -> Option<Matched<'t, 'c>> {
-    let callee = call.child_by_field_name("function")?;
+    let callee = call.field("function")?;
     let r = cx.resolve(callee)?;
     let python = cx.grammar() == Grammar::Python;
     let global_fetch = !python && matches!(r.path.as_str(), "fetch" | "globalThis.fetch");
@@ -259,10 +260,10 @@ fn chain_top(call: Node<'_>) -> Node<'_> {
     let mut cur = call;
     while let Some(member) = cur.parent()
         && matches!(member.kind(), "attribute" | "member_expression")
-        && member.child_by_field_name("object") == Some(cur)
+        && member.field("object") == Some(cur)
         && let Some(next) = member.parent()
         && matches!(next.kind(), "call" | "call_expression")
-        && next.child_by_field_name("function") == Some(member)
+        && next.field("function") == Some(member)
     {
         cur = next;
     }
@@ -287,17 +288,17 @@ fn evaluated(m: &Matched<'_, '_>, lp: &LoopInfo<'_>, cx: &Checker<'_, '_>) -> bo
             return true;
         }
         return match parent.kind() {
-            "for_statement" | "for_in_clause" => parent.child_by_field_name("right") == Some(m.outer),
-            "subscript" => parent.child_by_field_name("value") == Some(m.outer),
+            "for_statement" | "for_in_clause" => parent.field("right") == Some(m.outer),
+            "subscript" => parent.field("value") == Some(m.outer),
             "not_operator" | "boolean_operator" | "if_statement" | "elif_clause" | "while_statement" => true,
             // `lines = OrderLine.objects.filter(order=order)`, then `lines` used later in the loop.
-            "assignment" if parent.child_by_field_name("right") == Some(m.outer) => {
-                parent.child_by_field_name("left").filter(|l| l.kind() == "identifier").is_some_and(|l| {
+            "assignment" if parent.field("right") == Some(m.outer) => {
+                parent.field("left").filter(|l| l.kind() == "identifier").is_some_and(|l| {
                     let lazy = m.client.map(|c| c.lazy.as_slice()).unwrap_or(&[]);
                     used_after(lp.body, node_text(l, src), parent.end_byte(), src, lazy)
                 })
             }
-            "argument_list" => parent.parent().and_then(|c| c.child_by_field_name("function")).is_some_and(|f| {
+            "argument_list" => parent.parent().and_then(|c| c.field("function")).is_some_and(|f| {
                 matches!(
                     node_text(f, src),
                     "list"
@@ -330,16 +331,13 @@ fn evaluated(m: &Matched<'_, '_>, lp: &LoopInfo<'_>, cx: &Checker<'_, '_>) -> bo
     match parent.kind() {
         "await_expression" | "yield_expression" => true,
         "return_statement" => lp.concurrent && results_awaited(lp, src),
-        "arrow_function" => {
-            lp.concurrent && parent.child_by_field_name("body") == Some(cur) && results_awaited(lp, src)
+        "arrow_function" => lp.concurrent && parent.field("body") == Some(cur) && results_awaited(lp, src),
+        "member_expression" => {
+            parent.field("property").is_some_and(|p| matches!(node_text(p, src), "then" | "catch" | "finally"))
         }
-        "member_expression" => parent
-            .child_by_field_name("property")
-            .is_some_and(|p| matches!(node_text(p, src), "then" | "catch" | "finally")),
-        "arguments" => parent
-            .parent()
-            .and_then(|c| c.child_by_field_name("function"))
-            .is_some_and(|f| node_text(f, src).ends_with(".push")),
+        "arguments" => {
+            parent.parent().and_then(|c| c.field("function")).is_some_and(|f| node_text(f, src).ends_with(".push"))
+        }
         _ => false,
     }
 }
@@ -358,7 +356,7 @@ fn results_awaited(lp: &LoopInfo<'_>, src: &str) -> bool {
         return true;
     }
     parent.kind() == "arguments"
-        && parent.parent().and_then(|c| c.child_by_field_name("function")).is_some_and(|f| {
+        && parent.parent().and_then(|c| c.field("function")).is_some_and(|f| {
             matches!(node_text(f, src), "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any")
         })
 }
@@ -373,18 +371,17 @@ fn used_after(body: Node<'_>, name: &str, after: usize, src: &str, lazy: &[Strin
         }
         if n.kind() == "identifier" && n.start_byte() >= after && node_text(n, src) == name {
             let parent = n.parent();
-            let attr_name =
-                parent.is_some_and(|p| p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(n));
-            let assigned = parent.is_some_and(|p| p.kind() == "assignment" && p.child_by_field_name("left") == Some(n));
+            let attr_name = parent.is_some_and(|p| p.kind() == "attribute" && p.field("attribute") == Some(n));
+            let assigned = parent.is_some_and(|p| p.kind() == "assignment" && p.field("left") == Some(n));
             let combined = parent.is_some_and(|p| p.kind() == "binary_operator");
             let lazy_step = parent
                 .filter(|p| p.kind() == "attribute")
-                .and_then(|p| p.child_by_field_name("attribute"))
+                .and_then(|p| p.field("attribute"))
                 .is_some_and(|a| lazy.iter().any(|l| l == node_text(a, src)));
             let subquery = parent
                 .filter(|p| p.kind() == "argument_list")
                 .and_then(|p| p.parent())
-                .and_then(|c| c.child_by_field_name("function"))
+                .and_then(|c| c.field("function"))
                 .is_some_and(|f| {
                     let t = node_text(f, src);
                     let last = t.rsplit('.').next().unwrap_or(t);
@@ -417,7 +414,7 @@ fn only_unbatchable_lookups<'t>(outer: Node<'t>, lp: &LoopInfo<'t>, cx: &Checker
     let mut other_dependent = false;
     crate::lang::walk(outer, &mut |n| {
         if n.kind() == "keyword_argument"
-            && let (Some(k), Some(v)) = (n.child_by_field_name("name"), n.child_by_field_name("value"))
+            && let (Some(k), Some(v)) = (n.field("name"), n.field("value"))
         {
             if depends_on(v, lp, src, None).is_some() {
                 dependent += 1;
@@ -453,13 +450,13 @@ fn is_batched(outer: Node<'_>, cx: &Checker<'_, '_>, q: &LangQueries) -> bool {
     crate::lang::walk(outer, &mut |n| {
         match n.kind() {
             "keyword_argument" => {
-                if let Some(name) = n.child_by_field_name("name") {
+                if let Some(name) = n.field("name") {
                     let name = node_text(name, src);
                     batched |= q.batched_keyword_suffixes.iter().any(|s| name.ends_with(s.as_str()));
                 }
             }
             "pair" => {
-                if let Some(k) = n.child_by_field_name("key") {
+                if let Some(k) = n.field("key") {
                     let k = crate::lang::strip_quotes(node_text(k, src));
                     batched |= q.batched_keys.iter().any(|b| b == k);
                 }
@@ -482,7 +479,7 @@ fn inside_subquery(node: Node<'_>, lp: &LoopInfo<'_>, cx: &Checker<'_, '_>) -> b
             break;
         }
         if p.kind() == "call"
-            && let Some(f) = p.child_by_field_name("function")
+            && let Some(f) = p.field("function")
         {
             let name = node_text(f, cx.src);
             let last = name.rsplit('.').next().unwrap_or(name);
@@ -496,7 +493,7 @@ fn inside_subquery(node: Node<'_>, lp: &LoopInfo<'_>, cx: &Checker<'_, '_>) -> b
 }
 
 fn first_arg(call: Node<'_>) -> Option<Node<'_>> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut cursor = args.walk();
     args.named_children(&mut cursor).find(|a| a.kind() != "comment" && a.kind() != "keyword_argument")
 }
@@ -527,7 +524,7 @@ fn is_api_url(url: Node<'_>, cx: &Checker<'_, '_>) -> bool {
 
 /// The callee as written, compacted (`Order.objects.filter`, `this.db(...)`).
 fn shown_callee(call: Node<'_>, cx: &Checker<'_, '_>) -> String {
-    let Some(callee) = call.child_by_field_name("function") else { return String::new() };
+    let Some(callee) = call.field("function") else { return String::new() };
     let text: String = cx.text(callee).split_whitespace().collect();
     let text = if text.len() > 60 {
         let method = text.rsplit('.').next().unwrap_or(&text).to_string();

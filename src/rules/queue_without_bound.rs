@@ -8,6 +8,7 @@
 //! body, or on `self`/`this`. A queue local to a function (a BFS worklist, a
 //! per-request result queue) lives and dies with the call.
 
+use crate::lang::NodeExt;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -112,8 +113,7 @@ fn note_producer<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>)
     if callee.kind() != "attribute" || cx.ctx.handler().is_none() {
         return;
     }
-    let (Some(obj), Some(attr)) = (callee.child_by_field_name("object"), callee.child_by_field_name("attribute"))
-    else {
+    let (Some(obj), Some(attr)) = (callee.field("object"), callee.field("attribute")) else {
         return;
     };
     let method = cx.text(attr);
@@ -140,7 +140,7 @@ enum Bound {
 }
 
 fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
-    let Some(callee) = call.child_by_field_name("function") else { return };
+    let Some(callee) = call.field("function") else { return };
     note_producer(call, callee, cx);
     let Some(r) = cx.resolve(callee) else { return };
     if !r.bound {
@@ -246,22 +246,22 @@ fn long_lived_target(call: Node<'_>, cx: &Checker<'_, '_>) -> Option<String> {
         cur = p;
     }
     let assign = cur.parent().filter(|p| p.kind() == "assignment")?;
-    if assign.child_by_field_name("right") != Some(cur) {
+    if assign.field("right") != Some(cur) {
         return None;
     }
-    let left = assign.child_by_field_name("left")?;
+    let left = assign.field("left")?;
     let is_self_attr = |n: Node<'_>| {
         n.kind() == "attribute"
-            && n.child_by_field_name("object")
+            && n.field("object")
                 .is_some_and(|o| o.kind() == "identifier" && matches!(node_text(o, cx.src), "self" | "cls"))
     };
     match left.kind() {
         "attribute" if is_self_attr(left) => {
-            let attr = left.child_by_field_name("attribute")?;
+            let attr = left.field("attribute")?;
             Some(format!("self.{}", node_text(attr, cx.src)))
         }
         "subscript" => {
-            let value = left.child_by_field_name("value")?;
+            let value = left.field("value")?;
             is_self_attr(value).then(|| node_text(value, cx.src).to_string())
         }
         "identifier" if cx.ctx.function().is_none() => Some(node_text(left, cx.src).to_string()),
@@ -273,7 +273,7 @@ fn long_lived_target(call: Node<'_>, cx: &Checker<'_, '_>) -> Option<String> {
 fn annotated_futures(call: Node<'_>, src: &str) -> bool {
     call.parent()
         .filter(|p| p.kind() == "assignment")
-        .and_then(|a| a.child_by_field_name("type"))
+        .and_then(|a| a.field("type"))
         .is_some_and(|t| node_text(t, src).contains("Future"))
 }
 
@@ -282,15 +282,15 @@ fn annotated_futures(call: Node<'_>, src: &str) -> bool {
 fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
     let (key, value) = match node.kind() {
         "variable_declarator" => {
-            let Some(name) = node.child_by_field_name("name").filter(|n| n.kind() == "identifier") else { return };
+            let Some(name) = node.field("name").filter(|n| n.kind() == "identifier") else { return };
             // Module level only: `const queue = []` at the top of the file.
             if cx.ctx.function().is_some() || !cx.ctx.frames().is_empty() {
                 return;
             }
-            (cx.text(name).to_string(), node.child_by_field_name("value"))
+            (cx.text(name).to_string(), node.field("value"))
         }
         "public_field_definition" | "field_definition" => {
-            let name = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
+            let name = node.field("name").or_else(|| node.field("property"));
             let Some(name) = name else { return };
             let is_static = {
                 let mut c = node.walk();
@@ -299,19 +299,19 @@ fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
             if is_static {
                 return;
             }
-            (format!("this.{}", cx.text(name)), node.child_by_field_name("value"))
+            (format!("this.{}", cx.text(name)), node.field("value"))
         }
         _ => {
-            let Some(left) = node.child_by_field_name("left").filter(|l| l.kind() == "member_expression") else {
+            let Some(left) = node.field("left").filter(|l| l.kind() == "member_expression") else {
                 return;
             };
-            let obj = left.child_by_field_name("object");
-            let prop = left.child_by_field_name("property");
+            let obj = left.field("object");
+            let prop = left.field("property");
             let (Some(obj), Some(prop)) = (obj, prop) else { return };
             if obj.kind() != "this" || cx.ctx.function().is_none_or(|(f, _)| f.name.as_deref() != Some("constructor")) {
                 return;
             }
-            (format!("this.{}", cx.text(prop)), node.child_by_field_name("right"))
+            (format!("this.{}", cx.text(prop)), node.field("right"))
         }
     };
     let Some(value) = value.map(crate::lang::typescript::unwrap_expr) else { return };
@@ -331,9 +331,8 @@ fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
     walk(root, &mut |n| {
         match n.kind() {
             "call_expression" => {
-                if let Some(callee) = n.child_by_field_name("function").filter(|c| c.kind() == "member_expression")
-                    && let (Some(obj), Some(prop)) =
-                        (callee.child_by_field_name("object"), callee.child_by_field_name("property"))
+                if let Some(callee) = n.field("function").filter(|c| c.kind() == "member_expression")
+                    && let (Some(obj), Some(prop)) = (callee.field("object"), callee.field("property"))
                     && same_key(obj, &key, src)
                 {
                     let m = node_text(prop, src);
@@ -346,8 +345,7 @@ fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
                 }
             }
             "binary_expression" => {
-                if let (Some(l), Some(r), Some(op)) =
-                    (n.child_by_field_name("left"), n.child_by_field_name("right"), n.child_by_field_name("operator"))
+                if let (Some(l), Some(r), Some(op)) = (n.field("left"), n.field("right"), n.field("operator"))
                     && matches!(node_text(op, src), ">" | ">=" | "<" | "<=" | "==" | "===")
                 {
                     let lt = compact(node_text(l, src));

@@ -9,6 +9,7 @@
 //! urls: try: return get(url)`) use the loop variable in the `try` and are
 //! not retries. Only the loop's own subtree is scanned, never the file.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::retry::LangRetry;
@@ -60,7 +61,7 @@ fn is_loop(kind: &str) -> bool {
 
 /// Analyzes a loop node; `None` when it is not a retry loop.
 pub fn analyze<'t>(lp: Node<'t>, cx: &Checker<'_, 't>) -> Option<RetryLoop<'t>> {
-    let body = lp.child_by_field_name("body")?;
+    let body = lp.field("body")?;
     let src = cx.src;
     let loop_vars = loop_variables(lp, src);
     // `while not done:` / `while (!ok)`: a flag set on success ends the loop.
@@ -101,8 +102,8 @@ pub fn analyze<'t>(lp: Node<'t>, cx: &Checker<'_, 't>) -> Option<RetryLoop<'t>> 
 fn loop_variables(lp: Node<'_>, src: &str) -> Vec<String> {
     let mut out = Vec::new();
     let target = match lp.kind() {
-        "for_statement" => lp.child_by_field_name("left").or_else(|| lp.child_by_field_name("initializer")),
-        "for_in_statement" => lp.child_by_field_name("left"),
+        "for_statement" => lp.field("left").or_else(|| lp.field("initializer")),
+        "for_in_statement" => lp.field("left"),
         _ => None,
     };
     if let Some(t) = target {
@@ -125,8 +126,8 @@ fn loop_variables(lp: Node<'_>, src: &str) -> Vec<String> {
 /// each iteration tries something different, so it is a fallback, not a retry.
 fn iterates_alternatives(lp: Node<'_>, body: Node<'_>, loop_vars: &[String], src: &str) -> bool {
     let iter = match lp.kind() {
-        "for_statement" => lp.child_by_field_name("right"),
-        "for_in_statement" => lp.child_by_field_name("right"),
+        "for_statement" => lp.field("right"),
+        "for_in_statement" => lp.field("right"),
         _ => None,
     };
     let Some(iter) = iter else { return false };
@@ -148,13 +149,13 @@ fn iterates_alternatives(lp: Node<'_>, body: Node<'_>, loop_vars: &[String], src
 /// the loop, `tries_left -= 1` in it): one retry at most is not a stampede.
 fn at_most_two_passes(lp: Node<'_>, src: &str) -> bool {
     if lp.kind() == "while_statement"
-        && let Some(body) = lp.child_by_field_name("body")
+        && let Some(body) = lp.field("body")
     {
         let mut countdown: Vec<String> = Vec::new();
         walk(body, &mut |n| {
             if n.kind() == "augmented_assignment"
                 && n.child(1).is_some_and(|op| op.kind() == "-=")
-                && let Some(l) = n.child_by_field_name("left")
+                && let Some(l) = n.field("left")
             {
                 countdown.push(node_text(l, src).to_string());
             }
@@ -168,7 +169,7 @@ fn at_most_two_passes(lp: Node<'_>, src: &str) -> bool {
     if lp.kind() != "for_statement" {
         return false;
     }
-    let Some(iter) = lp.child_by_field_name("right") else { return false };
+    let Some(iter) = lp.field("right") else { return false };
     let it = node_text(iter, src).replace(' ', "");
     matches!(it.as_str(), "range(1)" | "range(2)" | "range(0,2)" | "range(1,3)" | "range(1,2)" | "range(0,1)")
 }
@@ -197,7 +198,7 @@ fn while_flag(lp: Node<'_>, src: &str) -> Option<String> {
     if !matches!(lp.kind(), "while_statement" | "do_statement") {
         return None;
     }
-    let cond = lp.child_by_field_name("condition")?;
+    let cond = lp.field("condition")?;
     let text: String = node_text(cond, src).split_whitespace().collect::<Vec<_>>().join(" ");
     let text = text.trim_start_matches('(').trim_end_matches(')').trim();
     let name = text.strip_prefix("not ").or_else(|| text.strip_prefix('!'))?.trim();
@@ -210,7 +211,7 @@ fn handlers(t: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = t.walk();
     let mut out: Vec<Node<'_>> =
         t.children(&mut cursor).filter(|c| matches!(c.kind(), "except_clause" | "except_group_clause")).collect();
-    if let Some(h) = t.child_by_field_name("handler") {
+    if let Some(h) = t.field("handler") {
         out.push(h);
     }
     out
@@ -218,7 +219,7 @@ fn handlers(t: Node<'_>) -> Vec<Node<'_>> {
 
 /// The block of an `except` clause or the body of a `catch` clause.
 fn handler_block(h: Node<'_>) -> Option<Node<'_>> {
-    if let Some(b) = h.child_by_field_name("body") {
+    if let Some(b) = h.field("body") {
         return Some(b);
     }
     let mut cursor = h.walk();
@@ -234,7 +235,7 @@ fn retry_try<'t>(
     flag: Option<&str>,
 ) -> Option<Node<'t>> {
     let src = cx.src;
-    let try_body = t.child_by_field_name("body")?;
+    let try_body = t.field("body")?;
     let hs = handlers(t);
     if hs.is_empty() {
         return None;
@@ -329,7 +330,7 @@ fn retry_try<'t>(
     }
     // `port += 1` in the handler, `listen(port)` in the call.
     let updated: Vec<String> = blocks.iter().flat_map(|b| assigned_names(*b, src)).collect();
-    if !updated.is_empty() && call.child_by_field_name("arguments").is_some_and(|a| mentions(a, &updated, src)) {
+    if !updated.is_empty() && call.field("arguments").is_some_and(|a| mentions(a, &updated, src)) {
         return None;
     }
     // A project retry helper (`def call_with_retry(fn, ...)`) retries whatever
@@ -391,7 +392,7 @@ fn rebound_names(block: Node<'_>, src: &str) -> Vec<String> {
             return false;
         }
         if matches!(n.kind(), "assignment" | "assignment_expression")
-            && let Some(left) = n.child_by_field_name("left")
+            && let Some(left) = n.field("left")
         {
             walk(left, &mut |t| {
                 match t.kind() {
@@ -469,7 +470,7 @@ fn has_exit(scope: Node<'_>, flag: Option<&str>, src: &str) -> bool {
         }
         if let Some(f) = flag
             && matches!(k, "assignment" | "assignment_expression")
-            && n.child_by_field_name("left").is_some_and(|l| node_text(l, src) == f)
+            && n.field("left").is_some_and(|l| node_text(l, src) == f)
         {
             found = true;
         }
@@ -547,7 +548,7 @@ fn flatten<'t>(n: Node<'t>, out: &mut Vec<Node<'t>>) {
 
 /// The callee of a call or `new` expression.
 fn callee(call: Node<'_>) -> Option<Node<'_>> {
-    call.child_by_field_name("function").or_else(|| call.child_by_field_name("constructor"))
+    call.field("function").or_else(|| call.field("constructor"))
 }
 
 /// The resolved path of a callee, or its text when the model cannot follow it.
@@ -640,10 +641,10 @@ fn assigned_names(body: Node<'_>, src: &str) -> Vec<String> {
     walk(body, &mut |n| {
         let target = match n.kind() {
             "assignment" | "augmented_assignment" | "assignment_expression" | "augmented_assignment_expression" => {
-                n.child_by_field_name("left")
+                n.field("left")
             }
-            "update_expression" => n.child_by_field_name("argument").or_else(|| n.named_child(0)),
-            "variable_declarator" => n.child_by_field_name("name"),
+            "update_expression" => n.field("argument").or_else(|| n.named_child(0)),
+            "variable_declarator" => n.field("name"),
             _ => None,
         };
         if let Some(t) = target {
@@ -688,22 +689,19 @@ fn bounded(lp: Node<'_>, body: Node<'_>, cx: &Checker<'_, '_>) -> bool {
     let src = cx.src;
     match lp.kind() {
         "for_statement" if is_py(cx) => {
-            let iter = lp.child_by_field_name("right").map(|r| node_text(r, src)).unwrap_or("");
+            let iter = lp.field("right").map(|r| node_text(r, src)).unwrap_or("");
             if !(iter.starts_with("itertools.count") || iter.starts_with("count(")) {
                 return true;
             }
         }
         "for_in_statement" => return true,
         "for_statement" => {
-            if lp
-                .child_by_field_name("condition")
-                .is_some_and(|c| !node_text(c, src).trim().trim_end_matches(';').is_empty())
-            {
+            if lp.field("condition").is_some_and(|c| !node_text(c, src).trim().trim_end_matches(';').is_empty()) {
                 return true;
             }
         }
         _ => {
-            if let Some(cond) = lp.child_by_field_name("condition") {
+            if let Some(cond) = lp.field("condition") {
                 let text = node_text(cond, src);
                 let t = text.trim().trim_start_matches('(').trim_end_matches(')').trim();
                 if !matches!(t, "True" | "true" | "1") && bounded_condition(cond, body, src) {
@@ -720,9 +718,9 @@ fn bounded(lp: Node<'_>, body: Node<'_>, cx: &Checker<'_, '_>) -> bool {
             return false;
         }
         if k == "if_statement"
-            && let Some(cond) = n.child_by_field_name("condition")
+            && let Some(cond) = n.field("condition")
             && has_comparison(cond, src)
-            && let Some(cons) = n.child_by_field_name("consequence")
+            && let Some(cons) = n.field("consequence")
             && leaves(cons, &cat(cx).exit_calls, src)
         {
             guard = true;

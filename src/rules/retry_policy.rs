@@ -3,6 +3,7 @@
 //! axios-retry, p-retry, got) and says whether it is bounded and whether it
 //! waits between attempts, per `rules/catalog/retry.toml`. Not a rule itself.
 
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::retry::{LangRetry, RetryPolicy};
@@ -48,13 +49,13 @@ pub fn python<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
     let (expr, call) = match node.kind() {
         "decorator" => {
             let e = node.named_child(0)?;
-            if e.kind() == "call" { (e.child_by_field_name("function")?, Some(e)) } else { (e, None) }
+            if e.kind() == "call" { (e.field("function")?, Some(e)) } else { (e, None) }
         }
         "call" => {
-            if node.parent().is_some_and(|p| p.kind() == "decorator") {
+            if cx.parent.is_some_and(|p| p.kind() == "decorator") {
                 return None;
             }
-            (node.child_by_field_name("function")?, Some(node))
+            (node.field("function")?, Some(node))
         }
         _ => return None,
     };
@@ -131,8 +132,8 @@ pub fn python<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
 
 /// The body of the function a decorator decorates.
 fn decorated_body(decorator: Node<'_>) -> Option<Node<'_>> {
-    let def = decorator.parent()?.child_by_field_name("definition")?;
-    def.child_by_field_name("body")
+    let def = decorator.parent()?.field("definition")?;
+    def.field("body")
 }
 
 /// JS `call_expression` and `new_expression` nodes.
@@ -140,7 +141,7 @@ pub fn js<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
     let catalog: &crate::catalog::Catalog = cx.catalog;
     let cat = &catalog.retry.javascript;
     let src = cx.src;
-    let callee = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor"))?;
+    let callee = node.field("function").or_else(|| node.field("constructor"))?;
     let r = cx.resolve(callee)?;
     if !r.bound {
         return None;

@@ -11,6 +11,7 @@
 //! `%`/`+`, `.format`, `JSON.stringify` and object or dict literals; masking,
 //! hashing, slicing, lengths and comparisons stop them.
 
+use crate::lang::NodeExt;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -104,8 +105,8 @@ fn sinks<'a>(cx: &Checker<'a, '_>) -> &'a LogSinks {
 /// Records what an assignment to a plain local name holds.
 fn track<'t>(node: Node<'t>, cx: &Checker<'_, 't>, taint: &mut Taint) {
     let (left, right) = match node.kind() {
-        "variable_declarator" => (node.child_by_field_name("name"), node.child_by_field_name("value")),
-        _ => (node.child_by_field_name("left"), node.child_by_field_name("right")),
+        "variable_declarator" => (node.field("name"), node.field("value")),
+        _ => (node.field("left"), node.field("right")),
     };
     let (Some(left), Some(right)) = (left, right) else { return };
     if left.kind() != "identifier" {
@@ -125,21 +126,21 @@ fn track<'t>(node: Node<'t>, cx: &Checker<'_, 't>, taint: &mut Taint) {
 /// Checks a call: when it writes a log record, reports the first argument
 /// that carries a secret.
 fn sink<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>, taint: &Taint) {
-    let Some(callee) = call.child_by_field_name("function") else { return };
+    let Some(callee) = call.field("function") else { return };
     if !is_log_call(callee, cx) || dev_only(call, cx) {
         return;
     }
-    let Some(args) = call.child_by_field_name("arguments") else { return };
+    let Some(args) = call.field("arguments") else { return };
     let ignored = &sinks(cx).ignored_keywords;
     let mut cursor = args.walk();
     let args: Vec<Node<'t>> = args.named_children(&mut cursor).collect();
     for arg in args {
         let value = if arg.kind() == "keyword_argument" {
-            let name = arg.child_by_field_name("name").map(|n| cx.text(n)).unwrap_or("");
+            let name = arg.field("name").map(|n| cx.text(n)).unwrap_or("");
             if ignored.iter().any(|k| k == name) {
                 continue;
             }
-            match arg.child_by_field_name("value") {
+            match arg.field("value") {
                 Some(v) => v,
                 None => continue,
             }
@@ -209,15 +210,12 @@ fn is_log_call<'t>(callee: Node<'t>, cx: &Checker<'_, 't>) -> bool {
             r.path.contains('.') && is_method(last_segment(&r.path)) && under_logger_path(&r.path, sinks)
         }
         "attribute" | "member_expression" => {
-            let method = callee
-                .child_by_field_name("attribute")
-                .or_else(|| callee.child_by_field_name("property"))
-                .map(|m| cx.text(m))
-                .unwrap_or("");
+            let method =
+                callee.field("attribute").or_else(|| callee.field("property")).map(|m| cx.text(m)).unwrap_or("");
             if !is_method(method) {
                 return false;
             }
-            let Some(receiver) = callee.child_by_field_name("object") else { return false };
+            let Some(receiver) = callee.field("object") else { return false };
             receiver_is_logger(receiver, cx, sinks)
         }
         _ => false,
@@ -231,8 +229,8 @@ fn dev_only(node: Node<'_>, cx: &Checker<'_, '_>) -> bool {
     let mut cur = node.parent();
     while let Some(n) = cur {
         if n.kind() == "if_statement"
-            && let Some(cond) = n.child_by_field_name("condition")
-            && n.child_by_field_name("consequence").is_some_and(|c| c.id() == child.id())
+            && let Some(cond) = n.field("condition")
+            && n.field("consequence").is_some_and(|c| c.id() == child.id())
         {
             let text = cx.text(cond);
             if guards.iter().any(|g| text.contains(g.as_str())) && !text.contains('!') && !text.contains("not ") {
@@ -291,15 +289,15 @@ fn receiver_is_logger<'t>(receiver: Node<'t>, cx: &Checker<'_, 't>, sinks: &LogS
         if !matches!(r.kind(), "call" | "call_expression") {
             break;
         }
-        let Some(f) = r.child_by_field_name("function") else { return false };
-        match f.child_by_field_name("object") {
+        let Some(f) = r.field("function") else { return false };
+        match f.field("object") {
             Some(o) => r = o,
             None => return false,
         }
     }
     let name = match r.kind() {
-        "attribute" => r.child_by_field_name("attribute").map(|a| cx.text(a)),
-        "member_expression" => r.child_by_field_name("property").map(|a| cx.text(a)),
+        "attribute" => r.field("attribute").map(|a| cx.text(a)),
+        "member_expression" => r.field("property").map(|a| cx.text(a)),
         "identifier" => Some(cx.text(r)),
         _ => None,
     };
@@ -357,8 +355,7 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
     let e = unwrap(e);
     let any_child = |n: Node<'t>| {
         let mut cursor = n.walk();
-        let kids: Vec<Node<'t>> = n.named_children(&mut cursor).collect();
-        kids.into_iter().find_map(|c| leak(c, cx, taint, depth + 1))
+        n.named_children(&mut cursor).find_map(|c| leak(c, cx, taint, depth + 1))
     };
     match e.kind() {
         "identifier" | "shorthand_property_identifier" => {
@@ -377,20 +374,14 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             cat.classify(name).and_then(|k| leak_of(name, k))
         }
         "attribute" | "member_expression" => {
-            let attr = e
-                .child_by_field_name("attribute")
-                .or_else(|| e.child_by_field_name("property"))
-                .map(|a| cx.text(a))
-                .unwrap_or("");
-            let obj = e.child_by_field_name("object");
+            let attr = e.field("attribute").or_else(|| e.field("property")).map(|a| cx.text(a)).unwrap_or("");
+            let obj = e.field("object");
             if let Some(obj) = obj {
                 let obj_name = match obj.kind() {
                     "identifier" => cx.text(obj),
-                    "attribute" | "member_expression" => obj
-                        .child_by_field_name("attribute")
-                        .or_else(|| obj.child_by_field_name("property"))
-                        .map(|a| cx.text(a))
-                        .unwrap_or(""),
+                    "attribute" | "member_expression" => {
+                        obj.field("attribute").or_else(|| obj.field("property")).map(|a| cx.text(a)).unwrap_or("")
+                    }
                     _ => "",
                 };
                 if cat.request_objects.iter().any(|o| o == obj_name) && cat.request_attrs.iter().any(|a| a == attr) {
@@ -412,11 +403,7 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
                 let holder = obj.is_some_and(|o| {
                     let name = match o.kind() {
                         "identifier" | "this" => cx.text(o),
-                        _ => o
-                            .child_by_field_name("attribute")
-                            .or_else(|| o.child_by_field_name("property"))
-                            .map(|a| cx.text(a))
-                            .unwrap_or(""),
+                        _ => o.field("attribute").or_else(|| o.field("property")).map(|a| cx.text(a)).unwrap_or(""),
                     };
                     cat.secret_holders.iter().any(|h| h == name) || cat.classify(name).is_some()
                 });
@@ -427,13 +414,13 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             leak_of(cx.text(e), kind)
         }
         "subscript" | "subscript_expression" => {
-            let index = e.child_by_field_name("subscript").or_else(|| e.child_by_field_name("index"))?;
+            let index = e.field("subscript").or_else(|| e.field("index"))?;
             let key = string_literal(index, cx.src)?;
             cat.classify(key).and_then(|k| leak_of(cx.text(e), k))
         }
         "call" | "call_expression" => {
-            let callee = e.child_by_field_name("function")?;
-            let args = e.child_by_field_name("arguments");
+            let callee = e.field("function")?;
+            let args = e.field("arguments");
             let callee_text = cx.text(callee);
             let last = last_segment(callee_text);
             if cat.getters.iter().any(|g| g == last) {
@@ -453,7 +440,7 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             }
             if through_method
                 && !through_call
-                && let Some(recv) = callee.child_by_field_name("object")
+                && let Some(recv) = callee.field("object")
                 && let Some(l) = leak(recv, cx, taint, depth + 1)
             {
                 return Some(l);
@@ -462,7 +449,7 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             let mut cursor = args.walk();
             let kids: Vec<Node<'t>> = args.named_children(&mut cursor).collect();
             kids.into_iter().find_map(|a| {
-                let v = if a.kind() == "keyword_argument" { a.child_by_field_name("value")? } else { a };
+                let v = if a.kind() == "keyword_argument" { a.field("value")? } else { a };
                 leak(v, cx, taint, depth + 1)
             })
         }
@@ -479,30 +466,24 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             kids.into_iter().find_map(|i| i.named_child(0).and_then(|x| leak(x, cx, taint, depth + 1)))
         }
         "binary_operator" | "boolean_operator" => {
-            let op = e.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            let op = e.field("operator").map(|o| cx.text(o)).unwrap_or("");
             if !matches!(op, "+" | "%" | "or" | "and") {
                 return None;
             }
-            [e.child_by_field_name("left"), e.child_by_field_name("right")]
-                .into_iter()
-                .flatten()
-                .find_map(|c| leak(c, cx, taint, depth + 1))
+            [e.field("left"), e.field("right")].into_iter().flatten().find_map(|c| leak(c, cx, taint, depth + 1))
         }
         "binary_expression" => {
-            let op = e.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            let op = e.field("operator").map(|o| cx.text(o)).unwrap_or("");
             if !matches!(op, "+" | "||" | "??" | "&&") {
                 return None;
             }
-            [e.child_by_field_name("left"), e.child_by_field_name("right")]
-                .into_iter()
-                .flatten()
-                .find_map(|c| leak(c, cx, taint, depth + 1))
+            [e.field("left"), e.field("right")].into_iter().flatten().find_map(|c| leak(c, cx, taint, depth + 1))
         }
         "conditional_expression" => {
             // `a if cond else b`
             [e.named_child(0), e.named_child(2)].into_iter().flatten().find_map(|c| leak(c, cx, taint, depth + 1))
         }
-        "ternary_expression" => [e.child_by_field_name("consequence"), e.child_by_field_name("alternative")]
+        "ternary_expression" => [e.field("consequence"), e.field("alternative")]
             .into_iter()
             .flatten()
             .find_map(|c| leak(c, cx, taint, depth + 1)),
@@ -517,7 +498,7 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
         | "spread_element"
         | "object"
         | "dictionary" => any_child(e),
-        "pair" => e.child_by_field_name("value").and_then(|v| leak(v, cx, taint, depth + 1)),
+        "pair" => e.field("value").and_then(|v| leak(v, cx, taint, depth + 1)),
         _ => None,
     }
 }
@@ -557,19 +538,19 @@ fn clean(e: Node<'_>, cx: &Checker<'_, '_>, depth: u32) -> bool {
         }
         "comparison_operator" | "not_operator" => true,
         "unary_expression" => {
-            let op = e.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            let op = e.field("operator").map(|o| cx.text(o)).unwrap_or("");
             matches!(op, "!" | "typeof")
         }
         "binary_expression" | "binary_operator" => {
-            let op = e.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            let op = e.field("operator").map(|o| cx.text(o)).unwrap_or("");
             if matches!(op, "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "instanceof" | "in") {
                 return true;
             }
-            all([e.child_by_field_name("left"), e.child_by_field_name("right")].into_iter().flatten().collect())
+            all([e.field("left"), e.field("right")].into_iter().flatten().collect())
         }
-        "subscript" => e.child_by_field_name("subscript").is_some_and(|s| s.kind() == "slice"),
+        "subscript" => e.field("subscript").is_some_and(|s| s.kind() == "slice"),
         "call" | "call_expression" => {
-            e.child_by_field_name("function").is_some_and(|f| cx.catalog.secrets.is_sanitizer(last_segment(cx.text(f))))
+            e.field("function").is_some_and(|f| cx.catalog.secrets.is_sanitizer(last_segment(cx.text(f))))
         }
         _ => false,
     }

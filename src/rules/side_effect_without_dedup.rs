@@ -5,11 +5,12 @@
 //! unique-conflict handling around the write. Knowledge in
 //! `rules/catalog/side_effects.toml`.
 
+use crate::lang::NodeExt;
 use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use crate::catalog::side_effects::{Guards, LangEffects, any_last_matches};
+use crate::catalog::side_effects::{Guards, LangEffects};
 use crate::diagnostic::Label;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
@@ -148,7 +149,8 @@ impl Rule for SideEffectWithoutDedup {
         // Most calls are neither a guard nor a side effect: test the last
         // name before reading the whole callee.
         let Some(last) = idempotency::last_name(node, cx.src) else { return };
-        if !any_last_matches(&cat.guards.calls, last) && !cat.effects.iter().any(|e| any_last_matches(&e.calls, last)) {
+        let patterns = || cat.guards.calls.iter().chain(cat.effects.iter().flat_map(|e| &e.calls));
+        if !cat.effect_lasts.matches(patterns, last) {
             return;
         }
         let Some(name) = CalleeName::of(node, cx) else { return };
@@ -258,12 +260,12 @@ fn guarded(cx: &mut Checker<'_, '_>, func: Node<'_>, call: Node<'_>, guards: &Gu
 /// `name(...)`, `self.name(...)`, `this.name(...)`: a call that may reach a
 /// function of the same file.
 fn local_call_name(call: Node<'_>, src: &str) -> Option<String> {
-    let f = call.child_by_field_name("function")?;
+    let f = call.field("function")?;
     match f.kind() {
         "identifier" => Some(node_text(f, src).to_string()),
         "attribute" | "member_expression" => {
-            let obj = f.child_by_field_name("object")?;
-            let prop = f.child_by_field_name("attribute").or_else(|| f.child_by_field_name("property"))?;
+            let obj = f.field("object")?;
+            let prop = f.field("attribute").or_else(|| f.field("property"))?;
             matches!(node_text(obj, src), "self" | "this" | "cls").then(|| node_text(prop, src).to_string())
         }
         _ => None,
@@ -298,7 +300,7 @@ fn calls_something(node: Node<'_>, src: &str) -> bool {
             return false;
         }
         if matches!(n.kind(), "call" | "call_expression") {
-            let callee = n.child_by_field_name("function").map(|f| node_text(f, src)).unwrap_or("");
+            let callee = n.field("function").map(|f| node_text(f, src)).unwrap_or("");
             let head = callee.split('.').next().unwrap_or("");
             const QUIET: &[&str] =
                 &["logger", "log", "logging", "print", "console", "len", "str", "int", "dict", "list"];
@@ -314,14 +316,14 @@ fn calls_something(node: Node<'_>, src: &str) -> bool {
 
 /// `name`, or `Class.name` for a method.
 fn handler_name(func: Node<'_>, src: &str) -> Option<String> {
-    let name = func.child_by_field_name("name").or_else(|| {
-        func.parent().filter(|p| p.kind() == "variable_declarator").and_then(|p| p.child_by_field_name("name"))
-    })?;
+    let name = func
+        .field("name")
+        .or_else(|| func.parent().filter(|p| p.kind() == "variable_declarator").and_then(|p| p.field("name")))?;
     let mut cur = func.parent();
     while let Some(n) = cur {
         match n.kind() {
             "class_definition" | "class_declaration" | "class" | "abstract_class_declaration" => {
-                if let Some(c) = n.child_by_field_name("name") {
+                if let Some(c) = n.field("name") {
                     return Some(format!("{}.{}", node_text(c, src), node_text(name, src)));
                 }
                 break;
@@ -368,12 +370,12 @@ fn find_effect<'c, 't>(
 /// `if order.status == PAID: return`, `if (existing) return;`: a condition
 /// naming state and a body that leaves early.
 fn state_check(node: Node<'_>, src: &str, guards: &Guards) -> bool {
-    let Some(cond) = node.child_by_field_name("condition") else { return false };
+    let Some(cond) = node.field("condition") else { return false };
     let text = node_text(cond, src).to_ascii_lowercase();
     if !guards.state_words.iter().any(|w| text.contains(w.as_str())) {
         return false;
     }
-    let Some(body) = node.child_by_field_name("consequence") else { return false };
+    let Some(body) = node.field("consequence") else { return false };
     leaves(body)
 }
 
