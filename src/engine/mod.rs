@@ -46,6 +46,8 @@ pub struct Checker<'a, 't> {
     pub catalog: &'a Catalog,
     /// What rules work out about the whole file, once per file.
     pub memo: &'a FileMemo,
+    /// Resolutions made while the current node is dispatched (see `resolve`).
+    resolved: &'a std::cell::RefCell<Vec<(usize, Option<Resolved<'t>>)>>,
     rule: &'static RuleMeta,
     slot: usize,
     states: &'a mut [Option<Box<dyn Any>>],
@@ -64,11 +66,24 @@ impl<'a, 't> Checker<'a, 't> {
     }
 
     /// Resolves a callee or receiver expression through the semantic model.
+    ///
+    /// Answers are shared by the rules that see the same node: the model does
+    /// not change while one node is dispatched, and most rules that look at a
+    /// call resolve its callee.
     pub fn resolve(&self, node: Node<'t>) -> Option<Resolved<'t>> {
-        match self.file.grammar {
+        if let Some((_, r)) = self.resolved.borrow().iter().find(|(id, _)| *id == node.id()) {
+            return r.clone();
+        }
+        let r = match self.file.grammar {
             Grammar::Python => python::resolve(self.semantic, node, self.src),
             _ => typescript::resolve(self.semantic, node, self.src),
+        };
+        let mut cache = self.resolved.borrow_mut();
+        // Rules that resolve a whole body's calls would make the scan long.
+        if cache.len() < 16 {
+            cache.push((node.id(), r.clone()));
         }
+        r
     }
 
     /// Reports a finding of the current rule at `span`.
@@ -131,6 +146,7 @@ pub fn check_tree(
     let mut semantic = Semantic::new(root);
     let mut states: Vec<Option<Box<dyn Any>>> = (0..rules.len()).map(|_| None).collect();
     let memo = FileMemo::default();
+    let resolved = std::cell::RefCell::new(Vec::new());
     let mut result = FileResult::default();
     let mut error_depth = 0usize;
     let mut cursor = tree.walk();
@@ -183,6 +199,7 @@ pub fn check_tree(
             result.suppressions.push(s);
         }
         if error_depth == 0 {
+            resolved.borrow_mut().clear();
             for &slot in table.rules_for(kind_id) {
                 let rule = rules.rule(slot);
                 let mut cx = Checker {
@@ -194,6 +211,7 @@ pub fn check_tree(
                     facts,
                     catalog,
                     memo: &memo,
+                    resolved: &resolved,
                     rule: rule.meta(),
                     slot,
                     states: &mut states,
@@ -224,6 +242,7 @@ pub fn check_tree(
         }
     }
 
+    resolved.borrow_mut().clear();
     for slot in 0..rules.len() {
         let rule = rules.rule(slot);
         let mut cx = Checker {
@@ -235,6 +254,7 @@ pub fn check_tree(
             facts,
             catalog,
             memo: &memo,
+            resolved: &resolved,
             rule: rule.meta(),
             slot,
             states: &mut states,

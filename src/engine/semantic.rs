@@ -7,8 +7,6 @@
 //! rules ask it to resolve a callee to a qualified name such as
 //! `requests.get`, `axios.create().get` or `requests.Session().post`.
 
-use std::collections::HashMap;
-
 use tree_sitter::Node;
 
 /// What a name is bound to.
@@ -66,7 +64,7 @@ struct Scope<'t> {
     /// The node that opened the scope (module root, function, class).
     owner: usize,
     is_class: bool,
-    bindings: HashMap<String, Binding<'t>>,
+    bindings: foldhash::HashMap<String, Binding<'t>>,
 }
 
 /// Scopes and bindings of one file.
@@ -78,11 +76,11 @@ pub struct Semantic<'t> {
 impl<'t> Semantic<'t> {
     /// A model with one (module) scope owned by `root`.
     pub fn new(root: Node<'t>) -> Self {
-        Semantic { scopes: vec![Scope { owner: root.id(), is_class: false, bindings: HashMap::new() }] }
+        Semantic { scopes: vec![Scope { owner: root.id(), is_class: false, bindings: foldhash::HashMap::default() }] }
     }
 
     pub(crate) fn push_scope(&mut self, owner: Node<'t>, is_class: bool) {
-        self.scopes.push(Scope { owner: owner.id(), is_class, bindings: HashMap::new() });
+        self.scopes.push(Scope { owner: owner.id(), is_class, bindings: foldhash::HashMap::default() });
     }
 
     pub(crate) fn pop_scope_if(&mut self, owner: Node<'t>) {
@@ -123,12 +121,11 @@ impl<'t> Semantic<'t> {
     /// (`r.get` is `("r", ["get"])`). The longest bound prefix wins, so
     /// `self.session.get` uses a `self.session` binding.
     pub fn resolve_chain(&self, head: &str, members: &[&str]) -> Option<Resolved<'t>> {
-        // Try `head.m1.m2`, then `head.m1`, then `head`.
+        // Try `head.m1.m2`, then `head.m1`, then `head`: one key, cut back.
+        let mut key = join(head, members);
         for split in (0..=members.len()).rev() {
-            let mut key = head.to_string();
-            for m in &members[..split] {
-                key.push('.');
-                key.push_str(m);
+            if split < members.len() {
+                key.truncate(key.len() - members[split].len() - 1);
             }
             if let Some(binding) = self.lookup(&key) {
                 let rest = &members[split..];

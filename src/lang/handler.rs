@@ -882,6 +882,9 @@ pub fn promise_handler<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
         return None;
     }
     let prop = node_text(callee.field("property")?, src);
+    if prop != "catch" && prop != "then" {
+        return None;
+    }
     let args = crate::lang::typescript::call_args(call);
     match (prop, args.as_slice()) {
         ("catch", [h]) => Some(*h),

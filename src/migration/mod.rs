@@ -94,17 +94,21 @@ pub fn analyze(
         }
     }
 
-    // Project facts: which dropped or renamed names the other code still uses.
-    let code = CodeIndex::build(files, &is_migration, &migrations, cat);
-
     let mut sets: BTreeMap<(Style, String), Vec<&Migration>> = BTreeMap::new();
     for m in &migrations {
         sets.entry((m.style, m.set.clone())).or_default().push(m);
     }
+    let histories: Vec<Vec<&Migration>> = sets.into_values().map(check::order).collect();
+
+    // Project facts: which dropped or renamed names the other code still uses.
+    // Today's code is compared with the newest migration of each history only
+    // (see `check::check_set`), so only its names are looked for.
+    let newest: Vec<&Migration> = histories.iter().filter_map(|h| h.last().copied()).collect();
+    let code = CodeIndex::build(files, &is_migration, &newest, cat);
+
     let mut findings = Vec::new();
-    for (_, set) in sets {
-        let ordered = check::order(set);
-        check::check_set(&ordered, cat, &code, &mut findings);
+    for history in &histories {
+        check::check_set(history, cat, &code, &mut findings);
     }
     for f in findings {
         if !enabled(f.rule) {
@@ -202,7 +206,7 @@ impl CodeIndex {
     fn build(
         files: &[SourceFile],
         skip: &HashSet<usize>,
-        migrations: &[Migration],
+        migrations: &[&Migration],
         cat: &crate::catalog::migrations::MigrationCatalog,
     ) -> CodeIndex {
         let generic = cat.generic_column_names.iter().map(|s| norm(s)).collect();
@@ -228,6 +232,21 @@ impl CodeIndex {
         }
         let longest = wanted.iter().map(String::len).max().unwrap_or(0);
         let wanted: foldhash::HashSet<String> = wanted.into_iter().collect();
+        // Which (first byte, length) shapes a wanted name has: most words of
+        // a file fail this before they are normalised or hashed.
+        let mut shapes = [0u64; 128];
+        for w in &wanted {
+            if let Some(&b) = w.as_bytes().first()
+                && b < 128
+                && w.len() < 64
+            {
+                shapes[usize::from(b)] |= 1 << w.len();
+            }
+        }
+        let unusual = wanted.iter().any(|w| !w.is_ascii() || w.len() >= 64);
+        let maybe = |first: u8, len: usize| {
+            unusual || (usize::from(first) < 128 && len < 64 && shapes[usize::from(first)] & (1 << len) != 0)
+        };
         let found: Vec<HashMap<String, Vec<usize>>> = files
             .par_iter()
             .enumerate()
@@ -235,7 +254,7 @@ impl CodeIndex {
             .map(|(_, f)| {
                 let mut hits: HashMap<String, Vec<usize>> = HashMap::new();
                 let mut word = String::with_capacity(longest + 4);
-                for_each_word(&f.text, longest, &mut word, |start, w| {
+                for_each_word(&f.text, longest, &mut word, maybe, |start, w| {
                     if wanted.contains(w) {
                         hits.entry(w.to_string()).or_default().push(start);
                     }
@@ -250,53 +269,71 @@ impl CodeIndex {
 
 /// Calls `f` with the start and the normalised form ([`norm`]) of each word
 /// (a run of alphanumerics and `_`) of `text` whose normal form is at most
-/// `longest` bytes. One pass over the bytes, no allocation per word: this
-/// runs over every non-migration file of the project.
-fn for_each_word(text: &str, longest: usize, word: &mut String, mut f: impl FnMut(usize, &str)) {
+/// `longest` bytes and, for an ASCII word, passes `maybe(first, len)` (its
+/// first normalised byte and normalised length). One pass over the bytes, no
+/// allocation per word: this runs over every non-migration file.
+fn for_each_word(
+    text: &str,
+    longest: usize,
+    word: &mut String,
+    maybe: impl Fn(u8, usize) -> bool,
+    mut f: impl FnMut(usize, &str),
+) {
     let bytes = text.as_bytes();
+    let n = bytes.len();
+    let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut i = 0;
-    let mut start: Option<usize> = None;
-    let mut too_long = false;
-    loop {
-        // The next character: ASCII without decoding, anything else decoded.
-        let (c, len) = match bytes.get(i) {
-            None => (None, 0),
-            Some(&b) if b < 0x80 => (Some(b as char), 1),
-            Some(_) => {
-                let c = text[i..].chars().next().expect("index on a char boundary");
-                (Some(c), c.len_utf8())
-            }
-        };
-        let is_word = c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-        match (is_word, start) {
-            (true, None) => {
-                start = Some(i);
-                word.clear();
-                too_long = false;
-            }
-            (false, Some(s)) => {
-                if !too_long {
-                    f(s, word);
-                }
-                start = None;
-            }
-            _ => {}
+    while i < n {
+        let b = bytes[i];
+        if b < 0x80 && !is_word_byte(b) {
+            i += 1;
+            continue;
         }
-        if is_word && !too_long {
-            let c = c.expect("a word character");
-            if c.is_ascii() {
-                if c != '_' {
-                    word.push(c.to_ascii_lowercase());
+        // A word starts here (or a non-ASCII character that may start one).
+        let start = i;
+        let mut ascii = true;
+        let mut underscores = 0;
+        while i < n {
+            let b = bytes[i];
+            if b < 0x80 {
+                if !is_word_byte(b) {
+                    break;
                 }
+                underscores += usize::from(b == b'_');
+                i += 1;
             } else {
+                let c = text[i..].chars().next().expect("index on a char boundary");
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                ascii = false;
+                i += c.len_utf8();
+            }
+        }
+        if i == start {
+            // A non-ASCII character that is not alphanumeric.
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        let raw = &text[start..i];
+        if ascii {
+            let len = raw.len() - underscores;
+            let Some(first) = raw.bytes().find(|&b| b != b'_') else { continue };
+            if len > longest || !maybe(first.to_ascii_lowercase(), len) {
+                continue;
+            }
+            word.clear();
+            word.extend(raw.bytes().filter(|&b| b != b'_').map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            word.clear();
+            for c in raw.chars().filter(|&c| c != '_') {
                 word.extend(c.to_lowercase());
             }
-            too_long = word.len() > longest;
+            if word.len() > longest {
+                continue;
+            }
         }
-        if c.is_none() {
-            return;
-        }
-        i += len;
+        f(start, word);
     }
 }
 
@@ -342,12 +379,16 @@ mod tests {
         }
         let mut fast = Vec::new();
         let mut buf = String::new();
-        for_each_word(text, 100, &mut buf, |s, w| fast.push((s, w.to_string())));
+        for_each_word(text, 100, &mut buf, |_, _| true, |s, w| fast.push((s, w.to_string())));
         assert_eq!(fast, plain);
         assert!(fast.contains(&(6, "useraccount".to_string())));
         // Words longer than `longest` once normalised are skipped.
         let mut short = Vec::new();
-        for_each_word(text, 5, &mut buf, |_, w| short.push(w.to_string()));
+        for_each_word(text, 5, &mut buf, |_, _| true, |_, w| short.push(w.to_string()));
+        // The shape filter sees the normalised first byte and length.
+        let mut seen = Vec::new();
+        for_each_word("User_Account x", 100, &mut buf, |b, n| b == b'u' && n == 11, |_, w| seen.push(w.to_string()));
+        assert_eq!(seen, ["useraccount"]);
         assert!(short.iter().all(|w| w.len() <= 5) && short.contains(&"x1".to_string()));
         assert!(!short.contains(&"useraccount".to_string()));
     }

@@ -92,13 +92,13 @@ impl Rule for ExceptionSwallowed {
 
 /// `with contextlib.suppress(Exception):` is a broad `except: pass`.
 fn check_suppress<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
+    // Only as a context manager (the cheap test first).
+    if !cx.parent.is_some_and(|p| matches!(p.kind(), "with_item" | "as_pattern")) {
+        return;
+    }
     let Some(callee) = call.field("function") else { return };
     let Some(r) = cx.resolve(callee) else { return };
     if r.path != "contextlib.suppress" {
-        return;
-    }
-    // Only as a context manager.
-    if !call.parent().is_some_and(|p| matches!(p.kind(), "with_item" | "as_pattern")) {
         return;
     }
     let broad = crate::lang::python::positional_args(call).into_iter().any(|a| {

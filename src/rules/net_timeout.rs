@@ -391,7 +391,7 @@ fn browser_code(cx: &Checker<'_, '_>) -> bool {
         || MARKERS.iter().any(|m| src.contains(m))
 }
 
-fn message(call: Node<'_>, callee: Node<'_>, cx: &Checker<'_, '_>, entry: &NetCall, t: Timeout) -> Option<String> {
+fn message<'t>(call: Node<'t>, callee: Node<'t>, cx: &Checker<'_, 't>, entry: &NetCall, t: Timeout) -> Option<String> {
     let shown = callee_display(call, callee, cx);
     let key = entry.timeout.first().map(String::as_str).unwrap_or("timeout");
     let what = match entry.rule {
@@ -422,7 +422,7 @@ fn report<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>, entry:
 }
 
 /// The callee as written, `new Pool` for constructors, shortened when long.
-fn callee_display(call: Node<'_>, callee: Node<'_>, cx: &Checker<'_, '_>) -> String {
+fn callee_display<'t>(call: Node<'t>, callee: Node<'t>, cx: &Checker<'_, 't>) -> String {
     let text: String = cx.text(callee).split_whitespace().collect();
     let text = if text.len() > 40 || text.contains('(') {
         cx.resolve(callee).map(|r| r.path.replace("().", ".")).unwrap_or(text)
