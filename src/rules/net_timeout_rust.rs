@@ -87,9 +87,18 @@ fn escaped(entry: &NetCall, cx: &RustChecker<'_, '_>) -> bool {
     cx.catalog.network.rust_wrappers.iter().any(|w| {
         w.paths.iter().any(|p| {
             let last = p.rsplit("::").next().unwrap_or(p);
-            body.contains(&format!("{last}("))
-                && (cx.uses.imports_from(p.split("::").next().unwrap_or("")) || body.contains(p.as_str()))
+            calls(body, last) && (cx.uses.imports_from(p.split("::").next().unwrap_or("")) || body.contains(p.as_str()))
         })
+    })
+}
+
+/// Whether `text` calls `name(` as a name of its own: `connect_timeout(`
+/// is not a call of `timeout(`.
+fn calls(text: &str, name: &str) -> bool {
+    let needle = format!("{name}(");
+    text.match_indices(&needle).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
     })
 }
 
@@ -138,4 +147,17 @@ fn chain_after(call: &syn::ExprCall, cx: &RustChecker<'_, '_>) -> Vec<String> {
 fn short(text: &str) -> String {
     let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if t.len() > 48 { "this call".to_string() } else { t }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::calls;
+
+    #[test]
+    fn a_call_is_a_name_of_its_own() {
+        assert!(calls("let r = timeout(d, fut).await;", "timeout"));
+        assert!(calls("tokio::time::timeout(d, fut)", "timeout"));
+        assert!(!calls(".connect_timeout(d).read_timeout(d)", "timeout"));
+        assert!(!calls("my_timeout(d)", "timeout"));
+    }
 }
