@@ -23,7 +23,8 @@ fn main() {
             Some(SourceFile::new(c.path, c.fs_path, c.grammar, text))
         })
         .collect();
-    let outcome = prodlint::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None);
+    let outcome =
+        prodlint::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None, &|_, _| None);
     println!(
         "{dir}: {} migrations, {} SQL statements, {} not parsed",
         outcome.migrations,

@@ -71,6 +71,18 @@ pub struct Entry {
     /// text and the catalog), when the migration rules ran.
     #[serde(default)]
     pub migration: Option<MigrationRead>,
+    /// Where the file names the tables and columns the newest migrations drop
+    /// or rename (the code index), valid for the wanted names keyed `key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<Words>,
+}
+
+/// A file's share of the migration code index.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Words {
+    /// Hash of the wanted names the hits answer.
+    pub key: String,
+    pub hits: crate::migration::Hits,
 }
 
 /// The migration reader's result for one file.
@@ -127,6 +139,15 @@ impl Cache {
         self.entries.get(path).filter(|e| e.content == content)
     }
 
+    /// Marks the cache file as just used, for pruning, without rewriting it
+    /// (a run that changed nothing). False when the file cannot be touched:
+    /// then the caller saves instead.
+    pub fn touch(&self) -> bool {
+        let now = std::time::SystemTime::now();
+        !self.entries.is_empty()
+            && std::fs::File::options().write(true).open(&self.file).and_then(|f| f.set_modified(now)).is_ok()
+    }
+
     /// Replaces the entries of this run's files and writes the cache file
     /// atomically. Entries of files this run did not see are kept (a run on a
     /// subdirectory must not evict the rest of the repository). Errors are
@@ -180,7 +201,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let c = Cache::open(dir.path(), "00112233445566778899aabbccddeeff");
         assert!(c.entries.is_empty());
-        let entry = Entry { content: hash(b"x = 1\n"), facts: None, results: None, migration: None };
+        let entry = Entry { content: hash(b"x = 1\n"), facts: None, results: None, migration: None, words: None };
         c.save([("a.py".to_string(), entry)]).unwrap();
         let c = Cache::open(dir.path(), "00112233445566778899aabbccddeeff");
         assert!(c.get("a.py", &hash(b"x = 1\n")).is_some());

@@ -293,7 +293,10 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     // ---- migrations: their own reader (SQL parser, ORM operations) and rules ----
     let reuse = |i: usize| cached(i, &files[i]).and_then(|e| e.migration.clone()).map(|r| r.migration);
     let tree_of = |i: usize| kept_trees.lock().expect("tree map").get(&i).cloned();
-    let mut migrations = migration::analyze(&files, catalog, &runs_somewhere, &reuse, &tree_of);
+    let words_reuse = |i: usize, key: &str| {
+        cached(i, &files[i]).and_then(|e| e.words.as_ref()).filter(|w| w.key == key).map(|w| w.hits.clone())
+    };
+    let mut migrations = migration::analyze(&files, catalog, &runs_somewhere, &reuse, &tree_of, &words_reuse);
     notices.extend(migrations.notices);
 
     // ---- phase 2: check (only this shard's files; facts came from all) ----
@@ -362,12 +365,19 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             out
         })
         .collect();
-    if let Some(cache) = cache {
+    // A run that reused every file's entry as it was has nothing to write.
+    let unchanged = hits.load(Ordering::Relaxed) == mine.len()
+        && mine.iter().all(|&i| {
+            let words = migrations.words.get(&i).map(|(key, _)| key);
+            cached(i, &files[i]).is_some_and(|e| e.words.as_ref().map(|w| &w.key) == words)
+        });
+    if let Some(cache) = cache.filter(|c| !unchanged || !c.touch()) {
         let fresh = mine.iter().zip(&results).map(|(&i, (d, n, k))| {
             let entry = cache::Entry {
                 content: hashes[i].clone(),
                 facts: file_facts[i].take(),
                 migration: migrations.reads.remove(&i).map(|migration| cache::MigrationRead { migration }),
+                words: migrations.words.remove(&i).map(|(key, hits)| cache::Words { key, hits }),
                 results: Some(cache::Results {
                     facts_key: facts_key.clone(),
                     selection_key: k.clone(),
@@ -404,7 +414,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         lines_checked: mine.iter().map(|&i| files[i].lines.line_count()).sum(),
         rules,
         sources,
-        cache_hits: hits.into_inner(),
+        cache_hits: hits.load(Ordering::Relaxed),
     })
 }
 

@@ -162,6 +162,36 @@ fn migration_histories_are_never_stale() {
     assert!(findings(&out).contains(&not_null), "{out}");
 }
 
+/// drop-or-rename-in-use reads the project's code: a cached run must see a
+/// use of a dropped column appear and disappear with the code file, and a
+/// new migration dropping something else must look for the new names.
+#[test]
+fn the_code_index_of_dropped_names_is_never_stale() {
+    let project = tempfile::tempdir().unwrap();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let (root, cache) = (project.path(), cache_dir.path());
+    let all = Selection { preview: true, ..Selection::default() };
+    write(root, "db/migrations/V1__init.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, note text, memo text);\n");
+    write(root, "db/migrations/V2__drop.sql", "ALTER TABLE orders DROP COLUMN note;\n");
+    let uses_note = "def f(db):\n    return db.execute('SELECT note FROM orders')\n";
+    let uses_memo = "def f(db):\n    return db.execute('SELECT memo FROM orders')\n";
+    write(root, "app/orders.py", uses_note);
+    let dropped_in_use = |out: &str, file: &str| findings(out).contains(&format!("db/migrations/{file} PL809"));
+    let (_, out) = same(root, cache, &all);
+    assert!(dropped_in_use(&out, "V2__drop.sql"), "{out}");
+    let (hits, out) = same(root, cache, &all);
+    assert_eq!(hits, 3);
+    assert!(dropped_in_use(&out, "V2__drop.sql"), "{out}");
+    // The code stops using the column: the finding goes, cached or not.
+    write(root, "app/orders.py", uses_memo);
+    let (_, out) = same(root, cache, &all);
+    assert!(!dropped_in_use(&out, "V2__drop.sql"), "{out}");
+    // A newer migration drops `memo`, which the unchanged code file uses.
+    write(root, "db/migrations/V3__drop.sql", "ALTER TABLE orders DROP COLUMN memo;\n");
+    let (_, out) = same(root, cache, &all);
+    assert!(dropped_in_use(&out, "V3__drop.sql"), "{out}");
+}
+
 #[test]
 fn the_cli_caches_by_default_and_no_cache_bypasses_it() {
     let project = tempfile::tempdir().unwrap();

@@ -42,5 +42,5 @@ fuzz_target!(|data: &[u8]| {
             Arc::from(typeorm),
         ),
     ];
-    let _ = prodlint::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None);
+    let _ = prodlint::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None, &|_, _| None);
 });

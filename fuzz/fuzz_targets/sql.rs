@@ -26,5 +26,5 @@ fuzz_target!(|data: &[u8]| {
             Arc::from(text),
         ),
     ];
-    let _ = prodlint::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None);
+    let _ = prodlint::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None, &|_, _| None);
 });

@@ -42,7 +42,18 @@ pub struct Outcome {
     /// What each file read as (`None`: not a migration), reused or fresh,
     /// for the result cache.
     pub reads: HashMap<usize, Option<Migration>>,
+    /// Each scanned file's code-index hits, with the key of the wanted names
+    /// they answer, for the result cache.
+    pub words: HashMap<usize, (String, Hits)>,
 }
+
+/// Where one file names the wanted tables and columns (normalised name →
+/// byte offsets): its share of the code index, kept by the result cache.
+pub type Hits = BTreeMap<String, Vec<usize>>;
+
+/// A file's earlier code-index hits from the result cache, for the wanted
+/// names whose key is given (`None`: scan the file).
+pub type WordsReuse<'a> = &'a (dyn Fn(usize, &str) -> Option<Hits> + Sync);
 
 /// A file's earlier reading from the result cache: `Some(None)` when it was
 /// not a migration, `None` when there is nothing to reuse.
@@ -55,6 +66,7 @@ pub fn analyze(
     enabled: &(dyn Fn(&RuleMeta) -> bool + Sync),
     reuse: Reuse<'_>,
     tree_of: &(dyn Fn(usize) -> Option<tree_sitter::Tree> + Sync),
+    words_reuse: WordsReuse<'_>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let any_enabled = crate::registry::MIGRATION_RULES.iter().any(|r| enabled(r));
@@ -104,7 +116,8 @@ pub fn analyze(
     // Today's code is compared with the newest migration of each history only
     // (see `check::check_set`), so only its names are looked for.
     let newest: Vec<&Migration> = histories.iter().filter_map(|h| h.last().copied()).collect();
-    let code = CodeIndex::build(files, &is_migration, &newest, cat);
+    let (code, words) = CodeIndex::build(files, &is_migration, &newest, cat, words_reuse);
+    outcome.words = words;
 
     let mut findings = Vec::new();
     for history in &histories {
@@ -177,7 +190,7 @@ pub fn sql_suppressions(file: &SourceFile) -> Vec<Suppression> {
 struct CodeIndex {
     /// Per file, each wanted name (normalised: lowercase, no `_`) with the
     /// byte offsets where it occurs.
-    files: Vec<HashMap<String, Vec<usize>>>,
+    files: Vec<Hits>,
     generic: HashSet<String>,
 }
 
@@ -208,7 +221,8 @@ impl CodeIndex {
         skip: &HashSet<usize>,
         migrations: &[&Migration],
         cat: &crate::catalog::migrations::MigrationCatalog,
-    ) -> CodeIndex {
+        reuse: WordsReuse<'_>,
+    ) -> (CodeIndex, HashMap<usize, (String, Hits)>) {
         let generic = cat.generic_column_names.iter().map(|s| norm(s)).collect();
         let mut wanted: HashSet<String> = HashSet::new();
         for m in migrations {
@@ -228,8 +242,14 @@ impl CodeIndex {
             }
         }
         if wanted.is_empty() {
-            return CodeIndex { files: Vec::new(), generic };
+            return (CodeIndex { files: Vec::new(), generic }, HashMap::new());
         }
+        // A file's hits depend on its text and on the wanted names only.
+        let key = {
+            let mut names: Vec<&str> = wanted.iter().map(String::as_str).collect();
+            names.sort_unstable();
+            crate::cache::hash(names.join(" ").as_bytes())
+        };
         let longest = wanted.iter().map(String::len).max().unwrap_or(0);
         let wanted: foldhash::HashSet<String> = wanted.into_iter().collect();
         // Which (first byte, length) shapes a wanted name has: most words of
@@ -247,23 +267,28 @@ impl CodeIndex {
         let maybe = |first: u8, len: usize| {
             unusual || (usize::from(first) < 128 && len < 64 && shapes[usize::from(first)] & (1 << len) != 0)
         };
-        let found: Vec<HashMap<String, Vec<usize>>> = files
+        let found: Vec<(usize, Hits)> = files
             .par_iter()
             .enumerate()
             .filter(|(i, f)| !skip.contains(i) && f.grammar != Grammar::Sql)
-            .map(|(_, f)| {
-                let mut hits: HashMap<String, Vec<usize>> = HashMap::new();
+            .map(|(i, f)| {
+                if let Some(hits) = reuse(i, &key) {
+                    return (i, hits);
+                }
+                let mut hits = Hits::new();
                 let mut word = String::with_capacity(longest + 4);
                 for_each_word(&f.text, longest, &mut word, maybe, |start, w| {
                     if wanted.contains(w) {
                         hits.entry(w.to_string()).or_default().push(start);
                     }
                 });
-                hits
+                (i, hits)
             })
-            .filter(|h| !h.is_empty())
             .collect();
-        CodeIndex { files: found, generic }
+        let index =
+            CodeIndex { files: found.iter().filter(|(_, h)| !h.is_empty()).map(|(_, h)| h.clone()).collect(), generic };
+        let words = found.into_iter().map(|(i, h)| (i, (key.clone(), h))).collect();
+        (index, words)
     }
 }
 
