@@ -431,8 +431,17 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             if cat.is_sanitizer(last) {
                 return None;
             }
-            let path = cx.resolve(callee).map(|r| r.path).unwrap_or_else(|| callee_text.to_string());
             let is_method = matches!(callee.kind(), "attribute" | "member_expression");
+            // A method keeps its name through resolution: when no passthrough
+            // ends with it, the call passes nothing through (resolving it
+            // would tell no more).
+            if is_method
+                && !cat.passthrough_methods.iter().any(|m| m == last)
+                && !cat.passthrough_calls.iter().any(|p| last_segment(p) == last)
+            {
+                return None;
+            }
+            let path = cx.resolve(callee).map(|r| r.path).unwrap_or_else(|| callee_text.to_string());
             let through_call = cat.passthrough_calls.iter().any(|p| *p == path || (!is_method && p == last));
             let through_method = is_method && cat.passthrough_methods.iter().any(|m| m == last);
             if !through_call && !through_method {
