@@ -11,9 +11,14 @@ Prints, for the whole corpus (median of --runs runs):
   * 0.25x, 0.5x and 1x of the corpus (files picked by a hash of their path,
     hard-linked into a scratch directory): cost should be linear
   * peak resident memory of the full check (target <= 400 MiB)
+  * the result cache: a cold run into an empty cache, a second run with
+    nothing changed (target <= 10 % of cold) and one with one file changed
+    (target <= 15 %), on a hard-linked copy of the corpus (the changed file
+    is replaced in the copy, never written through to the repository)
 
 The corpus is fetched separately and never committed. Extra arguments after
-`--` go to every prodlint run (e.g. `-- --no-cache`).
+`--` go to every prodlint run. The speed runs pass `--no-cache`; the
+cache runs use a cache directory of their own.
 """
 
 import argparse
@@ -76,14 +81,15 @@ def main():
     ap.add_argument("--bin", default="target/release/prodlint")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-scaling", action="store_true", help="skip the 0.25x/0.5x runs")
+    ap.add_argument("--no-cache-runs", action="store_true", help="skip the result-cache runs")
     ap.add_argument("repos", nargs="+")
     args = ap.parse_args(argv)
 
     common = [args.bin, "check", "--no-progress", *extra]
     base = [*common, "--format", "concise"]
-    full = [*base, "--select", "ALL", "--preview"]
+    full = [*base, "--select", "ALL", "--preview", "--no-cache"]
     print(f"corpus: {' '.join(args.repos)}")
-    json_cmd = [*common, "--format", "json", "--select", "ALL", "--preview", *args.repos]
+    json_cmd = [*common, "--format", "json", "--select", "ALL", "--preview", "--no-cache", *args.repos]
     out = subprocess.run(json_cmd, capture_output=True, text=True)
     summary = json.loads(out.stdout)["summary"]
     print(f"files {summary['files_checked']}, lines {summary['lines_checked']}, notices {summary['notices']}")
@@ -106,6 +112,33 @@ def main():
                 t, _ = median_run([*full, "-j", "2", root], args.runs)
                 print(f"{fraction:4}x corpus     {t:7.2f} s   ({t / j2:.2f} of 1x)")
             print(f" 1.0x corpus     {j2:7.2f} s")
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    if not args.no_cache_runs:
+        scratch = tempfile.mkdtemp(prefix="prodlint-cache-")
+        try:
+            root = subset(args.repos, 1.0, scratch)
+            cache_dir = os.path.join(scratch, "cache")
+            cached = [*base, "--select", "ALL", "--preview", "--cache-dir", cache_dir, "-j", "2", root]
+            cold, _ = timed(cached)
+            warm, _ = median_run(cached, args.runs)
+            # One file changed per run: a Python file gets a comment line.
+            target = next(
+                os.path.join(d, f) for d, _, fs in sorted(os.walk(root)) for f in sorted(fs) if f.endswith(".py")
+            )
+            with open(target, encoding="utf-8", errors="surrogateescape") as fh:
+                original = fh.read()
+            changed = []
+            for n in range(args.runs):
+                os.unlink(target)  # a hard link: replace it, never write through
+                with open(target, "w", encoding="utf-8", errors="surrogateescape") as fh:
+                    fh.write(f"{original}\n# edit {n}\n")
+                changed.append(timed(cached)[0])
+            one = statistics.median(changed)
+            print(f"cache cold       {cold:7.2f} s")
+            print(f"cache warm       {warm:7.2f} s   ({100 * warm / cold:.1f} % of cold, target <= 10 %)")
+            print(f"one file changed {one:7.2f} s   ({100 * one / cold:.1f} % of cold, target <= 15 %)")
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     return 0

@@ -153,8 +153,11 @@ fn py_unwrap(mut n: Node<'_>) -> Node<'_> {
 
 /// Build tooling, scripts and migrations run once, by a developer.
 fn is_tooling(cx: &Checker<'_, '_>, python: bool) -> bool {
-    let path = format!("/{}", cx.file.path.replace('\\', "/"));
-    cx.catalog.queues.lang(python).fan_out.skip_paths.iter().any(|p| path.contains(p.as_str()))
+    // Asked for every call: the answer depends on the file's path only.
+    *cx.memo.tooling.get_or_init(|| {
+        let path = format!("/{}", cx.file.path.replace('\\', "/"));
+        cx.catalog.queues.lang(python).fan_out.skip_paths.iter().any(|p| path.contains(p.as_str()))
+    })
 }
 
 fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
