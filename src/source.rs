@@ -243,6 +243,30 @@ impl SourceFile {
     }
 }
 
+/// One past the end of the block comment that opens at `start` (`/*`), where
+/// comments nest, as in Rust and PostgreSQL. An unterminated comment runs to
+/// the end of the text.
+pub fn nested_comment_end(b: &[u8], start: usize) -> usize {
+    let n = b.len();
+    let mut i = start;
+    let mut depth = 0usize;
+    while i < n {
+        if b[i] == b'/' && i + 1 < n && b[i + 1] == b'*' {
+            depth += 1;
+            i += 2;
+        } else if b[i] == b'*' && i + 1 < n && b[i + 1] == b'/' {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    i.min(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

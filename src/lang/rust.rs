@@ -65,22 +65,8 @@ pub fn lex(text: &str) -> Lexed {
             }
             b'/' if i + 1 < n && b[i + 1] == b'*' => {
                 let start = i;
-                let mut level = 0usize;
-                while i < n {
-                    if b[i] == b'/' && i + 1 < n && b[i + 1] == b'*' {
-                        level += 1;
-                        i += 2;
-                    } else if b[i] == b'*' && i + 1 < n && b[i + 1] == b'/' {
-                        level -= 1;
-                        i += 2;
-                        if level == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-                out.comments.push(Comment { span: Span::new(start, i.min(n)) });
+                i = crate::source::nested_comment_end(b, start);
+                out.comments.push(Comment { span: Span::new(start, i) });
                 continue;
             }
             b'"' => {

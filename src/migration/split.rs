@@ -44,22 +44,8 @@ pub fn split(sql: &str) -> (Vec<Piece>, Vec<Comment>) {
         }
         if c == b'/' && i + 1 < n && b[i + 1] == b'*' {
             let start = i;
-            let mut depth = 0usize;
-            while i < n {
-                if b[i] == b'/' && i + 1 < n && b[i + 1] == b'*' {
-                    depth += 1;
-                    i += 2;
-                } else if b[i] == b'*' && i + 1 < n && b[i + 1] == b'/' {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-            comments.push(Comment { start, end: i.min(n) });
+            i = crate::source::nested_comment_end(b, start);
+            comments.push(Comment { start, end: i });
             continue;
         }
         if c.is_ascii_whitespace() {
