@@ -10,12 +10,11 @@
 //! Knowledge (loggers, reporters, idioms, I/O calls) comes from
 //! `rules/catalog/errors.toml`.
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::errors::LangErrors;
 use crate::engine::Checker;
-use crate::lang::{node_text, walk};
+use crate::lang::{NodeExt, node_text, walk};
 use crate::source::{Grammar, Span};
 
 /// Where a handler comes from.

@@ -2,12 +2,11 @@
 //! imports and assignments bind names, and how a callee resolves to a
 //! qualified name.
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::engine::context::{FrameKind, FunctionInfo, HandlerKind};
 use crate::engine::semantic::{Binding, BindingKind, Resolved, Semantic};
-use crate::lang::{node_text, strip_quotes};
+use crate::lang::{NodeExt, node_text, strip_quotes};
 
 /// The node kinds the walker hands to [`bind`].
 pub fn is_binding_kind(kind: &str) -> bool {

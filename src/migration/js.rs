@@ -2,14 +2,13 @@
 //! [`Operation`]s. SQL passed to `knex.raw` / `queryRunner.query` goes
 //! through the SQL reader, its operations pointing at the call.
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use super::detect::Role;
 use super::model::{ColumnInfo, ConstraintKind, DefaultKind, Migration, OpKind, Operation, Style};
 use super::sql;
 use crate::catalog::migrations::MigrationCatalog;
-use crate::lang::{named_children, node_text};
+use crate::lang::{NodeExt, named_children, node_text};
 use crate::source::{SourceFile, Span};
 
 /// Reads a Knex or TypeORM migration.

@@ -2,7 +2,6 @@
 //! [`Operation`]s. SQL passed to `RunSQL` / `op.execute` goes through the SQL
 //! reader, its operations pointing at the call.
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use super::detect::Role;
@@ -10,7 +9,7 @@ use super::model::{ColumnInfo, ConstraintKind, DefaultKind, Migration, OpKind, O
 use super::sql;
 use crate::catalog::migrations::MigrationCatalog;
 use crate::lang::python::{keyword_args, positional_args, string_value};
-use crate::lang::{named_children, node_text};
+use crate::lang::{NodeExt, named_children, node_text};
 use crate::source::{SourceFile, Span};
 
 struct Reader<'a> {

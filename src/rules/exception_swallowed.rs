@@ -2,12 +2,11 @@
 //! `.catch(() => {})`) whose body throws the error away: no log, no
 //! re-raise, no use of the exception.
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::engine::Checker;
 use crate::lang::handler::{self, HandlerKind};
-use crate::lang::node_text;
+use crate::lang::{NodeExt, node_text};
 use crate::rule::{Rule, RuleMeta};
 use crate::source::Span;
 

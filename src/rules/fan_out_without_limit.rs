@@ -18,13 +18,12 @@
 //! names and loop variables of an enclosing loop (chunking) are bounded or
 //! unknown, and never reported.
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::queues::FanOut;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
-use crate::lang::{node_text, python as py, typescript as ts};
+use crate::lang::{NodeExt, node_text, python as py, typescript as ts};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::fan_out_without_limit_rust;
 use crate::source::Grammar;

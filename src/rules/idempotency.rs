@@ -4,12 +4,11 @@
 //! deciding whether the enclosing handler is one a provider or broker runs
 //! again (a webhook, a retrying task).
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::side_effects::{LangEffects, any_matches};
 use crate::engine::{Checker, HandlerKind};
-use crate::lang::{node_text, python, typescript};
+use crate::lang::{NodeExt, node_text, python, typescript};
 use crate::source::Grammar;
 
 /// The callee of a call node.

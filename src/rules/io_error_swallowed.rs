@@ -2,11 +2,11 @@
 //! `DatabaseError`) that discards the error of an I/O, network or database
 //! call made in the `try` body.
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
+use crate::lang::NodeExt;
 use crate::lang::handler::{self, HandlerKind};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::io_error_swallowed_rust;

@@ -2,14 +2,13 @@
 //! Huey task) whose task declares no retry policy: a blip in the dependency
 //! fails the job for good.
 
-use crate::lang::NodeExt;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
 use crate::catalog::network::{CallKind, NetRule};
 use crate::engine::{Checker, FrameKind, HandlerKind};
-use crate::lang::{node_text, python as py};
+use crate::lang::{NodeExt, node_text, python as py};
 use crate::rule::{Rule, RuleMeta};
 
 crate::declare_rule! {

@@ -2,14 +2,13 @@
 //! every row of a queryset loaded without `select_related`/`prefetch_related`
 //! for it. The model fields are project facts learned from model classes.
 
-use crate::lang::NodeExt;
 use std::collections::{BTreeSet, HashSet};
 
 use tree_sitter::Node;
 
 use crate::diagnostic::Label;
 use crate::engine::{Checker, ProjectFacts};
-use crate::lang::{node_text, python as py, strip_quotes};
+use crate::lang::{NodeExt, node_text, python as py, strip_quotes};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::n_plus_one::{self, enclosing_loop};
 use crate::source::SourceFile;

@@ -3,14 +3,13 @@
 //! collection, with which loop variables, and whether an expression depends on
 //! them. Not a rule itself.
 
-use crate::lang::NodeExt;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
 use crate::catalog::queries::LangQueries;
 use crate::engine::{Checker, FrameKind};
-use crate::lang::node_text;
+use crate::lang::{NodeExt, node_text};
 use crate::source::{Grammar, Span};
 
 /// The loop a node runs in, once per element of a collection.

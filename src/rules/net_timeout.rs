@@ -3,14 +3,13 @@
 //! matches (`rules/catalog/network.toml`) and decides whether the call sets
 //! its timeout. Not a rule itself.
 
-use crate::lang::NodeExt;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
 use crate::catalog::network::{CallKind, NetCall, NetRule};
 use crate::engine::Checker;
-use crate::lang::{node_text, python as py, strip_quotes, typescript as ts};
+use crate::lang::{NodeExt, node_text, python as py, strip_quotes, typescript as ts};
 use crate::source::{Grammar, Span};
 
 /// What the arguments say about the timeout.

@@ -3,14 +3,13 @@
 //! `rules/catalog/side_effects.toml`: a retried request, job or redelivered
 //! webhook that reaches the call again moves money a second time.
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::side_effects::PaymentCall;
 use crate::diagnostic::Label;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
-use crate::lang::{node_text, python, strip_quotes, typescript, walk};
+use crate::lang::{NodeExt, node_text, python, strip_quotes, typescript, walk};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::idempotency::{self, CalleeName, Redelivery};
 use crate::rules::idempotency_rust;

@@ -4,7 +4,6 @@
 //! Rust sqlx, Diesel, SeaORM, tokio-postgres and reqwest
 //! (`query_in_loop_rust.rs`).
 
-use crate::lang::NodeExt;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -14,7 +13,7 @@ use crate::catalog::queries::{LangQueries, QueryClient, receiver_matches};
 use crate::diagnostic::Label;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
-use crate::lang::{node_text, typescript as ts};
+use crate::lang::{NodeExt, node_text, typescript as ts};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::n_plus_one::{self, LoopInfo, depends_on, enclosing_loop, lang_queries};
 use crate::rules::query_in_loop_rust;

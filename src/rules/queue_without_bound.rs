@@ -8,7 +8,6 @@
 //! body, or on `self`/`this`. A queue local to a function (a BFS worklist, a
 //! per-request result queue) lives and dies with the call.
 
-use crate::lang::NodeExt;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -16,7 +15,7 @@ use tree_sitter::Node;
 use crate::catalog::queues::Buffer;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
-use crate::lang::{node_text, python as py, walk};
+use crate::lang::{NodeExt, node_text, python as py, walk};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::queue_without_bound_rust;
 use crate::source::Grammar;

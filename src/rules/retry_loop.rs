@@ -9,12 +9,11 @@
 //! urls: try: return get(url)`) use the loop variable in the `try` and are
 //! not retries. Only the loop's own subtree is scanned, never the file.
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::retry::LangRetry;
 use crate::engine::Checker;
-use crate::lang::{node_text, python as py, typescript as ts, walk};
+use crate::lang::{NodeExt, node_text, python as py, typescript as ts, walk};
 use crate::source::Grammar;
 
 /// How a retry loop waits between attempts.

@@ -3,12 +3,11 @@
 //! axios-retry, p-retry, got) and says whether it is bounded and whether it
 //! waits between attempts, per `rules/catalog/retry.toml`. Not a rule itself.
 
-use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::catalog::retry::{LangRetry, RetryPolicy};
 use crate::engine::Checker;
-use crate::lang::{node_text, python as py, typescript as ts};
+use crate::lang::{NodeExt, node_text, python as py, typescript as ts};
 use crate::source::Grammar;
 
 /// What a retry policy says.

@@ -11,7 +11,6 @@
 //! `%`/`+`, `.format`, `JSON.stringify` and object or dict literals; masking,
 //! hashing, slicing, lengths and comparisons stop them.
 
-use crate::lang::NodeExt;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -19,7 +18,7 @@ use tree_sitter::Node;
 use crate::catalog::secrets::{LogSinks, SecretsCatalog, Sensitive};
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::engine::{BindingKind, Checker};
-use crate::lang::{node_text, strip_quotes};
+use crate::lang::{NodeExt, node_text, strip_quotes};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::secret_logged_rust;
 use crate::source::Grammar;

@@ -5,7 +5,6 @@
 //! unique-conflict handling around the write. Knowledge in
 //! `rules/catalog/side_effects.toml`.
 
-use crate::lang::NodeExt;
 use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
@@ -14,7 +13,7 @@ use crate::catalog::side_effects::{Guards, LangEffects};
 use crate::diagnostic::Label;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
-use crate::lang::{node_text, python, typescript};
+use crate::lang::{NodeExt, node_text, python, typescript};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::idempotency::{self, CalleeName, Redelivery};
 use crate::rules::idempotency_rust;
