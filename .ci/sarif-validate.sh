@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Validates prodlint's SARIF with Microsoft's SARIF multitool, using both the
+# Validates pagerproof's SARIF with Microsoft's SARIF multitool, using both the
 # SARIF spec rules and GitHub code scanning's ingestion rules ("Sarif;Gh").
 #
-#   .ci/sarif-validate.sh [PRODLINT_BINARY]   (default: target/release/prodlint)
+#   .ci/sarif-validate.sh [PAGERPROOF_BINARY]   (default: target/release/pagerproof)
 #
 # Environment:
-#   PRODLINT_TOOLS         where the multitool is installed with npm
+#   PAGERPROOF_TOOLS         where the multitool is installed with npm
 #                          (default: target/tools; installed only if missing)
-#   PRODLINT_SARIF_STRICT  set to 1 to fail on validator warnings too
+#   PAGERPROOF_SARIF_STRICT  set to 1 to fail on validator warnings too
 #
 # Two logs are checked: every fail fixture at once with every rule
 # (`--select ALL --preview`), and a small generated project whose notices
@@ -17,12 +17,12 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-BIN=${1:-target/release/prodlint}
-TOOLS=${PRODLINT_TOOLS:-$PWD/target/tools}
-STRICT=${PRODLINT_SARIF_STRICT:-0}
+BIN=${1:-target/release/pagerproof}
+TOOLS=${PAGERPROOF_TOOLS:-$PWD/target/tools}
+STRICT=${PAGERPROOF_SARIF_STRICT:-0}
 
 if [[ ! -x "$BIN" ]]; then
-    echo "error: prodlint binary not found at $BIN (build it, or pass its path)" >&2
+    echo "error: pagerproof binary not found at $BIN (build it, or pass its path)" >&2
     exit 2
 fi
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
@@ -47,13 +47,13 @@ export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=${DOTNET_SYSTEM_GLOBALIZATION_INVAR
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-# prodlint exits 1 when it finds something, which is the point here; 2 is a
+# pagerproof exits 1 when it finds something, which is the point here; 2 is a
 # real failure.
-run_prodlint() {
+run_pagerproof() {
     local status=0
     "$BIN" check --format sarif --no-progress --quiet "$@" || status=$?
     if (( status > 1 )); then
-        echo "error: prodlint exited with $status" >&2
+        echo "error: pagerproof exited with $status" >&2
         exit 2
     fi
 }
@@ -65,14 +65,14 @@ if (( ${#fail_fixtures[@]} == 0 )); then
     echo "error: no fail fixtures under fixtures/" >&2
     exit 2
 fi
-run_prodlint --select ALL --preview -o "$WORK/fixtures.sarif" "${fail_fixtures[@]}"
+run_pagerproof --select ALL --preview -o "$WORK/fixtures.sarif" "${fail_fixtures[@]}"
 
 # 2. Notices and awkward paths.
 mkdir -p "$WORK/project/src/with space"
 printf 'def f(:\n    try:\n        pass\n    finally:\n        return 1\n' > "$WORK/project/src/broken.py"
 printf 'x\0y' > "$WORK/project/src/blob.js"
 printf '# caf\xc3\xa9 \xf0\x9d\x84\x9e\ndef g():\n    try:\n        pass\n    finally:\n        s = "\xf0\x9d\x84\x9e"; return 2\n' > "$WORK/project/src/with space/m\xc3\xa9#1%.py"
-(cd "$WORK/project" && run_prodlint --select ALL --preview -o "$WORK/notices.sarif" .)
+(cd "$WORK/project" && run_pagerproof --select ALL --preview -o "$WORK/notices.sarif" .)
 
 status=0
 for log in "$WORK/fixtures.sarif" "$WORK/notices.sarif"; do

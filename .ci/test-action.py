@@ -10,7 +10,7 @@ expressions evaluated from inputs and earlier step outputs; `uses:` steps
 outputs, the annotations, the job summary, the SARIF file and the job's
 exit status.
 
-Usage: test-action.py PRODLINT_BINARY   (needs PyYAML and git)
+Usage: test-action.py PAGERPROOF_BINARY   (needs PyYAML and git)
 """
 import json
 import os
@@ -145,8 +145,8 @@ class Runner:
         return 1 if self.failed else 0
 
 
-def scenario(prodlint, files_on_branch, inputs=None, extra=None):
-    tmp = tempfile.mkdtemp(prefix="prodlint-action-")
+def scenario(pagerproof, files_on_branch, inputs=None, extra=None):
+    tmp = tempfile.mkdtemp(prefix="pagerproof-action-")
     origin = os.path.join(tmp, "origin")
     work = os.path.join(tmp, "work")
     runner_temp = os.path.join(tmp, "runner")
@@ -166,7 +166,7 @@ def scenario(prodlint, files_on_branch, inputs=None, extra=None):
     git(work, "commit", "-q", "--allow-empty", "-m", "pr")
     bindir = os.path.join(tmp, "bin")
     os.makedirs(bindir)
-    os.symlink(os.path.abspath(prodlint), os.path.join(bindir, "prodlint"))
+    os.symlink(os.path.abspath(pagerproof), os.path.join(bindir, "pagerproof"))
     summary = os.path.join(runner_temp, "summary.md")
     env = {
         "PATH": bindir + os.pathsep + os.environ["PATH"],
@@ -201,11 +201,11 @@ def check(cond, message, runner):
 
 
 def main():
-    prodlint = os.path.abspath(sys.argv[1])
+    pagerproof = os.path.abspath(sys.argv[1])
 
     # A pull request that adds one finding: only it fails the job.
     runner, status, summary, tmp = scenario(
-        prodlint,
+        pagerproof,
         {"app/old.py": '"""Now documented."""\n' + FETCH, "app/new.py": FETCH},
     )
     check(status == 1, f"job status {status}, want 1", runner)
@@ -214,10 +214,10 @@ def main():
     check(run.get("new-findings") == "1", f"new-findings output {run}", runner)
     annotations = [l for l in runner.log.splitlines() if l.startswith("::warning ")]
     check(len(annotations) == 1 and "file=app/new.py,line=5" in annotations[0], f"annotations {annotations}", runner)
-    check("| PL201 | request-without-timeout | warning | 1 |" in summary, f"summary:\n{summary}", runner)
+    check("| PP201 | request-without-timeout | warning | 1 |" in summary, f"summary:\n{summary}", runner)
     check(len(runner.stub_calls) == 1, "upload-sarif called once", runner)
     sarif_path = runner.stub_calls[0]["sarif_file"]
-    check(runner.stub_calls[0]["category"] == "prodlint", "category", runner)
+    check(runner.stub_calls[0]["category"] == "pagerproof", "category", runner)
     with open(sarif_path) as f:
         sarif = json.load(f)
     uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"])
@@ -225,7 +225,7 @@ def main():
     shutil.rmtree(tmp)
 
     # Only old findings (moved down by an edit): the job passes.
-    runner, status, summary, tmp = scenario(prodlint, {"app/old.py": "# header\n" + FETCH})
+    runner, status, summary, tmp = scenario(pagerproof, {"app/old.py": "# header\n" + FETCH})
     check(status == 0, f"job status {status}, want 0", runner)
     check(runner.steps["run"].get("new-findings") == "0", f"{runner.steps['run']}", runner)
     check("No findings" in summary, summary, runner)
@@ -233,22 +233,22 @@ def main():
 
     # A baseline, fail-on error and no SARIF upload; outside a pull request.
     def baseline(origin):
-        subprocess.run([prodlint, "check", "--no-progress", "-q", "--write-baseline", "prodlint-baseline.json"],
+        subprocess.run([pagerproof, "check", "--no-progress", "-q", "--write-baseline", "pagerproof-baseline.json"],
                        cwd=origin, check=True)
 
     runner, status, summary, tmp = scenario(
-        prodlint,
+        pagerproof,
         {"app/new.py": FETCH},
-        inputs={"baseline": "prodlint-baseline.json", "fail-on": "error", "upload-sarif": "false"},
+        inputs={"baseline": "pagerproof-baseline.json", "fail-on": "error", "upload-sarif": "false"},
         extra=baseline,
     )
     check(status == 0, f"warnings below fail-on error pass: {status}", runner)
     check(runner.stub_calls == [], "no upload when upload-sarif is false", runner)
-    check("| PL201 | request-without-timeout | warning | 1 |" in summary, summary, runner)
+    check("| PP201 | request-without-timeout | warning | 1 |" in summary, summary, runner)
     shutil.rmtree(tmp)
 
     # A config error fails the job with exit code 2.
-    runner, status, summary, tmp = scenario(prodlint, {"prodlint.toml": "selct = []\n"})
+    runner, status, summary, tmp = scenario(pagerproof, {"pagerproof.toml": "selct = []\n"})
     check(status == 1 and runner.steps["run"].get("exit-code") == "2", f"{runner.steps}", runner)
     shutil.rmtree(tmp)
     print("action test passed")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Step 2 of action.yml: run prodlint three ways on the checked-out workspace.
+# Step 2 of action.yml: run pagerproof three ways on the checked-out workspace.
 #   1. SARIF of every finding not in the baseline, for code scanning (which
 #      tracks new and fixed alerts itself, so it gets them all);
 #   2. annotations of the new findings (not in the baseline, on lines added or
@@ -8,9 +8,9 @@
 # Inputs come as INPUT_* variables; outputs go to $GITHUB_OUTPUT. This step
 # itself only fails on an error, so the SARIF upload still runs.
 set -euo pipefail
-prodlint="${PRODLINT:-prodlint}"
+pagerproof="${PAGERPROOF:-pagerproof}"
 out_dir="${RUNNER_TEMP:-/tmp}"
-sarif="$out_dir/prodlint.sarif"
+sarif="$out_dir/pagerproof.sarif"
 
 args=(--no-progress)
 if [ -n "${INPUT_CONFIG:-}" ]; then args+=(--config "$INPUT_CONFIG"); fi
@@ -29,17 +29,17 @@ new=("${args[@]}")
 if [ -n "$base" ]; then new+=(--diff-base "$base"); fi
 
 status=0
-"$prodlint" check "${args[@]}" --quiet --fail-on never --format sarif -o "$sarif" -- "${paths[@]}" || status=$?
+"$pagerproof" check "${args[@]}" --quiet --fail-on never --format sarif -o "$sarif" -- "${paths[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "exit-code=$status" >> "$GITHUB_OUTPUT"
   exit 0
 fi
 echo "sarif=$sarif" >> "$GITHUB_OUTPUT"
 
-"$prodlint" check "${new[@]}" --fail-on "${INPUT_FAIL_ON:-warning}" --format github -- "${paths[@]}" || status=$?
+"$pagerproof" check "${new[@]}" --fail-on "${INPUT_FAIL_ON:-warning}" --format github -- "${paths[@]}" || status=$?
 
-summary="$out_dir/prodlint-summary.md"
-"$prodlint" check "${new[@]}" --quiet --fail-on never --format markdown -o "$summary" -- "${paths[@]}" || true
+summary="$out_dir/pagerproof-summary.md"
+"$pagerproof" check "${new[@]}" --quiet --fail-on never --format markdown -o "$summary" -- "${paths[@]}" || true
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ -f "$summary" ]; then cat "$summary" >> "$GITHUB_STEP_SUMMARY"; fi
 count="$(grep -c '^- `' "$summary" 2>/dev/null || true)"
 more="$(sed -n 's/^- and \([0-9]*\) more$/\1/p' "$summary" 2>/dev/null || true)"

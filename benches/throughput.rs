@@ -23,13 +23,13 @@
 //! stopped resolving).
 //!
 //! `cargo bench --bench throughput`. For real repositories, time the binary:
-//! `prodlint check -j 2 --no-progress --format concise <repo>` against the
+//! `pagerproof check -j 2 --no-progress --format concise <repo>` against the
 //! same command with the hidden `--parse-only` flag.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use prodlint::{Options, check};
+use pagerproof::{Options, check};
 
 fn main() {
     divan::main();
@@ -375,7 +375,7 @@ static CORPUS: OnceLock<PathBuf> = OnceLock::new();
 /// in each language's folder.
 fn corpus() -> &'static Path {
     CORPUS.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("prodlint-bench-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("pagerproof-bench-{}", std::process::id()));
         let write = |path: PathBuf, text: String| {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
@@ -413,11 +413,11 @@ fn options(sub: &str, parse_only: bool) -> Options {
 /// raises none of them is timing nothing.
 fn expected_codes(lang: &str) -> &'static [&'static str] {
     match lang {
-        "py" => &["PL101", "PL201"],
-        "ts" => &["PL201"],
-        "rs" => &["PL201", "PL501", "PL601"],
-        "sql" => &["PL801", "PL802", "PL803", "PL806", "PL807", "PL808"],
-        "djmig" => &["PL801", "PL803", "PL806"],
+        "py" => &["PP101", "PP201"],
+        "ts" => &["PP201"],
+        "rs" => &["PP201", "PP501", "PP601"],
+        "sql" => &["PP801", "PP802", "PP803", "PP806", "PP807", "PP808"],
+        "djmig" => &["PP801", "PP803", "PP806"],
         _ => &[],
     }
 }

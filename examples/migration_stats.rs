@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use prodlint::catalog::Catalog;
-use prodlint::source::SourceFile;
+use pagerproof::catalog::Catalog;
+use pagerproof::source::SourceFile;
 
 fn main() {
     let Some(dir) = std::env::args().nth(1) else {
@@ -15,7 +15,7 @@ fn main() {
         std::process::exit(2);
     };
     let cwd = PathBuf::from("/");
-    let (candidates, _) = prodlint::walk::discover(&[PathBuf::from(&dir)], &cwd, 2, false, None);
+    let (candidates, _) = pagerproof::walk::discover(&[PathBuf::from(&dir)], &cwd, 2, false, None);
     let files: Vec<SourceFile> = candidates
         .into_iter()
         .filter_map(|c| {
@@ -24,7 +24,7 @@ fn main() {
         })
         .collect();
     let outcome =
-        prodlint::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None, &|_, _| None);
+        pagerproof::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None, &|_, _| None);
     println!(
         "{dir}: {} migrations, {} SQL statements, {} not parsed",
         outcome.migrations,

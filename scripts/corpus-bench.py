@@ -2,7 +2,7 @@
 """Corpus benchmark: how close a full check comes to the parse floor, how it
 scales with threads and corpus size, and how much memory it takes.
 
-    scripts/corpus-bench.py --bin target/release/prodlint /tmp/real/saleor /tmp/real/outline
+    scripts/corpus-bench.py --bin target/release/pagerproof /tmp/real/saleor /tmp/real/outline
 
 Prints, for the whole corpus (median of --runs runs):
   * parse-only (walk + read + parse + one pass per tree: the floor) vs. full
@@ -17,7 +17,7 @@ Prints, for the whole corpus (median of --runs runs):
     is replaced in the copy, never written through to the repository)
 
 The corpus is fetched separately and never committed. Extra arguments after
-`--` go to every prodlint run. The speed runs pass `--no-cache`; the
+`--` go to every pagerproof run. The speed runs pass `--no-cache`; the
 cache runs use a cache directory of their own.
 """
 
@@ -78,7 +78,7 @@ def main():
         cut = argv.index("--")
         argv, extra = argv[:cut], argv[cut + 1 :]
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bin", default="target/release/prodlint")
+    ap.add_argument("--bin", default="target/release/pagerproof")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-scaling", action="store_true", help="skip the 0.25x/0.5x runs")
     ap.add_argument("--no-cache-runs", action="store_true", help="skip the result-cache runs")
@@ -114,7 +114,7 @@ def main():
     print(f"-j1 / -j2        {j1 / j2:7.2f}x  (target >= 1.8)")
 
     if not args.no_scaling:
-        scratch = tempfile.mkdtemp(prefix="prodlint-corpus-")
+        scratch = tempfile.mkdtemp(prefix="pagerproof-corpus-")
         try:
             for fraction in (0.25, 0.5):
                 root = subset(args.repos, fraction, scratch)
@@ -125,7 +125,7 @@ def main():
             shutil.rmtree(scratch, ignore_errors=True)
 
     if not args.no_cache_runs:
-        scratch = tempfile.mkdtemp(prefix="prodlint-cache-")
+        scratch = tempfile.mkdtemp(prefix="pagerproof-cache-")
         try:
             root = subset(args.repos, 1.0, scratch)
             cache_dir = os.path.join(scratch, "cache")

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Real-repo regression check: run two prodlint builds over the same
+"""Real-repo regression check: run two pagerproof builds over the same
 repositories and print the findings that appeared and disappeared, per rule.
 
 Read every appeared finding before a rule change lands, in the spirit of
 ruff's ecosystem check and clippy's lintcheck.
 
-    scripts/lintcheck.py --old /tmp/prodlint-main --new target/release/prodlint \
+    scripts/lintcheck.py --old /tmp/pagerproof-main --new target/release/pagerproof \
         /tmp/real/saleor /tmp/real/outline
 
 The repositories are fetched separately and never committed. Findings are
@@ -45,8 +45,8 @@ def keyed(doc, repo):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--old", required=True, help="the baseline prodlint binary")
-    ap.add_argument("--new", required=True, help="the prodlint binary under test")
+    ap.add_argument("--old", required=True, help="the baseline pagerproof binary")
+    ap.add_argument("--new", required=True, help="the pagerproof binary under test")
     ap.add_argument("--max", type=int, default=50, help="findings listed per rule and direction")
     ap.add_argument("repos", nargs="+", help="checked-out repositories")
     argv = sys.argv[1:]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Times prodlint and its peers on the same files, in one run, on this machine.
+# Times pagerproof and its peers on the same files, in one run, on this machine.
 #
 #   scripts/peers.sh --python DIR... --ts DIR...
 #
@@ -8,13 +8,13 @@
 #            checkout of semgrep/semgrep-rules (SEMGREP_RULES, default
 #            /tmp/semgrep-rules; never fetched by this script), --metrics=off
 #   bandit   all its (security) checks, Python only
-#   ruff     the rules closest to prodlint's: BLE (blind except), S110/S112
+#   ruff     the rules closest to pagerproof's: BLE (blind except), S110/S112
 #            (try-except-pass/continue), S113 (request without timeout),
 #            B012 (jump in finally), TRY (exception handling), G (logging)
 #   ast-grep one rule per language (request/fetch without timeout), to time
 #            the engine rather than a rule pack
 #   oxlint   its default rules, TypeScript/JavaScript only
-# and prodlint with every rule on (--select ALL --preview), no cache, -j 2.
+# and pagerproof with every rule on (--select ALL --preview), no cache, -j 2.
 # Rule sets differ: this compares engines doing comparable work, not findings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ if [ ! -x "$PEERS/node_modules/.bin/oxlint" ]; then
   (cd "$PEERS" && npm init -y >/dev/null && npm install --silent oxlint @ast-grep/cli)
 fi
 cargo build --release -q
-BIN=$PWD/target/release/prodlint
+BIN=$PWD/target/release/pagerproof
 export SEMGREP_SEND_METRICS=off
 
 SG_CONFIG=$(mktemp -d)
@@ -79,10 +79,10 @@ time_it() { # name, command...
 for lang in python ts; do
   if [ "$lang" = python ]; then dirs=("${PY[@]}"); else dirs=("${TS[@]}"); fi
   [ ${#dirs[@]} -eq 0 ] && continue
-  # prodlint exits 1 when it finds something: only its JSON matters here.
+  # pagerproof exits 1 when it finds something: only its JSON matters here.
   lines=$({ "$BIN" check --no-cache --no-progress --format json "${dirs[@]}" || true; } | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["lines_checked"])')
-  echo "== $lang: ${dirs[*]} ($lines lines checked by prodlint)"
-  time_it prodlint "$BIN" check -j 2 --no-cache --no-progress --select ALL --preview --format concise "${dirs[@]}"
+  echo "== $lang: ${dirs[*]} ($lines lines checked by pagerproof)"
+  time_it pagerproof "$BIN" check -j 2 --no-cache --no-progress --select ALL --preview --format concise "${dirs[@]}"
   if [ "$lang" = python ]; then
     time_it semgrep "$PEERS/venv/bin/semgrep" scan --metrics=off --disable-version-check --jobs 2 --quiet \
       --config "$RULES/python/requests/best-practice" --config "$RULES/python/django/performance" \

@@ -1,4 +1,4 @@
-//! Baselines: `prodlint check --write-baseline FILE` records the current
+//! Baselines: `pagerproof check --write-baseline FILE` records the current
 //! findings; `--baseline FILE` reports only findings not in it.
 //!
 //! An entry is keyed on the rule, the enclosing symbol and the
@@ -86,7 +86,7 @@ impl Baseline {
     pub fn parse(text: &str) -> Result<Baseline, String> {
         let b: Baseline = serde_json::from_str(text).map_err(|e| e.to_string())?;
         if b.version != VERSION {
-            return Err(format!("unsupported baseline version {} (this prodlint writes {VERSION})", b.version));
+            return Err(format!("unsupported baseline version {} (this pagerproof writes {VERSION})", b.version));
         }
         Ok(b)
     }

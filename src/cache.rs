@@ -1,11 +1,11 @@
-//! The result cache (`.prodlint_cache/`): a second run over unchanged files
+//! The result cache (`.pagerproof_cache/`): a second run over unchanged files
 //! reuses each file's project-fact contribution and its findings instead of
 //! parsing it again.
 //!
 //! A file's cached results are reused only when all of these are unchanged:
 //!
 //! - the file's content (xxh3-128 of its bytes);
-//! - the run key: prodlint's version and build (see [`build_id`]), the
+//! - the run key: pagerproof's version and build (see [`build_id`]), the
 //!   enabled rules with their severities, and the catalog (built-in plus
 //!   config extensions), hashed into the name of the cache file, so another
 //!   config or build reads and writes another file (the eight most recently
@@ -30,14 +30,14 @@ use crate::diagnostic::{Diagnostic, Notice};
 use crate::engine::ProjectFacts;
 
 /// The default cache directory name, under the working directory.
-pub const DIR_NAME: &str = ".prodlint_cache";
+pub const DIR_NAME: &str = ".pagerproof_cache";
 
 /// A 128-bit content hash, as 32 hex digits.
 pub fn hash(bytes: &[u8]) -> String {
     format!("{:032x}", xxh3_128(bytes))
 }
 
-/// Which build of prodlint is running: the size and modification time of the
+/// Which build of pagerproof is running: the size and modification time of the
 /// executable. A rebuilt binary (a development build with changed rules but
 /// the same version number) must not read results an older build wrote.
 pub fn build_id() -> String {
@@ -122,7 +122,7 @@ pub struct Cache {
 
 impl Cache {
     /// Opens the cache for `run_key` in `dir` (nothing is read if the file is
-    /// missing, corrupt or from another prodlint version).
+    /// missing, corrupt or from another pagerproof version).
     pub fn open(dir: &Path, run_key: &str) -> Cache {
         let file = dir.join(format!("results-{}.json", &run_key[..16.min(run_key.len())]));
         let entries = std::fs::read(&file)
@@ -158,11 +158,11 @@ impl Cache {
         // Keep the cache out of version control and backups, as ruff does.
         let gitignore = self.dir.join(".gitignore");
         if !gitignore.exists() {
-            std::fs::write(&gitignore, "# Created by prodlint.\n*\n")?;
+            std::fs::write(&gitignore, "# Created by pagerproof.\n*\n")?;
         }
         let tag = self.dir.join("CACHEDIR.TAG");
         if !tag.exists() {
-            std::fs::write(&tag, "Signature: 8a477f597d28d172789f06886806bc55\n# prodlint's result cache.\n")?;
+            std::fs::write(&tag, "Signature: 8a477f597d28d172789f06886806bc55\n# pagerproof's result cache.\n")?;
         }
         let stored =
             Stored { version: env!("CARGO_PKG_VERSION").to_string(), run_key: self.run_key, entries: self.entries };

@@ -1,11 +1,11 @@
-//! Configuration: `prodlint.toml` at a project's root, or `[tool.prodlint]`
+//! Configuration: `pagerproof.toml` at a project's root, or `[tool.pagerproof]`
 //! in `pyproject.toml`: the nearest one found walking up from the first
 //! checked path (`--config FILE` names one explicitly).
 //!
 //! Every key is checked: an unknown key, a wrong type, a bad glob or an
 //! unknown rule name is an error that shows the file, line and span, with a
 //! "did you mean" where one fits. Config is data only: it never makes
-//! prodlint read a URL, include another file or run code.
+//! pagerproof read a URL, include another file or run code.
 //!
 //! Precedence (as in ruff): `--select` on the command line replaces the
 //! config's `select`, `extend_select` and `ignore`; `--extend-select` and
@@ -27,7 +27,7 @@ use crate::rule::Severity;
 use crate::select::{self, Layer, Selection};
 
 /// The config file's name.
-pub const FILE_NAME: &str = "prodlint.toml";
+pub const FILE_NAME: &str = "pagerproof.toml";
 
 /// A loaded, validated config.
 #[derive(Debug, Clone)]
@@ -164,7 +164,7 @@ impl ConfigError {
 
 // ---- the file format ----
 
-/// Top-level keys (also `[tool.prodlint]`).
+/// Top-level keys (also `[tool.pagerproof]`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
@@ -230,11 +230,11 @@ struct Pyproject {
 
 #[derive(Deserialize)]
 struct PyTool {
-    prodlint: Option<Raw>,
+    pagerproof: Option<Raw>,
 }
 
 /// Documentation of one config key: the reference in `docs/config.md` and
-/// the `prodlint init` template are generated from these, and a test checks
+/// the `pagerproof init` template are generated from these, and a test checks
 /// that the parser accepts exactly these keys.
 pub struct KeyDoc {
     pub key: &'static str,
@@ -249,7 +249,7 @@ pub const KEYS: &[KeyDoc] = &[
         key: "select",
         ty: "list of rules",
         default: "every stable rule",
-        doc: "Rules to run: codes (`PL201`), names (`request-without-timeout`), categories (`missing-timeout`) or `ALL`. Replaces the default set; naming a preview rule by code or name enables it.",
+        doc: "Rules to run: codes (`PP201`), names (`request-without-timeout`), categories (`missing-timeout`) or `ALL`. Replaces the default set; naming a preview rule by code or name enables it.",
     },
     KeyDoc {
         key: "extend_select",
@@ -291,7 +291,7 @@ pub const KEYS: &[KeyDoc] = &[
         key: "fail_on",
         ty: "`error` | `warning` | `note` | `never`",
         default: "`warning`",
-        doc: "Lowest severity that makes `prodlint check` exit with 1. `--fail-on` wins.",
+        doc: "Lowest severity that makes `pagerproof check` exit with 1. `--fail-on` wins.",
     },
     KeyDoc {
         key: "require_suppression_reason",
@@ -332,13 +332,13 @@ pub const OVERRIDE_KEYS: &[KeyDoc] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     pub path: PathBuf,
-    /// `[tool.prodlint]` in a `pyproject.toml`.
+    /// `[tool.pagerproof]` in a `pyproject.toml`.
     pub pyproject: bool,
 }
 
-/// The nearest `prodlint.toml`, or `pyproject.toml` with `[tool.prodlint]`,
+/// The nearest `pagerproof.toml`, or `pyproject.toml` with `[tool.pagerproof]`,
 /// in `start` (a file's directory or a directory) or above it. In one
-/// directory `prodlint.toml` wins.
+/// directory `pagerproof.toml` wins.
 pub fn find(start: &Path) -> Option<Found> {
     let start = normalize(start);
     let dir = if start.is_file() { start.parent()?.to_path_buf() } else { start };
@@ -350,7 +350,7 @@ pub fn find(start: &Path) -> Option<Found> {
         let py = d.join("pyproject.toml");
         if py.is_file()
             && let Ok(text) = std::fs::read_to_string(&py)
-            && has_tool_prodlint(&text)
+            && has_tool_pagerproof(&text)
         {
             return Some(Found { path: py, pyproject: true });
         }
@@ -358,10 +358,10 @@ pub fn find(start: &Path) -> Option<Found> {
     None
 }
 
-fn has_tool_prodlint(text: &str) -> bool {
+fn has_tool_pagerproof(text: &str) -> bool {
     toml::from_str::<toml::Table>(text)
         .ok()
-        .and_then(|t| t.get("tool")?.as_table()?.get("prodlint").cloned())
+        .and_then(|t| t.get("tool")?.as_table()?.get("pagerproof").cloned())
         .is_some_and(|v| v.is_table())
 }
 
@@ -376,17 +376,17 @@ pub fn load(found: &Found, cwd: &Path) -> Result<Config, Box<ConfigError>> {
     parse(&shown, &text, found.pyproject, root)
 }
 
-/// Parses config `text` (a `prodlint.toml`, or a `pyproject.toml` when
+/// Parses config `text` (a `pagerproof.toml`, or a `pyproject.toml` when
 /// `pyproject`), with globs relative to `root`.
 pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<Config, Box<ConfigError>> {
     let err = |e: toml::de::Error| Box::new(toml_error(path, text, &e));
     let table: toml::Table = toml::from_str(text).map_err(err)?;
     let (raw, catalog_table) = if pyproject {
         let doc: Pyproject = toml::from_str(text).map_err(err)?;
-        let raw = doc.tool.and_then(|t| t.prodlint).unwrap_or_default();
+        let raw = doc.tool.and_then(|t| t.pagerproof).unwrap_or_default();
         let cat = table
             .get("tool")
-            .and_then(|t| t.get("prodlint"))
+            .and_then(|t| t.get("pagerproof"))
             .and_then(|t| t.get("catalog"))
             .and_then(|c| c.as_table())
             .cloned();
@@ -466,7 +466,7 @@ fn selector(path: &Path, text: &str, s: &Spanned<String>) -> Result<String, Box<
                 .help(
                     e.suggestion
                         .map(|s| format!("did you mean `{s}`?"))
-                        .or_else(|| Some("`prodlint rules` lists every code and name".to_string())),
+                        .or_else(|| Some("`pagerproof rules` lists every code and name".to_string())),
                 ),
         )),
     }
@@ -561,17 +561,17 @@ pub fn reference_markdown() -> String {
     let mut md = String::from(
         "# Configuration reference\n\n\
          <!-- Generated from src/config.rs and src/catalog/ by `UPDATE_GENERATED=1 cargo test --test config`; do not edit. -->\n\n\
-         prodlint reads `prodlint.toml`, or `[tool.prodlint]` in `pyproject.toml`: the nearest one in or above the \
-         first checked path (in one directory `prodlint.toml` wins). `--config FILE` names one explicitly, \
+         pagerproof reads `pagerproof.toml`, or `[tool.pagerproof]` in `pyproject.toml`: the nearest one in or above the \
+         first checked path (in one directory `pagerproof.toml` wins). `--config FILE` names one explicitly, \
          `--no-config` ignores them. Every key is checked: an unknown key, a wrong type or an unknown rule is an \
          error (exit code 2) that points at the file, line and span. Config is data only: it never makes \
-         prodlint read a URL, include another file or run code. `prodlint init` writes a commented starter file.\n\n\
+         pagerproof read a URL, include another file or run code. `pagerproof init` writes a commented starter file.\n\n\
          ## Precedence\n\n\
          - `--select` on the command line replaces the config's `select`, `extend_select` and `ignore` (as ruff's \
          `--select` does); `--extend-select` and `--ignore` add to them.\n\
          - `[[overrides]]` apply after that, in file order, to the files they match, also with `--select`.\n\
          - `--fail-on`, `--preview` and `--include-tests` on the command line win over the config.\n\
-         - Inline suppressions (`# prodlint: ignore[PL201] -- reason`) apply last.\n\n\
+         - Inline suppressions (`# pagerproof: ignore[PP201] -- reason`) apply last.\n\n\
          ## Top-level keys\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
     );
     for k in KEYS {
@@ -615,22 +615,22 @@ pub fn reference_markdown() -> String {
     md
 }
 
-/// What `prodlint init` writes.
-pub const STARTER: &str = r#"# prodlint configuration: https://github.com/prodlint/prodlint/blob/main/docs/config.md
+/// What `pagerproof init` writes.
+pub const STARTER: &str = r#"# pagerproof configuration: https://github.com/pagerproof/pagerproof/blob/main/docs/config.md
 # Every key is optional; unknown keys are errors.
 
 # Rules to run (codes, names or categories); the default is every stable rule.
 # select = ["ALL"]
-# extend_select = ["PL202"]
+# extend_select = ["PP202"]
 # ignore = ["unbounded-queue"]
 
 # Also run preview rules.
 preview = false
 
-# Lowest severity that fails `prodlint check` (error, warning, note, never).
+# Lowest severity that fails `pagerproof check` (error, warning, note, never).
 fail_on = "warning"
 
-# A suppression comment must say why: `# prodlint: ignore[PL201] -- reason`.
+# A suppression comment must say why: `# pagerproof: ignore[PP201] -- reason`.
 require_suppression_reason = true
 
 # Never checked, even when named on the command line.
@@ -644,7 +644,7 @@ exclude = ["migrations/legacy/**", "vendor"]
 # paths = ["scripts/**"]
 # ignore = ["missing-timeout"]
 
-# Teach prodlint your own code: the same keys as rules/catalog/*.toml.
+# Teach pagerproof your own code: the same keys as rules/catalog/*.toml.
 # [[catalog.network.python]]
 # rule = "request"
 # paths = ["acme.http.get", "acme.http.post"]

@@ -1,7 +1,7 @@
 //! Changed-lines mode: `--diff-base REF` keeps only findings whose primary
 //! line was added or changed since the merge base of `REF` and `HEAD`.
 //!
-//! prodlint asks git for three things only: the merge base, renames between
+//! pagerproof asks git for three things only: the merge base, renames between
 //! the merge base and `HEAD`, and the merge base's version of each file with a
 //! finding (`git cat-file --batch`, which runs no filter or textconv). It then
 //! diffs that text against the text it checked, so uncommitted edits count as

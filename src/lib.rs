@@ -1,4 +1,4 @@
-//! prodlint: a linter that stops production failures before they merge.
+//! pagerproof: a linter that stops production failures before they merge.
 //!
 //! The pipeline, as a library so tests and benches call it directly:
 //!
@@ -43,7 +43,7 @@ use crate::select::Selection;
 use crate::source::{Grammar, SourceFile};
 
 /// The project's home, used for rule documentation links.
-pub const REPOSITORY: &str = "https://github.com/prodlint/prodlint";
+pub const REPOSITORY: &str = "https://github.com/pagerproof/pagerproof";
 
 /// Files larger than this are skipped with a notice.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
@@ -420,7 +420,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
 
 /// Checks one in-memory file with every rule and no project facts, the way
 /// the check phase would: for fuzzing, benches and embedding. The path picks
-/// the language (`None` when prodlint does not read that kind of file).
+/// the language (`None` when pagerproof does not read that kind of file).
 /// A panic inside a rule comes back as an internal-error notice, as in a run.
 pub fn check_text(path: &str, text: &str) -> Option<(Vec<Diagnostic>, Vec<Notice>)> {
     let grammar = Grammar::from_path(std::path::Path::new(path))?;
@@ -433,7 +433,7 @@ pub fn check_text(path: &str, text: &str) -> Option<(Vec<Diagnostic>, Vec<Notice
 }
 
 /// What a file's cached results depend on besides its content and the
-/// project facts: prodlint's version, the enabled rules and their severities,
+/// project facts: pagerproof's version, the enabled rules and their severities,
 /// and the catalog.
 fn run_key(selection: &Selection, catalog: &Catalog, require_reason: bool) -> String {
     let mut key = format!("{} {} {require_reason}\n", env!("CARGO_PKG_VERSION"), cache::build_id());
@@ -538,7 +538,7 @@ fn check_one(
                 kind: NoticeKind::InternalError,
                 line: None,
                 column: None,
-                message: format!("Internal error while checking this file (a bug in prodlint): {what}"),
+                message: format!("Internal error while checking this file (a bug in pagerproof): {what}"),
             });
             (Vec::new(), notices)
         }
@@ -590,7 +590,7 @@ mod tests {
 
     crate::declare_rule! {
         static PANICS_META = {
-            code: "PL103",
+            code: "PP103",
             name: "jump-in-finally",
             category: SwallowedException,
             severity: Warning,

@@ -1,11 +1,11 @@
-//! The `prodlint` binary: parse arguments, run, map the outcome to an exit
+//! The `pagerproof` binary: parse arguments, run, map the outcome to an exit
 //! code (0 clean, 1 findings at or above `--fail-on`, 2 usage, config or
 //! internal error).
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use prodlint::cli::{Cli, ExitStatus, run};
+use pagerproof::cli::{Cli, ExitStatus, run};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

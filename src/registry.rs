@@ -1,5 +1,5 @@
 //! THE rule list: one line per rule. Everything that lists rules (the engine,
-//! `prodlint rules`, `explain`, SARIF, `rules/README.md`) reads it from here.
+//! `pagerproof rules`, `explain`, SARIF, `rules/README.md`) reads it from here.
 
 use crate::engine::facts::FactCollector;
 use crate::engine::suppress;

@@ -1,7 +1,7 @@
 //! What a rule is: its metadata (declared once with [`declare_rule!`]) and the
 //! trait the engine calls while it walks a tree.
 //!
-//! Every reporter, `prodlint rules`, `prodlint explain`, SARIF and the
+//! Every reporter, `pagerproof rules`, `pagerproof explain`, SARIF and the
 //! generated `rules/README.md` read [`RuleMeta`]; no other place types rule
 //! text.
 
@@ -26,7 +26,7 @@ pub enum Category {
     NPlusOne,
     UnboundedQueue,
     UnsafeMigration,
-    /// Suppression hygiene: unused or malformed `prodlint: ignore` comments.
+    /// Suppression hygiene: unused or malformed `pagerproof: ignore` comments.
     Suppression,
 }
 
@@ -150,7 +150,7 @@ impl Precision {
 /// Everything known about a rule, declared once in its source file.
 #[derive(Debug, Serialize)]
 pub struct RuleMeta {
-    /// Permanent code, never reused (`PL101`).
+    /// Permanent code, never reused (`PP101`).
     pub code: &'static str,
     /// Kebab-case name of the bad pattern (`exception-swallowed`).
     pub name: &'static str,

@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The languages prodlint understands, as users see them.
+/// The languages pagerproof understands, as users see them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
@@ -57,7 +57,7 @@ pub enum Grammar {
 }
 
 impl Grammar {
-    /// Picks the grammar from a file name, if prodlint reads that kind of file.
+    /// Picks the grammar from a file name, if pagerproof reads that kind of file.
     pub fn from_path(path: &std::path::Path) -> Option<Grammar> {
         let ext = path.extension()?.to_str()?;
         Some(match ext {

@@ -31,7 +31,7 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".next",
     ".nuxt",
     ".svelte-kit",
-    ".prodlint_cache",
+    ".pagerproof_cache",
 ];
 
 /// Says whether a path (as walked: relative to the working directory or

@@ -1,5 +1,5 @@
 //! The bad-input matrix: every kind of input a real repository can throw at
-//! prodlint, all in one project. For each case: no panic, no hang, a notice
+//! pagerproof, all in one project. For each case: no panic, no hang, a notice
 //! for what was skipped, every other file still reported, and the SARIF still
 //! well-formed (`.ci/sarif-validate.sh` validates the same project shape with
 //! the SARIF Multitool).
@@ -20,7 +20,7 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
 
 /// Runs the binary with a deadline, so a hang fails the test instead of CI.
 fn run(dir: &Path, args: &[&str]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_prodlint"))
+    let child = Command::new(env!("CARGO_BIN_EXE_pagerproof"))
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
@@ -31,7 +31,7 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     let start = Instant::now();
     let out = std::thread::spawn(move || child.wait_with_output().expect("binary runs"));
     while !out.is_finished() {
-        assert!(start.elapsed() < Duration::from_secs(120), "prodlint hung on {args:?}");
+        assert!(start.elapsed() < Duration::from_secs(120), "pagerproof hung on {args:?}");
         std::thread::sleep(Duration::from_millis(20));
     }
     let out = out.join().unwrap();
@@ -129,17 +129,17 @@ fn the_bad_input_matrix() {
     let has = |s: &str| found.iter().any(|f| f == s);
     let noted = |path: &str, what: &str| notes.iter().any(|n| n.starts_with(path) && n.contains(what));
 
-    assert!(has("ok/control.py:5:9:\"PL103\""), "{found:?}");
+    assert!(has("ok/control.py:5:9:\"PP103\""), "{found:?}");
     assert!(noted("bad/blob.py", "Binary"), "{notes:?}");
     assert!(noted("bad/latin1.py", "UTF-8"), "{notes:?}");
-    assert!(has("bad/bom_crlf.py:5:9:\"PL103\""), "BOM and CRLF keep positions: {found:?}");
-    assert!(has("bad/wide.py:5:14:\"PL103\""), "columns count characters: {found:?}");
-    assert!(has("bad/broken.py:5:9:\"PL103\"") && has("bad/broken.py:14:9:\"PL103\""), "{found:?}");
+    assert!(has("bad/bom_crlf.py:5:9:\"PP103\""), "BOM and CRLF keep positions: {found:?}");
+    assert!(has("bad/wide.py:5:14:\"PP103\""), "columns count characters: {found:?}");
+    assert!(has("bad/broken.py:5:9:\"PP103\"") && has("bad/broken.py:14:9:\"PP103\""), "{found:?}");
     assert!(noted("bad/broken.py", "Syntax error"), "{notes:?}");
     assert!(noted("bad/huge.py", "limit"), "{notes:?}");
     assert!(!notes.iter().any(|n| n.starts_with("bad/empty.py") || n.starts_with("bad/comments.ts")), "{notes:?}");
     #[cfg(unix)]
-    assert!(found.iter().any(|f| f.starts_with("bad/caf") && f.ends_with(":5:9:\"PL103\"")), "{found:?}");
+    assert!(found.iter().any(|f| f.starts_with("bad/caf") && f.ends_with(":5:9:\"PP103\"")), "{found:?}");
 
     // SARIF: UTF-16 columns (the emoji is two code units) and well-formed JSON.
     let o = run(root, &["check", "--format", "sarif", "--no-progress", "."]);

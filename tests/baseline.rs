@@ -20,9 +20,9 @@ fn baseline_hides_existing_findings_across_unrelated_edits() {
     let dir = repo();
     write(dir.path(), "app/a.py", TWO);
     write(dir.path(), "app/b.py", FETCH);
-    let o = check(dir.path(), &["--write-baseline", "prodlint-baseline.json"]);
+    let o = check(dir.path(), &["--write-baseline", "pagerproof-baseline.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let text = std::fs::read_to_string(dir.path().join("prodlint-baseline.json")).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("pagerproof-baseline.json")).unwrap();
     // Stable, sorted, no line numbers; identical findings counted.
     assert!(!text.contains("\"line\""), "{text}");
     assert!(text.contains("\"count\": 2"), "{text}");
@@ -35,7 +35,7 @@ fn baseline_hides_existing_findings_across_unrelated_edits() {
     assert_eq!(text, std::fs::read_to_string(dir.path().join("again.json")).unwrap(), "deterministic");
     commit(dir.path(), "baseline");
 
-    let o = check(dir.path(), &["--baseline", "prodlint-baseline.json"]);
+    let o = check(dir.path(), &["--baseline", "pagerproof-baseline.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert_eq!(findings(&o), Vec::<String>::new());
 
@@ -46,7 +46,7 @@ fn baseline_hides_existing_findings_across_unrelated_edits() {
         "import requests\n\nTIMEOUT = 5\n\n\ndef poll(url):\n    requests.get(url)\n    requests.get(url)\n\n\ndef fetch(url):\n    return requests.get(url)\n",
     );
     git(dir.path(), &["mv", "app/b.py", "app/client.py"]);
-    let o = check(dir.path(), &["--baseline", "prodlint-baseline.json"]);
+    let o = check(dir.path(), &["--baseline", "pagerproof-baseline.json"]);
     assert_eq!(findings(&o), Vec::<String>::new(), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(o.status.code(), Some(0));
 
@@ -56,14 +56,14 @@ fn baseline_hides_existing_findings_across_unrelated_edits() {
         "app/a.py",
         "import requests\n\n\ndef poll(url):\n    requests.get(url)\n    requests.get(url)\n    requests.get(url)\n\n\ndef fetch(url):\n    return requests.get(url)\n",
     );
-    let o = check(dir.path(), &["--baseline", "prodlint-baseline.json"]);
-    assert_eq!(findings(&o), vec!["app/a.py:7: PL201"], "{}", stdout(&o));
+    let o = check(dir.path(), &["--baseline", "pagerproof-baseline.json"]);
+    assert_eq!(findings(&o), vec!["app/a.py:7: PP201"], "{}", stdout(&o));
     assert_eq!(o.status.code(), Some(1));
 
     // The same line in a new function is new, too (the symbol differs).
     write(dir.path(), "app/a.py", &format!("{TWO}\n\ndef other(url):\n    return requests.get(url)\n"));
-    let o = check(dir.path(), &["--baseline", "prodlint-baseline.json"]);
-    assert_eq!(findings(&o), vec!["app/a.py:14: PL201"], "{}", stdout(&o));
+    let o = check(dir.path(), &["--baseline", "pagerproof-baseline.json"]);
+    assert_eq!(findings(&o), vec!["app/a.py:14: PP201"], "{}", stdout(&o));
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn fixed_findings_are_reported_as_pruneable() {
     assert_eq!(o.status.code(), Some(0));
     let err = stderr(&o);
     assert!(err.contains("1 baselined findings no longer occur"), "{err}");
-    assert!(err.contains("app/a.py: PL201 [request-without-timeout] return requests.get(url)"), "{err}");
+    assert!(err.contains("app/a.py: PP201 [request-without-timeout] return requests.get(url)"), "{err}");
 }
 
 #[test]
@@ -100,12 +100,12 @@ fn a_bad_baseline_file_is_a_usage_error() {
 fn baseline_paths_are_relative_to_the_baseline_file() {
     let dir = repo();
     write(dir.path(), "app/a.py", FETCH);
-    let o = check(dir.path(), &["--write-baseline", "prodlint-baseline.json"]);
+    let o = check(dir.path(), &["--write-baseline", "pagerproof-baseline.json"]);
     assert_eq!(o.status.code(), Some(0));
-    let text = std::fs::read_to_string(dir.path().join("prodlint-baseline.json")).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("pagerproof-baseline.json")).unwrap();
     assert!(text.contains("\"path\": \"app/a.py\""), "{text}");
     // From a subdirectory, the same baseline still matches.
-    let o = check(&dir.path().join("app"), &["--baseline", "../prodlint-baseline.json", "."]);
+    let o = check(&dir.path().join("app"), &["--baseline", "../pagerproof-baseline.json", "."]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(findings(&o), Vec::<String>::new());
 }

@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use prodlint::report::{Format, RenderOptions, render};
-use prodlint::select::Selection;
-use prodlint::{Options, Report, check};
+use pagerproof::report::{Format, RenderOptions, render};
+use pagerproof::select::Selection;
+use pagerproof::{Options, Report, check};
 
 fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
@@ -91,7 +91,7 @@ fn a_stale_cache_never_hides_or_invents_a_finding() {
     let no_finally = Selection { ignore: vec!["jump-in-finally".into()], ..Selection::default() };
     let (hits, out) = same(root, cache, &no_finally);
     assert_eq!(hits, 0);
-    assert!(!out.contains("PL103"), "{out}");
+    assert!(!out.contains("PP103"), "{out}");
     let (hits, _) = same(root, cache, &all);
     assert_eq!(hits, files, "switching back reuses the first config's cache");
 
@@ -134,7 +134,7 @@ fn migration_histories_are_never_stale() {
     write(root, "db/migrations/V2__index.sql", "CREATE INDEX orders_total ON orders (total);\n");
     let (hits, out) = same(root, cache, &all);
     assert_eq!(hits, 0);
-    assert!(findings(&out).contains(&"db/migrations/V2__index.sql PL801".to_string()), "{out}");
+    assert!(findings(&out).contains(&"db/migrations/V2__index.sql PP801".to_string()), "{out}");
     let (hits, _) = same(root, cache, &all);
     assert_eq!(hits, 2);
     // The table now comes from the same migration as the index: no finding,
@@ -145,7 +145,7 @@ fn migration_histories_are_never_stale() {
         "CREATE TABLE orders2 (id bigint, total int);\nCREATE INDEX orders2_total ON orders2 (total);\n",
     );
     let (_, out) = same(root, cache, &all);
-    assert!(!findings(&out).iter().any(|f| f.ends_with("PL801")), "{out}");
+    assert!(!findings(&out).iter().any(|f| f.ends_with("PP801")), "{out}");
     // A later migration whose text never changes: its finding comes and goes
     // with an earlier one (a validated CHECK makes SET NOT NULL cheap).
     write(
@@ -154,7 +154,7 @@ fn migration_histories_are_never_stale() {
         "ALTER TABLE orders ADD CONSTRAINT total_nn CHECK (total IS NOT NULL);\n",
     );
     write(root, "db/migrations/V4__not_null.sql", "ALTER TABLE orders ALTER COLUMN total SET NOT NULL;\n");
-    let not_null = "db/migrations/V4__not_null.sql PL807".to_string();
+    let not_null = "db/migrations/V4__not_null.sql PP807".to_string();
     let (_, out) = same(root, cache, &all);
     assert!(!findings(&out).contains(&not_null), "{out}");
     write(root, "db/migrations/V3__check.sql", "SELECT 1;\n");
@@ -176,7 +176,7 @@ fn the_code_index_of_dropped_names_is_never_stale() {
     let uses_note = "def f(db):\n    return db.execute('SELECT note FROM orders')\n";
     let uses_memo = "def f(db):\n    return db.execute('SELECT memo FROM orders')\n";
     write(root, "app/orders.py", uses_note);
-    let dropped_in_use = |out: &str, file: &str| findings(out).contains(&format!("db/migrations/{file} PL809"));
+    let dropped_in_use = |out: &str, file: &str| findings(out).contains(&format!("db/migrations/{file} PP809"));
     let (_, out) = same(root, cache, &all);
     assert!(dropped_in_use(&out, "V2__drop.sql"), "{out}");
     let (hits, out) = same(root, cache, &all);
@@ -196,13 +196,13 @@ fn the_code_index_of_dropped_names_is_never_stale() {
 fn the_cli_caches_by_default_and_no_cache_bypasses_it() {
     let project = tempfile::tempdir().unwrap();
     write(project.path(), "app/jobs.py", FINALLY);
-    let bin = env!("CARGO_BIN_EXE_prodlint");
+    let bin = env!("CARGO_BIN_EXE_pagerproof");
     let run = |args: &[&str]| std::process::Command::new(bin).current_dir(project.path()).args(args).output().unwrap();
     let a = run(&["check", "--no-cache", "--format", "json", "."]);
-    assert!(!project.path().join(".prodlint_cache").exists(), "--no-cache writes nothing");
+    assert!(!project.path().join(".pagerproof_cache").exists(), "--no-cache writes nothing");
     let b = run(&["check", "--format", "json", "."]);
     let c = run(&["check", "--format", "json", "."]);
-    let cache = project.path().join(".prodlint_cache");
+    let cache = project.path().join(".pagerproof_cache");
     assert!(cache.join("CACHEDIR.TAG").exists() && cache.join(".gitignore").exists());
     assert_eq!(a.stdout, b.stdout);
     assert_eq!(b.stdout, c.stdout);

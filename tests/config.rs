@@ -1,12 +1,12 @@
-//! `prodlint.toml` / `[tool.prodlint]`: discovery, validation with spans,
+//! `pagerproof.toml` / `[tool.pagerproof]`: discovery, validation with spans,
 //! selection precedence, per-path overrides, excludes, catalog extensions,
-//! the suppression policy and `prodlint init`; plus the generated reference
+//! the suppression policy and `pagerproof init`; plus the generated reference
 //! `docs/config.md` (`UPDATE_GENERATED=1 cargo test --test config` rewrites it).
 
 mod common;
 
 use common::*;
-use prodlint::config;
+use pagerproof::config;
 
 fn concise(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["check", "--format", "concise", "--no-progress"];
@@ -19,27 +19,30 @@ fn unknown_keys_wrong_types_and_unknown_rules_point_at_the_span() {
     let dir = repo();
     write(dir.path(), "app/a.py", FETCH);
     let cases: &[(&str, &[&str])] = &[
-        ("selct = [\"PL201\"]\n", &["prodlint.toml:1:1", "unknown key `selct`", "did you mean `select`?"]),
-        ("preview = \"yes\"\n", &["prodlint.toml:1:11", "expected a boolean"]),
+        ("selct = [\"PP201\"]\n", &["pagerproof.toml:1:1", "unknown key `selct`", "did you mean `select`?"]),
+        ("preview = \"yes\"\n", &["pagerproof.toml:1:11", "expected a boolean"]),
         (
-            "select = [\"PL2O1\"]\n",
-            &["prodlint.toml:1:11", "unknown rule or category `PL2O1`", "did you mean `PL201`?"],
+            "select = [\"PP2O1\"]\n",
+            &["pagerproof.toml:1:11", "unknown rule or category `PP2O1`", "did you mean `PP201`?"],
         ),
         ("ignore = [\"missing-timout\"]\n", &["did you mean `missing-timeout`?"]),
-        ("[severity]\nPL201 = \"fatal\"\n", &["prodlint.toml:2:9", "unknown variant `fatal`"]),
+        ("[severity]\nPP201 = \"fatal\"\n", &["pagerproof.toml:2:9", "unknown variant `fatal`"]),
         ("fail_on = \"warn\"\n", &["did you mean `warning`?"]),
-        ("[[overrides]]\npaths = [\"a/**\"]\nignor = [\"PL201\"]\n", &["prodlint.toml:3:1", "did you mean `ignore`?"]),
-        ("[catalog.network]\npyton = []\n", &["prodlint.toml:2:1", "did you mean `python`?"]),
+        (
+            "[[overrides]]\npaths = [\"a/**\"]\nignor = [\"PP201\"]\n",
+            &["pagerproof.toml:3:1", "did you mean `ignore`?"],
+        ),
+        ("[catalog.network]\npyton = []\n", &["pagerproof.toml:2:1", "did you mean `python`?"]),
         ("[catalog.netwrk]\n", &["did you mean `network`?"]),
         (
             "[[catalog.network.python]]\nrule = \"request\"\npaths = \"x\"\n",
-            &["prodlint.toml:3:9", "expected a sequence"],
+            &["pagerproof.toml:3:9", "expected a sequence"],
         ),
-        ("exclude = [\"a[\"]\n", &["prodlint.toml:1:12", "invalid glob"]),
-        ("select = [\n", &["prodlint.toml:"]),
+        ("exclude = [\"a[\"]\n", &["pagerproof.toml:1:12", "invalid glob"]),
+        ("select = [\n", &["pagerproof.toml:"]),
     ];
     for (text, wanted) in cases {
-        write(dir.path(), "prodlint.toml", text);
+        write(dir.path(), "pagerproof.toml", text);
         let o = concise(dir.path(), &[]);
         assert_eq!(o.status.code(), Some(2), "{text}: {}", stdout(&o));
         let err = stderr(&o);
@@ -53,22 +56,22 @@ fn unknown_keys_wrong_types_and_unknown_rules_point_at_the_span() {
 fn nearest_config_above_the_path_wins_and_config_flag_overrides() {
     let dir = repo();
     write(dir.path(), "svc/app/a.py", FETCH);
-    write(dir.path(), "prodlint.toml", "ignore = [\"PL201\"]\n");
-    // Nearest: svc/pyproject.toml with [tool.prodlint] beats the root file.
+    write(dir.path(), "pagerproof.toml", "ignore = [\"PP201\"]\n");
+    // Nearest: svc/pyproject.toml with [tool.pagerproof] beats the root file.
     write(
         dir.path(),
         "svc/pyproject.toml",
-        "[project]\nname = \"x\"\n[tool.prodlint]\nselect = [\"PL201\"]\n[tool.prodlint.severity]\nPL201 = \"error\"\n",
+        "[project]\nname = \"x\"\n[tool.pagerproof]\nselect = [\"PP201\"]\n[tool.pagerproof.severity]\nPP201 = \"error\"\n",
     );
     let o = concise(dir.path(), &["svc/app"]);
-    assert!(stdout(&o).contains("PL201 [error]"), "{}", stdout(&o));
-    // A pyproject.toml without [tool.prodlint] is not a config.
+    assert!(stdout(&o).contains("PP201 [error]"), "{}", stdout(&o));
+    // A pyproject.toml without [tool.pagerproof] is not a config.
     write(dir.path(), "svc/pyproject.toml", "[project]\nname = \"x\"\n");
     let o = concise(dir.path(), &["svc/app"]);
-    assert_eq!(o.status.code(), Some(0), "root config ignores PL201: {}", stdout(&o));
-    // prodlint.toml wins over pyproject.toml in one directory.
-    write(dir.path(), "svc/pyproject.toml", "[tool.prodlint]\nignore = [\"PL201\"]\n");
-    write(dir.path(), "svc/prodlint.toml", "select = [\"PL201\"]\n");
+    assert_eq!(o.status.code(), Some(0), "root config ignores PP201: {}", stdout(&o));
+    // pagerproof.toml wins over pyproject.toml in one directory.
+    write(dir.path(), "svc/pyproject.toml", "[tool.pagerproof]\nignore = [\"PP201\"]\n");
+    write(dir.path(), "svc/pagerproof.toml", "select = [\"PP201\"]\n");
     let o = concise(dir.path(), &["svc/app"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     // --config and --no-config.
@@ -88,25 +91,25 @@ fn cli_select_replaces_config_selection_and_overrides_still_apply() {
     write(dir.path(), "scripts/b.py", FETCH);
     write(
         dir.path(),
-        "prodlint.toml",
-        "ignore = [\"missing-timeout\"]\n[[overrides]]\npaths = [\"scripts\"]\nignore = [\"PL201\"]\n",
+        "pagerproof.toml",
+        "ignore = [\"missing-timeout\"]\n[[overrides]]\npaths = [\"scripts\"]\nignore = [\"PP201\"]\n",
     );
     let o = concise(dir.path(), &[]);
     assert_eq!(findings(&o), Vec::<String>::new());
     // --select replaces the config's ignore; the override still holds.
-    let o = concise(dir.path(), &["--select", "PL201"]);
-    assert_eq!(findings(&o), vec!["app/a.py:5: PL201"]);
+    let o = concise(dir.path(), &["--select", "PP201"]);
+    assert_eq!(findings(&o), vec!["app/a.py:5: PP201"]);
     // --extend-select adds to the config (and beats its ignore).
     let o = concise(dir.path(), &["--extend-select", "request-without-timeout"]);
-    assert_eq!(findings(&o), vec!["app/a.py:5: PL201"]);
+    assert_eq!(findings(&o), vec!["app/a.py:5: PP201"]);
     // An override can turn a rule back on, and set its own severity.
     write(
         dir.path(),
-        "prodlint.toml",
-        "ignore = [\"missing-timeout\"]\n[[overrides]]\npaths = [\"scripts/*.py\"]\nselect = [\"missing-timeout\"]\nseverity = { PL201 = \"note\" }\n",
+        "pagerproof.toml",
+        "ignore = [\"missing-timeout\"]\n[[overrides]]\npaths = [\"scripts/*.py\"]\nselect = [\"missing-timeout\"]\nseverity = { PP201 = \"note\" }\n",
     );
     let o = concise(dir.path(), &["--fail-on", "warning"]);
-    assert_eq!(findings(&o), vec!["scripts/b.py:5: PL201"]);
+    assert_eq!(findings(&o), vec!["scripts/b.py:5: PP201"]);
     assert!(stdout(&o).contains("[note]"));
     assert_eq!(o.status.code(), Some(0), "a note is below fail-on warning");
 }
@@ -117,13 +120,13 @@ fn select_by_category_severity_and_fail_on_from_config() {
     write(dir.path(), "app/a.py", FETCH);
     write(
         dir.path(),
-        "prodlint.toml",
-        "select = [\"missing-timeout\"]\nfail_on = \"error\"\n[severity]\nmissing-timeout = \"note\"\nPL201 = \"error\"\n",
+        "pagerproof.toml",
+        "select = [\"missing-timeout\"]\nfail_on = \"error\"\n[severity]\nmissing-timeout = \"note\"\nPP201 = \"error\"\n",
     );
     let o = concise(dir.path(), &[]);
-    assert!(stdout(&o).contains("PL201 [error]"), "a code beats its category: {}", stdout(&o));
+    assert!(stdout(&o).contains("PP201 [error]"), "a code beats its category: {}", stdout(&o));
     assert_eq!(o.status.code(), Some(1));
-    write(dir.path(), "prodlint.toml", "select = [\"missing-timeout\"]\nfail_on = \"error\"\n");
+    write(dir.path(), "pagerproof.toml", "select = [\"missing-timeout\"]\nfail_on = \"error\"\n");
     let o = concise(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(0), "warning below the config's fail_on");
     let o = concise(dir.path(), &["--fail-on", "warning"]);
@@ -136,14 +139,14 @@ fn exclude_skips_walked_and_named_files() {
     write(dir.path(), "app/a.py", FETCH);
     write(dir.path(), "app/legacy/old.py", FETCH);
     write(dir.path(), "gen/x.py", FETCH);
-    write(dir.path(), "prodlint.toml", "exclude = [\"app/legacy/**\", \"gen\"]\n");
+    write(dir.path(), "pagerproof.toml", "exclude = [\"app/legacy/**\", \"gen\"]\n");
     let o = concise(dir.path(), &[]);
-    assert_eq!(findings(&o), vec!["app/a.py:5: PL201"]);
+    assert_eq!(findings(&o), vec!["app/a.py:5: PP201"]);
     let o = concise(dir.path(), &["app/legacy/old.py", "gen/x.py"]);
     assert_eq!(findings(&o), Vec::<String>::new(), "{}", stdout(&o));
     // Globs are relative to the config's directory, whatever the cwd.
     let o = concise(&dir.path().join("app"), &["."]);
-    assert_eq!(findings(&o), vec!["a.py:5: PL201"], "{}", stdout(&o));
+    assert_eq!(findings(&o), vec!["a.py:5: PP201"], "{}", stdout(&o));
 }
 
 #[test]
@@ -158,26 +161,26 @@ fn catalog_extensions_teach_a_team_client() {
     assert_eq!(findings(&o), Vec::<String>::new());
     write(
         dir.path(),
-        "prodlint.toml",
+        "pagerproof.toml",
         "[[catalog.network.python]]\nrule = \"request\"\npaths = [\"acme.http.get\"]\ntimeout = [\"deadline\"]\n",
     );
     let o = concise(dir.path(), &[]);
-    assert_eq!(findings(&o), vec!["app/c.py:5: PL201"], "{}", stdout(&o));
+    assert_eq!(findings(&o), vec!["app/c.py:5: PP201"], "{}", stdout(&o));
     // The built-in entries are still there.
     write(dir.path(), "app/a.py", FETCH);
     let o = concise(dir.path(), &[]);
     assert_eq!(findings(&o).len(), 2, "{}", stdout(&o));
     // The same from pyproject.toml.
-    std::fs::remove_file(dir.path().join("prodlint.toml")).unwrap();
+    std::fs::remove_file(dir.path().join("pagerproof.toml")).unwrap();
     write(
         dir.path(),
         "pyproject.toml",
-        "[project]\nname = \"shop\"\n\n[[tool.prodlint.catalog.network.python]]\nrule = \"request\"\npaths = [\"acme.http.get\"]\ntimeout = [\"deadline\"]\n",
+        "[project]\nname = \"shop\"\n\n[[tool.pagerproof.catalog.network.python]]\nrule = \"request\"\npaths = [\"acme.http.get\"]\ntimeout = [\"deadline\"]\n",
     );
     let o = concise(dir.path(), &[]);
     assert_eq!(findings(&o).len(), 2, "{}", stdout(&o));
     // Mistakes in pyproject.toml point into it.
-    write(dir.path(), "pyproject.toml", "[project]\nname = \"shop\"\n\n[tool.prodlint]\nselct = []\n");
+    write(dir.path(), "pyproject.toml", "[project]\nname = \"shop\"\n\n[tool.pagerproof]\nselct = []\n");
     let o = concise(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("pyproject.toml:5:1"), "{}", stderr(&o));
@@ -190,13 +193,13 @@ fn suppression_reasons_can_be_required_and_unused_ones_stay_reported() {
     write(
         dir.path(),
         "app/a.py",
-        "import requests\n\n\ndef f(u):\n    return requests.get(u)  # prodlint: ignore[PL201]\n\n\ndef g(u):\n    return requests.get(u)  # prodlint: ignore[PL201] -- internal, bounded by the proxy\n\n\ndef h():\n    return 1  # prodlint: ignore[PL201] -- stale\n",
+        "import requests\n\n\ndef f(u):\n    return requests.get(u)  # pagerproof: ignore[PP201]\n\n\ndef g(u):\n    return requests.get(u)  # pagerproof: ignore[PP201] -- internal, bounded by the proxy\n\n\ndef h():\n    return 1  # pagerproof: ignore[PP201] -- stale\n",
     );
     let o = concise(dir.path(), &[]);
-    assert_eq!(findings(&o), vec!["app/a.py:13: PL001"], "{}", stdout(&o));
-    write(dir.path(), "prodlint.toml", "require_suppression_reason = true\n");
+    assert_eq!(findings(&o), vec!["app/a.py:13: PP001"], "{}", stdout(&o));
+    write(dir.path(), "pagerproof.toml", "require_suppression_reason = true\n");
     let o = concise(dir.path(), &[]);
-    assert_eq!(findings(&o), vec!["app/a.py:5: PL002", "app/a.py:13: PL001"], "{}", stdout(&o));
+    assert_eq!(findings(&o), vec!["app/a.py:5: PP002", "app/a.py:13: PP001"], "{}", stdout(&o));
     assert!(stdout(&o).contains("without `-- reason`"));
 }
 
@@ -206,7 +209,7 @@ fn init_writes_a_starter_config_that_loads() {
     write(dir.path(), "app/a.py", FETCH);
     let o = run_in(dir.path(), &["init"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let text = std::fs::read_to_string(dir.path().join("prodlint.toml")).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("pagerproof.toml")).unwrap();
     assert!(text.contains("# "), "commented");
     let o = concise(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
@@ -237,7 +240,7 @@ fn documented_keys_are_exactly_the_accepted_keys() {
     documented.sort();
     accepted.sort();
     assert_eq!(documented, accepted, "config::OVERRIDE_KEYS and the parser disagree");
-    let sections: Vec<&str> = prodlint::catalog::BUILTIN_FILES.iter().map(|(s, _)| *s).collect();
+    let sections: Vec<&str> = pagerproof::catalog::BUILTIN_FILES.iter().map(|(s, _)| *s).collect();
     let mut accepted = config::accepted_keys(&["catalog"], false);
     accepted.sort();
     let mut sections = sections;

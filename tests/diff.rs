@@ -27,7 +27,7 @@ fn only_findings_on_added_or_changed_lines_are_reported() {
     // Uncommitted edits count too.
     write(dir.path(), "app/d.py", FETCH);
     let o = check(dir.path(), &["--diff-base", "main"]);
-    assert_eq!(findings(&o), vec!["app/b.py:9: PL201", "app/c.py:5: PL201", "app/d.py:5: PL201"], "{}", stdout(&o));
+    assert_eq!(findings(&o), vec!["app/b.py:9: PP201", "app/c.py:5: PP201", "app/d.py:5: PP201"], "{}", stdout(&o));
     assert_eq!(o.status.code(), Some(1));
     // The merge base, not main's tip: later commits on main do not count.
     git(dir.path(), &["checkout", "-q", "main"]);
@@ -35,7 +35,7 @@ fn only_findings_on_added_or_changed_lines_are_reported() {
     commit(dir.path(), "main moves on");
     git(dir.path(), &["checkout", "-q", "feature"]);
     let o = check(dir.path(), &["--diff-base", "main", "app/a.py", "app/b.py"]);
-    assert_eq!(findings(&o), vec!["app/b.py:9: PL201"], "{}", stdout(&o));
+    assert_eq!(findings(&o), vec!["app/b.py:9: PP201"], "{}", stdout(&o));
 }
 
 #[test]
@@ -81,6 +81,6 @@ fn repository_config_cannot_make_git_run_code() {
     git(dir.path(), &["config", "filter.evil.clean", &script]);
     write(dir.path(), "a.py", &format!("{FETCH}\n\ndef g(u):\n    return requests.get(u)\n"));
     let o = check(dir.path(), &["--diff-base", "HEAD"]);
-    assert_eq!(findings(&o), vec!["a.py:9: PL201"], "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(findings(&o), vec!["a.py:9: PP201"], "{}{}", stdout(&o), stderr(&o));
     assert!(!marker.exists(), "git ran repository-configured code");
 }

@@ -8,9 +8,9 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use prodlint::registry;
-use prodlint::rule::{Category, RuleMeta};
-use prodlint::source::{Grammar, Language};
+use pagerproof::registry;
+use pagerproof::rule::{Category, RuleMeta};
+use pagerproof::source::{Grammar, Language};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -88,9 +88,9 @@ fn every_rule_is_complete_and_consistent() {
             problems.push(format!("{}: duplicate name {}", rule.code, rule.name));
         }
         let code_ok =
-            rule.code.len() == 5 && rule.code.starts_with("PL") && rule.code[2..].chars().all(|c| c.is_ascii_digit());
+            rule.code.len() == 5 && rule.code.starts_with("PP") && rule.code[2..].chars().all(|c| c.is_ascii_digit());
         if !code_ok {
-            problems.push(format!("{}: codes are `PL` and three digits", rule.code));
+            problems.push(format!("{}: codes are `PP` and three digits", rule.code));
         }
         let kebab = rule.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !rule.name.starts_with('-')
@@ -175,10 +175,10 @@ fn registered_node_kinds_exist_in_the_grammars() {
 #[test]
 fn finding_messages_follow_the_style() {
     // Every message a fail fixture produces: sentence case, no trailing period.
-    let mut options = prodlint::Options::new(vec![root().join("fixtures")], root());
+    let mut options = pagerproof::Options::new(vec![root().join("fixtures")], root());
     options.selection.select = vec!["ALL".to_string()];
     options.selection.preview = true;
-    let report = prodlint::check(&options).expect("check runs");
+    let report = pagerproof::check(&options).expect("check runs");
     let mut problems = Vec::new();
     for d in &report.diagnostics {
         text_style("message", d.rule, &d.message, &mut problems);

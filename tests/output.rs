@@ -1,14 +1,14 @@
 //! The output contracts (docs: DESIGN "Output contracts", docs/json-schema.md):
 //! SARIF structure, JSON fields, GitHub escaping and the text renderer, on
-//! reports built by running `prodlint::check` over small temporary projects.
+//! reports built by running `pagerproof::check` over small temporary projects.
 
 use std::path::Path;
 
-use prodlint::diagnostic::{Edit, Fix, Label};
-use prodlint::report::{Format, RenderOptions, render};
-use prodlint::select::Selection;
-use prodlint::source::Span;
-use prodlint::{Options, Report, check};
+use pagerproof::diagnostic::{Edit, Fix, Label};
+use pagerproof::report::{Format, RenderOptions, render};
+use pagerproof::select::Selection;
+use pagerproof::source::Span;
+use pagerproof::{Options, Report, check};
 use serde_json::Value;
 
 /// A finding on line 6, after characters outside the BMP (two UTF-16 code
@@ -61,10 +61,10 @@ fn sarif_structure_rules_and_utf16_regions() {
     assert_eq!(runs.len(), 1);
     let run = &runs[0];
     let driver = &run["tool"]["driver"];
-    assert_eq!(driver["name"], "prodlint");
+    assert_eq!(driver["name"], "pagerproof");
     assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(driver["informationUri"], prodlint::REPOSITORY);
+    assert_eq!(driver["informationUri"], pagerproof::REPOSITORY);
 
     // Every rule that ran is described, entirely from its RuleMeta.
     let rules = driver["rules"].as_array().unwrap();
@@ -92,10 +92,10 @@ fn sarif_structure_rules_and_utf16_regions() {
     for (result, d) in results.iter().zip(&report.diagnostics) {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"], "ruleIndex points at the result's rule");
-        assert_eq!(result["ruleId"], "PL103");
+        assert_eq!(result["ruleId"], "PP103");
         assert_eq!(result["level"], "warning");
         assert!(result["message"]["text"].as_str().unwrap().starts_with(&d.message));
-        assert!(result["partialFingerprints"]["prodlint/v1"].as_str().is_some_and(|f| f.len() == 16));
+        assert!(result["partialFingerprints"]["pagerproof/v1"].as_str().is_some_and(|f| f.len() == 16));
         let locations = result["locations"].as_array().unwrap();
         assert_eq!(locations.len(), 1);
         let physical = &locations[0]["physicalLocation"];
@@ -138,7 +138,7 @@ fn fingerprints_survive_a_line_inserted_above() {
     let fingerprint = |log: &Value| {
         let r = &log["runs"][0]["results"][0];
         (
-            r["partialFingerprints"]["prodlint/v1"].as_str().unwrap().to_string(),
+            r["partialFingerprints"]["pagerproof/v1"].as_str().unwrap().to_string(),
             r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap(),
         )
     };
@@ -201,7 +201,7 @@ fn json_schema_fields() {
     assert!(text.ends_with('\n'));
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["version"], 1);
-    assert_eq!(doc["prodlint_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["pagerproof_version"], env!("CARGO_PKG_VERSION"));
     let summary = &doc["summary"];
     assert_eq!(summary["warnings"], 1);
     assert_eq!(summary["errors"], 0);
@@ -209,13 +209,13 @@ fn json_schema_fields() {
     assert_eq!(summary["files_checked"], 1);
     assert_eq!(summary["files_with_findings"], 1);
     assert_eq!(summary["notices"], 1);
-    assert!(doc["rules"].as_array().unwrap().iter().any(|r| r["code"] == "PL103" && r["name"] == "jump-in-finally"));
+    assert!(doc["rules"].as_array().unwrap().iter().any(|r| r["code"] == "PP103" && r["name"] == "jump-in-finally"));
 
     let d = &doc["diagnostics"][0];
     for key in ["code", "name", "category", "severity", "path", "message", "fix", "help_uri", "fingerprint", "symbol"] {
         assert!(d[key].is_string(), "diagnostic field `{key}`: {d:#}");
     }
-    assert_eq!(d["code"], "PL103");
+    assert_eq!(d["code"], "PP103");
     assert_eq!(d["category"], "swallowed-exception");
     assert_eq!(d["path"], "app/multi.py");
     assert_eq!(d["symbol"], "handler");
@@ -235,7 +235,7 @@ fn json_schema_fields() {
 }
 
 fn report_fingerprint(report: &Report) -> String {
-    prodlint::diagnostic::fingerprints(&report.diagnostics)[0].clone()
+    pagerproof::diagnostic::fingerprints(&report.diagnostics)[0].clone()
 }
 
 #[test]
@@ -262,7 +262,7 @@ fn github_escaping_cannot_inject_commands() {
         s.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
     };
     assert_eq!(unescape(props[0].1), evil_name);
-    assert_eq!(props[5].1, "PL103 jump-in-finally");
+    assert_eq!(props[5].1, "PP103 jump-in-finally");
     assert!(unescape(data).ends_with("::set-output name=x::y"));
     assert!(!data.contains('\n') && !data.contains('\r'));
     assert!(data.contains("%250A"), "a literal %0A in a message stays literal: {data}");
@@ -273,7 +273,7 @@ fn github_notices() {
     let dir = project(&[("blob.js", b"x\0y"), ("broken.py", b"def f(:\n  pass\n")]);
     let report = run(dir.path());
     let out = rendered(&report, Format::Github, false);
-    assert!(out.lines().any(|l| l.starts_with("::notice file=blob.js,title=prodlint binary::blob.js: ")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("::notice file=blob.js,title=pagerproof binary::blob.js: ")), "{out}");
     assert!(out.lines().any(|l| l.starts_with("::notice file=broken.py,line=1,")), "{out}");
     assert!(out.ends_with("No findings (1 file checked)\n"), "{out}");
 }
@@ -284,11 +284,11 @@ fn text_output_has_snippet_help_and_no_ansi_without_color() {
     let mut report = run(dir.path());
     let plain = rendered(&report, Format::Text, false);
     assert!(!plain.contains('\x1b'), "no ANSI escapes without colour:\n{plain}");
-    assert!(plain.starts_with("warning[PL103]: `return` in `finally`"), "{plain}");
+    assert!(plain.starts_with("warning[PP103]: `return` in `finally`"), "{plain}");
     assert!(plain.contains("[app/multi.py:6:23]"), "{plain}");
     assert!(plain.contains("label = \"𝄞𝄞\"; return None"), "{plain}");
     assert!(plain.contains("  help: Move the statement"), "{plain}");
-    assert!(plain.contains("  docs: https://github.com/prodlint/prodlint/blob/main/rules/jump-in-finally.md"));
+    assert!(plain.contains("  docs: https://github.com/pagerproof/pagerproof/blob/main/rules/jump-in-finally.md"));
     assert!(plain.trim_end().ends_with("Found 1 warning in 1 file (1 file checked)"), "{plain}");
     assert!(plain.lines().all(|l| l == l.trim_end()), "no trailing blanks");
 

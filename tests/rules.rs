@@ -12,10 +12,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use prodlint::report::{Format, RenderOptions, render};
-use prodlint::rule::{Category, RuleMeta};
-use prodlint::select::Selection;
-use prodlint::{Options, check, registry};
+use pagerproof::report::{Format, RenderOptions, render};
+use pagerproof::rule::{Category, RuleMeta};
+use pagerproof::select::Selection;
+use pagerproof::{Options, check, registry};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -63,7 +63,7 @@ fn rel(path: &Path) -> String {
     path.strip_prefix(root()).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
-fn run(path: &Path, rule: &RuleMeta) -> prodlint::Report {
+fn run(path: &Path, rule: &RuleMeta) -> pagerproof::Report {
     let mut options = Options::new(vec![path.to_path_buf()], root());
     // Suppression rules judge other rules' findings, so every rule runs for them.
     let select = if rule.category == Category::Suppression { "ALL" } else { rule.name };

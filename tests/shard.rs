@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prodlint")).current_dir(dir).args(args).output().expect("binary runs")
+    Command::new(env!("CARGO_BIN_EXE_pagerproof")).current_dir(dir).args(args).output().expect("binary runs")
 }
 
 fn write(root: &Path, rel: &str, bytes: &[u8]) {
@@ -81,7 +81,7 @@ fn shard_arguments_are_checked() {
     let a = run_in(dir.path(), &["check", "--format", "sarif", "-o", "a.sarif", "--shard", "1/2", "."]);
     let b = run_in(
         dir.path(),
-        &["check", "--format", "sarif", "-o", "b.sarif", "--shard", "2/2", "--select", "PL103", "."],
+        &["check", "--format", "sarif", "-o", "b.sarif", "--shard", "2/2", "--select", "PP103", "."],
     );
     assert!(a.status.success() && b.status.success());
     let o = run_in(dir.path(), &["merge-sarif", "a.sarif", "b.sarif"]);

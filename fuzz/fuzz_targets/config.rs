@@ -1,4 +1,4 @@
-//! The config loader on arbitrary `prodlint.toml` and `pyproject.toml` text:
+//! The config loader on arbitrary `pagerproof.toml` and `pyproject.toml` text:
 //! errors must be rendered, never panic.
 #![no_main]
 
@@ -8,8 +8,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    for (name, pyproject) in [("prodlint.toml", false), ("pyproject.toml", true)] {
-        if let Err(e) = prodlint::config::parse(Path::new(name), text, pyproject, PathBuf::from("/repo")) {
+    for (name, pyproject) in [("pagerproof.toml", false), ("pyproject.toml", true)] {
+        if let Err(e) = pagerproof::config::parse(Path::new(name), text, pyproject, PathBuf::from("/repo")) {
             let _ = e.render();
         }
     }

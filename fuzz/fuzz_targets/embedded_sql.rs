@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use prodlint::catalog::Catalog;
-use prodlint::source::{Grammar, SourceFile};
+use pagerproof::catalog::Catalog;
+use pagerproof::source::{Grammar, SourceFile};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(sql) = std::str::from_utf8(data) else { return };
@@ -42,5 +42,5 @@ fuzz_target!(|data: &[u8]| {
             Arc::from(typeorm),
         ),
     ];
-    let _ = prodlint::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None, &|_, _| None);
+    let _ = pagerproof::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None, &|_, _| None);
 });

@@ -10,8 +10,8 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn check(path: &str, text: &str) {
-    let (_, notices) = prodlint::check_text(path, text).expect("a Python path");
+    let (_, notices) = pagerproof::check_text(path, text).expect("a Python path");
     for n in notices {
-        assert!(n.kind != prodlint::diagnostic::NoticeKind::InternalError, "{}", n.message);
+        assert!(n.kind != pagerproof::diagnostic::NoticeKind::InternalError, "{}", n.message);
     }
 }

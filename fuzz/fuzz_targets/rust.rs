@@ -6,9 +6,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let (_, notices) = prodlint::check_text("src/handlers.rs", text).expect("a Rust path");
+        let (_, notices) = pagerproof::check_text("src/handlers.rs", text).expect("a Rust path");
         for n in notices {
-            assert!(n.kind != prodlint::diagnostic::NoticeKind::InternalError, "{}", n.message);
+            assert!(n.kind != pagerproof::diagnostic::NoticeKind::InternalError, "{}", n.message);
         }
     }
 });

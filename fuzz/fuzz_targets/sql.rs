@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use prodlint::catalog::Catalog;
-use prodlint::source::{Grammar, SourceFile};
+use pagerproof::catalog::Catalog;
+use pagerproof::source::{Grammar, SourceFile};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -26,5 +26,5 @@ fuzz_target!(|data: &[u8]| {
             Arc::from(text),
         ),
     ];
-    let _ = prodlint::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None, &|_, _| None);
+    let _ = pagerproof::migration::analyze(&files, Catalog::builtin(), &|_| true, &|_| None, &|_| None, &|_, _| None);
 });

@@ -1,4 +1,4 @@
-//! The `prodlint: ignore[...]` comment parser: arbitrary directive text in
+//! The `pagerproof: ignore[...]` comment parser: arbitrary directive text in
 //! Python and TypeScript comments, above and beside a real finding.
 #![no_main]
 
@@ -8,15 +8,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(directive) = std::str::from_utf8(data) else { return };
     let directive = directive.replace(['\n', '\r'], " ");
     let py = format!(
-        "# prodlint: {directive}\ndef f(job):\n    try:\n        job()\n    finally:\n        return 1  # prodlint: {directive}\n"
+        "# pagerproof: {directive}\ndef f(job):\n    try:\n        job()\n    finally:\n        return 1  # pagerproof: {directive}\n"
     );
     let ts = format!(
-        "// prodlint: {directive}\nfunction f() {{ try {{ g(); }} finally {{ return 1; /* prodlint: {directive} */ }} }}\n"
+        "// pagerproof: {directive}\nfunction f() {{ try {{ g(); }} finally {{ return 1; /* pagerproof: {directive} */ }} }}\n"
     );
     for (path, text) in [("app/jobs.py", py), ("src/jobs.ts", ts)] {
-        let (_, notices) = prodlint::check_text(path, &text).expect("a known path");
+        let (_, notices) = pagerproof::check_text(path, &text).expect("a known path");
         for n in notices {
-            assert!(n.kind != prodlint::diagnostic::NoticeKind::InternalError, "{}", n.message);
+            assert!(n.kind != pagerproof::diagnostic::NoticeKind::InternalError, "{}", n.message);
         }
     }
 });

@@ -16,7 +16,7 @@ pub struct ErrorCatalog {
     pub rust: RustErrors,
 }
 
-/// What prodlint knows about dropped errors in Rust. Paths use `::`; an
+/// What pagerproof knows about dropped errors in Rust. Paths use `::`; an
 /// entry ending in `::` is a prefix.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -16,7 +16,7 @@ pub struct MigrationCatalog {
     pub safe_type_changes: Vec<[String; 2]>,
     /// Tables whose findings are raised to errors.
     pub hot_tables: Vec<String>,
-    /// Whether PL810 reports.
+    /// Whether PP810 reports.
     pub lock_timeout_rule: bool,
     /// Column names too common to tell code use from the name alone.
     pub generic_column_names: Vec<String>,

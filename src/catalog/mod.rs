@@ -3,8 +3,8 @@
 //! log or report an error, which exceptions are narrow idioms.
 //!
 //! Each file maps to one typed section; users extend the same sections from
-//! their config (`[catalog.<section>]` in `prodlint.toml`), so teaching
-//! prodlint a team's own client is configuration, not a fork.
+//! their config (`[catalog.<section>]` in `pagerproof.toml`), so teaching
+//! pagerproof a team's own client is configuration, not a fork.
 //!
 //! Adding a section takes two lines: a field of [`Catalog`] (with
 //! `#[serde(default)]`; the section type derives `Deserialize` and `Default`)
@@ -78,7 +78,7 @@ impl Catalog {
         BUILTIN.get_or_init(|| match Catalog::extended(&toml::Table::new()) {
             Ok(c) => c,
             // The files are compiled in and covered by tests, so a parse
-            // error is a bug in prodlint, not user input.
+            // error is a bug in pagerproof, not user input.
             Err(e) => panic!("built-in catalog rules/catalog/ is invalid: {e}"),
         })
     }

@@ -6,7 +6,7 @@
 //!
 //! ```toml
 //! [[python]]
-//! rule = "request"            # request (PL201) or connection (PL202)
+//! rule = "request"            # request (PP201) or connection (PP202)
 //! paths = ["requests.get"]    # qualified callee paths
 //! kind = "call"               # call | session | client (see `CallKind`)
 //! timeout = ["timeout"]       # keyword / option-object keys that set it
@@ -52,9 +52,9 @@ pub struct RustWrappers {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NetRule {
-    /// HTTP requests: `request-without-timeout` (PL201).
+    /// HTTP requests: `request-without-timeout` (PP201).
     Request,
-    /// Database, cache, mail and raw socket connections: `connection-without-timeout` (PL202).
+    /// Database, cache, mail and raw socket connections: `connection-without-timeout` (PP202).
     Connection,
 }
 

@@ -1,7 +1,7 @@
 //! `rules/catalog/queues.toml`: in-memory queue and buffer constructors and
 //! the argument that bounds them, calls that fan work out concurrently, and
-//! what limits that concurrency. Read by `queue-without-bound` (PL601) and
-//! `fan-out-without-limit` (PL602).
+//! what limits that concurrency. Read by `queue-without-bound` (PP601) and
+//! `fan-out-without-limit` (PP602).
 
 use serde::Deserialize;
 

@@ -1,8 +1,8 @@
 //! `rules/catalog/retry.toml`: how code pauses between attempts, which
 //! failures are local rather than a flaky dependency, and the library retry
 //! policies (tenacity, backoff, Celery, axios-retry, p-retry, got) with the
-//! options that bound them. Read by the missing-retry rules (PL301
-//! `retry-without-backoff`, PL302 `retry-without-limit`).
+//! options that bound them. Read by the missing-retry rules (PP301
+//! `retry-without-backoff`, PP302 `retry-without-limit`).
 
 use serde::Deserialize;
 

@@ -1,7 +1,7 @@
 //! `rules/catalog/secrets.toml`: names of secrets and personal data, the
 //! request attributes and environment reads that hold them, the calls that
 //! mask them or pass them through, and the log sinks per language. Read by
-//! `secret-logged` (PL401).
+//! `secret-logged` (PP401).
 
 use serde::Deserialize;
 

@@ -21,7 +21,7 @@ pub struct SideEffectCatalog {
     pub rust: RustEffects,
 }
 
-/// What prodlint knows about side effects and guards in Rust.
+/// What pagerproof knows about side effects and guards in Rust.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RustEffects {

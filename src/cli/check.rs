@@ -1,4 +1,4 @@
-//! `prodlint check`: run the pipeline and render the report.
+//! `pagerproof check`: run the pipeline and render the report.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -47,7 +47,7 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Arguments of `prodlint check`.
+/// Arguments of `pagerproof check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or directories to check.
@@ -76,8 +76,8 @@ pub struct CheckArgs {
     /// config's fail_on, else warning].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
-    /// Use this config file (prodlint.toml, or a pyproject.toml with
-    /// [tool.prodlint]) instead of the nearest one.
+    /// Use this config file (pagerproof.toml, or a pyproject.toml with
+    /// [tool.pagerproof]) instead of the nearest one.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
     /// Ignore config files.
@@ -114,13 +114,13 @@ pub struct CheckArgs {
     /// Do not read or write the result cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Keep the result cache in DIR (default: `.prodlint_cache` in the
+    /// Keep the result cache in DIR (default: `.pagerproof_cache` in the
     /// working directory).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Check only shard I of N (e.g. `2/4`): files are split by a hash of
     /// their path, so a CI matrix can scan a large repository in parallel;
-    /// join the shards' SARIF with `prodlint merge-sarif`.
+    /// join the shards' SARIF with `pagerproof merge-sarif`.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<crate::Shard>,
     /// Parse and walk every file but run no rule (the floor for benchmarks).
@@ -131,7 +131,7 @@ pub struct CheckArgs {
     pub color: ColorChoice,
 }
 
-/// Runs `prodlint check`.
+/// Runs `pagerproof check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let mut options = Options::new(args.paths.clone(), cwd.clone());

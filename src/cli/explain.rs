@@ -1,4 +1,4 @@
-//! `prodlint explain <code|name>`: a rule's metadata and documentation.
+//! `pagerproof explain <code|name>`: a rule's metadata and documentation.
 
 use clap::Args;
 
@@ -7,10 +7,10 @@ use crate::registry;
 use crate::rule::RuleMeta;
 use crate::select::suggest;
 
-/// Arguments of `prodlint explain`.
+/// Arguments of `pagerproof explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A rule code (`PL201`) or name (`request-without-timeout`).
+    /// A rule code (`PP201`) or name (`request-without-timeout`).
     pub rule: String,
 }
 
@@ -33,7 +33,7 @@ pub fn explain(rule: &RuleMeta) -> String {
     ) + "\n"
 }
 
-/// Runs `prodlint explain`.
+/// Runs `pagerproof explain`.
 pub fn run(args: ExplainArgs) -> anyhow::Result<ExitStatus> {
     match registry::find(&args.rule) {
         Some(rule) => {
@@ -42,7 +42,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitStatus> {
         }
         None => {
             let hint = suggest(&args.rule).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
-            eprintln!("error: no rule is called `{}`{hint}; `prodlint rules` lists them", args.rule);
+            eprintln!("error: no rule is called `{}`{hint}; `pagerproof rules` lists them", args.rule);
             Ok(ExitStatus::Error)
         }
     }

@@ -1,4 +1,4 @@
-//! `prodlint init`: write a commented starter `prodlint.toml`.
+//! `pagerproof init`: write a commented starter `pagerproof.toml`.
 
 use std::path::PathBuf;
 
@@ -8,7 +8,7 @@ use clap::Args;
 use super::{ExitStatus, write_atomic};
 use crate::config;
 
-/// Arguments of `prodlint init`.
+/// Arguments of `pagerproof init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to write the config.
@@ -19,7 +19,7 @@ pub struct InitArgs {
     pub force: bool,
 }
 
-/// Runs `prodlint init`.
+/// Runs `pagerproof init`.
 pub fn run(args: InitArgs) -> anyhow::Result<ExitStatus> {
     if args.path.exists() && !args.force {
         eprintln!("error: {} already exists (use --force to overwrite it)", args.path.display());
@@ -27,6 +27,6 @@ pub fn run(args: InitArgs) -> anyhow::Result<ExitStatus> {
     }
     write_atomic(&args.path, config::STARTER.as_bytes())
         .with_context(|| format!("cannot write {}", args.path.display()))?;
-    eprintln!("Wrote {}; `prodlint check` reads it from there on", args.path.display());
+    eprintln!("Wrote {}; `pagerproof check` reads it from there on", args.path.display());
     Ok(ExitStatus::Clean)
 }

@@ -1,4 +1,4 @@
-//! `prodlint merge-sarif`: join the SARIF logs of `check --shard I/N` runs
+//! `pagerproof merge-sarif`: join the SARIF logs of `check --shard I/N` runs
 //! into one log with the same results, in the same order, as a single run.
 //!
 //! Shards partition the files, so results and notifications never overlap;
@@ -14,7 +14,7 @@ use serde_sarif::sarif;
 
 use super::{ExitStatus, write_atomic, write_stdout};
 
-/// Arguments of `prodlint merge-sarif`.
+/// Arguments of `pagerproof merge-sarif`.
 #[derive(Debug, Args)]
 pub struct MergeSarifArgs {
     /// The shards' SARIF files.
@@ -25,7 +25,7 @@ pub struct MergeSarifArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Runs `prodlint merge-sarif`.
+/// Runs `pagerproof merge-sarif`.
 pub fn run(args: MergeSarifArgs) -> anyhow::Result<ExitStatus> {
     let mut logs = Vec::new();
     for path in &args.inputs {
@@ -48,16 +48,16 @@ fn merge(logs: Vec<(&PathBuf, sarif::Sarif)>) -> anyhow::Result<sarif::Sarif> {
     let mut iter = logs.into_iter();
     let Some((first_path, mut merged)) = iter.next() else { bail!("no input") };
     if merged.runs.len() != 1 {
-        bail!("{} has {} runs; prodlint writes exactly one", first_path.display(), merged.runs.len());
+        bail!("{} has {} runs; pagerproof writes exactly one", first_path.display(), merged.runs.len());
     }
     for (path, log) in iter {
         let [run]: [sarif::Run; 1] = log.runs.try_into().map_err(|runs: Vec<_>| {
-            anyhow::anyhow!("{} has {} runs; prodlint writes exactly one", path.display(), runs.len())
+            anyhow::anyhow!("{} has {} runs; pagerproof writes exactly one", path.display(), runs.len())
         })?;
         let into = &mut merged.runs[0];
         if serde_json::to_value(&run.tool)? != serde_json::to_value(&into.tool)? {
             bail!(
-                "{} was written by a different prodlint version or with different rules than {}; run every shard with the same binary and config",
+                "{} was written by a different pagerproof version or with different rules than {}; run every shard with the same binary and config",
                 path.display(),
                 first_path.display()
             );

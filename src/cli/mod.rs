@@ -23,9 +23,9 @@ pub enum ExitStatus {
     Error = 2,
 }
 
-/// prodlint: stop production failures before they merge.
+/// pagerproof: stop production failures before they merge.
 #[derive(Debug, Parser)]
-#[command(name = "prodlint", version, about, long_about = None, propagate_version = true)]
+#[command(name = "pagerproof", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -42,7 +42,7 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Join the SARIF files of `check --shard` runs into one.
     MergeSarif(merge_sarif::MergeSarifArgs),
-    /// Write a commented starter prodlint.toml.
+    /// Write a commented starter pagerproof.toml.
     Init(init::InitArgs),
 }
 
@@ -65,14 +65,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".prodlint-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".pagerproof-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// Writes to stdout; a closed pipe (`prodlint check | head`) is not an error.
+/// Writes to stdout; a closed pipe (`pagerproof check | head`) is not an error.
 pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {

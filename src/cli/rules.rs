@@ -1,4 +1,4 @@
-//! `prodlint rules`: every rule, as a table or JSON.
+//! `pagerproof rules`: every rule, as a table or JSON.
 
 use std::fmt::Write as _;
 
@@ -9,14 +9,14 @@ use super::{ExitStatus, write_stdout};
 use crate::registry;
 use crate::rule::RuleMeta;
 
-/// Output formats of `prodlint rules`.
+/// Output formats of `pagerproof rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RulesFormat {
     Table,
     Json,
 }
 
-/// Arguments of `prodlint rules`.
+/// Arguments of `pagerproof rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Output format.
@@ -55,7 +55,7 @@ fn row(r: &'static RuleMeta) -> RuleRow<'static> {
     }
 }
 
-/// The table `prodlint rules` prints.
+/// The table `pagerproof rules` prints.
 pub fn table() -> String {
     let rows: Vec<RuleRow> = registry::all().map(row).collect();
     let mut out = String::new();
@@ -90,7 +90,7 @@ pub fn table() -> String {
     out
 }
 
-/// Runs `prodlint rules`.
+/// Runs `pagerproof rules`.
 pub fn run(args: RulesArgs) -> anyhow::Result<ExitStatus> {
     let text = match args.format {
         RulesFormat::Table => table(),

@@ -18,7 +18,7 @@ pub enum BindingKind<'t> {
     /// The name holds what calling `of` returned; `node` is that call (or
     /// `new` expression), so rules can read its arguments.
     Instance { of: String, node: Node<'t> },
-    /// Bound to something prodlint does not follow; shadows outer bindings.
+    /// Bound to something pagerproof does not follow; shadows outer bindings.
     Unknown,
 }
 
@@ -41,7 +41,7 @@ pub struct Resolved<'t> {
     /// The binding's site for the head name, if the head was bound.
     pub site: Option<Node<'t>>,
     /// False when the head name was not bound at all (a global such as
-    /// `fetch`, or a name prodlint could not see the origin of).
+    /// `fetch`, or a name pagerproof could not see the origin of).
     pub bound: bool,
 }
 

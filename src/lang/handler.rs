@@ -1,6 +1,6 @@
 //! What an exception handler does with the error it caught, shared by the
-//! swallowed-exception rules (PL101 `exception-swallowed`, PL102
-//! `io-error-swallowed`, PL104 `exception-cause-dropped`).
+//! swallowed-exception rules (PP101 `exception-swallowed`, PP102
+//! `io-error-swallowed`, PP104 `exception-cause-dropped`).
 //!
 //! A handler is a Python `except` clause, a JS `catch` clause, or a promise
 //! rejection handler (`.catch(fn)`, `.then(ok, fn)`). [`analyze`] scans the
@@ -747,7 +747,7 @@ fn trailing_comment(node: Node<'_>, src: &str) -> bool {
 }
 
 /// Tool directives and bare TODOs explain nothing: `# noqa`, `# nosec`,
-/// `// eslint-disable-line`, `# type: ignore`, `# prodlint: ignore[...]`,
+/// `// eslint-disable-line`, `# type: ignore`, `# pagerproof: ignore[...]`,
 /// `# TODO`.
 pub fn meaningful_comment(text: &str) -> bool {
     let t = text
@@ -769,7 +769,7 @@ pub fn meaningful_comment(text: &str) -> bool {
         "pylint:",
         "pyright:",
         "mypy:",
-        "prodlint:",
+        "pagerproof:",
         "fmt:",
         "isort:",
         "eslint-",
@@ -908,7 +908,7 @@ mod tests {
         assert!(!meaningful_comment("# TODO"));
         assert!(!meaningful_comment("# FIXME: handle this"));
         assert!(!meaningful_comment("# BLE001"));
-        assert!(!meaningful_comment("# prodlint: ignore[PL101] reason"));
+        assert!(!meaningful_comment("# pagerproof: ignore[PP101] reason"));
         assert!(!meaningful_comment("#"));
     }
 }

@@ -1,4 +1,4 @@
-//! The unsafe-migration rules (PL801–PL810), run over each migration history
+//! The unsafe-migration rules (PP801–PP810), run over each migration history
 //! in order so that what earlier migrations did (tables created, checks
 //! validated, column types) is known.
 
@@ -499,7 +499,7 @@ mod tests {
         let mut out = Vec::new();
         check_set(&[&a, &b, &c], cat, &NoCode, &mut out);
         let rules: Vec<&str> = out.iter().map(|f| f.rule.code).collect();
-        assert_eq!(rules, vec!["PL810", "PL801"], "only the later migration's index on t is reported");
+        assert_eq!(rules, vec!["PP810", "PP801"], "only the later migration's index on t is reported");
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub fn parse_only(sql: &str) -> usize {
 }
 
 /// The placeholder that code readers put where a template interpolates a value.
-pub const PLACEHOLDER: &str = "prodlint_placeholder";
+pub const PLACEHOLDER: &str = "pagerproof_placeholder";
 
 /// Parses one statement; when that fails, retries the forms embedded SQL
 /// takes: an interpolation that held a clause (`${ifNotExists}`) rather than

@@ -2,7 +2,7 @@
 //! the runner turns into annotations on the pull request:
 //!
 //! ```text
-//! ::warning file=app/jobs.py,line=5,endLine=5,col=9,endColumn=15,title=PL103 jump-in-finally::app/jobs.py:5:9: `return` in `finally` ...
+//! ::warning file=app/jobs.py,line=5,endLine=5,col=9,endColumn=15,title=PP103 jump-in-finally::app/jobs.py:5:9: `return` in `finally` ...
 //! ```
 //!
 //! The parameters before `::` only feed the annotation; the message repeats
@@ -57,7 +57,7 @@ pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> i
             out,
             "::{command} file={}{location},title={}::{}",
             escape_property(&super::clean_keep_cr(&n.path)),
-            escape_property(&format!("prodlint {}", n.kind.as_str())),
+            escape_property(&format!("pagerproof {}", n.kind.as_str())),
             escape_data(&super::clean(&shown)),
         )?;
     }

@@ -30,7 +30,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 #[derive(Debug, Serialize)]
 pub struct Document<'a> {
     pub version: u32,
-    pub prodlint_version: &'static str,
+    pub pagerproof_version: &'static str,
     pub summary: Summary,
     pub rules: Vec<RuleEntry>,
     pub diagnostics: Vec<DiagnosticEntry<'a>>,
@@ -176,7 +176,7 @@ pub fn document(report: &Report) -> Document<'_> {
     let fingerprints = diagnostic::fingerprints(&report.diagnostics);
     Document {
         version: SCHEMA_VERSION,
-        prodlint_version: env!("CARGO_PKG_VERSION"),
+        pagerproof_version: env!("CARGO_PKG_VERSION"),
         summary,
         rules: report.rules.iter().map(|r| rule_entry(r)).collect(),
         diagnostics: report

@@ -14,7 +14,7 @@ pub const MAX_LISTED: usize = 50;
 
 /// Renders the Markdown summary.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "## prodlint\n")?;
+    writeln!(out, "## pagerproof\n")?;
     writeln!(out, "{}\n", super::summary(report))?;
     if report.diagnostics.is_empty() {
         return Ok(());

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use crate::Report;
 
-/// Output formats of `prodlint check`.
+/// Output formats of `pagerproof check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Diagnostics with source snippets, underlines and `help:` lines.

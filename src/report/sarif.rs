@@ -5,7 +5,7 @@
 //! - Locations are repo-relative URIs under `%SRCROOT%` (absolute `file://`
 //!   URIs for files outside the working directory); columns are UTF-16 code
 //!   units, the SARIF default `columnKind`.
-//! - `partialFingerprints["prodlint/v1"]` is [`crate::diagnostic::fingerprints`]:
+//! - `partialFingerprints["pagerproof/v1"]` is [`crate::diagnostic::fingerprints`]:
 //!   no line numbers, so it survives edits above the finding.
 //! - Notices become `invocations[0].toolExecutionNotifications`.
 //! - No timestamps or absolute machine paths: the same input gives the same bytes.
@@ -25,7 +25,7 @@ use crate::source::Position;
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The `partialFingerprints` key; bump the version if the hash ever changes.
-pub const FINGERPRINT_KEY: &str = "prodlint/v1";
+pub const FINGERPRINT_KEY: &str = "pagerproof/v1";
 
 /// The URI base id that relative artifact locations are resolved against.
 pub const SRCROOT: &str = "%SRCROOT%";
@@ -70,7 +70,7 @@ pub fn build(report: &Report) -> sarif::Sarif {
         .collect();
 
     let driver = sarif::ToolComponent::builder()
-        .name("prodlint")
+        .name("pagerproof")
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .information_uri(crate::REPOSITORY)
@@ -92,7 +92,7 @@ pub fn build(report: &Report) -> sarif::Sarif {
     base_ids.insert(
         SRCROOT.to_string(),
         sarif::ArtifactLocation::builder()
-            .description(message("The directory prodlint ran in; result paths are relative to it."))
+            .description(message("The directory pagerproof ran in; result paths are relative to it."))
             .build(),
     );
 

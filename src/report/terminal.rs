@@ -2,7 +2,7 @@
 //! handler, then notices and the summary line.
 //!
 //! ```text
-//! warning[PL103]: `return` in `finally` discards any exception raised in the `try` block, ...
+//! warning[PP103]: `return` in `finally` discards any exception raised in the `try` block, ...
 //!    ╭─[app/jobs.py:5:9]
 //!  4 │     finally:
 //!  5 │         return
@@ -10,7 +10,7 @@
 //!  6 │
 //!    ╰────
 //!   help: Move the statement out of the `finally` block so that errors still propagate
-//!   docs: https://github.com/prodlint/prodlint/blob/main/rules/jump-in-finally.md
+//!   docs: https://github.com/pagerproof/pagerproof/blob/main/rules/jump-in-finally.md
 //! ```
 //!
 //! The header and the `docs:` line are written here (rustc style); miette draws

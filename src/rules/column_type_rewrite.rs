@@ -1,9 +1,9 @@
-//! PL805 `column-type-rewrite`: see `rules/column-type-rewrite.md`. The check lives in
+//! PP805 `column-type-rewrite`: see `rules/column-type-rewrite.md`. The check lives in
 //! [`crate::migration::check`]; migrations are read by [`crate::migration`].
 
 crate::declare_rule! {
     pub static COLUMN_TYPE_REWRITE = {
-        code: "PL805",
+        code: "PP805",
         name: "column-type-rewrite",
         category: UnsafeMigration,
         severity: Warning,

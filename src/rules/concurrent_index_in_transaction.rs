@@ -1,9 +1,9 @@
-//! PL802 `concurrent-index-in-transaction`: see `rules/concurrent-index-in-transaction.md`. The check lives in
+//! PP802 `concurrent-index-in-transaction`: see `rules/concurrent-index-in-transaction.md`. The check lives in
 //! [`crate::migration::check`]; migrations are read by [`crate::migration`].
 
 crate::declare_rule! {
     pub static CONCURRENT_INDEX_IN_TRANSACTION = {
-        code: "PL802",
+        code: "PP802",
         name: "concurrent-index-in-transaction",
         category: UnsafeMigration,
         severity: Error,

@@ -12,7 +12,7 @@ use crate::source::Grammar;
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL202",
+        code: "PP202",
         name: "connection-without-timeout",
         category: MissingTimeout,
         severity: Warning,

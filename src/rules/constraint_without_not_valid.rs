@@ -1,9 +1,9 @@
-//! PL806 `constraint-without-not-valid`: see `rules/constraint-without-not-valid.md`. The check lives in
+//! PP806 `constraint-without-not-valid`: see `rules/constraint-without-not-valid.md`. The check lives in
 //! [`crate::migration::check`]; migrations are read by [`crate::migration`].
 
 crate::declare_rule! {
     pub static CONSTRAINT_WITHOUT_NOT_VALID = {
-        code: "PL806",
+        code: "PP806",
         name: "constraint-without-not-valid",
         category: UnsafeMigration,
         severity: Warning,

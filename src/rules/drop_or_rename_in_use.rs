@@ -1,9 +1,9 @@
-//! PL809 `drop-or-rename-in-use`: see `rules/drop-or-rename-in-use.md`. The check lives in
+//! PP809 `drop-or-rename-in-use`: see `rules/drop-or-rename-in-use.md`. The check lives in
 //! [`crate::migration::check`]; migrations are read by [`crate::migration`].
 
 crate::declare_rule! {
     pub static DROP_OR_RENAME_IN_USE = {
-        code: "PL809",
+        code: "PP809",
         name: "drop-or-rename-in-use",
         category: UnsafeMigration,
         severity: Warning,

@@ -9,7 +9,7 @@ use crate::rule::{Rule, RuleMeta};
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL104",
+        code: "PP104",
         name: "exception-cause-dropped",
         category: SwallowedException,
         severity: Note,

@@ -12,7 +12,7 @@ use crate::source::Span;
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL101",
+        code: "PP101",
         name: "exception-swallowed",
         category: SwallowedException,
         severity: Warning,

@@ -30,7 +30,7 @@ use crate::source::Grammar;
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL602",
+        code: "PP602",
         name: "fan-out-without-limit",
         category: UnboundedQueue,
         severity: Warning,

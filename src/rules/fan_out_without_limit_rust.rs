@@ -1,4 +1,4 @@
-//! The Rust side of `fan-out-without-limit` (PL602), kept conservative: a
+//! The Rust side of `fan-out-without-limit` (PP602), kept conservative: a
 //! `tokio::spawn` (or another `rust.fan_out.spawn` call) made once per item
 //! of a `for` loop, or of a `for_each`/`map` closure, whose iterable is
 //! request or message input (`body.ids`, a handler parameter) or a query

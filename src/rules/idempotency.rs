@@ -1,5 +1,5 @@
-//! Shared by the non-idempotent-handler rules (PL701
-//! `payment-without-idempotency-key`, PL702 `side-effect-without-dedup`):
+//! Shared by the non-idempotent-handler rules (PP701
+//! `payment-without-idempotency-key`, PP702 `side-effect-without-dedup`):
 //! reading a callee as dotted segments, matching catalog call patterns, and
 //! deciding whether the enclosing handler is one a provider or broker runs
 //! again (a webhook, a retrying task).

@@ -1,5 +1,5 @@
-//! The Rust halves of the non-idempotent-handler rules (PL701
-//! `payment-without-idempotency-key`, PL702 `side-effect-without-dedup`),
+//! The Rust halves of the non-idempotent-handler rules (PP701
+//! `payment-without-idempotency-key`, PP702 `side-effect-without-dedup`),
 //! from the `[rust]` section of `rules/catalog/side_effects.toml`: async-stripe
 //! calls and their request strategy, webhook receivers (route name or path,
 //! or a signature check in the body), queue consumers that ack after the side
@@ -236,12 +236,12 @@ fn in_script_dir(path: &str, dirs: &[String]) -> bool {
     dirs.iter().any(|d| path.contains(&format!("/{}/", d.trim_matches('/'))))
 }
 
-// ------------------------------------------------------------------ PL701
+// ------------------------------------------------------------------ PP701
 
-/// Node kinds PL701 registers.
+/// Node kinds PP701 registers.
 pub const PAYMENT_KINDS: &[RustKind] = &[RustKind::Call, RustKind::MethodCall];
 
-/// PL701 on one Rust node.
+/// PP701 on one Rust node.
 pub fn check_payment(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     let catalog = cx.catalog;
     let cat = &catalog.side_effects.rust;
@@ -312,9 +312,9 @@ pub fn check_payment(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     }
 }
 
-// ------------------------------------------------------------------ PL702
+// ------------------------------------------------------------------ PP702
 
-/// Node kinds PL702 registers.
+/// Node kinds PP702 registers.
 pub const DEDUP_KINDS: &[RustKind] =
     &[RustKind::Call, RustKind::MethodCall, RustKind::Macro, RustKind::If, RustKind::Local];
 
@@ -348,7 +348,7 @@ struct Delegation {
 const WEBHOOK_WHY: &str = "a redelivery (the provider retries on any non-2xx answer or timeout)";
 const WEBHOOK_LABEL: &str = "this webhook handler can receive the same event more than once";
 
-/// PL702 on one Rust node.
+/// PP702 on one Rust node.
 pub fn check_dedup(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     let Some(f) = cx.ctx.function().cloned() else { return };
     let catalog = cx.catalog;
@@ -448,7 +448,7 @@ pub fn check_dedup(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     }
 }
 
-/// PL702 at the end of the file: webhook receivers that call a same-file
+/// PP702 at the end of the file: webhook receivers that call a same-file
 /// function whose first side effect is unguarded.
 pub fn finish_dedup(cx: &mut RustChecker<'_, '_>) {
     let st = cx.state::<DedupState>();

@@ -1,9 +1,9 @@
-//! PL801 `index-without-concurrently`: see `rules/index-without-concurrently.md`. The check lives in
+//! PP801 `index-without-concurrently`: see `rules/index-without-concurrently.md`. The check lives in
 //! [`crate::migration::check`]; migrations are read by [`crate::migration`].
 
 crate::declare_rule! {
     pub static INDEX_WITHOUT_CONCURRENTLY = {
-        code: "PL801",
+        code: "PP801",
         name: "index-without-concurrently",
         category: UnsafeMigration,
         severity: Warning,

@@ -13,7 +13,7 @@ use crate::rules::io_error_swallowed_rust;
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL102",
+        code: "PP102",
         name: "io-error-swallowed",
         category: SwallowedException,
         severity: Warning,

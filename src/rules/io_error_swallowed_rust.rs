@@ -1,4 +1,4 @@
-//! The Rust side of `io-error-swallowed` (PL102): a `Result` of I/O, network
+//! The Rust side of `io-error-swallowed` (PP102): a `Result` of I/O, network
 //! or database work dropped without a look at the error: `let _ = ...;`,
 //! `....ok();`, `if let Ok(..) = ...` with no `else`, a `match` arm
 //! `Err(_) => {}` / `()` / `continue`, and `.unwrap_or_default()` /

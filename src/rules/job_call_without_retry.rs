@@ -13,7 +13,7 @@ use crate::rule::{Rule, RuleMeta};
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL303",
+        code: "PP303",
         name: "job-call-without-retry",
         category: MissingRetry,
         severity: Note,

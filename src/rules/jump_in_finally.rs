@@ -8,7 +8,7 @@ use crate::rule::{Rule, RuleMeta};
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL103",
+        code: "PP103",
         name: "jump-in-finally",
         category: SwallowedException,
         severity: Warning,

@@ -15,7 +15,7 @@ use crate::source::SourceFile;
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL502",
+        code: "PP502",
         name: "lazy-relation-in-loop",
         category: NPlusOne,
         severity: Warning,

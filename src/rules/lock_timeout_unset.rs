@@ -1,9 +1,9 @@
-//! PL810 `lock-timeout-unset`: see `rules/lock-timeout-unset.md`. The check lives in
+//! PP810 `lock-timeout-unset`: see `rules/lock-timeout-unset.md`. The check lives in
 //! [`crate::migration::check`]; migrations are read by [`crate::migration`].
 
 crate::declare_rule! {
     pub static LOCK_TIMEOUT_UNSET = {
-        code: "PL810",
+        code: "PP810",
         name: "lock-timeout-unset",
         category: UnsafeMigration,
         severity: Note,

@@ -1,5 +1,5 @@
-//! Shared by the n-plus-one rules (`query-in-loop` PL501,
-//! `lazy-relation-in-loop` PL502): which loop a node runs in, over what
+//! Shared by the n-plus-one rules (`query-in-loop` PP501,
+//! `lazy-relation-in-loop` PP502): which loop a node runs in, over what
 //! collection, with which loop variables, and whether an expression depends on
 //! them. Not a rule itself.
 

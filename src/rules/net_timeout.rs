@@ -1,5 +1,5 @@
-//! Shared by `request-without-timeout` (PL201) and
-//! `connection-without-timeout` (PL202): finds the catalog entry a call
+//! Shared by `request-without-timeout` (PP201) and
+//! `connection-without-timeout` (PP202): finds the catalog entry a call
 //! matches (`rules/catalog/network.toml`) and decides whether the call sets
 //! its timeout. Not a rule itself.
 
@@ -15,7 +15,7 @@ use crate::source::{Grammar, Span};
 /// What the arguments say about the timeout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Timeout {
-    /// Set, or possibly set somewhere prodlint cannot see (`**kwargs`, a config variable).
+    /// Set, or possibly set somewhere pagerproof cannot see (`**kwargs`, a config variable).
     Set,
     /// Not given at all.
     Missing,

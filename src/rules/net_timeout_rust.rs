@@ -1,5 +1,5 @@
-//! The Rust side of `request-without-timeout` (PL201) and
-//! `connection-without-timeout` (PL202): matches calls against the `[[rust]]`
+//! The Rust side of `request-without-timeout` (PP201) and
+//! `connection-without-timeout` (PP202): matches calls against the `[[rust]]`
 //! entries of `rules/catalog/network.toml`, follows the builder chain around
 //! the call, and honours timeout wrappers. Not a rule itself.
 

@@ -1,9 +1,9 @@
-//! PL803 `not-null-column-without-default`: see `rules/not-null-column-without-default.md`. The check lives in
+//! PP803 `not-null-column-without-default`: see `rules/not-null-column-without-default.md`. The check lives in
 //! [`crate::migration::check`]; migrations are read by [`crate::migration`].
 
 crate::declare_rule! {
     pub static NOT_NULL_COLUMN_WITHOUT_DEFAULT = {
-        code: "PL803",
+        code: "PP803",
         name: "not-null-column-without-default",
         category: UnsafeMigration,
         severity: Error,

@@ -17,7 +17,7 @@ use crate::source::{Grammar, Span};
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL701",
+        code: "PP701",
         name: "payment-without-idempotency-key",
         category: NonIdempotentHandler,
         severity: Warning,

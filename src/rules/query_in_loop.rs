@@ -21,7 +21,7 @@ use crate::source::Grammar;
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL501",
+        code: "PP501",
         name: "query-in-loop",
         category: NPlusOne,
         severity: Warning,

@@ -1,4 +1,4 @@
-//! The Rust side of `query-in-loop` (PL501): a sqlx, Diesel, SeaORM or
+//! The Rust side of `query-in-loop` (PP501): a sqlx, Diesel, SeaORM or
 //! tokio-postgres query, or a reqwest call, run once per item of a `for` /
 //! `while let` loop or of a per-item closure (`.map(..)` fed to `join_all`,
 //! `buffer_unordered`). The clients are the `[rust]` section of

@@ -22,7 +22,7 @@ use crate::source::Grammar;
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL601",
+        code: "PP601",
         name: "queue-without-bound",
         category: UnboundedQueue,
         severity: Warning,
@@ -130,7 +130,7 @@ const OOM: &str = "so when consumers fall behind it grows until the process is O
 /// What the bound argument of a constructor call says.
 #[derive(Debug, PartialEq, Eq)]
 enum Bound {
-    /// Positive, or a value prodlint cannot read (a variable, `**kwargs`).
+    /// Positive, or a value pagerproof cannot read (a variable, `**kwargs`).
     Set,
     /// Not passed.
     Missing,

@@ -1,4 +1,4 @@
-//! The Rust side of `queue-without-bound` (PL601): channel constructors
+//! The Rust side of `queue-without-bound` (PP601): channel constructors
 //! that take no capacity (`tokio::sync::mpsc::unbounded_channel`,
 //! `std::sync::mpsc::channel`, `crossbeam_channel::unbounded`, ...), from the
 //! `[[rust.buffers]]` entries of `rules/catalog/queues.toml`. Reported where

@@ -12,7 +12,7 @@ use crate::source::Grammar;
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL201",
+        code: "PP201",
         name: "request-without-timeout",
         category: MissingTimeout,
         severity: Warning,

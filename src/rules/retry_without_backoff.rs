@@ -13,7 +13,7 @@ use crate::source::Span;
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL301",
+        code: "PP301",
         name: "retry-without-backoff",
         category: MissingRetry,
         severity: Warning,
@@ -57,7 +57,7 @@ impl Rule for RetryWithoutBackoff {
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
         if matches!(node.kind(), "decorator" | "call") {
             let Some(p) = retry_policy::read(node, cx) else { return };
-            // A policy that also retries forever is reported by PL302.
+            // A policy that also retries forever is reported by PP302.
             if p.immediate && !p.unlimited {
                 cx.report_node(
                     p.node,

@@ -11,7 +11,7 @@ use crate::rules::{retry_policy, retry_rust};
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL302",
+        code: "PP302",
         name: "retry-without-limit",
         category: MissingRetry,
         severity: Warning,

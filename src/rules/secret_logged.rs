@@ -25,7 +25,7 @@ use crate::source::Grammar;
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL401",
+        code: "PP401",
         name: "secret-logged",
         category: SecretInLog,
         severity: Warning,

@@ -1,4 +1,4 @@
-//! The Rust side of `secret-logged` (PL401): secrets reaching `tracing` and
+//! The Rust side of `secret-logged` (PP401): secrets reaching `tracing` and
 //! `log` macros (fields `password = %pw`, `?token`, format arguments and
 //! inline `{token}` names) and `println!`/`eprintln!`/`dbg!`; and `{:?}` of a
 //! value whose type derives `Debug` over a secret-named field. Sinks, secret

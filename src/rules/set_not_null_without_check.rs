@@ -1,9 +1,9 @@
-//! PL807 `set-not-null-without-check`: see `rules/set-not-null-without-check.md`. The check lives in
+//! PP807 `set-not-null-without-check`: see `rules/set-not-null-without-check.md`. The check lives in
 //! [`crate::migration::check`]; migrations are read by [`crate::migration`].
 
 crate::declare_rule! {
     pub static SET_NOT_NULL_WITHOUT_CHECK = {
-        code: "PL807",
+        code: "PP807",
         name: "set-not-null-without-check",
         category: UnsafeMigration,
         severity: Warning,

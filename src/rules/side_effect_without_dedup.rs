@@ -21,7 +21,7 @@ use crate::source::{Grammar, Span};
 
 crate::declare_rule! {
     pub static META = {
-        code: "PL702",
+        code: "PP702",
         name: "side-effect-without-dedup",
         category: NonIdempotentHandler,
         severity: Warning,

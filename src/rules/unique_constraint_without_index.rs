@@ -1,9 +1,9 @@
-//! PL808 `unique-constraint-without-index`: see `rules/unique-constraint-without-index.md`. The check lives in
+//! PP808 `unique-constraint-without-index`: see `rules/unique-constraint-without-index.md`. The check lives in
 //! [`crate::migration::check`]; migrations are read by [`crate::migration`].
 
 crate::declare_rule! {
     pub static UNIQUE_CONSTRAINT_WITHOUT_INDEX = {
-        code: "PL808",
+        code: "PP808",
         name: "unique-constraint-without-index",
         category: UnsafeMigration,
         severity: Warning,

@@ -1,9 +1,9 @@
-//! PL804 `volatile-column-default`: see `rules/volatile-column-default.md`. The check lives in
+//! PP804 `volatile-column-default`: see `rules/volatile-column-default.md`. The check lives in
 //! [`crate::migration::check`]; migrations are read by [`crate::migration`].
 
 crate::declare_rule! {
     pub static VOLATILE_COLUMN_DEFAULT = {
-        code: "PL804",
+        code: "PP804",
         name: "volatile-column-default",
         category: UnsafeMigration,
         severity: Warning,

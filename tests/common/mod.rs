@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_prodlint"))
+    Command::new(env!("CARGO_BIN_EXE_pagerproof"))
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
@@ -58,14 +58,14 @@ pub fn commit(dir: &Path, message: &str) {
     git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
 }
 
-/// A PL201 finding (`requests.get` without a timeout) in a function.
+/// A PP201 finding (`requests.get` without a timeout) in a function.
 pub const FETCH: &str = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n";
 
 /// `path:line: CODE` of each finding in concise output.
 pub fn findings(o: &Output) -> Vec<String> {
     stdout(o)
         .lines()
-        .filter(|l| l.contains(": PL"))
+        .filter(|l| l.contains(": PP"))
         .map(|l| {
             let mut parts = l.splitn(4, ':');
             let path = parts.next().unwrap_or("");
