@@ -1,11 +1,11 @@
-//! End-to-end tests of the real `prodlint` binary: exit codes, formats,
+//! End-to-end tests of the real `pagerproof` binary: exit codes, formats,
 //! atomic output, suppressions, discovery, bad input and determinism.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_prodlint"))
+    Command::new(env!("CARGO_BIN_EXE_pagerproof"))
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
@@ -58,7 +58,7 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     let o = run_in(dir.path(), &["check", "does/not/exist.py"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run_in(dir.path(), &["explain", "PL999"]);
+    let o = run_in(dir.path(), &["explain", "PP999"]);
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -66,7 +66,7 @@ fn usage_errors_exit_2() {
 fn select_and_ignore_by_code_name_and_category() {
     let dir = project();
     for args in [
-        vec!["check", "--ignore", "PL103", "."],
+        vec!["check", "--ignore", "PP103", "."],
         vec!["check", "--ignore", "jump-in-finally", "."],
         vec!["check", "--ignore", "swallowed-exception", "."],
         vec!["check", "--select", "missing-timeout", "."],
@@ -74,9 +74,9 @@ fn select_and_ignore_by_code_name_and_category() {
         let o = run_in(dir.path(), &args);
         assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stdout(&o));
     }
-    let o = run_in(dir.path(), &["check", "--select", "PL103", "--format", "concise", "."]);
+    let o = run_in(dir.path(), &["check", "--select", "PP103", "--format", "concise", "."]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains("app/jobs.py:5:9: PL103"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("app/jobs.py:5:9: PP103"), "{}", stdout(&o));
 }
 
 #[test]
@@ -88,14 +88,14 @@ fn every_format_renders() {
     let o = run_in(dir.path(), &["check", "--format", "sarif", "."]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif output parses");
     assert_eq!(v["version"], "2.1.0");
-    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "PL103");
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "PP103");
     let o = run_in(dir.path(), &["check", "--format", "github", "."]);
     assert!(stdout(&o).starts_with("::warning "), "{}", stdout(&o));
     let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
     assert!(stdout(&o).contains("app/jobs.py:5:9:"), "{}", stdout(&o));
     let o = run_in(dir.path(), &["check", "--format", "text", "."]);
     let text = stdout(&o);
-    assert!(text.contains("PL103") && text.contains("app/jobs.py"), "{text}");
+    assert!(text.contains("PP103") && text.contains("app/jobs.py"), "{text}");
     assert!(!text.contains('\u{1b}'), "no colour when NO_COLOR is set");
 }
 
@@ -112,7 +112,7 @@ fn output_file_is_written_whole_and_atomically() {
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".prodlint-"))
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".pagerproof-"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
     // An output path in a missing directory is an error that leaves nothing behind.
@@ -127,17 +127,48 @@ fn suppressions_silence_and_unused_ones_are_reported() {
     write(
         dir.path(),
         "a.py",
-        "def run(job):\n    try:\n        job.go()\n    finally:\n        return None  # prodlint: ignore[PL103] -- job errors are reported by the queue\n",
+        "def run(job):\n    try:\n        job.go()\n    finally:\n        return None  # pagerproof: ignore[PP103] -- job errors are reported by the queue\n",
     );
     let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    write(dir.path(), "b.ts", "const x = 1; // prodlint: ignore[jump-in-finally] -- stale\n");
+    write(dir.path(), "b.ts", "const x = 1; // pagerproof: ignore[jump-in-finally] -- stale\n");
     let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains("b.ts:1:14: PL001"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("b.ts:1:14: PP001"), "{}", stdout(&o));
     // Not reported as unused when the rule it names did not run.
-    let o = run_in(dir.path(), &["check", "--ignore", "PL103", "--format", "concise", "."]);
+    let o = run_in(dir.path(), &["check", "--ignore", "PP103", "--format", "concise", "."]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn prose_naming_the_tool_is_not_a_suppression_but_a_bare_ignore_is_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    // A module doc that starts with the tool's name and a colon is prose.
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "//! pagerproof: a linter that stops production failures before they merge.\n\
+         /// See pagerproof: its rules are in rules/.\npub fn f() {}\n",
+    );
+    write(dir.path(), "doc.py", "# pagerproof: finds what breaks in production\nx = 1\n");
+    let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("PP002"), "{}", stdout(&o));
+    // A bare `ignore` names no rule: reported, and it suppresses nothing.
+    write(
+        dir.path(),
+        "job.py",
+        "def run(job):\n    try:\n        job.go()\n    finally:\n        return None  # pagerproof: ignore\n",
+    );
+    let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("job.py:5:22: PP002"), "{out}");
+    assert!(out.contains("job.py:5:9: PP103"), "the bare ignore must not suppress: {out}");
+    // A misspelt directive glued to its rule list is malformed, not prose.
+    write(dir.path(), "typo.ts", "const x = 1; // pagerproof: ignroe[PP201] -- typo\n");
+    let o = run_in(dir.path(), &["check", "--format", "concise", "typo.ts"]);
+    assert!(stdout(&o).contains("typo.ts:1:14: PP002"), "{}", stdout(&o));
 }
 
 #[test]
@@ -168,7 +199,7 @@ fn bad_input_gets_a_notice_and_the_scan_completes() {
     let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}\n{}", stderr(&o));
-    assert!(out.contains("app/jobs.py:5:9: PL103"), "other files are still reported: {out}");
+    assert!(out.contains("app/jobs.py:5:9: PP103"), "other files are still reported: {out}");
     assert!(out.contains("app/blob.py") && out.contains("Binary content"), "{out}");
     assert!(out.contains("app/latin1.py") && out.contains("UTF-8"), "{out}");
     assert!(out.contains("app/broken.py") && out.contains("Syntax error"), "{out}");
@@ -180,7 +211,7 @@ fn bad_input_gets_a_notice_and_the_scan_completes() {
     write(dir.path(), "src/net.rs", "async fn f() {\n    let c = reqwest::Client::new();\n}\n");
     let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
     let out = stdout(&o);
-    assert!(out.contains("src/net.rs:2:13: PL201"), "{out}");
+    assert!(out.contains("src/net.rs:2:13: PP201"), "{out}");
     assert!(out.contains("src/broken.rs:2") && out.contains("Rust syntax error"), "{out}");
     assert!(out.contains("src/deep.rs:") && out.contains("Nesting deeper"), "{out}");
     let o = run_in(dir.path(), &["check", "--parse-only", "src"]);
@@ -239,13 +270,13 @@ fn rules_and_explain() {
     let dir = project();
     let o = run_in(dir.path(), &["rules"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).contains("PL103  jump-in-finally"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("PP103  jump-in-finally"), "{}", stdout(&o));
     let o = run_in(dir.path(), &["rules", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let rule = v.as_array().unwrap().iter().find(|r| r["code"] == "PL103").unwrap();
+    let rule = v.as_array().unwrap().iter().find(|r| r["code"] == "PP103").unwrap();
     assert_eq!(rule["category"], "swallowed-exception");
     assert_eq!(rule["status"], "stable");
-    for key in ["PL103", "jump-in-finally"] {
+    for key in ["PP103", "jump-in-finally"] {
         let o = run_in(dir.path(), &["explain", key]);
         assert_eq!(o.status.code(), Some(0));
         assert!(stdout(&o).contains("## Why is this bad?"), "{}", stdout(&o));
@@ -320,6 +351,6 @@ fn a_preview_language_needs_preview_or_the_rule_named() {
     let default = concise(&[]);
     assert!(default.contains("app/queues.py") && !default.contains("src/events.rs"), "{default}");
     assert!(concise(&["--preview"]).contains("src/events.rs:4"));
-    assert!(concise(&["--select", "PL601"]).contains("src/events.rs:4"));
+    assert!(concise(&["--select", "PP601"]).contains("src/events.rs:4"));
     assert!(!concise(&["--select", "unbounded-queue"]).contains("src/events.rs"));
 }

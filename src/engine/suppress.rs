@@ -1,6 +1,6 @@
-//! Inline suppressions: `# prodlint: ignore[CODE-or-name] -- reason` (`//` in
+//! Inline suppressions: `# pagerproof: ignore[CODE-or-name] -- reason` (`//` in
 //! TS/JS) on the finding's line or on comment lines directly above it, and
-//! `prodlint: ignore-file[...]` before the first line of code. Suppressions
+//! `pagerproof: ignore-file[...]` before the first line of code. Suppressions
 //! that match nothing, or name no rule, are findings of their own.
 
 use tree_sitter::Node;
@@ -12,7 +12,7 @@ use crate::source::{SourceFile, Span};
 
 crate::declare_rule! {
     pub static UNUSED_SUPPRESSION = {
-        code: "PL001",
+        code: "PP001",
         name: "unused-suppression",
         category: Suppression,
         severity: Warning,
@@ -27,7 +27,7 @@ crate::declare_rule! {
 
 crate::declare_rule! {
     pub static INVALID_SUPPRESSION = {
-        code: "PL002",
+        code: "PP002",
         name: "invalid-suppression",
         category: Suppression,
         severity: Warning,
@@ -36,7 +36,7 @@ crate::declare_rule! {
         languages: [Python, TypeScript, JavaScript, Rust],
         precision: High,
         summary: "A suppression comment that names no rule or is malformed",
-        fix: "Name a rule code, rule name or category, as in `prodlint: ignore[PL201] -- reason`",
+        fix: "Name a rule code, rule name or category, as in `pagerproof: ignore[PP201] -- reason`",
     }
 }
 
@@ -51,61 +51,65 @@ pub struct Suppression {
     pub own_line: bool,
     /// `ignore-file[...]`.
     pub file_level: bool,
-    /// Codes, names or categories; empty means every rule.
+    /// Codes, names or categories; never empty for a valid directive.
     pub targets: Vec<String>,
     /// The text after `--`, if any.
     pub reason: Option<String>,
-    /// Set when the comment mentions `prodlint:` but does not parse.
+    /// Set when the comment holds a directive that does not parse.
     pub error: Option<String>,
 }
 
-const MARKER: &str = "prodlint:";
+const MARKER: &str = "pagerproof:";
 
-/// Parses a comment node; `None` when it is not a prodlint directive.
+/// Parses a comment node; `None` when it is not a pagerproof directive.
 pub fn parse(node: Node<'_>, file: &SourceFile) -> Option<Suppression> {
     parse_span(Span::of(node), file)
 }
 
 /// Parses the comment at `span` (used where comments are not tree nodes, as
-/// in SQL and Rust); `None` when it is not a prodlint directive.
+/// in SQL and Rust); `None` when it is not a pagerproof directive.
+///
+/// Only `pagerproof: ignore[...]` and `pagerproof: ignore-file[...]` are
+/// directives. A word glued to `[` after the marker (`pagerproof: ignroe[..]`)
+/// is a misspelt one and malformed; anything else after the marker is prose
+/// that mentions the tool (`//! pagerproof: a linter that ...`), not a
+/// directive at all.
 pub fn parse_span(span: Span, file: &SourceFile) -> Option<Suppression> {
     let text = span.text(&file.text);
-    let at = text.find(MARKER)?;
+    let at = find_marker(text)?;
+    let rest = text[at + MARKER.len()..].trim_start();
+    let rest = rest.trim_end_matches("*/").trim_end();
+    let word_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
+    let (word, after) = rest.split_at(word_len);
+    let file_level = match word {
+        "ignore-file" => true,
+        "ignore" => false,
+        _ if !word.is_empty() && after.starts_with('[') => false,
+        _ => return None,
+    };
     let start = file.lines.position(&file.text, span.start);
     let line_start = file.lines.line_start(start.line as usize - 1) as usize;
     let own_line = file.text[line_start..span.start as usize].trim().is_empty();
-    let mut s = Suppression {
-        span,
-        line: start.line,
-        own_line,
-        file_level: false,
-        targets: Vec::new(),
-        reason: None,
-        error: None,
-    };
-    let rest = text[at + MARKER.len()..].trim_start();
-    let rest = rest.trim_end_matches("*/").trim_end();
-    let (directive, after) = if let Some(r) = rest.strip_prefix("ignore-file") {
-        s.file_level = true;
-        ("ignore-file", r)
-    } else if let Some(r) = rest.strip_prefix("ignore") {
-        ("ignore", r)
-    } else {
-        s.error = Some(format!("unknown directive `{}`", rest.split_whitespace().next().unwrap_or("")));
+    let mut s =
+        Suppression { span, line: start.line, own_line, file_level, targets: Vec::new(), reason: None, error: None };
+    if word != "ignore" && word != "ignore-file" {
+        s.error = Some(format!("unknown directive `{word}` (only `ignore[...]` and `ignore-file[...]` exist)"));
+        return Some(s);
+    }
+    let Some(inner) = after.trim_start().strip_prefix('[') else {
+        s.error = Some(format!("`{word}` needs the rules it suppresses, as in `pagerproof: {word}[PP201] -- reason`"));
         return Some(s);
     };
-    let mut after = after.trim_start();
-    if let Some(inner) = after.strip_prefix('[') {
-        let Some(close) = inner.find(']') else {
-            s.error = Some(format!("`{directive}[` is not closed with `]`"));
-            return Some(s);
-        };
-        s.targets = inner[..close].split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-        if s.targets.is_empty() {
-            s.error = Some(format!("`{directive}[]` names no rule"));
-        }
-        after = inner[close + 1..].trim_start();
+    let Some(close) = inner.find(']') else {
+        s.error = Some(format!("`{word}[` is not closed with `]`"));
+        return Some(s);
+    };
+    s.targets = inner[..close].split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    if s.targets.is_empty() {
+        s.error = Some(format!("`{word}[]` names no rule"));
+        return Some(s);
     }
+    let after = inner[close + 1..].trim_start();
     if let Some(reason) = after.strip_prefix("--") {
         let reason = reason.trim();
         if !reason.is_empty() {
@@ -115,6 +119,20 @@ pub fn parse_span(span: Span, file: &SourceFile) -> Option<Suppression> {
         s.error = Some("expected `-- reason` after the rule list".to_string());
     }
     Some(s)
+}
+
+/// Byte offset of the first `pagerproof:` that opens a comment: the word
+/// before it on its line is a comment leader (`#`, `//`, `///`, `//!`, `/*`,
+/// `*`, `--`), or nothing. That takes `x = 1  # note  # pagerproof: ...` and
+/// leaves a mention in prose or backticks (a doc that quotes the syntax, as in
+/// `` `-- pagerproof: ignore[...]` ``) alone.
+fn find_marker(text: &str) -> Option<usize> {
+    text.match_indices(MARKER).map(|(at, _)| at).find(|&at| {
+        let line = text[..at].rsplit('\n').next().unwrap_or("");
+        line.split_whitespace()
+            .next_back()
+            .is_none_or(|word| word.chars().all(|c| matches!(c, '#' | '/' | '*' | '-' | '!')))
+    })
 }
 
 /// True when `target` (a code, name or category) names `rule`.
@@ -155,7 +173,7 @@ pub fn apply(
         let hit = suppressions.iter().enumerate().find(|(_, s)| {
             s.error.is_none()
                 && applies_to_line(s, d.start.line, file, first_code_line)
-                && (s.targets.is_empty() || s.targets.iter().any(|t| matches(t, d.rule)))
+                && s.targets.iter().any(|t| matches(t, d.rule))
         });
         match hit {
             Some((i, _)) => used[i] = true,
@@ -180,7 +198,9 @@ pub fn apply(
                     &INVALID_SUPPRESSION,
                     file,
                     s.span,
-                    format!("`{bad}` is not a prodlint rule code, name or category, so the suppression has no effect"),
+                    format!(
+                        "`{bad}` is not a pagerproof rule code, name or category, so the suppression has no effect"
+                    ),
                 ));
             }
             continue;
@@ -207,16 +227,16 @@ pub fn apply(
                     .to_string(),
             ));
         }
-        let ran =
-            s.targets.is_empty() || registry::all().any(|r| s.targets.iter().any(|t| matches(t, r)) && enabled(r));
+        let ran = registry::all().any(|r| s.targets.iter().any(|t| matches(t, r)) && enabled(r));
         if !used[i] && ran && enabled(&UNUSED_SUPPRESSION) {
-            let what =
-                if s.targets.is_empty() { "every rule".to_string() } else { format!("`{}`", s.targets.join("`, `")) };
             kept.push(Diagnostic::new(
                 &UNUSED_SUPPRESSION,
                 file,
                 s.span,
-                format!("Suppression of {what} matches no finding here, so it would silently hide a new one"),
+                format!(
+                    "Suppression of `{}` matches no finding here, so it would silently hide a new one",
+                    s.targets.join("`, `")
+                ),
             ));
         }
     }

@@ -5,8 +5,8 @@
 //! order each history (Django dependencies, Alembic `down_revision`, file
 //! names), and run the unsafe-migration rules over it in order ([`check`]).
 //!
-//! Findings go back to the engine per file, so inline suppressions (`--
-//! prodlint: ignore[...]` in SQL, `#`/`//` comments in code) work as for any
+//! Findings go back to the engine per file, so inline suppressions (in SQL
+//! `-- pagerproof: ignore[...]`, in code `#` and `//` comments) work as for any
 //! rule. Statements the SQL parser cannot read become notices with a line.
 
 pub mod check;
@@ -179,7 +179,7 @@ fn read_migration(
     m
 }
 
-/// Suppression comments of a SQL file (`-- prodlint: ignore[...]`).
+/// Suppression comments of a SQL file (`-- pagerproof: ignore[...]`).
 pub fn sql_suppressions(file: &SourceFile) -> Vec<Suppression> {
     let (_, comments) = split::split(&file.text);
     comments.iter().filter_map(|c| suppress::parse_span(Span::new(c.start, c.end), file)).collect()
