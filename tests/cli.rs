@@ -354,3 +354,23 @@ fn a_preview_language_needs_preview_or_the_rule_named() {
     assert!(concise(&["--select", "PP601"]).contains("src/events.rs:4"));
     assert!(!concise(&["--select", "unbounded-queue"]).contains("src/events.rs"));
 }
+
+#[test]
+fn the_readme_example_is_what_the_binary_prints() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find("## Example").unwrap()..readme.find("## Usage").unwrap()];
+    let block = |fence: &str| {
+        let start = section.find(fence).unwrap() + fence.len();
+        let body = &section[start..];
+        body[..body.find("```").unwrap()].to_string()
+    };
+    let source = block("```python\n");
+    let source = source.strip_prefix("# app/billing.py\n").expect("the example names its file");
+    let shown = block("```text\n");
+    let shown = shown.strip_prefix("$ pagerproof check app/\n").expect("the example shows its command");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app/billing.py", source);
+    let o = run_in(dir.path(), &["check", "--no-cache", "app/"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), shown, "README's example output is stale");
+}
