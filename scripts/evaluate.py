@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Blind precision evaluation on repositories nobody tuned the rules on.
+
+Two steps, with blind judging in between (see docs/evaluation.md):
+
+  evaluate.py sample --out DIR REPO=REPORT.json [...]
+      Samples up to --per-rule findings per (rule, language) from the JSON
+      reports of `pagerproof check --format json` (run at each repository's
+      root), with a fixed seed, and writes DIR/packets.jsonl: one finding a
+      line, with the repository, file, line, message and fix hint, and nothing
+      about how the rule decides.
+
+  evaluate.py score DIR
+      Reads DIR/packets.jsonl and the judges' DIR/verdicts*.jsonl (one
+      {"id": ..., "verdict": "right"|"wrong", "reason": ...} a line) and
+      prints precision per rule and language, per status, and overall.
+
+It reads only pagerproof's reports and the judges' verdicts; it never runs
+or copies code from the repositories.
+"""
+
+import argparse
+import collections
+import glob
+import json
+import os
+import random
+import sys
+
+LANG = {".py": "python", ".pyi": "python", ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript",
+        ".cts": "typescript", ".js": "javascript", ".jsx": "javascript", ".mjs": "javascript",
+        ".cjs": "javascript", ".rs": "rust", ".sql": "sql"}
+
+
+def language(path):
+    return LANG.get(os.path.splitext(path)[1], "other")
+
+
+def sample(args):
+    rng = random.Random(args.seed)
+    groups = collections.defaultdict(list)
+    statuses = {}
+    for spec in args.reports:
+        repo, report = spec.split("=", 1)
+        data = json.load(open(report))
+        for rule in data["rules"]:
+            statuses[rule["code"]] = rule["status"]
+        for d in data["diagnostics"]:
+            lang = "migration" if d["code"].startswith("PP8") else language(d["path"])
+            groups[(d["code"], lang)].append((repo, d))
+    os.makedirs(args.out, exist_ok=True)
+    packets = []
+    for key in sorted(groups):
+        found = sorted(groups[key], key=lambda rd: (rd[0], rd[1]["path"], rd[1]["start"]["line"]))
+        picked = found if len(found) <= args.per_rule else rng.sample(found, args.per_rule)
+        for repo, d in sorted(picked, key=lambda rd: (rd[0], rd[1]["path"], rd[1]["start"]["line"])):
+            packets.append({
+                "id": f"{d['code']}-{len(packets) + 1:04d}",
+                "code": d["code"], "rule": d["name"], "status": statuses.get(d["code"], "?"),
+                "language": key[1], "repo": repo, "path": d["path"],
+                "line": d["start"]["line"], "column": d["start"]["column"],
+                "message": d["message"], "fix": d.get("fix", ""),
+                "found_in_repo": len(found),
+            })
+    with open(os.path.join(args.out, "packets.jsonl"), "w") as f:
+        for p in packets:
+            f.write(json.dumps(p) + "\n")
+    total = sum(len(v) for v in groups.values())
+    print(f"{len(packets)} findings sampled of {total}, {len(groups)} (rule, language) groups", file=sys.stderr)
+
+
+def score(args):
+    packets = {}
+    for line in open(os.path.join(args.dir, "packets.jsonl")):
+        p = json.loads(line)
+        packets[p["id"]] = p
+    verdicts = {}
+    for path in sorted(glob.glob(os.path.join(args.dir, "verdicts*.jsonl"))):
+        for line in open(path):
+            if line.strip():
+                v = json.loads(line)
+                verdicts[v["id"]] = v["verdict"]
+    missing = [i for i in packets if i not in verdicts]
+    rows = collections.defaultdict(lambda: [0, 0])
+    by_status = collections.defaultdict(lambda: [0, 0])
+    for i, p in packets.items():
+        if i not in verdicts:
+            continue
+        right = verdicts[i] == "right"
+        for table, key in ((rows, (p["code"], p["rule"], p["status"], p["language"])), (by_status, p["status"])):
+            table[key][0] += right
+            table[key][1] += 1
+    print("| code | rule | status | language | right / judged | precision |")
+    print("|---|---|---|---|---|---|")
+    for (code, rule, status, lang), (r, n) in sorted(rows.items()):
+        print(f"| {code} | {rule} | {status} | {lang} | {r} / {n} | {100 * r / n:.0f} % |")
+    print()
+    for status, (r, n) in sorted(by_status.items()):
+        print(f"{status}: {r} / {n} right ({100 * r / n:.0f} %)")
+    if missing:
+        print(f"not judged: {len(missing)} ({', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''})")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("sample")
+    s.add_argument("--out", required=True)
+    s.add_argument("--per-rule", type=int, default=12)
+    s.add_argument("--seed", type=int, default=20261204)
+    s.add_argument("reports", nargs="+", metavar="REPO=REPORT.json")
+    c = sub.add_parser("score")
+    c.add_argument("dir")
+    args = ap.parse_args()
+    sample(args) if args.cmd == "sample" else score(args)
+
+
+if __name__ == "__main__":
+    main()
