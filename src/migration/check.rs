@@ -389,7 +389,9 @@ fn check_one(
                 }
             }
             OpKind::AddConstraint { kind, name, not_valid, using_index, not_null_column, what } => {
-                let checked = !*not_valid || !live;
+                // A NOT VALID check on an emptied table stays unvalidated: the
+                // rows that come back later are not known to satisfy it.
+                let checked = !*not_valid || !existing;
                 let nn_col = if *kind == ConstraintKind::Check { not_null_column.clone() } else { None };
                 if checked {
                     if let Some(col) = &nn_col {
@@ -721,6 +723,19 @@ mod tests {
         let mut out = Vec::new();
         check_set(&[&m], ALL, cat, &NoCode, &mut out);
         assert_eq!(out.iter().map(|f| f.rule.code).collect::<Vec<_>>(), ["PP810"]);
+        // A NOT VALID check added to an emptied table is still not validated
+        // when a later migration sets NOT NULL on the table refilled since.
+        let mut cat = cat.clone();
+        cat.lock_timeout_rule = false;
+        let a = migration(
+            "V2__x.sql",
+            "TRUNCATE t;\nALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID;",
+            &cat,
+        );
+        let b = migration("V3__x.sql", "ALTER TABLE t ALTER COLUMN a SET NOT NULL;", &cat);
+        let mut out = Vec::new();
+        check_set(&[&a, &b], Scope { report: &[true; 2], one_release: false }, &cat, &NoCode, &mut out);
+        assert_eq!(out.iter().map(|f| f.rule.code).collect::<Vec<_>>(), ["PP807"]);
     }
 
     #[test]
