@@ -43,6 +43,7 @@ impl Mode {
 /// The scope settings of a run: the mode and the teams' markers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
+    /// `pending` or `all`.
     pub mode: Mode,
     /// History folder (relative to [`Settings::root`], `/`-separated) → the
     /// last migration production has applied.
@@ -65,7 +66,10 @@ impl Settings {
 /// base (indexes into the run's file list).
 #[derive(Debug, Default)]
 pub struct RunFacts {
+    /// Files named on the command line: always in scope.
     pub explicit: HashSet<usize>,
+    /// With `--diff-base` (scope `pending`): the migrations added or changed
+    /// since the merge base, which replace the newest-and-marker rule.
     pub changed: Option<HashSet<usize>>,
     /// The working directory that relative file paths start from.
     pub cwd: PathBuf,
@@ -77,8 +81,11 @@ pub struct RunFacts {
     "migrations.applied_through: `{folder}` has no migration named `{name}` (its newest is `{newest}`); name a migration of that folder, or remove the entry"
 )]
 pub struct UnknownMarker {
+    /// The history's folder, as the config writes it.
     pub folder: String,
+    /// The marker's value.
     pub name: String,
+    /// The history's newest migration, to show what names look like.
     pub newest: String,
 }
 

@@ -69,7 +69,9 @@ pub type Reuse<'a> = &'a (dyn Fn(usize) -> Option<Option<Migration>> + Sync);
 
 /// What decides which migrations are reported.
 pub struct ScopeInput<'a> {
+    /// The mode and the `applied_through` markers.
     pub settings: &'a Settings,
+    /// The files named on the command line and those changed since `--diff-base`.
     pub run: &'a RunFacts,
 }
 
