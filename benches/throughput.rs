@@ -406,6 +406,9 @@ fn options(sub: &str, parse_only: bool) -> Options {
     o.parse_only = parse_only;
     o.selection.select = vec!["ALL".to_string()];
     o.selection.preview = true;
+    // Report every migration of the generated histories, as before the
+    // migration scope, so the figures stay comparable between rounds.
+    o.migration_scope.mode = pagerproof::analysis::migration_scope::Mode::All;
     o
 }
 

@@ -21,6 +21,7 @@ use miette::{NamedSource, SourceSpan};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::analysis::migration_scope::{self, Mode, Settings as MigrationSettings};
 use crate::catalog::Catalog;
 use crate::cli::check::FailOn;
 use crate::rule::Severity;
@@ -48,6 +49,8 @@ pub struct Config {
     pub paths: PathRules,
     /// The built-in catalog extended by `[catalog]`; `None` without one.
     pub catalog: Option<Catalog>,
+    /// `[migrations]`: which migrations are reported.
+    pub migrations: MigrationSettings,
 }
 
 /// Path-dependent settings: excluded files and per-path overrides.
@@ -190,6 +193,16 @@ struct Raw {
     /// merged from the plain table (see [`Catalog::extended`]).
     #[serde(rename = "catalog")]
     _catalog: Option<Catalog>,
+    migrations: Option<RawMigrations>,
+}
+
+/// `[migrations]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMigrations {
+    scope: Option<Mode>,
+    #[serde(default)]
+    applied_through: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// One `[[overrides]]` block.
@@ -306,6 +319,12 @@ pub const KEYS: &[KeyDoc] = &[
         doc: "Also check test code found while walking directories (as `--include-tests`).",
     },
     KeyDoc {
+        key: "migrations",
+        ty: "table",
+        default: "`{}`",
+        doc: "Which migrations the unsafe-migration rules report; see `[migrations]` below.",
+    },
+    KeyDoc {
         key: "catalog",
         ty: "table",
         default: "`{}`",
@@ -323,6 +342,22 @@ pub const OVERRIDE_KEYS: &[KeyDoc] = &[
         ty: "table: rule → severity",
         default: "`{}`",
         doc: "Severity overrides for these files.",
+    },
+];
+
+/// Keys of the `[migrations]` table.
+pub const MIGRATION_KEYS: &[KeyDoc] = &[
+    KeyDoc {
+        key: "scope",
+        ty: "`pending` | `all`",
+        default: "`pending`",
+        doc: "`pending`: only the migrations still ahead of production: with `--diff-base`, those added or changed since the merge base; otherwise each history's newest migration and every one after its `applied_through` marker. A migration file named on the command line is always checked. `all`: every migration. The whole history is read either way (tables created earlier, column types). `--migration-scope` wins.",
+    },
+    KeyDoc {
+        key: "applied_through",
+        ty: "table: history folder → migration",
+        default: "`{}`",
+        doc: "Per history, the last migration production has applied: the ones after it are pending too. The key is the folder holding the migrations, relative to the config file's directory (`\"shop/migrations\"`, `\"alembic/versions\"`, `\"db/migration\"`, `\"prisma/migrations\"`); the value names a migration of it by file name, with or without extension, or by Alembic revision (`\"0042_add_index\"`, `\"V17__x.sql\"`). A name that is not in that folder's history is an error when the folder is checked.",
     },
 ];
 
@@ -432,6 +467,7 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         })?),
         None => None,
     };
+    let migrations = migration_settings(path, text, raw.migrations.as_ref(), &root)?;
     Ok(Config {
         path: path.to_path_buf(),
         select: raw.select.as_deref().map(rules).transpose()?,
@@ -444,7 +480,60 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         include_tests: raw.include_tests,
         paths: PathRules { root, exclude, overrides },
         catalog,
+        migrations,
     })
+}
+
+/// `[migrations]`, validated: `applied_through` keys are folders relative to
+/// the config's directory and both sides must name something.
+fn migration_settings(
+    path: &Path,
+    text: &str,
+    raw: Option<&RawMigrations>,
+    root: &Path,
+) -> Result<MigrationSettings, Box<ConfigError>> {
+    let mut settings = MigrationSettings { root: root.to_path_buf(), ..MigrationSettings::default() };
+    let Some(raw) = raw else { return Ok(settings) };
+    settings.mode = raw.scope.unwrap_or_default();
+    for (folder, name) in &raw.applied_through {
+        let key = migration_scope::normalize_key(folder.get_ref());
+        let bad_key = if key.is_empty() {
+            Some("names no folder")
+        } else if Path::new(folder.get_ref().trim()).is_absolute() {
+            Some("is absolute; write it relative to the config file's directory")
+        } else if key.split('/').any(|c| c == "..") {
+            Some("leaves the config file's directory")
+        } else {
+            None
+        };
+        if let Some(why) = bad_key {
+            return Err(Box::new(
+                ConfigError::new(
+                    path,
+                    text,
+                    Some(folder.span()),
+                    format!("`applied_through` key `{}` {why}", folder.get_ref()),
+                )
+                .label("a folder holding migrations")
+                .help(Some("e.g. `applied_through = { \"shop/migrations\" = \"0042_add_index\" }`".to_string())),
+            ));
+        }
+        let value = name.get_ref().trim();
+        if value.is_empty() {
+            return Err(Box::new(
+                ConfigError::new(
+                    path,
+                    text,
+                    Some(name.span()),
+                    format!("`applied_through` for `{key}` names no migration"),
+                )
+                .label("the last migration production has applied")
+                .help(Some("write its file name, e.g. `\"0042_add_index\"` or `\"V17__x.sql\"`".to_string())),
+            ));
+        }
+        settings.applied_through.insert(key, value.to_string());
+    }
+    Ok(settings)
 }
 
 fn specificity(selector: &str) -> u8 {
@@ -581,6 +670,10 @@ pub fn reference_markdown() -> String {
     for k in OVERRIDE_KEYS {
         md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
     }
+    md.push_str("\n## `[migrations]`\n\n| key | type | default | meaning |\n|---|---|---|---|\n");
+    for k in MIGRATION_KEYS {
+        md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
+    }
     md.push_str(
         "\n## `[catalog.<section>]`\n\n\
          Each section extends the built-in file `rules/catalog/<section>.toml` and takes the same keys \
@@ -638,6 +731,12 @@ exclude = ["migrations/legacy/**", "vendor"]
 
 # [severity]
 # missing-timeout = "error"
+
+# Which migrations are checked: "pending" (the newest of each history, those
+# after its applied_through marker, or those changed since --diff-base) or "all".
+# [migrations]
+# scope = "pending"
+# applied_through = { "shop/migrations" = "0042_add_index" }
 
 # Per-path settings, applied in order after the ones above.
 # [[overrides]]

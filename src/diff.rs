@@ -1,5 +1,6 @@
 //! Changed-lines mode: `--diff-base REF` keeps only findings whose primary
-//! line was added or changed since the merge base of `REF` and `HEAD`.
+//! line was added or changed since the merge base of `REF` and `HEAD`, and
+//! tells the migration scope which migrations were added or changed.
 //!
 //! pagerproof asks git for three things only: the merge base, renames between
 //! the merge base and `HEAD`, and the merge base's version of each file with a
@@ -154,22 +155,9 @@ impl Base {
         sources: &Sources,
         cwd: &Path,
     ) -> Result<Vec<Diagnostic>, DiffError> {
-        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
         let mut paths: Vec<String> = diagnostics.iter().map(|d| d.path.clone()).collect();
         paths.dedup();
-        // Display path → path at the merge base, relative to the top level.
-        let mut in_repo: HashMap<&str, String> = HashMap::new();
-        for p in &paths {
-            let abs = cwd.join(p);
-            let abs = abs.canonicalize().unwrap_or(abs);
-            if let Ok(rel) = abs.strip_prefix(&self.toplevel) {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                let old = self.renames.get(&rel).cloned().unwrap_or(rel);
-                if !old.contains('\n') {
-                    in_repo.insert(p.as_str(), old);
-                }
-            }
-        }
+        let in_repo = self.base_paths(paths.iter().map(String::as_str), cwd);
         let mut wanted: Vec<&String> = in_repo.values().collect();
         wanted.sort();
         wanted.dedup();
@@ -184,6 +172,41 @@ impl Base {
             .into_iter()
             .filter(|d| changed.get(d.path.as_str()).is_none_or(|lines| lines.contains(&d.start.line)))
             .collect())
+    }
+
+    /// Which of `files` (display path relative to `cwd`, checked text) were
+    /// added or changed since the merge base: their text differs from the
+    /// merge base's, or they did not exist there. Uncommitted edits count.
+    pub fn changed_files(&self, files: &[(&str, &str)], cwd: &Path) -> Result<HashSet<String>, DiffError> {
+        let in_repo = self.base_paths(files.iter().map(|(p, _)| *p), cwd);
+        let mut wanted: Vec<&String> = in_repo.values().collect();
+        wanted.sort();
+        wanted.dedup();
+        let old_texts = self.cat_files(&wanted)?;
+        Ok(files
+            .iter()
+            .filter(|(p, text)| in_repo.get(p).and_then(|o| old_texts.get(o)).is_none_or(|old| old != text))
+            .map(|(p, _)| (*p).to_string())
+            .collect())
+    }
+
+    /// Display path (relative to `cwd`) → its path at the merge base,
+    /// relative to the top level, for the paths inside the repository.
+    fn base_paths<'p>(&self, paths: impl Iterator<Item = &'p str>, cwd: &Path) -> HashMap<&'p str, String> {
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        let mut in_repo = HashMap::new();
+        for p in paths {
+            let abs = cwd.join(p);
+            let abs = abs.canonicalize().unwrap_or(abs);
+            if let Ok(rel) = abs.strip_prefix(&self.toplevel) {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                let old = self.renames.get(&rel).cloned().unwrap_or(rel);
+                if !old.contains('\n') {
+                    in_repo.insert(p, old);
+                }
+            }
+        }
+        in_repo
     }
 
     /// The merge base's text of each path that exists there.

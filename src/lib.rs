@@ -9,6 +9,7 @@
 //! [`check`] runs everything up to the sorted report; [`report`] renders it.
 //! See `docs/architecture.md` for the whole picture.
 
+pub mod analysis;
 pub mod baseline;
 pub mod cache;
 pub mod catalog;
@@ -78,6 +79,11 @@ pub struct Options {
     pub catalog: Option<Arc<Catalog>>,
     /// A suppression without `-- reason` is a finding.
     pub require_suppression_reason: bool,
+    /// Which migrations are reported (`--migration-scope`, `[migrations]`).
+    pub migration_scope: analysis::migration_scope::Settings,
+    /// `--diff-base`: with scope `pending`, the migrations added or changed
+    /// since its merge base are the pending ones.
+    pub diff_base: Option<Arc<diff::Base>>,
 }
 
 /// One of `count` deterministic slices of the files, for CI matrices: a file
@@ -115,6 +121,8 @@ impl Options {
             path_rules: None,
             catalog: None,
             require_suppression_reason: false,
+            migration_scope: analysis::migration_scope::Settings::default(),
+            diff_base: None,
         }
     }
 }
@@ -168,6 +176,10 @@ pub enum Error {
     Selector(#[from] select::UnknownSelector),
     #[error("could not start worker threads: {0}")]
     Threads(String),
+    #[error(transparent)]
+    Scope(#[from] analysis::migration_scope::UnknownMarker),
+    #[error(transparent)]
+    Diff(#[from] diff::DiffError),
 }
 
 /// Runs the pipeline up to a sorted [`Report`].
@@ -233,7 +245,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
 
     // ---- the result cache: content hashes, and what the last run kept ----
     let cache = options.cache_dir.as_ref().map(|dir| {
-        let key = run_key(selection, catalog, options.require_suppression_reason);
+        let key = run_key(options, catalog);
         cache::Cache::open(dir, &key)
     });
     let hashes: Vec<String> = match &cache {
@@ -296,7 +308,13 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let words_reuse = |i: usize, key: &str| {
         cached(i, &files[i]).and_then(|e| e.words.as_ref()).filter(|w| w.key == key).map(|w| w.hits.clone())
     };
-    let mut migrations = migration::analyze(&files, catalog, &runs_somewhere, &reuse, &tree_of, &words_reuse);
+    let scope_run = scope_facts(options, &files)?;
+    let scope = migration::ScopeInput { settings: &options.migration_scope, run: &scope_run };
+    let mut migrations =
+        migration::analyze_in_scope(&files, catalog, scope, &runs_somewhere, &reuse, &tree_of, &words_reuse);
+    if let Some(e) = migrations.scope_error.take() {
+        return Err(e.into());
+    }
     notices.extend(migrations.notices);
 
     // ---- phase 2: check (only this shard's files; facts came from all) ----
@@ -325,10 +343,14 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             let sel = overridden.as_ref().unwrap_or(selection);
             // Migration findings come from the whole history: part of the key.
             let extra = migrations.findings.get(&i).cloned().unwrap_or_default();
+            // So does being out of scope: it decides whether the file's
+            // suppressions of migration rules are unused.
+            let out_of_scope = migrations.out_of_scope.contains(&i);
             let sel_key = match &cache {
                 None => String::new(),
                 Some(_) => {
                     let own_key = if overridden.is_some() { selection_key(sel) } else { base_key.clone() };
+                    let own_key = if out_of_scope { format!("{own_key} out-of-scope") } else { own_key };
                     if extra.is_empty() {
                         own_key
                     } else {
@@ -345,7 +367,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                     (r.diagnostics.clone(), r.notices.clone(), sel_key)
                 }
                 None => {
-                    let is_enabled = |m: &RuleMeta| sel.enabled(m);
+                    // In a migration out of scope the migration rules report
+                    // nothing, so a suppression of theirs is not unused.
+                    let is_enabled = |m: &RuleMeta| {
+                        sel.enabled(m) && !(out_of_scope && registry::MIGRATION_RULES.iter().any(|r| r.code == m.code))
+                    };
                     let shared = Shared { ruleset: &ruleset, facts: &facts, catalog, options };
                     let mut out = check_one(file, tree, extra, &shared, &is_enabled);
                     let language = file.grammar.language();
@@ -432,11 +458,52 @@ pub fn check_text(path: &str, text: &str) -> Option<(Vec<Diagnostic>, Vec<Notice
     Some(check_one(&file, None, Vec::new(), &shared, &|_| true))
 }
 
+/// What the migration scope needs to know about this run: the files named on
+/// the command line and, with `--diff-base` and scope `pending`, the
+/// migrations added or changed since the merge base.
+fn scope_facts(options: &Options, files: &[SourceFile]) -> Result<analysis::migration_scope::RunFacts, Error> {
+    use analysis::migration_scope::{Mode, RunFacts};
+    let canonical = |p: &std::path::Path| {
+        let abs = options.cwd.join(p);
+        abs.canonicalize().unwrap_or(abs)
+    };
+    let named: std::collections::HashSet<PathBuf> =
+        options.paths.iter().filter(|p| options.cwd.join(p).is_file()).map(|p| canonical(p)).collect();
+    let explicit = if named.is_empty() {
+        Default::default()
+    } else {
+        (0..files.len()).filter(|&i| named.contains(&canonical(&files[i].fs_path))).collect()
+    };
+    let changed = match &options.diff_base {
+        Some(base) if options.migration_scope.mode == Mode::Pending => {
+            // Only migrations matter; asking git about every file would be waste.
+            let candidates: Vec<usize> = (0..files.len())
+                .filter(|&i| {
+                    let f = &files[i];
+                    migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text).is_some()
+                })
+                .collect();
+            let texts: Vec<(&str, &str)> =
+                candidates.iter().map(|&i| (files[i].path.as_str(), &*files[i].text)).collect();
+            let changed = base.changed_files(&texts, &options.cwd)?;
+            Some(candidates.into_iter().filter(|&i| changed.contains(files[i].path.as_str())).collect())
+        }
+        _ => None,
+    };
+    Ok(RunFacts { explicit, changed, cwd: options.cwd.clone() })
+}
+
 /// What a file's cached results depend on besides its content and the
 /// project facts: pagerproof's version, the enabled rules and their severities,
-/// and the catalog.
-fn run_key(selection: &Selection, catalog: &Catalog, require_reason: bool) -> String {
+/// the migration scope settings, and the catalog.
+fn run_key(options: &Options, catalog: &Catalog) -> String {
+    let selection = &options.selection;
+    let require_reason = options.require_suppression_reason;
     let mut key = format!("{} {} {require_reason}\n", env!("CARGO_PKG_VERSION"), cache::build_id());
+    // Which migrations are reported (the `--diff-base` share is in each
+    // file's findings key).
+    key.push_str(&options.migration_scope.key());
+    key.push('\n');
     for meta in registry::all() {
         let on = selection.enabled(meta);
         key.push_str(&format!("{} {} {:?}\n", meta.code, on, selection.severity(meta)));

@@ -211,3 +211,53 @@ fn the_cli_caches_by_default_and_no_cache_bypasses_it() {
     assert_eq!(a.stdout, d.stdout);
     assert!(std::fs::read_dir(elsewhere.path()).unwrap().count() >= 3);
 }
+
+/// Which migrations are in scope decides what they report and whether their
+/// suppressions are unused: a cached run must follow the scope setting, the
+/// `applied_through` markers and the files named on the command line.
+#[test]
+fn the_migration_scope_is_never_stale() {
+    use pagerproof::analysis::migration_scope::{Mode, Settings};
+    let project = tempfile::tempdir().unwrap();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let (root, cache) = (project.path(), cache_dir.path());
+    write(root, "db/migrations/V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, total int);\n");
+    write(root, "db/migrations/V2__index.sql", "CREATE INDEX orders_total ON orders (total);\n");
+    // An old migration with a suppression that matches nothing: unused only
+    // while the migration is in scope.
+    write(
+        root,
+        "db/migrations/V3__note.sql",
+        "-- pagerproof: ignore[PP807] -- checked by hand\nCREATE INDEX CONCURRENTLY orders_id ON orders (id);\n",
+    );
+    write(root, "db/migrations/V4__safe.sql", "SELECT 1;\n");
+    let selection = Selection { select: vec!["PP801".into(), "PP807".into(), "PP001".into()], ..Selection::default() };
+    let run = |paths: &[&str], scope: &Settings, use_cache: bool| {
+        let mut o = Options::new(paths.iter().map(|p| root.join(p)).collect(), root.to_path_buf());
+        o.selection = selection.clone();
+        o.jobs = Some(2);
+        o.migration_scope = scope.clone();
+        o.cache_dir = use_cache.then(|| cache.to_path_buf());
+        check(&o).expect("run")
+    };
+    let same = |paths: &[&str], scope: &Settings| {
+        let cached = json(&run(paths, scope, true));
+        assert_eq!(cached, json(&run(paths, scope, false)), "the cache changed the output");
+        findings(&cached)
+    };
+    let pending = Settings { root: root.to_path_buf(), ..Settings::default() };
+    let all = Settings { mode: Mode::All, ..pending.clone() };
+    let mut marked = pending.clone();
+    marked.applied_through.insert("db/migrations".into(), "V1__orders".into());
+    let v3 = "db/migrations/V3__note.sql";
+    let both = ["db/migrations/V2__index.sql PP801".to_string(), format!("{v3} PP001")];
+    for _ in 0..2 {
+        assert_eq!(same(&["."], &pending), Vec::<String>::new());
+        assert_eq!(same(&["."], &all), both);
+        assert_eq!(same(&["."], &marked), both);
+        // Named on the command line, the old migration is in scope (same
+        // settings, so the same cache file as the first run).
+        assert_eq!(same(&[v3], &pending), [format!("{v3} PP001")]);
+        assert_eq!(same(&["."], &pending), Vec::<String>::new());
+    }
+}

@@ -240,6 +240,11 @@ fn documented_keys_are_exactly_the_accepted_keys() {
     documented.sort();
     accepted.sort();
     assert_eq!(documented, accepted, "config::OVERRIDE_KEYS and the parser disagree");
+    let mut documented: Vec<&str> = config::MIGRATION_KEYS.iter().map(|k| k.key).collect();
+    let mut accepted = config::accepted_keys(&["migrations"], false);
+    documented.sort();
+    accepted.sort();
+    assert_eq!(documented, accepted, "config::MIGRATION_KEYS and the parser disagree");
     let sections: Vec<&str> = pagerproof::catalog::BUILTIN_FILES.iter().map(|(s, _)| *s).collect();
     let mut accepted = config::accepted_keys(&["catalog"], false);
     accepted.sort();

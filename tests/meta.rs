@@ -178,6 +178,8 @@ fn finding_messages_follow_the_style() {
     let mut options = pagerproof::Options::new(vec![root().join("fixtures")], root());
     options.selection.select = vec!["ALL".to_string()];
     options.selection.preview = true;
+    // Every migration of every fixture history, not only the newest.
+    options.migration_scope.mode = pagerproof::analysis::migration_scope::Mode::All;
     let report = pagerproof::check(&options).expect("check runs");
     let mut problems = Vec::new();
     for d in &report.diagnostics {

@@ -8,10 +8,17 @@
 //!   beside it (`fixtures/<rule-name>/snapshots/`).
 //!
 //! Only the folder's rule runs, selected by name, so preview rules are tested too.
+//!
+//! Migration fixtures are small histories whose hard negatives and true
+//! problems may sit in any migration, so they run with `--migration-scope
+//! all`: each migration is judged as the release it was, and no pass file
+//! is judged vacuously. Cases named `*history*` are whole histories that test
+//! the default scope (`pending`): only their newest migration is reported.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use pagerproof::analysis::migration_scope::Mode;
 use pagerproof::report::{Format, RenderOptions, render};
 use pagerproof::rule::{Category, RuleMeta};
 use pagerproof::select::Selection;
@@ -65,6 +72,10 @@ fn rel(path: &Path) -> String {
 
 fn run(path: &Path, rule: &RuleMeta) -> pagerproof::Report {
     let mut options = Options::new(vec![path.to_path_buf()], root());
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    if !name.contains("history") {
+        options.migration_scope.mode = Mode::All;
+    }
     // Suppression rules judge other rules' findings, so every rule runs for them.
     let select = if rule.category == Category::Suppression { "ALL" } else { rule.name };
     options.selection = Selection { select: vec![select.to_string()], preview: true, ..Selection::default() };

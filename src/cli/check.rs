@@ -93,6 +93,12 @@ pub struct CheckArgs {
     /// of REF and HEAD (asks git; never runs repository hooks or filters).
     #[arg(long, value_name = "REF")]
     pub diff_base: Option<String>,
+    /// Which migrations are reported: `pending` (those added or changed since
+    /// --diff-base, else each history's newest and any after its
+    /// `applied_through` marker) or `all` [default: the config's
+    /// migrations.scope, else pending].
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    pub migration_scope: Option<crate::analysis::migration_scope::Mode>,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
@@ -163,6 +169,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     if !args.no_cache {
         options.cache_dir = Some(args.cache_dir.clone().unwrap_or_else(|| options.cwd.join(crate::cache::DIR_NAME)));
     }
+    if let Some(c) = &config {
+        options.migration_scope = c.migrations.clone();
+    }
+    if let Some(mode) = args.migration_scope {
+        options.migration_scope.mode = mode;
+    }
     if let Some(c) = config {
         options.require_suppression_reason = c.require_suppression_reason;
         options.path_rules = Some(Arc::new(c.paths));
@@ -177,7 +189,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         None => None,
     };
     // Fail before the scan on a bad ref or outside a repository.
-    let diff_base = args.diff_base.as_deref().map(|r| crate::diff::Base::new(&cwd, r)).transpose()?;
+    let diff_base = args.diff_base.as_deref().map(|r| crate::diff::Base::new(&cwd, r)).transpose()?.map(Arc::new);
+    options.diff_base = diff_base.clone();
     let show_progress = !args.no_progress && !args.quiet && std::io::stderr().is_terminal();
     if show_progress {
         options.progress = Some(progress_printer());

@@ -47,23 +47,48 @@ pub trait CodeUse {
     fn uses_column(&self, table: &str, column: &str) -> bool;
 }
 
+/// How the migrations of one history are checked (see
+/// [`crate::analysis::migration_scope`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// One flag per migration, in history order: report its findings.
+    pub report: &'a [bool],
+    /// The reported migrations go out together (scope `pending`), so a table
+    /// one creates is new for the ones after it. Under `all` each migration
+    /// is judged as the release it was.
+    pub one_release: bool,
+}
+
 /// Checks one ordered migration set.
-pub fn check_set(set: &[&Migration], catalog: &MigrationCatalog, code: &dyn CodeUse, out: &mut Vec<Finding>) {
+pub fn check_set(
+    set: &[&Migration],
+    scope: Scope<'_>,
+    catalog: &MigrationCatalog,
+    code: &dyn CodeUse,
+    out: &mut Vec<Finding>,
+) {
     let mut h = History::default();
     let mut created: HashSet<String> = HashSet::new();
     let mut unit: Option<String> = None;
+    let mut previous_in_release = false;
     for (i, m) in set.iter().enumerate() {
         // Today's code matches the state after the newest migration only: a
         // name it uses tells whether that migration breaks it, not whether an
         // old one did (the name may have come back on another table since).
         let newest = i + 1 == set.len();
-        // Tables created earlier in the same deploy unit are still empty.
+        let reported = scope.report.get(i).copied().unwrap_or(true);
+        // Tables created earlier in the same deploy unit, or earlier in the
+        // release still ahead of production, are still empty.
+        let in_release = scope.one_release && reported;
         let u = deploy_unit(&m.name);
-        if u.is_none() || u != unit {
+        let same_unit = u.is_some() && u == unit;
+        let keep = same_unit || (in_release && previous_in_release);
+        if !keep {
             created.clear();
         }
         unit = u;
-        check_one(m, newest, &mut h, &mut created, catalog, code, out);
+        previous_in_release = in_release;
+        check_one(m, newest, reported, &mut h, &mut created, catalog, code, out);
     }
 }
 
@@ -75,10 +100,87 @@ fn deploy_unit(name: &str) -> Option<String> {
     (digits.len() == 20).then(|| digits[..14].to_string())
 }
 
+/// A finding's message: fixed, or built from the list of what it is about
+/// (columns), so that the changes one statement makes to several columns
+/// give one finding that names them all.
+enum Text {
+    Fixed(String),
+    /// Called with every item the statement's drafts named, in order.
+    Items(Vec<String>, Render),
+}
+
+/// Builds a message from the items of one statement.
+type Render = Box<dyn Fn(&[String]) -> String>;
+
+/// A finding of one migration before statements are merged.
+struct Draft {
+    rule: &'static RuleMeta,
+    span: Span,
+    table: String,
+    severity: Option<Severity>,
+    text: Text,
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_items(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// [`join_items`] with each item in backticks.
+fn ticked(items: &[String]) -> String {
+    join_items(&items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>())
+}
+
+/// One finding per statement and rule: drafts about items of the same
+/// statement (same span, rule and table) become one naming every item.
+fn merge(drafts: Vec<Draft>, file: usize, out: &mut Vec<Finding>) {
+    let mut merged: Vec<Draft> = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        if let Text::Items(items, _) = &d.text
+            && let Some(Draft { text: Text::Items(into, _), .. }) = merged.iter_mut().find(|e| {
+                matches!(e.text, Text::Items(..))
+                    && e.rule.code == d.rule.code
+                    && e.span == d.span
+                    && e.table == d.table
+            })
+        {
+            for item in items {
+                if !into.contains(item) {
+                    into.push(item.clone());
+                }
+            }
+            continue;
+        }
+        merged.push(d);
+    }
+    for d in merged {
+        let message = match d.text {
+            Text::Fixed(m) => m,
+            Text::Items(items, render) => render(&items),
+        };
+        out.push(Finding { file, rule: d.rule, span: d.span, message, severity: d.severity });
+    }
+}
+
+/// A Django `AlterField` that leaves the column as the history shows it
+/// (only `choices`, `validators`, `help_text`, `verbose_name`, a Python
+/// `default`... changed): Django emits no SQL for it.
+fn alter_field_is_state_only(kind: &OpKind, table: &str, h: &History) -> bool {
+    let OpKind::AlterField { column, info } = kind else { return false };
+    let Some(prev) = h.columns.get(table).and_then(|c| c.get(column)) else { return false };
+    // An unknown type cannot be compared: a change may hide in it.
+    !prev.ty.is_empty() && prev == info
+}
+
 #[allow(clippy::too_many_arguments)]
 fn check_one(
     m: &Migration,
     newest: bool,
+    reported: bool,
     h: &mut History,
     created: &mut HashSet<String>,
     catalog: &MigrationCatalog,
@@ -86,6 +188,9 @@ fn check_one(
     out: &mut Vec<Finding>,
 ) {
     let mut not_valid_here: HashMap<String, u32> = HashMap::new();
+    // Tables whose rows this migration removed before the operation: empty,
+    // but still the running code's.
+    let mut emptied: HashSet<String> = HashSet::new();
     // Tables this migration creates or renames into place: dropping the old
     // one first is a swap or a re-creation, not a table taken from the code.
     let replaced: HashSet<&str> = m
@@ -108,17 +213,25 @@ fn check_one(
         .collect();
     let mut lock_timeout = false;
     let mut lock_timeout_reported = false;
+    let mut drafts: Vec<Draft> = Vec::new();
     for op in &m.ops {
         let t = op.table.as_str();
+        // `existing`: the running code knows the table (lock queues, names
+        // it reads). `live`: it also has rows (scans, rewrites, index builds).
         let existing = !created.contains(t);
-        let mut report = |rule: &'static RuleMeta, message: String| {
-            if m.squashed {
+        let live = existing && !emptied.contains(t);
+        let mut draft = |rule: &'static RuleMeta, text: Text| {
+            // Squashed migrations run only on fresh databases; out-of-scope
+            // ones ran in production long ago.
+            if m.squashed || !reported {
                 return;
             }
             let severity = (catalog.is_hot(t) && rule.severity < Severity::Error).then_some(Severity::Error);
-            out.push(Finding { file: m.file, rule, span: op.span, message, severity });
+            drafts.push(Draft { rule, span: op.span, table: t.to_string(), severity, text });
         };
-        if existing && !lock_timeout && !lock_timeout_reported && catalog.lock_timeout_rule && takes_lock(&op.kind) {
+        let mut report = |rule: &'static RuleMeta, message: String| draft(rule, Text::Fixed(message));
+        let ddl = takes_lock(&op.kind) && !alter_field_is_state_only(&op.kind, t, h);
+        if existing && !lock_timeout && !lock_timeout_reported && catalog.lock_timeout_rule && ddl {
             lock_timeout_reported = true;
             report(
                 &LOCK_TIMEOUT_UNSET,
@@ -129,8 +242,12 @@ fn check_one(
         }
         match &op.kind {
             OpKind::SetLockTimeout => lock_timeout = true,
+            OpKind::EmptyTable => {
+                emptied.insert(t.to_string());
+            }
             OpKind::CreateTable { columns } => {
                 created.insert(t.to_string());
+                emptied.remove(t);
                 h.columns.insert(t.to_string(), columns.iter().cloned().collect());
             }
             OpKind::CreateIndex { concurrently, what, .. } => {
@@ -141,7 +258,7 @@ fn check_one(
                             "`{what}` on `{t}` runs inside a transaction block, which PostgreSQL refuses for a concurrent index build: the migration fails on deploy"
                         ),
                     );
-                } else if !concurrently && existing {
+                } else if !concurrently && live {
                     report(
                         &INDEX_WITHOUT_CONCURRENTLY,
                         format!(
@@ -152,26 +269,43 @@ fn check_one(
             }
             OpKind::AddColumn { column, not_null, default, django, info } => {
                 h.columns.entry(t.to_string()).or_default().insert(column.clone(), info.clone());
-                if !existing {
-                    continue;
-                }
-                if *not_null && *default == DefaultKind::None {
-                    let msg = if *django {
-                        format!(
+                // Django's old code omits the column from its inserts even on
+                // an emptied table; SQL's NOT NULL fails only on existing rows.
+                let hazard = if *django { existing } else { live };
+                if hazard && *not_null && *default == DefaultKind::None {
+                    let text = if *django {
+                        Text::Fixed(format!(
                             "`AddField` adds NOT NULL column `{column}` to `{t}` with no `db_default`: inserts from the code still running leave it out and fail until every instance runs the new code"
-                        )
+                        ))
                     } else {
-                        format!(
-                            "Adding NOT NULL column `{column}` to `{t}` without a default fails as soon as `{t}` has a row: the migration errors out on deploy"
+                        let t = t.to_string();
+                        Text::Items(
+                            vec![column.clone()],
+                            Box::new(move |cols| {
+                                let noun = if cols.len() > 1 { "columns" } else { "column" };
+                                let cols = ticked(cols);
+                                format!(
+                                    "Adding NOT NULL {noun} {cols} to `{t}` without a default fails as soon as `{t}` has a row: the migration errors out on deploy"
+                                )
+                            }),
                         )
                     };
-                    report(&NOT_NULL_COLUMN_WITHOUT_DEFAULT, msg);
+                    draft(&NOT_NULL_COLUMN_WITHOUT_DEFAULT, text);
                 }
-                if let DefaultKind::Volatile(expr) = default {
-                    report(
+                if let DefaultKind::Volatile(expr) = default
+                    && live
+                {
+                    let t = t.to_string();
+                    draft(
                         &VOLATILE_COLUMN_DEFAULT,
-                        format!(
-                            "Adding `{column}` with the volatile default `{expr}` rewrites `{t}` under an ACCESS EXCLUSIVE lock: reads and writes wait until the table is rewritten"
+                        Text::Items(
+                            vec![format!("`{column}` with the volatile default `{expr}`")],
+                            Box::new(move |cols| {
+                                let cols = join_items(cols);
+                                format!(
+                                    "Adding {cols} rewrites `{t}` under an ACCESS EXCLUSIVE lock: reads and writes wait until the table is rewritten"
+                                )
+                            }),
                         ),
                     );
                 }
@@ -182,7 +316,7 @@ fn check_one(
                 if let Some(c) = h.columns.entry(t.to_string()).or_default().get_mut(column) {
                     c.ty = to.clone();
                 }
-                if !existing {
+                if !live {
                     continue;
                 }
                 let safe = match &known {
@@ -195,10 +329,17 @@ fn check_one(
                 };
                 if !safe {
                     let from = known.map(|f| format!(" from `{f}`")).unwrap_or_default();
-                    report(
+                    let t = t.to_string();
+                    draft(
                         &COLUMN_TYPE_REWRITE,
-                        format!(
-                            "Changing `{t}.{column}`{from} to `{to}` rewrites `{t}` and its indexes under an ACCESS EXCLUSIVE lock: reads and writes wait until the rewrite ends"
+                        Text::Items(
+                            vec![format!("`{t}.{column}`{from} to `{to}`")],
+                            Box::new(move |cols| {
+                                let cols = join_items(cols);
+                                format!(
+                                    "Changing {cols} rewrites `{t}` and its indexes under an ACCESS EXCLUSIVE lock: reads and writes wait until the rewrite ends"
+                                )
+                            }),
                         ),
                     );
                 }
@@ -207,7 +348,7 @@ fn check_one(
                 let prev = h.columns.get(t).and_then(|c| c.get(column)).cloned();
                 h.columns.entry(t.to_string()).or_default().insert(column.clone(), info.clone());
                 let Some(prev) = prev else { continue };
-                if !existing {
+                if !live {
                     continue;
                 }
                 if !prev.ty.is_empty()
@@ -248,6 +389,8 @@ fn check_one(
                 }
             }
             OpKind::AddConstraint { kind, name, not_valid, using_index, not_null_column, what } => {
+                // A NOT VALID check on an emptied table stays unvalidated: the
+                // rows that come back later are not known to satisfy it.
                 let checked = !*not_valid || !existing;
                 let nn_col = if *kind == ConstraintKind::Check { not_null_column.clone() } else { None };
                 if checked {
@@ -260,7 +403,7 @@ fn check_one(
                 if *not_valid && let Some(n) = name {
                     not_valid_here.insert(n.clone(), op.transaction);
                 }
-                if !existing {
+                if !live {
                     continue;
                 }
                 match kind {
@@ -305,14 +448,21 @@ fn check_one(
                 }
             }
             OpKind::SetNotNull { column } => {
-                if existing
+                if live
                     && !h.validated_not_null.contains(&(t.to_string(), column.clone()))
                     && !h.validated_unknown.contains(t)
                 {
-                    report(
+                    let t = t.to_string();
+                    draft(
                         &SET_NOT_NULL_WITHOUT_CHECK,
-                        format!(
-                            "`SET NOT NULL` on `{t}.{column}` scans every row under an ACCESS EXCLUSIVE lock: reads and writes wait until the scan ends"
+                        Text::Items(
+                            vec![format!("{t}.{column}")],
+                            Box::new(move |cols| {
+                                let cols = ticked(cols);
+                                format!(
+                                    "`SET NOT NULL` on {cols} scans every row under an ACCESS EXCLUSIVE lock: reads and writes wait until the scan ends"
+                                )
+                            }),
                         ),
                     );
                 }
@@ -343,16 +493,29 @@ fn check_one(
             OpKind::DropColumn { column, django } => {
                 let recreated = replaced_columns.contains(&(t, column.as_str()));
                 if existing && (*django || (newest && !recreated && code.uses_column(t, column))) {
-                    let msg = if *django {
-                        format!(
+                    let text = if *django {
+                        Text::Fixed(format!(
                             "`RemoveField` drops `{t}.{column}` while the code still running selects it: queries on the model fail until every instance runs the new code"
-                        )
+                        ))
                     } else {
-                        format!(
-                            "Dropping `{t}.{column}` while the application code still reads `{column}` breaks it: queries that name the column fail"
+                        let t = t.to_string();
+                        Text::Items(
+                            vec![column.clone()],
+                            Box::new(move |cols| match cols {
+                                [one] => format!(
+                                    "Dropping `{t}.{one}` while the application code still reads `{one}` breaks it: queries that name the column fail"
+                                ),
+                                _ => {
+                                    let named: Vec<String> = cols.iter().map(|c| format!("{t}.{c}")).collect();
+                                    format!(
+                                        "Dropping {} while the application code still reads them breaks it: queries that name these columns fail",
+                                        ticked(&named)
+                                    )
+                                }
+                            }),
                         )
                     };
-                    report(&DROP_OR_RENAME_IN_USE, msg);
+                    draft(&DROP_OR_RENAME_IN_USE, text);
                 }
             }
             OpKind::DropTable { django } => {
@@ -375,13 +538,19 @@ fn check_one(
             OpKind::OtherAlter => {}
         }
     }
+    merge(drafts, m.file, out);
 }
 
 /// Operations that lock an existing table long enough to matter for lock queues.
 fn takes_lock(kind: &OpKind) -> bool {
+    // `DELETE` takes only row locks. `TRUNCATE` takes an ACCESS EXCLUSIVE
+    // lock, but counting it here is a change of its own, left for later.
     !matches!(
         kind,
-        OpKind::SetLockTimeout | OpKind::CreateTable { .. } | OpKind::CreateIndex { concurrently: true, .. }
+        OpKind::SetLockTimeout
+            | OpKind::CreateTable { .. }
+            | OpKind::CreateIndex { concurrently: true, .. }
+            | OpKind::EmptyTable
     )
 }
 
@@ -477,6 +646,8 @@ mod tests {
         }
     }
 
+    const ALL: Scope<'static> = Scope { report: &[true], one_release: false };
+
     #[test]
     fn hot_tables_raise_findings_to_errors() {
         let mut cat = crate::catalog::Catalog::builtin().migrations.clone();
@@ -484,7 +655,7 @@ mod tests {
         cat.lock_timeout_rule = false;
         let m = migration("V2__x.sql", "CREATE INDEX a ON orders (x); CREATE INDEX b ON refunds (x);", &cat);
         let mut out = Vec::new();
-        check_set(&[&m], &cat, &NoCode, &mut out);
+        check_set(&[&m], ALL, &cat, &NoCode, &mut out);
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].severity, Some(Severity::Error));
         assert_eq!(out[1].severity, None);
@@ -497,9 +668,128 @@ mod tests {
         let b = migration("20200519101057000002_x.up.sql", "CREATE INDEX i ON t (a);", cat);
         let c = migration("20200601000000000000_y.up.sql", "CREATE INDEX j ON t (a);", cat);
         let mut out = Vec::new();
-        check_set(&[&a, &b, &c], cat, &NoCode, &mut out);
+        check_set(&[&a, &b, &c], Scope { report: &[true; 3], one_release: false }, cat, &NoCode, &mut out);
         let rules: Vec<&str> = out.iter().map(|f| f.rule.code).collect();
         assert_eq!(rules, vec!["PP810", "PP801"], "only the later migration's index on t is reported");
+    }
+
+    fn codes(out: &[Finding]) -> Vec<(&'static str, String)> {
+        out.iter().map(|f| (f.rule.code, f.message.clone())).collect()
+    }
+
+    #[test]
+    fn one_statement_gives_one_finding_naming_every_column() {
+        let mut cat = crate::catalog::Catalog::builtin().migrations.clone();
+        cat.lock_timeout_rule = false;
+        let m = migration(
+            "V2__x.sql",
+            "ALTER TABLE t ALTER COLUMN a SET NOT NULL, ALTER COLUMN b SET NOT NULL, ALTER COLUMN c SET NOT NULL;\n\
+             ALTER TABLE t ADD COLUMN d int NOT NULL, ADD COLUMN e int NOT NULL;\n\
+             ALTER TABLE t ADD COLUMN f int NOT NULL;\n\
+             ALTER TABLE t ALTER COLUMN g TYPE int, ALTER COLUMN h TYPE bigint;",
+            &cat,
+        );
+        let mut out = Vec::new();
+        check_set(&[&m], ALL, &cat, &NoCode, &mut out);
+        let got = codes(&out);
+        assert_eq!(got.len(), 4, "{got:#?}");
+        assert!(got[0].1.starts_with("`SET NOT NULL` on `t.a`, `t.b` and `t.c` scans"), "{}", got[0].1);
+        assert!(got[1].1.starts_with("Adding NOT NULL columns `d` and `e` to `t`"), "{}", got[1].1);
+        assert!(got[2].1.starts_with("Adding NOT NULL column `f` to `t`"), "{}", got[2].1);
+        assert!(got[3].1.starts_with("Changing `t.g` to `int` and `t.h` to `bigint` rewrites"), "{}", got[3].1);
+    }
+
+    #[test]
+    fn rows_removed_earlier_in_the_migration_leave_an_empty_table() {
+        let mut cat = crate::catalog::Catalog::builtin().migrations.clone();
+        cat.lock_timeout_rule = false;
+        let m = migration(
+            "V2__x.sql",
+            "DELETE FROM carts;\nCREATE INDEX a ON carts (x);\n\
+             TRUNCATE sessions, tokens;\nALTER TABLE tokens ALTER COLUMN x SET NOT NULL;\n\
+             DELETE FROM orders WHERE id < 10;\nCREATE INDEX b ON orders (x);\n\
+             DELETE FROM a USING b;\nCREATE INDEX c ON a (x);",
+            &cat,
+        );
+        let mut out = Vec::new();
+        check_set(&[&m], ALL, &cat, &NoCode, &mut out);
+        let tables: Vec<String> = out.iter().map(|f| f.message.clone()).collect();
+        assert_eq!(out.len(), 2, "{tables:#?}");
+        assert!(tables[0].contains("`orders`") && tables[1].contains("on `a`"), "{tables:#?}");
+        // An emptied table is still the running code's: taking its lock
+        // without a lock_timeout is still reported.
+        let cat = &crate::catalog::Catalog::builtin().migrations;
+        let m = migration("V2__x.sql", "TRUNCATE carts;\nCREATE INDEX a ON carts (x);", cat);
+        let mut out = Vec::new();
+        check_set(&[&m], ALL, cat, &NoCode, &mut out);
+        assert_eq!(out.iter().map(|f| f.rule.code).collect::<Vec<_>>(), ["PP810"]);
+        // A NOT VALID check added to an emptied table is still not validated
+        // when a later migration sets NOT NULL on the table refilled since.
+        let mut cat = cat.clone();
+        cat.lock_timeout_rule = false;
+        let a = migration(
+            "V2__x.sql",
+            "TRUNCATE t;\nALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID;",
+            &cat,
+        );
+        let b = migration("V3__x.sql", "ALTER TABLE t ALTER COLUMN a SET NOT NULL;", &cat);
+        let mut out = Vec::new();
+        check_set(&[&a, &b], Scope { report: &[true; 2], one_release: false }, &cat, &NoCode, &mut out);
+        assert_eq!(out.iter().map(|f| f.rule.code).collect::<Vec<_>>(), ["PP807"]);
+    }
+
+    #[test]
+    fn tables_created_in_the_pending_release_are_new_and_old_migrations_report_nothing() {
+        let cat = &crate::catalog::Catalog::builtin().migrations;
+        let old = migration("V1__x.sql", "CREATE TABLE t (a int);\nCREATE INDEX o ON big (a);", cat);
+        let a = migration("V2__x.sql", "CREATE TABLE n (a int);", cat);
+        let b = migration("V3__x.sql", "CREATE INDEX i ON n (a);\nCREATE INDEX j ON t (a);", cat);
+        let set = [&old, &a, &b];
+        let mut out = Vec::new();
+        check_set(&set, Scope { report: &[false, true, true], one_release: true }, cat, &NoCode, &mut out);
+        let got: Vec<String> = out.iter().map(|f| f.message.clone()).collect();
+        assert_eq!(out.len(), 2, "{got:#?}");
+        assert!(out.iter().all(|f| f.message.contains("`t`")), "{got:#?}");
+        // Judged one migration at a time (scope `all`), `n` is an existing table by V3.
+        let mut out = Vec::new();
+        check_set(&set, Scope { report: &[true; 3], one_release: false }, cat, &NoCode, &mut out);
+        assert!(out.iter().any(|f| f.message.contains("`n`")));
+        assert!(out.iter().any(|f| f.message.contains("`big`")));
+    }
+
+    #[test]
+    fn an_alter_field_that_changes_no_column_is_not_ddl() {
+        let cat = &crate::catalog::Catalog::builtin().migrations;
+        let info = ColumnInfo { ty: "varchar(20)".into(), ..ColumnInfo::default() };
+        let op = |kind: OpKind| super::super::model::Operation {
+            kind,
+            table: "shop_order".into(),
+            span: Span::new(0, 1),
+            in_transaction: true,
+            transaction: 0,
+        };
+        let mk = |name: &str, ops| Migration {
+            file: 0,
+            style: Style::Django,
+            set: String::new(),
+            name: name.into(),
+            after: Vec::new(),
+            ops,
+            unparsed: Vec::new(),
+            statements: 0,
+            squashed: false,
+        };
+        let first =
+            mk("0001_initial.py", vec![op(OpKind::CreateTable { columns: vec![("status".into(), info.clone())] })]);
+        let same = mk("0002_choices.py", vec![op(OpKind::AlterField { column: "status".into(), info: info.clone() })]);
+        let mut out = Vec::new();
+        check_set(&[&first, &same], Scope { report: &[true; 2], one_release: false }, cat, &NoCode, &mut out);
+        assert!(out.is_empty(), "{:?}", codes(&out));
+        let wider = ColumnInfo { ty: "varchar(40)".into(), ..ColumnInfo::default() };
+        let changed = mk("0002_longer.py", vec![op(OpKind::AlterField { column: "status".into(), info: wider })]);
+        let mut out = Vec::new();
+        check_set(&[&first, &changed], Scope { report: &[true; 2], one_release: false }, cat, &NoCode, &mut out);
+        assert_eq!(out.iter().map(|f| f.rule.code).collect::<Vec<_>>(), ["PP810"]);
     }
 
     #[test]

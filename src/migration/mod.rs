@@ -3,7 +3,9 @@
 //! ([`model`]) from plain SQL ([`sql`], parsed with sqlparser's PostgreSQL
 //! dialect), Django and Alembic ([`python`]) or Knex and TypeORM ([`js`]),
 //! order each history (Django dependencies, Alembic `down_revision`, file
-//! names), and run the unsafe-migration rules over it in order ([`check`]).
+//! names), and run the unsafe-migration rules over it in order ([`check`]),
+//! reporting only the migrations in scope
+//! ([`crate::analysis::migration_scope`]).
 //!
 //! Findings go back to the engine per file, so inline suppressions (in SQL
 //! `-- pagerproof: ignore[...]`, in code `#` and `//` comments) work as for any
@@ -21,6 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
+use crate::analysis::migration_scope::{self, Mode, RunFacts, Settings, UnknownMarker};
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Notice, NoticeKind};
 use crate::engine::suppress::{self, Suppression};
@@ -45,6 +48,11 @@ pub struct Outcome {
     /// Each scanned file's code-index hits, with the key of the wanted names
     /// they answer, for the result cache.
     pub words: HashMap<usize, (String, Hits)>,
+    /// Migrations out of scope: their findings are not reported, so their
+    /// suppressions of migration rules are not unused either.
+    pub out_of_scope: HashSet<usize>,
+    /// An `applied_through` marker that names no migration of its history.
+    pub scope_error: Option<UnknownMarker>,
 }
 
 /// Where one file names the wanted tables and columns (normalised name →
@@ -59,10 +67,36 @@ pub type WordsReuse<'a> = &'a (dyn Fn(usize, &str) -> Option<Hits> + Sync);
 /// not a migration, `None` when there is nothing to reuse.
 pub type Reuse<'a> = &'a (dyn Fn(usize) -> Option<Option<Migration>> + Sync);
 
-/// Finds the migrations among `files`, reads and checks them.
+/// What decides which migrations are reported.
+pub struct ScopeInput<'a> {
+    /// The mode and the `applied_through` markers.
+    pub settings: &'a Settings,
+    /// The files named on the command line and those changed since `--diff-base`.
+    pub run: &'a RunFacts,
+}
+
+/// Finds the migrations among `files`, reads and checks them, reporting
+/// every migration (as `--migration-scope all`): for fuzzing and figures.
 pub fn analyze(
     files: &[SourceFile],
     catalog: &Catalog,
+    enabled: &(dyn Fn(&RuleMeta) -> bool + Sync),
+    reuse: Reuse<'_>,
+    tree_of: &(dyn Fn(usize) -> Option<tree_sitter::Tree> + Sync),
+    words_reuse: WordsReuse<'_>,
+) -> Outcome {
+    let settings = Settings { mode: Mode::All, ..Settings::default() };
+    let scope = ScopeInput { settings: &settings, run: &RunFacts::default() };
+    analyze_in_scope(files, catalog, scope, enabled, reuse, tree_of, words_reuse)
+}
+
+/// Finds the migrations among `files`, reads and checks them, reporting the
+/// findings of the migrations in scope.
+#[allow(clippy::too_many_arguments)]
+pub fn analyze_in_scope(
+    files: &[SourceFile],
+    catalog: &Catalog,
+    scope: ScopeInput<'_>,
     enabled: &(dyn Fn(&RuleMeta) -> bool + Sync),
     reuse: Reuse<'_>,
     tree_of: &(dyn Fn(usize) -> Option<tree_sitter::Tree> + Sync),
@@ -121,7 +155,16 @@ pub fn analyze(
 
     let mut findings = Vec::new();
     for history in &histories {
-        check::check_set(history, cat, &code, &mut findings);
+        let flags = match migration_scope::in_scope(history, files, scope.settings, scope.run) {
+            Ok(flags) => flags,
+            Err(e) => {
+                outcome.scope_error.get_or_insert(e);
+                vec![true; history.len()]
+            }
+        };
+        outcome.out_of_scope.extend(history.iter().zip(&flags).filter(|(_, f)| !**f).map(|(m, _)| m.file));
+        let one_release = scope.settings.mode == Mode::Pending;
+        check::check_set(history, check::Scope { report: &flags, one_release }, cat, &code, &mut findings);
     }
     for f in findings {
         if !enabled(f.rule) {

@@ -113,6 +113,10 @@ pub enum OpKind {
     },
     /// `SET lock_timeout` (or the ORM equivalent).
     SetLockTimeout,
+    /// Every row removed (`TRUNCATE t`, `DELETE FROM t` without `WHERE`):
+    /// the table is empty for the rest of the migration, though the running
+    /// code still uses it.
+    EmptyTable,
     /// Other DDL that locks an existing table (for the lock_timeout rule).
     OtherAlter,
 }

@@ -217,7 +217,7 @@ fn django_op(op: Node<'_>, r: &mut Reader<'_>) {
             let Some(column) = str_arg(op, src, 1, "name") else { return };
             let Some(field) = arg(op, src, 2, "field").filter(|n| n.kind() == "call") else { return };
             let fname = callee(field, src);
-            if fname.contains("ManyToMany") || fname == "GenericRelation" {
+            if is_m2m(fname) {
                 return;
             }
             let info = django_field(field, src);
@@ -259,6 +259,11 @@ fn django_op(op: Node<'_>, r: &mut Reader<'_>) {
         "AlterField" => {
             let Some(column) = str_arg(op, src, 1, "name") else { return };
             let Some(field) = arg(op, src, 2, "field").filter(|n| n.kind() == "call") else { return };
+            // A many-to-many field has no column: `null` and the like change
+            // nothing in the database.
+            if is_m2m(callee(field, src)) {
+                return;
+            }
             let info = django_field(field, src);
             r.push(OpKind::AlterField { column: column.to_ascii_lowercase(), info }, &model, span, atomic);
         }
@@ -363,6 +368,55 @@ fn django_op(op: Node<'_>, r: &mut Reader<'_>) {
     }
 }
 
+/// Fields without a column of their own (a join table or a generic relation).
+fn is_m2m(class: &str) -> bool {
+    class.contains("ManyToMany") || class == "GenericRelation"
+}
+
+/// Django's own column fields, whose `null` defaults to `False`. A custom
+/// class may force `null=True` in its constructor, which the migration text
+/// does not show, so it is not assumed NOT NULL.
+fn is_builtin_field(class: &str) -> bool {
+    is_fk(class)
+        || matches!(
+            class,
+            "AutoField"
+                | "BigAutoField"
+                | "SmallAutoField"
+                | "BigIntegerField"
+                | "BinaryField"
+                | "BooleanField"
+                | "CharField"
+                | "DateField"
+                | "DateTimeField"
+                | "DecimalField"
+                | "DurationField"
+                | "EmailField"
+                | "FileField"
+                | "FilePathField"
+                | "FloatField"
+                | "GenericIPAddressField"
+                | "IPAddressField"
+                | "ImageField"
+                | "IntegerField"
+                | "JSONField"
+                | "PositiveBigIntegerField"
+                | "PositiveIntegerField"
+                | "PositiveSmallIntegerField"
+                | "SlugField"
+                | "SmallIntegerField"
+                | "TextField"
+                | "TimeField"
+                | "URLField"
+                | "UUIDField"
+                | "ArrayField"
+                | "HStoreField"
+                | "CICharField"
+                | "CIEmailField"
+                | "CITextField"
+        )
+}
+
 fn is_fk(class: &str) -> bool {
     matches!(class, "ForeignKey" | "OneToOneField" | "ParentalKey" | "TreeForeignKey")
 }
@@ -373,7 +427,12 @@ fn django_field(field: Node<'_>, src: &str) -> ColumnInfo {
         return ColumnInfo::default();
     }
     let class = callee(field, src);
-    let null = is_true(kwarg(field, src, "null"), src);
+    // `NullBooleanField` and unknown classes: NULL unless told `null=False`.
+    let null = if is_builtin_field(class) {
+        is_true(kwarg(field, src, "null"), src)
+    } else {
+        !is_false(kwarg(field, src, "null"), src)
+    };
     let unique = is_true(kwarg(field, src, "unique"), src) || class == "OneToOneField";
     let db_index = kwarg(field, src, "db_index");
     let index = if is_fk(class) { !is_false(db_index, src) } else { is_true(db_index, src) };

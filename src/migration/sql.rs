@@ -208,6 +208,21 @@ fn statement(s: &Statement, span: Span, tx: &mut Tx, catalog: &MigrationCatalog,
                 push(ops, OpKind::DropTable { django: false }, table_name(n), span, tx);
             }
         }
+        Statement::Truncate(t) => {
+            for target in &t.table_names {
+                push(ops, OpKind::EmptyTable, table_name(&target.name), span, tx);
+            }
+        }
+        Statement::Delete(d) if d.selection.is_none() && d.using.is_none() => {
+            let (sqlparser::ast::FromTable::WithFromKeyword(from) | sqlparser::ast::FromTable::WithoutKeyword(from)) =
+                &d.from;
+            if let [only] = from.as_slice()
+                && only.joins.is_empty()
+                && let sqlparser::ast::TableFactor::Table { name, .. } = &only.relation
+            {
+                push(ops, OpKind::EmptyTable, table_name(name), span, tx);
+            }
+        }
         Statement::AlterTable(at) => {
             let table = table_name(&at.name);
             for op in &at.operations {
