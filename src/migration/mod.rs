@@ -11,11 +11,14 @@
 
 pub mod check;
 pub mod detect;
+pub mod dialect;
 pub mod js;
 pub mod model;
+pub mod plpgsql;
 pub mod python;
 pub mod split;
 pub mod sql;
+pub mod template;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -98,7 +101,7 @@ pub fn analyze(
             let pos = file.lines.position(&file.text, u.span.start);
             outcome.notices.push(Notice {
                 path: file.path.clone(),
-                kind: NoticeKind::SyntaxError,
+                kind: if u.unsupported { NoticeKind::Unsupported } else { NoticeKind::SyntaxError },
                 line: Some(pos.line),
                 column: Some(pos.column),
                 message: u.message.clone(),
@@ -181,7 +184,9 @@ fn read_migration(
 
 /// Suppression comments of a SQL file (`-- pagerproof: ignore[...]`).
 pub fn sql_suppressions(file: &SourceFile) -> Vec<Suppression> {
-    let (_, comments) = split::split(&file.text);
+    // Split as the reader does, so a quote inside a placeholder cannot hide a comment.
+    let templated = template::neutralise(&file.text);
+    let (_, comments) = split::split(&templated.text);
     comments.iter().filter_map(|c| suppress::parse_span(Span::new(c.start, c.end), file)).collect()
 }
 
