@@ -55,6 +55,17 @@ const FORMS: &[Form] = &[
     harmless(&["ALTER", "SEQUENCE"], &[]),
     harmless(&["ALTER", "DEFAULT", "PRIVILEGES"], &[]),
     harmless(&["CREATE", "STATISTICS"], &[]),
+    // Comments take a brief lock on the catalog entry only (`COMMENT ON
+    // TRIGGER`, `ON FUNCTION f(args)`, adjacent string literals).
+    harmless(&["COMMENT", "ON"], &[]),
+    // Data changes: the migration rules judge DDL, and sqlparser rejects
+    // valid forms of these (`UPDATE ONLY t AS x`, some `ON CONFLICT` shapes).
+    harmless(&["INSERT"], &[]),
+    harmless(&["UPDATE"], &[]),
+    harmless(&["DELETE"], &[]),
+    harmless(&["SELECT"], &[]),
+    harmless(&["WITH"], &[]),
+    harmless(&["MERGE"], &[]),
     // `ON ONLY` a partitioned table: the parent's index is created invalid
     // and empty, without building anything (and CONCURRENTLY is not allowed).
     harmless(&["CREATE", "INDEX"], &["ON", "ONLY"]),
@@ -301,6 +312,10 @@ mod tests {
             ("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO r", Verdict::Harmless),
             ("CREATE STATISTICS s (dependencies) ON a, b FROM t", Verdict::Harmless),
             ("CREATE INDEX i ON ONLY t (a)", Verdict::Harmless),
+            ("COMMENT ON TRIGGER tr ON t IS 'x'", Verdict::Harmless),
+            ("COMMENT ON FUNCTION f(int, text) IS 'x'", Verdict::Harmless),
+            ("COMMENT ON COLUMN t.c IS\n  'one '\n  'two'", Verdict::Harmless),
+            ("UPDATE ONLY user_links AS l SET a = 1", Verdict::Harmless),
             (
                 "ALTER TABLE t ATTACH PARTITION p FOR VALUES FROM (1) TO (2)",
                 Verdict::Unsupported("`ALTER TABLE ... ATTACH PARTITION`"),
@@ -366,6 +381,7 @@ mod tests {
             ("CREATE INDEX", Verdict::Syntax(None)),
             ("ALTER TABLE t ATTACH", Verdict::Syntax(None)),
             ("SELEC nonsense", Verdict::Syntax(None)),
+            ("UPDATE t SET", Verdict::Syntax(None)),
             ("ALTER TABLE t ADD CONSTRAINT c FOREIGN KEY (a) REFERENCES", Verdict::Syntax(None)),
             (
                 "CREATE INDEX CONCURRENTLY IF NOT EXISTS ON t (a)",

@@ -530,6 +530,18 @@ mod tests {
     }
 
     #[test]
+    fn quotes_inside_a_placeholder_do_not_unbalance_the_statement() {
+        // gobuffalo/pop templates put a quoted argument inside a quoted name.
+        let sql = "ALTER TABLE \"{{ index .Options \"Namespace\" }}\".\"refresh_tokens\" ADD CONSTRAINT u UNIQUE (\"token\");\nCREATE INDEX i ON {{ index .Options \"Namespace\" }}.sessions (a)";
+        let r = ops(sql);
+        assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
+        assert_eq!(r.ops.len(), 2, "{:?}", r.ops);
+        assert_eq!(r.ops[0].table, "refresh_tokens");
+        assert!(matches!(&r.ops[0].kind, OpKind::AddConstraint { kind: ConstraintKind::Unique, .. }));
+        assert_eq!(r.ops[1].table, "sessions");
+    }
+
+    #[test]
     fn a_placeholder_standing_for_a_clause_is_unsupported_not_a_syntax_error() {
         // A known harmless form stays harmless with placeholders in it.
         let r = ops("ALTER DEFAULT PRIVILEGES IN SCHEMA ${flyway:defaultSchema} GRANT SELECT ON TABLES TO ${app_role}");
