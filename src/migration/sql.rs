@@ -178,8 +178,19 @@ impl Reader<'_, '_> {
             }
             return;
         }
+        // A DO block runs as one transaction: PostgreSQL refuses a concurrent
+        // index build in it, and its statements hold their locks until it ends.
+        let own = !self.tx.active();
+        if own {
+            self.tx.explicit = true;
+            self.tx.id += 1;
+        }
         for p in body.statements {
             self.statement(body_start + p.start, body_start + p.end, false);
+        }
+        if own {
+            self.tx.explicit = false;
+            self.tx.id += 1;
         }
     }
 }
@@ -562,6 +573,27 @@ mod tests {
         assert_eq!(r.ops[0].span.text(sql), "CREATE INDEX i ON orders (a)");
         assert!(matches!(&r.ops[0].kind, OpKind::CreateIndex { concurrently: false, .. }));
         assert_eq!(r.ops[1].span.text(sql), "ALTER TABLE orders ALTER COLUMN b SET NOT NULL");
+    }
+
+    #[test]
+    fn a_do_block_is_one_transaction() {
+        let r = ops(
+            "CREATE INDEX a ON t (a);\nDO $$ BEGIN CREATE INDEX CONCURRENTLY b ON t (b); SET lock_timeout = '1s'; END $$;\nCREATE INDEX c ON t (c)",
+        );
+        let tx: Vec<(bool, u32)> = r.ops.iter().map(|o| (o.in_transaction, o.transaction)).collect();
+        assert_eq!(tx, [(false, 0), (true, 1), (true, 1), (false, 2)]);
+        // Inside an explicit transaction, the block joins it.
+        let r = ops("BEGIN;\nDO $$ BEGIN CREATE INDEX b ON t (b); END $$;\nCREATE INDEX c ON t (c);\nCOMMIT");
+        let tx: Vec<(bool, u32)> = r.ops.iter().map(|o| (o.in_transaction, o.transaction)).collect();
+        assert_eq!(tx, [(true, 1), (true, 1)]);
+    }
+
+    #[test]
+    fn unnamed_indexes_are_read() {
+        let r = ops("CREATE INDEX CONCURRENTLY ON t (a);\nCREATE UNIQUE INDEX ON {{ .Schema }}.t USING btree (b)");
+        assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
+        assert!(matches!(&r.ops[0].kind, OpKind::CreateIndex { concurrently: true, name: None, .. }));
+        assert!(matches!(&r.ops[1].kind, OpKind::CreateIndex { concurrently: false, unique: true, name: None, .. }));
     }
 
     #[test]
