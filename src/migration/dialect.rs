@@ -58,6 +58,13 @@ const FORMS: &[Form] = &[
     // Comments take a brief lock on the catalog entry only (`COMMENT ON
     // TRIGGER`, `ON FUNCTION f(args)`, adjacent string literals).
     harmless(&["COMMENT", "ON"], &[]),
+    // New objects that lock no existing table (`COST 100` on a function,
+    // `AS integer` on a sequence).
+    harmless(&["CREATE", "FUNCTION"], &[]),
+    harmless(&["CREATE", "OR", "REPLACE", "FUNCTION"], &[]),
+    harmless(&["CREATE", "PROCEDURE"], &[]),
+    harmless(&["CREATE", "OR", "REPLACE", "PROCEDURE"], &[]),
+    harmless(&["CREATE", "SEQUENCE"], &[]),
     // Data changes: the migration rules judge DDL, and sqlparser rejects
     // valid forms of these (`UPDATE ONLY t AS x`, some `ON CONFLICT` shapes).
     harmless(&["INSERT"], &[]),
@@ -91,6 +98,7 @@ const FORMS: &[Form] = &[
     form(&["ALTER", "MATERIALIZED", "VIEW"], &[], "`ALTER MATERIALIZED VIEW`"),
     form(&["ALTER", "VIEW"], &[], "`ALTER VIEW`"),
     form(&["ALTER", "EXTENSION"], &[], "`ALTER EXTENSION`"),
+    form(&["ALTER", "TRIGGER"], &[], "`ALTER TRIGGER`"),
     form(&["CLUSTER"], &[], "`CLUSTER`"),
     form(&["REINDEX"], &[], "`REINDEX`"),
     form(&["SECURITY", "LABEL"], &[], "`SECURITY LABEL`"),
@@ -316,6 +324,12 @@ mod tests {
             ("COMMENT ON FUNCTION f(int, text) IS 'x'", Verdict::Harmless),
             ("COMMENT ON COLUMN t.c IS\n  'one '\n  'two'", Verdict::Harmless),
             ("UPDATE ONLY user_links AS l SET a = 1", Verdict::Harmless),
+            (
+                "CREATE OR REPLACE FUNCTION f (p name) RETURNS void LANGUAGE plpgsql COST 100 AS $$ BEGIN END $$",
+                Verdict::Harmless,
+            ),
+            ("CREATE SEQUENCE s AS integer START WITH 1 INCREMENT BY 1 NO MINVALUE", Verdict::Harmless),
+            ("ALTER TRIGGER tr ON person RENAME TO tr2", Verdict::Unsupported("`ALTER TRIGGER`")),
             (
                 "ALTER TABLE t ATTACH PARTITION p FOR VALUES FROM (1) TO (2)",
                 Verdict::Unsupported("`ALTER TABLE ... ATTACH PARTITION`"),
