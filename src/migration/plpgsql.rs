@@ -56,9 +56,12 @@ pub fn do_body(stmt: &str) -> Result<(usize, usize), &'static str> {
         } else if word_at(stmt, i).eq_ignore_ascii_case("LANGUAGE") {
             i = skip_blank(stmt, i + "LANGUAGE".len());
             let raw = stmt[i..].split(|c: char| c.is_whitespace() || c == '$' || c == ';').next().unwrap_or("");
+            if raw.is_empty() {
+                return Err("a form it does not know");
+            }
             let lang = raw.trim_matches(|c| c == '\'' || c == '"');
             language_ok = lang.eq_ignore_ascii_case("plpgsql");
-            i += raw.len().max(1);
+            i += raw.len();
         } else {
             return Err("a form it does not know");
         }
@@ -245,6 +248,8 @@ mod tests {
         assert_eq!(do_body("DO LANGUAGE plv8 $$ x $$"), Err("a language other than PL/pgSQL"));
         assert_eq!(do_body("DO 'BEGIN NULL; END'"), Err("a body in a quoted string"));
         assert_eq!(do_body("DO $$ BEGIN"), Err("an unterminated dollar quote"));
+        assert_eq!(do_body("DO LANGUAGE"), Err("a form it does not know"));
+        assert_eq!(do_body("DO LANGUAGE $$ x $$"), Err("a form it does not know"));
     }
 
     #[test]

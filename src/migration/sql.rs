@@ -642,6 +642,20 @@ mod tests {
         assert!(r.unparsed[2].message.contains("requires an index name"), "{}", r.unparsed[2].message);
     }
 
+    /// Every prefix of a script mixing the new forms (an unterminated
+    /// template, dollar quote, `DO` body, quoted collation) reads without a
+    /// panic, as the fuzz targets demand of any input.
+    #[test]
+    fn every_prefix_reads_without_panic() {
+        let sql = "{% if x %}DO LANGUAGE plpgsql $body$ DECLARE n int := 0; BEGIN <<l>> IF a THEN CREATE INDEX i ON {{ .S }}.t (a); END IF; EXCEPTION WHEN others THEN NULL; END $body$;\nALTER TABLE \"${p}t\" ALTER c TYPE text COLLATE \"dé\", ALTER d TYPE int;\nCREATE INDEX j ON t (a) TABLESPACE \"x\";\nDO 'x';";
+        for (i, _) in sql.char_indices() {
+            let _ = ops(&sql[..i]);
+        }
+        let r = ops(sql);
+        assert_eq!(r.ops.len(), 4, "{:?}", r.ops);
+        assert_eq!(r.unparsed.len(), 1, "{:?}", r.unparsed);
+    }
+
     #[test]
     fn check_not_null_column_is_read() {
         let r = ops("ALTER TABLE t ADD CONSTRAINT c CHECK (\"a\" IS NOT NULL) NOT VALID");
