@@ -35,8 +35,18 @@ const HARMLESS: &[&str] = &[
     "SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "VALUES", "COMMIT", "ROLLBACK", "ANALYZE", "VACUUM",
 ];
 
-/// The body of a `DO` statement, as a byte range of `stmt`, or why it cannot
-/// be read (another language, a body in a plain quoted string).
+/// The body of `stmt` when it is a `DO` statement (see [`do_body`]).
+pub fn do_body_of(stmt: &str) -> Result<(usize, usize), &'static str> {
+    let first = stmt.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
+    if !first.eq_ignore_ascii_case("DO") {
+        return Err("not a DO statement");
+    }
+    do_body(stmt)
+}
+
+/// The body of a `DO` statement (which `stmt` starts with), as a byte range
+/// of `stmt`, or why it cannot be read (another language, a body in a plain
+/// quoted string).
 pub fn do_body(stmt: &str) -> Result<(usize, usize), &'static str> {
     let b = stmt.as_bytes();
     let mut i = skip_blank(stmt, 2);
