@@ -235,8 +235,8 @@ pub fn rewrite(text: &str) -> Option<String> {
         out[word.start..end].iter_mut().for_each(|c| *c = b' ');
         changed = true;
     }
-    // Only ASCII bytes of whole ASCII words and names were blanked, except
-    // inside a quoted name, whose bytes are all blanked together.
+    // Each blanked run starts and ends on an ASCII byte (a keyword, a bare
+    // name, a quote), so no character was cut in two.
     changed.then(|| String::from_utf8(out).expect("whole UTF-8 runs blanked"))
 }
 

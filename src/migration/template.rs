@@ -185,8 +185,8 @@ pub fn neutralise(sql: &str) -> Templated<'_> {
         }
     }
     let text = match out {
-        // Only ASCII replaced whole placeholders (which start and end on ASCII
-        // bytes), so the text is still UTF-8.
+        // Each placeholder starts and ends on an ASCII byte and was replaced
+        // whole by ASCII, so no character was cut in two.
         Some(v) => Cow::Owned(String::from_utf8(v).expect("ASCII replaced whole UTF-8 runs")),
         None => Cow::Borrowed(sql),
     };
