@@ -623,6 +623,10 @@ mod tests {
         assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
         assert!(matches!(&r.ops[0].kind, OpKind::AlterType { column, to, .. } if column == "c" && to == "varchar(20)"));
         assert!(matches!(&r.ops[1].kind, OpKind::CreateIndex { concurrently: false, .. }));
+        // An identity added with sequence options is DDL that locks `users`.
+        let r = ops("ALTER TABLE users ALTER user_id ADD GENERATED ALWAYS AS IDENTITY (RESTART 1580559962386438)");
+        assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
+        assert!(matches!(&r.ops[..], [op] if op.kind == OpKind::OtherAlter && op.table == "users"));
     }
 
     #[test]
