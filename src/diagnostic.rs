@@ -146,6 +146,9 @@ pub enum NoticeKind {
     Minified,
     /// The parser recovered from syntax errors; findings inside them are dropped.
     SyntaxError,
+    /// Valid code the reader does not support (a SQL statement sqlparser
+    /// cannot read); it was not checked.
+    Unsupported,
     /// A rule panicked on this file; other rules and files are unaffected.
     InternalError,
     /// A path given on the command line does not exist.
@@ -159,12 +162,13 @@ impl NoticeKind {
     }
 
     /// Every kind, in order (the order notices sort in).
-    pub const ALL: [NoticeKind; 7] = [
+    pub const ALL: [NoticeKind; 8] = [
         NoticeKind::Unreadable,
         NoticeKind::Binary,
         NoticeKind::TooLarge,
         NoticeKind::Minified,
         NoticeKind::SyntaxError,
+        NoticeKind::Unsupported,
         NoticeKind::InternalError,
         NoticeKind::MissingPath,
     ];
@@ -177,6 +181,7 @@ impl NoticeKind {
             NoticeKind::TooLarge => "too-large",
             NoticeKind::Minified => "minified",
             NoticeKind::SyntaxError => "syntax-error",
+            NoticeKind::Unsupported => "unsupported-statement",
             NoticeKind::InternalError => "internal-error",
             NoticeKind::MissingPath => "missing-path",
         }

@@ -374,3 +374,65 @@ fn the_readme_example_is_what_the_binary_prints() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stdout(&o), shown, "README's example output is stale");
 }
+
+/// A templated migration history (golang-migrate `{{ .Schema }}`, Flyway
+/// `${flyway:defaultSchema}`, Jinja `{% if %}`) reaches the rules: its real
+/// findings are reported and no valid statement is called a syntax error.
+#[test]
+fn a_templated_history_is_read_without_syntax_error_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "migrations/000001_init.up.sql",
+        "{{/* applied with text/template */}}\nCREATE TABLE {{ .Schema }}.users (id bigint PRIMARY KEY, email text);\nCREATE TABLE ${flyway:defaultSchema}.orders (id bigint PRIMARY KEY);\n{% if audit %}\nCREATE TABLE {{ schema }}.audit (id bigint);\n{% endif %}\n",
+    );
+    write(
+        dir.path(),
+        "migrations/000002_idx.up.sql",
+        "CREATE INDEX users_email_idx ON {{ .Schema }}.users (email);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_id_idx ON ${flyway:defaultSchema}.orders (id);\nALTER TABLE {{ .Schema }}.users ALTER COLUMN email TYPE varchar(20) COLLATE \"C\";\n",
+    );
+    let o = run_in(dir.path(), &["check", "--format", "json", "--fail-on", "never", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let notices = report["notices"].as_array().unwrap();
+    assert!(notices.is_empty(), "{notices:?}");
+    let codes: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{}:{}", d["code"].as_str().unwrap(), d["start"]["line"]))
+        .collect();
+    // The plain index on an existing table, and the type change; the
+    // concurrent index is fine.
+    assert!(codes.contains(&"PP801:1".to_string()), "{codes:?}");
+    assert!(codes.contains(&"PP805:3".to_string()), "{codes:?}");
+    assert!(!codes.iter().any(|c| c.ends_with(":2") && c.starts_with("PP801")), "{codes:?}");
+}
+
+/// Valid PostgreSQL that the SQL parser cannot read is an
+/// `unsupported-statement` notice; a truncated statement stays a syntax error.
+#[test]
+fn unsupported_statements_are_not_reported_as_syntax_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "migrations/V1__init.sql",
+        "CREATE TABLE t (id bigint);\nALTER TABLE t ATTACH PARTITION t_2024 FOR VALUES FROM (1) TO (2);\nALTER TABLE t ADD COLUMN;\nDO $$ BEGIN EXECUTE format('CREATE INDEX ON %I (id)', 't'); END $$;\n",
+    );
+    let o = run_in(dir.path(), &["check", "--format", "json", "--fail-on", "never", "."]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let notices: Vec<String> = report["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("{} {} {}", n["kind"].as_str().unwrap(), n["line"], n["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(notices.len(), 3, "{notices:?}");
+    let has = |prefix: &str| notices.iter().any(|n| n.starts_with(prefix));
+    assert!(has("unsupported-statement 2 Unsupported statement: `ALTER TABLE ... ATTACH PARTITION`"), "{notices:?}");
+    assert!(has("syntax-error 3 Syntax error: "), "{notices:?}");
+    assert!(has("unsupported-statement 4 Unsupported statement: `DO` block with EXECUTE"), "{notices:?}");
+    // The text format says the same.
+    let o = run_in(dir.path(), &["check", "--fail-on", "never", "."]);
+    assert!(stdout(&o).contains("V1__init.sql:2: Unsupported statement:"), "{}", stdout(&o));
+}

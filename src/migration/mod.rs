@@ -13,11 +13,14 @@
 
 pub mod check;
 pub mod detect;
+pub mod dialect;
 pub mod js;
 pub mod model;
+pub mod plpgsql;
 pub mod python;
 pub mod split;
 pub mod sql;
+pub mod template;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -132,7 +135,7 @@ pub fn analyze_in_scope(
             let pos = file.lines.position(&file.text, u.span.start);
             outcome.notices.push(Notice {
                 path: file.path.clone(),
-                kind: NoticeKind::SyntaxError,
+                kind: if u.unsupported { NoticeKind::Unsupported } else { NoticeKind::SyntaxError },
                 line: Some(pos.line),
                 column: Some(pos.column),
                 message: u.message.clone(),
@@ -222,9 +225,21 @@ fn read_migration(
     m
 }
 
-/// Suppression comments of a SQL file (`-- pagerproof: ignore[...]`).
+/// Suppression comments of a SQL file (`-- pagerproof: ignore[...]`),
+/// including those inside `DO` bodies, whose statements are read too.
 pub fn sql_suppressions(file: &SourceFile) -> Vec<Suppression> {
-    let (_, comments) = split::split(&file.text);
+    // Split as the reader does, so a quote inside a placeholder cannot hide a comment.
+    let templated = template::neutralise(&file.text);
+    let text: &str = &templated.text;
+    let (pieces, mut comments) = split::split(text);
+    for p in &pieces {
+        // The split sees a `DO` body as one dollar-quoted string.
+        if let Ok((s, e)) = plpgsql::do_body_of(&text[p.start..p.end]) {
+            let base = p.start + s;
+            let (_, inner) = split::split(&text[base..p.start + e]);
+            comments.extend(inner.into_iter().map(|c| split::Comment { start: base + c.start, end: base + c.end }));
+        }
+    }
     comments.iter().filter_map(|c| suppress::parse_span(Span::new(c.start, c.end), file)).collect()
 }
 

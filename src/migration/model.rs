@@ -139,7 +139,21 @@ pub struct Operation {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Unparsed {
     pub span: Span,
+    /// Valid PostgreSQL (as far as can be told) that the reader does not
+    /// support, rather than a syntax error in the user's code.
+    pub unsupported: bool,
     pub message: String,
+}
+
+impl Unparsed {
+    /// An unsupported statement: `construct` names what was not read.
+    pub fn unsupported(span: Span, construct: String) -> Unparsed {
+        Unparsed {
+            span,
+            unsupported: true,
+            message: format!("Unsupported statement: {construct}; it was not checked for unsafe migrations"),
+        }
+    }
 }
 
 /// One migration file, read.

@@ -1,7 +1,11 @@
-//! SQL to operations: split a script (see [`super::split`]), parse each
-//! statement with sqlparser's PostgreSQL dialect, and turn the DDL that
-//! matters for locks into [`Operation`]s. A statement the parser cannot read
-//! becomes an [`Unparsed`] entry (a notice), never a silent skip.
+//! SQL to operations: neutralise template placeholders (see
+//! [`super::template`]), split a script (see [`super::split`]), parse each
+//! statement with sqlparser's PostgreSQL dialect (reading `DO` bodies with
+//! [`super::plpgsql`], rewriting what the parser rejects with
+//! [`super::dialect`]), and turn the DDL that matters for locks into
+//! [`Operation`]s. A statement that cannot be read becomes an [`Unparsed`]
+//! entry (a notice: unsupported statement or syntax error), never a silent
+//! skip, unless it is known to take no lock worth reporting.
 
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, Expr, ObjectName, ObjectType, Set, Statement,
@@ -11,7 +15,8 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use super::model::{ColumnInfo, ConstraintKind, DefaultKind, OpKind, Operation, Unparsed};
-use super::split;
+use super::template::{self, Templated};
+use super::{dialect, plpgsql, split};
 use crate::catalog::migrations::MigrationCatalog;
 use crate::source::Span;
 
@@ -54,48 +59,196 @@ pub struct Read {
     pub statements: usize,
 }
 
-/// Reads every statement of `sql`.
+/// Reads every statement of `sql`: template placeholders are neutralised
+/// first ([`template`]), `DO` blocks are read through their PL/pgSQL body
+/// ([`plpgsql`]), and what sqlparser rejects is rewritten or classified
+/// ([`dialect`]).
 pub fn read(sql: &str, anchor: Anchor, tx: &mut Tx, catalog: &MigrationCatalog, out: &mut Read) {
-    let (pieces, _) = split::split(sql);
+    let templated = template::neutralise(sql);
+    let text: &str = &templated.text;
+    let (pieces, _) = split::split(text);
+    let mut reader = Reader { text, templated: &templated, anchor, tx, catalog, out };
     for p in pieces {
-        let text = &sql[p.start..p.end];
-        let span = match anchor {
-            Anchor::Offset(base) => Span::new(base + p.start, base + p.end),
+        reader.out.statements += 1;
+        reader.statement(p.start, p.end, true);
+    }
+}
+
+/// The state of reading one SQL text.
+struct Reader<'a, 't> {
+    /// The text with its placeholders neutralised (same offsets as the input).
+    text: &'a str,
+    templated: &'a Templated<'t>,
+    anchor: Anchor,
+    tx: &'a mut Tx,
+    catalog: &'a MigrationCatalog,
+    out: &'a mut Read,
+}
+
+impl Reader<'_, '_> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        match self.anchor {
+            Anchor::Offset(base) => Span::new(base + start, base + end),
             Anchor::Call(s) => s,
-        };
-        out.statements += 1;
+        }
+    }
+
+    /// Reads the statement at `text[start..end]`; `top`: not inside a `DO` body.
+    fn statement(&mut self, start: usize, end: usize, top: bool) {
+        let text = &self.text[start..end];
+        let span = self.span(start, end);
         let first = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
-        // Procedural blocks and psql meta-commands are not DDL statements to read.
-        if first.eq_ignore_ascii_case("DO") || text.starts_with('\\') {
-            continue;
+        // psql meta-commands are not SQL.
+        if text.starts_with('\\') {
+            return;
         }
-        match parse(text) {
-            Ok(stmts) => {
-                for s in stmts {
-                    statement(&s, span, tx, catalog, &mut out.ops);
+        if top && first.eq_ignore_ascii_case("DO") {
+            self.do_block(start, end);
+            return;
+        }
+        let stmts = match parse(text) {
+            Ok(stmts) => stmts,
+            Err(e) => match dialect::rewrite(text).and_then(|r| Parser::parse_sql(&PostgreSqlDialect {}, &r).ok()) {
+                Some(stmts) => stmts,
+                None => {
+                    let msg = e.to_string();
+                    self.unreadable(text, span, &msg);
+                    return;
                 }
+            },
+        };
+        let before = self.out.ops.len();
+        for s in stmts {
+            statement(&s, span, self.tx, self.catalog, &mut self.out.ops);
+        }
+        if self.templated.has_names() {
+            for op in &mut self.out.ops[before..] {
+                restore(op, self.templated);
             }
-            Err(e) => {
-                if harmless_unparsed(text) {
-                    continue;
-                }
-                let msg = e.to_string();
-                let msg = msg.strip_prefix("sql parser error: ").unwrap_or(&msg);
-                let msg = msg.split(" at Line: ").next().unwrap_or(msg).to_string();
-                out.unparsed.push(Unparsed {
+        }
+    }
+
+    /// A statement sqlparser rejected even rewritten: skipped, or a notice
+    /// saying whether it is valid PostgreSQL the parser does not support or
+    /// a syntax error.
+    fn unreadable(&mut self, text: &str, span: Span, error: &str) {
+        let msg = error.strip_prefix("sql parser error: ").unwrap_or(error);
+        let msg = msg.split(" at Line: ").next().unwrap_or(msg);
+        let msg = self.templated.restore(msg);
+        let notice = match dialect::classify(text, &msg) {
+            dialect::Verdict::Harmless => return,
+            dialect::Verdict::Unsupported(construct) => Unparsed::unsupported(span, construct.to_string()),
+            // What a template expands to is not known here: a placeholder
+            // may hold a keyword or a clause.
+            dialect::Verdict::Syntax(_) if self.templated.first_in(text).is_some() => {
+                let placeholder = self.templated.first_in(text).unwrap_or_default();
+                Unparsed::unsupported(
                     span,
-                    message: format!(
-                        "The SQL parser could not read this statement ({msg}); it was not checked for unsafe migrations"
-                    ),
-                });
+                    format!("a template placeholder (`{placeholder}`) where the SQL parser expects more than a name"),
+                )
+            }
+            dialect::Verdict::Syntax(reason) => Unparsed {
+                span,
+                unsupported: false,
+                message: format!(
+                    "Syntax error: the SQL parser could not read this statement ({}); it was not checked for unsafe migrations",
+                    reason.unwrap_or(&msg)
+                ),
+            },
+        };
+        self.out.unparsed.push(notice);
+    }
+
+    /// `DO $$ ... $$`: reads the SQL statements of the body, each with its
+    /// own span inside the body; a body with nothing readable and something
+    /// that may change the schema unseen is a notice.
+    fn do_block(&mut self, start: usize, end: usize) {
+        let span = self.span(start, end);
+        let (body_start, body_end) = match plpgsql::do_body(&self.text[start..end]) {
+            Ok((s, e)) => (start + s, start + e),
+            Err(why) => {
+                self.out.unparsed.push(Unparsed::unsupported(span, format!("`DO` block with {why}")));
+                return;
+            }
+        };
+        let body = plpgsql::statements(&self.text[body_start..body_end]);
+        if body.statements.is_empty() {
+            if let Some(why) = body.unreadable {
+                self.out.unparsed.push(Unparsed::unsupported(span, format!("`DO` block with {why}")));
+            }
+            return;
+        }
+        // A DO block runs as one transaction: PostgreSQL refuses a concurrent
+        // index build in it, and its statements hold their locks until it ends.
+        let own = !self.tx.active();
+        if own {
+            self.tx.explicit = true;
+            self.tx.id += 1;
+        }
+        for p in body.statements {
+            self.statement(body_start + p.start, body_start + p.end, false);
+        }
+        if own {
+            self.tx.explicit = false;
+            self.tx.id += 1;
+        }
+    }
+}
+
+/// Turns the placeholder identifiers in an operation's names back into the
+/// template text the user wrote, for messages and for matching names across
+/// the migrations of one history.
+fn restore(op: &mut Operation, t: &Templated<'_>) {
+    let r = |s: &mut String| {
+        if let std::borrow::Cow::Owned(o) = t.restore(s) {
+            *s = o;
+        }
+    };
+    r(&mut op.table);
+    match &mut op.kind {
+        OpKind::CreateTable { columns } => {
+            for (c, info) in columns {
+                r(c);
+                r(&mut info.ty);
             }
         }
+        OpKind::CreateIndex { name, .. } => name.iter_mut().for_each(r),
+        OpKind::AddColumn { column, default, info, .. } => {
+            r(column);
+            r(&mut info.ty);
+            if let DefaultKind::Volatile(v) = default {
+                r(v);
+            }
+        }
+        OpKind::AlterField { column, info } => {
+            r(column);
+            r(&mut info.ty);
+        }
+        OpKind::AlterType { column, to, from } => {
+            r(column);
+            r(to);
+            from.iter_mut().for_each(r);
+        }
+        OpKind::AddConstraint { name, not_null_column, .. } => {
+            name.iter_mut().for_each(r);
+            not_null_column.iter_mut().for_each(r);
+        }
+        OpKind::ValidateConstraint { name } => r(name),
+        OpKind::SetNotNull { column } | OpKind::DropColumn { column, .. } => r(column),
+        OpKind::RenameColumn { old, new, .. } => {
+            r(old);
+            r(new);
+        }
+        OpKind::RenameTable { new, .. } => r(new),
+        OpKind::DropTable { .. } | OpKind::SetLockTimeout | OpKind::OtherAlter => {}
     }
 }
 
 /// Splits and parses `sql` and nothing else: the SQL share of the
 /// `--parse-only` floor. Returns the number of statements parsed.
 pub fn parse_only(sql: &str) -> usize {
+    let templated = template::neutralise(sql);
+    let sql: &str = &templated.text;
     let (pieces, _) = split::split(sql);
     let dialect = PostgreSqlDialect {};
     pieces.iter().filter_map(|p| Parser::parse_sql(&dialect, &sql[p.start..p.end]).ok()).map(|s| s.len()).sum()
@@ -126,14 +279,6 @@ fn parse(text: &str) -> Result<Vec<Statement>, sqlparser::parser::ParserError> {
         }
     }
     first
-}
-
-/// Statements sqlparser does not read but that take no lock worth reporting
-/// (`DROP INDEX CONCURRENTLY`, `ALTER INDEX IF EXISTS ... RENAME`, `ALTER
-/// SEQUENCE IF EXISTS`, which the PostgreSQL dialect rejects).
-fn harmless_unparsed(text: &str) -> bool {
-    let w: Vec<String> = text.split_whitespace().take(3).map(|w| w.to_ascii_uppercase()).collect();
-    w.len() >= 2 && matches!((w[0].as_str(), w[1].as_str()), ("DROP", "INDEX") | ("ALTER", "INDEX" | "SEQUENCE"))
 }
 
 fn push(ops: &mut Vec<Operation>, kind: OpKind, table: String, span: Span, tx: &Tx) {
@@ -394,6 +539,140 @@ mod tests {
         assert_eq!(r.ops[1].table, "Orders");
         assert!(matches!(&r.ops[1].kind, OpKind::AddColumn { default: DefaultKind::Volatile(_), not_null: true, .. }));
         assert!(matches!(&r.ops[2].kind, OpKind::SetNotNull { column } if column == "c"));
+    }
+
+    #[test]
+    fn templated_names_are_read_and_shown_as_written() {
+        let sql = "CREATE INDEX i ON {{ .Schema }}.users (email);\nALTER TABLE ${prefix}orders ALTER COLUMN {{ col }} TYPE bigint;\n{% if x %}DROP TABLE ${flyway:defaultSchema}.legacy;{% endif %}";
+        let r = ops(sql);
+        assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
+        assert_eq!(r.ops.len(), 3, "{:?}", r.ops);
+        assert_eq!(r.ops[0].table, "users");
+        assert_eq!(r.ops[0].span.text(sql), "CREATE INDEX i ON {{ .Schema }}.users (email)");
+        assert_eq!(r.ops[1].table, "${prefix}orders");
+        assert!(matches!(&r.ops[1].kind, OpKind::AlterType { column, .. } if column == "{{ col }}"));
+        assert_eq!(r.ops[2].table, "legacy");
+        assert_eq!(r.ops[2].span.text(sql), "DROP TABLE ${flyway:defaultSchema}.legacy");
+    }
+
+    #[test]
+    fn quotes_inside_a_placeholder_do_not_unbalance_the_statement() {
+        // gobuffalo/pop templates put a quoted argument inside a quoted name.
+        let sql = "ALTER TABLE \"{{ index .Options \"Namespace\" }}\".\"refresh_tokens\" ADD CONSTRAINT u UNIQUE (\"token\");\nCREATE INDEX i ON {{ index .Options \"Namespace\" }}.sessions (a)";
+        let r = ops(sql);
+        assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
+        assert_eq!(r.ops.len(), 2, "{:?}", r.ops);
+        assert_eq!(r.ops[0].table, "refresh_tokens");
+        assert!(matches!(&r.ops[0].kind, OpKind::AddConstraint { kind: ConstraintKind::Unique, .. }));
+        assert_eq!(r.ops[1].table, "sessions");
+    }
+
+    #[test]
+    fn a_placeholder_standing_for_a_clause_is_unsupported_not_a_syntax_error() {
+        // A known harmless form stays harmless with placeholders in it.
+        let r = ops("ALTER DEFAULT PRIVILEGES IN SCHEMA ${flyway:defaultSchema} GRANT SELECT ON TABLES TO ${app_role}");
+        assert!(r.ops.is_empty() && r.unparsed.is_empty(), "{:?}", r.unparsed);
+        let r = ops("CREATE INDEX {{ .Concurrently }} i ON t (a)");
+        assert!(r.ops.is_empty());
+        assert_eq!(r.unparsed.len(), 1);
+        assert!(r.unparsed[0].unsupported);
+        assert!(r.unparsed[0].message.contains("`{{ .Concurrently }}`"), "{}", r.unparsed[0].message);
+    }
+
+    #[test]
+    fn ddl_in_do_blocks_is_read_with_spans_inside_the_body() {
+        let sql = "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'i') THEN\n    CREATE INDEX i ON orders (a);\n  END IF;\nEND\n$$;\nDO LANGUAGE plpgsql $body$ BEGIN ALTER TABLE orders ALTER COLUMN b SET NOT NULL; END $body$;";
+        let r = ops(sql);
+        assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
+        assert_eq!(r.ops.len(), 2, "{:?}", r.ops);
+        assert_eq!(r.ops[0].span.text(sql), "CREATE INDEX i ON orders (a)");
+        assert!(matches!(&r.ops[0].kind, OpKind::CreateIndex { concurrently: false, .. }));
+        assert_eq!(r.ops[1].span.text(sql), "ALTER TABLE orders ALTER COLUMN b SET NOT NULL");
+    }
+
+    #[test]
+    fn a_do_block_is_one_transaction() {
+        let r = ops(
+            "CREATE INDEX a ON t (a);\nDO $$ BEGIN CREATE INDEX CONCURRENTLY b ON t (b); SET lock_timeout = '1s'; END $$;\nCREATE INDEX c ON t (c)",
+        );
+        let tx: Vec<(bool, u32)> = r.ops.iter().map(|o| (o.in_transaction, o.transaction)).collect();
+        assert_eq!(tx, [(false, 0), (true, 1), (true, 1), (false, 2)]);
+        // Inside an explicit transaction, the block joins it.
+        let r = ops("BEGIN;\nDO $$ BEGIN CREATE INDEX b ON t (b); END $$;\nCREATE INDEX c ON t (c);\nCOMMIT");
+        let tx: Vec<(bool, u32)> = r.ops.iter().map(|o| (o.in_transaction, o.transaction)).collect();
+        assert_eq!(tx, [(true, 1), (true, 1)]);
+    }
+
+    #[test]
+    fn unnamed_indexes_are_read() {
+        let r = ops("CREATE INDEX CONCURRENTLY ON t (a);\nCREATE UNIQUE INDEX ON {{ .Schema }}.t USING btree (b)");
+        assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
+        assert!(matches!(&r.ops[0].kind, OpKind::CreateIndex { concurrently: true, name: None, .. }));
+        assert!(matches!(&r.ops[1].kind, OpKind::CreateIndex { concurrently: false, unique: true, name: None, .. }));
+    }
+
+    #[test]
+    fn do_blocks_with_nothing_readable() {
+        // Only procedural statements: nothing to report.
+        let quiet = ops("DO $$ BEGIN RAISE NOTICE 'x'; PERFORM 1; END $$");
+        assert!(quiet.ops.is_empty() && quiet.unparsed.is_empty());
+        // Dynamic SQL or another language: an unsupported-statement notice naming the DO block.
+        for sql in ["DO $$ BEGIN EXECUTE 'CREATE INDEX i ON t (a)'; END $$", "DO LANGUAGE plv8 $$ plv8.execute('x') $$"]
+        {
+            let r = ops(sql);
+            assert_eq!(r.unparsed.len(), 1, "{sql}");
+            assert!(r.unparsed[0].unsupported);
+            assert!(
+                r.unparsed[0].message.starts_with("Unsupported statement: `DO` block with "),
+                "{}",
+                r.unparsed[0].message
+            );
+        }
+    }
+
+    #[test]
+    fn rewritten_statements_reach_the_rules() {
+        let r = ops(
+            "ALTER TABLE t ALTER COLUMN c TYPE varchar(20) COLLATE \"C\";\nCREATE INDEX i ON t (a) TABLESPACE fast",
+        );
+        assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
+        assert!(matches!(&r.ops[0].kind, OpKind::AlterType { column, to, .. } if column == "c" && to == "varchar(20)"));
+        assert!(matches!(&r.ops[1].kind, OpKind::CreateIndex { concurrently: false, .. }));
+        // An identity added with sequence options is DDL that locks `users`.
+        let r = ops("ALTER TABLE users ALTER user_id ADD GENERATED ALWAYS AS IDENTITY (RESTART 1580559962386438)");
+        assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
+        assert!(matches!(&r.ops[..], [op] if op.kind == OpKind::OtherAlter && op.table == "users"));
+    }
+
+    #[test]
+    fn unsupported_statements_are_not_syntax_errors() {
+        let r = ops(
+            "ALTER TABLE t ATTACH PARTITION p FOR VALUES IN (1);\nALTER TABLE t ADD COLUMN;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS ON t (a)",
+        );
+        assert_eq!(r.unparsed.len(), 3);
+        assert!(r.unparsed[0].unsupported);
+        assert_eq!(
+            r.unparsed[0].message,
+            "Unsupported statement: `ALTER TABLE ... ATTACH PARTITION`; it was not checked for unsafe migrations"
+        );
+        assert!(!r.unparsed[1].unsupported);
+        assert!(r.unparsed[1].message.starts_with("Syntax error: "), "{}", r.unparsed[1].message);
+        assert!(!r.unparsed[2].unsupported);
+        assert!(r.unparsed[2].message.contains("requires an index name"), "{}", r.unparsed[2].message);
+    }
+
+    /// Every prefix of a script mixing the new forms (an unterminated
+    /// template, dollar quote, `DO` body, quoted collation) reads without a
+    /// panic, as the fuzz targets demand of any input.
+    #[test]
+    fn every_prefix_reads_without_panic() {
+        let sql = "{% if x %}DO LANGUAGE plpgsql $body$ DECLARE n int := 0; BEGIN <<l>> IF a THEN CREATE INDEX i ON {{ .S }}.t (a); END IF; EXCEPTION WHEN others THEN NULL; END $body$;\nALTER TABLE \"${p}t\" ALTER c TYPE text COLLATE \"dé\", ALTER d TYPE int;\nCREATE INDEX j ON t (a) TABLESPACE \"x\";\nDO 'x';";
+        for (i, _) in sql.char_indices() {
+            let _ = ops(&sql[..i]);
+        }
+        let r = ops(sql);
+        assert_eq!(r.ops.len(), 4, "{:?}", r.ops);
+        assert_eq!(r.unparsed.len(), 1, "{:?}", r.unparsed);
     }
 
     #[test]
