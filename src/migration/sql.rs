@@ -240,7 +240,7 @@ fn restore(op: &mut Operation, t: &Templated<'_>) {
             r(new);
         }
         OpKind::RenameTable { new, .. } => r(new),
-        OpKind::DropTable { .. } | OpKind::SetLockTimeout | OpKind::OtherAlter => {}
+        OpKind::DropTable { .. } | OpKind::SetLockTimeout | OpKind::EmptyTable | OpKind::OtherAlter => {}
     }
 }
 
