@@ -9,6 +9,7 @@
 //! [`check`] runs everything up to the sorted report; [`report`] renders it.
 //! See `docs/architecture.md` for the whole picture.
 
+pub mod analysis;
 pub mod baseline;
 pub mod cache;
 pub mod catalog;
@@ -35,6 +36,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use crate::analysis::roles::{self, FileRole, Role, RoleOverrides};
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Notice, NoticeKind};
 use crate::engine::{ProjectFacts, RuleSet};
@@ -67,6 +69,14 @@ pub struct Options {
     pub parse_only: bool,
     /// Also check test code found while walking directories.
     pub include_tests: bool,
+    /// Also check vendored third-party code found while walking.
+    pub include_vendored: bool,
+    /// Also check tooling and build scripts found while walking.
+    pub include_tooling: bool,
+    /// Also check generated code found while walking.
+    pub include_generated: bool,
+    /// The config's `[roles]` globs.
+    pub roles: Option<Arc<RoleOverrides>>,
     /// Check only this shard of the files (see [`Shard`]).
     pub shard: Option<Shard>,
     /// Where the result cache lives (see [`cache`]); `None` disables it.
@@ -110,6 +120,10 @@ impl Options {
             progress: None,
             parse_only: false,
             include_tests: false,
+            include_vendored: false,
+            include_tooling: false,
+            include_generated: false,
+            roles: None,
             shard: None,
             cache_dir: None,
             path_rules: None,
@@ -136,6 +150,10 @@ pub struct Report {
     /// Files whose results came from the cache (never rendered: output is
     /// the same whatever the cache held).
     pub cache_hits: usize,
+    /// The role of every file with a finding, by display path.
+    pub roles: std::collections::BTreeMap<String, FileRole>,
+    /// Files found by walking and not checked because of their role.
+    pub skipped_by_role: std::collections::BTreeMap<Role, usize>,
 }
 
 /// Display path → file text, kept only for files with findings.
@@ -199,19 +217,72 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         let cwd = options.cwd.clone();
         Arc::new(move |path: &std::path::Path| p.is_excluded(path, &cwd)) as walk::Exclude
     });
-    let (candidates, mut notices) =
-        walk::discover(&options.paths, &options.cwd, threads, options.include_tests, excluded);
+    let (candidates, mut notices) = walk::discover(&options.paths, &options.cwd, threads, excluded);
 
-    // ---- read ----
-    let read: Vec<Result<SourceFile, Notice>> =
-        candidates.par_iter().map(|c| read_file(c, options.max_file_size)).collect();
+    // ---- roles, stage 1: by path, before reading (vendored trees are never read) ----
+    let include = roles::Include {
+        tests: options.include_tests,
+        vendored: options.include_vendored,
+        tooling: options.include_tooling,
+        generated: options.include_generated,
+    };
+    let mut skipped_by_role: std::collections::BTreeMap<Role, usize> = std::collections::BTreeMap::new();
+    let mut classifier = roles::Classifier::new(options.roles.as_deref(), &options.cwd);
+    let mut staged = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        let place = roles::Place { rel: &c.rel, fs_path: &c.fs_path, root: &c.root, grammar: c.grammar };
+        let found = classifier.by_path(place);
+        if let Some(early) = &found.early
+            && !c.explicit
+            && !include.checks(early.role)
+        {
+            *skipped_by_role.entry(early.role).or_default() += 1;
+            continue;
+        }
+        staged.push((c, found));
+    }
+
+    // ---- read, and roles, stage 2: by content ----
+    let read: Vec<(Result<SourceFile, Notice>, bool, String)> = staged
+        .into_par_iter()
+        .map(|(c, found)| {
+            let file = read_file(&c, options.max_file_size).map(|mut f| {
+                f.role = match found.early {
+                    Some(early) => early,
+                    None => {
+                        let migration = migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text)
+                            .map(|m| format!("{:?}", m.style));
+                        roles::by_content(&c.rel, f.grammar, &f.text, found.late, migration.as_deref())
+                    }
+                };
+                f
+            });
+            (file, c.explicit, c.rel)
+        })
+        .collect();
     let mut files: Vec<SourceFile> = Vec::with_capacity(read.len());
-    for r in read {
+    let mut explicit: Vec<bool> = Vec::with_capacity(read.len());
+    let mut rels: Vec<String> = Vec::with_capacity(read.len());
+    for (r, named, rel) in read {
         match r {
-            Ok(f) => files.push(f),
+            Ok(f) => {
+                files.push(f);
+                explicit.push(named);
+                rels.push(rel);
+            }
             Err(n) => notices.push(n),
         }
     }
+    script_imports(&mut files, &rels);
+    let mut kept = explicit.iter();
+    files.retain(|f| {
+        let named = *kept.next().expect("one flag per file");
+        let checked = named || include.checks(f.role.role);
+        if !checked {
+            *skipped_by_role.entry(f.role.role).or_default() += 1;
+        }
+        checked
+    });
 
     if options.parse_only {
         let lines = files.iter().map(|f| f.lines.line_count()).sum();
@@ -329,6 +400,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 None => String::new(),
                 Some(_) => {
                     let own_key = if overridden.is_some() { selection_key(sel) } else { base_key.clone() };
+                    // The role turns rules off (browser code), so it is part of the key.
+                    let own_key = format!("{own_key} role={}", file.role.role);
                     if extra.is_empty() {
                         own_key
                     } else {
@@ -345,11 +418,12 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                     (r.diagnostics.clone(), r.notices.clone(), sel_key)
                 }
                 None => {
-                    let is_enabled = |m: &RuleMeta| sel.enabled(m);
+                    let role = file.role.role;
+                    let is_enabled = |m: &RuleMeta| sel.enabled(m) && role.runs(m);
                     let shared = Shared { ruleset: &ruleset, facts: &facts, catalog, options };
                     let mut out = check_one(file, tree, extra, &shared, &is_enabled);
                     let language = file.grammar.language();
-                    out.0.retain(|d| sel.enabled_for(d.rule, language));
+                    out.0.retain(|d| sel.enabled_for(d.rule, language) && role.runs(d.rule));
                     for d in &mut out.0 {
                         // A finding raised above its rule's default (a hot table) stays raised.
                         let raised = d.severity > d.rule.severity;
@@ -402,9 +476,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     notices.sort();
     let rules = registry::all().filter(|r| runs_somewhere(r)).collect();
     let mut sources = Sources::default();
+    let mut file_roles = std::collections::BTreeMap::new();
     for file in mine.iter().map(|&i| &files[i]) {
         if diagnostics.binary_search_by(|d| d.path.as_str().cmp(file.path.as_str())).is_ok() {
             sources.insert(file.path.clone(), Arc::clone(&file.text));
+            file_roles.insert(file.path.clone(), file.role.clone());
         }
     }
     Ok(Report {
@@ -415,7 +491,30 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         rules,
         sources,
         cache_hits: hits.load(Ordering::Relaxed),
+        roles: file_roles,
+        skipped_by_role,
     })
+}
+
+/// A module that looked like a script (`if __name__ == "__main__":`) but that
+/// production code imports is production: it runs inside the service too.
+fn script_imports(files: &mut [SourceFile], rels: &[String]) {
+    let scripts: Vec<usize> = (0..files.len()).filter(|&i| roles::is_script(&files[i].role)).collect();
+    if scripts.is_empty() {
+        return;
+    }
+    let imports: Vec<(usize, Vec<String>)> = files
+        .par_iter()
+        .enumerate()
+        .filter(|(_, f)| f.grammar == Grammar::Python && f.role.role == Role::Production)
+        .map(|(i, f)| (i, roles::python_imports(&f.text)))
+        .collect();
+    for s in scripts {
+        if let Some((by, _)) = imports.iter().find(|(i, m)| *i != s && roles::imports_module(m, &rels[s])) {
+            let reason = format!("imported by `{}`, so it runs in the service too", files[*by].path);
+            files[s].role = FileRole::new(Role::Production, reason);
+        }
+    }
 }
 
 /// Checks one in-memory file with every rule and no project facts, the way
@@ -636,7 +735,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fs_path = dir.path().join("gone.py");
         std::fs::write(&fs_path, "x = 1\n").unwrap();
-        let candidate = walk::Candidate { path: "gone.py".into(), fs_path: fs_path.clone(), grammar: Grammar::Python };
+        let candidate = walk::Candidate {
+            path: "gone.py".into(),
+            fs_path: fs_path.clone(),
+            grammar: Grammar::Python,
+            rel: "gone.py".into(),
+            root: dir.path().to_path_buf(),
+            explicit: true,
+        };
         std::fs::remove_file(&fs_path).unwrap();
         let notice = read_file(&candidate, DEFAULT_MAX_FILE_SIZE).expect_err("the file is gone");
         assert_eq!(notice.kind, NoticeKind::Unreadable);

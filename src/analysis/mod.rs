@@ -1,0 +1,7 @@
+//! The evidence layers: questions a single rule cannot answer well, answered
+//! once per file or per project as plain data, so that every rule asks them
+//! instead of guessing locally (see `docs/architecture.md`, "File roles").
+//!
+//! - [`roles`]: whose code a file is and whether it runs in production.
+
+pub mod roles;
