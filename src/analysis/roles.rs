@@ -123,6 +123,12 @@ impl FileRole {
     pub fn production() -> FileRole {
         FileRole::new(Role::Production, "no evidence of another role")
     }
+
+    /// True for tooling and build scripts: code a person runs by hand, not a
+    /// service (checked only with `--include-tooling` or when named).
+    pub fn is_tooling(&self) -> bool {
+        matches!(self.role, Role::Tooling | Role::Build)
+    }
 }
 
 impl Default for FileRole {
@@ -373,6 +379,7 @@ const TEST_DIRS: &[&str] = &[
     "cypress",
     "playwright",
     ".semgrep",
+    "semgrep",
     "semgrep-rules",
 ];
 

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
 use super::{ExitStatus, write_atomic, write_stdout};
+use crate::analysis::roles::Role;
 use crate::baseline::Baseline;
 use crate::config;
 use crate::diagnostic::NoticeKind;
@@ -107,6 +108,20 @@ pub struct CheckArgs {
     /// production. Test files named explicitly are always checked.
     #[arg(long)]
     pub include_tests: bool,
+    /// Also check vendored third-party code (`vendor/`, `third_party/`,
+    /// `lib/requests/`, packages pip installed into the tree, ...) found
+    /// while walking. Named files are always checked.
+    #[arg(long)]
+    pub include_vendored: bool,
+    /// Also check scripts, developer tools and build scripts (`scripts/`,
+    /// `xtask/`, `build.rs`, `__main__` scripts, Storybook stories, ...)
+    /// found while walking. Named files are always checked.
+    #[arg(long)]
+    pub include_tooling: bool,
+    /// Also check generated code (`@generated`, `DO NOT EDIT`, `*_pb2.py`,
+    /// ...) found while walking. Named files are always checked.
+    #[arg(long)]
+    pub include_generated: bool,
     /// Exit with 2 when any file was skipped, only partly parsed or hit an
     /// internal error (by default these are notices and only findings count).
     #[arg(long)]
@@ -159,12 +174,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     options.jobs = args.jobs.map(usize::from);
     options.parse_only = args.parse_only;
     options.include_tests = args.include_tests || config.as_ref().is_some_and(|c| c.include_tests);
+    options.include_vendored = args.include_vendored || config.as_ref().is_some_and(|c| c.include_vendored);
+    options.include_tooling = args.include_tooling || config.as_ref().is_some_and(|c| c.include_tooling);
+    options.include_generated = args.include_generated || config.as_ref().is_some_and(|c| c.include_generated);
     options.shard = args.shard;
     if !args.no_cache {
         options.cache_dir = Some(args.cache_dir.clone().unwrap_or_else(|| options.cwd.join(crate::cache::DIR_NAME)));
     }
     if let Some(c) = config {
         options.require_suppression_reason = c.require_suppression_reason;
+        options.roles = c.roles.map(Arc::new);
         options.path_rules = Some(Arc::new(c.paths));
         options.catalog = c.catalog.map(Arc::new);
     }
@@ -185,6 +204,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let mut report = check(&options)?;
     if show_progress {
         eprint!("\r\x1b[2K");
+    }
+    if !args.quiet
+        && let Some(note) = skipped_note(&report.skipped_by_role)
+    {
+        eprintln!("{note}");
     }
 
     if let Some(path) = &args.write_baseline {
@@ -250,6 +274,32 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     let failing = fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// Says which files found by walking were not checked because of their role
+/// (vendored, tooling, build, generated), and how to check them; test code
+/// has always been skipped and is not mentioned.
+fn skipped_note(skipped: &std::collections::BTreeMap<Role, usize>) -> Option<String> {
+    let shown: Vec<(Role, usize)> = skipped.iter().filter(|(r, _)| **r != Role::Test).map(|(r, n)| (*r, *n)).collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let counts: Vec<String> = shown.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let mut flags: Vec<&str> = shown
+        .iter()
+        .map(|(r, _)| match r {
+            Role::Vendored => "--include-vendored",
+            Role::Generated => "--include-generated",
+            _ => "--include-tooling",
+        })
+        .collect();
+    flags.dedup();
+    Some(format!(
+        "note: not production code, not checked: {} file(s) ({}); {} check them",
+        shown.iter().map(|(_, n)| n).sum::<usize>(),
+        counts.join(", "),
+        flags.join(", ")
+    ))
 }
 
 /// Parses `I/N` with `1 <= I <= N`.
