@@ -496,10 +496,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     })
 }
 
-/// A module that looked like a script (`if __name__ == "__main__":`) but that
-/// production code imports is production: it runs inside the service too.
+/// A module that looked like tooling (a `__main__` script, a module in a
+/// `scripts/` folder) but that production code imports is production: it
+/// runs inside the service too.
 fn script_imports(files: &mut [SourceFile], rels: &[String]) {
-    let scripts: Vec<usize> = (0..files.len()).filter(|&i| roles::is_script(&files[i].role)).collect();
+    let scripts: Vec<usize> = (0..files.len()).filter(|&i| files[i].role.importable).collect();
     if scripts.is_empty() {
         return;
     }
@@ -507,7 +508,7 @@ fn script_imports(files: &mut [SourceFile], rels: &[String]) {
         .par_iter()
         .enumerate()
         .filter(|(_, f)| f.grammar == Grammar::Python && f.role.role == Role::Production)
-        .map(|(i, f)| (i, roles::python_imports(&f.text)))
+        .map(|(i, f)| (i, roles::python_imports(&f.text, &rels[i])))
         .collect();
     for s in scripts {
         if let Some((by, _)) = imports.iter().find(|(i, m)| *i != s && roles::imports_module(m, &rels[s])) {

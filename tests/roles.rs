@@ -163,3 +163,19 @@ fn browser_code_gets_no_server_only_rules() {
     let o = concise(dir.path(), &["--select", "query-in-loop", "."]);
     assert_eq!(findings(&o), vec!["src/Orders.tsx:7: PP501", "src/orders.ts:7: PP501"], "{}", stdout(&o));
 }
+
+#[test]
+fn a_tooling_module_that_production_imports_is_production() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app/views.py", "from tools import retrying\nfrom .local import helper\n");
+    write(dir.path(), "app/local.py", "def helper():\n    return 1\n");
+    write(dir.path(), "tools/retrying.py", FETCH);
+    write(dir.path(), "tools/local.py", FETCH);
+    let o = concise(dir.path(), &["."]);
+    // `tools/local.py` is not what `from .local import` in `app/` names.
+    assert_eq!(findings(&o), vec!["tools/retrying.py:5: PP201"], "{}", stdout(&o));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&run_in(dir.path(), &["check", "--format", "json", "--no-cache", "."]).stdout).unwrap();
+    let reason = doc["diagnostics"][0]["role_reason"].as_str().unwrap_or_default().to_string();
+    assert!(reason.contains("imported by `app/views.py`"), "{reason}");
+}

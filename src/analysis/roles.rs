@@ -111,12 +111,22 @@ pub struct FileRole {
     pub role: Role,
     /// Why, for people: "in `vendor/`", "`@generated` on line 1".
     pub reason: String,
+    /// A Python module that becomes production when production code imports
+    /// it (a `__main__` script, a module in a `scripts/` folder): then it
+    /// runs inside the service too.
+    pub importable: bool,
 }
 
 impl FileRole {
     /// A role with its reason.
     pub fn new(role: Role, reason: impl Into<String>) -> FileRole {
-        FileRole { role, reason: reason.into() }
+        FileRole { role, reason: reason.into(), importable: false }
+    }
+
+    /// The same role, undone when production code imports the module.
+    pub fn importable(mut self) -> FileRole {
+        self.importable = true;
+        self
     }
 
     /// The role of a file with no evidence of any other.
@@ -415,6 +425,10 @@ pub struct Classifier<'a> {
     /// Walked root → the dirs its Cargo workspace excludes, and the text of
     /// its Python package metadata (when it is a package).
     roots: HashMap<PathBuf, RootInfo>,
+    /// Directory → whether it holds Python package metadata.
+    packages: HashMap<PathBuf, bool>,
+    /// Crate directory → its `[[bin]]` targets (name, path).
+    bins: HashMap<PathBuf, Vec<(String, String)>>,
 }
 
 #[derive(Default)]
@@ -426,7 +440,14 @@ struct RootInfo {
 impl<'a> Classifier<'a> {
     /// A classifier for one run.
     pub fn new(overrides: Option<&'a RoleOverrides>, cwd: &'a Path) -> Classifier<'a> {
-        Classifier { overrides, cwd, listings: HashMap::new(), roots: HashMap::new() }
+        Classifier {
+            overrides,
+            cwd,
+            listings: HashMap::new(),
+            roots: HashMap::new(),
+            packages: HashMap::new(),
+            bins: HashMap::new(),
+        }
     }
 
     /// Stage 1 for one file.
@@ -525,7 +546,7 @@ impl<'a> Classifier<'a> {
                 if let Some(meta) = ["setup.py", "pyproject.toml"].into_iter().find(|m| {
                     let names = self.listing(&dir);
                     names.iter().any(|n| n == m)
-                }) && python_package_metadata(&dir).is_some()
+                }) && *self.packages.entry(dir.clone()).or_insert_with(|| python_package_metadata(&dir).is_some())
                     && !root_meta.contains(&shown)
                 {
                     return Some(FileRole::new(
@@ -580,10 +601,8 @@ impl<'a> Classifier<'a> {
                 break;
             }
             if TOOLING_DIRS.contains(d) {
-                return Some(FileRole::new(
-                    Role::Tooling,
-                    format!("in a tooling folder (`{}/`)", dirs[..=i].join("/")),
-                ));
+                let role = FileRole::new(Role::Tooling, format!("in a tooling folder (`{}/`)", dirs[..=i].join("/")));
+                return Some(if place.grammar == Grammar::Python { role.importable() } else { role });
             }
         }
         if let Some(i) = dirs.windows(2).position(|w| w == ["management", "commands"]) {
@@ -620,16 +639,12 @@ impl<'a> Classifier<'a> {
         let mut dir = place.fs_path.parent()?.to_path_buf();
         for _ in 0..=dirs.len() {
             if self.listing(&dir).iter().any(|n| n == "Cargo.toml") {
-                let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
-                let table: toml::Table = toml::from_str(&text).ok()?;
                 let rel = place.fs_path.strip_prefix(&dir).ok()?.to_string_lossy().replace('\\', "/");
-                let bins = table.get("bin").and_then(|b| b.as_array())?;
-                return bins.iter().find_map(|b| {
-                    let n = b.get("name")?.as_str()?;
-                    let p = b.get("path")?.as_str()?.trim_start_matches("./");
-                    (p == rel && tool_like(n))
-                        .then(|| FileRole::new(Role::Tooling, format!("a tool binary (`[[bin]]` target `{n}`)")))
-                });
+                let bins = self.bins.entry(dir.clone()).or_insert_with(|| cargo_bins(&dir));
+                return bins
+                    .iter()
+                    .find(|(n, p)| *p == rel && tool_like(n))
+                    .map(|(n, _)| FileRole::new(Role::Tooling, format!("a tool binary (`[[bin]]` target `{n}`)")));
             }
             if !dir.pop() {
                 break;
@@ -637,6 +652,20 @@ impl<'a> Classifier<'a> {
         }
         None
     }
+}
+
+/// The `[[bin]]` targets (name, path) of the crate in `dir`.
+fn cargo_bins(dir: &Path) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else { return Vec::new() };
+    let Ok(table) = toml::from_str::<toml::Table>(&text) else { return Vec::new() };
+    let Some(bins) = table.get("bin").and_then(|b| b.as_array()) else { return Vec::new() };
+    bins.iter()
+        .filter_map(|b| {
+            let n = b.get("name")?.as_str()?;
+            let p = b.get("path")?.as_str()?.trim_start_matches("./");
+            Some((n.to_string(), p.to_string()))
+        })
+        .collect()
 }
 
 /// True for a binary named like a developer tool.
@@ -726,7 +755,8 @@ pub fn by_content(
         return FileRole::new(
             Role::Tooling,
             format!("runs as a script (`if __name__ == \"__main__\":` on line {line}, no service wiring)"),
-        );
+        )
+        .importable();
     }
     if grammar.language().is_js_family()
         && let Some(why) = browser_evidence(rel, grammar, text)
@@ -734,12 +764,6 @@ pub fn by_content(
         return FileRole::new(Role::Browser, why);
     }
     FileRole::production()
-}
-
-/// True when `role` is what [`by_content`] gives a `__main__` script, which
-/// the project-wide import check may turn back into production.
-pub fn is_script(role: &FileRole) -> bool {
-    role.role == Role::Tooling && role.reason.starts_with("runs as a script")
 }
 
 /// Generated code: a marker in a comment among the first lines, or a
@@ -871,10 +895,12 @@ fn browser_evidence(rel: &str, grammar: Grammar, text: &str) -> Option<String> {
     MARKERS.iter().find(|m| text.contains(*m)).map(|m| format!("browser code (`{m}`)"))
 }
 
-/// Module names a Python file imports (`a.b` for `import a.b`; `m`, `m.x`
-/// for `from m import x`; relative imports without their dots), read from
-/// the text line by line.
-pub fn python_imports(text: &str) -> Vec<String> {
+/// Module names the Python file at `rel` imports (`a.b` for `import a.b`;
+/// `m`, `m.x` for `from m import x`; relative imports resolved against
+/// `rel`'s package, as paths from the walked root), read line by line.
+pub fn python_imports(text: &str, rel: &str) -> Vec<String> {
+    let package: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    let package = &package[..package.len().saturating_sub(1)];
     let mut out = Vec::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
@@ -888,7 +914,21 @@ pub fn python_imports(text: &str) -> Vec<String> {
             }
         } else if let Some(rest) = l.strip_prefix("from ") {
             let Some((module, names)) = rest.split_once(" import ") else { continue };
-            let module = module.trim().trim_start_matches('.');
+            let module = module.trim();
+            let dots = module.len() - module.trim_start_matches('.').len();
+            let module = if dots == 0 {
+                module.to_string()
+            } else {
+                // `from ..m import x` in `a/b/c.py` is `a.m`.
+                let up = package.len().saturating_sub(dots - 1);
+                let mut parts: Vec<&str> = package[..up].to_vec();
+                let tail = module.trim_start_matches('.');
+                if !tail.is_empty() {
+                    parts.push(tail);
+                }
+                parts.join(".")
+            };
+            let module = module.as_str();
             let mut names = names.to_string();
             // `from m import (\n a,\n b,\n)`
             if names.contains('(') && !names.contains(')') {
@@ -914,8 +954,9 @@ pub fn python_imports(text: &str) -> Vec<String> {
     out
 }
 
-/// True when one of `imports` names the module at `rel` (`app/scripts.py` is
-/// named by `app.scripts`, and by `scripts` from a relative import).
+/// True when one of `imports` names the module at `rel`: `app/scripts.py` is
+/// named by `app.scripts`, and by `scripts` when its folder is on the path
+/// (a name matches the end of the module's dotted path).
 pub fn imports_module(imports: &[String], rel: &str) -> bool {
     let dotted = rel.trim_end_matches(".py").trim_end_matches("/__init__").replace('/', ".");
     imports.iter().any(|m| *m == dotted || dotted.ends_with(&format!(".{m}")))
@@ -1113,12 +1154,15 @@ mod tests {
 
     #[test]
     fn imports_name_modules() {
-        let text = "import os\nfrom app import scripts\nfrom .helpers import (\n    a,\n    b,\n)\nimport x.y as z\n";
-        let imports = python_imports(text);
+        let text = "import os\nfrom app import scripts\nfrom .helpers import (\n    a,\n    b,\n)\nimport x.y as z\nfrom .. import tools\n";
+        let imports = python_imports(text, "pkg/sub/views.py");
         assert!(imports_module(&imports, "app/scripts.py"));
-        assert!(imports_module(&imports, "pkg/helpers.py"));
+        assert!(imports_module(&imports, "pkg/sub/helpers.py"));
         assert!(imports_module(&imports, "x/y.py"));
+        assert!(imports_module(&imports, "pkg/tools.py"));
         assert!(!imports_module(&imports, "app/report.py"));
+        // A relative import names its own package's module, not every `helpers.py`.
+        assert!(!imports_module(&imports, "scripts/helpers.py"));
     }
 
     #[test]
