@@ -424,7 +424,7 @@ pub const ROLE_KEYS: &[KeyDoc] = &[
         key: "tooling",
         ty: "list of globs",
         default: "with `--include-tooling`",
-        doc: "Folders of scripts and developer tools outside `src/` (`scripts/`, `tools/`, `xtask/`, `bin/`, `bench(es)/`, `examples/`, `seeds/`, `codemods/`, `docs/`, `fuzz/`, `.storybook/`); Django management commands; Storybook stories (`*.stories.tsx`); `manage.py`, `noxfile.py`, `fabfile.py`; Rust binaries named like tools (`src/bin/gen_token.rs`, a `[[bin]]` named `print-schema`); Python modules with a top-level `if __name__ == \"__main__\":` that wire no service (no route or task decorators, no app object) and that no production module imports.",
+        doc: "Folders of scripts and developer tools outside `src/` (`scripts/`, `tools/`, `xtask/`, `bin/`, `bench(es)/`, `examples/`, `seeds/`, `codemods/`, `docs/`, `fuzz/`, `.storybook/`); Django management commands; Storybook stories (`*.stories.tsx`); `manage.py`, `noxfile.py`, `fabfile.py`; Rust binaries named like tools (`src/bin/gen_token.rs`, a `[[bin]]` named `print-schema`); Python modules with a top-level `if __name__ == \"__main__\":` that wire no service (no route or task decorators, no app object). A Python module of either kind that production code imports (directly or through another such module) is production.",
     },
     KeyDoc {
         key: "browser",

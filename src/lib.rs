@@ -500,21 +500,43 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
 /// `scripts/` folder) but that production code imports is production: it
 /// runs inside the service too.
 fn script_imports(files: &mut [SourceFile], rels: &[String]) {
-    let scripts: Vec<usize> = (0..files.len()).filter(|&i| files[i].role.importable).collect();
-    if scripts.is_empty() {
+    let pending: Vec<usize> = (0..files.len()).filter(|&i| files[i].role.importable).collect();
+    if pending.is_empty() {
         return;
     }
-    let imports: Vec<(usize, Vec<String>)> = files
+    // Imports of every Python file that could end up production.
+    let imports: HashMap<usize, Vec<String>> = files
         .par_iter()
         .enumerate()
-        .filter(|(_, f)| f.grammar == Grammar::Python && f.role.role == Role::Production)
+        .filter(|(_, f)| f.grammar == Grammar::Python && (f.role.role == Role::Production || f.role.importable))
         .map(|(i, f)| (i, roles::python_imports(&f.text, &rels[i])))
         .collect();
-    for s in scripts {
-        if let Some((by, _)) = imports.iter().find(|(i, m)| *i != s && roles::imports_module(m, &rels[s])) {
-            let reason = format!("imported by `{}`, so it runs in the service too", files[*by].path);
-            files[s].role = FileRole::new(Role::Production, reason);
+    // Each pending module under every name an import can reach it by.
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for &s in &pending {
+        for name in roles::module_names(&rels[s]) {
+            by_name.entry(name).or_default().push(s);
         }
+    }
+    let mut importers: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].grammar == Grammar::Python && files[i].role.role == Role::Production)
+        .collect();
+    // To a fixed point: a helper imported by a module that production imports
+    // runs in production too.
+    while !importers.is_empty() {
+        let mut flipped: Vec<usize> = Vec::new();
+        for &by in &importers {
+            for m in &imports[&by] {
+                for &s in by_name.get(m).into_iter().flatten() {
+                    if s != by && files[s].role.importable {
+                        let reason = format!("imported by `{}`, so it runs in the service too", files[by].path);
+                        files[s].role = FileRole::new(Role::Production, reason);
+                        flipped.push(s);
+                    }
+                }
+            }
+        }
+        importers = flipped;
     }
 }
 

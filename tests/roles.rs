@@ -169,13 +169,15 @@ fn a_tooling_module_that_production_imports_is_production() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "app/views.py", "from tools import retrying\nfrom .local import helper\n");
     write(dir.path(), "app/local.py", "def helper():\n    return 1\n");
-    write(dir.path(), "tools/retrying.py", FETCH);
+    write(dir.path(), "tools/retrying.py", &format!("from tools import pacing\n{FETCH}"));
+    write(dir.path(), "tools/pacing.py", FETCH);
     write(dir.path(), "tools/local.py", FETCH);
     let o = concise(dir.path(), &["."]);
-    // `tools/local.py` is not what `from .local import` in `app/` names.
-    assert_eq!(findings(&o), vec!["tools/retrying.py:5: PP201"], "{}", stdout(&o));
+    // What production imports, and what that imports in turn; `tools/local.py`
+    // is not what `from .local import` in `app/` names.
+    assert_eq!(findings(&o), vec!["tools/pacing.py:5: PP201", "tools/retrying.py:6: PP201"], "{}", stdout(&o));
     let doc: serde_json::Value =
         serde_json::from_slice(&run_in(dir.path(), &["check", "--format", "json", "--no-cache", "."]).stdout).unwrap();
-    let reason = doc["diagnostics"][0]["role_reason"].as_str().unwrap_or_default().to_string();
+    let reason = doc["diagnostics"][1]["role_reason"].as_str().unwrap_or_default().to_string();
     assert!(reason.contains("imported by `app/views.py`"), "{reason}");
 }

@@ -954,12 +954,19 @@ pub fn python_imports(text: &str, rel: &str) -> Vec<String> {
     out
 }
 
-/// True when one of `imports` names the module at `rel`: `app/scripts.py` is
-/// named by `app.scripts`, and by `scripts` when its folder is on the path
-/// (a name matches the end of the module's dotted path).
+/// The names an import can reach the module at `rel` by: `app/scripts.py`
+/// is `app.scripts`, and `scripts` when its folder is on the path (every
+/// dotted suffix).
+pub fn module_names(rel: &str) -> Vec<String> {
+    let dotted = rel.trim_end_matches(".pyi").trim_end_matches(".py").trim_end_matches("/__init__");
+    let parts: Vec<&str> = dotted.split('/').filter(|p| !p.is_empty()).collect();
+    (0..parts.len()).map(|i| parts[i..].join(".")).collect()
+}
+
+/// True when one of `imports` names the module at `rel` (see [`module_names`]).
 pub fn imports_module(imports: &[String], rel: &str) -> bool {
-    let dotted = rel.trim_end_matches(".py").trim_end_matches("/__init__").replace('/', ".");
-    imports.iter().any(|m| *m == dotted || dotted.ends_with(&format!(".{m}")))
+    let names = module_names(rel);
+    imports.iter().any(|m| names.contains(m))
 }
 
 #[cfg(test)]
