@@ -11,7 +11,8 @@ use ignore::{WalkBuilder, WalkState};
 use crate::diagnostic::{Notice, NoticeKind};
 use crate::source::Grammar;
 
-/// Directories that never hold a project's own code.
+/// Package-manager, virtualenv and cache folders: never walked (the role
+/// model decides about the rest, see `analysis::roles`).
 pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".git",
     ".hg",
@@ -89,11 +90,11 @@ pub fn discover(
     }
     let excluded = exclude.clone();
     builder.require_git(false).threads(threads.max(1)).filter_entry(move |entry| {
-        // Given paths (depth 0) are always walked; below them skip vendored
-        // trees and what the config excludes.
-        let vendored = entry.file_type().is_some_and(|t| t.is_dir())
+        // Given paths (depth 0) are always walked; below them skip
+        // package-manager trees and what the config excludes.
+        let installed = entry.file_type().is_some_and(|t| t.is_dir())
             && entry.file_name().to_str().is_some_and(|n| DEFAULT_EXCLUDES.contains(&n));
-        entry.depth() == 0 || !(vendored || excluded.as_ref().is_some_and(|x| x(entry.path())))
+        entry.depth() == 0 || !(installed || excluded.as_ref().is_some_and(|x| x(entry.path())))
     });
     let exclude = &exclude;
     let found: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
