@@ -211,78 +211,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let ruleset = RuleSet::new(enabled_rules);
     let catalog: &Catalog = options.catalog.as_deref().unwrap_or_else(|| Catalog::builtin());
 
-    // ---- discover ----
-    let excluded: Option<walk::Exclude> = options.path_rules.as_ref().filter(|p| p.exclude.is_some()).map(|p| {
-        let p = Arc::clone(p);
-        let cwd = options.cwd.clone();
-        Arc::new(move |path: &std::path::Path| p.is_excluded(path, &cwd)) as walk::Exclude
-    });
-    let (candidates, mut notices) = walk::discover(&options.paths, &options.cwd, threads, excluded);
-
-    // ---- roles, stage 1: by path, before reading (vendored trees are never read) ----
-    let include = roles::Include {
-        tests: options.include_tests,
-        vendored: options.include_vendored,
-        tooling: options.include_tooling,
-        generated: options.include_generated,
-    };
+    let Gathered { files, mut notices, skipped } = gather(options, threads);
     let mut skipped_by_role: std::collections::BTreeMap<Role, usize> = std::collections::BTreeMap::new();
-    let mut classifier = roles::Classifier::new(options.roles.as_deref(), &options.cwd);
-    let mut staged = Vec::with_capacity(candidates.len());
-    for c in candidates {
-        let place = roles::Place { rel: &c.rel, fs_path: &c.fs_path, root: &c.root, grammar: c.grammar };
-        let found = classifier.by_path(place);
-        if let Some(early) = &found.early
-            && !c.explicit
-            && !include.checks(early.role)
-        {
-            *skipped_by_role.entry(early.role).or_default() += 1;
-            continue;
-        }
-        staged.push((c, found));
+    for (_, role) in &skipped {
+        *skipped_by_role.entry(role.role).or_default() += 1;
     }
-
-    // ---- read, and roles, stage 2: by content ----
-    let read: Vec<(Result<SourceFile, Notice>, bool, String)> = staged
-        .into_par_iter()
-        .map(|(c, found)| {
-            let file = read_file(&c, options.max_file_size).map(|mut f| {
-                f.role = match found.early {
-                    Some(early) => early,
-                    None => {
-                        let migration = migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text)
-                            .map(|m| format!("{:?}", m.style));
-                        roles::by_content(&c.rel, f.grammar, &f.text, found.late, migration.as_deref())
-                    }
-                };
-                f
-            });
-            (file, c.explicit, c.rel)
-        })
-        .collect();
-    let mut files: Vec<SourceFile> = Vec::with_capacity(read.len());
-    let mut explicit: Vec<bool> = Vec::with_capacity(read.len());
-    let mut rels: Vec<String> = Vec::with_capacity(read.len());
-    for (r, named, rel) in read {
-        match r {
-            Ok(f) => {
-                files.push(f);
-                explicit.push(named);
-                rels.push(rel);
-            }
-            Err(n) => notices.push(n),
-        }
-    }
-    script_imports(&mut files, &rels);
-    let mut kept = explicit.iter();
-    files.retain(|f| {
-        let named = *kept.next().expect("one flag per file");
-        let checked = named || include.checks(f.role.role);
-        if !checked {
-            *skipped_by_role.entry(f.role.role).or_default() += 1;
-        }
-        checked
-    });
 
     if options.parse_only {
         let lines = files.iter().map(|f| f.lines.line_count()).sum();
@@ -494,6 +427,123 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         roles: file_roles,
         skipped_by_role,
     })
+}
+
+/// What discovery, reading and the role model hand the rest of a run.
+struct Gathered {
+    /// The files to check, read, with their roles.
+    files: Vec<SourceFile>,
+    notices: Vec<Notice>,
+    /// Files found by walking and not checked, with the role that says why.
+    skipped: Vec<(String, FileRole)>,
+}
+
+/// Discovers, classifies and reads the files of a run (see
+/// [`analysis::roles`]): what `check` and `roles` share.
+fn gather(options: &Options, threads: usize) -> Gathered {
+    // ---- discover ----
+    let excluded: Option<walk::Exclude> = options.path_rules.as_ref().filter(|p| p.exclude.is_some()).map(|p| {
+        let p = Arc::clone(p);
+        let cwd = options.cwd.clone();
+        Arc::new(move |path: &std::path::Path| p.is_excluded(path, &cwd)) as walk::Exclude
+    });
+    let (candidates, mut notices) = walk::discover(&options.paths, &options.cwd, threads, excluded);
+
+    // ---- roles, stage 1: by path, before reading (vendored trees are never read) ----
+    let include = roles::Include {
+        tests: options.include_tests,
+        vendored: options.include_vendored,
+        tooling: options.include_tooling,
+        generated: options.include_generated,
+    };
+    let mut skipped: Vec<(String, FileRole)> = Vec::new();
+    let mut classifier = roles::Classifier::new(options.roles.as_deref(), &options.cwd);
+    let mut staged = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        let place = roles::Place { rel: &c.rel, fs_path: &c.fs_path, root: &c.root, grammar: c.grammar };
+        let found = classifier.by_path(place);
+        if let Some(early) = &found.early
+            && !c.explicit
+            && !include.checks(early.role)
+        {
+            skipped.push((c.path.clone(), early.clone()));
+            continue;
+        }
+        staged.push((c, found));
+    }
+
+    // ---- read, and roles, stage 2: by content ----
+    let read: Vec<(Result<SourceFile, Notice>, bool, String)> = staged
+        .into_par_iter()
+        .map(|(c, found)| {
+            let file = read_file(&c, options.max_file_size).map(|mut f| {
+                f.role = match found.early {
+                    Some(early) => early,
+                    None => {
+                        let migration = migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text)
+                            .map(|m| format!("{:?}", m.style));
+                        roles::by_content(&c.rel, f.grammar, &f.text, found.late, migration.as_deref())
+                    }
+                };
+                f
+            });
+            (file, c.explicit, c.rel)
+        })
+        .collect();
+    let mut files: Vec<SourceFile> = Vec::with_capacity(read.len());
+    let mut explicit: Vec<bool> = Vec::with_capacity(read.len());
+    let mut rels: Vec<String> = Vec::with_capacity(read.len());
+    for (r, named, rel) in read {
+        match r {
+            Ok(f) => {
+                files.push(f);
+                explicit.push(named);
+                rels.push(rel);
+            }
+            Err(n) => notices.push(n),
+        }
+    }
+    script_imports(&mut files, &rels);
+    let mut kept = explicit.iter();
+    files.retain(|f| {
+        let named = *kept.next().expect("one flag per file");
+        let checked = named || include.checks(f.role.role);
+        if !checked {
+            skipped.push((f.path.clone(), f.role.clone()));
+        }
+        checked
+    });
+
+    skipped.sort_by(|a, b| a.0.cmp(&b.0));
+    Gathered { files, notices, skipped }
+}
+
+/// One file's role, as `pagerproof roles` lists it.
+#[derive(Debug, Clone)]
+pub struct RoleEntry {
+    /// Display path.
+    pub path: String,
+    pub role: FileRole,
+    /// Checked by a run with the same options.
+    pub checked: bool,
+}
+
+/// Every file a run with `options` would find, sorted by path, with its
+/// role, the evidence, and whether the run checks it; and the notices of
+/// files that could not be read.
+pub fn file_roles(options: &Options) -> Result<(Vec<RoleEntry>, Vec<Notice>), Error> {
+    let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| Error::Threads(e.to_string()))?;
+    let Gathered { files, mut notices, skipped } = pool.install(|| gather(options, threads));
+    let mut entries: Vec<RoleEntry> = files
+        .into_iter()
+        .map(|f| RoleEntry { path: f.path, role: f.role, checked: true })
+        .chain(skipped.into_iter().map(|(path, role)| RoleEntry { path, role, checked: false }))
+        .collect();
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    notices.sort();
+    Ok((entries, notices))
 }
 
 /// A module that looked like tooling (a `__main__` script, a module in a

@@ -182,3 +182,24 @@ fn a_tooling_module_that_production_imports_is_production() {
     let reason = doc["diagnostics"][1]["role_reason"].as_str().unwrap_or_default().to_string();
     assert!(reason.contains("imported by `app/views.py`"), "{reason}");
 }
+
+#[test]
+fn show_roles_lists_every_file_with_its_evidence() {
+    let dir = project();
+    let o = run_in(dir.path(), &["check", "--show-roles", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = |path: &str| out.lines().find(|l| l.starts_with(&format!("{path}: "))).unwrap_or_default().to_string();
+    assert_eq!(line("app/client.py"), "app/client.py: production, checked: no evidence of another role");
+    assert!(line("app/scripts.py").starts_with("app/scripts.py: production, checked: imported by `app/client.py`"));
+    assert!(line("lib/requests/sessions.py").starts_with("lib/requests/sessions.py: vendored, not checked: "));
+    assert!(line("build.rs").starts_with("build.rs: build, not checked: a Cargo build script"));
+    assert!(line("app/report.py").starts_with("app/report.py: tooling, not checked: runs as a script"));
+    assert!(line("app/api_client.py").contains("generated, not checked: `DO NOT EDIT` on line 1"), "{out}");
+    assert!(line("semgrep/rules/timeouts.py").starts_with("semgrep/rules/timeouts.py: test, not checked"));
+    assert!(line("web/Button.stories.tsx").contains("tooling, not checked: a Storybook story"), "{out}");
+    // The flags that check a role say so here too; nothing is checked.
+    let o = run_in(dir.path(), &["check", "--show-roles", "--include-vendored", "."]);
+    assert!(stdout(&o).contains("lib/requests/sessions.py: vendored, checked: "), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("PP201"));
+}

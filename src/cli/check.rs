@@ -126,6 +126,10 @@ pub struct CheckArgs {
     /// internal error (by default these are notices and only findings count).
     #[arg(long)]
     pub notices_as_errors: bool,
+    /// Check nothing: list every file found with its role, whether it would
+    /// be checked, and the evidence (`path: role, checked: reason`).
+    #[arg(long)]
+    pub show_roles: bool,
     /// Do not read or write the result cache.
     #[arg(long)]
     pub no_cache: bool,
@@ -197,6 +201,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     };
     // Fail before the scan on a bad ref or outside a repository.
     let diff_base = args.diff_base.as_deref().map(|r| crate::diff::Base::new(&cwd, r)).transpose()?;
+    if args.show_roles {
+        return show_roles(&options);
+    }
     let show_progress = !args.no_progress && !args.quiet && std::io::stderr().is_terminal();
     if show_progress {
         options.progress = Some(progress_printer());
@@ -274,6 +281,27 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     let failing = fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// `--show-roles`: one line per file found, sorted by path.
+fn show_roles(options: &Options) -> anyhow::Result<ExitStatus> {
+    let (entries, notices) = crate::file_roles(options)?;
+    let mut out = String::new();
+    for e in &entries {
+        let checked = if e.checked { "checked" } else { "not checked" };
+        out.push_str(&format!(
+            "{}: {}, {checked}: {}\n",
+            crate::report::clean(&e.path),
+            e.role.role,
+            crate::report::clean(&e.role.reason)
+        ));
+    }
+    write_stdout(out.as_bytes()).context("cannot write to stdout")?;
+    for n in notices.iter().filter(|n| n.kind == NoticeKind::MissingPath) {
+        eprintln!("error: {}: {}", crate::report::clean(&n.path), crate::report::clean(&n.message));
+    }
+    let missing = notices.iter().any(|n| n.kind == NoticeKind::MissingPath);
+    Ok(if missing { ExitStatus::Error } else { ExitStatus::Clean })
 }
 
 /// Says which files found by walking were not checked because of their role
