@@ -875,14 +875,12 @@ fn browser_evidence(rel: &str, grammar: Grammar, text: &str) -> Option<String> {
         "from \"svelte",
         "from \"@angular/core\"",
         "from '@angular/core'",
-        "document.",
-        "window.",
-        "localStorage.",
-        "navigator.",
         "credentials: \"same-origin\"",
         "credentials: 'same-origin'",
         "credentials: \"include\"",
     ];
+    // DOM globals, matched as globals only.
+    const GLOBALS: &[&str] = &["document.", "window.", "localStorage.", "navigator."];
     // Not `client`: Node services keep their outbound API clients in `src/client/`.
     const FOLDERS: &[&str] = &["static", "project-static", "frontend", "browser", "public", "www", "webapp"];
     if grammar == Grammar::Tsx || rel.ends_with(".jsx") {
@@ -892,7 +890,19 @@ fn browser_evidence(rel: &str, grammar: Grammar, text: &str) -> Option<String> {
     if let Some(f) = dirs.split('/').find(|seg| FOLDERS.contains(seg)) {
         return Some(format!("in a front-end folder (`{f}/`)"));
     }
-    MARKERS.iter().find(|m| text.contains(*m)).map(|m| format!("browser code (`{m}`)"))
+    if let Some(m) = MARKERS.iter().find(|m| text.contains(*m)) {
+        return Some(format!("browser code (`{m}`)"));
+    }
+    GLOBALS.iter().find(|g| uses_global(text, g)).map(|g| format!("browser code (`{g}`)"))
+}
+
+/// True when `text` uses the global `name` (`document.`), not a property of
+/// that name (`db.document.findMany`, `this.window.x`).
+fn uses_global(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        !before.is_some_and(|c| c == '.' || c == '_' || c == '$' || c.is_alphanumeric())
+    })
 }
 
 /// Module names the Python file at `rel` imports (`a.b` for `import a.b`;
@@ -1178,6 +1188,9 @@ mod tests {
         assert_eq!(role("src/page.ts", "'use client'\nexport const x = 1;\n"), Role::Browser);
         assert_eq!(role("frontend/src/api.ts", ""), Role::Browser);
         assert_eq!(role("src/client/billing.ts", "export const x = 1;\n"), Role::Production);
+        assert_eq!(role("src/page.ts", "const h = window.location.href;\n"), Role::Browser);
+        // Hard negative: a model named `document` on a server.
+        assert_eq!(role("src/cleanup.ts", "await db.document.findMany({ take: 25 });\n"), Role::Production);
     }
 
     #[test]
