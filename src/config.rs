@@ -44,8 +44,11 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     pub require_suppression_reason: bool,
     pub include_tests: bool,
+    /// `include_vendored`: also check vendored code found while walking.
     pub include_vendored: bool,
+    /// `include_tooling`: also check tooling and build scripts.
     pub include_tooling: bool,
+    /// `include_generated`: also check generated code.
     pub include_generated: bool,
     /// The `[roles]` globs; `None` without a `[roles]` table.
     pub roles: Option<RoleOverrides>,

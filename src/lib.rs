@@ -523,6 +523,7 @@ fn gather(options: &Options, threads: usize) -> Gathered {
 pub struct RoleEntry {
     /// Display path.
     pub path: String,
+    /// The role and its evidence.
     pub role: FileRole,
     /// Checked by a run with the same options.
     pub checked: bool,

@@ -108,6 +108,7 @@ impl std::fmt::Display for Role {
 /// A file's role and the evidence for it, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRole {
+    /// What the file is.
     pub role: Role,
     /// Why, for people: "in `vendor/`", "`@generated` on line 1".
     pub reason: String,
@@ -152,10 +153,13 @@ impl Default for FileRole {
 /// code always are.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Include {
+    /// Test code (`--include-tests`).
     pub tests: bool,
+    /// Vendored code (`--include-vendored`).
     pub vendored: bool,
-    /// Tooling and build scripts.
+    /// Tooling and build scripts (`--include-tooling`).
     pub tooling: bool,
+    /// Generated code (`--include-generated`).
     pub generated: bool,
 }
 
@@ -404,6 +408,7 @@ pub struct Place<'a> {
     /// The walked root (a directory); package metadata is looked for between
     /// it and the file.
     pub root: &'a Path,
+    /// The file's grammar (some evidence is per language).
     pub grammar: Grammar,
 }
 
@@ -471,6 +476,10 @@ impl<'a> Classifier<'a> {
 
     /// The names in `dir`, read once.
     fn listing(&mut self, dir: &Path) -> &[String] {
+        // Asked for every ancestor of every file: look up before allocating a key.
+        if self.listings.contains_key(dir) {
+            return &self.listings[dir];
+        }
         self.listings.entry(dir.to_path_buf()).or_insert_with(|| {
             let mut names: Vec<String> = std::fs::read_dir(dir)
                 .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
