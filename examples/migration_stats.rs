@@ -15,9 +15,11 @@ fn main() {
         std::process::exit(2);
     };
     let cwd = PathBuf::from("/");
-    let (candidates, _) = pagerproof::walk::discover(&[PathBuf::from(&dir)], &cwd, 2, false, None);
+    let (candidates, _) = pagerproof::walk::discover(&[PathBuf::from(&dir)], &cwd, 2, None);
     let files: Vec<SourceFile> = candidates
         .into_iter()
+        // As a default run: test code is not read.
+        .filter(|c| !pagerproof::analysis::roles::is_test_path(std::path::Path::new(&c.rel)))
         .filter_map(|c| {
             let text: Arc<str> = std::fs::read_to_string(&c.fs_path).ok()?.into();
             Some(SourceFile::new(c.path, c.fs_path, c.grammar, text))

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::analysis::migration_scope::{self, Mode, Settings as MigrationSettings};
+use crate::analysis::roles::{Role, RoleOverrides};
 use crate::catalog::Catalog;
 use crate::cli::check::FailOn;
 use crate::rule::Severity;
@@ -44,6 +45,14 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     pub require_suppression_reason: bool,
     pub include_tests: bool,
+    /// `include_vendored`: also check vendored code found while walking.
+    pub include_vendored: bool,
+    /// `include_tooling`: also check tooling and build scripts.
+    pub include_tooling: bool,
+    /// `include_generated`: also check generated code.
+    pub include_generated: bool,
+    /// The `[roles]` globs; `None` without a `[roles]` table.
+    pub roles: Option<RoleOverrides>,
     /// `exclude` and `[[overrides]]`, matched against paths relative to the
     /// config file's directory.
     pub paths: PathRules,
@@ -189,6 +198,13 @@ struct Raw {
     require_suppression_reason: bool,
     #[serde(default)]
     include_tests: bool,
+    #[serde(default)]
+    include_vendored: bool,
+    #[serde(default)]
+    include_tooling: bool,
+    #[serde(default)]
+    include_generated: bool,
+    roles: Option<RawRoles>,
     /// Parsed here only to check keys and types with spans; the values are
     /// merged from the plain table (see [`Catalog::extended`]).
     #[serde(rename = "catalog")]
@@ -216,6 +232,43 @@ struct RawOverride {
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
     severity: BTreeMap<Spanned<String>, SeverityName>,
+}
+
+/// The `[roles]` table: globs per role. `migration` is not a key: which
+/// files are migrations is the migration reader's decision.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoles {
+    #[serde(default)]
+    production: Vec<Spanned<String>>,
+    #[serde(default)]
+    browser: Vec<Spanned<String>>,
+    #[serde(default)]
+    test: Vec<Spanned<String>>,
+    #[serde(default)]
+    tooling: Vec<Spanned<String>>,
+    #[serde(default)]
+    build: Vec<Spanned<String>>,
+    #[serde(default)]
+    vendored: Vec<Spanned<String>>,
+    #[serde(default)]
+    generated: Vec<Spanned<String>>,
+}
+
+impl RawRoles {
+    /// The lists in the order they are tried: `production` first, so it
+    /// pulls a path back in from a broader glob of another role.
+    fn lists(&self) -> [(Role, &[Spanned<String>]); 7] {
+        [
+            (Role::Production, &self.production),
+            (Role::Browser, &self.browser),
+            (Role::Test, &self.test),
+            (Role::Tooling, &self.tooling),
+            (Role::Build, &self.build),
+            (Role::Vendored, &self.vendored),
+            (Role::Generated, &self.generated),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -325,10 +378,87 @@ pub const KEYS: &[KeyDoc] = &[
         doc: "Which migrations the unsafe-migration rules report; see `[migrations]` below.",
     },
     KeyDoc {
+        key: "include_vendored",
+        ty: "bool",
+        default: "`false`",
+        doc: "Also check vendored third-party code found while walking (as `--include-vendored`). See [roles](#roles).",
+    },
+    KeyDoc {
+        key: "include_tooling",
+        ty: "bool",
+        default: "`false`",
+        doc: "Also check scripts, developer tools and build scripts found while walking (as `--include-tooling`).",
+    },
+    KeyDoc {
+        key: "include_generated",
+        ty: "bool",
+        default: "`false`",
+        doc: "Also check generated code found while walking (as `--include-generated`).",
+    },
+    KeyDoc {
+        key: "roles",
+        ty: "table: role → list of globs",
+        default: "`{}`",
+        doc: "Decide file roles by path, before any other evidence: keys `production`, `browser`, `test`, `tooling`, `build`, `vendored`, `generated`; globs as in `exclude`. `production` wins over the others. See [roles](#roles).",
+    },
+    KeyDoc {
         key: "catalog",
         ty: "table",
         default: "`{}`",
         doc: "Extensions of the built-in knowledge: `[catalog.<section>]` with the same keys as `rules/catalog/<section>.toml`. Lists are appended, tables merged, single values (thresholds) replaced. See the sections below.",
+    },
+];
+
+/// The roles, as keys of `[roles]` (with `migration`, which is no key), in
+/// the order their evidence is tried. `default` says when they are checked.
+pub const ROLE_KEYS: &[KeyDoc] = &[
+    KeyDoc {
+        key: "vendored",
+        ty: "list of globs",
+        default: "with `--include-vendored`",
+        doc: "Third-party code copied into the tree: a `vendor/`, `vendored/`, `_vendor/`, `third_party/` (or `third-party/`, `3rdparty/`) folder; a well-known package under a `lib/`-like folder (`lib/requests/`, `lib/urllib3/`, `lib/six.py`); a package pip installed into the tree (a `<name>-<version>.dist-info` beside it); a nested Python package (its own `setup.py`, or `pyproject.toml` with `[project]`) that the root package does not mention; a crate the root `Cargo.toml` excludes from its workspace (`fuzz` is tooling).",
+    },
+    KeyDoc {
+        key: "test",
+        ty: "list of globs",
+        default: "with `--include-tests`",
+        doc: "Test folders (`tests/`, `__tests__/`, `e2e/`, ...), `test_*.py`, `*_test.py`, `conftest.py`, `*.test.*`, `*.spec.*`, `*.cy.*`, test-runner setup files (`setupTests.ts`, `jest.setup.js`), Rust `tests.rs` modules, and other linters' rule tests (`.semgrep/`).",
+    },
+    KeyDoc {
+        key: "migration",
+        ty: "(not a key)",
+        default: "always",
+        doc: "A file the migration reader takes (Django, Alembic, Knex, db-migrate, TypeORM, SQL). A migration in a `scripts/` folder is a migration.",
+    },
+    KeyDoc {
+        key: "generated",
+        ty: "list of globs",
+        default: "with `--include-generated`",
+        doc: "`@generated`, `DO NOT EDIT`, `automatically generated` or `autogenerated` in a comment among the first ten lines; protobuf and gRPC outputs (`*_pb2.py`, `*_pb.js`), `*.generated.*`, `*.gen.*`, `__generated__/`.",
+    },
+    KeyDoc {
+        key: "build",
+        ty: "list of globs",
+        default: "with `--include-tooling`",
+        doc: "Cargo build scripts (`build.rs`), `setup.py`, build-tool configuration (`webpack.config.js`, `vite.config.ts`, `gulpfile.js`, ...) and build-tool plugins (`vite-plugin-*/`).",
+    },
+    KeyDoc {
+        key: "tooling",
+        ty: "list of globs",
+        default: "with `--include-tooling`",
+        doc: "Folders of scripts and developer tools outside `src/` (`scripts/`, `tools/`, `xtask/`, `bin/`, `bench(es)/`, `examples/`, `seeds/`, `codemods/`, `docs/`, `fuzz/`, `.storybook/`); Django management commands; Storybook stories (`*.stories.tsx`); `manage.py`, `noxfile.py`, `fabfile.py`; Rust binaries named like tools (`src/bin/gen_token.rs`, a `[[bin]]` named `print-schema`); Python modules with a top-level `if __name__ == \"__main__\":` that wire no service (no route or task decorators, no app object). A Python module of either kind that production code imports (directly or through another such module) is production.",
+    },
+    KeyDoc {
+        key: "browser",
+        ty: "list of globs",
+        default: "always, without the server-only categories",
+        doc: "Code that runs in a browser: TSX/JSX files, `\"use client\"` modules, React/Vue/Svelte/Angular imports, DOM globals (`window.`, `document.`), front-end folders (`static/`, `frontend/`, `public/`, ...). `n-plus-one`, `unbounded-queue`, `non-idempotent-handler` and `missing-retry` rules do not run there; timeout rules skip calls that only servers wait on.",
+    },
+    KeyDoc {
+        key: "production",
+        ty: "list of globs",
+        default: "always",
+        doc: "Everything else. Use it to pull a path back in that other evidence or a broader glob gave another role.",
     },
 ];
 
@@ -459,6 +589,18 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         });
     }
     let exclude = if raw.exclude.is_empty() { None } else { Some(globs(path, text, &raw.exclude)?) };
+    let roles = match &raw.roles {
+        Some(r) => {
+            let mut lists = Vec::new();
+            for (role, patterns) in r.lists() {
+                if !patterns.is_empty() {
+                    lists.push((role, globs(path, text, patterns)?));
+                }
+            }
+            Some(RoleOverrides { root: root.clone(), globs: lists })
+        }
+        None => None,
+    };
     let catalog = match &catalog_table {
         Some(t) => Some(Catalog::extended(t).map_err(|e| {
             // The typed pass above already checked every key and type, so
@@ -478,6 +620,10 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         fail_on: raw.fail_on,
         require_suppression_reason: raw.require_suppression_reason,
         include_tests: raw.include_tests,
+        include_vendored: raw.include_vendored,
+        include_tooling: raw.include_tooling,
+        include_generated: raw.include_generated,
+        roles,
         paths: PathRules { root, exclude, overrides },
         catalog,
         migrations,
@@ -659,7 +805,8 @@ pub fn reference_markdown() -> String {
          - `--select` on the command line replaces the config's `select`, `extend_select` and `ignore` (as ruff's \
          `--select` does); `--extend-select` and `--ignore` add to them.\n\
          - `[[overrides]]` apply after that, in file order, to the files they match, also with `--select`.\n\
-         - `--fail-on`, `--preview` and `--include-tests` on the command line win over the config.\n\
+         - `--fail-on`, `--preview` and the `--include-*` flags on the command line win over the config (an \
+         `--include-*` flag or key turns checking on; neither turns it off).\n\
          - Inline suppressions (`# pagerproof: ignore[PP201] -- reason`) apply last.\n\n\
          ## Top-level keys\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
     );
@@ -673,6 +820,20 @@ pub fn reference_markdown() -> String {
     md.push_str("\n## `[migrations]`\n\n| key | type | default | meaning |\n|---|---|---|---|\n");
     for k in MIGRATION_KEYS {
         md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
+    }
+    md.push_str(
+        "\n## `[roles]`\n\n\
+         Every file gets one role, decided once from its path (below the directory named on the command line), \
+         the package metadata around it and its first lines; the first evidence found wins, in the order of the \
+         table below after the `[roles]` globs, which decide first. Files found by walking are checked only when \
+         their role is; a file named on the command line is always checked. The JSON and SARIF output give each \
+         finding's role. Each key of `[roles]` is a list of globs (as in `exclude`), and `production` wins over \
+         the others, so `vendored = [\"lib/**\"]` with `production = [\"lib/billing/**\"]` keeps the team's own \
+         part of `lib/`. There is no `migration` key: which files are migrations is the migration reader's \
+         decision.\n\n| role | checked | evidence |\n|---|---|---|\n",
+    );
+    for k in ROLE_KEYS {
+        md.push_str(&format!("| `{}` | {} | {} |\n", k.key, k.default, k.doc));
     }
     md.push_str(
         "\n## `[catalog.<section>]`\n\n\
@@ -728,6 +889,11 @@ require_suppression_reason = true
 
 # Never checked, even when named on the command line.
 exclude = ["migrations/legacy/**", "vendor"]
+
+# File roles by path (vendored, tooling, ... are not checked by default).
+# [roles]
+# vendored = ["lib/**"]
+# production = ["lib/billing/**"]
 
 # [severity]
 # missing-timeout = "error"

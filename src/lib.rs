@@ -36,6 +36,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use crate::analysis::roles::{self, FileRole, Role, RoleOverrides};
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Notice, NoticeKind};
 use crate::engine::{ProjectFacts, RuleSet};
@@ -68,6 +69,14 @@ pub struct Options {
     pub parse_only: bool,
     /// Also check test code found while walking directories.
     pub include_tests: bool,
+    /// Also check vendored third-party code found while walking.
+    pub include_vendored: bool,
+    /// Also check tooling and build scripts found while walking.
+    pub include_tooling: bool,
+    /// Also check generated code found while walking.
+    pub include_generated: bool,
+    /// The config's `[roles]` globs.
+    pub roles: Option<Arc<RoleOverrides>>,
     /// Check only this shard of the files (see [`Shard`]).
     pub shard: Option<Shard>,
     /// Where the result cache lives (see [`cache`]); `None` disables it.
@@ -116,6 +125,10 @@ impl Options {
             progress: None,
             parse_only: false,
             include_tests: false,
+            include_vendored: false,
+            include_tooling: false,
+            include_generated: false,
+            roles: None,
             shard: None,
             cache_dir: None,
             path_rules: None,
@@ -144,6 +157,10 @@ pub struct Report {
     /// Files whose results came from the cache (never rendered: output is
     /// the same whatever the cache held).
     pub cache_hits: usize,
+    /// The role of every file with a finding, by display path.
+    pub roles: std::collections::BTreeMap<String, FileRole>,
+    /// Files found by walking and not checked because of their role.
+    pub skipped_by_role: std::collections::BTreeMap<Role, usize>,
 }
 
 /// Display path → file text, kept only for files with findings.
@@ -205,24 +222,10 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let ruleset = RuleSet::new(enabled_rules);
     let catalog: &Catalog = options.catalog.as_deref().unwrap_or_else(|| Catalog::builtin());
 
-    // ---- discover ----
-    let excluded: Option<walk::Exclude> = options.path_rules.as_ref().filter(|p| p.exclude.is_some()).map(|p| {
-        let p = Arc::clone(p);
-        let cwd = options.cwd.clone();
-        Arc::new(move |path: &std::path::Path| p.is_excluded(path, &cwd)) as walk::Exclude
-    });
-    let (candidates, mut notices) =
-        walk::discover(&options.paths, &options.cwd, threads, options.include_tests, excluded);
-
-    // ---- read ----
-    let read: Vec<Result<SourceFile, Notice>> =
-        candidates.par_iter().map(|c| read_file(c, options.max_file_size)).collect();
-    let mut files: Vec<SourceFile> = Vec::with_capacity(read.len());
-    for r in read {
-        match r {
-            Ok(f) => files.push(f),
-            Err(n) => notices.push(n),
-        }
+    let Gathered { files, mut notices, skipped } = gather(options, threads);
+    let mut skipped_by_role: std::collections::BTreeMap<Role, usize> = std::collections::BTreeMap::new();
+    for (_, role) in &skipped {
+        *skipped_by_role.entry(role.role).or_default() += 1;
     }
 
     if options.parse_only {
@@ -351,6 +354,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 Some(_) => {
                     let own_key = if overridden.is_some() { selection_key(sel) } else { base_key.clone() };
                     let own_key = if out_of_scope { format!("{own_key} out-of-scope") } else { own_key };
+                    // The role turns rules off (browser code), so it is part of the key.
+                    let own_key = format!("{own_key} role={}", file.role.role);
                     if extra.is_empty() {
                         own_key
                     } else {
@@ -369,13 +374,16 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 None => {
                     // In a migration out of scope the migration rules report
                     // nothing, so a suppression of theirs is not unused.
+                    let role = file.role.role;
                     let is_enabled = |m: &RuleMeta| {
-                        sel.enabled(m) && !(out_of_scope && registry::MIGRATION_RULES.iter().any(|r| r.code == m.code))
+                        sel.enabled(m)
+                            && role.runs(m)
+                            && !(out_of_scope && registry::MIGRATION_RULES.iter().any(|r| r.code == m.code))
                     };
                     let shared = Shared { ruleset: &ruleset, facts: &facts, catalog, options };
                     let mut out = check_one(file, tree, extra, &shared, &is_enabled);
                     let language = file.grammar.language();
-                    out.0.retain(|d| sel.enabled_for(d.rule, language));
+                    out.0.retain(|d| sel.enabled_for(d.rule, language) && role.runs(d.rule));
                     for d in &mut out.0 {
                         // A finding raised above its rule's default (a hot table) stays raised.
                         let raised = d.severity > d.rule.severity;
@@ -428,9 +436,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     notices.sort();
     let rules = registry::all().filter(|r| runs_somewhere(r)).collect();
     let mut sources = Sources::default();
+    let mut file_roles = std::collections::BTreeMap::new();
     for file in mine.iter().map(|&i| &files[i]) {
         if diagnostics.binary_search_by(|d| d.path.as_str().cmp(file.path.as_str())).is_ok() {
             sources.insert(file.path.clone(), Arc::clone(&file.text));
+            file_roles.insert(file.path.clone(), file.role.clone());
         }
     }
     Ok(Report {
@@ -441,7 +451,171 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         rules,
         sources,
         cache_hits: hits.load(Ordering::Relaxed),
+        roles: file_roles,
+        skipped_by_role,
     })
+}
+
+/// What discovery, reading and the role model hand the rest of a run.
+struct Gathered {
+    /// The files to check, read, with their roles.
+    files: Vec<SourceFile>,
+    notices: Vec<Notice>,
+    /// Files found by walking and not checked, with the role that says why.
+    skipped: Vec<(String, FileRole)>,
+}
+
+/// Discovers, classifies and reads the files of a run (see
+/// [`analysis::roles`]): what `check` and `roles` share.
+fn gather(options: &Options, threads: usize) -> Gathered {
+    // ---- discover ----
+    let excluded: Option<walk::Exclude> = options.path_rules.as_ref().filter(|p| p.exclude.is_some()).map(|p| {
+        let p = Arc::clone(p);
+        let cwd = options.cwd.clone();
+        Arc::new(move |path: &std::path::Path| p.is_excluded(path, &cwd)) as walk::Exclude
+    });
+    let (candidates, mut notices) = walk::discover(&options.paths, &options.cwd, threads, excluded);
+
+    // ---- roles, stage 1: by path, before reading (vendored trees are never read) ----
+    let include = roles::Include {
+        tests: options.include_tests,
+        vendored: options.include_vendored,
+        tooling: options.include_tooling,
+        generated: options.include_generated,
+    };
+    let mut skipped: Vec<(String, FileRole)> = Vec::new();
+    let mut classifier = roles::Classifier::new(options.roles.as_deref(), &options.cwd);
+    let mut staged = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        let place = roles::Place { rel: &c.rel, fs_path: &c.fs_path, root: &c.root, grammar: c.grammar };
+        let found = classifier.by_path(place);
+        if let Some(early) = &found.early
+            && !c.explicit
+            && !include.checks(early.role)
+        {
+            skipped.push((c.path.clone(), early.clone()));
+            continue;
+        }
+        staged.push((c, found));
+    }
+
+    // ---- read, and roles, stage 2: by content ----
+    let read: Vec<(Result<SourceFile, Notice>, bool, String)> = staged
+        .into_par_iter()
+        .map(|(c, found)| {
+            let file = read_file(&c, options.max_file_size).map(|mut f| {
+                f.role = match found.early {
+                    Some(early) => early,
+                    None => {
+                        let migration = migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text)
+                            .map(|m| format!("{:?}", m.style));
+                        roles::by_content(&c.rel, f.grammar, &f.text, found.late, migration.as_deref())
+                    }
+                };
+                f
+            });
+            (file, c.explicit, c.rel)
+        })
+        .collect();
+    let mut files: Vec<SourceFile> = Vec::with_capacity(read.len());
+    let mut explicit: Vec<bool> = Vec::with_capacity(read.len());
+    let mut rels: Vec<String> = Vec::with_capacity(read.len());
+    for (r, named, rel) in read {
+        match r {
+            Ok(f) => {
+                files.push(f);
+                explicit.push(named);
+                rels.push(rel);
+            }
+            Err(n) => notices.push(n),
+        }
+    }
+    script_imports(&mut files, &rels);
+    let mut kept = explicit.iter();
+    files.retain(|f| {
+        let named = *kept.next().expect("one flag per file");
+        let checked = named || include.checks(f.role.role);
+        if !checked {
+            skipped.push((f.path.clone(), f.role.clone()));
+        }
+        checked
+    });
+
+    skipped.sort_by(|a, b| a.0.cmp(&b.0));
+    Gathered { files, notices, skipped }
+}
+
+/// One file's role, as `pagerproof roles` lists it.
+#[derive(Debug, Clone)]
+pub struct RoleEntry {
+    /// Display path.
+    pub path: String,
+    /// The role and its evidence.
+    pub role: FileRole,
+    /// Checked by a run with the same options.
+    pub checked: bool,
+}
+
+/// Every file a run with `options` would find, sorted by path, with its
+/// role, the evidence, and whether the run checks it; and the notices of
+/// files that could not be read.
+pub fn file_roles(options: &Options) -> Result<(Vec<RoleEntry>, Vec<Notice>), Error> {
+    let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| Error::Threads(e.to_string()))?;
+    let Gathered { files, mut notices, skipped } = pool.install(|| gather(options, threads));
+    let mut entries: Vec<RoleEntry> = files
+        .into_iter()
+        .map(|f| RoleEntry { path: f.path, role: f.role, checked: true })
+        .chain(skipped.into_iter().map(|(path, role)| RoleEntry { path, role, checked: false }))
+        .collect();
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    notices.sort();
+    Ok((entries, notices))
+}
+
+/// A module that looked like tooling (a `__main__` script, a module in a
+/// `scripts/` folder) but that production code imports is production: it
+/// runs inside the service too.
+fn script_imports(files: &mut [SourceFile], rels: &[String]) {
+    let pending: Vec<usize> = (0..files.len()).filter(|&i| files[i].role.importable).collect();
+    if pending.is_empty() {
+        return;
+    }
+    // Imports of every Python file that could end up production.
+    let imports: HashMap<usize, Vec<String>> = files
+        .par_iter()
+        .enumerate()
+        .filter(|(_, f)| f.grammar == Grammar::Python && (f.role.role == Role::Production || f.role.importable))
+        .map(|(i, f)| (i, roles::python_imports(&f.text, &rels[i])))
+        .collect();
+    // Each pending module under every name an import can reach it by.
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for &s in &pending {
+        for name in roles::module_names(&rels[s]) {
+            by_name.entry(name).or_default().push(s);
+        }
+    }
+    let mut importers: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].grammar == Grammar::Python && files[i].role.role == Role::Production)
+        .collect();
+    // To a fixed point: a helper imported by a module that production imports
+    // runs in production too.
+    while !importers.is_empty() {
+        let mut flipped: Vec<usize> = Vec::new();
+        for &by in &importers {
+            for m in &imports[&by] {
+                for &s in by_name.get(m).into_iter().flatten() {
+                    if s != by && files[s].role.importable {
+                        let reason = format!("imported by `{}`, so it runs in the service too", files[by].path);
+                        files[s].role = FileRole::new(Role::Production, reason);
+                        flipped.push(s);
+                    }
+                }
+            }
+        }
+        importers = flipped;
+    }
 }
 
 /// Checks one in-memory file with every rule and no project facts, the way
@@ -703,7 +877,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fs_path = dir.path().join("gone.py");
         std::fs::write(&fs_path, "x = 1\n").unwrap();
-        let candidate = walk::Candidate { path: "gone.py".into(), fs_path: fs_path.clone(), grammar: Grammar::Python };
+        let candidate = walk::Candidate {
+            path: "gone.py".into(),
+            fs_path: fs_path.clone(),
+            grammar: Grammar::Python,
+            rel: "gone.py".into(),
+            root: dir.path().to_path_buf(),
+            explicit: true,
+        };
         std::fs::remove_file(&fs_path).unwrap();
         let notice = read_file(&candidate, DEFAULT_MAX_FILE_SIZE).expect_err("the file is gone");
         assert_eq!(notice.kind, NoticeKind::Unreadable);

@@ -228,13 +228,16 @@ pub struct SourceFile {
     pub grammar: Grammar,
     pub text: Arc<str>,
     pub lines: LineIndex,
+    /// Whose code this is and whether it runs in production (see
+    /// [`crate::analysis::roles`]); production until the pipeline decides.
+    pub role: crate::analysis::roles::FileRole,
 }
 
 impl SourceFile {
     /// Wraps already-read text.
     pub fn new(path: String, fs_path: PathBuf, grammar: Grammar, text: Arc<str>) -> SourceFile {
         let lines = LineIndex::new(&text);
-        SourceFile { path, fs_path, grammar, text, lines }
+        SourceFile { path, fs_path, grammar, text, lines, role: Default::default() }
     }
 
     /// The user-facing language of this file.

@@ -1,7 +1,7 @@
 //! File discovery: one parallel walk with the `ignore` crate (honouring
 //! `.gitignore`, `.ignore` and git excludes, in or out of a git checkout), the
-//! language of each file by extension, and display paths relative to the
-//! working directory.
+//! language of each file by extension, display paths relative to the
+//! working directory, and the path each file's role is judged on.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
@@ -11,7 +11,8 @@ use ignore::{WalkBuilder, WalkState};
 use crate::diagnostic::{Notice, NoticeKind};
 use crate::source::Grammar;
 
-/// Directories that never hold a project's own code.
+/// Package-manager, virtualenv and cache folders: never walked (the role
+/// model decides about the rest, see `analysis::roles`).
 pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".git",
     ".hg",
@@ -45,53 +46,24 @@ pub struct Candidate {
     pub path: String,
     pub fs_path: PathBuf,
     pub grammar: Grammar,
-}
-
-/// Directory names that hold test code.
-const TEST_DIRS: &[&str] = &[
-    "tests",
-    "test",
-    "__tests__",
-    "__mocks__",
-    "e2e",
-    "testing",
-    "test_support",
-    "test_utils",
-    "cypress",
-    "playwright",
-];
-
-/// True for test code, which never runs in production: files in test
-/// directories, `test_*.py`, `*_test.py`, `conftest.py`, and
-/// `*.test.*`/`*.spec.*`/`*.e2e-spec.*`/`*.cy.*` scripts.
-pub fn is_test_path(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let in_test_dir = path
-        .parent()
-        .is_some_and(|p| p.components().any(|c| c.as_os_str().to_str().is_some_and(|c| TEST_DIRS.contains(&c))));
-    let stem = name.split('.').next().unwrap_or("");
-    let py_test =
-        name.ends_with(".py") && (stem.starts_with("test_") || stem.ends_with("_test") || name == "conftest.py");
-    let js_test = [".test.", ".spec.", ".e2e-spec.", ".e2e.", ".cy."].iter().any(|m| name.contains(m));
-    // Rust: `mod tests;` files and `benches/` (inline `#[cfg(test)]` modules
-    // are skipped by the Rust engine).
-    let rs_test = name.ends_with(".rs")
-        && (matches!(stem, "tests" | "test" | "test_utils" | "testing")
-            || stem.ends_with("_tests")
-            || stem.ends_with("_test")
-            || path.components().any(|c| c.as_os_str() == "benches"));
-    in_test_dir || py_test || js_test || rs_test
+    /// `/`-separated path below the walked root that found it (for a file
+    /// named on the command line, its display path): what roles judge, so a
+    /// project that itself lives in a folder named `test` is still checked.
+    pub rel: String,
+    /// The walked root (for a file named on the command line, the working
+    /// directory): package metadata is looked for between it and the file.
+    pub root: PathBuf,
+    /// Named on the command line: checked whatever its role.
+    pub explicit: bool,
 }
 
 /// Every checkable file under `paths`, sorted by display path, plus notices
-/// for paths that do not exist or could not be walked. Test code found while
-/// walking a directory is skipped unless `include_tests`; a test file named
-/// explicitly is always checked.
+/// for paths that do not exist or could not be walked. Which of them are
+/// checked is the role model's decision (`analysis::roles`), not the walk's.
 pub fn discover(
     paths: &[PathBuf],
     cwd: &Path,
     threads: usize,
-    include_tests: bool,
     exclude: Option<Exclude>,
 ) -> (Vec<Candidate>, Vec<Notice>) {
     let mut notices = Vec::new();
@@ -118,11 +90,11 @@ pub fn discover(
     }
     let excluded = exclude.clone();
     builder.require_git(false).threads(threads.max(1)).filter_entry(move |entry| {
-        // Given paths (depth 0) are always walked; below them skip vendored
-        // trees and what the config excludes.
-        let vendored = entry.file_type().is_some_and(|t| t.is_dir())
+        // Given paths (depth 0) are always walked; below them skip
+        // package-manager trees and what the config excludes.
+        let installed = entry.file_type().is_some_and(|t| t.is_dir())
             && entry.file_name().to_str().is_some_and(|n| DEFAULT_EXCLUDES.contains(&n));
-        entry.depth() == 0 || !(vendored || excluded.as_ref().is_some_and(|x| x(entry.path())))
+        entry.depth() == 0 || !(installed || excluded.as_ref().is_some_and(|x| x(entry.path())))
     });
     let exclude = &exclude;
     let found: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
@@ -137,22 +109,25 @@ pub fn discover(
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file())
                         || (entry.depth() == 0 && entry.path().is_file());
-                    // Test code below a walked directory never runs in production.
-                    // Judge the path below the walked root, so a project that
-                    // itself lives in a folder named `test` is still checked.
-                    let skip = !include_tests && entry.depth() > 0 && {
-                        let rel = roots.iter().find_map(|r| entry.path().strip_prefix(r).ok()).unwrap_or(entry.path());
-                        is_test_path(rel)
-                    };
                     // The config's excludes hold for files named explicitly too.
-                    let skip = skip || (entry.depth() == 0 && exclude.as_ref().is_some_and(|x| x(entry.path())));
+                    let skip = entry.depth() == 0 && exclude.as_ref().is_some_and(|x| x(entry.path()));
                     if is_file
                         && !skip
                         && let Some(grammar) = Grammar::from_path(entry.path())
                         && (grammar != Grammar::Sql || crate::migration::detect::is_sql_migration_path(entry.path()))
                     {
                         let fs_path = entry.path().to_path_buf();
-                        let candidate = Candidate { path: display_path(&fs_path, cwd), fs_path, grammar };
+                        let path = display_path(&fs_path, cwd);
+                        let explicit = entry.depth() == 0;
+                        // Judge the path below the walked root.
+                        let (rel, root) = match roots.iter().find(|r| entry.path().strip_prefix(r).is_ok()) {
+                            Some(r) if !explicit => {
+                                let rel = entry.path().strip_prefix(r).unwrap_or(entry.path());
+                                (slashed(rel), r.to_path_buf())
+                            }
+                            _ => (path.clone(), cwd.to_path_buf()),
+                        };
+                        let candidate = Candidate { path, fs_path, grammar, rel, root, explicit };
                         found.lock().expect("walk mutex").push(candidate);
                     }
                 }
@@ -206,6 +181,18 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     if joined.is_empty() { ".".to_string() } else { joined }
 }
 
+/// A relative path with `/` separators and no `.` components.
+fn slashed(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
+}
+
 /// Removes `.` and resolves `..` lexically (no file system access).
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -224,30 +211,6 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn test_code_is_recognised() {
-        for p in [
-            "tests/a.py",
-            "app/tests/x.py",
-            "test_views.py",
-            "a/views_test.py",
-            "conftest.py",
-            "src/a.test.ts",
-            "a.spec.tsx",
-            "src/__tests__/b.js",
-            "e2e/x.ts",
-            "pkg/connector/test_support/mock.py",
-            "src/tests.rs",
-            "src/shard/replica_tests.rs",
-            "lib/segment/benches/x.rs",
-        ] {
-            assert!(is_test_path(Path::new(p)), "{p}");
-        }
-        for p in ["app/views.py", "src/testimonials.ts", "latest.py", "contest/x.py", "src/client/api.ts"] {
-            assert!(!is_test_path(Path::new(p)), "{p}");
-        }
-    }
 
     #[test]
     fn display_paths_are_relative_with_slashes() {

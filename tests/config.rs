@@ -39,6 +39,11 @@ fn unknown_keys_wrong_types_and_unknown_rules_point_at_the_span() {
             &["pagerproof.toml:3:9", "expected a sequence"],
         ),
         ("exclude = [\"a[\"]\n", &["pagerproof.toml:1:12", "invalid glob"]),
+        ("[roles]\nvendord = [\"lib/**\"]\n", &["pagerproof.toml:2:1", "did you mean `vendored`?"]),
+        // Which files are migrations is the migration reader's decision.
+        ("[roles]\nmigration = [\"db/**\"]\n", &["pagerproof.toml:2:1", "unknown key `migration`"]),
+        ("[roles]\ntooling = [\"a[\"]\n", &["pagerproof.toml:2:12", "invalid glob"]),
+        ("[roles]\ntooling = \"scripts\"\n", &["pagerproof.toml:2:11", "expected a sequence"]),
         ("select = [\n", &["pagerproof.toml:"]),
     ];
     for (text, wanted) in cases {
@@ -88,11 +93,11 @@ fn nearest_config_above_the_path_wins_and_config_flag_overrides() {
 fn cli_select_replaces_config_selection_and_overrides_still_apply() {
     let dir = repo();
     write(dir.path(), "app/a.py", FETCH);
-    write(dir.path(), "scripts/b.py", FETCH);
+    write(dir.path(), "batch/b.py", FETCH);
     write(
         dir.path(),
         "pagerproof.toml",
-        "ignore = [\"missing-timeout\"]\n[[overrides]]\npaths = [\"scripts\"]\nignore = [\"PP201\"]\n",
+        "ignore = [\"missing-timeout\"]\n[[overrides]]\npaths = [\"batch\"]\nignore = [\"PP201\"]\n",
     );
     let o = concise(dir.path(), &[]);
     assert_eq!(findings(&o), Vec::<String>::new());
@@ -106,10 +111,10 @@ fn cli_select_replaces_config_selection_and_overrides_still_apply() {
     write(
         dir.path(),
         "pagerproof.toml",
-        "ignore = [\"missing-timeout\"]\n[[overrides]]\npaths = [\"scripts/*.py\"]\nselect = [\"missing-timeout\"]\nseverity = { PP201 = \"note\" }\n",
+        "ignore = [\"missing-timeout\"]\n[[overrides]]\npaths = [\"batch/*.py\"]\nselect = [\"missing-timeout\"]\nseverity = { PP201 = \"note\" }\n",
     );
     let o = concise(dir.path(), &["--fail-on", "warning"]);
-    assert_eq!(findings(&o), vec!["scripts/b.py:5: PP201"]);
+    assert_eq!(findings(&o), vec!["batch/b.py:5: PP201"]);
     assert!(stdout(&o).contains("[note]"));
     assert_eq!(o.status.code(), Some(0), "a note is below fail-on warning");
 }
@@ -245,6 +250,11 @@ fn documented_keys_are_exactly_the_accepted_keys() {
     documented.sort();
     accepted.sort();
     assert_eq!(documented, accepted, "config::MIGRATION_KEYS and the parser disagree");
+    let mut documented: Vec<&str> = config::ROLE_KEYS.iter().map(|k| k.key).filter(|k| *k != "migration").collect();
+    let mut accepted = config::accepted_keys(&["roles"], false);
+    documented.sort();
+    accepted.sort();
+    assert_eq!(documented, accepted, "config::ROLE_KEYS and the parser disagree");
     let sections: Vec<&str> = pagerproof::catalog::BUILTIN_FILES.iter().map(|(s, _)| *s).collect();
     let mut accepted = config::accepted_keys(&["catalog"], false);
     accepted.sort();

@@ -226,6 +226,17 @@ fn json_schema_fields() {
     assert_eq!(d["start"]["column_utf16"], line[..byte].encode_utf16().count() as u64 + 1);
     assert!(d["end"]["line"].is_u64() && d["span"]["start"].is_u64());
     assert_eq!(d["fingerprint"], report_fingerprint(&report));
+    // The file's role: the evidence is in words.
+    assert_eq!(d["role"], "production");
+    assert_eq!(d["role_reason"], "no evidence of another role");
+    assert!(summary["skipped_by_role"].is_object());
+    // Every field written is documented (additive fields keep version 1).
+    let schema = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json-schema.md")).unwrap();
+    for map in [d, summary, &doc] {
+        for key in map.as_object().unwrap().keys() {
+            assert!(schema.contains(&format!("`{key}`")), "docs/json-schema.md does not document `{key}`");
+        }
+    }
 
     let n = &doc["notices"][0];
     assert_eq!(n["path"], "blob.js");

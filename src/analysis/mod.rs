@@ -1,4 +1,9 @@
-//! The evidence layers: questions many rules ask, answered once per run as
-//! plain data (see `docs/architecture.md`, "The evidence layers").
+//! The evidence layers: questions a single rule cannot answer well, answered
+//! once per file or per project as plain data, so that every rule asks them
+//! instead of guessing locally (see `docs/architecture.md`).
+//!
+//! - [`roles`]: whose code a file is and whether it runs in production.
+//! - [`migration_scope`]: which migrations are still ahead of production.
 
 pub mod migration_scope;
+pub mod roles;

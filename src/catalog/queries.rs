@@ -41,8 +41,6 @@ pub struct RustQueries {
     pub batched_text: Vec<String>,
     /// Text in a loop's iterable that marks a small, bounded collection.
     pub small_collections: Vec<String>,
-    /// Path fragments of files not checked (tests, migrations, seeds).
-    pub skip_paths: Vec<String>,
     /// A project data-access helper: an argument with one of these names (or
     /// a call of one, `context.pool()`) is a database connection...
     pub helper_conn_args: Vec<String>,
@@ -98,8 +96,6 @@ pub struct LangQueries {
     pub small_collections: Vec<String>,
     /// JS: array methods whose callback runs once per element.
     pub callback_loops: Vec<String>,
-    /// Path fragments of files not checked (data migrations).
-    pub skip_paths: Vec<String>,
 }
 
 /// One query client: how its calls are recognised.

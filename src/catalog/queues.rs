@@ -98,9 +98,6 @@ pub struct FanOut {
     /// Parameter names whose attributes and items are request or message
     /// input (`request.data`); other parameters' attributes are configuration.
     pub input_names: Vec<String>,
-    /// Path fragments of build tooling, scripts and migrations, which run
-    /// once by hand: their fan-out is not reported.
-    pub skip_paths: Vec<String>,
 }
 
 impl LangQueues {

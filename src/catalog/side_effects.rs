@@ -35,9 +35,6 @@ pub struct RustEffects {
     /// Method or function names that acknowledge a queue message: a consumer
     /// that acks after a side effect gets the message again if it dies first.
     pub ack_calls: Vec<String>,
-    /// Folders of examples and one-off scripts: payment calls there outside a
-    /// handler are run by a person.
-    pub script_dirs: Vec<String>,
     /// Crates (first path segment; `stripe_*` by prefix) of the payment SDK.
     pub payment_crates: Vec<String>,
     /// Money-moving calls of the 0.x API, `Type::create(&client, params)`.
@@ -85,10 +82,6 @@ pub struct LangEffects {
     pub broad_exceptions: Vec<String>,
     /// Calls in a task body that retry it (`self.retry`).
     pub retry_calls: Vec<String>,
-    /// Folders of one-off scripts (path segments such as `scripts` or
-    /// `management/commands`): payment calls there outside any handler are
-    /// run by a person, not retried by a framework.
-    pub script_dirs: Vec<String>,
     /// Money-moving calls and their idempotency key.
     pub payments: Vec<PaymentCall>,
     /// Index of the payment calls' last segments.

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
 use super::{ExitStatus, write_atomic, write_stdout};
+use crate::analysis::roles::Role;
 use crate::baseline::Baseline;
 use crate::config;
 use crate::diagnostic::NoticeKind;
@@ -113,10 +114,28 @@ pub struct CheckArgs {
     /// production. Test files named explicitly are always checked.
     #[arg(long)]
     pub include_tests: bool,
+    /// Also check vendored third-party code (`vendor/`, `third_party/`,
+    /// `lib/requests/`, packages pip installed into the tree, ...) found
+    /// while walking. Named files are always checked.
+    #[arg(long)]
+    pub include_vendored: bool,
+    /// Also check scripts, developer tools and build scripts (`scripts/`,
+    /// `xtask/`, `build.rs`, `__main__` scripts, Storybook stories, ...)
+    /// found while walking. Named files are always checked.
+    #[arg(long)]
+    pub include_tooling: bool,
+    /// Also check generated code (`@generated`, `DO NOT EDIT`, `*_pb2.py`,
+    /// ...) found while walking. Named files are always checked.
+    #[arg(long)]
+    pub include_generated: bool,
     /// Exit with 2 when any file was skipped, only partly parsed or hit an
     /// internal error (by default these are notices and only findings count).
     #[arg(long)]
     pub notices_as_errors: bool,
+    /// Check nothing: list every file found with its role, whether it would
+    /// be checked, and the evidence (`path: role, checked: reason`).
+    #[arg(long)]
+    pub show_roles: bool,
     /// Do not read or write the result cache.
     #[arg(long)]
     pub no_cache: bool,
@@ -165,6 +184,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     options.jobs = args.jobs.map(usize::from);
     options.parse_only = args.parse_only;
     options.include_tests = args.include_tests || config.as_ref().is_some_and(|c| c.include_tests);
+    options.include_vendored = args.include_vendored || config.as_ref().is_some_and(|c| c.include_vendored);
+    options.include_tooling = args.include_tooling || config.as_ref().is_some_and(|c| c.include_tooling);
+    options.include_generated = args.include_generated || config.as_ref().is_some_and(|c| c.include_generated);
     options.shard = args.shard;
     if !args.no_cache {
         options.cache_dir = Some(args.cache_dir.clone().unwrap_or_else(|| options.cwd.join(crate::cache::DIR_NAME)));
@@ -177,6 +199,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     if let Some(c) = config {
         options.require_suppression_reason = c.require_suppression_reason;
+        options.roles = c.roles.map(Arc::new);
         options.path_rules = Some(Arc::new(c.paths));
         options.catalog = c.catalog.map(Arc::new);
     }
@@ -191,6 +214,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     // Fail before the scan on a bad ref or outside a repository.
     let diff_base = args.diff_base.as_deref().map(|r| crate::diff::Base::new(&cwd, r)).transpose()?.map(Arc::new);
     options.diff_base = diff_base.clone();
+    if args.show_roles {
+        return show_roles(&options);
+    }
     let show_progress = !args.no_progress && !args.quiet && std::io::stderr().is_terminal();
     if show_progress {
         options.progress = Some(progress_printer());
@@ -198,6 +224,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let mut report = check(&options)?;
     if show_progress {
         eprint!("\r\x1b[2K");
+    }
+    if !args.quiet
+        && let Some(note) = skipped_note(&report.skipped_by_role)
+    {
+        eprintln!("{note}");
     }
 
     if let Some(path) = &args.write_baseline {
@@ -263,6 +294,53 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     let failing = fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// `--show-roles`: one line per file found, sorted by path.
+fn show_roles(options: &Options) -> anyhow::Result<ExitStatus> {
+    let (entries, notices) = crate::file_roles(options)?;
+    let mut out = String::new();
+    for e in &entries {
+        let checked = if e.checked { "checked" } else { "not checked" };
+        out.push_str(&format!(
+            "{}: {}, {checked}: {}\n",
+            crate::report::clean(&e.path),
+            e.role.role,
+            crate::report::clean(&e.role.reason)
+        ));
+    }
+    write_stdout(out.as_bytes()).context("cannot write to stdout")?;
+    for n in notices.iter().filter(|n| n.kind == NoticeKind::MissingPath) {
+        eprintln!("error: {}: {}", crate::report::clean(&n.path), crate::report::clean(&n.message));
+    }
+    let missing = notices.iter().any(|n| n.kind == NoticeKind::MissingPath);
+    Ok(if missing { ExitStatus::Error } else { ExitStatus::Clean })
+}
+
+/// Says which files found by walking were not checked because of their role
+/// (vendored, tooling, build, generated), and how to check them; test code
+/// has always been skipped and is not mentioned.
+fn skipped_note(skipped: &std::collections::BTreeMap<Role, usize>) -> Option<String> {
+    let shown: Vec<(Role, usize)> = skipped.iter().filter(|(r, _)| **r != Role::Test).map(|(r, n)| (*r, *n)).collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let counts: Vec<String> = shown.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let mut flags: Vec<&str> = shown
+        .iter()
+        .map(|(r, _)| match r {
+            Role::Vendored => "--include-vendored",
+            Role::Generated => "--include-generated",
+            _ => "--include-tooling",
+        })
+        .collect();
+    flags.dedup();
+    Some(format!(
+        "note: not production code, not checked: {} file(s) ({}); {} check them",
+        shown.iter().map(|(_, n)| n).sum::<usize>(),
+        counts.join(", "),
+        flags.join(", ")
+    ))
 }
 
 /// Parses `I/N` with `1 <= I <= N`.

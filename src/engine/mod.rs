@@ -114,11 +114,6 @@ impl<'a, 't> Checker<'a, 't> {
 /// text: computed on first use, shared by every rule and node of the file.
 #[derive(Debug, Default)]
 pub struct FileMemo {
-    /// Whether the file runs in a browser (`net_timeout::is_browser_code`).
-    pub browser: std::cell::OnceCell<bool>,
-    /// Whether the file is build or dev tooling for fan-out-without-limit
-    /// (one file has one language, so one answer).
-    pub tooling: std::cell::OnceCell<bool>,
     /// Whether a loop's collection is small by nature, by node id
     /// (`n_plus_one::is_small`): asked again for every node in the loop.
     pub small: std::cell::RefCell<foldhash::HashMap<usize, bool>>,

@@ -539,7 +539,7 @@ fn check_lexed(
             return Err(RustParseError { offset: r.start + base, message });
         }
     };
-    if rules.rust_is_empty() || is_generated(&file.text) {
+    if rules.rust_is_empty() {
         return Ok(result);
     }
     let mut walker = Walker {
@@ -582,16 +582,6 @@ fn check_lexed(
     }
     result.diagnostics = std::mem::take(&mut walker.diagnostics);
     Ok(result)
-}
-
-/// Generated code (prost/tonic, bindgen, sea-orm entities): a `@generated`
-/// or `DO NOT EDIT` marker in the first lines. Nobody fixes findings there.
-fn is_generated(text: &str) -> bool {
-    text.lines().take(5).any(|l| {
-        let l = l.trim_start();
-        (l.starts_with("//") || l.starts_with("/*") || l.starts_with('*'))
-            && (l.contains("@generated") || l.contains("DO NOT EDIT") || l.contains("automatically generated"))
-    })
 }
 
 struct Walker<'a, 'ast> {

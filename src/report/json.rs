@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::Report;
+use crate::analysis::roles::Role;
 use crate::diagnostic::{self, Diagnostic, Notice};
 use crate::rule::{Category, Precision, RuleMeta, Severity, Status};
 use crate::source::{Language, LineIndex, Position, Span};
@@ -47,6 +48,8 @@ pub struct Summary {
     pub files_checked: usize,
     pub lines_checked: usize,
     pub notices: usize,
+    /// Files found by walking and not checked because of their role, by role.
+    pub skipped_by_role: std::collections::BTreeMap<&'static str, usize>,
 }
 
 /// A rule that ran.
@@ -112,6 +115,11 @@ pub struct DiagnosticEntry<'a> {
     pub help_uri: String,
     /// Stable across unrelated edits; the baseline and SARIF use the same value.
     pub fingerprint: String,
+    /// The file's role (`production`, `browser`, `migration`, `test`,
+    /// `tooling`, `build`, `vendored`, `generated`).
+    pub role: Role,
+    /// The evidence for the role, in words.
+    pub role_reason: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub symbol: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -172,6 +180,7 @@ pub fn document(report: &Report) -> Document<'_> {
         files_checked: report.files_checked,
         lines_checked: report.lines_checked,
         notices: report.notices.len(),
+        skipped_by_role: report.skipped_by_role.iter().map(|(r, n)| (r.as_str(), *n)).collect(),
     };
     let fingerprints = diagnostic::fingerprints(&report.diagnostics);
     Document {
@@ -211,7 +220,10 @@ fn diagnostic_entry<'a>(report: &'a Report, d: &'a Diagnostic, fingerprint: Stri
         let text = text.filter(|t| offset as usize <= t.len())?;
         Some(index.get_or_init(|| LineIndex::new(text)).position(text, offset).into())
     };
+    let role = report.roles.get(&d.path);
     DiagnosticEntry {
+        role: role.map_or(Role::Production, |r| r.role),
+        role_reason: role.map_or("no evidence of another role", |r| r.reason.as_str()),
         code: d.rule.code,
         name: d.rule.name,
         category: d.rule.category,

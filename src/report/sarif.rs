@@ -17,6 +17,7 @@ use serde_json::json;
 use serde_sarif::sarif;
 
 use crate::Report;
+use crate::analysis::roles::FileRole;
 use crate::diagnostic::{self, Diagnostic, Fix, Notice};
 use crate::rule::{RuleMeta, Severity};
 use crate::source::Position;
@@ -66,7 +67,10 @@ pub fn build(report: &Report) -> sarif::Sarif {
         .diagnostics
         .iter()
         .zip(&fingerprints)
-        .map(|(d, fp)| result(d, fp, rule_index(d.rule.code), report.sources.get(&d.path).map(|t| &**t)))
+        .map(|(d, fp)| {
+            let text = report.sources.get(&d.path).map(|t| &**t);
+            result(d, fp, rule_index(d.rule.code), text, report.roles.get(&d.path))
+        })
         .collect();
 
     let driver = sarif::ToolComponent::builder()
@@ -127,8 +131,15 @@ fn descriptor(rule: &RuleMeta) -> sarif::ReportingDescriptor {
         .build()
 }
 
-/// One result: rule, level, message, location, fingerprint and fix.
-fn result(d: &Diagnostic, fingerprint: &str, rule_index: usize, text: Option<&str>) -> sarif::Result {
+/// One result: rule, level, message, location, fingerprint, fix, and the
+/// file's role in `properties` (`role`, `roleReason`).
+fn result(
+    d: &Diagnostic,
+    fingerprint: &str,
+    rule_index: usize,
+    text: Option<&str>,
+    role: Option<&FileRole>,
+) -> sarif::Result {
     let spans = Spans::new(d, text);
     let mut partial = BTreeMap::new();
     partial.insert(FINGERPRINT_KEY.to_string(), fingerprint.to_string());
@@ -171,6 +182,12 @@ fn result(d: &Diagnostic, fingerprint: &str, rule_index: usize, text: Option<&st
     if let Some(fix) = &d.fix {
         result.fixes = Some(vec![sarif_fix(d, fix, &spans)]);
     }
+    let production = FileRole::production();
+    let role = role.unwrap_or(&production);
+    let mut extra = BTreeMap::new();
+    extra.insert("role".to_string(), json!(role.role.as_str()));
+    extra.insert("roleReason".to_string(), json!(role.reason));
+    result.properties = Some(sarif::PropertyBag::builder().additional_properties(extra).build());
     result
 }
 

@@ -20,6 +20,7 @@
 
 use tree_sitter::Node;
 
+use crate::analysis::roles::Role;
 use crate::catalog::queues::FanOut;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
@@ -150,17 +151,15 @@ fn py_unwrap(mut n: Node<'_>) -> Node<'_> {
     n
 }
 
-/// Build tooling, scripts and migrations run once, by a developer.
-fn is_tooling(cx: &Checker<'_, '_>, python: bool) -> bool {
-    // Asked for every call: the answer depends on the file's path only.
-    *cx.memo.tooling.get_or_init(|| {
-        let path = format!("/{}", cx.file.path.replace('\\', "/"));
-        cx.catalog.queues.lang(python).fan_out.skip_paths.iter().any(|p| path.contains(p.as_str()))
-    })
+/// Migrations run once, by a deploy: their fan-out is not a server's load.
+/// (Tooling and build scripts are not checked by default at all; see
+/// `analysis::roles`.)
+fn is_one_off(cx: &Checker<'_, '_>) -> bool {
+    cx.file.role.role == Role::Migration
 }
 
 fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
-    if is_tooling(cx, true) {
+    if is_one_off(cx) {
         return;
     }
     let Some(callee) = call.field("function") else { return };
@@ -581,8 +580,7 @@ fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         return;
     }
     let src = cx.src;
-    if crate::rules::net_timeout::is_browser_code(cx) || is_tooling(cx, false) {
-        // A browser tab fans out over what one user sees, not a server's input.
+    if is_one_off(cx) {
         return;
     }
     let Some(arg) = ts::call_args(call).first().copied() else { return };

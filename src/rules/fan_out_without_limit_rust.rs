@@ -19,10 +19,6 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     let RustNode::Call(call) = node else { return };
     let fan = &cx.catalog.queues.rust.fan_out;
     let Some(path) = cx.callee_candidates(call).into_iter().find(|p| fan.spawn.contains(p)) else { return };
-    let file = cx.file.path.replace('\\', "/");
-    if fan.skip_paths.iter().any(|s| file.contains(s.as_str())) {
-        return;
-    }
     let Some(iterable) = per_item_input(call, cx) else { return };
     let body = cx.function_text();
     if fan.limiters.iter().any(|l| body.contains(l.as_str())) {

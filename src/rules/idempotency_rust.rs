@@ -231,11 +231,6 @@ fn short(text: &str) -> String {
     if t.len() > 60 { "this call".to_string() } else { t }
 }
 
-fn in_script_dir(path: &str, dirs: &[String]) -> bool {
-    let path = format!("/{}", path.replace('\\', "/"));
-    dirs.iter().any(|d| path.contains(&format!("/{}/", d.trim_matches('/'))))
-}
-
 // ------------------------------------------------------------------ PP701
 
 /// Node kinds PP701 registers.
@@ -288,7 +283,10 @@ pub fn check_payment(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     }
     let webhook = func.as_ref().is_some_and(|f| is_webhook(f, cx, cat));
     let handler = cx.ctx.handler().cloned();
-    if handler.is_none() && !webhook && in_script_dir(&cx.file.path, &cat.script_dirs) {
+    // Examples, scripts, benchmarks and integration tests (their roles): a
+    // payment call there outside a handler is run by hand or by CI.
+    let by_hand = cx.file.role.is_tooling() || cx.file.role.role == crate::analysis::roles::Role::Test;
+    if handler.is_none() && !webhook && by_hand {
         return;
     }
     let retry = if webhook {

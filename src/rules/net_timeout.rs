@@ -7,10 +7,11 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
+use crate::analysis::roles::Role;
 use crate::catalog::network::{CallKind, NetCall, NetRule};
 use crate::engine::Checker;
 use crate::lang::{NodeExt, node_text, python as py, strip_quotes, typescript as ts};
-use crate::source::{Grammar, Span};
+use crate::source::Span;
 
 /// What the arguments say about the timeout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,7 +165,7 @@ pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
     }
     let catalog = cx.catalog;
     let Some(entry) = catalog.network.call(false, rule, &r.path) else { return };
-    if entry.server_only && is_browser_code(cx) {
+    if entry.server_only && cx.file.role.role == Role::Browser {
         return;
     }
     let mut t = js_timeout(node, entry, cx.src);
@@ -350,44 +351,6 @@ fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
         cur = n.parent();
     }
     None
-}
-
-/// Code that runs in a browser, where a request without a deadline stalls one
-/// user's page, not a server worker: TSX/JSX files, `"use client"` modules,
-/// UI-framework imports, DOM globals, and front-end folders.
-pub(crate) fn is_browser_code(cx: &Checker<'_, '_>) -> bool {
-    *cx.memo.browser.get_or_init(|| browser_code(cx))
-}
-
-fn browser_code(cx: &Checker<'_, '_>) -> bool {
-    const MARKERS: &[&str] = &[
-        "\"use client\"",
-        "'use client'",
-        "from \"react\"",
-        "from 'react'",
-        "require(\"react\")",
-        "from \"vue\"",
-        "from 'vue'",
-        "from \"prosemirror-",
-        "from 'prosemirror-",
-        "from \"svelte",
-        "from \"@angular/core\"",
-        "from '@angular/core'",
-        "document.",
-        "window.",
-        "localStorage.",
-        "navigator.",
-        "credentials: \"same-origin\"",
-        "credentials: 'same-origin'",
-        "credentials: \"include\"",
-    ];
-    // Not `client`: Node services keep their outbound API clients in `src/client/`.
-    const FOLDERS: &[&str] = &["static", "project-static", "frontend", "browser", "public", "www", "webapp"];
-    let src = cx.src;
-    cx.file.grammar == Grammar::Tsx
-        || cx.file.path.ends_with(".jsx")
-        || cx.file.path.split('/').any(|seg| FOLDERS.contains(&seg))
-        || MARKERS.iter().any(|m| src.contains(m))
 }
 
 fn message<'t>(call: Node<'t>, callee: Node<'t>, cx: &Checker<'_, 't>, entry: &NetCall, t: Timeout) -> Option<String> {

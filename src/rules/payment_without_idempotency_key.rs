@@ -78,7 +78,7 @@ impl Rule for PaymentWithoutIdempotencyKey {
             return;
         }
         let handler = idempotency::redelivery(cx);
-        if handler.is_none() && in_script_dir(&cx.file.path, &catalog.side_effects.lang(python).script_dirs) {
+        if handler.is_none() && cx.file.role.is_tooling() {
             return;
         }
         let retry = idempotency::retry_phrase(handler.map(|h| h.0));
@@ -99,12 +99,6 @@ impl Rule for PaymentWithoutIdempotencyKey {
             d.labels.push(Label { span: idempotency::head_span(func, src), message: format!("in this {what}") });
         }
     }
-}
-
-/// A path under a folder of one-off scripts (`scripts/`, `bin/`).
-fn in_script_dir(path: &str, dirs: &[String]) -> bool {
-    let path = format!("/{}", path.replace('\\', "/"));
-    dirs.iter().any(|d| path.contains(&format!("/{}/", d.trim_matches('/'))))
 }
 
 /// The call sits in a `try` whose handlers name an error that means "already

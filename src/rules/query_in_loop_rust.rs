@@ -34,10 +34,6 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
         return;
     }
     let q = &cx.catalog.queries.rust;
-    let path = format!("/{}", cx.file.path.replace('\\', "/"));
-    if q.skip_paths.iter().any(|p| path.contains(p.as_str())) {
-        return;
-    }
     let (whole, client, dep_exprs, statement, shown): (Span, &RustQueryClient, Vec<&Expr>, Option<&Expr>, String) =
         match node {
             RustNode::MethodCall(m) => match match_chain(m, cx, q) {

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
+use crate::analysis::roles::Role;
 use crate::catalog::queues::Buffer;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
@@ -316,7 +317,7 @@ fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
     let Some(value) = value.map(crate::lang::typescript::unwrap_expr) else { return };
     let empty_array = value.kind() == "array" && value.named_child_count() == 0
         || value.kind() == "new_expression" && cx.text(value).split_whitespace().collect::<String>() == "newArray()";
-    if !empty_array || cx.state::<Seen>().keys.contains(&key) || crate::rules::net_timeout::is_browser_code(cx) {
+    if !empty_array || cx.state::<Seen>().keys.contains(&key) || cx.file.role.role == Role::Browser {
         return;
     }
     let aq = &cx.catalog.queues.javascript.array_queue;

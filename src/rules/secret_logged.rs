@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use crate::analysis::roles::Role;
 use crate::catalog::secrets::{LogSinks, SecretsCatalog, Sensitive};
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::engine::{BindingKind, Checker};
@@ -194,7 +195,7 @@ fn logger_name(name: &str, sinks: &LogSinks) -> bool {
 /// handler.
 fn is_log_call<'t>(callee: Node<'t>, cx: &Checker<'_, 't>) -> bool {
     let sinks = sinks(cx);
-    if !py(cx) && crate::rules::net_timeout::is_browser_code(cx) {
+    if cx.file.role.role == Role::Browser {
         return false;
     }
     let is_method = |m: &str| sinks.logger_methods.iter().any(|x| x == m);

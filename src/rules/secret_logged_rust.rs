@@ -107,7 +107,7 @@ fn in_cli(cx: &RustChecker<'_, '_>) -> bool {
     let path = cx.file.path.replace('\\', "/");
     let mut segments: Vec<&str> = path.split('/').collect();
     segments.pop();
-    segments.iter().any(|s| folders.iter().any(|f| f == s)) || path.ends_with("build.rs")
+    segments.iter().any(|s| folders.iter().any(|f| f == s))
 }
 
 /// The first secret among a macro's arguments.

@@ -1,0 +1,1237 @@
+//! The file role model: whose code a file is and whether it runs in
+//! production, decided once per file from its path, the package metadata
+//! around it, its first lines and the `[roles]` config table, with the
+//! evidence kept as a readable reason.
+//!
+//! The decision has two stages, because most evidence needs no file content:
+//!
+//! 1. [`Classifier::by_path`] (after discovery, sequential, with a cache of
+//!    directory listings): the `[roles]` globs, vendored code (vendor folders,
+//!    `lib/<known package>/`, pip `--target` installs, nested packages the
+//!    project does not declare, crates excluded from the Cargo workspace) and
+//!    test code decide before the file is read, so a vendored tree is never
+//!    read; build scripts and tooling folders are noted for stage 2.
+//! 2. [`by_content`] (after reading, per file): migrations, generated code,
+//!    then the build and tooling evidence of stage 1, then Python modules that
+//!    only run as scripts, then browser code; everything else is production.
+//!
+//! The first evidence found wins, in that order: a migration in a `scripts/`
+//! folder is a migration, a generated file in `vendor/` is vendored.
+//! [`Include`] says which roles a run checks; rules read the role of the file
+//! they check (`SourceFile::role`) and [`Role::runs`] turns the server-only
+//! categories off in browser code.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+
+use crate::rule::{Category, RuleMeta};
+use crate::source::Grammar;
+
+/// What a file is, as far as production is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The team's own code that runs in a service: always checked.
+    Production,
+    /// Production code that runs in a user's browser: checked, without the
+    /// server-only rules (see [`Role::runs`]).
+    Browser,
+    /// A schema or data migration: checked.
+    Migration,
+    /// Test code: checked with `--include-tests`.
+    Test,
+    /// Scripts, developer tools, examples, benches, seeds, Storybook stories:
+    /// checked with `--include-tooling`.
+    Tooling,
+    /// Build scripts and build-tool configuration (`build.rs`,
+    /// `webpack.config.js`, `setup.py`): checked with `--include-tooling`.
+    Build,
+    /// Third-party code copied into the tree: checked with `--include-vendored`.
+    Vendored,
+    /// Code written by a generator: checked with `--include-generated`.
+    Generated,
+}
+
+impl Role {
+    /// Every role, in declaration order.
+    pub const ALL: [Role; 8] = [
+        Role::Production,
+        Role::Browser,
+        Role::Migration,
+        Role::Test,
+        Role::Tooling,
+        Role::Build,
+        Role::Vendored,
+        Role::Generated,
+    ];
+
+    /// The lowercase name used in JSON, SARIF and the `[roles]` table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Production => "production",
+            Role::Browser => "browser",
+            Role::Migration => "migration",
+            Role::Test => "test",
+            Role::Tooling => "tooling",
+            Role::Build => "build",
+            Role::Vendored => "vendored",
+            Role::Generated => "generated",
+        }
+    }
+
+    /// True when a rule runs on files of this role. Browser code is
+    /// production code of another kind: a request, a loop or a burst of
+    /// promises there costs one user's tab, not a server's worker pool, and
+    /// there are no jobs, consumers or request handlers to make idempotent,
+    /// so the server-only categories are off. (Per-call server-only
+    /// knowledge, such as which clients have no browser default, stays in the
+    /// catalog and its rules.)
+    pub fn runs(self, rule: &RuleMeta) -> bool {
+        match self {
+            Role::Browser => !matches!(
+                rule.category,
+                Category::NPlusOne | Category::UnboundedQueue | Category::NonIdempotentHandler | Category::MissingRetry
+            ),
+            _ => true,
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A file's role and the evidence for it, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRole {
+    /// What the file is.
+    pub role: Role,
+    /// Why, for people: "in `vendor/`", "`@generated` on line 1".
+    pub reason: String,
+    /// A Python module that becomes production when production code imports
+    /// it (a `__main__` script, a module in a `scripts/` folder): then it
+    /// runs inside the service too.
+    pub importable: bool,
+}
+
+impl FileRole {
+    /// A role with its reason.
+    pub fn new(role: Role, reason: impl Into<String>) -> FileRole {
+        FileRole { role, reason: reason.into(), importable: false }
+    }
+
+    /// The same role, undone when production code imports the module.
+    pub fn importable(mut self) -> FileRole {
+        self.importable = true;
+        self
+    }
+
+    /// The role of a file with no evidence of any other.
+    pub fn production() -> FileRole {
+        FileRole::new(Role::Production, "no evidence of another role")
+    }
+
+    /// True for tooling and build scripts: code a person runs by hand, not a
+    /// service (checked only with `--include-tooling` or when named).
+    pub fn is_tooling(&self) -> bool {
+        matches!(self.role, Role::Tooling | Role::Build)
+    }
+}
+
+impl Default for FileRole {
+    fn default() -> FileRole {
+        FileRole::production()
+    }
+}
+
+/// Which roles a run checks among the files it finds by walking (a file named
+/// on the command line is always checked). Production, browser and migration
+/// code always are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Include {
+    /// Test code (`--include-tests`).
+    pub tests: bool,
+    /// Vendored code (`--include-vendored`).
+    pub vendored: bool,
+    /// Tooling and build scripts (`--include-tooling`).
+    pub tooling: bool,
+    /// Generated code (`--include-generated`).
+    pub generated: bool,
+}
+
+impl Include {
+    /// True when files of `role` are checked.
+    pub fn checks(self, role: Role) -> bool {
+        match role {
+            Role::Production | Role::Browser | Role::Migration => true,
+            Role::Test => self.tests,
+            Role::Tooling | Role::Build => self.tooling,
+            Role::Vendored => self.vendored,
+            Role::Generated => self.generated,
+        }
+    }
+}
+
+/// The `[roles]` config table: globs (relative to the config file's
+/// directory) that decide a file's role before any other evidence.
+/// `production` wins over the others, so it pulls a path back in.
+#[derive(Debug, Clone, Default)]
+pub struct RoleOverrides {
+    /// Globs are relative to this directory (absolute, normalised).
+    pub root: PathBuf,
+    /// In the order they are tried: `production` first.
+    pub globs: Vec<(Role, GlobSet)>,
+}
+
+impl RoleOverrides {
+    /// The role the config gives `fs_path` (relative to `cwd` or absolute).
+    pub fn role_of(&self, fs_path: &Path, cwd: &Path) -> Option<Role> {
+        let abs = normalize(&cwd.join(fs_path));
+        let rel = abs.strip_prefix(&self.root).ok()?;
+        self.globs.iter().find(|(_, g)| g.is_match(rel)).map(|(r, _)| *r)
+    }
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------------ stage 1
+
+/// Folder names that hold third-party code.
+const VENDOR_DIRS: &[&str] =
+    &["vendor", "vendors", "vendored", "_vendor", "third_party", "third-party", "thirdparty", "3rdparty"];
+
+/// Folders where teams drop copies of other people's packages.
+const LIB_DIRS: &[&str] = &["lib", "libs", "_lib", "pylib", "external", "extern", "deps"];
+
+/// Third-party packages often copied into a `lib/` folder (Python, mostly
+/// from AWS Lambda and App Engine deployments, and a few browser libraries).
+const KNOWN_PACKAGES: &[&str] = &[
+    "requests",
+    "urllib3",
+    "six",
+    "six.py",
+    "chardet",
+    "charset_normalizer",
+    "idna",
+    "certifi",
+    "botocore",
+    "boto3",
+    "s3transfer",
+    "jmespath",
+    "dateutil",
+    "yaml",
+    "simplejson",
+    "pytz",
+    "jwt",
+    "attr",
+    "attrs",
+    "click",
+    "jinja2",
+    "markupsafe",
+    "werkzeug",
+    "flask",
+    "itsdangerous",
+    "packaging",
+    "pyparsing",
+    "setuptools",
+    "pkg_resources",
+    "typing_extensions.py",
+    "google",
+    "googleapiclient",
+    "grpc",
+    "httplib2",
+    "oauth2client",
+    "rsa",
+    "pyasn1",
+    "cachetools",
+    "uritemplate",
+    "bs4",
+    "cryptography",
+    "cffi",
+    "pycparser",
+    "paramiko",
+    "redis",
+    "pymysql",
+    "psycopg2",
+    "sqlalchemy",
+    "tenacity",
+    "backoff",
+    "stripe",
+    "twilio",
+    "slack_sdk",
+    "sentry_sdk",
+    "aiohttp",
+    "httpx",
+    "httpcore",
+    "anyio",
+    "sniffio",
+    "h11",
+    "pydantic",
+    "jquery",
+    "lodash",
+    "moment",
+];
+
+/// Folders of developer tooling (not counted under `src/`, where a `tools`
+/// module is the service's own code).
+const TOOLING_DIRS: &[&str] = &[
+    "scripts",
+    "script",
+    "tools",
+    "tooling",
+    "xtask",
+    "bench",
+    "benches",
+    "benchmark",
+    "benchmarks",
+    "examples",
+    "example",
+    "codemods",
+    "seeds",
+    "seed",
+    "seeders",
+    ".storybook",
+    "bin",
+    "docs",
+    "fuzz",
+];
+
+/// Words in a binary's name that make it a developer tool (`gen-token`,
+/// `print_schema`, `make_admin`), split on `-` and `_`.
+const TOOL_WORDS: &[&str] = &[
+    "gen",
+    "generate",
+    "generator",
+    "codegen",
+    "dump",
+    "print",
+    "token",
+    "keygen",
+    "seed",
+    "bench",
+    "benchmark",
+    "release",
+    "bootstrap",
+    "setup",
+    "fixture",
+    "fixtures",
+    "xtask",
+    "tool",
+    "tools",
+    "make",
+    "create",
+    "export",
+    "schema",
+    "openapi",
+    "migrate",
+];
+
+/// File names of build tools and their configuration, before the first `.`
+/// (`webpack.config.js`), and Python build and task files.
+const BUILD_CONFIGS: &[&str] = &[
+    "webpack",
+    "vite",
+    "vitest",
+    "rollup",
+    "babel",
+    "esbuild",
+    "tsup",
+    "gulpfile",
+    "gruntfile",
+    "next",
+    "nuxt",
+    "svelte",
+    "astro",
+    "postcss",
+    "tailwind",
+    "eslint",
+    ".eslintrc",
+    "prettier",
+    "commitlint",
+    "metro",
+    "craco",
+    "karma",
+    "jest",
+    "playwright",
+    "cypress",
+    "stylelint",
+    "turbo",
+    "lint-staged",
+];
+
+/// Python files that are build or developer entry points by name.
+const PY_TOOL_FILES: &[&str] =
+    &["setup.py", "noxfile.py", "fabfile.py", "manage.py", "populate_db.py", "populatedb.py", "dodo.py"];
+
+/// Test folders (as in `walk::is_test_path` before roles existed) and the
+/// rule-test folders of other linters.
+const TEST_DIRS: &[&str] = &[
+    "tests",
+    "test",
+    "__tests__",
+    "__mocks__",
+    "e2e",
+    "testing",
+    "test_support",
+    "test_utils",
+    "cypress",
+    "playwright",
+    ".semgrep",
+    "semgrep",
+    "semgrep-rules",
+];
+
+/// Where a candidate is judged from: its path below the walked root (or, for
+/// a file named on the command line, its display path), and the walked root.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    /// `/`-separated path below the walked root.
+    pub rel: &'a str,
+    /// The file as read.
+    pub fs_path: &'a Path,
+    /// The walked root (a directory); package metadata is looked for between
+    /// it and the file.
+    pub root: &'a Path,
+    /// The file's grammar (some evidence is per language).
+    pub grammar: Grammar,
+}
+
+/// What stage 1 found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathRoles {
+    /// Decided before reading: config, vendored or test.
+    pub early: Option<FileRole>,
+    /// Build or tooling by path; migrations and generated code win over it.
+    pub late: Option<FileRole>,
+}
+
+/// Stage 1, with a cache of the directories it has looked into.
+pub struct Classifier<'a> {
+    overrides: Option<&'a RoleOverrides>,
+    cwd: &'a Path,
+    /// Directory → its entries' names.
+    listings: HashMap<PathBuf, Vec<String>>,
+    /// Walked root → the dirs its Cargo workspace excludes, and the text of
+    /// its Python package metadata (when it is a package).
+    roots: HashMap<PathBuf, RootInfo>,
+    /// Directory → whether it holds Python package metadata.
+    packages: HashMap<PathBuf, bool>,
+    /// Crate directory → its `[[bin]]` targets (name, path).
+    bins: HashMap<PathBuf, Vec<(String, String)>>,
+}
+
+#[derive(Default)]
+struct RootInfo {
+    cargo_exclude: Vec<String>,
+    python_package: Option<String>,
+}
+
+impl<'a> Classifier<'a> {
+    /// A classifier for one run.
+    pub fn new(overrides: Option<&'a RoleOverrides>, cwd: &'a Path) -> Classifier<'a> {
+        Classifier {
+            overrides,
+            cwd,
+            listings: HashMap::new(),
+            roots: HashMap::new(),
+            packages: HashMap::new(),
+            bins: HashMap::new(),
+        }
+    }
+
+    /// Stage 1 for one file.
+    pub fn by_path(&mut self, place: Place<'_>) -> PathRoles {
+        if let Some(role) = self.overrides.and_then(|o| o.role_of(place.fs_path, self.cwd)) {
+            let early = FileRole::new(role, format!("the `[roles]` config lists it as `{role}`"));
+            return PathRoles { early: Some(early), late: None };
+        }
+        let rel = place.rel.trim_start_matches("./");
+        let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+        let Some((&name, dirs)) = parts.split_last() else { return PathRoles::default() };
+        let early = vendored_by_name(dirs)
+            .or_else(|| self.vendored_by_metadata(place, dirs, name))
+            .or_else(|| test_evidence(dirs, name));
+        if early.is_some() {
+            return PathRoles { early, late: None };
+        }
+        let late = self.build_evidence(place, dirs, name).or_else(|| self.tooling_evidence(place, dirs, name));
+        PathRoles { early: None, late }
+    }
+
+    /// The names in `dir`, read once.
+    fn listing(&mut self, dir: &Path) -> &[String] {
+        // Asked for every ancestor of every file: look up before allocating a key.
+        if self.listings.contains_key(dir) {
+            return &self.listings[dir];
+        }
+        self.listings.entry(dir.to_path_buf()).or_insert_with(|| {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .unwrap_or_default();
+            names.sort();
+            names
+        })
+    }
+
+    fn root_info(&mut self, root: &Path) -> &RootInfo {
+        self.roots.entry(root.to_path_buf()).or_insert_with(|| {
+            let mut info = RootInfo::default();
+            if let Ok(text) = std::fs::read_to_string(root.join("Cargo.toml"))
+                && let Ok(t) = toml::from_str::<toml::Table>(&text)
+                && let Some(ex) = t.get("workspace").and_then(|w| w.get("exclude")).and_then(|e| e.as_array())
+            {
+                info.cargo_exclude = ex
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|s| s.trim_start_matches("./").trim_end_matches('/').to_string())
+                    .collect();
+            }
+            info.python_package = python_package_metadata(root);
+            info
+        })
+    }
+
+    /// Package metadata: pip `--target` installs, nested Python packages the
+    /// root package does not declare, crates outside the Cargo workspace.
+    fn vendored_by_metadata(&mut self, place: Place<'_>, dirs: &[&str], name: &str) -> Option<FileRole> {
+        // `<dir>/requests-2.31.0.dist-info` beside `<dir>/requests/`: pip
+        // installed it there (`pip install --target`).
+        let mut dir = place.root.to_path_buf();
+        let mut shown = String::new();
+        for (i, child) in dirs.iter().chain(std::iter::once(&name)).enumerate() {
+            let package = child.trim_end_matches(".py").replace('-', "_").to_ascii_lowercase();
+            let hit = self.listing(&dir).iter().find(|n| {
+                n.ends_with(".dist-info")
+                    && n.split('-').next().is_some_and(|p| p.replace('-', "_").eq_ignore_ascii_case(&package))
+            });
+            if let Some(hit) = hit {
+                let hit = hit.clone();
+                return Some(FileRole::new(
+                    Role::Vendored,
+                    format!("`{shown}{child}` was installed into the tree by pip (`{hit}`)"),
+                ));
+            }
+            if i == dirs.len() {
+                break;
+            }
+            dir.push(child);
+            shown.push_str(child);
+            shown.push('/');
+        }
+        // Crates the root's Cargo workspace excludes.
+        let info = self.root_info(place.root);
+        let rel_dirs = dirs.join("/");
+        if let Some(ex) = info.cargo_exclude.iter().find(|e| rel_dirs == **e || rel_dirs.starts_with(&format!("{e}/")))
+        {
+            let role = if ex.split('/').any(|s| s == "fuzz") { Role::Tooling } else { Role::Vendored };
+            return Some(FileRole::new(role, format!("`{ex}/` is excluded from the Cargo workspace")));
+        }
+        // A nested Python package that the root package does not declare.
+        let root_package = info.python_package.clone();
+        if let Some(root_meta) = root_package
+            && place.grammar == Grammar::Python
+        {
+            let mut dir = place.root.to_path_buf();
+            let mut shown = String::new();
+            for d in dirs {
+                dir.push(d);
+                shown.push_str(d);
+                if let Some(meta) = ["setup.py", "pyproject.toml"].into_iter().find(|m| {
+                    let names = self.listing(&dir);
+                    names.iter().any(|n| n == m)
+                }) && *self.packages.entry(dir.clone()).or_insert_with(|| python_package_metadata(&dir).is_some())
+                    && !root_meta.contains(&shown)
+                {
+                    return Some(FileRole::new(
+                        Role::Vendored,
+                        format!("`{shown}/` is its own Python package (`{meta}`) that the project's does not declare"),
+                    ));
+                }
+                shown.push('/');
+            }
+        }
+        None
+    }
+
+    /// Build scripts and build-tool configuration.
+    fn build_evidence(&mut self, place: Place<'_>, dirs: &[&str], name: &str) -> Option<FileRole> {
+        if name == "build.rs" {
+            let dir = place.fs_path.parent().unwrap_or(Path::new("."));
+            let crate_root = self.listing(dir).iter().any(|n| n == "Cargo.toml");
+            if crate_root || dirs.last() != Some(&"src") {
+                return Some(FileRole::new(Role::Build, "a Cargo build script (`build.rs`)"));
+            }
+        }
+        if name == "setup.py" {
+            return Some(FileRole::new(Role::Build, "a Python build script (`setup.py`)"));
+        }
+        let stem = name.split('.').next().unwrap_or("");
+        let is_config =
+            name.contains(".config.") || name.contains(".conf.") || stem == "gulpfile" || stem == "gruntfile";
+        if place.grammar.is_tree_sitter()
+            && place.grammar != Grammar::Python
+            && is_config
+            && BUILD_CONFIGS.contains(&stem.to_ascii_lowercase().as_str())
+        {
+            return Some(FileRole::new(Role::Build, format!("build-tool configuration (`{name}`)")));
+        }
+        if let Some(d) = dirs.iter().find(|d| {
+            ["vite-plugin", "webpack-plugin", "rollup-plugin", "eslint-plugin", "babel-plugin", "esbuild-plugin"]
+                .iter()
+                .any(|p| d.contains(p))
+        }) {
+            return Some(FileRole::new(Role::Build, format!("a build-tool plugin (`{d}/`)")));
+        }
+        None
+    }
+
+    /// Tooling folders, tool binaries, Storybook stories, Django management
+    /// commands and developer entry points.
+    fn tooling_evidence(&mut self, place: Place<'_>, dirs: &[&str], name: &str) -> Option<FileRole> {
+        let src_at = dirs.iter().position(|d| *d == "src");
+        for (i, d) in dirs.iter().enumerate() {
+            if src_at.is_some_and(|s| s < i) {
+                break;
+            }
+            if TOOLING_DIRS.contains(d) {
+                let role = FileRole::new(Role::Tooling, format!("in a tooling folder (`{}/`)", dirs[..=i].join("/")));
+                return Some(if place.grammar == Grammar::Python { role.importable() } else { role });
+            }
+        }
+        if let Some(i) = dirs.windows(2).position(|w| w == ["management", "commands"]) {
+            return Some(FileRole::new(
+                Role::Tooling,
+                format!("a Django management command (`{}/`)", dirs[..i + 2].join("/")),
+            ));
+        }
+        if name.contains(".stories.") || name.contains(".story.") {
+            return Some(FileRole::new(Role::Tooling, "a Storybook story"));
+        }
+        if place.grammar == Grammar::Python && PY_TOOL_FILES.contains(&name) {
+            return Some(FileRole::new(Role::Tooling, format!("a developer entry point (`{name}`)")));
+        }
+        if place.grammar == Grammar::Rust {
+            return self.rust_tool_binary(place, dirs, name);
+        }
+        None
+    }
+
+    /// `src/bin/<tool>.rs`, `src/bin/<tool>/main.rs`, or a `[[bin]]` target
+    /// with a tool's name.
+    fn rust_tool_binary(&mut self, place: Place<'_>, dirs: &[&str], name: &str) -> Option<FileRole> {
+        let stem = name.trim_end_matches(".rs");
+        let bin_name = match dirs {
+            [.., "src", "bin"] => Some(stem),
+            [.., "src", "bin", sub] if name == "main.rs" => Some(*sub),
+            _ => None,
+        };
+        if let Some(b) = bin_name.filter(|b| tool_like(b)) {
+            return Some(FileRole::new(Role::Tooling, format!("a tool binary (`src/bin/` target `{b}`)")));
+        }
+        // `[[bin]] name = "gen-token" path = "tools/gen.rs"` in the nearest Cargo.toml.
+        let mut dir = place.fs_path.parent()?.to_path_buf();
+        for _ in 0..=dirs.len() {
+            if self.listing(&dir).iter().any(|n| n == "Cargo.toml") {
+                let rel = place.fs_path.strip_prefix(&dir).ok()?.to_string_lossy().replace('\\', "/");
+                let bins = self.bins.entry(dir.clone()).or_insert_with(|| cargo_bins(&dir));
+                return bins
+                    .iter()
+                    .find(|(n, p)| *p == rel && tool_like(n))
+                    .map(|(n, _)| FileRole::new(Role::Tooling, format!("a tool binary (`[[bin]]` target `{n}`)")));
+            }
+            if !dir.pop() {
+                break;
+            }
+        }
+        None
+    }
+}
+
+/// The `[[bin]]` targets (name, path) of the crate in `dir`.
+fn cargo_bins(dir: &Path) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else { return Vec::new() };
+    let Ok(table) = toml::from_str::<toml::Table>(&text) else { return Vec::new() };
+    let Some(bins) = table.get("bin").and_then(|b| b.as_array()) else { return Vec::new() };
+    bins.iter()
+        .filter_map(|b| {
+            let n = b.get("name")?.as_str()?;
+            let p = b.get("path")?.as_str()?.trim_start_matches("./");
+            Some((n.to_string(), p.to_string()))
+        })
+        .collect()
+}
+
+/// True for a binary named like a developer tool.
+fn tool_like(name: &str) -> bool {
+    name.split(['-', '_']).any(|w| TOOL_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+/// Python package metadata in `dir`: the text of a `setup.py`, or of a
+/// `pyproject.toml` that declares a package (`[project]` or
+/// `[tool.poetry]`; one with only tool settings declares none).
+fn python_package_metadata(dir: &Path) -> Option<String> {
+    if let Ok(text) = std::fs::read_to_string(dir.join("setup.py")) {
+        return Some(text);
+    }
+    let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let package = table.contains_key("project") || table.get("tool").is_some_and(|t| t.get("poetry").is_some());
+    package.then_some(text)
+}
+
+/// Vendor folders and `lib/<known package>/`.
+fn vendored_by_name(dirs: &[&str]) -> Option<FileRole> {
+    if let Some(i) = dirs.iter().position(|d| VENDOR_DIRS.contains(d)) {
+        return Some(FileRole::new(Role::Vendored, format!("in a vendor folder (`{}/`)", dirs[..=i].join("/"))));
+    }
+    let i = dirs.windows(2).position(|w| LIB_DIRS.contains(&w[0]) && KNOWN_PACKAGES.contains(&w[1]))?;
+    Some(FileRole::new(
+        Role::Vendored,
+        format!("`{}/` is a copy of the third-party package `{}`", dirs[..i + 2].join("/"), dirs[i + 1]),
+    ))
+}
+
+/// Test code by path: test folders, `test_*.py`, `*_test.py`, `conftest.py`,
+/// `*.test.*`/`*.spec.*`/`*.e2e-spec.*`/`*.cy.*` scripts, Rust `tests.rs`
+/// modules, test-runner setup files and other linters' rule tests.
+fn test_evidence(dirs: &[&str], name: &str) -> Option<FileRole> {
+    if let Some(d) = dirs.iter().find(|d| TEST_DIRS.contains(d)) {
+        return Some(FileRole::new(Role::Test, format!("in a test folder (`{d}/`)")));
+    }
+    let stem = name.split('.').next().unwrap_or("");
+    let py_test =
+        name.ends_with(".py") && (stem.starts_with("test_") || stem.ends_with("_test") || name == "conftest.py");
+    let js_test = [".test.", ".spec.", ".e2e-spec.", ".e2e.", ".cy."].iter().any(|m| name.contains(m));
+    let setup = ["setupTests.", "test-setup.", "jest.setup.", "vitest.setup."].iter().any(|m| name.starts_with(m));
+    // Rust: `mod tests;` files (inline `#[cfg(test)]` modules are skipped by
+    // the Rust engine).
+    let rs_test = name.ends_with(".rs")
+        && (matches!(stem, "tests" | "test" | "test_utils" | "testing")
+            || stem.ends_with("_tests")
+            || stem.ends_with("_test"));
+    (py_test || js_test || setup || rs_test).then(|| FileRole::new(Role::Test, format!("a test file (`{name}`)")))
+}
+
+/// True for test code by its path below the walked root.
+pub fn is_test_path(path: &Path) -> bool {
+    let rel = path.to_string_lossy().replace('\\', "/");
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    match parts.split_last() {
+        Some((name, dirs)) => test_evidence(dirs, name).is_some(),
+        None => false,
+    }
+}
+
+// ------------------------------------------------------------------ stage 2
+
+/// Stage 2: the role of a file that stage 1 did not decide, from its text.
+/// `migration` says whether the migration reader takes the file.
+pub fn by_content(
+    rel: &str,
+    grammar: Grammar,
+    text: &str,
+    late: Option<FileRole>,
+    migration: Option<&str>,
+) -> FileRole {
+    if let Some(style) = migration {
+        return FileRole::new(Role::Migration, format!("a {style} migration"));
+    }
+    if let Some(g) = generated(rel, text) {
+        return g;
+    }
+    if let Some(late) = late {
+        return late;
+    }
+    if grammar == Grammar::Python
+        && let Some(line) = script_guard(text)
+    {
+        return FileRole::new(
+            Role::Tooling,
+            format!("runs as a script (`if __name__ == \"__main__\":` on line {line}, no service wiring)"),
+        )
+        .importable();
+    }
+    if grammar.language().is_js_family()
+        && let Some(why) = browser_evidence(rel, grammar, text)
+    {
+        return FileRole::new(Role::Browser, why);
+    }
+    FileRole::production()
+}
+
+/// Generated code: a marker in a comment among the first lines, or a
+/// generator's file name.
+fn generated(rel: &str, text: &str) -> Option<FileRole> {
+    const MARKERS: &[&str] = &[
+        "@generated",
+        "DO NOT EDIT",
+        "Do not edit",
+        "do not edit",
+        "automatically generated",
+        "Automatically generated",
+        "auto-generated",
+        "Auto-generated",
+        "autogenerated",
+        "Autogenerated",
+    ];
+    for (i, line) in text.lines().take(10).enumerate() {
+        let l = line.trim_start();
+        let comment = ["//", "/*", "*", "#", "\"\"\"", "'''", "--"].iter().any(|c| l.starts_with(c));
+        if comment && let Some(m) = MARKERS.iter().find(|m| l.contains(*m)) {
+            return Some(FileRole::new(Role::Generated, format!("`{m}` on line {}", i + 1)));
+        }
+    }
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let by_name = name.ends_with("_pb2.py")
+        || name.ends_with("_pb2_grpc.py")
+        || name.ends_with("_pb2.pyi")
+        || name.ends_with("_pb.js")
+        || name.ends_with("_pb.ts")
+        || name.ends_with("_grpc_pb.js")
+        || name.contains(".generated.")
+        || name.contains(".gen.")
+        || rel.split('/').any(|d| d == "__generated__");
+    by_name.then(|| FileRole::new(Role::Generated, format!("a generator's file name (`{name}`)")))
+}
+
+/// The line of a top-level `if __name__ == "__main__":` in a module whose
+/// top level wires no service (no route or task decorators, no application
+/// object): such a module runs as a script. `None` otherwise.
+fn script_guard(text: &str) -> Option<usize> {
+    const WIRING_DECORATORS: &[&str] = &[
+        ".route(",
+        ".get(",
+        ".post(",
+        ".put(",
+        ".patch(",
+        ".delete(",
+        ".websocket(",
+        ".task",
+        "shared_task",
+        ".on_event(",
+        ".middleware(",
+        "receiver(",
+        ".subscribe",
+        ".consumer",
+        ".handler",
+        ".listener",
+        "api_view",
+        ".register",
+    ];
+    const APPS: &[&str] = &[
+        "Flask(",
+        "FastAPI(",
+        "Starlette(",
+        "Quart(",
+        "Sanic(",
+        "Litestar(",
+        "Celery(",
+        "APIRouter(",
+        "Blueprint(",
+        "web.Application(",
+        "get_wsgi_application(",
+        "get_asgi_application(",
+        "Router(",
+    ];
+    let mut guard = None;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with(' ') || line.starts_with('\t') {
+            continue;
+        }
+        let l = line.trim_end();
+        let compact: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.starts_with("if__name__==") && compact.contains("__main__") {
+            guard.get_or_insert(i + 1);
+        } else if (l.starts_with('@') && WIRING_DECORATORS.iter().any(|w| l.contains(w)))
+            || (!l.starts_with('#') && l.contains('=') && APPS.iter().any(|a| l.contains(a)))
+        {
+            // Route or task decorators, or an application object: a service.
+            return None;
+        }
+    }
+    guard
+}
+
+/// Browser code: TSX/JSX files, `"use client"` modules, UI-framework imports,
+/// DOM globals, and front-end folders.
+fn browser_evidence(rel: &str, grammar: Grammar, text: &str) -> Option<String> {
+    const MARKERS: &[&str] = &[
+        "\"use client\"",
+        "'use client'",
+        "from \"react\"",
+        "from 'react'",
+        "require(\"react\")",
+        "from \"vue\"",
+        "from 'vue'",
+        "from \"prosemirror-",
+        "from 'prosemirror-",
+        "from \"svelte",
+        "from \"@angular/core\"",
+        "from '@angular/core'",
+        "credentials: \"same-origin\"",
+        "credentials: 'same-origin'",
+        "credentials: \"include\"",
+    ];
+    // DOM globals, matched as globals only.
+    const GLOBALS: &[&str] = &["document.", "window.", "localStorage.", "navigator."];
+    // Not `client`: Node services keep their outbound API clients in `src/client/`.
+    const FOLDERS: &[&str] = &["static", "project-static", "frontend", "browser", "public", "www", "webapp"];
+    if grammar == Grammar::Tsx || rel.ends_with(".jsx") {
+        return Some("a TSX/JSX component file".to_string());
+    }
+    let dirs = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    if let Some(f) = dirs.split('/').find(|seg| FOLDERS.contains(seg)) {
+        return Some(format!("in a front-end folder (`{f}/`)"));
+    }
+    if let Some(m) = MARKERS.iter().find(|m| text.contains(*m)) {
+        return Some(format!("browser code (`{m}`)"));
+    }
+    GLOBALS.iter().find(|g| uses_global(text, g)).map(|g| format!("browser code (`{g}`)"))
+}
+
+/// True when `text` uses the global `name` (`document.`), not a property of
+/// that name (`db.document.findMany`, `this.window.x`).
+fn uses_global(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        !before.is_some_and(|c| c == '.' || c == '_' || c == '$' || c.is_alphanumeric())
+    })
+}
+
+/// Module names the Python file at `rel` imports (`a.b` for `import a.b`;
+/// `m`, `m.x` for `from m import x`; relative imports resolved against
+/// `rel`'s package, as paths from the walked root), read line by line.
+pub fn python_imports(text: &str, rel: &str) -> Vec<String> {
+    let package: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    let package = &package[..package.len().saturating_sub(1)];
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let l = line.trim();
+        if let Some(rest) = l.strip_prefix("import ") {
+            for part in rest.split(',') {
+                let m = part.split_whitespace().next().unwrap_or("");
+                if !m.is_empty() {
+                    out.push(m.to_string());
+                }
+            }
+        } else if let Some(rest) = l.strip_prefix("from ") {
+            let Some((module, names)) = rest.split_once(" import ") else { continue };
+            let module = module.trim();
+            let dots = module.len() - module.trim_start_matches('.').len();
+            let module = if dots == 0 {
+                module.to_string()
+            } else {
+                // `from ..m import x` in `a/b/c.py` is `a.m`.
+                let up = package.len().saturating_sub(dots - 1);
+                let mut parts: Vec<&str> = package[..up].to_vec();
+                let tail = module.trim_start_matches('.');
+                if !tail.is_empty() {
+                    parts.push(tail);
+                }
+                parts.join(".")
+            };
+            let module = module.as_str();
+            let mut names = names.to_string();
+            // `from m import (\n a,\n b,\n)`
+            if names.contains('(') && !names.contains(')') {
+                for more in lines.by_ref() {
+                    names.push_str(more);
+                    if more.contains(')') {
+                        break;
+                    }
+                }
+            }
+            if !module.is_empty() {
+                out.push(module.to_string());
+            }
+            for n in names.replace(['(', ')'], " ").split(',') {
+                let n = n.split_whitespace().next().unwrap_or("");
+                if n.is_empty() || n == "*" || n.starts_with('#') {
+                    continue;
+                }
+                out.push(if module.is_empty() { n.to_string() } else { format!("{module}.{n}") });
+            }
+        }
+    }
+    out
+}
+
+/// The names an import can reach the module at `rel` by: `app/scripts.py`
+/// is `app.scripts`, and `scripts` when its folder is on the path (every
+/// dotted suffix).
+pub fn module_names(rel: &str) -> Vec<String> {
+    let dotted = rel.trim_end_matches(".pyi").trim_end_matches(".py").trim_end_matches("/__init__");
+    let parts: Vec<&str> = dotted.split('/').filter(|p| !p.is_empty()).collect();
+    (0..parts.len()).map(|i| parts[i..].join(".")).collect()
+}
+
+/// True when one of `imports` names the module at `rel` (see [`module_names`]).
+pub fn imports_module(imports: &[String], rel: &str) -> bool {
+    let names = module_names(rel);
+    imports.iter().any(|m| names.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stage 1 and 2 for a file under a temp project root.
+    fn role_in(root: &Path, rel: &str, text: &str) -> FileRole {
+        let fs_path = root.join(rel);
+        std::fs::create_dir_all(fs_path.parent().unwrap()).unwrap();
+        if !fs_path.exists() {
+            std::fs::write(&fs_path, text).unwrap();
+        }
+        let grammar = Grammar::from_path(&fs_path).unwrap();
+        let mut c = Classifier::new(None, root);
+        let found = c.by_path(Place { rel, fs_path: &fs_path, root, grammar });
+        found.early.unwrap_or_else(|| by_content(rel, grammar, text, found.late, None))
+    }
+
+    fn role(rel: &str, text: &str) -> Role {
+        let dir = tempfile::tempdir().unwrap();
+        role_in(dir.path(), rel, text).role
+    }
+
+    #[test]
+    fn vendor_folders_and_known_packages_are_vendored() {
+        assert_eq!(role("vendor/github.com/x/y.rs", ""), Role::Vendored);
+        assert_eq!(role("app/third_party/z.py", ""), Role::Vendored);
+        assert_eq!(role("lib/requests/api.py", ""), Role::Vendored);
+        assert_eq!(role("src/lib/urllib3/poolmanager.py", ""), Role::Vendored);
+        // Hard negatives: the team's own `lib/` and a module named like a package.
+        assert_eq!(role("lib/billing/api.py", "def charge(): pass\n"), Role::Production);
+        assert_eq!(role("app/requests/views.py", ""), Role::Production);
+        assert_eq!(role("lib/requests.py", ""), Role::Production);
+    }
+
+    #[test]
+    fn pip_target_installs_are_vendored() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pkgs/certifi-2024.2.2.dist-info")).unwrap();
+        let r = role_in(dir.path(), "pkgs/certifi/core.py", "");
+        assert_eq!(r.role, Role::Vendored);
+        assert!(r.reason.contains("certifi-2024.2.2.dist-info"), "{}", r.reason);
+        // Hard negative: a sibling package that pip did not install.
+        assert_eq!(role_in(dir.path(), "pkgs/billing/core.py", "").role, Role::Production);
+    }
+
+    #[test]
+    fn nested_python_packages_the_project_does_not_declare_are_vendored() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("pyproject.toml"), "[project]\nname = \"svc\"\n").unwrap();
+        std::fs::create_dir_all(root.join("extras/oldsdk")).unwrap();
+        std::fs::write(root.join("extras/oldsdk/setup.py"), "from setuptools import setup\nsetup()\n").unwrap();
+        let r = role_in(root, "extras/oldsdk/oldsdk/client.py", "");
+        assert_eq!(r.role, Role::Vendored, "{}", r.reason);
+        // Declared as a path dependency or workspace member: the project's own.
+        std::fs::create_dir_all(root.join("packages/core")).unwrap();
+        std::fs::write(root.join("packages/core/pyproject.toml"), "[project]\nname = \"core\"\n").unwrap();
+        std::fs::write(
+            root.join("pyproject.toml"),
+            "[project]\nname = \"svc\"\n[tool.uv.workspace]\nmembers = [\"packages/core\"]\n",
+        )
+        .unwrap();
+        assert_eq!(role_in(root, "packages/core/core/db.py", "").role, Role::Production);
+    }
+
+    #[test]
+    fn a_monorepo_of_sibling_packages_is_production() {
+        // No package at the root: each service's own pyproject is not evidence.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("pyproject.toml"), "[tool.ruff]\nline-length = 100\n").unwrap();
+        std::fs::create_dir_all(root.join("services/api")).unwrap();
+        std::fs::write(root.join("services/api/pyproject.toml"), "[project]\nname = \"api\"\n").unwrap();
+        assert_eq!(role_in(root, "services/api/api/views.py", "").role, Role::Production);
+    }
+
+    #[test]
+    fn crates_excluded_from_the_workspace_are_not_production() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"svc\"]\nexclude = [\"sdk/aws\", \"fuzz\"]\n",
+        )
+        .unwrap();
+        assert_eq!(role_in(root, "sdk/aws/src/client.rs", "").role, Role::Vendored);
+        assert_eq!(role_in(root, "svc/src/client.rs", "").role, Role::Production);
+    }
+
+    #[test]
+    fn build_scripts_and_build_configs_are_build() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        assert_eq!(role_in(dir.path(), "build.rs", "fn main() {}\n").role, Role::Build);
+        assert_eq!(role("webpack.config.js", ""), Role::Build);
+        assert_eq!(role("packages/web/vite.config.ts", ""), Role::Build);
+        assert_eq!(role("setup.py", ""), Role::Build);
+        // Hard negatives: a module named `build` in a crate's source, an app config.
+        assert_eq!(role("src/build.rs", ""), Role::Production);
+        assert_eq!(role("src/app.config.ts", ""), Role::Production);
+    }
+
+    #[test]
+    fn tooling_folders_bins_and_stories_are_tooling() {
+        assert_eq!(role("scripts/backfill.py", ""), Role::Tooling);
+        assert_eq!(role("xtask/src/main.rs", ""), Role::Tooling);
+        assert_eq!(role("benches/throughput.rs", ""), Role::Tooling);
+        assert_eq!(role("shop/management/commands/make_token.py", ""), Role::Tooling);
+        assert_eq!(role("src/bin/print_token.rs", ""), Role::Tooling);
+        assert_eq!(role("src/components/Button.stories.tsx", ""), Role::Tooling);
+        assert_eq!(role("manage.py", ""), Role::Tooling);
+        // Hard negatives: `src/tools.rs` and `src/tools/` in a service, a server binary.
+        assert_eq!(role("src/tools.rs", ""), Role::Production);
+        assert_eq!(role("src/tools/search.rs", ""), Role::Production);
+        assert_eq!(role("src/bin/server.rs", ""), Role::Production);
+        assert_eq!(role("app/scripts.py", "def run(): pass\n"), Role::Production);
+    }
+
+    #[test]
+    fn bin_targets_named_like_tools_are_tooling() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[package]\nname = \"svc\"\n[[bin]]\nname = \"gen-keys\"\npath = \"src/keys.rs\"\n[[bin]]\nname = \"api\"\npath = \"src/api.rs\"\n",
+        )
+        .unwrap();
+        let r = role_in(root, "src/keys.rs", "fn main() {}\n");
+        assert_eq!(r.role, Role::Tooling);
+        assert!(r.reason.contains("gen-keys"), "{}", r.reason);
+        assert_eq!(role_in(root, "src/api.rs", "fn main() {}\n").role, Role::Production);
+    }
+
+    #[test]
+    fn tests_and_other_linters_rule_tests_are_test() {
+        for p in [
+            "tests/a.py",
+            "app/tests/x.py",
+            "test_views.py",
+            "a/views_test.py",
+            "conftest.py",
+            "src/a.test.ts",
+            "a.spec.tsx",
+            "src/__tests__/b.js",
+            "e2e/x.ts",
+            "pkg/connector/test_support/mock.py",
+            "src/tests.rs",
+            "src/shard/replica_tests.rs",
+            ".semgrep/rules/timeouts.py",
+            "src/setupTests.ts",
+        ] {
+            assert_eq!(role(p, ""), Role::Test, "{p}");
+            assert!(is_test_path(Path::new(p)), "{p}");
+        }
+        for p in ["app/views.py", "src/testimonials.ts", "latest.py", "contest/x.py", "src/client/api.ts"] {
+            assert_eq!(role(p, ""), Role::Production, "{p}");
+            assert!(!is_test_path(Path::new(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn generated_markers_and_names_are_generated() {
+        let r = role("src/api/client.ts", "// Code generated by openapi-gen. DO NOT EDIT.\nexport const x = 1;\n");
+        assert_eq!(r, Role::Generated);
+        assert_eq!(role("proto/orders_pb2.py", "x = 1\n"), Role::Generated);
+        assert_eq!(role("src/db.rs", "// @generated by sea-orm\n"), Role::Generated);
+        // Hard negative: the words in code, not in a leading comment.
+        assert_eq!(role("app/views.py", "MSG = 'DO NOT EDIT'\n"), Role::Production);
+        // A generated migration is a migration.
+        let r = by_content(
+            "shop/migrations/0001_initial.py",
+            Grammar::Python,
+            "# Generated by Django\n",
+            None,
+            Some("Django"),
+        );
+        assert_eq!(r.role, Role::Migration);
+    }
+
+    #[test]
+    fn main_guarded_modules_are_scripts_unless_they_wire_a_service() {
+        let script = "import sys\n\ndef main():\n    print(sys.argv)\n\nif __name__ == \"__main__\":\n    main()\n";
+        let r = role("app/report.py", script);
+        assert_eq!(r, Role::Tooling);
+        // Hard negative: a Flask app with a dev-server guard is a service.
+        let app = "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/')\ndef index():\n    return 'x'\n\nif __name__ == '__main__':\n    app.run()\n";
+        assert_eq!(role("app/server.py", app), Role::Production);
+        assert_eq!(role("app/plain.py", "def f():\n    return 1\n"), Role::Production);
+    }
+
+    #[test]
+    fn imports_name_modules() {
+        let text = "import os\nfrom app import scripts\nfrom .helpers import (\n    a,\n    b,\n)\nimport x.y as z\nfrom .. import tools\n";
+        let imports = python_imports(text, "pkg/sub/views.py");
+        assert!(imports_module(&imports, "app/scripts.py"));
+        assert!(imports_module(&imports, "pkg/sub/helpers.py"));
+        assert!(imports_module(&imports, "x/y.py"));
+        assert!(imports_module(&imports, "pkg/tools.py"));
+        assert!(!imports_module(&imports, "app/report.py"));
+        // A relative import names its own package's module, not every `helpers.py`.
+        assert!(!imports_module(&imports, "scripts/helpers.py"));
+    }
+
+    #[test]
+    fn browser_code_is_browser() {
+        assert_eq!(role("src/App.tsx", "export const A = () => null;\n"), Role::Browser);
+        assert_eq!(role("src/page.ts", "'use client'\nexport const x = 1;\n"), Role::Browser);
+        assert_eq!(role("frontend/src/api.ts", ""), Role::Browser);
+        assert_eq!(role("src/client/billing.ts", "export const x = 1;\n"), Role::Production);
+        assert_eq!(role("src/page.ts", "const h = window.location.href;\n"), Role::Browser);
+        // Hard negative: a model named `document` on a server.
+        assert_eq!(role("src/cleanup.ts", "await db.document.findMany({ take: 25 });\n"), Role::Production);
+    }
+
+    #[test]
+    fn config_globs_decide_first_and_production_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let glob = |p: &str| {
+            let mut b = globset::GlobSetBuilder::new();
+            b.add(globset::Glob::new(p).unwrap());
+            b.build().unwrap()
+        };
+        let o = RoleOverrides {
+            root: root.to_path_buf(),
+            globs: vec![(Role::Production, glob("vendor/ours/**")), (Role::Vendored, glob("lib/**"))],
+        };
+        let mut c = Classifier::new(Some(&o), root);
+        let at = |rel: &str| root.join(rel);
+        let get = |c: &mut Classifier<'_>, rel: &str| {
+            let fs = at(rel);
+            c.by_path(Place { rel, fs_path: &fs, root, grammar: Grammar::Python }).early.map(|r| r.role)
+        };
+        assert_eq!(get(&mut c, "lib/billing/api.py"), Some(Role::Vendored));
+        assert_eq!(get(&mut c, "vendor/ours/x.py"), Some(Role::Production));
+        assert_eq!(get(&mut c, "vendor/theirs/x.py"), Some(Role::Vendored));
+    }
+
+    #[test]
+    fn browser_code_runs_no_server_only_rules() {
+        let server_only = crate::registry::all().find(|r| r.category == Category::NPlusOne).unwrap();
+        let swallowed = crate::registry::all().find(|r| r.category == Category::SwallowedException).unwrap();
+        assert!(!Role::Browser.runs(server_only));
+        assert!(Role::Browser.runs(swallowed));
+        assert!(Role::Production.runs(server_only));
+    }
+}
