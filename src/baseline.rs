@@ -108,6 +108,11 @@ pub fn span_text(d: &Diagnostic, source: Option<&str>) -> String {
 /// hex. Two sketches estimate the share of lines two files have in common
 /// ([`similarity`]), at a few dozen bytes per file.
 pub fn sketch(text: &str) -> String {
+    sketch_hashes(text).iter().map(|h| format!("{h:08x}")).collect::<Vec<_>>().join(" ")
+}
+
+/// The hashes of [`sketch`], sorted.
+fn sketch_hashes(text: &str) -> Vec<u32> {
     let mut hashes: Vec<u32> = text
         .lines()
         .map(normalize)
@@ -119,24 +124,37 @@ pub fn sketch(text: &str) -> String {
     hashes.sort_unstable();
     hashes.dedup();
     hashes.truncate(SKETCH_SIZE);
-    hashes.iter().map(|h| format!("{h:08x}")).collect::<Vec<_>>().join(" ")
+    hashes
 }
 
-/// The estimated Jaccard similarity of the line sets behind two sketches
-/// (0 when either is empty or unreadable).
-pub fn similarity(a: &str, b: &str) -> f64 {
-    let parse = |s: &str| -> HashSet<u32> { s.split(' ').filter_map(|h| u32::from_str_radix(h, 16).ok()).collect() };
-    let (a, b) = (parse(a), parse(b));
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
+/// A recorded sketch's hashes, sorted (unreadable ones are left out).
+fn parse_sketch(s: &str) -> Vec<u32> {
+    let mut hashes: Vec<u32> = s.split(' ').filter_map(|h| u32::from_str_radix(h, 16).ok()).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// The estimated Jaccard similarity of the line sets behind two sorted
+/// sketches (0 when either is empty).
+pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
     // The k smallest of the union are a uniform sample of it; the share of
     // them found in both sets estimates the Jaccard similarity.
-    let mut union: Vec<u32> = a.union(&b).copied().collect();
-    union.sort_unstable();
-    union.truncate(SKETCH_SIZE);
-    let both = union.iter().filter(|h| a.contains(h) && b.contains(h)).count();
-    both as f64 / union.len() as f64
+    let (mut i, mut j, mut sampled, mut both) = (0, 0, 0, 0);
+    while sampled < SKETCH_SIZE && (i < a.len() || j < b.len()) {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x < y => i += 1,
+            (Some(_), None) => i += 1,
+            _ => j += 1,
+        }
+        sampled += 1;
+    }
+    if a.is_empty() || b.is_empty() { 0.0 } else { both as f64 / sampled as f64 }
 }
 
 /// What identifies identical findings within one file.
@@ -320,19 +338,21 @@ impl Baseline {
         }
         // By content: recorded files that vanished against files with
         // findings that match no recorded file, most similar pairs first.
-        let vanished: Vec<&FileEntry> = recorded
+        let vanished: Vec<(&str, Vec<u32>)> = recorded
             .values()
             .filter(|f| !claimed.contains(f.path.as_str()) && !f.sketch.is_empty() && !cx.dir.join(&f.path).exists())
-            .copied()
+            .map(|f| (f.path.as_str(), parse_sketch(&f.sketch)))
             .collect();
         let mut pairs = Vec::new();
-        for (path, indices) in by_file.iter().filter(|(p, _)| !matched.contains_key(p.as_str())) {
+        // Usually nothing vanished: then no file needs a sketch.
+        let unmatched = by_file.iter().filter(|(p, _)| !vanished.is_empty() && !matched.contains_key(p.as_str()));
+        for (path, indices) in unmatched {
             let Some(text) = cx.sources.get(&diagnostics[indices[0]].path) else { continue };
-            let current = sketch(text);
-            for f in &vanished {
-                let s = similarity(&f.sketch, &current);
+            let current = sketch_hashes(text);
+            for (old, recorded_sketch) in &vanished {
+                let s = similarity(recorded_sketch, &current);
                 if s >= SIMILAR {
-                    pairs.push((s, f.path.as_str(), path.as_str()));
+                    pairs.push((s, *old, path.as_str()));
                 }
             }
         }
@@ -382,21 +402,27 @@ pub struct Filtered {
 
 #[cfg(test)]
 mod tests {
-    use super::{similarity, sketch};
+    use super::{parse_sketch, sketch};
+
+    fn similarity(a: &str, b: &str) -> f64 {
+        super::similarity(&parse_sketch(&sketch(a)), &parse_sketch(&sketch(b)))
+    }
 
     #[test]
     fn sketches_estimate_shared_lines() {
         let a: String = (0..40).map(|i| format!("line {i}\n")).collect();
-        assert_eq!(similarity(&sketch(&a), &sketch(&a)), 1.0);
+        assert_eq!(similarity(&a, &a), 1.0);
         // Whitespace and blank lines do not count.
         let spaced = a.replace("line ", "line   ").replace('\n', "\n\n");
-        assert_eq!(similarity(&sketch(&a), &sketch(&spaced)), 1.0);
+        assert_eq!(similarity(&a, &spaced), 1.0);
         // 35 of 45 distinct lines shared: about 0.78.
         let edited: String = (5..45).map(|i| format!("line {i}\n")).collect();
-        let s = similarity(&sketch(&a), &sketch(&edited));
+        let s = similarity(&a, &edited);
         assert!(s > 0.5 && s < 1.0, "{s}");
         let other: String = (100..140).map(|i| format!("line {i}\n")).collect();
-        assert!(similarity(&sketch(&a), &sketch(&other)) < 0.2);
-        assert_eq!(similarity("", &sketch(&a)), 0.0);
+        assert!(similarity(&a, &other) < 0.2);
+        assert_eq!(similarity("", &a), 0.0);
+        // Small files are compared exactly: 2 of 4 distinct lines shared.
+        assert_eq!(similarity("x\ny\nz\n", "y\nz\nw\n"), 0.5);
     }
 }
