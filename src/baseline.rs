@@ -49,6 +49,7 @@ const SIMILAR: f64 = 0.5;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
+    /// The format version, [`VERSION`].
     pub version: u32,
     /// One entry per file with findings, sorted by path.
     pub files: Vec<FileEntry>,
@@ -73,14 +74,17 @@ pub struct FileEntry {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
+    /// The rule's code.
     pub rule: String,
     /// The rule's name, for reviewers (not used to match).
     #[serde(default)]
     pub name: String,
+    /// The enclosing function or class, if any.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub symbol: String,
     /// The finding's span, whitespace-normalised ([`span_text`]).
     pub text: String,
+    /// How many identical findings the file holds.
     pub count: usize,
 }
 
@@ -92,10 +96,13 @@ pub fn normalize(text: &str) -> String {
 /// The whitespace-normalised text of `d`'s span in `source`; a long one is
 /// cut to a prefix and the hash of the whole, so the file stays readable
 /// while the key still tells long spans apart. Without the source (never in
-/// a run), the primary line stands in.
+/// a run) or for an empty span, the primary line stands in.
 pub fn span_text(d: &Diagnostic, source: Option<&str>) -> String {
-    let raw = source.and_then(|s| s.get(d.span.start as usize..d.span.end as usize)).unwrap_or(&d.line_text);
-    let text = normalize(raw);
+    let raw = source.and_then(|s| s.get(d.span.start as usize..d.span.end as usize)).unwrap_or("");
+    let mut text = normalize(raw);
+    if text.is_empty() {
+        text = normalize(&d.line_text);
+    }
     if text.chars().count() <= MAX_TEXT {
         return text;
     }
@@ -402,7 +409,33 @@ pub struct Filtered {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_sketch, sketch};
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::{parse_sketch, sketch, span_text};
+    use crate::diagnostic::Diagnostic;
+    use crate::source::{Grammar, SourceFile, Span};
+
+    fn finding(text: &str, start: usize, end: usize) -> Diagnostic {
+        let file = SourceFile::new("a.py".into(), PathBuf::from("a.py"), Grammar::Python, Arc::from(text));
+        let rule = crate::registry::all().next().expect("a rule");
+        Diagnostic::new(rule, &file, Span::new(start, end), "m".into())
+    }
+
+    #[test]
+    fn span_texts_are_normalised_and_long_ones_hashed() {
+        let text = "x = get(\n    url,\n)\n";
+        let d = finding(text, 4, 20);
+        assert_eq!(span_text(&d, Some(text)), "get( url, )");
+        // An empty span keys on its line.
+        assert_eq!(span_text(&finding(text, 4, 4), Some(text)), "x = get(");
+        let long = format!("f({})\n", "a, ".repeat(100));
+        let other = format!("f({}b)\n", "a, ".repeat(99));
+        let (l, o) = (finding(&long, 0, long.len() - 1), finding(&other, 0, other.len() - 1));
+        let (l, o) = (span_text(&l, Some(&long)), span_text(&o, Some(&other)));
+        assert!(l.chars().count() <= super::MAX_TEXT && l.contains("… #"), "{l}");
+        assert_ne!(l, o, "same prefix, different spans");
+    }
 
     fn similarity(a: &str, b: &str) -> f64 {
         super::similarity(&parse_sketch(&sketch(a)), &parse_sketch(&sketch(b)))
