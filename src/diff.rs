@@ -280,7 +280,34 @@ pub fn changed_lines(old: Option<&str>, new: &str) -> HashSet<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::changed_lines;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::{Changes, changed_lines};
+    use crate::diagnostic::Diagnostic;
+    use crate::source::{Grammar, SourceFile, Span};
+
+    #[test]
+    fn a_finding_touches_the_lines_of_its_span() {
+        let text = "a(\n  b)\nc\n";
+        let file = SourceFile::new("a.py".into(), PathBuf::from("a.py"), Grammar::Python, Arc::from(text));
+        let rule = crate::registry::all().next().expect("a rule");
+        let changes = |lines: &[u32]| Changes {
+            lines: [("a.py".to_string(), lines.iter().copied().collect())].into(),
+            renamed_from: Default::default(),
+        };
+        // `a(\n  b)`: lines 1 and 2.
+        let call = Diagnostic::new(rule, &file, Span::new(0, 7), "m".into());
+        assert!(changes(&[2]).touches(&call));
+        assert!(!changes(&[3]).touches(&call));
+        // Ending just after the newline, at column 1 of line 3, does not
+        // reach line 3.
+        let statement = Diagnostic::new(rule, &file, Span::new(0, 8), "m".into());
+        assert_eq!(statement.end.line, 3);
+        assert!(!changes(&[3]).touches(&statement));
+        // A file the diff knows nothing of counts as changed.
+        assert!(Changes::default().touches(&call));
+    }
 
     #[test]
     fn changed_lines_are_added_or_replaced() {
