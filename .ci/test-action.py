@@ -7,8 +7,10 @@ runner sets, then every step of action.yml in order: `run:` steps with
 bash (as `shell: bash` does on a runner, `-eo pipefail`), their `${{ }}`
 expressions evaluated from inputs and earlier step outputs; `uses:` steps
 (the SARIF upload) replaced by a stub that records its inputs. Checks the
-outputs, the annotations, the job summary, the SARIF file and the job's
-exit status.
+outputs (read from the JSON report), the annotations, the job summary, the
+SARIF file and its category, and the job's exit status, for pull requests
+that add findings, hide one behind a renamed file or an identical line
+(which a baseline must not let through), and configs that set fail_on.
 
 Usage: test-action.py PAGERPROOF_BINARY   (needs PyYAML and git)
 """
@@ -24,6 +26,10 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FETCH = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
+# A recorded finding after another statement, so that a line inserted above
+# it is the one a diff calls added.
+LOGGED = "import requests\n\n\ndef fetch(url):\n    log(url)\n    return requests.get(url)\n"
+CLIENT = '"""Health checks."""\nimport requests\n\n\ndef ping():\n    return 1\n'
 GIT_ENV = {
     "GIT_CONFIG_GLOBAL": "/dev/null",
     "GIT_CONFIG_NOSYSTEM": "1",
@@ -59,9 +65,11 @@ def parse_outputs(path):
 class Runner:
     def __init__(self, action, inputs, env):
         self.action = action
-        self.inputs = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
-        self.inputs.update(inputs)
         self.env = env
+        self.inputs = {}
+        # Defaults may use the github context, as `${{ github.job }}` does.
+        self.inputs = {k: self.substitute(v.get("default", "")) for k, v in action["inputs"].items()}
+        self.inputs.update(inputs)
         self.steps = {}
         self.stub_calls = []
         self.failed = False
@@ -77,6 +85,9 @@ class Runner:
         m = re.fullmatch(r"github\.action_path", expr)
         if m:
             return ROOT
+        m = re.fullmatch(r"github\.job", expr)
+        if m:
+            return self.env["GITHUB_JOB"]
         raise AssertionError(f"unsupported expression {expr!r}")
 
     def substitute(self, text):
@@ -119,7 +130,7 @@ class Runner:
                 continue
             sid = step.get("id", f"step{i}")
             if "uses" in step:
-                assert step["uses"].startswith("github/codeql-action/upload-sarif@"), step["uses"]
+                assert step["uses"] == "github/codeql-action/upload-sarif@v4", step["uses"]
                 self.stub_calls.append({k: self.substitute(v) for k, v in step.get("with", {}).items()})
                 continue
             assert step.get("shell") == "bash", "composite run steps need shell: bash"
@@ -145,7 +156,10 @@ class Runner:
         return 1 if self.failed else 0
 
 
-def scenario(pagerproof, files_on_branch, inputs=None, extra=None):
+def repository(pagerproof, files_on_branch, extra=None, on_branch=None, job="lint"):
+    """An origin with app/old.py (and what `extra` adds) on main, a clone on a
+    feature branch with `files_on_branch` written and `on_branch` run, and the
+    environment of a runner's job `job`."""
     tmp = tempfile.mkdtemp(prefix="pagerproof-action-")
     origin = os.path.join(tmp, "origin")
     work = os.path.join(tmp, "work")
@@ -162,12 +176,13 @@ def scenario(pagerproof, files_on_branch, inputs=None, extra=None):
     git(work, "checkout", "-q", "-b", "feature")
     for rel, text in files_on_branch.items():
         write(work, rel, text)
+    if on_branch:
+        on_branch(work)
     git(work, "add", "-A")
     git(work, "commit", "-q", "--allow-empty", "-m", "pr")
     bindir = os.path.join(tmp, "bin")
     os.makedirs(bindir)
     os.symlink(os.path.abspath(pagerproof), os.path.join(bindir, "pagerproof"))
-    summary = os.path.join(runner_temp, "summary.md")
     env = {
         "PATH": bindir + os.pathsep + os.environ["PATH"],
         "HOME": os.environ.get("HOME", tmp),
@@ -177,18 +192,31 @@ def scenario(pagerproof, files_on_branch, inputs=None, extra=None):
         "GITHUB_EVENT_NAME": "pull_request",
         "GITHUB_BASE_REF": "main",
         "GITHUB_HEAD_REF": "feature",
+        "GITHUB_JOB": job,
         "GITHUB_REPOSITORY": "acme/shop",
         "GITHUB_SHA": "0" * 40,
-        "GITHUB_STEP_SUMMARY": summary,
+        "GITHUB_STEP_SUMMARY": os.path.join(runner_temp, "summary.md"),
         "GITHUB_ENV": os.path.join(runner_temp, "env"),
         "RUNNER_TEMP": runner_temp,
         "NO_COLOR": "1",
         **GIT_ENV,
     }
+    return tmp, env
+
+
+def use_action(env, inputs=None):
+    """One use of the action in the job `env` describes."""
     with open(os.path.join(ROOT, "action.yml")) as f:
         action = yaml.safe_load(f)
     runner = Runner(action, inputs or {}, env)
     status = runner.run()
+    return runner, status
+
+
+def scenario(pagerproof, files_on_branch, inputs=None, extra=None, on_branch=None, job="lint"):
+    tmp, env = repository(pagerproof, files_on_branch, extra, on_branch, job)
+    runner, status = use_action(env, inputs)
+    summary = env["GITHUB_STEP_SUMMARY"]
     text = open(summary).read() if os.path.exists(summary) else ""
     return runner, status, text, tmp
 
@@ -215,9 +243,16 @@ def main():
     annotations = [l for l in runner.log.splitlines() if l.startswith("::warning ")]
     check(len(annotations) == 1 and "file=app/new.py,line=5" in annotations[0], f"annotations {annotations}", runner)
     check("| PP201 | request-without-timeout | warning | 1 |" in summary, f"summary:\n{summary}", runner)
+    # The outputs are the JSON report's: its findings and its counts.
+    with open(run["json"]) as f:
+        report = json.load(f)
+    check([d["path"] for d in report["diagnostics"]] == ["app/new.py"], f"JSON report {report['diagnostics']}", runner)
+    counts = {k: run.get(k) for k in ("errors", "warnings", "notes")}
+    check(counts == {"errors": "0", "warnings": "1", "notes": "0"}, f"counts {counts}", runner)
     check(len(runner.stub_calls) == 1, "upload-sarif called once", runner)
     sarif_path = runner.stub_calls[0]["sarif_file"]
-    check(runner.stub_calls[0]["category"] == "pagerproof", "category", runner)
+    category = runner.stub_calls[0]["category"]
+    check(category == "lint/pagerproof", f"default category is the job's: {category}", runner)
     with open(sarif_path) as f:
         sarif = json.load(f)
     uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"])
@@ -233,8 +268,11 @@ def main():
 
     # A baseline, fail-on error and no SARIF upload; outside a pull request.
     def baseline(origin):
-        subprocess.run([pagerproof, "check", "--no-progress", "-q", "--write-baseline", "pagerproof-baseline.json"],
-                       cwd=origin, check=True)
+        subprocess.run(
+            [pagerproof, "check", "--no-progress", "--no-cache", "-q", "--write-baseline", "pagerproof-baseline.json"],
+            cwd=origin,
+            check=True,
+        )
 
     runner, status, summary, tmp = scenario(
         pagerproof,
@@ -245,6 +283,94 @@ def main():
     check(status == 0, f"warnings below fail-on error pass: {status}", runner)
     check(runner.stub_calls == [], "no upload when upload-sarif is false", runner)
     check("| PP201 | request-without-timeout | warning | 1 |" in summary, summary, runner)
+    shutil.rmtree(tmp)
+
+    with_baseline = {"baseline": "pagerproof-baseline.json"}
+
+    # A pull request renames a recorded file and adds the same finding (rule,
+    # function and text) to another file: the renamed file keeps its own
+    # entry, and the new finding fails the job.
+    def client_and_baseline(origin):
+        write(origin, "app/client.py", CLIENT)
+        baseline(origin)
+
+    runner, status, summary, tmp = scenario(
+        pagerproof,
+        {"app/client.py": CLIENT + "\n\ndef fetch(url):\n    return requests.get(url)\n"},
+        inputs=with_baseline,
+        extra=client_and_baseline,
+        on_branch=lambda work: git(work, "mv", "app/old.py", "app/renamed.py"),
+    )
+    check(status == 1, f"rename + new finding: job status {status}, want 1", runner)
+    check(runner.steps["run"].get("new-findings") == "1", f"{runner.steps['run']}", runner)
+    annotations = [l for l in runner.log.splitlines() if l.startswith("::warning ")]
+    check(
+        len(annotations) == 1 and "file=app/client.py,line=10" in annotations[0],
+        f"rename + new finding: annotations {annotations}",
+        runner,
+    )
+    shutil.rmtree(tmp)
+
+    # A pull request pastes a call above an identical, recorded one: the
+    # pasted line is new and fails the job.
+    def logged_and_baseline(origin):
+        write(origin, "app/old.py", LOGGED)
+        baseline(origin)
+
+    runner, status, summary, tmp = scenario(
+        pagerproof,
+        {"app/old.py": LOGGED.replace("    log(url)\n", "    return requests.get(url)\n    log(url)\n")},
+        inputs=with_baseline,
+        extra=logged_and_baseline,
+    )
+    check(status == 1, f"identical line above: job status {status}, want 1", runner)
+    annotations = [l for l in runner.log.splitlines() if l.startswith("::warning ")]
+    check(
+        len(annotations) == 1 and "file=app/old.py,line=5" in annotations[0],
+        f"identical line above: annotations {annotations}",
+        runner,
+    )
+    shutil.rmtree(tmp)
+
+    # The config's fail_on = "error" decides, as in a local run: a new
+    # warning is reported but passes; an explicit fail-on input wins.
+    lenient = {"app/new.py": FETCH, "pagerproof.toml": 'fail_on = "error"\n'}
+    runner, status, summary, tmp = scenario(pagerproof, lenient)
+    run = runner.steps["run"]
+    check(status == 0 and run.get("exit-code") == "0", f"config fail_on error: {status} {run}", runner)
+    check(run.get("new-findings") == "1" and run.get("warnings") == "1", f"config fail_on error: {run}", runner)
+    shutil.rmtree(tmp)
+    runner, status, summary, tmp = scenario(pagerproof, lenient, inputs={"fail-on": "warning"})
+    check(status == 1 and runner.steps["run"].get("exit-code") == "1", f"fail-on input wins: {status}", runner)
+    shutil.rmtree(tmp)
+    # A config that makes the rule an error: the counts follow the report.
+    strict = {"app/new.py": FETCH, "pagerproof.toml": 'fail_on = "error"\n\n[severity]\nmissing-timeout = "error"\n'}
+    runner, status, summary, tmp = scenario(pagerproof, strict)
+    run = runner.steps["run"]
+    counts = {k: run.get(k) for k in ("new-findings", "errors", "warnings", "notes")}
+    check(status == 1, f"an error fails under fail_on error: {status}", runner)
+    check(counts == {"new-findings": "1", "errors": "1", "warnings": "0", "notes": "0"}, f"{counts}", runner)
+    shutil.rmtree(tmp)
+
+    # Two uses: in two jobs the default categories differ; in one job, with
+    # a category each, neither's SARIF file replaces the other's.
+    tmp, env = repository(pagerproof, {"web/app.py": FETCH})
+    categories = []
+    for job in ("lint", "scan"):
+        runner, status = use_action(dict(env, GITHUB_JOB=job))
+        categories.append(runner.stub_calls[0]["category"])
+    check(categories == ["lint/pagerproof", "scan/pagerproof"], f"categories {categories}", runner)
+    uses = []
+    for paths, category in (("app", "backend"), ("web", "frontend")):
+        runner, status = use_action(env, {"paths": paths, "category": category})
+        uses.append(runner.stub_calls[0])
+    check([u["category"] for u in uses] == ["backend", "frontend"], f"{uses}", runner)
+    check(uses[0]["sarif_file"] != uses[1]["sarif_file"], f"one SARIF file per use: {uses}", runner)
+    for use, path in zip(uses, ("app/old.py", "web/app.py")):
+        with open(use["sarif_file"]) as f:
+            results = json.load(f)["runs"][0]["results"]
+        uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
+        check(uris == [path], f"{use['category']}: {uris}", runner)
     shutil.rmtree(tmp)
 
     # A config error fails the job with exit code 2.

@@ -1,6 +1,8 @@
-//! Changed-lines mode: `--diff-base REF` keeps only findings whose primary
-//! line was added or changed since the merge base of `REF` and `HEAD`, and
-//! tells the migration scope which migrations were added or changed.
+//! Changed-lines mode: `--diff-base REF` keeps only findings whose span
+//! touches a line added or changed since the merge base of `REF` and `HEAD`
+//! (with a baseline, it only chooses which of identical findings are the new
+//! ones; see `baseline.rs`), and tells the migration scope which migrations
+//! were added or changed.
 //!
 //! pagerproof asks git for three things only: the merge base, renames between
 //! the merge base and `HEAD`, and the merge base's version of each file with a
@@ -146,32 +148,45 @@ impl Base {
         &self.commit
     }
 
-    /// Keeps the findings whose primary line was added or changed since the
-    /// merge base. `sources` holds the checked text of every file with a
-    /// finding; display paths are relative to `cwd`.
-    pub fn filter(
-        &self,
-        diagnostics: Vec<Diagnostic>,
-        sources: &Sources,
-        cwd: &Path,
-    ) -> Result<Vec<Diagnostic>, DiffError> {
-        let mut paths: Vec<String> = diagnostics.iter().map(|d| d.path.clone()).collect();
+    /// What changed since the merge base in each file with a finding: its
+    /// added or changed lines and, for a file git reports as renamed, its old
+    /// path. `sources` holds the checked text of every file with a finding;
+    /// display paths are relative to `cwd`.
+    pub fn changes(&self, diagnostics: &[Diagnostic], sources: &Sources, cwd: &Path) -> Result<Changes, DiffError> {
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        let mut paths: Vec<&str> = diagnostics.iter().map(|d| d.path.as_str()).collect();
         paths.dedup();
-        let in_repo = self.base_paths(paths.iter().map(String::as_str), cwd);
+        // Display path → path at the merge base, relative to the top level.
+        let mut in_repo: HashMap<&str, String> = HashMap::new();
+        let mut renamed_from = HashMap::new();
+        for &p in &paths {
+            let abs = cwd.join(p);
+            let abs = abs.canonicalize().unwrap_or(abs);
+            if let Ok(rel) = abs.strip_prefix(&self.toplevel) {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                let old = match self.renames.get(&rel) {
+                    Some(old) => {
+                        renamed_from.insert(p.to_string(), crate::walk::display_path(&self.toplevel.join(old), &cwd));
+                        old.clone()
+                    }
+                    None => rel,
+                };
+                if !old.contains('\n') {
+                    in_repo.insert(p, old);
+                }
+            }
+        }
         let mut wanted: Vec<&String> = in_repo.values().collect();
         wanted.sort();
         wanted.dedup();
         let old_texts = self.cat_files(&wanted)?;
-        let mut changed: HashMap<String, HashSet<u32>> = HashMap::new();
-        for p in &paths {
+        let mut lines = HashMap::new();
+        for &p in &paths {
             let Some(text) = sources.get(p) else { continue };
-            let old = in_repo.get(p.as_str()).and_then(|o| old_texts.get(o));
-            changed.insert(p.clone(), changed_lines(old.map(String::as_str), text));
+            let old = in_repo.get(p).and_then(|o| old_texts.get(o));
+            lines.insert(p.to_string(), changed_lines(old.map(String::as_str), text));
         }
-        Ok(diagnostics
-            .into_iter()
-            .filter(|d| changed.get(d.path.as_str()).is_none_or(|lines| lines.contains(&d.start.line)))
-            .collect())
+        Ok(Changes { lines, renamed_from })
     }
 
     /// Which of `files` (display path relative to `cwd`, checked text) were
@@ -254,6 +269,33 @@ impl Base {
     }
 }
 
+/// What changed since the merge base, per display path ([`Base::changes`]).
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Added or changed lines (1-based) of each file with a finding.
+    lines: HashMap<String, HashSet<u32>>,
+    /// Display path → its display path at the merge base, for files renamed
+    /// since.
+    renamed_from: HashMap<String, String>,
+}
+
+impl Changes {
+    /// Whether a line of `d`'s span was added or changed. A finding in a
+    /// file outside the repository counts as changed: nothing says it is old.
+    pub fn touches(&self, d: &Diagnostic) -> bool {
+        let Some(lines) = self.lines.get(&d.path) else { return true };
+        // A span that ends at the start of a line does not reach into it.
+        let last = if d.end.line > d.start.line && d.end.column == 1 { d.end.line - 1 } else { d.end.line };
+        (d.start.line..=last.max(d.start.line)).any(|l| lines.contains(&l))
+    }
+
+    /// The files git reports as renamed since the merge base: (new, old)
+    /// display paths.
+    pub fn renames(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.renamed_from.iter().map(|(new, old)| (new.as_str(), old.as_str()))
+    }
+}
+
 /// 1-based lines of `new` that are added or changed relative to `old`
 /// (every line when the file did not exist).
 pub fn changed_lines(old: Option<&str>, new: &str) -> HashSet<u32> {
@@ -274,7 +316,34 @@ pub fn changed_lines(old: Option<&str>, new: &str) -> HashSet<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::changed_lines;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::{Changes, changed_lines};
+    use crate::diagnostic::Diagnostic;
+    use crate::source::{Grammar, SourceFile, Span};
+
+    #[test]
+    fn a_finding_touches_the_lines_of_its_span() {
+        let text = "a(\n  b)\nc\n";
+        let file = SourceFile::new("a.py".into(), PathBuf::from("a.py"), Grammar::Python, Arc::from(text));
+        let rule = crate::registry::all().next().expect("a rule");
+        let changes = |lines: &[u32]| Changes {
+            lines: [("a.py".to_string(), lines.iter().copied().collect())].into(),
+            renamed_from: Default::default(),
+        };
+        // `a(\n  b)`: lines 1 and 2.
+        let call = Diagnostic::new(rule, &file, Span::new(0, 7), "m".into());
+        assert!(changes(&[2]).touches(&call));
+        assert!(!changes(&[3]).touches(&call));
+        // Ending just after the newline, at column 1 of line 3, does not
+        // reach line 3.
+        let statement = Diagnostic::new(rule, &file, Span::new(0, 8), "m".into());
+        assert_eq!(statement.end.line, 3);
+        assert!(!changes(&[3]).touches(&statement));
+        // A file the diff knows nothing of counts as changed.
+        assert!(Changes::default().touches(&call));
+    }
 
     #[test]
     fn changed_lines_are_added_or_replaced() {

@@ -84,3 +84,18 @@ fn repository_config_cannot_make_git_run_code() {
     assert_eq!(findings(&o), vec!["a.py:9: PP201"], "{}{}", stdout(&o), stderr(&o));
     assert!(!marker.exists(), "git ran repository-configured code");
 }
+
+#[test]
+fn a_finding_whose_span_touches_a_changed_line_is_reported() {
+    // The call spans lines 5-8; only line 7, inside it, changes.
+    let push = "import requests\n\n\ndef push(url, payload):\n    return requests.post(\n        url,\n        json=payload,\n    )\n";
+    let dir = repo();
+    write(dir.path(), "app/a.py", push);
+    write(dir.path(), "app/b.py", push);
+    commit(dir.path(), "base");
+    write(dir.path(), "app/a.py", &push.replace("json=payload", "json=payload.refund()"));
+    // A change on the line after the call does not touch it.
+    write(dir.path(), "app/b.py", &format!("{push}\n\nVERSION = 2\n"));
+    let o = check(dir.path(), &["--diff-base", "HEAD"]);
+    assert_eq!(findings(&o), vec!["app/a.py:5: PP201"], "{}{}", stdout(&o), stderr(&o));
+}

@@ -1,5 +1,6 @@
 //! `pagerproof check`: run the pipeline and render the report.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,10 +11,11 @@ use clap::{Args, ValueEnum};
 
 use super::{ExitStatus, write_atomic, write_stdout};
 use crate::analysis::roles::Role;
-use crate::baseline::Baseline;
+use crate::baseline::{self, Baseline};
 use crate::config;
-use crate::diagnostic::NoticeKind;
-use crate::report::{self, Format, RenderOptions};
+use crate::diagnostic::{Diagnostic, NoticeKind};
+use crate::diff::Changes;
+use crate::report::{self, Format, RenderOptions, clean};
 use crate::rule::Severity;
 use crate::select::{Layer, Selection};
 use crate::{Options, check};
@@ -84,14 +86,16 @@ pub struct CheckArgs {
     /// Ignore config files.
     #[arg(long)]
     pub no_config: bool,
-    /// Report only findings not recorded in this baseline file.
+    /// Report only findings not recorded in this baseline file (per file;
+    /// identical findings beyond the recorded count are new).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Record the current findings in FILE (sorted JSON) and exit with 0.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-    /// Report only findings on lines added or changed since the merge base
-    /// of REF and HEAD (asks git; never runs repository hooks or filters).
+    /// Report only findings that touch lines added or changed since the
+    /// merge base of REF and HEAD (asks git; never runs repository hooks or
+    /// filters). With --baseline, it picks which identical findings are new.
     #[arg(long, value_name = "REF")]
     pub diff_base: Option<String>,
     /// Which migrations are reported: `pending` (those added or changed since
@@ -233,34 +237,54 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
 
     if let Some(path) = &args.write_baseline {
         let dir = baseline_dir(&cwd, path);
-        let b = Baseline::from_diagnostics(&report.diagnostics, &|p| rebase(&cwd, &dir, p));
+        let b = Baseline::from_diagnostics(&report.diagnostics, &report.sources, &|p| rebase(&cwd, &dir, p));
         write_atomic(path, b.to_json().as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
         if !args.quiet {
             eprintln!("Wrote a baseline of {} findings to {}", report.diagnostics.len(), path.display());
         }
         return Ok(ExitStatus::Clean);
     }
+    let changes = match &diff_base {
+        Some(base) => Some(base.changes(&report.diagnostics, &report.sources, &cwd)?),
+        None => None,
+    };
     if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
         let dir = baseline_dir(&cwd, path);
-        let filtered = b.filter(std::mem::take(&mut report.diagnostics), &|p| rebase(&cwd, &dir, p), &dir);
+        let path_of = |p: &str| rebase(&cwd, &dir, p);
+        let renames: HashMap<String, String> =
+            changes.iter().flat_map(Changes::renames).map(|(new, old)| (path_of(new), path_of(old))).collect();
+        let touches = |d: &Diagnostic| changes.as_ref().is_some_and(|c| c.touches(d));
+        let cx = baseline::Context {
+            dir: &dir,
+            path_of: &path_of,
+            sources: &report.sources,
+            renames: &renames,
+            changed: changes.is_some().then_some(&touches as &dyn Fn(&Diagnostic) -> bool),
+        };
+        // With a baseline, the diff only chooses which of identical findings
+        // are new: a surplus over the baseline is reported even on unchanged
+        // lines, so that no new finding can hide behind an old one.
+        let filtered = b.filter(std::mem::take(&mut report.diagnostics), &cx);
         report.diagnostics = filtered.new;
         if !args.quiet {
             if filtered.baselined > 0 {
                 eprintln!("{} findings are in the baseline and not shown", filtered.baselined);
             }
+            for (old, new) in &filtered.renamed {
+                eprintln!("baseline: {} matched as renamed from {}", clean(new), clean(old));
+            }
             if !filtered.fixed.is_empty() {
-                let n: usize = filtered.fixed.iter().map(|e| e.count).sum();
+                let n: usize = filtered.fixed.iter().map(|(_, e)| e.count).sum();
                 eprintln!(
                     "{n} baselined findings no longer occur (pruneable: rewrite the baseline with --write-baseline):"
                 );
-                for e in &filtered.fixed {
-                    eprintln!("  {}: {} [{}] {}", e.path, e.rule, e.name, e.snippet);
+                for (path, e) in &filtered.fixed {
+                    eprintln!("  {}: {} [{}] {}", clean(path), e.rule, e.name, clean(&e.text));
                 }
             }
         }
-    }
-    if let Some(base) = &diff_base {
-        report.diagnostics = base.filter(std::mem::take(&mut report.diagnostics), &report.sources, &cwd)?;
+    } else if let Some(changes) = &changes {
+        report.diagnostics.retain(|d| changes.touches(d));
     }
 
     let color = match args.color {
