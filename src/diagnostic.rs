@@ -150,6 +150,9 @@ pub enum NoticeKind {
     InternalError,
     /// A path given on the command line does not exist.
     MissingPath,
+    /// The file is text in an encoding pagerproof does not read (UTF-16, or
+    /// not UTF-8 without a coding declaration it can decode).
+    Encoding,
 }
 
 impl NoticeKind {
@@ -159,7 +162,7 @@ impl NoticeKind {
     }
 
     /// Every kind, in order (the order notices sort in).
-    pub const ALL: [NoticeKind; 7] = [
+    pub const ALL: [NoticeKind; 8] = [
         NoticeKind::Unreadable,
         NoticeKind::Binary,
         NoticeKind::TooLarge,
@@ -167,6 +170,7 @@ impl NoticeKind {
         NoticeKind::SyntaxError,
         NoticeKind::InternalError,
         NoticeKind::MissingPath,
+        NoticeKind::Encoding,
     ];
 
     /// Kebab-case name.
@@ -179,6 +183,7 @@ impl NoticeKind {
             NoticeKind::SyntaxError => "syntax-error",
             NoticeKind::InternalError => "internal-error",
             NoticeKind::MissingPath => "missing-path",
+            NoticeKind::Encoding => "encoding",
         }
     }
 }

@@ -556,14 +556,10 @@ fn read_file(c: &walk::Candidate, max_size: u64) -> Result<SourceFile, Notice> {
         ));
     }
     let bytes = std::fs::read(&c.fs_path).map_err(|e| notice(NoticeKind::Unreadable, e.to_string()))?;
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(notice(NoticeKind::Binary, "Binary content (NUL bytes); skipped".to_string()));
-    }
-    let text: Arc<str> = match String::from_utf8(bytes) {
-        Ok(s) => s.into(),
-        Err(_) => return Err(notice(NoticeKind::Binary, "Not valid UTF-8; skipped".to_string())),
-    };
-    if c.grammar != Grammar::Python && looks_minified(&c.path, &text) {
+    let text: Arc<str> = source::decode(bytes, c.grammar).map_err(|(kind, message)| notice(kind, message))?.into();
+    // Bundles are a JavaScript thing; a long line in Python, Rust or SQL
+    // (a comment, a data literal) is still code someone wrote.
+    if c.grammar.language().is_js_family() && looks_minified(&c.path, &text) {
         return Err(notice(NoticeKind::Minified, "Looks minified or bundled; skipped".to_string()));
     }
     Ok(SourceFile::new(c.path.clone(), c.fs_path.clone(), c.grammar, text))
