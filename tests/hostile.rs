@@ -9,9 +9,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 
-use common::{bin, stdout, write};
+use common::{bin, stderr, stdout, write};
 
 /// `return` in `finally` (PP103) on line 5.
 const FINALLY_PY: &str = "def f(job):\n    try:\n        job()\n    finally:\n        return 1\n";
@@ -28,6 +28,71 @@ fn write_bytes(root: &Path, rel: &[u8], bytes: &[u8]) {
     let p = root.join(std::ffi::OsStr::from_bytes(rel));
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, bytes).unwrap();
+}
+
+/// Sets the child's umask: the permissions of a new output file follow it.
+fn with_umask(cmd: &mut Command, mask: u32) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    unsafe extern "C" {
+        fn umask(mask: u32) -> u32;
+    }
+    // SAFETY: umask is async-signal-safe and touches only the child.
+    unsafe {
+        cmd.pre_exec(move || {
+            umask(mask);
+            Ok(())
+        })
+    }
+}
+
+#[test]
+fn output_files_are_written_through_links_with_normal_permissions() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "app/jobs.py", FINALLY_PY);
+    let out = |target: &str| {
+        let mut cmd = bin();
+        cmd.current_dir(root).args(["check", "--no-cache", "--format", "json", "-o", target, "app"]);
+        with_umask(&mut cmd, 0o022).output().unwrap()
+    };
+    let mode = |p: &str| std::fs::metadata(root.join(p)).unwrap().permissions().mode() & 0o777;
+
+    // A new file: 0666 less the umask, as any program's.
+    assert_eq!(out("new.json").status.code(), Some(1));
+    assert_eq!(mode("new.json"), 0o644);
+    // An existing file keeps its mode.
+    std::fs::write(root.join("kept.json"), "").unwrap();
+    std::fs::set_permissions(root.join("kept.json"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(out("kept.json").status.code(), Some(1));
+    assert_eq!(mode("kept.json"), 0o640);
+    assert!(std::fs::read_to_string(root.join("kept.json")).unwrap().contains("PP103"));
+
+    // A link is written through, to an existing and to a missing target.
+    std::fs::create_dir(root.join("real")).unwrap();
+    std::fs::write(root.join("real/report.json"), "old").unwrap();
+    symlink("real/report.json", root.join("link.json")).unwrap();
+    symlink("real/new.json", root.join("dangling.json")).unwrap();
+    for (link, target) in [("link.json", "real/report.json"), ("dangling.json", "real/new.json")] {
+        let o = out(link);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(std::fs::symlink_metadata(root.join(link)).unwrap().file_type().is_symlink(), "{link} replaced");
+        assert!(std::fs::read_to_string(root.join(target)).unwrap().contains("PP103"), "{target}");
+    }
+
+    // A directory is refused with a clear error.
+    let o = out("real");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+
+    // A character device is written into, never replaced (a node of our own,
+    // not the system's /dev/null; creating it needs root).
+    let made = Command::new("mknod").arg(root.join("null")).args(["c", "1", "3"]).status();
+    if made.is_ok_and(|s| s.success()) {
+        let o = out("null");
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(std::fs::symlink_metadata(root.join("null")).unwrap().file_type().is_char_device());
+    }
 }
 
 /// `path:line: CODE` of each finding, from concise output.
