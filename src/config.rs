@@ -133,7 +133,8 @@ pub struct ConfigError {
 impl ConfigError {
     fn new(file: &Path, text: &str, span: Option<std::ops::Range<usize>>, message: String) -> ConfigError {
         ConfigError {
-            message,
+            // Messages quote the config's values: one line each, whatever they hold.
+            message: crate::report::clean(&message).into_owned(),
             src: NamedSource::new(file.display().to_string(), text.to_string()),
             span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
             label: "here".to_string(),
@@ -151,14 +152,16 @@ impl ConfigError {
         self
     }
 
-    /// The error as text with the snippet, without colours.
+    /// The error as text with the snippet, without colours, and with every
+    /// control character, lone carriage return and bidi control from the
+    /// config made visible (see [`crate::report::clean_block`]).
     pub fn render(&self) -> String {
         let mut out = String::new();
         let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
         if handler.render_report(&mut out, self).is_err() {
             out = format!("error: {}", self.message);
         }
-        out
+        crate::report::clean_block(&out).into_owned()
     }
 }
 

@@ -9,7 +9,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use common::{bin, stderr, stdout, write};
 
@@ -28,6 +28,112 @@ fn write_bytes(root: &Path, rel: &[u8], bytes: &[u8]) {
     let p = root.join(std::ffi::OsStr::from_bytes(rel));
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, bytes).unwrap();
+}
+
+/// Characters that must never reach a terminal or a CI log raw.
+fn raw_hazard(c: char) -> bool {
+    matches!(c, '\u{1b}' | '\u{7}' | '\r' | '\u{9b}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A GitHub workflow command that the runner parses as one command: a known
+/// command, `key=value` properties without a raw `:` or `,` in a value, then
+/// `::` and the data.
+fn well_formed_command(line: &str) -> bool {
+    let Some(rest) = ["::error ", "::warning ", "::notice "].iter().find_map(|c| line.strip_prefix(c)) else {
+        return false;
+    };
+    let Some((props, _data)) = rest.split_once("::") else { return false };
+    props.split(',').all(|p| {
+        p.split_once('=').is_some_and(|(k, v)| {
+            ["file", "line", "endLine", "col", "endColumn", "title"].contains(&k) && !v.contains(':')
+        })
+    })
+}
+
+/// Asserts that no line of `out` starts a workflow command (unless `github`
+/// and well-formed) and that no hazardous character is in it.
+fn assert_inert(what: &str, out: &[u8], github: bool) {
+    let text = String::from_utf8_lossy(out);
+    assert!(!text.chars().any(raw_hazard), "{what}: a raw control or bidi character: {text:?}");
+    for line in text.split(['\n', '\r']) {
+        if line.trim_start().starts_with("::") {
+            assert!(github && well_formed_command(line), "{what}: a line starts a workflow command: {line:?}");
+        }
+    }
+}
+
+fn hostile_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(&root).unwrap();
+    // File names with a newline and a terminal title escape.
+    write(&root, "app/a\n::error file=x.py::name.py", FINALLY_PY);
+    write(&root, "app/b\u{1b}]0;pwned\u{7}\u{202e}.py", FINALLY_PY);
+    // A SQL quoted identifier with a newline, a backtick and Markdown, in a
+    // finding's message and in a parser notice.
+    write(
+        &root,
+        "db/migrations/V1__idx.sql",
+        "CREATE INDEX i ON \"orders\n::error ::sql` ![x](https://e/p) @org/team `\" (c);\n\
+         SELEC \"x\n::error ::notice\";\n",
+    );
+    // A suppression target in a block comment with a newline.
+    write(&root, "web/s.js", "/* pagerproof: ignore[x\n::error ::suppression] */\nlet a = 1;\n");
+    // A lone CR, an escape and a bidi override in source lines shown in a snippet.
+    write(
+        &root,
+        "app/c.py",
+        "def f(job):\n    try:\n        job()\n    finally:\n        return 1  # \r::error ::cr \u{1b}[2J \u{202e}x\n",
+    );
+    dir
+}
+
+#[test]
+fn repository_content_writes_no_workflow_command_and_no_escape() {
+    let dir = hostile_repo();
+    let root = dir.path().join("repo");
+    for format in ["text", "concise", "github", "markdown"] {
+        let o = run(&root, &["check", "--format", format, "--no-progress", "."]);
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+        assert_inert(format, &o.stdout, format == "github");
+        assert_inert(format, &o.stderr, false);
+    }
+    let text = stdout(&run(&root, &["check", "--format", "concise", "."]));
+    // The escaped names are still there, each file reported once, under its own name.
+    assert!(text.contains("app/a\\n::error file=x.py::name.py:5:9: PP103"), "{text}");
+    assert!(text.contains("app/b\\u{1b}]0;pwned\\u{7}\\u{202e}.py:5:9: PP103"), "{text}");
+    assert!(text.contains("PP801") && text.contains("`orders\\n::error ::sql`"), "{text}");
+
+    let md = stdout(&run(&root, &["check", "--format", "markdown", "."]));
+    assert!(md.contains("PP801"), "{md}");
+    assert!(!md.contains("![") && !md.contains("](") && !md.contains("@org"), "Markdown renders: {md}");
+}
+
+#[test]
+fn config_errors_and_baselines_print_no_escape() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    write(&root, "app/jobs.py", FINALLY_PY);
+    write(&root, "pagerproof.toml", "select = [\"\\u001b]0;t\\u0007\\r::error ::cfg\\n::error ::cfg2\"]\n");
+    let o = run(&root, &["check", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cfg2"), "{}", stderr(&o));
+    assert_inert("config error", &o.stderr, false);
+
+    // A baseline from the checkout whose entries match nothing: listed as pruneable.
+    std::fs::remove_file(root.join("pagerproof.toml")).unwrap();
+    let entry = serde_json::json!({
+        "version": 1,
+        "findings": [{
+            "path": "gone\u{1b}[2J\r::error ::p.py", "rule": "PP103\n::error ::r", "name": "n\u{7}",
+            "snippet": "x\u{202e}\r\n::error ::s", "count": 1
+        }]
+    });
+    std::fs::write(root.join("base.json"), entry.to_string()).unwrap();
+    let o = run(&root, &["check", "--baseline", "base.json", "."]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("pruneable"), "{}", stderr(&o));
+    assert_inert("baseline", &o.stderr, false);
 }
 
 /// Sets the child's umask: the permissions of a new output file follow it.
@@ -147,4 +253,20 @@ fn line_endings_and_encodings_do_not_drop_files_or_findings() {
     assert!(!out.contains("src/long.rs: Looks minified"), "{out}");
     assert!(out.contains("notice: app/utf16.py: UTF-16"), "{out}");
     assert!(!out.contains("Binary"), "{out}");
+}
+
+#[test]
+fn a_full_stderr_does_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "app/jobs.py", FINALLY_PY);
+    let full = std::fs::File::options().write(true).open("/dev/full").unwrap();
+    let o = bin()
+        .current_dir(root)
+        .args(["check", "--no-cache", "--format", "json", "-o", "out.json", "."])
+        .stderr(Stdio::from(full))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "the summary on stderr could not be written; that is all");
+    assert!(std::fs::read_to_string(root.join("out.json")).unwrap().contains("PP103"));
 }

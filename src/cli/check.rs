@@ -1,6 +1,6 @@
 //! `pagerproof check`: run the pipeline and render the report.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
-use super::{ExitStatus, write_atomic, write_stdout};
+use super::{ExitStatus, say, write_atomic, write_stdout};
 use crate::baseline::Baseline;
 use crate::config;
 use crate::diagnostic::NoticeKind;
-use crate::report::{self, Format, RenderOptions};
+use crate::report::{self, Format, RenderOptions, clean};
 use crate::rule::Severity;
 use crate::select::{Layer, Selection};
 use crate::{Options, check};
@@ -150,7 +150,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let config = match found.map(|f| config::load(&f, &cwd)).transpose() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{}", e.render());
+            say(&e.render());
             return Ok(ExitStatus::Error);
         }
     };
@@ -184,7 +184,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     let mut report = check(&options)?;
     if show_progress {
-        eprint!("\r\x1b[2K");
+        let _ = write!(std::io::stderr(), "\r\x1b[2K");
     }
 
     if let Some(path) = &args.write_baseline {
@@ -192,7 +192,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         let b = Baseline::from_diagnostics(&report.diagnostics, &|p| rebase(&cwd, &dir, p));
         write_atomic(path, b.to_json().as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
         if !args.quiet {
-            eprintln!("Wrote a baseline of {} findings to {}", report.diagnostics.len(), path.display());
+            say(&format!(
+                "Wrote a baseline of {} findings to {}",
+                report.diagnostics.len(),
+                clean(&path.display().to_string())
+            ));
         }
         return Ok(ExitStatus::Clean);
     }
@@ -202,15 +206,22 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         report.diagnostics = filtered.new;
         if !args.quiet {
             if filtered.baselined > 0 {
-                eprintln!("{} findings are in the baseline and not shown", filtered.baselined);
+                say(&format!("{} findings are in the baseline and not shown", filtered.baselined));
             }
             if !filtered.fixed.is_empty() {
                 let n: usize = filtered.fixed.iter().map(|e| e.count).sum();
-                eprintln!(
+                say(&format!(
                     "{n} baselined findings no longer occur (pruneable: rewrite the baseline with --write-baseline):"
-                );
+                ));
+                // The baseline comes from the checkout: each field is repository text.
                 for e in &filtered.fixed {
-                    eprintln!("  {}: {} [{}] {}", e.path, e.rule, e.name, e.snippet);
+                    say(&format!(
+                        "  {}: {} [{}] {}",
+                        clean(&e.path),
+                        clean(&e.rule),
+                        clean(&e.name),
+                        clean(&e.snippet)
+                    ));
                 }
             }
         }
@@ -233,7 +244,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         Some(path) => {
             write_atomic(path, &buf).with_context(|| format!("cannot write {}", path.display()))?;
             if !args.quiet && matches!(args.format, Format::Json | Format::Sarif) {
-                eprintln!("{}", report::summary(&report));
+                say(&report::summary(&report));
             }
         }
         None => write_stdout(&buf).context("cannot write to stdout")?,
@@ -244,7 +255,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let fatal = |kind: NoticeKind| kind == NoticeKind::MissingPath || args.notices_as_errors;
     if report.notices.iter().any(|n| fatal(n.kind)) {
         for n in report.notices.iter().filter(|n| fatal(n.kind)) {
-            eprintln!("error: {}: {}", crate::report::clean(&n.path), crate::report::clean(&n.message));
+            say(&format!("error: {}: {}", clean(&n.path), clean(&n.message)));
         }
         return Ok(ExitStatus::Error);
     }
@@ -307,7 +318,7 @@ fn progress_printer() -> Arc<dyn Fn(usize, usize) + Send + Sync> {
         let Ok(mut last) = last.try_lock() else { return };
         if elapsed - *last >= Duration::from_millis(100) || done == total {
             *last = elapsed;
-            eprint!("\r\x1b[2Kchecked {done}/{total} files");
+            let _ = write!(std::io::stderr(), "\r\x1b[2Kchecked {done}/{total} files");
         }
     })
 }

@@ -150,6 +150,14 @@ fn replace(target: &Path, bytes: &[u8], mode: Option<std::fs::Permissions>) -> i
     Ok(())
 }
 
+/// Writes one line to stderr, escaped with [`crate::report::clean_block`]
+/// (callers escape repository text with [`crate::report::clean`] first, so
+/// it cannot add lines). A full or closed stderr is ignored: a message that
+/// cannot be shown must not turn a finished run into a panic.
+pub fn say(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{}", crate::report::clean_block(line));
+}
+
 /// Writes to stdout; a closed pipe (`pagerproof check | head`) is not an error.
 pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
