@@ -31,7 +31,7 @@ pub enum DiffError {
 }
 
 /// A git command that a repository's config cannot make run code.
-fn git(dir: &Path) -> Command {
+pub(crate) fn git(dir: &Path) -> Command {
     let mut c = Command::new("git");
     c.current_dir(dir)
         .args([

@@ -193,6 +193,10 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let ruleset = RuleSet::new(enabled_rules);
     let catalog: &Catalog = options.catalog.as_deref().unwrap_or_else(|| Catalog::builtin());
 
+    // The cache's run key hashes the executable (tens of megabytes): start
+    // that now, beside the walk and the reads, instead of after them.
+    let build_id = options.cache_dir.as_ref().map(|_| std::thread::spawn(cache::build_id));
+
     // ---- discover ----
     let excluded: Option<walk::Exclude> = options.path_rules.as_ref().filter(|p| p.exclude.is_some()).map(|p| {
         let p = Arc::clone(p);
@@ -232,6 +236,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     }
 
     // ---- the result cache: content hashes, and what the last run kept ----
+    // `build_id` is computed once: joining only waits for the thread above.
+    drop(build_id.map(std::thread::JoinHandle::join));
     let cache = options.cache_dir.as_ref().map(|dir| {
         let key = run_key(selection, catalog, options.require_suppression_reason);
         cache::Cache::open(dir, &key)

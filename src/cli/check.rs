@@ -114,8 +114,9 @@ pub struct CheckArgs {
     /// Do not read or write the result cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Keep the result cache in DIR (default: `.pagerproof_cache` in the
-    /// working directory).
+    /// Keep the result cache in DIR (default: `pagerproof/<project hash>` in
+    /// the user cache directory, `$XDG_CACHE_HOME` or `~/.cache`; never
+    /// inside the scanned tree unless named here).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Check only shard I of N (e.g. `2/4`): files are split by a hash of
@@ -161,7 +162,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     options.include_tests = args.include_tests || config.as_ref().is_some_and(|c| c.include_tests);
     options.shard = args.shard;
     if !args.no_cache {
-        options.cache_dir = Some(args.cache_dir.clone().unwrap_or_else(|| options.cwd.join(crate::cache::DIR_NAME)));
+        // The default lives outside the scanned tree, where no pull request
+        // can plant one; a directory the user names is used as named.
+        options.cache_dir = match &args.cache_dir {
+            Some(dir) => Some(cwd.join(dir)),
+            None => crate::cache::default_dir(&cwd),
+        };
     }
     if let Some(c) = config {
         options.require_suppression_reason = c.require_suppression_reason;
