@@ -136,6 +136,9 @@ pub struct Report {
     /// Files whose results came from the cache (never rendered: output is
     /// the same whatever the cache held).
     pub cache_hits: usize,
+    /// The config file in effect, as shown (named in the summary line, so
+    /// a config that changes the scan's scope is never silent).
+    pub config: Option<String>,
 }
 
 /// Display path → file text, kept only for files with findings.
@@ -421,6 +424,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         rules,
         sources,
         cache_hits: hits.load(Ordering::Relaxed),
+        config: None,
     })
 }
 

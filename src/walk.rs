@@ -97,7 +97,19 @@ pub fn discover(
     let mut notices = Vec::new();
     let mut existing: Vec<&PathBuf> = Vec::new();
     for p in paths {
-        if p.exists() {
+        // `metadata` follows links: what the path finally names.
+        let meta = std::fs::metadata(p);
+        if meta.as_ref().is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            // A FIFO would block the read and a device is not source: say so,
+            // rather than report "0 files checked".
+            notices.push(Notice {
+                path: display_path(p, cwd),
+                kind: NoticeKind::Unreadable,
+                line: None,
+                column: None,
+                message: "Not a regular file or directory (a FIFO, socket or device); not checked".to_string(),
+            });
+        } else if meta.is_ok() || p.exists() {
             existing.push(p);
         } else {
             notices.push(Notice {

@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{bin, stderr, stdout, write};
+use common::{bin, git, stderr, stdout, write};
 
 /// `return` in `finally` (PP103) on line 5.
 const FINALLY_PY: &str = "def f(job):\n    try:\n        job()\n    finally:\n        return 1\n";
@@ -253,6 +253,41 @@ fn line_endings_and_encodings_do_not_drop_files_or_findings() {
     assert!(!out.contains("src/long.rs: Looks minified"), "{out}");
     assert!(out.contains("notice: app/utf16.py: UTF-16"), "{out}");
     assert!(!out.contains("Binary"), "{out}");
+}
+
+#[test]
+fn a_config_above_the_repository_root_is_ignored_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    write(dir.path(), "pagerproof.toml", "ignore = [\"PP103\"]\n");
+    write(&root, "app/jobs.py", FINALLY_PY);
+    git(&root, &["init", "-q"]);
+    let o = run(&root, &["check", "--format", "concise", "."]);
+    assert_eq!(o.status.code(), Some(1), "the parent's config must not hide findings: {}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("ignoring /") && err.contains("pagerproof.toml: it is above the repository root"), "{err}");
+    // Named on purpose, it applies.
+    let o = run(&root, &["check", "--config", "../pagerproof.toml", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains(", config /") && stdout(&o).contains("pagerproof.toml)"), "{}", stdout(&o));
+
+    // The config in effect is named in the summary and by --show-settings.
+    write(&root, "pagerproof.toml", "fail_on = \"error\"\n");
+    let o = run(&root, &["check", "--show-settings", "."]);
+    assert!(stdout(&o).contains("1 file checked, config pagerproof.toml)"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("config: pagerproof.toml") && stderr(&o).contains("fail_on: error"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_named_path_that_is_not_a_file_or_directory_is_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    assert!(Command::new("mkfifo").arg(root.join("pipe.py")).status().unwrap().success());
+    let o = run(root, &["check", "--format", "concise", "pipe.py"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("pipe.py: Not a regular file or directory"), "{}", stdout(&o));
+    let o = run(root, &["check", "--notices-as-errors", "pipe.py"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
 #[test]

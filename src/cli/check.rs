@@ -119,6 +119,10 @@ pub struct CheckArgs {
     /// inside the scanned tree unless named here).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Print the config file in effect and the resolved settings to stderr
+    /// before the scan.
+    #[arg(long)]
+    pub show_settings: bool,
     /// Check only shard I of N (e.g. `2/4`): files are split by a hash of
     /// their path, so a CI matrix can scan a large repository in parallel;
     /// join the shards' SARIF with `pagerproof merge-sarif`.
@@ -146,8 +150,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         Some(config::Found { path: path.clone(), pyproject })
     } else {
         let start = args.paths.first().map_or_else(|| cwd.clone(), |p| cwd.join(p));
-        config::find(&start)
+        let search = config::search(&start);
+        if let Some(above) = &search.above_root
+            && !args.quiet
+        {
+            say(&format!(
+                "notice: ignoring {}: it is above the repository root; pass --config to use it",
+                clean(&crate::walk::display_path(&above.path, &cwd))
+            ));
+        }
+        search.found
     };
+    let config_shown = found.as_ref().map(|f| crate::walk::display_path(&f.path, &cwd));
     let config = match found.map(|f| config::load(&f, &cwd)).transpose() {
         Ok(c) => c,
         Err(e) => {
@@ -188,7 +202,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     if show_progress {
         options.progress = Some(progress_printer());
     }
+    if args.show_settings {
+        show_settings(config_shown.as_deref(), &options, fail_on);
+    }
     let mut report = check(&options)?;
+    report.config = config_shown;
     if show_progress {
         let _ = write!(std::io::stderr(), "\r\x1b[2K");
     }
@@ -267,6 +285,22 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     let failing = fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// `--show-settings`: where the settings came from and what they resolved to.
+fn show_settings(config: Option<&str>, options: &Options, fail_on: FailOn) {
+    say(&format!("config: {}", config.map_or_else(|| "none (built-in defaults)".into(), |c| clean(c).into_owned())));
+    say(&format!("fail_on: {fail_on:?}").to_lowercase());
+    say(&format!("preview: {}", options.selection.preview));
+    say(&format!("include_tests: {}", options.include_tests));
+    say(&format!("require_suppression_reason: {}", options.require_suppression_reason));
+    let cache = options.cache_dir.as_ref().map_or_else(|| "off".into(), |d| d.display().to_string());
+    say(&format!("cache: {}", clean(&cache)));
+    let rules: Vec<String> = crate::registry::all()
+        .filter(|m| options.selection.enabled(m))
+        .map(|m| format!("{} {} ({})", m.code, m.name, options.selection.severity(m)))
+        .collect();
+    say(&format!("rules: {}", rules.join(", ")));
 }
 
 /// Parses `I/N` with `1 <= I <= N`.

@@ -52,15 +52,19 @@ pub fn render(report: &Report, format: Format, options: RenderOptions, out: &mut
     }
 }
 
-/// `Found 1 error and 2 warnings in 3 files (120 files checked)`: zero
-/// counts are left out.
+/// `Found 1 error and 2 warnings in 3 files (120 files checked, config
+/// pagerproof.toml)`: zero counts are left out, and the config is named when
+/// one is in effect.
 pub fn summary(report: &Report) -> String {
     use crate::rule::Severity;
     let count = |s: Severity| report.diagnostics.iter().filter(|d| d.severity == s).count();
     let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
-    let checked = plural(report.files_checked, "file");
+    let mut checked = format!("{} checked", plural(report.files_checked, "file"));
+    if let Some(config) = &report.config {
+        checked.push_str(&format!(", config {}", clean(config)));
+    }
     if report.diagnostics.is_empty() {
-        return format!("No findings ({checked} checked)");
+        return format!("No findings ({checked})");
     }
     let mut files: Vec<&str> = report.diagnostics.iter().map(|d| d.path.as_str()).collect();
     files.dedup();
@@ -75,7 +79,7 @@ pub fn summary(report: &Report) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
         [] => unreachable!("diagnostics is not empty"),
     };
-    format!("Found {counts} in {} ({checked} checked)", plural(files.len(), "file"))
+    format!("Found {counts} in {} ({checked})", plural(files.len(), "file"))
 }
 
 /// True for characters that must never reach a terminal or a CI log raw:
