@@ -218,7 +218,7 @@ impl Base {
                 let size: usize =
                     parts[2].parse().map_err(|_| DiffError::Git(format!("bad cat-file header {header}")))?;
                 let end = (at + size).min(bytes.len());
-                texts.insert((*p).clone(), String::from_utf8_lossy(&bytes[at..end]).into_owned());
+                texts.insert((*p).clone(), base_text(&bytes[at..end]));
                 at = end + 1;
             } else if parts.len() == 3 {
                 // Not a blob (a submodule or tree): skip its content.
@@ -229,6 +229,13 @@ impl Base {
         }
         Ok(texts)
     }
+}
+
+/// The merge base's bytes of a file as the checked text is read (see
+/// [`crate::source::normalize`]: no BOM, a lone CR is a line break), so a
+/// file with CR line endings or a BOM is not "changed" on every line.
+fn base_text(bytes: &[u8]) -> String {
+    crate::source::normalize(String::from_utf8_lossy(bytes).into()).to_string()
 }
 
 /// 1-based lines of `new` that are added or changed relative to `old`
@@ -251,7 +258,13 @@ pub fn changed_lines(old: Option<&str>, new: &str) -> HashSet<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::changed_lines;
+    use super::{base_text, changed_lines};
+
+    #[test]
+    fn the_base_is_read_with_the_same_line_ends_as_the_checked_text() {
+        let old = base_text("\u{feff}a\rb\rc\r".as_bytes());
+        assert!(changed_lines(Some(&old), "a\nb\nc2\n").into_iter().eq([3]));
+    }
 
     #[test]
     fn changed_lines_are_added_or_replaced() {
