@@ -186,6 +186,15 @@ fn output_files_are_written_through_links_with_normal_permissions() {
         assert!(std::fs::read_to_string(root.join(target)).unwrap().contains("PP103"), "{target}");
     }
 
+    // `-o /dev/stdout` with stdout appended to a file (`>> log`) appends.
+    std::fs::write(root.join("log.txt"), "before\n").unwrap();
+    let log = std::fs::File::options().append(true).open(root.join("log.txt")).unwrap();
+    let mut cmd = bin();
+    cmd.current_dir(root).args(["check", "--no-cache", "--format", "concise", "-o", "/dev/stdout", "app"]);
+    assert_eq!(cmd.stdout(Stdio::from(log)).status().unwrap().code(), Some(1));
+    let log = std::fs::read_to_string(root.join("log.txt")).unwrap();
+    assert!(log.starts_with("before\n") && log.contains("PP103"), "{log}");
+
     // A directory is refused with a clear error.
     let o = out("real");
     assert_eq!(o.status.code(), Some(2));

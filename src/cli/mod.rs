@@ -65,6 +65,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
 /// write would (0666 less the umask); an existing file keeps its mode.
 /// Directories, sockets and block devices are refused with an error.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    // `/dev/stdout` and friends name an open descriptor, whatever it is (a
+    // file redirected with `>>` must be appended to, not replaced).
+    if is_descriptor(path) {
+        let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
+        f.write_all(bytes)?;
+        return f.flush();
+    }
     // `metadata` follows links, so this is what the path finally names.
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => {
@@ -86,6 +93,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => replace(&link_target(path)?, bytes, None),
         Err(e) => Err(e),
     }
+}
+
+/// `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N`: the
+/// process's own open descriptors.
+fn is_descriptor(path: &Path) -> bool {
+    let p = path.to_string_lossy();
+    matches!(p.as_ref(), "/dev/stdout" | "/dev/stderr") || p.starts_with("/dev/fd/") || p.starts_with("/proc/self/fd/")
 }
 
 /// Character devices and pipes take a stream of bytes in place.
