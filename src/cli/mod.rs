@@ -59,7 +59,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
 
 /// Writes `bytes` to `path` the way a user expects `-o FILE` to: through a
 /// symbolic link to its target, straight into a character device or a pipe
-/// (`/dev/null`, `/dev/stdout`, `>(cmd)`), and otherwise atomically: a
+/// (`/dev/null`, a FIFO), appending to the process's own descriptors
+/// (`/dev/stdout`, `/dev/fd/N` as `>(cmd)` gives), and otherwise atomically: a
 /// temporary file beside the real target, flushed and renamed over it, so a
 /// crash never leaves a half-written file. A new file gets the mode a plain
 /// write would (0666 less the umask); an existing file keeps its mode.
