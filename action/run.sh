@@ -17,7 +17,9 @@ sarif="$out_dir/pagerproof.sarif"
 report="$out_dir/new-findings.json"
 summary="$out_dir/summary.md"
 
-args=(--no-progress)
+# The result cache lives in the runner's temporary directory, never in the
+# checkout, where a pull request could plant results that hide its findings.
+args=(--no-progress --cache-dir "$out_dir/pagerproof-cache")
 if [ -n "${INPUT_CONFIG:-}" ]; then args+=(--config "$INPUT_CONFIG"); fi
 if [ -n "${INPUT_BASELINE:-}" ]; then args+=(--baseline "$INPUT_BASELINE"); fi
 read -r -a paths <<< "${INPUT_PATHS:-.}"

@@ -1,6 +1,15 @@
-//! The result cache (`.pagerproof_cache/`): a second run over unchanged files
-//! reuses each file's project-fact contribution and its findings instead of
-//! parsing it again.
+//! The result cache: a second run over unchanged files reuses each file's
+//! project-fact contribution and its findings instead of parsing it again.
+//!
+//! It lives outside the scanned tree by default ([`default_dir`]:
+//! `$XDG_CACHE_HOME/pagerproof/<hash of the project root>`, else
+//! `~/.cache/...`), because a cache inside a pull request's checkout is
+//! content the pull request controls: entries that say "no findings" would
+//! hide every finding. A directory the user names (`--cache-dir`) is used as
+//! named, but never read when git tracks anything in it. Every entry carries
+//! a checksum of its content and is dropped when it does not match, and a
+//! cache file that is not a regular file (a link to `/dev/zero`) is never
+//! opened.
 //!
 //! A file's cached results are reused only when all of these are unchanged:
 //!
@@ -29,29 +38,53 @@ use xxhash_rust::xxh3::xxh3_128;
 use crate::diagnostic::{Diagnostic, Notice};
 use crate::engine::ProjectFacts;
 
-/// The default cache directory name, under the working directory.
+/// The name of the cache directory that older versions kept in the working
+/// directory; still skipped by the walk.
 pub const DIR_NAME: &str = ".pagerproof_cache";
+
+/// The default cache directory for a run from `cwd`: one per project (the
+/// nearest directory holding `.git`, else `cwd`) under the user's cache
+/// directory, `$XDG_CACHE_HOME` or `$HOME/.cache`. `None` (no cache) when
+/// neither is set.
+pub fn default_dir(cwd: &Path) -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .filter(|p| p.is_absolute())?;
+    let root = cwd.ancestors().find(|d| d.join(".git").exists()).unwrap_or(cwd);
+    let id = hash(root.as_os_str().as_encoded_bytes());
+    Some(base.join("pagerproof").join(&id[..16]))
+}
+
+/// True when git tracks a file in `dir`: a directory committed to the
+/// repository is content whoever wrote the commit controls.
+fn tracked_by_git(dir: &Path) -> bool {
+    if !dir.is_dir() || !dir.ancestors().any(|d| d.join(".git").exists()) {
+        return false;
+    }
+    let out = crate::diff::git(dir).args(["ls-files", "-z", "--", "."]).output();
+    // If git cannot say, do not trust the directory.
+    out.map_or(true, |o| !o.status.success() || !o.stdout.is_empty())
+}
 
 /// A 128-bit content hash, as 32 hex digits.
 pub fn hash(bytes: &[u8]) -> String {
     format!("{:032x}", xxh3_128(bytes))
 }
 
-/// Which build of pagerproof is running: the size and modification time of the
-/// executable. A rebuilt binary (a development build with changed rules but
-/// the same version number) must not read results an older build wrote.
+/// Which build of pagerproof is running: a hash of the executable's bytes,
+/// computed once per run (xxh3 reads tens of megabytes in milliseconds). A
+/// rebuilt binary (a development build with changed rules but the same
+/// version number) must not read results an older build wrote; a size and
+/// timestamp would not tell two builds apart when an install preserves
+/// timestamps.
 pub fn build_id() -> String {
     static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    ID.get_or_init(|| {
-        let meta = std::env::current_exe().and_then(std::fs::metadata);
-        match meta {
-            Ok(m) => {
-                let mtime = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-                format!("{}-{}", m.len(), mtime.map_or(0, |d| d.as_nanos()))
-            }
-            // Unknown build: a key no other run shares, so nothing is reused.
-            Err(_) => format!("unknown-{}", std::process::id()),
-        }
+    ID.get_or_init(|| match std::env::current_exe().and_then(std::fs::read) {
+        Ok(bytes) => hash(&bytes),
+        // Unknown build: a key no other run shares, so nothing is reused.
+        Err(_) => format!("unknown-{}", std::process::id()),
     })
     .clone()
 }
@@ -103,11 +136,32 @@ pub struct Results {
     pub notices: Vec<Notice>,
 }
 
+/// The cache file as written: each entry as raw JSON with its checksum.
 #[derive(Serialize, Deserialize)]
 struct Stored {
     version: String,
     run_key: String,
-    entries: BTreeMap<String, Entry>,
+    entries: BTreeMap<String, Sealed>,
+}
+
+/// An entry and the [`hash`] of its JSON text: an entry edited or cut short
+/// does not match and is dropped (that file is checked again).
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    sum: String,
+    entry: Box<serde_json::value::RawValue>,
+}
+
+impl Sealed {
+    fn seal(entry: &Entry) -> Option<Sealed> {
+        let text = serde_json::to_string(entry).ok()?;
+        let sum = hash(text.as_bytes());
+        Some(Sealed { sum, entry: serde_json::value::RawValue::from_string(text).ok()? })
+    }
+
+    fn open(&self) -> Option<Entry> {
+        (hash(self.entry.get().as_bytes()) == self.sum).then(|| serde_json::from_str(self.entry.get()).ok())?
+    }
 }
 
 /// The entries of one run key, loaded from and saved to one file.
@@ -121,15 +175,21 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Opens the cache for `run_key` in `dir` (nothing is read if the file is
-    /// missing, corrupt or from another pagerproof version).
+    /// Opens the cache for `run_key` in `dir`. Nothing is read if the file
+    /// is missing, corrupt, from another pagerproof version or not a regular
+    /// file, or if git tracks anything in `dir`; entries whose checksum does
+    /// not match are dropped.
     pub fn open(dir: &Path, run_key: &str) -> Cache {
         let file = dir.join(format!("results-{}.json", &run_key[..16.min(run_key.len())]));
-        let entries = std::fs::read(&file)
-            .ok()
+        // `symlink_metadata` does not follow a link: a link to `/dev/zero` or
+        // a FIFO is never opened.
+        let regular = std::fs::symlink_metadata(&file).is_ok_and(|m| m.file_type().is_file());
+        let entries = Some(())
+            .filter(|()| regular && !tracked_by_git(dir))
+            .and_then(|()| std::fs::read(&file).ok())
             .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
             .filter(|s| s.version == env!("CARGO_PKG_VERSION") && s.run_key == run_key)
-            .map(|s| s.entries)
+            .map(|s| s.entries.into_iter().filter_map(|(path, sealed)| Some((path, sealed.open()?))).collect())
             .unwrap_or_default();
         Cache { file, dir: dir.to_path_buf(), run_key: run_key.to_string(), entries }
     }
@@ -156,22 +216,29 @@ impl Cache {
         self.entries.extend(fresh);
         std::fs::create_dir_all(&self.dir)?;
         // Keep the cache out of version control and backups, as ruff does.
-        let gitignore = self.dir.join(".gitignore");
-        if !gitignore.exists() {
-            std::fs::write(&gitignore, "# Created by pagerproof.\n*\n")?;
-        }
-        let tag = self.dir.join("CACHEDIR.TAG");
-        if !tag.exists() {
-            std::fs::write(&tag, "Signature: 8a477f597d28d172789f06886806bc55\n# pagerproof's result cache.\n")?;
-        }
-        let stored =
-            Stored { version: env!("CARGO_PKG_VERSION").to_string(), run_key: self.run_key, entries: self.entries };
+        create_new(&self.dir.join(".gitignore"), "# Created by pagerproof.\n*\n")?;
+        create_new(
+            &self.dir.join("CACHEDIR.TAG"),
+            "Signature: 8a477f597d28d172789f06886806bc55\n# pagerproof's result cache.\n",
+        )?;
+        let entries = self.entries.iter().filter_map(|(p, e)| Some((p.clone(), Sealed::seal(e)?))).collect();
+        let stored = Stored { version: env!("CARGO_PKG_VERSION").to_string(), run_key: self.run_key, entries };
         let mut tmp = tempfile::Builder::new().prefix(".results-").suffix(".tmp").tempfile_in(&self.dir)?;
         serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), &stored).map_err(std::io::Error::other)?;
         tmp.as_file_mut().flush()?;
         tmp.persist(&self.file).map_err(|e| e.error)?;
         prune(&self.dir, KEEP_FILES);
         Ok(())
+    }
+}
+
+/// Writes `text` to `path` unless something (even a dangling link) is
+/// already there: a planted link must not make the cache write elsewhere.
+fn create_new(path: &Path, text: &str) -> std::io::Result<()> {
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(mut f) => f.write_all(text.as_bytes()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
     }
 }
 

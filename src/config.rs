@@ -1,6 +1,7 @@
 //! Configuration: `pagerproof.toml` at a project's root, or `[tool.pagerproof]`
 //! in `pyproject.toml`: the nearest one found walking up from the first
-//! checked path (`--config FILE` names one explicitly).
+//! checked path to the repository root (`--config FILE` names one
+//! explicitly).
 //!
 //! Every key is checked: an unknown key, a wrong type, a bad glob or an
 //! unknown rule name is an error that shows the file, line and span, with a
@@ -145,7 +146,8 @@ pub struct ConfigError {
 impl ConfigError {
     fn new(file: &Path, text: &str, span: Option<std::ops::Range<usize>>, message: String) -> ConfigError {
         ConfigError {
-            message,
+            // Messages quote the config's values: one line each, whatever they hold.
+            message: crate::report::clean(&message).into_owned(),
             src: NamedSource::new(file.display().to_string(), text.to_string()),
             span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
             label: "here".to_string(),
@@ -163,14 +165,16 @@ impl ConfigError {
         self
     }
 
-    /// The error as text with the snippet, without colours.
+    /// The error as text with the snippet, without colours, and with every
+    /// control character, lone carriage return and bidi control from the
+    /// config made visible (see [`crate::report::clean_block`]).
     pub fn render(&self) -> String {
         let mut out = String::new();
         let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
         if handler.render_report(&mut out, self).is_err() {
             out = format!("error: {}", self.message);
         }
-        out
+        crate::report::clean_block(&out).into_owned()
     }
 }
 
@@ -502,23 +506,60 @@ pub struct Found {
 }
 
 /// The nearest `pagerproof.toml`, or `pyproject.toml` with `[tool.pagerproof]`,
-/// in `start` (a file's directory or a directory) or above it. In one
-/// directory `pagerproof.toml` wins.
+/// in `start` (a file's directory or a directory) or above it, up to the
+/// repository root (the nearest directory holding `.git`). In one directory
+/// `pagerproof.toml` wins.
 pub fn find(start: &Path) -> Option<Found> {
+    search(start).found
+}
+
+/// What [`find`] found, and a config above the repository root that it did
+/// not use.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    /// The config in effect.
+    pub found: Option<Found>,
+    /// The nearest config above the repository root, when no config was
+    /// found inside it: ignored, because whoever controls a parent directory
+    /// (a CI workspace, a shared home) must not silently change a
+    /// repository's scan. `--config` uses it on purpose.
+    pub above_root: Option<Found>,
+}
+
+/// [`find`], also naming a config above the repository root that it
+/// ignored.
+pub fn search(start: &Path) -> Search {
     let start = normalize(start);
-    let dir = if start.is_file() { start.parent()?.to_path_buf() } else { start };
+    let Some(dir) = (if start.is_file() { start.parent().map(Path::to_path_buf) } else { Some(start) }) else {
+        return Search::default();
+    };
+    let mut outside = false;
     for d in dir.ancestors() {
-        let own = d.join(FILE_NAME);
-        if own.is_file() {
-            return Some(Found { path: own, pyproject: false });
+        if let Some(found) = config_in(d) {
+            return if outside {
+                Search { found: None, above_root: Some(found) }
+            } else {
+                Search { found: Some(found), above_root: None }
+            };
         }
-        let py = d.join("pyproject.toml");
-        if py.is_file()
-            && let Ok(text) = std::fs::read_to_string(&py)
-            && has_tool_pagerproof(&text)
-        {
-            return Some(Found { path: py, pyproject: true });
-        }
+        // Past the root, keep looking only to say what is ignored.
+        outside = outside || d.join(".git").exists();
+    }
+    Search::default()
+}
+
+/// The config file directly in `d`, if any.
+fn config_in(d: &Path) -> Option<Found> {
+    let own = d.join(FILE_NAME);
+    if own.is_file() {
+        return Some(Found { path: own, pyproject: false });
+    }
+    let py = d.join("pyproject.toml");
+    if py.is_file()
+        && let Ok(text) = std::fs::read_to_string(&py)
+        && has_tool_pagerproof(&text)
+    {
+        return Some(Found { path: py, pyproject: true });
     }
     None
 }
@@ -797,8 +838,11 @@ pub fn reference_markdown() -> String {
         "# Configuration reference\n\n\
          <!-- Generated from src/config.rs and src/catalog/ by `UPDATE_GENERATED=1 cargo test --test config`; do not edit. -->\n\n\
          pagerproof reads `pagerproof.toml`, or `[tool.pagerproof]` in `pyproject.toml`: the nearest one in or above the \
-         first checked path (in one directory `pagerproof.toml` wins). `--config FILE` names one explicitly, \
-         `--no-config` ignores them. Every key is checked: an unknown key, a wrong type or an unknown rule is an \
+         first checked path, up to the repository root, the nearest directory holding `.git` (in one directory \
+         `pagerproof.toml` wins). A config above the repository root is ignored with a notice: whoever controls a \
+         parent directory must not silently change a repository's scan. `--config FILE` names one explicitly (and \
+         may be anywhere), `--no-config` ignores them. The file in effect is named in the summary line, and \
+         `--show-settings` prints it with the resolved settings. Every key is checked: an unknown key, a wrong type or an unknown rule is an \
          error (exit code 2) that points at the file, line and span. Config is data only: it never makes \
          pagerproof read a URL, include another file or run code. `pagerproof init` writes a commented starter file.\n\n\
          ## Precedence\n\n\

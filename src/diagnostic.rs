@@ -153,6 +153,9 @@ pub enum NoticeKind {
     InternalError,
     /// A path given on the command line does not exist.
     MissingPath,
+    /// The file is text in an encoding pagerproof does not read (UTF-16, or
+    /// not UTF-8 without a coding declaration it can decode).
+    Encoding,
 }
 
 impl NoticeKind {
@@ -162,7 +165,7 @@ impl NoticeKind {
     }
 
     /// Every kind, in order (the order notices sort in).
-    pub const ALL: [NoticeKind; 8] = [
+    pub const ALL: [NoticeKind; 9] = [
         NoticeKind::Unreadable,
         NoticeKind::Binary,
         NoticeKind::TooLarge,
@@ -171,6 +174,7 @@ impl NoticeKind {
         NoticeKind::Unsupported,
         NoticeKind::InternalError,
         NoticeKind::MissingPath,
+        NoticeKind::Encoding,
     ];
 
     /// Kebab-case name.
@@ -184,6 +188,7 @@ impl NoticeKind {
             NoticeKind::Unsupported => "unsupported-statement",
             NoticeKind::InternalError => "internal-error",
             NoticeKind::MissingPath => "missing-path",
+            NoticeKind::Encoding => "encoding",
         }
     }
 }

@@ -34,7 +34,7 @@ pub enum DiffError {
 }
 
 /// A git command that a repository's config cannot make run code.
-fn git(dir: &Path) -> Command {
+pub(crate) fn git(dir: &Path) -> Command {
     let mut c = Command::new("git");
     c.current_dir(dir)
         .args([
@@ -256,7 +256,7 @@ impl Base {
                 let size: usize =
                     parts[2].parse().map_err(|_| DiffError::Git(format!("bad cat-file header {header}")))?;
                 let end = (at + size).min(bytes.len());
-                texts.insert((*p).clone(), String::from_utf8_lossy(&bytes[at..end]).into_owned());
+                texts.insert((*p).clone(), base_text(&bytes[at..end]));
                 at = end + 1;
             } else if parts.len() == 3 {
                 // Not a blob (a submodule or tree): skip its content.
@@ -296,6 +296,13 @@ impl Changes {
     }
 }
 
+/// The merge base's bytes of a file as the checked text is read (see
+/// [`crate::source::normalize`]: no BOM, a lone CR is a line break), so a
+/// file with CR line endings or a BOM is not "changed" on every line.
+fn base_text(bytes: &[u8]) -> String {
+    crate::source::normalize(String::from_utf8_lossy(bytes).into()).to_string()
+}
+
 /// 1-based lines of `new` that are added or changed relative to `old`
 /// (every line when the file did not exist).
 pub fn changed_lines(old: Option<&str>, new: &str) -> HashSet<u32> {
@@ -319,7 +326,7 @@ mod tests {
     use std::path::PathBuf;
     use std::sync::Arc;
 
-    use super::{Changes, changed_lines};
+    use super::{Changes, base_text, changed_lines};
     use crate::diagnostic::Diagnostic;
     use crate::source::{Grammar, SourceFile, Span};
 
@@ -343,6 +350,12 @@ mod tests {
         assert!(!changes(&[3]).touches(&statement));
         // A file the diff knows nothing of counts as changed.
         assert!(Changes::default().touches(&call));
+    }
+
+    #[test]
+    fn the_base_is_read_with_the_same_line_ends_as_the_checked_text() {
+        let old = base_text("\u{feff}a\rb\rc\r".as_bytes());
+        assert!(changed_lines(Some(&old), "a\nb\nc2\n").into_iter().eq([3]));
     }
 
     #[test]

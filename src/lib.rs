@@ -161,6 +161,9 @@ pub struct Report {
     pub roles: std::collections::BTreeMap<String, FileRole>,
     /// Files found by walking and not checked because of their role.
     pub skipped_by_role: std::collections::BTreeMap<Role, usize>,
+    /// The config file in effect, as shown (named in the summary line, so
+    /// a config that changes the scan's scope is never silent).
+    pub config: Option<String>,
 }
 
 /// Display path → file text, kept only for files with findings.
@@ -222,6 +225,10 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let ruleset = RuleSet::new(enabled_rules);
     let catalog: &Catalog = options.catalog.as_deref().unwrap_or_else(|| Catalog::builtin());
 
+    // The cache's run key hashes the executable (tens of megabytes): start
+    // that now, beside the walk and the reads, instead of after them.
+    let build_id = options.cache_dir.as_ref().map(|_| std::thread::spawn(cache::build_id));
+
     let Gathered { files, mut notices, skipped } = gather(options, threads);
     let mut skipped_by_role: std::collections::BTreeMap<Role, usize> = std::collections::BTreeMap::new();
     for (_, role) in &skipped {
@@ -247,6 +254,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     }
 
     // ---- the result cache: content hashes, and what the last run kept ----
+    // `build_id` is computed once: joining only waits for the thread above.
+    drop(build_id.map(std::thread::JoinHandle::join));
     let cache = options.cache_dir.as_ref().map(|dir| {
         let key = run_key(options, catalog);
         cache::Cache::open(dir, &key)
@@ -453,6 +462,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         cache_hits: hits.load(Ordering::Relaxed),
         roles: file_roles,
         skipped_by_role,
+        config: None,
     })
 }
 
@@ -797,14 +807,10 @@ fn read_file(c: &walk::Candidate, max_size: u64) -> Result<SourceFile, Notice> {
         ));
     }
     let bytes = std::fs::read(&c.fs_path).map_err(|e| notice(NoticeKind::Unreadable, e.to_string()))?;
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(notice(NoticeKind::Binary, "Binary content (NUL bytes); skipped".to_string()));
-    }
-    let text: Arc<str> = match String::from_utf8(bytes) {
-        Ok(s) => s.into(),
-        Err(_) => return Err(notice(NoticeKind::Binary, "Not valid UTF-8; skipped".to_string())),
-    };
-    if c.grammar != Grammar::Python && looks_minified(&c.path, &text) {
+    let text: Arc<str> = source::decode(bytes, c.grammar).map_err(|(kind, message)| notice(kind, message))?.into();
+    // Bundles are a JavaScript thing; a long line in Python, Rust or SQL
+    // (a comment, a data literal) is still code someone wrote.
+    if c.grammar.language().is_js_family() && looks_minified(&c.path, &text) {
         return Err(notice(NoticeKind::Minified, "Looks minified or bundled; skipped".to_string()));
     }
     Ok(SourceFile::new(c.path.clone(), c.fs_path.clone(), c.grammar, text))

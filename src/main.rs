@@ -12,7 +12,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(status) => ExitCode::from(status as u8),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Errors quote paths and values: one escaped line, and a full
+            // stderr is no reason to panic.
+            pagerproof::cli::say(&format!("error: {}", pagerproof::report::clean(&format!("{err:#}"))));
             ExitCode::from(ExitStatus::Error as u8)
         }
     }

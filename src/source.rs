@@ -163,12 +163,19 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes the line starts of `text` (`\n` ends a line; `\r\n` too).
+    /// Indexes the line starts of `text`: `\n`, `\r\n` and a lone `\r` each
+    /// end a line, as in Python, JavaScript and the Actions runner.
     pub fn new(text: &str) -> LineIndex {
+        let b = text.as_bytes();
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        // memchr finds newlines a vector at a time: every file read is indexed.
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
+        // memchr finds line ends a vector at a time: every file read is indexed.
+        // The `\r` of a `\r\n` is skipped: its `\n` ends the line.
+        starts.extend(
+            memchr::memchr2_iter(b'\n', b'\r', b)
+                .filter(|&i| !(b[i] == b'\r' && b.get(i + 1) == Some(&b'\n')))
+                .map(|i| i as u32 + 1),
+        );
         LineIndex { starts }
     }
 
@@ -234,8 +241,9 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Wraps already-read text.
+    /// Wraps already-read text, normalised (see [`normalize`]).
     pub fn new(path: String, fs_path: PathBuf, grammar: Grammar, text: Arc<str>) -> SourceFile {
+        let text = normalize(text);
         let lines = LineIndex::new(&text);
         SourceFile { path, fs_path, grammar, text, lines, role: Default::default() }
     }
@@ -244,6 +252,113 @@ impl SourceFile {
     pub fn language(&self) -> Language {
         self.grammar.language()
     }
+}
+
+/// A file's text as every language pagerproof reads defines it: a leading
+/// UTF-8 byte order mark is dropped (it is not part of the first line's
+/// code, in SQL as anywhere), and a lone `\r` becomes `\n` (CR alone ends a
+/// line in Python and JavaScript; byte for byte, so every later offset
+/// stays put). Then parsers, the suppression matcher and every per-line
+/// scan see the same lines.
+pub fn normalize(text: Arc<str>) -> Arc<str> {
+    let body = text.strip_prefix('\u{feff}');
+    let b = body.unwrap_or(&text).as_bytes();
+    let lone_cr = memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n'));
+    if body.is_none() && !lone_cr {
+        return text;
+    }
+    let mut bytes = b.to_vec();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    // ASCII replaced by ASCII in valid UTF-8 stays valid UTF-8.
+    String::from_utf8(bytes).map_or(text, Arc::from)
+}
+
+/// A file's bytes as text, or the notice kind and message saying why not.
+/// Valid UTF-8 is text even with NUL bytes (they are legal in JavaScript and
+/// in Python string literals). UTF-16 (by its byte order mark, or ASCII with
+/// every other byte NUL) is named as such. A Python file that declares
+/// Latin-1 or cp1252 (PEP 263) is decoded; any other declared encoding, or
+/// bytes that are not UTF-8, is an encoding notice; bytes that are neither
+/// UTF-8 nor free of NULs are binary.
+pub fn decode(bytes: Vec<u8>, grammar: Grammar) -> Result<String, (crate::diagnostic::NoticeKind, String)> {
+    use crate::diagnostic::NoticeKind;
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) || looks_utf16(&bytes) {
+        let message = "UTF-16 text; pagerproof reads UTF-8 (convert the file); skipped";
+        return Err((NoticeKind::Encoding, message.to_string()));
+    }
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e.into_bytes(),
+    };
+    if grammar == Grammar::Python
+        && let Some(name) = python_coding(&bytes)
+    {
+        return match name.as_str() {
+            "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "iso-latin-1" => {
+                Ok(bytes.iter().map(|&b| char::from(b)).collect())
+            }
+            "cp1252" | "windows-1252" => Ok(bytes.iter().map(|&b| cp1252(b)).collect()),
+            _ => Err((
+                NoticeKind::Encoding,
+                format!("Declares the `{name}` encoding, which pagerproof does not read (convert to UTF-8); skipped"),
+            )),
+        };
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err((NoticeKind::Binary, "Binary content (NUL bytes, not UTF-8); skipped".to_string()));
+    }
+    Err((NoticeKind::Encoding, "Not valid UTF-8; skipped".to_string()))
+}
+
+/// UTF-16 without a byte order mark: in its first kilobyte, most bytes at
+/// one parity are NUL (ASCII text) and almost none at the other.
+fn looks_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.len() < 4 {
+        return false;
+    }
+    let nul_at = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd) = (nul_at(0), nul_at(1));
+    let half = head.len() / 2;
+    (even * 10 >= half * 8 && odd * 10 <= half) || (odd * 10 >= half * 8 && even * 10 <= half)
+}
+
+/// The encoding a Python file declares on its first or second line (PEP 263:
+/// a comment matching `coding[:=]\s*([-\w.]+)`), lowercased with `_` as `-`.
+fn python_coding(bytes: &[u8]) -> Option<String> {
+    for line in bytes.split(|&b| b == b'\n' || b == b'\r').take(2) {
+        let line = String::from_utf8_lossy(line);
+        let trimmed = line.trim_start_matches([' ', '\t', '\x0c']);
+        if !trimmed.starts_with('#') {
+            continue;
+        }
+        let Some(rest) = trimmed.find("coding").and_then(|at| trimmed[at + 6..].strip_prefix([':', '='])) else {
+            continue;
+        };
+        let name: String = rest
+            .trim_start_matches([' ', '\t'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        return (!name.is_empty()).then(|| name.to_ascii_lowercase().replace('_', "-"));
+    }
+    None
+}
+
+/// One byte of Windows-1252: Latin-1 except 0x80–0x9F (the five undefined
+/// bytes decode to their C1 controls, as WHATWG does).
+fn cp1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{2c6}',
+        '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}', '\u{8f}', '\u{90}', '\u{2018}', '\u{2019}',
+        '\u{201c}', '\u{201d}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}',
+        '\u{153}', '\u{9d}', '\u{17e}', '\u{178}',
+    ];
+    if (0x80..0xa0).contains(&b) { HIGH[usize::from(b - 0x80)] } else { char::from(b) }
 }
 
 /// One past the end of the block comment that opens at `start` (`/*`), where
@@ -285,6 +400,32 @@ mod tests {
         assert_eq!(p.column_utf16, 5);
         assert_eq!(p.column_byte, 8);
         assert_eq!(idx.line_text(text, 1), "bé𝄞x");
+    }
+
+    #[test]
+    fn cr_lf_and_crlf_all_end_lines() {
+        let text = "a\rb\r\nc\nd";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_text(text, 1), "b");
+        assert_eq!(idx.position(text, text.find('d').unwrap() as u32).line, 4);
+        assert_eq!(&*normalize(Arc::from("\u{feff}a\rb\r\n")), "a\nb\r\n");
+    }
+
+    #[test]
+    fn decoding_follows_the_file_not_a_guess() {
+        use crate::diagnostic::NoticeKind;
+        assert_eq!(decode(b"a\0b".to_vec(), Grammar::JavaScript).unwrap(), "a\0b", "NUL in UTF-8 is text");
+        let latin1 = b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n".to_vec();
+        assert!(decode(latin1, Grammar::Python).unwrap().contains("café"));
+        let cp = b"# vim: set fileencoding=cp1252 :\ns = '\x80'\n".to_vec();
+        assert!(decode(cp, Grammar::Python).unwrap().contains('€'));
+        let utf16: Vec<u8> = "x = 1\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert_eq!(decode(utf16.clone(), Grammar::Python).unwrap_err().0, NoticeKind::Encoding);
+        let with_bom = [&[0xff, 0xfe][..], &utf16].concat();
+        assert!(decode(with_bom, Grammar::Python).unwrap_err().1.contains("UTF-16"));
+        assert_eq!(decode(b"\x00\xff\x01".to_vec(), Grammar::Python).unwrap_err().0, NoticeKind::Binary);
+        assert_eq!(decode(b"x = '\xe9'\n".to_vec(), Grammar::Python).unwrap_err().0, NoticeKind::Encoding);
     }
 
     #[test]

@@ -69,7 +69,19 @@ pub fn discover(
     let mut notices = Vec::new();
     let mut existing: Vec<&PathBuf> = Vec::new();
     for p in paths {
-        if p.exists() {
+        // `metadata` follows links: what the path finally names.
+        let meta = std::fs::metadata(p);
+        if meta.as_ref().is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            // A FIFO would block the read and a device is not source: say so,
+            // rather than report "0 files checked".
+            notices.push(Notice {
+                path: display_path(p, cwd),
+                kind: NoticeKind::Unreadable,
+                line: None,
+                column: None,
+                message: "Not a regular file or directory (a FIFO, socket or device); not checked".to_string(),
+            });
+        } else if meta.is_ok() || p.exists() {
             existing.push(p);
         } else {
             notices.push(Notice {
@@ -174,7 +186,7 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
         .filter_map(|c| match c {
             Component::CurDir => None,
             Component::RootDir => Some(String::new()),
-            other => Some(other.as_os_str().to_string_lossy().into_owned()),
+            other => Some(os_display(other.as_os_str())),
         })
         .collect();
     let joined = parts.join("/");
@@ -186,11 +198,28 @@ fn slashed(path: &Path) -> String {
     let parts: Vec<String> = path
         .components()
         .filter_map(|c| match c {
-            Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            Component::Normal(p) => Some(os_display(p)),
             _ => None,
         })
         .collect();
     parts.join("/")
+}
+
+/// A path component as text. Bytes that are not UTF-8 are shown as `\xNN`
+/// escapes instead of one replacement character, so two names that differ
+/// only there stay two files (in output and in de-duplication).
+fn os_display(s: &std::ffi::OsStr) -> String {
+    if let Some(s) = s.to_str() {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for chunk in s.as_encoded_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Removes `.` and resolves `..` lexically (no file system access).
@@ -218,5 +247,15 @@ mod tests {
         assert_eq!(display_path(Path::new("./src/a.py"), cwd), "src/a.py");
         assert_eq!(display_path(Path::new("/repo/src/../b.ts"), cwd), "b.ts");
         assert_eq!(display_path(Path::new("/elsewhere/c.py"), cwd), "/elsewhere/c.py");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_keep_their_identity() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = display_path(Path::new(std::ffi::OsStr::from_bytes(b"a\xff.py")), Path::new("/r"));
+        let b = display_path(Path::new(std::ffi::OsStr::from_bytes(b"a\xfe.py")), Path::new("/r"));
+        assert_eq!(a, "a\\xFF.py");
+        assert_ne!(a, b);
     }
 }

@@ -74,7 +74,8 @@ fn the_bad_input_matrix() {
     // A control file that must always be reported.
     write(root, "ok/control.py", FINALLY_PY.as_bytes());
     // Binary content and invalid UTF-8.
-    write(root, "bad/blob.py", b"\x00\x01\x02\x03binary\x00");
+    // (NUL bytes alone do not make a file binary: valid UTF-8 is text.)
+    write(root, "bad/blob.py", b"\x00\x01\x02\x03\xffbinary\x00");
     write(root, "bad/latin1.py", b"name = 'caf\xe9'\n");
     // A UTF-8 BOM and CRLF line endings: positions stay right.
     write(

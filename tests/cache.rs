@@ -193,17 +193,29 @@ fn the_code_index_of_dropped_names_is_never_stale() {
 }
 
 #[test]
-fn the_cli_caches_by_default_and_no_cache_bypasses_it() {
+fn the_cli_caches_by_default_outside_the_tree_and_no_cache_bypasses_it() {
     let project = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
     write(project.path(), "app/jobs.py", FINALLY);
     let bin = env!("CARGO_BIN_EXE_pagerproof");
-    let run = |args: &[&str]| std::process::Command::new(bin).current_dir(project.path()).args(args).output().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .current_dir(project.path())
+            .args(args)
+            .env("XDG_CACHE_HOME", home.path())
+            .output()
+            .unwrap()
+    };
+    let user_cache = home.path().join("pagerproof");
     let a = run(&["check", "--no-cache", "--format", "json", "."]);
-    assert!(!project.path().join(".pagerproof_cache").exists(), "--no-cache writes nothing");
+    assert!(!user_cache.exists(), "--no-cache writes nothing");
     let b = run(&["check", "--format", "json", "."]);
     let c = run(&["check", "--format", "json", "."]);
-    let cache = project.path().join(".pagerproof_cache");
-    assert!(cache.join("CACHEDIR.TAG").exists() && cache.join(".gitignore").exists());
+    // One folder per project under the user cache directory; nothing in the tree.
+    let dirs: Vec<_> = std::fs::read_dir(&user_cache).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    assert!(dirs[0].join("CACHEDIR.TAG").exists() && dirs[0].join(".gitignore").exists());
+    assert!(!project.path().join(".pagerproof_cache").exists(), "the default cache is outside the scanned tree");
     assert_eq!(a.stdout, b.stdout);
     assert_eq!(b.stdout, c.stdout);
     let elsewhere = tempfile::tempdir().unwrap();
@@ -260,4 +272,88 @@ fn the_migration_scope_is_never_stale() {
         assert_eq!(same(&[v3], &pending), [format!("{v3} PP001")]);
         assert_eq!(same(&["."], &pending), Vec::<String>::new());
     }
+}
+
+/// The cache file of `dir` (the one `results-*.json`).
+fn cache_file(dir: &Path) -> std::path::PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("results-"))
+        .expect("a cache file")
+}
+
+/// Empties the findings of every entry of the cache file in `dir`, the way a
+/// pull request would plant "no findings"; with `reseal`, recomputes each
+/// entry's checksum too.
+fn plant_no_findings(dir: &Path, reseal: bool) {
+    let file = cache_file(dir);
+    let mut stored: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    for sealed in stored["entries"].as_object_mut().unwrap().values_mut() {
+        let mut entry = sealed["entry"].clone();
+        entry["results"]["diagnostics"] = serde_json::json!([]);
+        let text = entry.to_string();
+        if reseal {
+            sealed["sum"] = serde_json::Value::String(pagerproof::cache::hash(text.as_bytes()));
+        }
+        sealed["entry"] = entry;
+    }
+    std::fs::write(&file, stored.to_string()).unwrap();
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn a_planted_cache_hides_nothing() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path();
+    write(root, "app/jobs.py", FINALLY);
+    let all = Selection::default();
+    let cache = root.join("planted");
+    let findings = |r: &Report| r.diagnostics.len();
+    assert_eq!(findings(&run(root, &cache, &all, true)), 1);
+
+    // An entry edited without its checksum is dropped.
+    plant_no_findings(&cache, false);
+    let r = run(root, &cache, &all, true);
+    assert_eq!((findings(&r), r.cache_hits), (1, 0), "an edited entry was trusted");
+
+    // A well-sealed entry committed to the repository is never read.
+    plant_no_findings(&cache, true);
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-f", "."]);
+    git(root, &["commit", "-qm", "plant"]);
+    let r = run(root, &cache, &all, true);
+    assert_eq!(findings(&r), 1, "a cache tracked by git was trusted");
+
+    // A cache file that is a link to an endless device is never opened.
+    let other = tempfile::tempdir().unwrap();
+    run(root, other.path(), &all, true);
+    let file = cache_file(other.path());
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
+    let start = std::time::Instant::now();
+    let r = run(root, other.path(), &all, true);
+    assert_eq!(findings(&r), 1);
+    assert!(start.elapsed() < std::time::Duration::from_secs(30), "the link was read");
+}
+
+#[test]
+fn the_build_id_hashes_the_executable() {
+    let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+    assert_eq!(pagerproof::cache::build_id(), pagerproof::cache::hash(&exe));
 }

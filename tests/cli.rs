@@ -189,7 +189,7 @@ fn gitignore_and_vendored_directories_are_skipped() {
 #[test]
 fn bad_input_gets_a_notice_and_the_scan_completes() {
     let dir = project();
-    std::fs::write(dir.path().join("app/blob.py"), b"\x00\x01\x02binary").unwrap();
+    std::fs::write(dir.path().join("app/blob.py"), b"\x00\x01\x02\xffbinary").unwrap();
     std::fs::write(dir.path().join("app/latin1.py"), b"x = '\xe9t\xe9'\n").unwrap();
     write(dir.path(), "app/broken.py", "def f(:\n    try:\n        x()\n    finally:\n        return 2\n");
     let deep = format!("x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));

@@ -151,8 +151,11 @@ fn fingerprints_survive_a_line_inserted_above() {
 
 #[test]
 fn sarif_notices_labels_and_fixes() {
-    let dir =
-        project(&[("app/multi.py", MULTIBYTE.as_bytes()), ("blob.js", b"x\0y"), ("broken.py", b"def f(:\n  pass\n")]);
+    let dir = project(&[
+        ("app/multi.py", MULTIBYTE.as_bytes()),
+        ("blob.js", b"x\0\xffy"),
+        ("broken.py", b"def f(:\n  pass\n"),
+    ]);
     let mut report = run(dir.path());
     // Rules being written in parallel will attach labels and fixes; attach
     // them by hand to check the emitter.
@@ -195,7 +198,7 @@ fn sarif_notices_labels_and_fixes() {
 
 #[test]
 fn json_schema_fields() {
-    let dir = project(&[("app/multi.py", MULTIBYTE.as_bytes()), ("blob.js", b"x\0y")]);
+    let dir = project(&[("app/multi.py", MULTIBYTE.as_bytes()), ("blob.js", b"x\0\xffy")]);
     let report = run(dir.path());
     let text = rendered(&report, Format::Json, false);
     assert!(text.ends_with('\n'));
@@ -281,7 +284,7 @@ fn github_escaping_cannot_inject_commands() {
 
 #[test]
 fn github_notices() {
-    let dir = project(&[("blob.js", b"x\0y"), ("broken.py", b"def f(:\n  pass\n")]);
+    let dir = project(&[("blob.js", b"x\0\xffy"), ("broken.py", b"def f(:\n  pass\n")]);
     let report = run(dir.path());
     let out = rendered(&report, Format::Github, false);
     assert!(out.lines().any(|l| l.starts_with("::notice file=blob.js,title=pagerproof binary::blob.js: ")), "{out}");

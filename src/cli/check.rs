@@ -1,7 +1,7 @@
 //! `pagerproof check`: run the pipeline and render the report.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
-use super::{ExitStatus, write_atomic, write_stdout};
+use super::{ExitStatus, say, write_atomic, write_stdout};
 use crate::analysis::roles::Role;
 use crate::baseline::{self, Baseline};
 use crate::config;
@@ -143,10 +143,15 @@ pub struct CheckArgs {
     /// Do not read or write the result cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Keep the result cache in DIR (default: `.pagerproof_cache` in the
-    /// working directory).
+    /// Keep the result cache in DIR (default: `pagerproof/<project hash>` in
+    /// the user cache directory, `$XDG_CACHE_HOME` or `~/.cache`; never
+    /// inside the scanned tree unless named here).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Print the config file in effect and the resolved settings to stderr
+    /// before the scan.
+    #[arg(long)]
+    pub show_settings: bool,
     /// Check only shard I of N (e.g. `2/4`): files are split by a hash of
     /// their path, so a CI matrix can scan a large repository in parallel;
     /// join the shards' SARIF with `pagerproof merge-sarif`.
@@ -174,12 +179,22 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         Some(config::Found { path: path.clone(), pyproject })
     } else {
         let start = args.paths.first().map_or_else(|| cwd.clone(), |p| cwd.join(p));
-        config::find(&start)
+        let search = config::search(&start);
+        if let Some(above) = &search.above_root
+            && !args.quiet
+        {
+            say(&format!(
+                "notice: ignoring {}: it is above the repository root; pass --config to use it",
+                clean(&crate::walk::display_path(&above.path, &cwd))
+            ));
+        }
+        search.found
     };
+    let config_shown = found.as_ref().map(|f| crate::walk::display_path(&f.path, &cwd));
     let config = match found.map(|f| config::load(&f, &cwd)).transpose() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{}", e.render());
+            say(&e.render());
             return Ok(ExitStatus::Error);
         }
     };
@@ -193,7 +208,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     options.include_generated = args.include_generated || config.as_ref().is_some_and(|c| c.include_generated);
     options.shard = args.shard;
     if !args.no_cache {
-        options.cache_dir = Some(args.cache_dir.clone().unwrap_or_else(|| options.cwd.join(crate::cache::DIR_NAME)));
+        // The default lives outside the scanned tree, where no pull request
+        // can plant one; a directory the user names is used as named.
+        options.cache_dir = match &args.cache_dir {
+            Some(dir) => Some(cwd.join(dir)),
+            None => crate::cache::default_dir(&cwd),
+        };
     }
     if let Some(c) = &config {
         options.migration_scope = c.migrations.clone();
@@ -225,9 +245,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     if show_progress {
         options.progress = Some(progress_printer());
     }
+    if args.show_settings {
+        show_settings(config_shown.as_deref(), &options, fail_on);
+    }
     let mut report = check(&options)?;
+    report.config = config_shown;
     if show_progress {
-        eprint!("\r\x1b[2K");
+        let _ = write!(std::io::stderr(), "\r\x1b[2K");
     }
     if !args.quiet
         && let Some(note) = skipped_note(&report.skipped_by_role)
@@ -240,7 +264,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         let b = Baseline::from_diagnostics(&report.diagnostics, &report.sources, &|p| rebase(&cwd, &dir, p));
         write_atomic(path, b.to_json().as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
         if !args.quiet {
-            eprintln!("Wrote a baseline of {} findings to {}", report.diagnostics.len(), path.display());
+            say(&format!(
+                "Wrote a baseline of {} findings to {}",
+                report.diagnostics.len(),
+                clean(&path.display().to_string())
+            ));
         }
         return Ok(ExitStatus::Clean);
     }
@@ -268,18 +296,19 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         report.diagnostics = filtered.new;
         if !args.quiet {
             if filtered.baselined > 0 {
-                eprintln!("{} findings are in the baseline and not shown", filtered.baselined);
+                say(&format!("{} findings are in the baseline and not shown", filtered.baselined));
             }
             for (old, new) in &filtered.renamed {
                 eprintln!("baseline: {} matched as renamed from {}", clean(new), clean(old));
             }
             if !filtered.fixed.is_empty() {
                 let n: usize = filtered.fixed.iter().map(|(_, e)| e.count).sum();
-                eprintln!(
+                say(&format!(
                     "{n} baselined findings no longer occur (pruneable: rewrite the baseline with --write-baseline):"
-                );
+                ));
+                // The baseline comes from the checkout: each field is repository text.
                 for (path, e) in &filtered.fixed {
-                    eprintln!("  {}: {} [{}] {}", clean(path), e.rule, e.name, clean(&e.text));
+                    say(&format!("  {}: {} [{}] {}", clean(path), clean(&e.rule), clean(&e.name), clean(&e.text)));
                 }
             }
         }
@@ -301,7 +330,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         Some(path) => {
             write_atomic(path, &buf).with_context(|| format!("cannot write {}", path.display()))?;
             if !args.quiet && matches!(args.format, Format::Json | Format::Sarif) {
-                eprintln!("{}", report::summary(&report));
+                say(&report::summary(&report));
             }
         }
         None => write_stdout(&buf).context("cannot write to stdout")?,
@@ -312,7 +341,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let fatal = |kind: NoticeKind| kind == NoticeKind::MissingPath || args.notices_as_errors;
     if report.notices.iter().any(|n| fatal(n.kind)) {
         for n in report.notices.iter().filter(|n| fatal(n.kind)) {
-            eprintln!("error: {}: {}", crate::report::clean(&n.path), crate::report::clean(&n.message));
+            say(&format!("error: {}: {}", clean(&n.path), clean(&n.message)));
         }
         return Ok(ExitStatus::Error);
     }
@@ -365,6 +394,22 @@ fn skipped_note(skipped: &std::collections::BTreeMap<Role, usize>) -> Option<Str
         counts.join(", "),
         flags.join(", ")
     ))
+}
+
+/// `--show-settings`: where the settings came from and what they resolved to.
+fn show_settings(config: Option<&str>, options: &Options, fail_on: FailOn) {
+    say(&format!("config: {}", config.map_or_else(|| "none (built-in defaults)".into(), |c| clean(c).into_owned())));
+    say(&format!("fail_on: {fail_on:?}").to_lowercase());
+    say(&format!("preview: {}", options.selection.preview));
+    say(&format!("include_tests: {}", options.include_tests));
+    say(&format!("require_suppression_reason: {}", options.require_suppression_reason));
+    let cache = options.cache_dir.as_ref().map_or_else(|| "off".into(), |d| d.display().to_string());
+    say(&format!("cache: {}", clean(&cache)));
+    let rules: Vec<String> = crate::registry::all()
+        .filter(|m| options.selection.enabled(m))
+        .map(|m| format!("{} {} ({})", m.code, m.name, options.selection.severity(m)))
+        .collect();
+    say(&format!("rules: {}", rules.join(", ")));
 }
 
 /// Parses `I/N` with `1 <= I <= N`.
@@ -422,7 +467,7 @@ fn progress_printer() -> Arc<dyn Fn(usize, usize) + Send + Sync> {
         let Ok(mut last) = last.try_lock() else { return };
         if elapsed - *last >= Duration::from_millis(100) || done == total {
             *last = elapsed;
-            eprint!("\r\x1b[2Kchecked {done}/{total} files");
+            let _ = write!(std::io::stderr(), "\r\x1b[2Kchecked {done}/{total} files");
         }
     })
 }

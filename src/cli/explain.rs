@@ -42,7 +42,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitStatus> {
         }
         None => {
             let hint = suggest(&args.rule).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
-            eprintln!("error: no rule is called `{}`{hint}; `pagerproof rules` lists them", args.rule);
+            super::say(&format!(
+                "error: no rule is called `{}`{hint}; `pagerproof rules` lists them",
+                crate::report::clean(&args.rule)
+            ));
             Ok(ExitStatus::Error)
         }
     }

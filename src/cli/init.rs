@@ -22,11 +22,17 @@ pub struct InitArgs {
 /// Runs `pagerproof init`.
 pub fn run(args: InitArgs) -> anyhow::Result<ExitStatus> {
     if args.path.exists() && !args.force {
-        eprintln!("error: {} already exists (use --force to overwrite it)", args.path.display());
+        super::say(&format!(
+            "error: {} already exists (use --force to overwrite it)",
+            crate::report::clean(&args.path.display().to_string())
+        ));
         return Ok(ExitStatus::Error);
     }
     write_atomic(&args.path, config::STARTER.as_bytes())
         .with_context(|| format!("cannot write {}", args.path.display()))?;
-    eprintln!("Wrote {}; `pagerproof check` reads it from there on", args.path.display());
+    super::say(&format!(
+        "Wrote {}; `pagerproof check` reads it from there on",
+        crate::report::clean(&args.path.display().to_string())
+    ));
     Ok(ExitStatus::Clean)
 }

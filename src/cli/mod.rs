@@ -57,19 +57,120 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same
-/// directory, flushed and renamed over the target, so a crash never leaves a
-/// half-written file.
+/// Writes `bytes` to `path` the way a user expects `-o FILE` to: through a
+/// symbolic link to its target, straight into a character device or a pipe
+/// (`/dev/null`, a FIFO), appending to the process's own descriptors
+/// (`/dev/stdout`, `/dev/fd/N` as `>(cmd)` gives), and otherwise atomically: a
+/// temporary file beside the real target, flushed and renamed over it, so a
+/// crash never leaves a half-written file. A new file gets the mode a plain
+/// write would (0666 less the umask); an existing file keeps its mode.
+/// Directories, sockets and block devices are refused with an error.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
+    // `/dev/stdout` and friends name an open descriptor, whatever it is (a
+    // file redirected with `>>` must be appended to, not replaced).
+    if is_descriptor(path) {
+        let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
+        f.write_all(bytes)?;
+        return f.flush();
+    }
+    // `metadata` follows links, so this is what the path finally names.
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            let target = std::fs::canonicalize(path)?;
+            replace(&target, bytes, Some(meta.permissions()))
+        }
+        Ok(meta) if is_stream(&meta.file_type()) => {
+            let mut f = std::fs::OpenOptions::new().write(true).truncate(true).open(path)?;
+            f.write_all(bytes)?;
+            f.flush()
+        }
+        Ok(meta) => Err(io::Error::other(format!(
+            "{} is {}, not a regular file; refusing to replace it",
+            crate::report::clean(&path.display().to_string()),
+            if meta.is_dir() { "a directory" } else { "a socket or block device" }
+        ))),
+        // A new file, perhaps named through a dangling link: create the
+        // link's target, never replace the link.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => replace(&link_target(path)?, bytes, None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N`: the
+/// process's own open descriptors.
+fn is_descriptor(path: &Path) -> bool {
+    let p = path.to_string_lossy();
+    matches!(p.as_ref(), "/dev/stdout" | "/dev/stderr") || p.starts_with("/dev/fd/") || p.starts_with("/proc/self/fd/")
+}
+
+/// Character devices and pipes take a stream of bytes in place.
+fn is_stream(t: &std::fs::FileType) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        t.is_char_device() || t.is_fifo()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = t;
+        false
+    }
+}
+
+/// Follows a chain of symbolic links from `path` to the path it ends at,
+/// which need not exist yet.
+fn link_target(path: &Path) -> io::Result<std::path::PathBuf> {
+    let mut at = path.to_path_buf();
+    // The same bound as the kernel's (ELOOP), so a loop is an error.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let next = std::fs::read_link(&at)?;
+                at = match at.parent() {
+                    Some(dir) => dir.join(next),
+                    None => next,
+                };
+            }
+            _ => return Ok(at),
+        }
+    }
+    Err(io::Error::other(format!("too many levels of symbolic links at {}", path.display())))
+}
+
+/// Writes `bytes` to a temporary file beside `target` and renames it over
+/// `target`, with `mode` (an existing file's) or a new file's default.
+fn replace(target: &Path, bytes: &[u8], mode: Option<std::fs::Permissions>) -> io::Result<()> {
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".pagerproof-").suffix(".tmp").tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".pagerproof-").suffix(".tmp");
+    // tempfile creates 0600 files; ask for 0666 instead, which open(2)
+    // narrows by the umask exactly as for any file a program creates.
+    #[cfg(unix)]
+    let default_mode = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o666)
+    };
+    #[cfg(unix)]
+    builder.permissions(default_mode);
+    let mut tmp = builder.tempfile_in(dir)?;
+    if let Some(mode) = mode {
+        tmp.as_file().set_permissions(mode)?;
+    }
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    tmp.persist(target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Writes one line to stderr, escaped with [`crate::report::clean_block`]
+/// (callers escape repository text with [`crate::report::clean`] first, so
+/// it cannot add lines). A full or closed stderr is ignored: a message that
+/// cannot be shown must not turn a finished run into a panic.
+pub fn say(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{}", crate::report::clean_block(line));
 }
 
 /// Writes to stdout; a closed pipe (`pagerproof check | head`) is not an error.

@@ -36,7 +36,7 @@ pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> i
         writeln!(
             out,
             "::{command} file={},line={},endLine={}{columns},title={}::{}",
-            escape_property(&super::clean_keep_cr(&d.path)),
+            escape_property(&super::clean_property(&d.path)),
             d.start.line,
             d.end.line,
             escape_property(&format!("{} {}", d.rule.code, d.rule.name)),
@@ -56,7 +56,7 @@ pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> i
         writeln!(
             out,
             "::{command} file={}{location},title={}::{}",
-            escape_property(&super::clean_keep_cr(&n.path)),
+            escape_property(&super::clean_property(&n.path)),
             escape_property(&format!("pagerproof {}", n.kind.as_str())),
             escape_data(&super::clean(&shown)),
         )?;

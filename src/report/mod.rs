@@ -52,15 +52,19 @@ pub fn render(report: &Report, format: Format, options: RenderOptions, out: &mut
     }
 }
 
-/// `Found 1 error and 2 warnings in 3 files (120 files checked)`: zero
-/// counts are left out.
+/// `Found 1 error and 2 warnings in 3 files (120 files checked, config
+/// pagerproof.toml)`: zero counts are left out, and the config is named when
+/// one is in effect.
 pub fn summary(report: &Report) -> String {
     use crate::rule::Severity;
     let count = |s: Severity| report.diagnostics.iter().filter(|d| d.severity == s).count();
     let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
-    let checked = plural(report.files_checked, "file");
+    let mut checked = format!("{} checked", plural(report.files_checked, "file"));
+    if let Some(config) = &report.config {
+        checked.push_str(&format!(", config {}", clean(config)));
+    }
     if report.diagnostics.is_empty() {
-        return format!("No findings ({checked} checked)");
+        return format!("No findings ({checked})");
     }
     let mut files: Vec<&str> = report.diagnostics.iter().map(|d| d.path.as_str()).collect();
     files.dedup();
@@ -75,27 +79,42 @@ pub fn summary(report: &Report) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
         [] => unreachable!("diagnostics is not empty"),
     };
-    format!("Found {counts} in {} ({checked} checked)", plural(files.len(), "file"))
+    format!("Found {counts} in {} ({checked})", plural(files.len(), "file"))
 }
 
 /// True for characters that must never reach a terminal or a CI log raw:
-/// C0 controls except tab and newline, DEL, C1 controls (which include CSI
-/// and OSC, the starts of escape sequences), and the bidirectional overrides
-/// and isolates that make code read differently than it runs.
+/// C0 controls except tab (newline and carriage return included: either
+/// ends a line for the Actions runner, so a file name or quoted identifier
+/// could start a line with `::error`), DEL, C1 controls (which include CSI
+/// and OSC, the starts of escape sequences), the line and paragraph
+/// separators, and the bidirectional marks, overrides and isolates that make
+/// code read differently than it runs.
 fn is_hazard(c: char) -> bool {
-    (c.is_control() && c != '\t' && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Text from the scanned repository (a path, a message quoting code) made
-/// safe to print: each hazardous character becomes a visible `\u{..}` escape.
+/// The one escaping function behind every human-facing output: text from
+/// the scanned repository (a path, a message quoting code, a config value)
+/// made safe to print on one line. Each hazardous character (see
+/// `is_hazard`) becomes a visible escape: `\n`, `\r`, or `\u{1b}`.
 pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
     clean_if(s, is_hazard)
 }
 
-/// [`clean`], but carriage returns stay: for GitHub command properties, whose
-/// own escaping encodes them, so a file name keeps matching its file.
-pub fn clean_keep_cr(s: &str) -> std::borrow::Cow<'_, str> {
-    clean_if(s, |c| c != '\r' && is_hazard(c))
+/// [`clean`] for a block of several lines that pagerproof laid out itself (a
+/// rendered config error): newlines stay, everything else is escaped, so
+/// each line still starts where the block put it.
+pub fn clean_block(s: &str) -> std::borrow::Cow<'_, str> {
+    clean_if(s, |c| c != '\n' && is_hazard(c))
+}
+
+/// [`clean`], but line breaks stay: for GitHub command properties, whose
+/// own escaping (`%0D`, `%0A`) encodes them, so a file name keeps matching
+/// its file.
+pub fn clean_property(s: &str) -> std::borrow::Cow<'_, str> {
+    clean_if(s, |c| c != '\r' && c != '\n' && is_hazard(c))
 }
 
 fn clean_if(s: &str, hazard: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
@@ -104,28 +123,35 @@ fn clean_if(s: &str, hazard: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str>
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if hazard(c) {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
+        match c {
+            _ if !hazard(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.extend(c.escape_unicode()),
         }
     }
     std::borrow::Cow::Owned(out)
 }
 
 /// A file's text made safe for a snippet without moving any byte offset:
-/// each hazardous character becomes as many `?` as it has bytes (carriage
-/// returns stay, so CRLF files still show their lines).
+/// each hazardous character becomes as many `?` as it has bytes. Line
+/// breaks stay (the snippet's gutter starts every line); a carriage return
+/// that is not part of CRLF is a line break too, as the languages define it,
+/// so it becomes `\n` and the snippet shows the line it starts.
 pub fn clean_source(text: &std::sync::Arc<str>) -> std::sync::Arc<str> {
-    if !text.chars().any(|c| is_hazard(c) && c != '\r') {
+    let bytes = text.as_bytes();
+    let keep = |i: usize, c: char| c == '\n' || (c == '\r' && bytes.get(i + 1) == Some(&b'\n'));
+    if !text.char_indices().any(|(i, c)| is_hazard(c) && !keep(i, c)) {
         return std::sync::Arc::clone(text);
     }
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if is_hazard(c) && c != '\r' {
-            out.extend(std::iter::repeat_n('?', c.len_utf8()));
-        } else {
+    for (i, c) in text.char_indices() {
+        if !is_hazard(c) || keep(i, c) {
             out.push(c);
+        } else if c == '\r' {
+            out.push('\n');
+        } else {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
         }
     }
     out.into()
@@ -140,6 +166,11 @@ mod tests {
         assert_eq!(clean("a.py"), "a.py");
         assert_eq!(clean("a\u{1b}[31m.py"), "a\\u{1b}[31m.py");
         assert_eq!(clean("x\u{9b}y\u{202e}z\u{7}"), "x\\u{9b}y\\u{202e}z\\u{7}");
+        assert_eq!(clean("a\n::error b\rc\u{2066}"), "a\\n::error b\\rc\\u{2066}");
+        assert_eq!(clean_block("a\n\u{1b}b\r"), "a\n\\u{1b}b\\r");
+        assert_eq!(clean_property("a\r\nb\u{7}"), "a\r\nb\\u{7}");
+        let lone: std::sync::Arc<str> = "a\rb\r\n".into();
+        assert_eq!(&*clean_source(&lone), "a\nb\r\n", "a lone CR is a line break, CRLF stays");
         let text: std::sync::Arc<str> = "s = \"\u{1b}]0;t\u{7}\u{202e}\"\r\n".into();
         let clean = clean_source(&text);
         assert_eq!(clean.len(), text.len(), "offsets must not move");
