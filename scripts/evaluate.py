@@ -60,7 +60,7 @@ def sample(args):
                 "language": key[1], "repo": repo, "path": d["path"],
                 "line": d["start"]["line"], "column": d["start"]["column"],
                 "message": d["message"], "fix": d.get("fix", ""),
-                "found_in_repo": len(found),
+                "found_in_group": len(found),
             })
     with open(os.path.join(args.out, "packets.jsonl"), "w") as f:
         for p in packets:
@@ -83,6 +83,9 @@ def score(args):
     missing = [i for i in packets if i not in verdicts]
     rows = collections.defaultdict(lambda: [0, 0])
     by_status = collections.defaultdict(lambda: [0, 0])
+    # Findings reported per (rule, language) over all repositories, to weigh
+    # each group's sampled precision by how many findings a user would see.
+    found = {(p["code"], p["language"]): p["found_in_group"] for p in packets.values()}
     for i, p in packets.items():
         if i not in verdicts:
             continue
@@ -96,7 +99,14 @@ def score(args):
         print(f"| {code} | {rule} | {status} | {lang} | {r} / {n} | {100 * r / n:.0f} % |")
     print()
     for status, (r, n) in sorted(by_status.items()):
-        print(f"{status}: {r} / {n} right ({100 * r / n:.0f} %)")
+        print(f"{status}: {r} / {n} judged right ({100 * r / n:.0f} %)")
+    weighted = collections.defaultdict(lambda: [0.0, 0])
+    for (code, _rule, status, lang), (r, n) in rows.items():
+        total = found[(code, lang)]
+        weighted[status][0] += total * r / n
+        weighted[status][1] += total
+    for status, (r, n) in sorted(weighted.items()):
+        print(f"{status}, weighted by findings reported: about {r:.0f} of {n} right ({100 * r / n:.0f} %)")
     if missing:
         print(f"not judged: {len(missing)} ({', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''})")
 
