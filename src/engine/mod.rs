@@ -119,9 +119,10 @@ pub struct FileMemo {
     /// Whether the file is build or dev tooling for fan-out-without-limit
     /// (one file has one language, so one answer).
     pub tooling: std::cell::OnceCell<bool>,
-    /// Whether a loop's collection is small by nature, by node id
-    /// (`n_plus_one::is_small`): asked again for every node in the loop.
-    pub small: std::cell::RefCell<foldhash::HashMap<usize, bool>>,
+    /// The size class of a collection, by node id
+    /// ([`crate::analysis::collections::size_of`]): asked again for every
+    /// node in a loop, by several rules.
+    pub small: std::cell::RefCell<foldhash::HashMap<usize, Option<crate::analysis::collections::SizeClass>>>,
 }
 
 /// The outcome of checking one file.
