@@ -596,20 +596,29 @@ fn constant_at(text: &str, python: bool) -> Option<&str> {
     (!empty && !not_tuple).then_some(name)
 }
 
-/// The file adds to or changes the collection somewhere.
+/// The file adds to or changes the collection somewhere. One pass over the
+/// name's occurrences: a constants module may hold hundreds of them.
 fn mutated(text: &str, name: &str) -> bool {
-    ["append(", "extend(", "push(", "add(", "update(", "insert(", "unshift(", "set(", "setdefault("]
-        .iter()
-        .any(|m| text.contains(&format!("{name}.{m}")))
-        || text.contains(&format!("{name}["))
-            && text.match_indices(&format!("{name}[")).any(|(i, _)| {
-                let rest = &text[i..];
-                let line = rest.lines().next().unwrap_or("");
+    const MUTATORS: &[&str] =
+        &["append(", "extend(", "push(", "add(", "update(", "insert(", "unshift(", "set(", "setdefault("];
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            return false;
+        }
+        let rest = &text[i + name.len()..];
+        if let Some(call) = rest.strip_prefix('.') {
+            return MUTATORS.iter().any(|m| call.starts_with(m));
+        }
+        // `name[key] = value`, not `name[key] == value`.
+        rest.starts_with('[')
+            && rest.lines().next().is_some_and(|line| {
                 line.find(']').is_some_and(|c| {
                     let after = line[c + 1..].trim_start();
                     after.starts_with('=') && !after.starts_with("==")
                 })
             })
+    })
 }
 
 #[cfg(test)]
@@ -635,6 +644,7 @@ mod tests {
         assert!(mutated("queue = [1]\nqueue.append(2)\n", "queue"));
         assert!(mutated("m = {'a': 1}\nm['b'] = 2\n", "m"));
         assert!(!mutated("m = {'a': 1}\nif m['a'] == 1: pass\n", "m"));
+        assert!(!mutated("queue = [1]\nmy_queue.append(2)\nself.queue.append(3)\n", "queue"));
     }
 
     #[test]
