@@ -282,14 +282,15 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             let code_migration = migrations_on
                 && f.grammar.is_tree_sitter()
                 && migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text).is_some();
+            let scanned = if f.grammar.is_tree_sitter() { engine::facts::scan(collectors, f) } else { None };
             if !wants_facts && !code_migration {
-                return (i, None, None);
+                return (i, None, scanned);
             }
             let tree = lang::parse(f.grammar, &f.text);
             if !wants_facts {
-                return (i, tree, None);
+                return (i, tree, scanned);
             }
-            let mut facts = ProjectFacts::default();
+            let mut facts = scanned.unwrap_or_default();
             if let Some(tree) = &tree {
                 let _ = catch_unwind(AssertUnwindSafe(|| engine::facts::collect(collectors, f, tree, &mut facts)));
             }

@@ -111,6 +111,32 @@ fn a_stale_cache_never_hides_or_invents_a_finding() {
     assert_eq!(hits, 0);
 }
 
+/// A module-level constant collection is a project fact: when the module
+/// that defines it turns it into a registry filled at run time, the loop over
+/// it in another, unchanged module becomes an N+1, cache or not.
+#[test]
+fn imported_constant_collections_are_never_stale() {
+    let project = tempfile::tempdir().unwrap();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let (root, cache) = (project.path(), cache_dir.path());
+    let all = Selection::default();
+    write(root, "shop/constants.py", "currencies = [\"EUR\", \"USD\"]\n");
+    write(
+        root,
+        "shop/views.py",
+        "from shop.constants import currencies\nfrom shop.models import Order\n\n\ndef totals():\n    for c in currencies:\n        print(Order.objects.filter(currency=c).count())\n",
+    );
+    let (_, out) = same(root, cache, &all);
+    assert!(!findings(&out).contains(&"shop/views.py PP501".to_string()), "{out}");
+    let (hits, _) = same(root, cache, &all);
+    assert_eq!(hits, 2);
+
+    write(root, "shop/constants.py", "currencies = []\n\n\ndef register(c):\n    currencies.append(c)\n");
+    let (hits, out) = same(root, cache, &all);
+    assert_eq!(hits, 0, "the fact changed: every file is checked again");
+    assert!(findings(&out).contains(&"shop/views.py PP501".to_string()), "{out}");
+}
+
 /// `path code` of every finding in a JSON report.
 fn findings(json: &str) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap();

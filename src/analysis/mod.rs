@@ -5,5 +5,6 @@
 //! - [`roles`]: whose code a file is and whether it runs in production.
 //! - [`migration_scope`]: which migrations are still ahead of production.
 
+pub mod collections;
 pub mod migration_scope;
 pub mod roles;

@@ -15,6 +15,7 @@
 //! (a minimum loop size, hot tables, secret name patterns) are catalog values
 //! too, so rules read every tunable from `cx.catalog`.
 
+pub mod collections;
 pub mod errors;
 pub mod migrations;
 pub mod network;
@@ -57,6 +58,9 @@ pub struct Catalog {
     /// `rules/catalog/side_effects.toml`: side effects, payment idempotency keys, guards.
     #[serde(default)]
     pub side_effects: side_effects::SideEffectCatalog,
+    /// `rules/catalog/collections.toml`: small relations, chunking, one-connection scopes.
+    #[serde(default)]
+    pub collections: collections::CollectionCatalog,
 }
 
 /// Section name → built-in file text, one line per section.
@@ -69,6 +73,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("migrations", include_str!("../../rules/catalog/migrations.toml")),
     ("retry", include_str!("../../rules/catalog/retry.toml")),
     ("side_effects", include_str!("../../rules/catalog/side_effects.toml")),
+    ("collections", include_str!("../../rules/catalog/collections.toml")),
 ];
 
 impl Catalog {

@@ -34,6 +34,11 @@ pub struct ProjectFacts {
     /// Django model classes (by simple name) mapped to the simple names of
     /// their base classes, so fields of abstract bases and mixins apply.
     pub django_model_bases: BTreeMap<String, BTreeSet<String>>,
+    /// Names bound at module level to a non-empty literal collection (a
+    /// list, tuple, set, dict, array or object) that the file never mutates,
+    /// so a loop over one, in this module or one that imports it, is small
+    /// ([`crate::analysis::collections`]).
+    pub constant_collections: BTreeSet<String>,
     /// Every accessor name in `django_fk_fields` and `django_many_fields`:
     /// a quick test before a rule works out which model an object is.
     /// Derived by [`ProjectFacts::merge`], never stored.
@@ -69,6 +74,7 @@ impl ProjectFacts {
             self.django_relation_names.extend(v.iter().cloned());
             self.django_many_fields.entry(k).or_default().extend(v);
         }
+        self.constant_collections.extend(other.constant_collections);
         for (k, v) in other.django_model_bases {
             self.django_model_bases.entry(k).or_default().extend(v);
         }
@@ -88,7 +94,24 @@ pub trait FactCollector: Send + Sync + 'static {
         &[]
     }
     /// Records what `node` shows.
-    fn collect(&self, node: Node<'_>, file: &SourceFile, facts: &mut ProjectFacts);
+    fn collect(&self, node: Node<'_>, file: &SourceFile, facts: &mut ProjectFacts) {
+        let _ = (node, file, facts);
+    }
+    /// Records what the file's text shows without a parse. Runs on every
+    /// file, so it must be a cheap scan: facts that every file may hold
+    /// (module-level constants) would otherwise keep every tree alive.
+    fn scan(&self, file: &SourceFile, facts: &mut ProjectFacts) {
+        let _ = (file, facts);
+    }
+}
+
+/// Runs every collector's text scan over `file`; `None` when none found anything.
+pub fn scan(collectors: &[&'static dyn FactCollector], file: &SourceFile) -> Option<ProjectFacts> {
+    let mut facts = ProjectFacts::default();
+    for c in collectors {
+        c.scan(file, &mut facts);
+    }
+    (facts != ProjectFacts::default()).then_some(facts)
 }
 
 /// True when any collector wants this file.

@@ -114,9 +114,10 @@ impl<'a, 't> Checker<'a, 't> {
 /// text: computed on first use, shared by every rule and node of the file.
 #[derive(Debug, Default)]
 pub struct FileMemo {
-    /// Whether a loop's collection is small by nature, by node id
-    /// (`n_plus_one::is_small`): asked again for every node in the loop.
-    pub small: std::cell::RefCell<foldhash::HashMap<usize, bool>>,
+    /// The size class of a collection, by node id
+    /// ([`crate::analysis::collections::size_of`]): asked again for every
+    /// node in a loop, by several rules.
+    pub small: std::cell::RefCell<foldhash::HashMap<usize, Option<crate::analysis::collections::SizeClass>>>,
 }
 
 /// The outcome of checking one file.

@@ -20,6 +20,7 @@
 
 use tree_sitter::Node;
 
+use crate::analysis::collections;
 use crate::analysis::roles::Role;
 use crate::catalog::queues::FanOut;
 use crate::engine::Checker;
@@ -188,6 +189,10 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
             if !is_work(work, src) || starts_tasks(work, fan, src) || in_one_transaction(work, src) {
                 continue;
             }
+            // A literal, constant, slice, chunk, registry or small relation.
+            if collections::size_of(iter, cx).is_some() {
+                continue;
+            }
             let in_handler = cx.ctx.handler().is_some();
             if py_origin(iter, iter, fan, src, in_handler, 0) != Origin::Unbounded || file_is_limited(cx, true) {
                 continue;
@@ -236,6 +241,9 @@ fn spawn_in_loop<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>,
     }
     let Some((loop_node, iter)) = py_enclosing_loop(call) else { return };
     if node_text(loop_node, src).contains("FIRST_COMPLETED") {
+        return;
+    }
+    if collections::size_of(iter, cx).is_some() {
         return;
     }
     let fan = &cx.catalog.queues.python.fan_out;
@@ -404,8 +412,13 @@ fn py_origin(expr: Node<'_>, at: Node<'_>, fan: &FanOut, src: &str, handler: boo
     match expr.kind() {
         "identifier" => py_origin_name(node_text(expr, src), at, fan, src, handler, depth, false),
         "attribute" | "subscript" => {
+            // `xs[:10]` is bounded (the collection-size evidence, asked
+            // first); `xs[1:]` is as long as `xs`.
             if expr.kind() == "subscript" && crate::lang::named_children(expr).iter().any(|c| c.kind() == "slice") {
-                return Origin::Bounded;
+                return match expr.field("value") {
+                    Some(v) => py_origin(v, at, fan, src, handler, depth + 1),
+                    None => Origin::Unknown,
+                };
             }
             let obj = expr.field("object").or_else(|| expr.field("value"));
             let Some(obj) = obj.map(py_unwrap) else { return Origin::Unknown };
@@ -586,6 +599,10 @@ fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     let Some(arg) = ts::call_args(call).first().copied() else { return };
     let Some((iter, work)) = js_source(arg, call, src, 0) else { return };
     if !js_is_work(work, src) || in_one_transaction(work, src) {
+        return;
+    }
+    // A small collection, or queries that queue on one transaction's connection.
+    if collections::size_of(iter, cx).is_some() || collections::on_one_connection(cx) {
         return;
     }
     let in_handler = cx.ctx.handler().is_some();

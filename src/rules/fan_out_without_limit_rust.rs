@@ -8,6 +8,8 @@
 
 use syn::Expr;
 
+use crate::analysis::collections;
+
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::rust::{self as rs, Step};
 
@@ -65,11 +67,18 @@ fn per_item_input(call: &syn::ExprCall, cx: &RustChecker<'_, '_>) -> Option<Stri
 
 /// Request or message input, or a query result, with no bound in the chain.
 fn unbounded(iterable: &Expr, cx: &RustChecker<'_, '_>) -> bool {
+    if collections::rust_size_of(iterable, cx).is_some() {
+        return false;
+    }
     let fan = &cx.catalog.queues.rust.fan_out;
     let (root, steps) = rs::chain(iterable);
     let methods: Vec<String> = steps.iter().filter_map(Step::method).collect();
     if methods.iter().any(|m| fan.bounded_methods.contains(m)) {
         return false;
+    }
+    // `&ids[1..]` is as long as `ids` (`&ids[..10]` is sized, above).
+    if let Expr::Index(i) = rs::peel(root) {
+        return unbounded(&i.expr, cx);
     }
     if matches!(rs::peel(root), Expr::Range(_) | Expr::Array(_) | Expr::Lit(_)) {
         return false;

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
+use crate::analysis::collections::{self, Exit};
 use crate::analysis::roles::Role;
 use crate::catalog::queries::LangQueries;
 use crate::engine::{Checker, FrameKind};
@@ -37,6 +38,9 @@ enum Step<'t> {
     /// Not a per-element loop for this node (small collection, `while`, the
     /// node sits in the header): look further out.
     Outer,
+    /// The function ends after the loop's first pass: no loop runs `node`
+    /// more than once.
+    Once,
 }
 
 /// The language's query catalog section.
@@ -71,8 +75,10 @@ pub fn enclosing_loop<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<LoopIn
             }
             _ => continue,
         };
-        if let Step::Found(l) = step {
-            return Some(l);
+        match step {
+            Step::Found(l) => return Some(l),
+            Step::Once => return None,
+            Step::Outer => {}
         }
     }
     None
@@ -92,6 +98,9 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
             };
             if !contains(body, node) || is_small(right, cx, q) {
                 return Step::Outer;
+            }
+            if let Some(step) = exits(node, body) {
+                return step;
             }
             Step::Found(LoopInfo {
                 node: lp,
@@ -114,6 +123,9 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
             let per_element = step.contains("++") || step.ends_with("+= 1") || step.ends_with("+ 1");
             if !contains(body, node) || !(ct.contains(".length") || ct.contains(".size")) || !per_element {
                 return Step::Outer;
+            }
+            if let Some(step) = exits(node, body) {
+                return step;
             }
             let vars = lp.field("initializer").map(|i| declared_names(i, src)).unwrap_or_default();
             Step::Found(LoopInfo {
@@ -169,6 +181,16 @@ fn loop_step<'t>(lp: Node<'t>, node: Node<'t>, cx: &Checker<'_, 't>, q: &LangQue
     }
 }
 
+/// A loop that ends after the pass reaching `node` runs it once: `break`
+/// leaves this loop (an outer one may still repeat it), `return` the function.
+fn exits<'t>(node: Node<'t>, body: Node<'t>) -> Option<Step<'t>> {
+    match collections::exits_after_first(node, body) {
+        Exit::No => None,
+        Exit::Loop => Some(Step::Outer),
+        Exit::Function => Some(Step::Once),
+    }
+}
+
 /// `items.map((item) => ...)`: the callback of an array method that runs it
 /// once per element.
 fn callback_loop<'t>(func: Node<'t>, cx: &Checker<'_, 't>, q: &LangQueries) -> Option<LoopInfo<'t>> {
@@ -202,118 +224,9 @@ fn callback_loop<'t>(func: Node<'t>, cx: &Checker<'_, 't>, q: &LangQueries) -> O
     })
 }
 
-/// A small, bounded collection: a literal, a constant, `range(3)`, settings.
-fn is_small(expr: Node<'_>, cx: &Checker<'_, '_>, q: &LangQueries) -> bool {
-    if let Some(&known) = cx.memo.small.borrow().get(&expr.id()) {
-        return known;
-    }
-    let small = small_uncached(expr, cx, q);
-    cx.memo.small.borrow_mut().insert(expr.id(), small);
-    small
-}
-
-fn small_uncached(expr: Node<'_>, cx: &Checker<'_, '_>, q: &LangQueries) -> bool {
-    let src = cx.src;
-    let text = node_text(expr, src);
-    if q.small_collections.iter().any(|m| text.contains(m.as_str())) {
-        return true;
-    }
-    match expr.kind() {
-        "list" | "tuple" | "set" | "dictionary" | "array" | "object" | "string" | "template_string" | "integer"
-        | "number" => true,
-        "parenthesized_expression" | "await_expression" => {
-            let mut cursor = expr.walk();
-            let inner = expr.named_children(&mut cursor).next();
-            inner.is_some_and(|i| is_small(i, cx, q))
-        }
-        "identifier" => is_constant_name(text) || assigned_literal(expr, cx),
-        "attribute" | "member_expression" => {
-            let last = text.rsplit('.').next().unwrap_or(text);
-            is_constant_name(last)
-        }
-        "call" | "call_expression" => {
-            let Some(callee) = expr.field("function") else { return false };
-            let name = node_text(callee, src);
-            let args = expr.field("arguments");
-            let first_arg = args.and_then(|a| {
-                let mut cursor = a.walk();
-                a.named_children(&mut cursor).find(|c| c.kind() != "comment")
-            });
-            if name == "range" {
-                return !args.is_some_and(|a| node_text(a, src).contains("len("));
-            }
-            if matches!(
-                name,
-                "enumerate"
-                    | "sorted"
-                    | "reversed"
-                    | "list"
-                    | "tuple"
-                    | "set"
-                    | "Object.keys"
-                    | "Object.values"
-                    | "Object.entries"
-                    | "Array.from"
-            ) {
-                return first_arg.is_some_and(|a| is_small(a, cx, q));
-            }
-            // `CONSTANT.items()`, `{...}.items()`, `[...].entries()`.
-            if callee.kind() == "attribute" || callee.kind() == "member_expression" {
-                let obj = callee.field("object");
-                let method = callee
-                    .field("attribute")
-                    .or_else(|| callee.field("property"))
-                    .map(|m| node_text(m, src))
-                    .unwrap_or("");
-                if matches!(method, "items" | "keys" | "values" | "entries") {
-                    return obj.is_some_and(|o| is_small(o, cx, q));
-                }
-            }
-            false
-        }
-        _ => false,
-    }
-}
-
-/// A name assigned a list, tuple or array literal in the enclosing function
-/// (`queries = [...]` then `for name, sql in queries:`).
-fn assigned_literal(ident: Node<'_>, cx: &Checker<'_, '_>) -> bool {
-    let src = cx.src;
-    let name = node_text(ident, src);
-    let scope = cx.ctx.function().map(|(_, n)| n).unwrap_or_else(|| {
-        let mut root = ident;
-        while let Some(p) = root.parent() {
-            root = p;
-        }
-        root
-    });
-    let mut literal = false;
-    let mut other = false;
-    crate::lang::walk(scope, &mut |n| {
-        let (left, right) = match n.kind() {
-            "assignment" => (n.field("left"), n.field("right")),
-            "variable_declarator" => (n.field("name"), n.field("value")),
-            _ => (None, None),
-        };
-        if let (Some(l), Some(r)) = (left, right)
-            && node_text(l, src) == name
-        {
-            if matches!(r.kind(), "list" | "tuple" | "array") {
-                literal = true;
-            } else {
-                other = true;
-            }
-        }
-        true
-    });
-    literal && !other
-}
-
-/// `MAX_RETRIES`, `STATUSES`: an all-caps name is a constant.
-fn is_constant_name(s: &str) -> bool {
-    s.len() > 1
-        && s.chars().any(|c| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+/// A collection with evidence of being small (the collection-size layer).
+fn is_small<'t>(expr: Node<'t>, cx: &Checker<'_, 't>, _q: &LangQueries) -> bool {
+    collections::size_of(expr, cx).is_some()
 }
 
 /// Identifiers bound by a loop target or parameter list.

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 
+use crate::analysis::collections::{self, Exit};
 use proc_macro2::{TokenStream, TokenTree};
 use syn::visit::{self, Visit};
 use syn::{Expr, Pat};
@@ -67,7 +68,7 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     if cx.state::<HashSet<u32>>().contains(&whole.start) {
         return;
     }
-    let Some(lp) = enclosing(cx) else { return };
+    let Some(lp) = enclosing(cx, whole.start) else { return };
     let text = whole.text(cx.src);
     if q.batched_text.iter().any(|b| text.contains(b.as_str())) {
         return;
@@ -285,7 +286,7 @@ fn evaluated(c: &RustQueryClient, cx: &RustChecker<'_, '_>) -> bool {
 }
 
 /// The innermost per-item construct, with the names it binds per item.
-fn enclosing<'a>(cx: &RustChecker<'_, 'a>) -> Option<Loop<'a>> {
+fn enclosing<'a>(cx: &RustChecker<'_, 'a>, at: u32) -> Option<Loop<'a>> {
     let frame = cx.ctx.enclosing_loop()?;
     let (span, concurrent_closure) = match frame {
         RustFrame::Loop { kind: LoopKind::Loop | LoopKind::While, .. } => return None,
@@ -297,6 +298,10 @@ fn enclosing<'a>(cx: &RustChecker<'_, 'a>) -> Option<Loop<'a>> {
     match node {
         Expr::ForLoop(f) => {
             if small(&f.expr, cx) {
+                return None;
+            }
+            // A loop that returns or breaks after the query runs it once.
+            if collections::rust_exits_after_first(&f.body, at, cx) != Exit::No {
                 return None;
             }
             let header = Span::new(span.start as usize, cx.span(&f.expr).end as usize);
@@ -329,37 +334,9 @@ fn enclosing<'a>(cx: &RustChecker<'_, 'a>) -> Option<Loop<'a>> {
     }
 }
 
-/// A small, bounded collection: an array literal, a constant, a literal range.
+/// A collection with evidence of being small (the collection-size layer).
 fn small(expr: &Expr, cx: &RustChecker<'_, '_>) -> bool {
-    let text = cx.text(expr);
-    if cx.catalog.queries.rust.small_collections.iter().any(|m| text.contains(m.as_str())) {
-        return true;
-    }
-    match expr {
-        Expr::Array(_) | Expr::Lit(_) | Expr::Tuple(_) => true,
-        Expr::Reference(r) => small(&r.expr, cx),
-        Expr::Paren(p) => small(&p.expr, cx),
-        Expr::Range(r) => {
-            let lit = |e: &Option<Box<Expr>>| {
-                e.as_deref().is_none_or(|e| matches!(e, Expr::Lit(_)) || is_constant(cx.text(e)))
-            };
-            r.start.is_some() && r.end.is_some() && lit(&r.start) && lit(&r.end)
-        }
-        Expr::Path(p) => p.path.segments.last().is_some_and(|s| is_constant(&s.ident.to_string())),
-        Expr::Macro(m) => rs::macro_name(&m.mac) == "vec" && !m.mac.tokens.to_string().contains(';'),
-        Expr::MethodCall(m) => {
-            let name = m.method.to_string();
-            matches!(name.as_str(), "iter" | "into_iter" | "iter_mut" | "enumerate" | "copied" | "cloned" | "chain")
-                && small(&m.receiver, cx)
-        }
-        _ => false,
-    }
-}
-
-fn is_constant(s: &str) -> bool {
-    s.len() > 1
-        && s.chars().any(|c| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    collections::rust_size_of(expr, cx).is_some()
 }
 
 /// Names a pattern binds (`Some((id, name))` → `id`, `name`).

@@ -14,6 +14,7 @@ use std::collections::HashSet;
 
 use syn::{Expr, Pat};
 
+use crate::analysis::collections;
 use crate::catalog::secrets::split_words;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::rust as rs;
@@ -83,6 +84,16 @@ fn check_let(l: &syn::Local, cx: &mut RustChecker<'_, '_>) {
     let signals = &cx.catalog.queues.rust.signal_names;
     if names.iter().any(|n| split_words(n).iter().any(|w| signals.contains(w))) {
         return;
+    }
+    // `let (tx, mut rx) = unbounded_channel(); ...; rx.recv().await`: a reply
+    // channel drained once where it is made holds one message.
+    if let [_, rx] = names.as_slice()
+        && let Some(f) = cx.ctx.function()
+    {
+        let made = (cx.span(l).start - f.span.start) as usize;
+        if collections::reply_channel(rx, cx.function_text(), made, cx) {
+            return;
+        }
     }
     report(call, &instead, cx);
 }

@@ -1,0 +1,659 @@
+//! Collection-size evidence: how large can this collection be? Answered once
+//! here for the n-plus-one rules (PP501, PP502), the queue rule (PP601) and
+//! the fan-out rule (PP602), in Python, TypeScript/JavaScript and Rust, so
+//! the four rules agree on what is small.
+//!
+//! A collection that has evidence of its size gets a [`SizeClass`]:
+//!
+//! | class | evidence |
+//! |---|---|
+//! | `Literal` | a literal list, tuple, set, dict, array, object, `range(3)`, or a local assigned one |
+//! | `Constant` | an all-caps name, or a module-level literal collection of this or another module (the project fact [`ProjectFacts::constant_collections`], gathered by [`ConstantCollectionFacts`]) |
+//! | `Sliced` | `xs[:10]`, `islice(xs, n)`, `.slice(0, n)`, `.take(n)`, `&xs[..n]` |
+//! | `Chunked` | `batched(xs, 100)`, `.chunks(100)`: the loop runs once per chunk (a loop over one chunk's items is not small: over all chunks it runs once per item) |
+//! | `Registry` | an enum class, `Model.choices`, settings, `Object.values(Enum)`, the catalog's `small_collections` |
+//! | `SmallRelation` | one parent row's relation that is small by nature (`order.items`), from `[catalog.collections] small_relations` |
+//!
+//! Besides the collection, two facts about the loop and the work:
+//! [`exits_after_first`] (the loop returns or breaks unconditionally after
+//! the node, so it runs once), [`on_one_connection`] (JS work inside an
+//! interactive transaction runs one query at a time) and, for Rust channels,
+//! [`reply_channel`] (a receiver drained once in the function that made it).
+
+use tree_sitter::Node;
+
+use crate::catalog::collections::LangCollections;
+use crate::engine::facts::{FactCollector, ProjectFacts};
+use crate::engine::rust::RustChecker;
+use crate::engine::{Checker, FrameKind};
+use crate::lang::rust as rs;
+use crate::lang::{NodeExt, node_text};
+use crate::source::{Grammar, SourceFile};
+
+/// Why a collection is known to be small or bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeClass {
+    /// A literal collection or a literal range.
+    Literal,
+    /// A constant: all-caps, or a module-level literal collection.
+    Constant,
+    /// The first N items of something.
+    Sliced,
+    /// Chunks of something: the loop runs once per chunk.
+    Chunked,
+    /// An enumeration, choices, settings or another fixed registry.
+    Registry,
+    /// A relation of one parent row that is small by nature.
+    SmallRelation,
+}
+
+impl SizeClass {
+    /// A short name for the evidence, as docs and tests say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SizeClass::Literal => "literal",
+            SizeClass::Constant => "constant",
+            SizeClass::Sliced => "slice or limit",
+            SizeClass::Chunked => "chunk",
+            SizeClass::Registry => "registry",
+            SizeClass::SmallRelation => "small relation",
+        }
+    }
+}
+
+/// How deep names are followed through local assignments.
+const MAX_DEPTH: u32 = 6;
+
+/// The size class of a Python or JS/TS collection expression, if it has
+/// evidence of being small. Memoised per node for the file.
+pub fn size_of<'t>(expr: Node<'t>, cx: &Checker<'_, 't>) -> Option<SizeClass> {
+    size_at(expr, cx, 0)
+}
+
+fn size_at<'t>(expr: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> Option<SizeClass> {
+    if let Some(&known) = cx.memo.small.borrow().get(&expr.id()) {
+        return known;
+    }
+    let class = if depth > MAX_DEPTH { None } else { size_uncached(expr, cx, depth) };
+    cx.memo.small.borrow_mut().insert(expr.id(), class);
+    class
+}
+
+fn lang<'c>(cx: &Checker<'c, '_>) -> &'c LangCollections {
+    if cx.grammar() == Grammar::Python { &cx.catalog.collections.python } else { &cx.catalog.collections.javascript }
+}
+
+fn registries<'c>(cx: &Checker<'c, '_>) -> &'c [String] {
+    if cx.grammar() == Grammar::Python {
+        &cx.catalog.queries.python.small_collections
+    } else {
+        &cx.catalog.queries.javascript.small_collections
+    }
+}
+
+fn size_uncached<'t>(expr: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> Option<SizeClass> {
+    let src = cx.src;
+    let text = node_text(expr, src);
+    if registries(cx).iter().any(|m| text.contains(m.as_str())) {
+        return Some(SizeClass::Registry);
+    }
+    match expr.kind() {
+        "list" | "tuple" | "set" | "dictionary" | "array" | "object" | "string" | "template_string" | "integer"
+        | "number" => Some(SizeClass::Literal),
+        "parenthesized_expression"
+        | "await_expression"
+        | "await"
+        | "as_expression"
+        | "satisfies_expression"
+        | "non_null_expression" => expr.named_child(0).and_then(|i| size_at(i, cx, depth + 1)),
+        "identifier" => name_size(expr, cx, depth),
+        "attribute" | "member_expression" => {
+            let last = text.rsplit('.').next().unwrap_or(text);
+            if is_constant_name(last) {
+                return Some(SizeClass::Constant);
+            }
+            small_relation(text, cx).then_some(SizeClass::SmallRelation)
+        }
+        // `xs[:10]`: a slice with an upper bound.
+        "subscript" => {
+            let bounded = crate::lang::named_children(expr).into_iter().any(|c| {
+                c.kind() == "slice" && node_text(c, src).split(':').nth(1).is_some_and(|end| !end.trim().is_empty())
+            });
+            bounded.then_some(SizeClass::Sliced)
+        }
+        "call" | "call_expression" => call_size(expr, cx, depth),
+        _ => None,
+    }
+}
+
+fn call_size<'t>(expr: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> Option<SizeClass> {
+    let src = cx.src;
+    let callee = expr.field("function")?;
+    let name: String = node_text(callee, src).split_whitespace().collect();
+    let last = name.rsplit('.').next().unwrap_or(&name);
+    let args = expr.field("arguments");
+    let first_arg = args.and_then(|a| {
+        let mut cursor = a.walk();
+        a.named_children(&mut cursor).find(|c| c.kind() != "comment")
+    });
+    let lang = lang(cx);
+    if name == "range" {
+        // `range(len(xs))` is as long as `xs`.
+        return (!args.is_some_and(|a| node_text(a, src).contains("len("))).then_some(SizeClass::Literal);
+    }
+    if lang.chunkers.iter().any(|c| c == last) {
+        return Some(SizeClass::Chunked);
+    }
+    if lang.limiters.iter().any(|l| l == last) {
+        return Some(SizeClass::Sliced);
+    }
+    if matches!(
+        name.as_str(),
+        "enumerate"
+            | "sorted"
+            | "reversed"
+            | "list"
+            | "tuple"
+            | "set"
+            | "frozenset"
+            | "Object.keys"
+            | "Object.values"
+            | "Object.entries"
+            | "Array.from"
+    ) {
+        return first_arg.and_then(|a| size_at(a, cx, depth + 1));
+    }
+    if !matches!(callee.kind(), "attribute" | "member_expression") {
+        return None;
+    }
+    let obj = callee.field("object")?;
+    let method = callee.field("attribute").or_else(|| callee.field("property")).map(|m| node_text(m, src))?;
+    // `CONSTANT.items()`, `[...].entries()`, `order.items.all()`.
+    if matches!(method, "items" | "keys" | "values" | "entries" | "all" | "iterator") {
+        return size_at(obj, cx, depth + 1);
+    }
+    // `xs.slice(0, 10)`: the first N items.
+    if method == "slice" {
+        let n = args.map(crate::lang::named_children).unwrap_or_default();
+        if n.len() == 2 && node_text(n[0], src) == "0" {
+            return Some(SizeClass::Sliced);
+        }
+    }
+    if lang.chunkers.iter().any(|c| c == method) {
+        return Some(SizeClass::Chunked);
+    }
+    None
+}
+
+/// A name: constant, enum class, a local assigned a sized value, or an
+/// imported constant collection.
+fn name_size<'t>(ident: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> Option<SizeClass> {
+    let src = cx.src;
+    let name = node_text(ident, src);
+    if is_constant_name(name) {
+        return Some(SizeClass::Constant);
+    }
+    if let Some(value) = single_local_value(ident, cx) {
+        return size_at(value, cx, depth + 1);
+    }
+    let binding = cx.semantic.lookup(name);
+    let imported_or_module = binding.is_none_or(|b| b.site.kind().contains("import") || at_module_level(b.site));
+    if imported_or_module && cx.facts.constant_collections.contains(name) {
+        return Some(SizeClass::Constant);
+    }
+    // `for status in OrderStatus:`: a class iterated is an enumeration.
+    let class_like =
+        name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && name.chars().any(|c| c.is_lowercase());
+    // Classes and enums are not bound by the model: no binding, or an import.
+    if class_like && binding.is_none_or(|b| b.site.kind().contains("import") || at_module_level(b.site)) {
+        return Some(SizeClass::Registry);
+    }
+    None
+}
+
+fn at_module_level(node: Node<'_>) -> bool {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if crate::lang::typescript::FUNCTION_KINDS.contains(&n.kind())
+            || matches!(n.kind(), "function_definition" | "lambda" | "class_definition" | "class_body")
+        {
+            return false;
+        }
+        cur = n.parent();
+    }
+    true
+}
+
+fn binds(pattern: Node<'_>, name: &str, src: &str) -> bool {
+    let mut found = false;
+    crate::lang::walk(pattern, &mut |n| {
+        found |= n.kind() == "identifier" && node_text(n, src) == name;
+        !found
+    });
+    found
+}
+
+/// The value of a name assigned exactly once in the enclosing function (and
+/// bound nowhere else there), before `ident`.
+fn single_local_value<'t>(ident: Node<'t>, cx: &Checker<'_, 't>) -> Option<Node<'t>> {
+    let src = cx.src;
+    let name = node_text(ident, src);
+    let (_, scope) = cx.ctx.function()?;
+    let mut value = None;
+    let mut count = 0;
+    crate::lang::walk(scope, &mut |n| {
+        if n.start_byte() >= ident.start_byte() {
+            return false;
+        }
+        let (left, right) = match n.kind() {
+            "assignment" | "augmented_assignment" | "assignment_expression" => (n.field("left"), n.field("right")),
+            "variable_declarator" => (n.field("name"), n.field("value")),
+            "for_statement" | "for_in_statement" | "for_in_clause" => (n.field("left"), None),
+            _ => (None, None),
+        };
+        if let Some(l) = left
+            && binds(l, name, src)
+        {
+            count += 1;
+            value = right.filter(|_| l.kind() == "identifier" && n.kind() != "augmented_assignment");
+        }
+        true
+    });
+    if count == 1 { value } else { None }
+}
+
+/// `order.items`, `self.draft_order.lines`: a relation the catalog lists as
+/// small by nature for its parent.
+fn small_relation(text: &str, cx: &Checker<'_, '_>) -> bool {
+    let compact: String = text.split_whitespace().collect();
+    relation_listed(&compact, &cx.catalog.collections.small_relations)
+}
+
+fn relation_listed(chain: &str, listed: &[String]) -> bool {
+    let mut parts = chain.rsplit('.');
+    let (Some(rel), Some(parent)) = (parts.next(), parts.next()) else { return false };
+    let parent = parent.trim_end_matches('?').trim_end_matches('!');
+    listed.iter().any(|entry| {
+        let Some((p, r)) = entry.split_once('.') else { return false };
+        if r != rel {
+            return false;
+        }
+        let capital: String = p.chars().take(1).flat_map(char::to_uppercase).chain(p.chars().skip(1)).collect();
+        parent.eq_ignore_ascii_case(p) || parent.ends_with(&format!("_{p}")) || parent.ends_with(&capital)
+    })
+}
+
+/// `MAX_RETRIES`, `STATUSES`: an all-caps name is a constant.
+pub fn is_constant_name(s: &str) -> bool {
+    s.len() > 1
+        && s.chars().any(|c| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// What leaving the loop after `node` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The loop runs on.
+    No,
+    /// `break`: this loop ends after its first pass.
+    Loop,
+    /// `return`, `raise`, `throw`: the function ends after the first pass.
+    Function,
+}
+
+/// Whether the loop whose body is `body` ends unconditionally after the pass
+/// that reaches `node`: a `return`, `raise`, `throw` or `break` follows it at
+/// the body's top level (or the statement holding it is one), with no
+/// `continue` in the body to skip it.
+pub fn exits_after_first(node: Node<'_>, body: Node<'_>) -> Exit {
+    if !matches!(body.kind(), "block" | "statement_block") {
+        return Exit::No;
+    }
+    let mut skips = false;
+    crate::lang::walk(body, &mut |n| {
+        skips |= n.kind() == "continue_statement";
+        !skips
+    });
+    if skips {
+        return Exit::No;
+    }
+    let stmts = crate::lang::named_children(body);
+    let Some(at) = stmts.iter().position(|s| s.start_byte() <= node.start_byte() && node.end_byte() <= s.end_byte())
+    else {
+        return Exit::No;
+    };
+    for s in &stmts[at..] {
+        match s.kind() {
+            "return_statement" | "raise_statement" | "throw_statement" => return Exit::Function,
+            "break_statement" => return Exit::Loop,
+            _ => {}
+        }
+    }
+    Exit::No
+}
+
+/// JS/TS: `node` runs inside the callback of an interactive transaction
+/// (`prisma.$transaction(async (tx) => ...)`, `knex.transaction(...)`), whose
+/// queries share one connection and run one after another, so `Promise.all`
+/// there starts no more connections.
+pub fn on_one_connection(cx: &Checker<'_, '_>) -> bool {
+    let scopes = &cx.catalog.collections.javascript.one_connection;
+    cx.ctx.frames().iter().any(|f| {
+        let FrameKind::Function(info) = &f.kind else { return false };
+        if !info.is_callback {
+            return false;
+        }
+        let call = f.node.parent().filter(|p| p.kind() == "arguments").and_then(|a| a.parent());
+        let callee = call.and_then(|c| c.field("function"));
+        callee.is_some_and(|c| {
+            let t = node_text(c, cx.src);
+            let last = t.rsplit('.').next().unwrap_or(t);
+            scopes.iter().any(|s| s == last)
+        })
+    })
+}
+
+// ------------------------------------------------------------------ Rust
+
+/// The size class of a Rust iterable, if it has evidence of being small.
+pub fn rust_size_of(expr: &syn::Expr, cx: &RustChecker<'_, '_>) -> Option<SizeClass> {
+    rust_size(expr, cx, 0)
+}
+
+fn rust_size(expr: &syn::Expr, cx: &RustChecker<'_, '_>, depth: u32) -> Option<SizeClass> {
+    use syn::Expr;
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let text = cx.text(expr);
+    if cx.catalog.queries.rust.small_collections.iter().any(|m| text.contains(m.as_str())) {
+        return Some(SizeClass::Registry);
+    }
+    let lang = &cx.catalog.collections.rust;
+    match expr {
+        Expr::Array(_) | Expr::Lit(_) | Expr::Tuple(_) => Some(SizeClass::Literal),
+        Expr::Reference(r) => rust_size(&r.expr, cx, depth + 1),
+        Expr::Paren(p) => rust_size(&p.expr, cx, depth + 1),
+        Expr::Group(g) => rust_size(&g.expr, cx, depth + 1),
+        Expr::Range(r) => {
+            let lit = |e: &Option<Box<Expr>>| {
+                e.as_deref().is_none_or(|e| matches!(e, Expr::Lit(_)) || is_constant_name(cx.text(e)))
+            };
+            (r.start.is_some() && r.end.is_some() && lit(&r.start) && lit(&r.end)).then_some(SizeClass::Literal)
+        }
+        // `&xs[..10]`: a slice with an end.
+        Expr::Index(i) => match rs::peel(&i.index) {
+            Expr::Range(r) if r.end.is_some() => Some(SizeClass::Sliced),
+            _ => None,
+        },
+        Expr::Path(p) => {
+            let last = p.path.segments.last()?.ident.to_string();
+            is_constant_name(&last).then_some(SizeClass::Constant)
+        }
+        Expr::Field(f) => {
+            let member = match &f.member {
+                syn::Member::Named(n) => n.to_string(),
+                syn::Member::Unnamed(_) => return None,
+            };
+            if is_constant_name(&member) {
+                return Some(SizeClass::Constant);
+            }
+            let chain: String = cx.text(expr).split_whitespace().collect();
+            relation_listed(&chain, &cx.catalog.collections.small_relations).then_some(SizeClass::SmallRelation)
+        }
+        Expr::Macro(m) => {
+            (rs::macro_name(&m.mac) == "vec" && !m.mac.tokens.to_string().contains(';')).then_some(SizeClass::Literal)
+        }
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            if lang.chunkers.contains(&name) {
+                return Some(SizeClass::Chunked);
+            }
+            if lang.limiters.contains(&name) {
+                return Some(SizeClass::Sliced);
+            }
+            if matches!(
+                name.as_str(),
+                "iter" | "into_iter" | "iter_mut" | "enumerate" | "copied" | "cloned" | "chain" | "keys" | "values"
+            ) {
+                return rust_size(&m.receiver, cx, depth + 1);
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Rust: the `for` loop body `body` ends unconditionally after the statement
+/// at byte `at` (a `return` or `break` statement follows at its top level).
+pub fn rust_exits_after_first(body: &syn::Block, at: u32, cx: &RustChecker<'_, '_>) -> Exit {
+    let has_continue = cx.text(body).contains("continue");
+    if has_continue {
+        return Exit::No;
+    }
+    let mut reached = false;
+    for stmt in &body.stmts {
+        let span = cx.span(stmt);
+        // The statement holding `at`, or any after it.
+        reached |= at < span.end.max(span.start + 1);
+        if !reached {
+            continue;
+        }
+        let expr = match stmt {
+            syn::Stmt::Expr(e, _) => e,
+            _ => continue,
+        };
+        match expr {
+            syn::Expr::Return(_) => return Exit::Function,
+            syn::Expr::Break(_) => return Exit::Loop,
+            _ => {}
+        }
+    }
+    Exit::No
+}
+
+/// Rust: the channel receiver `rx` is a reply channel: in the function that
+/// made it (its text `func`, the channel made at byte `made` of it), it is
+/// used only to take one message with a receive method, outside any loop
+/// that starts after the channel is made. One message is all it ever holds.
+pub fn reply_channel(rx: &str, func: &str, made: usize, cx: &RustChecker<'_, '_>) -> bool {
+    let methods = &cx.catalog.collections.rust.receive_methods;
+    let after = &func[made.min(func.len())..];
+    let mut receives = 0;
+    let mut start = 0;
+    while let Some(i) = after[start..].find(rx) {
+        let at = start + i;
+        start = at + rx.len();
+        let before_ok = after[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let rest = &after[at + rx.len()..];
+        let after_ok = rest.chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        if !(before_ok && after_ok) {
+            continue;
+        }
+        // The binding itself: `let (tx, mut rx) = ...`.
+        if receives == 0 && at < after.find('=').unwrap_or(0) {
+            continue;
+        }
+        let receive = rest
+            .strip_prefix('.')
+            .is_some_and(|r| methods.iter().any(|m| r.starts_with(m.as_str()) && r[m.len()..].starts_with('(')));
+        if !receive || inside_loop(after, at) {
+            return false;
+        }
+        receives += 1;
+    }
+    receives == 1
+}
+
+/// Whether byte `at` of `text` sits inside the braces of a `loop`, `while`
+/// or `for` that starts in `text` (strings and comments are not told apart:
+/// a keyword in them only makes the answer "inside", the cautious one).
+fn inside_loop(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    for kw in ["loop", "while", "for"] {
+        let mut from = 0;
+        while let Some(i) = text[from..at].find(kw) {
+            let k = from + i;
+            from = k + kw.len();
+            let word_start = k == 0 || !(bytes[k - 1].is_ascii_alphanumeric() || bytes[k - 1] == b'_');
+            let word_end = bytes.get(k + kw.len()).is_some_and(|b| !(b.is_ascii_alphanumeric() || *b == b'_'));
+            if !(word_start && word_end) {
+                continue;
+            }
+            // The loop's block: the first `{` after the keyword, to its match.
+            let Some(open) = text[k..].find('{').map(|o| k + o) else { continue };
+            if open > at {
+                // `while let Some(m) = rx.recv()`: the receive is the loop's condition.
+                return true;
+            }
+            let mut depth = 0usize;
+            let mut close = text.len();
+            for (j, b) in bytes.iter().enumerate().skip(open) {
+                match b {
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = j;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if at < close {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+// ------------------------------------------------------------------ facts
+
+/// Gathers [`ProjectFacts::constant_collections`] with a text scan (no
+/// parse): module-level `NAME = [...]` (Python) and `const name = [...]`
+/// (JS/TS, exported or not) with a non-empty literal, never mutated in
+/// the file (`name.append(`, `name.push(`, `name[k] =`).
+pub struct ConstantCollectionFacts;
+
+impl FactCollector for ConstantCollectionFacts {
+    fn triggers(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn scan(&self, file: &SourceFile, facts: &mut ProjectFacts) {
+        let python = file.grammar == Grammar::Python;
+        let text: &str = &file.text;
+        let mut at = 0;
+        while at < text.len() {
+            if let Some(name) = constant_at(&text[at..], python)
+                && !mutated(text, name)
+            {
+                facts.constant_collections.insert(name.to_string());
+            }
+            at += text[at..].find('\n').map_or(text.len() - at, |n| n + 1);
+        }
+    }
+}
+
+/// The name a column-0 line (at the start of `text`) binds to a non-empty
+/// literal collection; the literal may span lines.
+fn constant_at(text: &str, python: bool) -> Option<&str> {
+    let rest = if python {
+        text
+    } else {
+        let l = text.strip_prefix("export ").unwrap_or(text);
+        l.strip_prefix("const ")?
+    };
+    let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))?;
+    let name = &rest[..end];
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || (python && name == "__all__") {
+        return None;
+    }
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let mut after = rest[end..line_end].trim_start();
+    // `name: Type = ...`
+    if let Some(t) = after.strip_prefix(':') {
+        after = &t[t.find('=')?..];
+    }
+    let value = after.strip_prefix('=')?.trim_start();
+    let value = value.strip_prefix("frozenset(").or_else(|| value.strip_prefix("Object.freeze(")).unwrap_or(value);
+    let open = value.chars().next()?;
+    let close = match open {
+        '[' => ']',
+        '(' => ')',
+        '{' => '}',
+        _ => return None,
+    };
+    // The literal continues past this line: read on in the whole text.
+    let offset = value.as_ptr() as usize - rest.as_ptr() as usize;
+    let inner = rest[offset + 1..].trim_start();
+    // `[]`, `{}`: an empty module-level collection is a registry filled at
+    // run time. A Python `(...)` is a tuple only with a comma.
+    let empty = inner.is_empty() || inner.starts_with(close);
+    let not_tuple = python && open == '(' && inner.find(',').is_none_or(|c| inner.find(')').is_some_and(|p| p < c));
+    (!empty && !not_tuple).then_some(name)
+}
+
+/// The file adds to or changes the collection somewhere. One pass over the
+/// name's occurrences: a constants module may hold hundreds of them.
+fn mutated(text: &str, name: &str) -> bool {
+    const MUTATORS: &[&str] =
+        &["append(", "extend(", "push(", "add(", "update(", "insert(", "unshift(", "set(", "setdefault("];
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            return false;
+        }
+        let rest = &text[i + name.len()..];
+        if let Some(call) = rest.strip_prefix('.') {
+            return MUTATORS.iter().any(|m| call.starts_with(m));
+        }
+        // `name[key] = value`, not `name[key] == value`.
+        rest.starts_with('[')
+            && rest.lines().next().is_some_and(|line| {
+                line.find(']').is_some_and(|c| {
+                    let after = line[c + 1..].trim_start();
+                    after.starts_with('=') && !after.starts_with("==")
+                })
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_lines_are_non_empty_literals_at_column_zero() {
+        assert_eq!(constant_at("currencies = [\"EUR\", \"USD\"]", true), Some("currencies"));
+        assert_eq!(constant_at("kinds: list[str] = [\n    'a',\n]\n", true), Some("kinds"));
+        assert_eq!(constant_at("handlers = []", true), None);
+        assert_eq!(constant_at("handlers = [\n]\n", true), None);
+        assert_eq!(constant_at("    local = [1]", true), None);
+        assert_eq!(constant_at("x = (yield)", true), None);
+        assert_eq!(constant_at("PAIR = (1, 2)", true), Some("PAIR"));
+        assert_eq!(constant_at("export const locales = ['en', 'fr'] as const;", false), Some("locales"));
+        assert_eq!(constant_at("const registry = {};", false), None);
+        assert_eq!(constant_at("let mutable = [1];", false), None);
+    }
+
+    #[test]
+    fn a_mutated_collection_is_not_constant() {
+        assert!(mutated("queue = [1]\nqueue.append(2)\n", "queue"));
+        assert!(mutated("m = {'a': 1}\nm['b'] = 2\n", "m"));
+        assert!(!mutated("m = {'a': 1}\nif m['a'] == 1: pass\n", "m"));
+        assert!(!mutated("queue = [1]\nmy_queue.append(2)\nself.queue.append(3)\n", "queue"));
+    }
+
+    #[test]
+    fn relations_match_the_parent_name_or_its_suffix() {
+        let listed = vec!["order.lines".to_string()];
+        assert!(relation_listed("order.lines", &listed));
+        assert!(relation_listed("self.draft_order.lines", &listed));
+        assert!(relation_listed("currentOrder.lines", &listed));
+        assert!(!relation_listed("border.lines", &listed));
+        assert!(!relation_listed("order.payments", &listed));
+    }
+}

@@ -1,0 +1,35 @@
+//! `rules/catalog/collections.toml`: what makes a collection small or
+//! bounded (relations small by nature, chunking and limiting calls, scopes
+//! that run on one connection, reply-channel receives). Read by the
+//! collection-size evidence layer ([`crate::analysis::collections`]).
+
+use serde::Deserialize;
+
+/// Collection-size knowledge.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CollectionCatalog {
+    /// Relations of one parent row that are small by nature, as
+    /// `parent.relation` (`order.items`, `user.invitations`).
+    pub small_relations: Vec<String>,
+    /// Python calls.
+    pub python: LangCollections,
+    /// TypeScript/JavaScript calls.
+    pub javascript: LangCollections,
+    /// Rust methods.
+    pub rust: LangCollections,
+}
+
+/// What one language family knows about collection sizes.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LangCollections {
+    /// Calls (last name) or methods that split an iterable into chunks.
+    pub chunkers: Vec<String>,
+    /// Calls (last name) or methods that keep the first N items.
+    pub limiters: Vec<String>,
+    /// JS: calls (last name) whose callback runs its queries on one connection.
+    pub one_connection: Vec<String>,
+    /// Rust: methods that take a message from a channel's receiver.
+    pub receive_methods: Vec<String>,
+}
