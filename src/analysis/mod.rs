@@ -1,4 +1,5 @@
 //! The evidence layers: questions many rules ask, answered once per run as
 //! plain data (see `docs/architecture.md`, "The evidence layers").
 
+pub mod handlers;
 pub mod migration_scope;
