@@ -319,6 +319,8 @@ fn analyze_promise<'t>(arg: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'t
     scan.commented |= comment_in(args, src) || trailing_comment(args, src) || leading_comment(args, src);
     let intent = if scan.commented {
         Some(Accepted::new(Intent::Documented, "a comment on the handler or the line above"))
+    } else if let Some(c) = reason_above(arg, src) {
+        Some(Accepted::new(Intent::Documented, c))
     } else if promise_probe(arg, cx) {
         Some(Accepted::new(Intent::Probe, "the promise settles to a constant either way"))
     } else {
@@ -640,6 +642,15 @@ pub fn is_telemetry_name(name: &str, words: &[String]) -> bool {
     words.iter().any(|w| lower.contains(w.as_str()))
 }
 
+/// True when a function's first name word (`safeReadFile`, `try_parse`,
+/// `maybe_notify`) says it returns instead of raising.
+fn says_no_throw(name: &str, words: &[String]) -> bool {
+    let name = name.trim_start_matches('_');
+    let end = name.find(|c: char| c == '_' || c.is_ascii_uppercase()).unwrap_or(name.len());
+    let first = name[..end].to_ascii_lowercase();
+    end < name.len() && words.contains(&first)
+}
+
 /// What the calls of a `try` body (or a promise's origin call) all are.
 #[derive(Default)]
 struct BodyCalls {
@@ -724,7 +735,9 @@ impl BodyCalls {
                 })
         }) {
             self.lookup += 1;
-        } else if cat.probe_calls.iter().any(|p| p == text || *p == path) {
+        } else if cat.probe_calls.iter().any(|p| p == text || *p == path)
+            || cat.parse_name_prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        {
             self.parse += 1;
         }
     }
@@ -891,7 +904,8 @@ fn schema_default<'t>(origin: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) 
         .then(|| Accepted::new(Intent::SchemaDefault, format!("`{}` is a validation schema", node_text(cur, src))))
 }
 
-/// A comment block directly above the `try` statement that gives a reason.
+/// A comment block directly above the line of `stmt` (a `try` statement, a
+/// promise handler) that gives a reason.
 /// Read from the lines, since tree-sitter may attach a comment at the top
 /// of a block to the enclosing definition rather than beside the `try`.
 fn reason_above(stmt: Node<'_>, src: &str) -> Option<String> {
@@ -905,7 +919,7 @@ fn reason_above(stmt: Node<'_>, src: &str) -> Option<String> {
             break;
         }
         if meaningful_comment(t) && states_reason(t) {
-            return Some(format!("the comment `{t}` above the `try`"));
+            return Some(format!("the comment `{t}` above"));
         }
     }
     None
@@ -919,6 +933,11 @@ fn function_intent(cx: &Checker<'_, '_>, cat: &LangErrors) -> Option<Accepted> {
         && is_telemetry_name(name, &cat.telemetry_function_words)
     {
         return Some(Accepted::new(Intent::Telemetry, format!("`{name}` reports telemetry")));
+    }
+    if let Some(name) = &info.name
+        && says_no_throw(name, &cat.no_throw_name_words)
+    {
+        return Some(Accepted::new(Intent::Documented, format!("the name `{name}` says failure is expected")));
     }
     let src = cx.src;
     // Python: the docstring is the body's first statement.
@@ -1070,9 +1089,17 @@ fn is_bool_probe(try_stmt: Option<Node<'_>>, handler_stmts: &[Node<'_>], src: &s
         }
     }
     let _ = src;
-    candidates
-        .iter()
-        .any(|b| statements(*b).last().is_some_and(|s| s.kind() == "return_statement" && s.named_child(0).is_some()))
+    // `try: check(x) / except E: return False / return True`: the answer
+    // follows the `try`.
+    let after = try_stmt
+        .next_named_sibling()
+        .filter(|n| n.kind() == "return_statement")
+        .and_then(|r| r.named_child(0))
+        .is_some_and(is_bool);
+    after
+        || candidates.iter().any(|b| {
+            statements(*b).last().is_some_and(|s| s.kind() == "return_statement" && s.named_child(0).is_some())
+        })
 }
 
 #[derive(Default)]
@@ -1466,7 +1493,59 @@ pub fn promise_handler<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
 
 #[cfg(test)]
 mod tests {
-    use super::meaningful_comment;
+    use super::{Intent, is_idempotent_ddl, meaningful_comment, says_no_throw, states_reason};
+
+    #[test]
+    fn reasons_in_comments() {
+        assert!(states_reason("# Best effort: the cache is rebuilt on the next request"));
+        assert!(states_reason("/** Refreshes the avatar; this may fail while the provider is down. */"));
+        assert!(states_reason("// Ignore errors"));
+        assert!(!states_reason("# Push every pending order to the warehouse."));
+        assert!(!states_reason("\"\"\"Sync the orders with the warehouse.\"\"\""));
+    }
+
+    #[test]
+    fn idempotent_ddl() {
+        assert!(is_idempotent_ddl("\"CREATE TABLE audit (id serial)\""));
+        assert!(is_idempotent_ddl("'create index ix on t (c)'"));
+        assert!(is_idempotent_ddl("\"ALTER TABLE jobs ADD COLUMN note text\""));
+        assert!(!is_idempotent_ddl("\"ALTER TABLE jobs DROP COLUMN note\""));
+        assert!(!is_idempotent_ddl("\"CREATE OR REPLACE VIEW v AS SELECT 1\""));
+        assert!(!is_idempotent_ddl("\"UPDATE jobs SET note = ''\""));
+        assert!(!is_idempotent_ddl("\"created at\""));
+    }
+
+    #[test]
+    fn names_that_promise_no_throw() {
+        let words: Vec<String> = ["safe", "try", "maybe"].iter().map(|s| s.to_string()).collect();
+        assert!(says_no_throw("safeReadFile", &words));
+        assert!(says_no_throw("try_parse", &words));
+        assert!(says_no_throw("_maybe_notify", &words));
+        assert!(!says_no_throw("safety_check", &words));
+        assert!(!says_no_throw("safe", &words));
+        assert!(!says_no_throw("retry_send", &words));
+    }
+
+    #[test]
+    fn every_intent_is_described() {
+        let all = [
+            Intent::Probe,
+            Intent::ParseOrDefault,
+            Intent::NotFound,
+            Intent::OptionalImport,
+            Intent::Cleanup,
+            Intent::NonBlocking,
+            Intent::AlreadyExists,
+            Intent::Documented,
+            Intent::CalleeReports,
+            Intent::Telemetry,
+            Intent::SchemaDefault,
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for i in all {
+            assert!(seen.insert(i.describe()), "two intents share a description");
+        }
+    }
 
     #[test]
     fn comments_that_explain() {

@@ -110,6 +110,12 @@ pub struct LangErrors {
     pub nonblocking_errors: Vec<String>,
     /// Exceptions that mean "already exists" (`DuplicateTable`).
     pub already_exists_errors: Vec<String>,
+    /// Callee names that parse input (`parse_date`, `decodeToken`,
+    /// `from_global_id`): a `try` of only these is parse-or-default.
+    pub parse_name_prefixes: Vec<String>,
+    /// First words of a function name that say it returns instead of
+    /// raising (`safeReadFile`, `try_parse`, `maybe_send`).
+    pub no_throw_name_words: Vec<String>,
     /// Validation packages whose schemas have a `.catch(default)` (`zod`).
     pub schema_packages: Vec<String>,
 }
