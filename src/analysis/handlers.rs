@@ -323,6 +323,8 @@ fn analyze_promise<'t>(arg: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'t
         Some(Accepted::new(Intent::Documented, c))
     } else if promise_probe(arg, cx) {
         Some(Accepted::new(Intent::Probe, "the promise settles to a constant either way"))
+    } else if let Some(e) = discards.then(|| default_checked(arg, src)).flatten() {
+        Some(Accepted::new(Intent::NotFound, e))
     } else {
         promise_intent(arg, &scan, cx, cat)
     };
@@ -362,7 +364,89 @@ fn promise_probe(arg: Node<'_>, cx: &Checker<'_, '_>) -> bool {
             let prop = callee.field("property")?;
             (node_text(prop, src) == "then").then_some(o)
         })
-        .is_some_and(|then_call| crate::lang::typescript::call_args(then_call).first().is_some_and(|a| constant_fn(*a)))
+        .is_some_and(|then_call| {
+            crate::lang::typescript::call_args(then_call)
+                .first()
+                .is_some_and(|a| constant_fn(*a) || boolean_fn(*a, src))
+        })
+}
+
+/// `(user) => !!user`, `(r) => Boolean(r)`, `(r) => r.ok === true`: a
+/// `.then` that turns the value into a yes/no answer.
+fn boolean_fn(n: Node<'_>, src: &str) -> bool {
+    if !matches!(n.kind(), "arrow_function" | "function_expression") {
+        return false;
+    }
+    let Some(body) = n.field("body") else { return false };
+    let body = crate::lang::typescript::unwrap_expr(body);
+    match body.kind() {
+        "unary_expression" => body.field("operator").is_some_and(|o| node_text(o, src) == "!"),
+        "binary_expression" => body
+            .field("operator")
+            .is_some_and(|o| matches!(node_text(o, src), "===" | "!==" | "==" | "!=" | ">" | "<" | ">=" | "<=")),
+        "call_expression" => body.field("function").is_some_and(|f| node_text(f, src) == "Boolean"),
+        _ => false,
+    }
+}
+
+/// `const x = await load().catch(() => null); if (!x) throw notFound()`: the
+/// fallback value is tested in the next few statements, so the handler maps
+/// a failed lookup to the "not found" branch the code already has.
+fn default_checked(arg: Node<'_>, src: &str) -> Option<String> {
+    // The statement that binds the awaited result.
+    let mut stmt = arg;
+    for _ in 0..12 {
+        stmt = stmt.parent()?;
+        if matches!(stmt.kind(), "lexical_declaration" | "variable_declaration" | "expression_statement") {
+            break;
+        }
+    }
+    let mut names = Vec::new();
+    match stmt.kind() {
+        "lexical_declaration" | "variable_declaration" => {
+            let mut cursor = stmt.walk();
+            for d in stmt.named_children(&mut cursor).filter(|d| d.kind() == "variable_declarator") {
+                if let Some(n) = d.field("name") {
+                    collect_identifiers(n, src, &mut names);
+                }
+            }
+        }
+        "expression_statement" => {
+            let a = stmt.named_child(0).filter(|a| a.kind() == "assignment_expression");
+            if let Some(left) = a.and_then(|a| a.field("left")) {
+                collect_identifiers(left, src, &mut names);
+            }
+        }
+        _ => return None,
+    }
+    let mut next = stmt.next_named_sibling();
+    for _ in 0..3 {
+        let Some(n) = next else { break };
+        if n.kind() == "if_statement"
+            && let Some(cond) = n.field("condition")
+        {
+            let cond = node_text(cond, src);
+            for name in &names {
+                let tested = [
+                    format!("!{name}"),
+                    format!("{name} === null"),
+                    format!("{name} == null"),
+                    format!("{name} === undefined"),
+                ]
+                .iter()
+                .any(|t| {
+                    cond.match_indices(t.as_str()).any(|(i, _)| {
+                        !cond[i + t.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
+                    })
+                });
+                if tested {
+                    return Some(format!("`{name}` is checked for the default right after"));
+                }
+            }
+        }
+        next = n.next_named_sibling();
+    }
+    None
 }
 
 /// A comment on the line right above the statement holding `node`.
