@@ -49,6 +49,7 @@ pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[
     &crate::rules::net_timeout::AxiosTimeoutFacts,
     &crate::rules::lazy_relation_in_loop::DjangoModelFacts,
     &crate::analysis::collections::ConstantCollectionFacts,
+    &crate::analysis::handlers::ReportingFunctionFacts,
 ];
 
 /// Every rule's metadata, sorted by code.

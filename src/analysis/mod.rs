@@ -4,7 +4,10 @@
 //!
 //! - [`roles`]: whose code a file is and whether it runs in production.
 //! - [`migration_scope`]: which migrations are still ahead of production.
+//! - [`collections`]: how large a collection can be.
+//! - [`handlers`]: what an exception handler intends.
 
 pub mod collections;
+pub mod handlers;
 pub mod migration_scope;
 pub mod roles;

@@ -1,6 +1,6 @@
 //! `rules/catalog/errors.toml`: calls that log or report an error, I/O calls,
 //! and the narrow exception idioms that are safe to ignore. Read by the
-//! swallowed-exception rules through [`crate::lang::handler`].
+//! swallowed-exception rules through [`crate::analysis::handlers`].
 
 use serde::Deserialize;
 
@@ -39,6 +39,10 @@ pub struct RustErrors {
     pub handled_methods: Vec<String>,
     /// Logging macros by resolved path (or bare name).
     pub logger_macros: Vec<String>,
+    /// Receiver roots that are telemetry clients (`metrics`, `statsd`).
+    pub telemetry_names: Vec<String>,
+    /// Words in a function's name that say it reports telemetry.
+    pub telemetry_function_words: Vec<String>,
 }
 
 impl RustErrors {
@@ -90,6 +94,30 @@ pub struct LangErrors {
     /// Narrow exceptions that are intentional idioms (path, or `.Name` for
     /// any path ending in `.Name`).
     pub narrow_idioms: Vec<String>,
+    /// Calls (last name) that release a resource: dropping their error is
+    /// best-effort cleanup (`close`, `unlink`, `rollback`).
+    pub cleanup_methods: Vec<String>,
+    /// Receiver roots that are telemetry clients (`statsd`, `metrics`).
+    pub telemetry_names: Vec<String>,
+    /// Telemetry calls by resolved path (`posthog.capture`).
+    pub telemetry_paths: Vec<String>,
+    /// Words in a function's name that say it reports telemetry.
+    pub telemetry_function_words: Vec<String>,
+    /// Lookups (last name) that throw when the record is missing
+    /// (`findUniqueOrThrow`, a Django manager's `get`).
+    pub not_found_calls: Vec<String>,
+    /// Exceptions that mean "non-blocking I/O, try again" (`BlockingIOError`).
+    pub nonblocking_errors: Vec<String>,
+    /// Exceptions that mean "already exists" (`DuplicateTable`).
+    pub already_exists_errors: Vec<String>,
+    /// Callee names that parse input (`parse_date`, `decodeToken`,
+    /// `from_global_id`): a `try` of only these is parse-or-default.
+    pub parse_name_prefixes: Vec<String>,
+    /// First words of a function name that say it returns instead of
+    /// raising (`safeReadFile`, `try_parse`, `maybe_send`).
+    pub no_throw_name_words: Vec<String>,
+    /// Validation packages whose schemas have a `.catch(default)` (`zod`).
+    pub schema_packages: Vec<String>,
 }
 
 impl LangErrors {

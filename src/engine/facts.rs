@@ -39,6 +39,12 @@ pub struct ProjectFacts {
     /// so a loop over one, in this module or one that imports it, is small
     /// ([`crate::analysis::collections`]).
     pub constant_collections: BTreeSet<String>,
+    /// Python functions and methods (by simple name) whose body logs or
+    /// reports the exception in flight (`logger.exception`, `exc_info=True`,
+    /// `capture_exception()`): a handler that calls one does not swallow
+    /// (see `analysis::handlers`).
+    #[serde(default)]
+    pub reporting_functions: BTreeSet<String>,
     /// Every accessor name in `django_fk_fields` and `django_many_fields`:
     /// a quick test before a rule works out which model an object is.
     /// Derived by [`ProjectFacts::merge`], never stored.
@@ -75,6 +81,7 @@ impl ProjectFacts {
             self.django_many_fields.entry(k).or_default().extend(v);
         }
         self.constant_collections.extend(other.constant_collections);
+        self.reporting_functions.extend(other.reporting_functions);
         for (k, v) in other.django_model_bases {
             self.django_model_bases.entry(k).or_default().extend(v);
         }

@@ -389,7 +389,7 @@ impl<'a, 'ast> RustChecker<'a, 'ast> {
                 break;
             }
         }
-        self.comments_on_lines(top, last).any(crate::lang::handler::meaningful_comment)
+        self.comments_on_lines(top, last).any(crate::analysis::handlers::meaningful_comment)
     }
 
     /// The text of the innermost enclosing function (the file when none).

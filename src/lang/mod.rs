@@ -1,7 +1,6 @@
 //! Language front ends: parsing with one tree-sitter `Parser` per worker
 //! thread and per grammar, and the helpers rules share to read nodes.
 
-pub mod handler;
 pub mod python;
 pub mod rust;
 pub mod typescript;

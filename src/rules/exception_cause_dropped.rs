@@ -3,8 +3,8 @@
 
 use tree_sitter::Node;
 
+use crate::analysis::handlers::{self as handler, HandlerKind};
 use crate::engine::Checker;
-use crate::lang::handler::{self, HandlerKind};
 use crate::rule::{Rule, RuleMeta};
 
 crate::declare_rule! {
@@ -48,7 +48,7 @@ impl Rule for ExceptionCauseDropped {
             _ => None,
         };
         let Some(h) = h else { return };
-        if !(h.broad && h.logs > 0 && !h.logs_exception && !h.handles && !h.probe && !h.commented) {
+        if !(h.broad && h.logs > 0 && !h.logs_exception && !h.handles && h.intent.is_none()) {
             return;
         }
         let message = match h.kind {

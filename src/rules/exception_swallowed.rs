@@ -4,8 +4,8 @@
 
 use tree_sitter::Node;
 
+use crate::analysis::handlers::{self as handler, HandlerKind};
 use crate::engine::Checker;
-use crate::lang::handler::{self, HandlerKind};
 use crate::lang::{NodeExt, node_text};
 use crate::rule::{Rule, RuleMeta};
 use crate::source::Span;
@@ -48,7 +48,7 @@ impl Rule for ExceptionSwallowed {
         match node.kind() {
             "except_clause" => {
                 let Some(h) = handler::analyze(node, HandlerKind::Except, cx) else { return };
-                if h.broad && h.discards && !h.commented && !h.probe {
+                if h.broad && h.discards && h.intent.is_none() {
                     let header = h.span.text(cx.src).trim_end_matches(':').trim().to_string();
                     let what = if h.types.is_empty() { "A bare `except:`".to_string() } else { format!("`{header}`") };
                     cx.report(
@@ -59,7 +59,7 @@ impl Rule for ExceptionSwallowed {
             }
             "catch_clause" => {
                 let Some(h) = handler::analyze(node, HandlerKind::Catch, cx) else { return };
-                if h.discards && !h.commented && !h.probe {
+                if h.discards && h.intent.is_none() {
                     let empty = node.field("body").is_some_and(|b| {
                         let mut c = b.walk();
                         b.named_children(&mut c).all(|s| s.kind() == "comment")
@@ -75,7 +75,7 @@ impl Rule for ExceptionSwallowed {
             "call_expression" => {
                 let Some(arg) = handler::promise_handler(node, cx.src) else { return };
                 let Some(h) = handler::analyze(arg, HandlerKind::Promise, cx) else { return };
-                if h.discards && !h.commented && !h.probe {
+                if h.discards && h.intent.is_none() {
                     let text = node_text(arg, cx.src);
                     let shown = if text.len() <= 24 && !text.contains('\n') { text } else { "..." };
                     cx.report(

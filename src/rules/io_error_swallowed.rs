@@ -4,10 +4,10 @@
 
 use tree_sitter::Node;
 
+use crate::analysis::handlers::{self as handler, HandlerKind};
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::NodeExt;
-use crate::lang::handler::{self, HandlerKind};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::io_error_swallowed_rust;
 
@@ -54,7 +54,7 @@ impl Rule for IoErrorSwallowed {
             return;
         }
         let Some(h) = handler::analyze(node, HandlerKind::Except, cx) else { return };
-        if h.broad || !h.discards || h.commented || h.probe || h.types.is_empty() {
+        if h.broad || !h.discards || h.intent.is_some() || h.types.is_empty() {
             return;
         }
         let Some(try_body) = node.parent().and_then(|t| t.field("body")) else { return };

@@ -7,6 +7,7 @@
 
 use syn::{Expr, Pat};
 
+use crate::analysis::handlers;
 use crate::catalog::errors::RustErrors;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::rust::{self as rs, Step};
@@ -40,7 +41,7 @@ fn check_let(l: &syn::Local, cx: &mut RustChecker<'_, '_>) {
     }
     let Some(call) = io_work(&init.expr, cx, true) else { return };
     let span = cx.span(l);
-    if cx.explained(span) || fails_next(span, cx) {
+    if cx.explained(span) || fails_next(span, cx) || intended(&init.expr, cx) {
         return;
     }
     cx.report(span, format!("`let _ =` drops the error of `{call}` without a log, {CONSEQUENCE}"));
@@ -54,7 +55,7 @@ fn check_ok_stmt(e: &Expr, cx: &mut RustChecker<'_, '_>) {
     }
     let Some(call) = io_work(&m.receiver, cx, true) else { return };
     let span = cx.span(e);
-    if cx.explained(span) || fails_next(span, cx) {
+    if cx.explained(span) || fails_next(span, cx) || intended(&m.receiver, cx) {
         return;
     }
     cx.report(span, format!("`.ok()` drops the error of `{call}` without a log, {CONSEQUENCE}"));
@@ -75,7 +76,7 @@ fn check_if_let(i: &syn::ExprIf, cx: &mut RustChecker<'_, '_>) {
     }
     let Some(call) = io_work(&l.expr, cx, false) else { return };
     let span = cx.span(l);
-    if cx.explained(span) {
+    if cx.explained(span) || intended(&l.expr, cx) {
         return;
     }
     cx.report(
@@ -106,7 +107,7 @@ fn check_match(m: &syn::ExprMatch, cx: &mut RustChecker<'_, '_>) {
         }
         let Some(call) = io_work(&m.expr, cx, false) else { return };
         let span = cx.span(arm);
-        if cx.explained(span) {
+        if cx.explained(span) || intended(&m.expr, cx) {
             continue;
         }
         let pat = cx.text(&arm.pat).to_string();
@@ -137,10 +138,25 @@ fn check_unwrap_or(m: &syn::ExprMethodCall, cx: &mut RustChecker<'_, '_>) {
         return;
     }
     let span = cx.span(&m.method);
-    if cx.explained(cx.span(m)) {
+    if cx.explained(cx.span(m)) || intended(&m.receiver, cx) {
         return;
     }
     cx.report(span, format!("`.{name}()` replaces the error of `{call}` with a default and no log, {CONSEQUENCE}"));
+}
+
+/// The handler-intent evidence accepts dropping the error of `expr`:
+/// idempotent DDL, telemetry, or a reason in the function's doc comment.
+fn intended(expr: &Expr, cx: &RustChecker<'_, '_>) -> bool {
+    let (root, _) = rs::chain(expr);
+    let root_name = match rs::peel(root) {
+        Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(n) => Some(n.to_string()),
+            _ => None,
+        },
+        _ => None,
+    };
+    handlers::rust_intent(cx.text(expr), root_name.as_deref(), cx).is_some()
 }
 
 /// The arm body drops the error: `{}`, `()`, `continue`, `{ continue; }`.

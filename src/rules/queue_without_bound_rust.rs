@@ -136,7 +136,7 @@ fn says_why(span: Span, cx: &RustChecker<'_, '_>) -> bool {
     let first = cx.file.lines.line_of(span.start) as u32 + 1;
     let last = cx.file.lines.line_of(span.end) as u32 + 1;
     cx.comments_on_lines(first.saturating_sub(3).max(1), last)
-        .filter(|c| crate::lang::handler::meaningful_comment(c))
+        .filter(|c| crate::analysis::handlers::meaningful_comment(c))
         .any(|c| {
             let c = c.to_ascii_lowercase();
             c.contains("bound") || c.contains("backpressure") || c.contains("back-pressure") || c.contains("capacity")

@@ -1,19 +1,28 @@
-//! What an exception handler does with the error it caught, shared by the
-//! swallowed-exception rules (PP101 `exception-swallowed`, PP102
-//! `io-error-swallowed`, PP104 `exception-cause-dropped`).
+//! Handler-intent evidence: what an exception handler does with the error it
+//! caught, and whether dropping it is a shape a reviewer reads as intended.
+//! Shared by the swallowed-exception rules (PP101 `exception-swallowed`,
+//! PP102 `io-error-swallowed`, PP104 `exception-cause-dropped`), for Python,
+//! TypeScript/JavaScript and (through [`rust_intent`] and friends) Rust.
 //!
 //! A handler is a Python `except` clause, a JS `catch` clause, or a promise
 //! rejection handler (`.catch(fn)`, `.then(ok, fn)`). [`analyze`] scans the
-//! handler's own subtree once (never the whole file) and answers: is it broad,
-//! does its body only discard the error, does it log, report, re-raise or use
-//! the error, and does it carry a comment explaining why ignoring is safe.
-//! Knowledge (loggers, reporters, idioms, I/O calls) comes from
-//! `rules/catalog/errors.toml`.
+//! handler's own subtree and its `try` body once (never the whole file) and
+//! answers: is it broad, does its body only discard the error, does it log,
+//! report, re-raise or use the error, and which [`Intent`] (probe,
+//! parse-or-default, not-found mapping, optional import, cleanup,
+//! non-blocking branch, idempotent schema change, documented reason,
+//! telemetry, a callee that reports, a validation default) explains the drop.
+//! The one per-project fact it needs, which project functions report the
+//! exception in flight, is gathered in the facts phase by
+//! [`ReportingFunctionFacts`]. Knowledge (loggers, reporters, idioms, I/O,
+//! cleanup and telemetry calls) comes from `rules/catalog/errors.toml`.
 
 use tree_sitter::Node;
 
 use crate::catalog::errors::LangErrors;
 use crate::engine::Checker;
+use crate::engine::facts::ProjectFacts;
+use crate::engine::rust::RustChecker;
 use crate::lang::{NodeExt, node_text, walk};
 use crate::source::{Grammar, Span};
 
@@ -44,8 +53,6 @@ pub struct Handler<'t> {
     /// The body only discards the error (`pass`, `continue`, a constant
     /// return, an empty block, a no-op callback).
     pub discards: bool,
-    /// A comment in the handler says why ignoring the error is fine.
-    pub commented: bool,
     /// The body names the exception, reads it (`sys.exc_info`, `traceback`),
     /// reports it (Sentry), hands it on (`next(err)`) or raises.
     pub handles: bool,
@@ -54,9 +61,8 @@ pub struct Handler<'t> {
     /// One of the logging calls attaches the exception implicitly
     /// (`logger.exception`, `exc_info=True`).
     pub logs_exception: bool,
-    /// The `try` only probes input (`JSON.parse`, `new URL`) or the handler
-    /// answers a yes/no question (`try { ...; return true } catch { return false }`).
-    pub probe: bool,
+    /// Why dropping the error is intended, when the handler shows it.
+    pub intent: Option<Accepted>,
 }
 
 /// Analyzes a Python `except_clause`, a JS `catch_clause`, or a promise
@@ -117,7 +123,13 @@ fn analyze_except<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<
     let stmts = statements(body);
     let discards = !stmts.is_empty() && stmts.iter().all(|s| discards_py(*s, src));
     let scan = scan(clause, body, &names, cx, cat, Grammar::Python);
-    let probe = is_bool_probe(clause.parent(), &stmts, src, Grammar::Python);
+    let intent = if scan.commented {
+        Some(Accepted::new(Intent::Documented, "a comment in the handler"))
+    } else if is_bool_probe(clause.parent(), &stmts, src, Grammar::Python) {
+        Some(Accepted::new(Intent::Probe, "the `try` and the handler both return a boolean answer"))
+    } else {
+        intent_around(clause.parent(), &types, &scan, cx, cat)
+    };
     Some(Handler {
         kind: HandlerKind::Except,
         node: clause,
@@ -125,11 +137,10 @@ fn analyze_except<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<
         types,
         broad,
         discards,
-        commented: scan.commented,
         handles: scan.handles,
         logs: scan.logs,
         logs_exception: scan.logs_exception,
-        probe,
+        intent,
     })
 }
 
@@ -241,8 +252,16 @@ fn analyze_catch<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'
     let risky = try_body.is_some_and(|b| awaits_in(b) || sync_io_in(b, src));
     let discards = stmts.iter().all(|s| discards_js(*s, src, true)) && risky;
     let scan = scan(clause, body, &names, cx, cat, cx.grammar());
-    let probe = is_bool_probe(try_stmt, &stmts, src, cx.grammar())
-        || try_stmt.and_then(|t| t.field("body")).is_some_and(|b| is_parse_probe(b, cx, cat));
+    let commented = scan.commented || trailing_comment(clause, src) || acknowledged_before(clause, src);
+    let intent = if commented {
+        Some(Accepted::new(Intent::Documented, "a comment in the handler"))
+    } else if is_bool_probe(try_stmt, &stmts, src, cx.grammar()) {
+        Some(Accepted::new(Intent::Probe, "the `try` and the handler both return a boolean answer"))
+    } else if try_stmt.and_then(|t| t.field("body")).is_some_and(|b| is_parse_probe(b, cx, cat)) {
+        Some(Accepted::new(Intent::ParseOrDefault, "the `try` only parses input"))
+    } else {
+        intent_around(try_stmt, &[], &scan, cx, cat)
+    };
     let header_end = body.start_byte();
     Some(Handler {
         kind: HandlerKind::Catch,
@@ -251,11 +270,10 @@ fn analyze_catch<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'
         types: Vec::new(),
         broad: true,
         discards,
-        commented: scan.commented || trailing_comment(clause, src) || acknowledged_before(clause, src),
         handles: scan.handles,
         logs: scan.logs,
         logs_exception: scan.logs_exception,
-        probe,
+        intent,
     })
 }
 
@@ -299,7 +317,17 @@ fn analyze_promise<'t>(arg: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'t
     let args = arg.parent().unwrap_or(arg);
     let mut scan = scan(scan_root, body, &names, cx, cat, cx.grammar());
     scan.commented |= comment_in(args, src) || trailing_comment(args, src) || leading_comment(args, src);
-    let probe = promise_probe(arg, cx);
+    let intent = if scan.commented {
+        Some(Accepted::new(Intent::Documented, "a comment on the handler or the line above"))
+    } else if let Some(c) = reason_above(arg, src) {
+        Some(Accepted::new(Intent::Documented, c))
+    } else if promise_probe(arg, cx) {
+        Some(Accepted::new(Intent::Probe, "the promise settles to a constant either way"))
+    } else if let Some(e) = discards.then(|| default_checked(arg, src)).flatten() {
+        Some(Accepted::new(Intent::NotFound, e))
+    } else {
+        promise_intent(arg, &scan, cx, cat)
+    };
     Some(Handler {
         kind: HandlerKind::Promise,
         node: arg,
@@ -307,11 +335,10 @@ fn analyze_promise<'t>(arg: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'t
         types: Vec::new(),
         broad: true,
         discards,
-        commented: scan.commented,
         handles: scan.handles,
         logs: scan.logs,
         logs_exception: scan.logs_exception,
-        probe,
+        intent,
     })
 }
 
@@ -337,7 +364,89 @@ fn promise_probe(arg: Node<'_>, cx: &Checker<'_, '_>) -> bool {
             let prop = callee.field("property")?;
             (node_text(prop, src) == "then").then_some(o)
         })
-        .is_some_and(|then_call| crate::lang::typescript::call_args(then_call).first().is_some_and(|a| constant_fn(*a)))
+        .is_some_and(|then_call| {
+            crate::lang::typescript::call_args(then_call)
+                .first()
+                .is_some_and(|a| constant_fn(*a) || boolean_fn(*a, src))
+        })
+}
+
+/// `(user) => !!user`, `(r) => Boolean(r)`, `(r) => r.ok === true`: a
+/// `.then` that turns the value into a yes/no answer.
+fn boolean_fn(n: Node<'_>, src: &str) -> bool {
+    if !matches!(n.kind(), "arrow_function" | "function_expression") {
+        return false;
+    }
+    let Some(body) = n.field("body") else { return false };
+    let body = crate::lang::typescript::unwrap_expr(body);
+    match body.kind() {
+        "unary_expression" => body.field("operator").is_some_and(|o| node_text(o, src) == "!"),
+        "binary_expression" => body
+            .field("operator")
+            .is_some_and(|o| matches!(node_text(o, src), "===" | "!==" | "==" | "!=" | ">" | "<" | ">=" | "<=")),
+        "call_expression" => body.field("function").is_some_and(|f| node_text(f, src) == "Boolean"),
+        _ => false,
+    }
+}
+
+/// `const x = await load().catch(() => null); if (!x) throw notFound()`: the
+/// fallback value is tested in the next few statements, so the handler maps
+/// a failed lookup to the "not found" branch the code already has.
+fn default_checked(arg: Node<'_>, src: &str) -> Option<String> {
+    // The statement that binds the awaited result.
+    let mut stmt = arg;
+    for _ in 0..12 {
+        stmt = stmt.parent()?;
+        if matches!(stmt.kind(), "lexical_declaration" | "variable_declaration" | "expression_statement") {
+            break;
+        }
+    }
+    let mut names = Vec::new();
+    match stmt.kind() {
+        "lexical_declaration" | "variable_declaration" => {
+            let mut cursor = stmt.walk();
+            for d in stmt.named_children(&mut cursor).filter(|d| d.kind() == "variable_declarator") {
+                if let Some(n) = d.field("name") {
+                    collect_identifiers(n, src, &mut names);
+                }
+            }
+        }
+        "expression_statement" => {
+            let a = stmt.named_child(0).filter(|a| a.kind() == "assignment_expression");
+            if let Some(left) = a.and_then(|a| a.field("left")) {
+                collect_identifiers(left, src, &mut names);
+            }
+        }
+        _ => return None,
+    }
+    let mut next = stmt.next_named_sibling();
+    for _ in 0..3 {
+        let Some(n) = next else { break };
+        if n.kind() == "if_statement"
+            && let Some(cond) = n.field("condition")
+        {
+            let cond = node_text(cond, src);
+            for name in &names {
+                let tested = [
+                    format!("!{name}"),
+                    format!("{name} === null"),
+                    format!("{name} == null"),
+                    format!("{name} === undefined"),
+                ]
+                .iter()
+                .any(|t| {
+                    cond.match_indices(t.as_str()).any(|(i, _)| {
+                        !cond[i + t.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
+                    })
+                });
+                if tested {
+                    return Some(format!("`{name}` is checked for the default right after"));
+                }
+            }
+        }
+        next = n.next_named_sibling();
+    }
+    None
 }
 
 /// A comment on the line right above the statement holding `node`.
@@ -474,6 +583,566 @@ fn is_parse_probe<'t>(try_body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors
     calls > 0 && all_probe
 }
 
+// ---------------------------------------------------------------- intent
+
+/// Why a handler that drops its error is intended: each shape a reviewer
+/// reads as deliberate. The swallowed-exception rules report a handler only
+/// when it has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// A yes/no question: the `try` returns a boolean and so does the
+    /// handler, or a promise settles to a constant either way.
+    Probe,
+    /// The `try` only parses input (`int(s)`, `JSON.parse`, `new URL`), so
+    /// the failure means "not valid" and the handler supplies the default.
+    ParseOrDefault,
+    /// The `try` only looks one record up with a call that throws on a miss
+    /// (`Model.objects.get`, `findUniqueOrThrow`): the handler maps "not
+    /// found" to its documented outcome.
+    NotFound,
+    /// The `try` only imports a module: an optional dependency.
+    OptionalImport,
+    /// The `try` only releases resources (close, unlink, rollback, kill),
+    /// where "already gone" is the expected failure.
+    Cleanup,
+    /// The error is the non-blocking I/O "try again" (`BlockingIOError`,
+    /// `EAGAIN`, `ErrorKind::WouldBlock`).
+    NonBlocking,
+    /// An idempotent schema change (`CREATE TABLE`, `ADD COLUMN`, a
+    /// `Duplicate*` error): "already exists" is the expected failure.
+    AlreadyExists,
+    /// A comment gives the reason: in the handler, just above the `try`, or
+    /// in the function's docstring or doc comment.
+    Documented,
+    /// The handler calls a project function that logs or reports the
+    /// exception in flight.
+    CalleeReports,
+    /// Telemetry, metrics or analytics whose failure must never break the
+    /// caller: the `try` only reports, or the function exists to report.
+    Telemetry,
+    /// A validation library's `.catch(default)` (zod), which declares a
+    /// fallback value, not a promise rejection handler.
+    SchemaDefault,
+}
+
+impl Intent {
+    /// A short description, for messages and docs.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Intent::Probe => "a yes/no probe",
+            Intent::ParseOrDefault => "parse-or-default",
+            Intent::NotFound => "a not-found mapping",
+            Intent::OptionalImport => "an optional import",
+            Intent::Cleanup => "best-effort cleanup",
+            Intent::NonBlocking => "a non-blocking retry branch",
+            Intent::AlreadyExists => "an idempotent schema change",
+            Intent::Documented => "a documented reason",
+            Intent::CalleeReports => "a callee that reports the error",
+            Intent::Telemetry => "telemetry that must not break the caller",
+            Intent::SchemaDefault => "a validation default",
+        }
+    }
+}
+
+/// An [`Intent`] with the evidence that shows it (the call, comment or
+/// type that gave it away).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub intent: Intent,
+    pub evidence: String,
+}
+
+impl Accepted {
+    /// An accepted handler with its evidence.
+    pub fn new(intent: Intent, evidence: impl Into<String>) -> Self {
+        Accepted { intent, evidence: evidence.into() }
+    }
+}
+
+/// Words in a comment or docstring that give the reason an error is dropped.
+const REASONS: &[&str] = &[
+    "best effort",
+    "best-effort",
+    "ignore",
+    "optional",
+    "may fail",
+    "might fail",
+    "can fail",
+    "allowed to fail",
+    "not critical",
+    "non-critical",
+    "noncritical",
+    "never fail",
+    "must not fail",
+    "must never",
+    "never raise",
+    "never throw",
+    "should not break",
+    "must not break",
+    "don't care",
+    "do not care",
+    "silently",
+    "swallow",
+    "fire and forget",
+    "fire-and-forget",
+    "harmless",
+    "already exists",
+    "already closed",
+    "already gone",
+    "already deleted",
+];
+
+/// True when `text` (a comment or docstring) says why an error may be dropped.
+pub fn states_reason(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    REASONS.iter().any(|r| lower.contains(r))
+}
+
+/// True when a string holds SQL that creates or adds schema objects, whose
+/// only expected failure is "already exists" (an idempotent upgrade):
+/// `CREATE TABLE`, `CREATE INDEX`, `CREATE EXTENSION`, `ALTER TABLE .. ADD`.
+pub fn is_idempotent_ddl(text: &str) -> bool {
+    let lower = text.trim_start_matches(['"', '\'', '`', 'r', 'f', 'b']).trim_start().to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().take(8).collect();
+    match words.first() {
+        Some(&"create") => !words.contains(&"or") || !words.contains(&"replace"),
+        Some(&"alter") => words.get(1) == Some(&"table") && words.iter().skip(2).any(|w| *w == "add"),
+        _ => false,
+    }
+}
+
+/// True when a string starts like an SQL statement.
+fn is_sql(text: &str) -> bool {
+    let lower = text.trim_start_matches(['"', '\'', '`', 'r', 'f', 'b']).trim_start().to_ascii_lowercase();
+    const VERBS: &[&str] =
+        &["select ", "insert ", "update ", "delete ", "create ", "alter ", "drop ", "truncate ", "merge ", "upsert "];
+    VERBS.iter().any(|v| lower.starts_with(v))
+}
+
+/// True when the function's name says it exists to report telemetry
+/// (`send_metrics`, `trackAnalytics`, `report_telemetry`).
+pub fn is_telemetry_name(name: &str, words: &[String]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    words.iter().any(|w| lower.contains(w.as_str()))
+}
+
+/// True when a function's first name word (`safeReadFile`, `try_parse`,
+/// `maybe_notify`) says it returns instead of raising.
+fn says_no_throw(name: &str, words: &[String]) -> bool {
+    let name = name.trim_start_matches('_');
+    let end = name.find(|c: char| c == '_' || c.is_ascii_uppercase()).unwrap_or(name.len());
+    let first = name[..end].to_ascii_lowercase();
+    end < name.len() && words.contains(&first)
+}
+
+/// What the calls of a `try` body (or a promise's origin call) all are.
+#[derive(Default)]
+struct BodyCalls {
+    imports: usize,
+    calls: usize,
+    cleanup: usize,
+    telemetry: usize,
+    parse: usize,
+    lookup: usize,
+    sql: usize,
+    ddl: usize,
+    first: Option<String>,
+}
+
+impl BodyCalls {
+    /// The intent every top-level call of the body agrees on.
+    fn intent(&self) -> Option<Accepted> {
+        let first = self.first.clone().unwrap_or_default();
+        if self.sql > 0 && self.ddl == self.sql {
+            return Some(Accepted::new(Intent::AlreadyExists, format!("`{first}` runs schema DDL")));
+        }
+        if self.imports > 0 && self.calls == 0 {
+            return Some(Accepted::new(Intent::OptionalImport, "the `try` only imports"));
+        }
+        if self.calls == 0 {
+            return None;
+        }
+        let all = |n: usize| n == self.calls;
+        if all(self.cleanup) {
+            return Some(Accepted::new(Intent::Cleanup, format!("`{first}` only releases a resource")));
+        }
+        if all(self.telemetry) {
+            return Some(Accepted::new(Intent::Telemetry, format!("`{first}` only reports telemetry")));
+        }
+        if self.lookup > 0 && all(self.lookup + self.parse) {
+            return Some(Accepted::new(Intent::NotFound, format!("`{first}` throws when the record is missing")));
+        }
+        if all(self.parse) {
+            return Some(Accepted::new(Intent::ParseOrDefault, format!("`{first}` only parses input")));
+        }
+        None
+    }
+
+    /// Classifies one call: its callee text, last name and receiver root.
+    fn add<'t>(&mut self, call: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) {
+        let src = cx.src;
+        let Some(callee) = call.field("function").or_else(|| call.field("constructor")) else {
+            self.calls += 1;
+            return;
+        };
+        self.calls += 1;
+        let text = node_text(callee, src);
+        let name = match callee.kind() {
+            "attribute" => callee.field("attribute").map(|a| node_text(a, src)).unwrap_or(""),
+            "member_expression" => callee.field("property").map(|a| node_text(a, src)).unwrap_or(""),
+            _ => text,
+        };
+        let root = receiver_root(callee, src);
+        if self.first.is_none() {
+            self.first = Some(if text.len() > 40 { name.to_string() } else { text.to_string() });
+        }
+        // Python `importlib.import_module("x")` is an import too.
+        if name == "import_module" || text == "__import__" {
+            self.calls -= 1;
+            self.imports += 1;
+            return;
+        }
+        let path = cx.resolve(callee).map(|r| r.path).unwrap_or_default();
+        if cat.cleanup_methods.iter().any(|c| c == name) {
+            self.cleanup += 1;
+        } else if root.is_some_and(|r| cat.telemetry_names.iter().any(|t| r.eq_ignore_ascii_case(t)))
+            || LangErrors::any(&cat.telemetry_paths, &path)
+        {
+            self.telemetry += 1;
+        } else if cat.not_found_calls.iter().any(|c| {
+            c == name
+                || callee.field("object").is_some_and(|o| {
+                    let o = node_text(o, src);
+                    c.strip_suffix(name)
+                        .and_then(|r| r.strip_suffix('.'))
+                        .is_some_and(|r| o.rsplit('.').next() == Some(r))
+                })
+        }) {
+            self.lookup += 1;
+        } else if cat.probe_calls.iter().any(|p| p == text || *p == path)
+            || cat.parse_name_prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        {
+            self.parse += 1;
+        }
+    }
+}
+
+/// The leftmost identifier of a callee chain (`statsd` in
+/// `statsd.client.incr`, `self` skipped: `metrics` in `self.metrics.inc`).
+fn receiver_root<'s>(callee: Node<'_>, src: &'s str) -> Option<&'s str> {
+    let mut cur = callee;
+    let mut last_attr = None;
+    for _ in 0..8 {
+        match cur.kind() {
+            "attribute" | "member_expression" => {
+                let obj = cur.field("object")?;
+                let prop = cur.field("attribute").or_else(|| cur.field("property"));
+                if matches!(obj.kind(), "identifier" | "this") && matches!(node_text(obj, src), "self" | "this" | "cls")
+                {
+                    return prop.map(|p| node_text(p, src));
+                }
+                last_attr = prop;
+                cur = obj;
+            }
+            "call" | "call_expression" => cur = cur.field("function")?,
+            "identifier" => return Some(node_text(cur, src)),
+            _ => return last_attr.map(|p| node_text(p, src)),
+        }
+    }
+    None
+}
+
+/// Classifies the top-level calls, imports and SQL strings of `body`
+/// (nested functions excluded; a call's own arguments are its business).
+fn body_calls<'t>(body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) -> BodyCalls {
+    let mut out = BodyCalls::default();
+    walk(body, &mut |n| match n.kind() {
+        "import_statement" | "import_from_statement" | "future_import_statement" => {
+            out.imports += 1;
+            false
+        }
+        "call" | "call_expression" | "new_expression" => {
+            out.add(n, cx, cat);
+            // SQL in the arguments still counts.
+            sql_strings(n, cx.src, &mut out);
+            false
+        }
+        "string" | "template_string" => {
+            sql_strings(n, cx.src, &mut out);
+            false
+        }
+        k => {
+            !crate::lang::typescript::FUNCTION_KINDS.contains(&k)
+                && !matches!(k, "function_definition" | "class_definition" | "lambda")
+        }
+    });
+    out
+}
+
+fn sql_strings(node: Node<'_>, src: &str, out: &mut BodyCalls) {
+    walk(node, &mut |n| {
+        if matches!(n.kind(), "string" | "template_string") {
+            let t = node_text(n, src);
+            if is_sql(t) {
+                out.sql += 1;
+                if is_idempotent_ddl(t) {
+                    out.ddl += 1;
+                }
+            }
+            return false;
+        }
+        true
+    });
+}
+
+/// The intent of a `try`/`except` or `try`/`catch` handler shown by its
+/// exception types, the `try` body, a reason comment above the `try` or in
+/// the function's docstring, the function's name, or a reporting callee.
+fn intent_around<'t>(
+    try_stmt: Option<Node<'t>>,
+    types: &[Node<'t>],
+    scan: &Scan,
+    cx: &Checker<'_, 't>,
+    cat: &LangErrors,
+) -> Option<Accepted> {
+    if let Some(name) = &scan.callee_reports {
+        return Some(Accepted::new(Intent::CalleeReports, format!("`{name}` reports the exception")));
+    }
+    for t in types {
+        let path = type_path(*t, cx).unwrap_or_default();
+        if LangErrors::any(&cat.nonblocking_errors, &path) {
+            return Some(Accepted::new(Intent::NonBlocking, format!("`{path}` means try again")));
+        }
+        if LangErrors::any(&cat.already_exists_errors, &path) {
+            return Some(Accepted::new(Intent::AlreadyExists, format!("`{path}` means it is already there")));
+        }
+    }
+    let try_stmt = try_stmt?;
+    if let Some(body) = try_stmt.field("body")
+        && let Some(a) = body_calls(body, cx, cat).intent()
+    {
+        return Some(a);
+    }
+    if let Some(c) = reason_above(try_stmt, cx.src) {
+        return Some(Accepted::new(Intent::Documented, c));
+    }
+    function_intent(cx, cat)
+}
+
+/// A promise rejection handler's intent, from the call whose rejection it
+/// handles (`conn.close().catch(..)`, `findUniqueOrThrow(..).catch(..)`),
+/// a zod schema's `.catch(default)`, or the enclosing function.
+fn promise_intent<'t>(arg: Node<'t>, scan: &Scan, cx: &Checker<'_, 't>, cat: &LangErrors) -> Option<Accepted> {
+    let _ = scan;
+    let src = cx.src;
+    let call = arg.parent().and_then(|a| a.parent())?;
+    let mut origin = call.field("function").and_then(|f| f.field("object"));
+    // Step back through `.then(..)`/`.finally(..)` to the call that started it.
+    while let Some(o) = origin.filter(|o| o.kind() == "call_expression") {
+        let prop = o.field("function").and_then(|f| f.field("property")).map(|p| node_text(p, src));
+        if matches!(prop, Some("then" | "finally")) {
+            origin = o.field("function").and_then(|f| f.field("object"));
+        } else {
+            break;
+        }
+    }
+    let origin = origin.map(crate::lang::typescript::unwrap_expr);
+    if let Some(o) = origin {
+        if let Some(a) = schema_default(o, cx, cat) {
+            return Some(a);
+        }
+        if matches!(o.kind(), "call_expression" | "new_expression" | "await_expression") {
+            let mut calls = BodyCalls::default();
+            let o = if o.kind() == "await_expression" { o.named_child(0).unwrap_or(o) } else { o };
+            if matches!(o.kind(), "call_expression" | "new_expression") {
+                calls.add(o, cx, cat);
+                sql_strings(o, src, &mut calls);
+            }
+            if let Some(a) = calls.intent() {
+                return Some(a);
+            }
+        }
+    }
+    function_intent(cx, cat)
+}
+
+/// `z.string().catch("x")`, `schema.catch(() => [])`: a validation
+/// library's fallback. The chain's root resolves to a validation package, or
+/// the chain calls a schema constructor of one (`z.object`, `.optional()`).
+fn schema_default<'t>(origin: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) -> Option<Accepted> {
+    let src = cx.src;
+    let mut cur = origin;
+    for _ in 0..16 {
+        match cur.kind() {
+            "call_expression" => cur = cur.field("function")?,
+            "member_expression" => cur = cur.field("object")?,
+            "identifier" => break,
+            _ => return None,
+        }
+    }
+    if cur.kind() != "identifier" {
+        return None;
+    }
+    let path = cx.resolve(cur).map(|r| r.path).unwrap_or_default();
+    LangErrors::any(&cat.schema_packages, &path)
+        .then(|| Accepted::new(Intent::SchemaDefault, format!("`{}` is a validation schema", node_text(cur, src))))
+}
+
+/// A comment block directly above the line of `stmt` (a `try` statement, a
+/// promise handler) that gives a reason.
+/// Read from the lines, since tree-sitter may attach a comment at the top
+/// of a block to the enclosing definition rather than beside the `try`.
+fn reason_above(stmt: Node<'_>, src: &str) -> Option<String> {
+    let before = src.get(..stmt.start_byte())?;
+    // Skip the indentation of the `try` line itself.
+    let before = &before[..before.rfind('\n').unwrap_or(0)];
+    for line in before.lines().rev() {
+        let t = line.trim();
+        let is_comment = t.starts_with('#') || t.starts_with("//") || t.starts_with("/*") || t.starts_with('*');
+        if !is_comment {
+            break;
+        }
+        if meaningful_comment(t) && states_reason(t) {
+            return Some(format!("the comment `{t}` above"));
+        }
+    }
+    None
+}
+
+/// The intent shown by the enclosing function: a docstring or doc comment
+/// giving a reason, or a name that says it reports telemetry.
+fn function_intent(cx: &Checker<'_, '_>, cat: &LangErrors) -> Option<Accepted> {
+    let (info, node) = cx.ctx.function()?;
+    if let Some(name) = &info.name
+        && is_telemetry_name(name, &cat.telemetry_function_words)
+    {
+        return Some(Accepted::new(Intent::Telemetry, format!("`{name}` reports telemetry")));
+    }
+    if let Some(name) = &info.name
+        && says_no_throw(name, &cat.no_throw_name_words)
+    {
+        return Some(Accepted::new(Intent::Documented, format!("the name `{name}` says failure is expected")));
+    }
+    let src = cx.src;
+    // Python: the docstring is the body's first statement.
+    let doc = if node.kind() == "function_definition" {
+        node.field("body")
+            .and_then(|b| b.named_child(0))
+            .filter(|s| s.kind() == "expression_statement")
+            .and_then(|s| s.named_child(0))
+            .filter(|s| s.kind() == "string")
+            .map(|s| node_text(s, src))
+    } else {
+        // JS: the comment right before the declaration (or its export).
+        let mut decl = node;
+        while let Some(p) = decl.parent().filter(|p| {
+            matches!(
+                p.kind(),
+                "export_statement" | "variable_declarator" | "lexical_declaration" | "variable_declaration"
+            )
+        }) {
+            decl = p;
+        }
+        decl.prev_sibling()
+            .filter(|p| p.kind() == "comment" && p.end_position().row + 1 >= decl.start_position().row)
+            .map(|p| node_text(p, src))
+    };
+    doc.filter(|d| states_reason(d)).map(|_| Accepted::new(Intent::Documented, "the function's documentation"))
+}
+
+// ---------------------------------------------------------------- Rust
+
+/// The intent of a Rust statement that drops a `Result`: idempotent DDL in
+/// the call (`conn.execute("ALTER TABLE t ADD COLUMN c", [])`), telemetry
+/// (a `metrics`/`telemetry` receiver or a function named for it), or a
+/// reason in the function's doc comment. `text` is the statement's source.
+pub fn rust_intent(text: &str, root: Option<&str>, cx: &RustChecker<'_, '_>) -> Option<Accepted> {
+    let cat = &cx.catalog.errors.rust;
+    let ddl = text.split(['"', '#']).skip(1).step_by(2).any(is_idempotent_ddl);
+    if ddl {
+        return Some(Accepted::new(Intent::AlreadyExists, "the call runs schema DDL"));
+    }
+    if let Some(r) = root
+        && cat.telemetry_names.iter().any(|t| r.eq_ignore_ascii_case(t))
+    {
+        return Some(Accepted::new(Intent::Telemetry, format!("`{r}` reports telemetry")));
+    }
+    let f = cx.ctx.function()?;
+    if is_telemetry_name(&f.name, &cat.telemetry_function_words) {
+        return Some(Accepted::new(Intent::Telemetry, format!("`{}` reports telemetry", f.name)));
+    }
+    // The `///` lines (and attributes) directly above the signature.
+    let line = cx.file.lines.line_of(f.sig.start);
+    let mut doc = String::new();
+    for l in (0..line).rev() {
+        let t = cx.file.lines.line_text(cx.src, l).trim_start();
+        if let Some(d) = t.strip_prefix("///") {
+            doc.push_str(d);
+            doc.push('\n');
+        } else if !t.starts_with("#[") {
+            break;
+        }
+    }
+    states_reason(&doc).then(|| Accepted::new(Intent::Documented, "the function's doc comment"))
+}
+
+// ---------------------------------------------------------------- facts
+
+/// Phase-1 collector of [`ProjectFacts::reporting_functions`]: Python
+/// functions whose own body (outside nested functions and outside their own
+/// `except` clauses) logs or reports the exception in flight, so a handler
+/// calling one is not swallowing: `logger.exception(...)`, a logging call
+/// with `exc_info=True`, `sentry_sdk.capture_exception()`,
+/// `traceback.print_exc()`, `sys.exc_info()`.
+pub struct ReportingFunctionFacts;
+
+/// Calls (last name) that log or report the exception in flight.
+const REPORTS_IN_FLIGHT: &[&str] =
+    &["exception", "capture_exception", "print_exc", "print_exception", "exc_info", "format_exc", "notice_error"];
+
+impl crate::engine::facts::FactCollector for ReportingFunctionFacts {
+    fn triggers(&self) -> &'static [&'static str] {
+        &[".exception(", "exc_info", "capture_exception(", "print_exc(", "format_exc(", "notice_error("]
+    }
+
+    fn python_kinds(&self) -> &'static [&'static str] {
+        &["function_definition"]
+    }
+
+    fn collect(&self, node: Node<'_>, file: &crate::source::SourceFile, facts: &mut ProjectFacts) {
+        let src: &str = &file.text;
+        let (Some(name), Some(body)) = (node.field("name"), node.field("body")) else { return };
+        if reports_in_flight(body, src) {
+            facts.reporting_functions.insert(node_text(name, src).to_string());
+        }
+    }
+}
+
+/// True when `body` reports the exception in flight itself.
+fn reports_in_flight(body: Node<'_>, src: &str) -> bool {
+    let mut found = false;
+    walk(body, &mut |n| {
+        match n.kind() {
+            // Its own handlers report their own exceptions, not the caller's.
+            "function_definition" | "lambda" | "class_definition" | "except_clause" => return false,
+            "call" => {
+                let callee = n.field("function");
+                let last = callee.map(|c| node_text(c, src).rsplit('.').next().unwrap_or("")).unwrap_or("");
+                if REPORTS_IN_FLIGHT.contains(&last) {
+                    found = true;
+                }
+                let (kwargs, _) = crate::lang::python::keyword_args(n, src);
+                if kwargs.iter().any(|(k, v)| *k == "exc_info" && v.kind() == "true") {
+                    found = true;
+                }
+            }
+            _ => {}
+        }
+        !found
+    });
+    found
+}
+
 // ---------------------------------------------------------------- shared
 
 /// A yes/no probe: the handler only returns a constant and the `try` body
@@ -504,14 +1173,25 @@ fn is_bool_probe(try_stmt: Option<Node<'_>>, handler_stmts: &[Node<'_>], src: &s
         }
     }
     let _ = src;
-    candidates
-        .iter()
-        .any(|b| statements(*b).last().is_some_and(|s| s.kind() == "return_statement" && s.named_child(0).is_some()))
+    // `try: check(x) / except E: return False / return True`: the answer
+    // follows the `try`.
+    let after = try_stmt
+        .next_named_sibling()
+        .filter(|n| n.kind() == "return_statement")
+        .and_then(|r| r.named_child(0))
+        .is_some_and(is_bool);
+    after
+        || candidates.iter().any(|b| {
+            statements(*b).last().is_some_and(|s| s.kind() == "return_statement" && s.named_child(0).is_some())
+        })
 }
 
 #[derive(Default)]
 struct Scan {
     commented: bool,
+    /// A project function called in the handler that reports the exception
+    /// in flight (the phase-1 fact [`ProjectFacts::reporting_functions`]).
+    callee_reports: Option<String>,
     handles: bool,
     logs: usize,
     logs_exception: bool,
@@ -578,6 +1258,22 @@ fn classify_call<'t>(call: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors, gra
         _ => (None, None),
     };
     let method = method.map(|m| node_text(m, src));
+    // A project function (or `self.`/`cls.` method) that reports the
+    // exception in flight: Python only, where the exception is implicit
+    // state (`logger.exception`, `sys.exc_info`) a helper can read.
+    if py {
+        let own = match (callee.kind(), receiver) {
+            ("identifier", _) => Some(node_text(callee, src)),
+            (_, Some(r)) if matches!(node_text(r, src), "self" | "cls") => method,
+            _ => None,
+        };
+        if let Some(name) = own
+            && cx.facts.reporting_functions.contains(name)
+        {
+            out.callee_reports = Some(name.to_string());
+            return;
+        }
+    }
     let path = cx.resolve(callee).map(|r| r.path).unwrap_or_else(|| node_text(callee, src).to_string());
 
     // Reporters, exception readers and hand-offs all count as handling.
@@ -841,20 +1537,7 @@ pub fn first_io_call<'t>(try_body: Node<'t>, cx: &Checker<'_, 't>) -> Option<(No
                         && method.is_some_and(|m| cat.io_manager_methods.iter().any(|x| x == m));
                 if io {
                     let last = path.rsplit('.').next().unwrap_or("");
-                    const CLEANUP: &[&str] = &[
-                        "remove",
-                        "unlink",
-                        "rmtree",
-                        "rmdir",
-                        "removedirs",
-                        "close",
-                        "kill",
-                        "terminate",
-                        "shutdown",
-                        "delete_object",
-                        "killpg",
-                    ];
-                    if !CLEANUP.contains(&last) {
+                    if !cat.cleanup_methods.iter().any(|c| c == last) {
                         all_cleanup = false;
                     }
                     if first.is_none() {
@@ -894,7 +1577,59 @@ pub fn promise_handler<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
 
 #[cfg(test)]
 mod tests {
-    use super::meaningful_comment;
+    use super::{Intent, is_idempotent_ddl, meaningful_comment, says_no_throw, states_reason};
+
+    #[test]
+    fn reasons_in_comments() {
+        assert!(states_reason("# Best effort: the cache is rebuilt on the next request"));
+        assert!(states_reason("/** Refreshes the avatar; this may fail while the provider is down. */"));
+        assert!(states_reason("// Ignore errors"));
+        assert!(!states_reason("# Push every pending order to the warehouse."));
+        assert!(!states_reason("\"\"\"Sync the orders with the warehouse.\"\"\""));
+    }
+
+    #[test]
+    fn idempotent_ddl() {
+        assert!(is_idempotent_ddl("\"CREATE TABLE audit (id serial)\""));
+        assert!(is_idempotent_ddl("'create index ix on t (c)'"));
+        assert!(is_idempotent_ddl("\"ALTER TABLE jobs ADD COLUMN note text\""));
+        assert!(!is_idempotent_ddl("\"ALTER TABLE jobs DROP COLUMN note\""));
+        assert!(!is_idempotent_ddl("\"CREATE OR REPLACE VIEW v AS SELECT 1\""));
+        assert!(!is_idempotent_ddl("\"UPDATE jobs SET note = ''\""));
+        assert!(!is_idempotent_ddl("\"created at\""));
+    }
+
+    #[test]
+    fn names_that_promise_no_throw() {
+        let words: Vec<String> = ["safe", "try", "maybe"].iter().map(|s| s.to_string()).collect();
+        assert!(says_no_throw("safeReadFile", &words));
+        assert!(says_no_throw("try_parse", &words));
+        assert!(says_no_throw("_maybe_notify", &words));
+        assert!(!says_no_throw("safety_check", &words));
+        assert!(!says_no_throw("safe", &words));
+        assert!(!says_no_throw("retry_send", &words));
+    }
+
+    #[test]
+    fn every_intent_is_described() {
+        let all = [
+            Intent::Probe,
+            Intent::ParseOrDefault,
+            Intent::NotFound,
+            Intent::OptionalImport,
+            Intent::Cleanup,
+            Intent::NonBlocking,
+            Intent::AlreadyExists,
+            Intent::Documented,
+            Intent::CalleeReports,
+            Intent::Telemetry,
+            Intent::SchemaDefault,
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for i in all {
+            assert!(seen.insert(i.describe()), "two intents share a description");
+        }
+    }
 
     #[test]
     fn comments_that_explain() {
