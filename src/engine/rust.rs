@@ -284,6 +284,9 @@ pub struct RustChecker<'a, 'ast> {
     pub uses: &'a UseMap,
     pub facts: &'a ProjectFacts,
     pub catalog: &'a Catalog,
+    /// Once-per-file answers shared by every rule and node of the file
+    /// (whole-file substring checks with catalog needles).
+    pub memo: &'a crate::engine::FileMemo,
     comments: &'a [Comment],
     locals: &'a [HashMap<String, Origin>],
     base: usize,
@@ -363,10 +366,13 @@ impl<'a, 'ast> RustChecker<'a, 'ast> {
     /// Comments overlapping the lines `first..=last` (1-based).
     pub fn comments_on_lines(&self, first: u32, last: u32) -> impl Iterator<Item = &'a str> + '_ {
         let src = self.src;
-        self.comments.iter().filter_map(move |c| {
-            let line = self.file.lines.line_of(c.span.start) as u32 + 1;
-            (line >= first && line <= last).then(|| c.span.text(src))
-        })
+        let lines = &self.file.lines;
+        // The comments are in file order: find the first one on the lines by
+        // binary search, not by reading every comment of the file per call.
+        let from = lines.line_start(first.saturating_sub(1) as usize);
+        let to = if (last as usize) < lines.line_count() { lines.line_start(last as usize) } else { u32::MAX };
+        let start = self.comments.partition_point(|c| c.span.start < from);
+        self.comments[start..].iter().take_while(move |c| c.span.start < to).map(move |c| c.span.text(src))
     }
 
     /// True when a meaningful comment (not a directive) sits on the lines of
@@ -563,6 +569,7 @@ fn check_lexed(
         states: (0..rules.len()).map(|_| None).collect(),
         diagnostics: Vec::new(),
         impl_ty: Vec::new(),
+        memo: crate::engine::FileMemo::default(),
     };
     walker.visit_file(&parsed);
     for slot in 0..rules.len() {
@@ -577,6 +584,7 @@ fn check_lexed(
             uses: &walker.uses,
             facts,
             catalog,
+            memo: &walker.memo,
             comments: walker.comments,
             locals: &walker.locals,
             base,
@@ -616,6 +624,7 @@ struct Walker<'a, 'ast> {
     states: Vec<Option<Box<dyn Any>>>,
     diagnostics: Vec<Diagnostic>,
     impl_ty: Vec<String>,
+    memo: crate::engine::FileMemo,
 }
 
 impl<'a, 'ast> Walker<'a, 'ast> {
@@ -629,6 +638,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                 uses: &self.uses,
                 facts: self.facts,
                 catalog: self.catalog,
+                memo: &self.memo,
                 comments: self.comments,
                 locals: &self.locals,
                 base: self.base,

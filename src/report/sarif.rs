@@ -66,7 +66,11 @@ pub fn build(report: &Report) -> sarif::Sarif {
         .diagnostics
         .iter()
         .zip(&fingerprints)
-        .map(|(d, fp)| result(d, fp, rule_index(d.rule.code), report.sources.get(&d.path).map(|t| &**t)))
+        .map(|(d, fp)| {
+            let text = report.sources.get(&d.path).map(|t| &**t);
+            // One line index per file, shared by all its results.
+            result(d, fp, rule_index(d.rule.code), text.zip(report.sources.line_index(&d.path)))
+        })
         .collect();
 
     let driver = sarif::ToolComponent::builder()
@@ -128,7 +132,12 @@ fn descriptor(rule: &RuleMeta) -> sarif::ReportingDescriptor {
 }
 
 /// One result: rule, level, message, location, fingerprint and fix.
-fn result(d: &Diagnostic, fingerprint: &str, rule_index: usize, text: Option<&str>) -> sarif::Result {
+fn result(
+    d: &Diagnostic,
+    fingerprint: &str,
+    rule_index: usize,
+    text: Option<(&str, &crate::source::LineIndex)>,
+) -> sarif::Result {
     let spans = Spans::new(d, text);
     let mut partial = BTreeMap::new();
     partial.insert(FINGERPRINT_KEY.to_string(), fingerprint.to_string());
@@ -190,18 +199,19 @@ fn region(start: Position, end: Position) -> sarif::Region {
 struct Spans<'a> {
     d: &'a Diagnostic,
     text: Option<&'a str>,
-    index: std::cell::OnceCell<crate::source::LineIndex>,
+    /// The file's line index, shared by every result of the file.
+    index: Option<&'a crate::source::LineIndex>,
 }
 
 impl<'a> Spans<'a> {
-    fn new(d: &'a Diagnostic, text: Option<&'a str>) -> Spans<'a> {
-        Spans { d, text, index: std::cell::OnceCell::new() }
+    fn new(d: &'a Diagnostic, text: Option<(&'a str, &'a crate::source::LineIndex)>) -> Spans<'a> {
+        Spans { d, text: text.map(|t| t.0), index: text.map(|t| t.1) }
     }
 
     /// Adds the primary span's text as the region's snippet and the lines
     /// around it as the context region (viewers show them without the file).
     fn add_snippets(&self, physical: &mut sarif::PhysicalLocation) {
-        let Some(text) = self.text else { return };
+        let (Some(text), Some(index)) = (self.text, self.index) else { return };
         let d = self.d;
         if let (Some(region), Some(snippet)) =
             (physical.region.as_mut(), text.get(d.span.start as usize..d.span.end as usize))
@@ -209,7 +219,6 @@ impl<'a> Spans<'a> {
         {
             region.snippet = Some(sarif::ArtifactContent::builder().text(snippet).build());
         }
-        let index = self.index.get_or_init(|| crate::source::LineIndex::new(text));
         let first = d.start.line.saturating_sub(1).max(1);
         // A final newline ends the last line; it does not start another.
         let lines = index.line_count() - usize::from(text.ends_with('\n') && index.line_count() > 1);
@@ -235,9 +244,8 @@ impl<'a> Spans<'a> {
         if span == self.d.span {
             return region(self.d.start, self.d.end);
         }
-        match self.text {
-            Some(text) if span.end as usize <= text.len() => {
-                let index = self.index.get_or_init(|| crate::source::LineIndex::new(text));
+        match (self.text, self.index) {
+            (Some(text), Some(index)) if span.end as usize <= text.len() => {
                 region(index.position(text, span.start), index.position(text, span.end))
             }
             _ => sarif::Region::builder().byte_offset(span.start as i64).byte_length(span.len() as i64).build(),
