@@ -70,12 +70,16 @@ pub struct PathRules {
     pub root: PathBuf,
     pub exclude: Option<GlobSet>,
     pub overrides: Vec<Override>,
+    /// The globs of every override in one set, so matching a path costs one
+    /// set lookup rather than one per override.
+    pub override_globs: GlobSet,
+    /// The override each glob of `override_globs` belongs to.
+    pub override_of: Vec<usize>,
 }
 
-/// One `[[overrides]]` block.
+/// One `[[overrides]]` block (its globs are in [`PathRules::override_globs`]).
 #[derive(Debug, Clone)]
 pub struct Override {
-    pub globs: GlobSet,
     pub layer: Layer,
     pub severities: Vec<(String, Severity)>,
 }
@@ -99,7 +103,10 @@ impl PathRules {
             return Vec::new();
         }
         let Some(rel) = self.relative(fs_path, cwd) else { return Vec::new() };
-        self.overrides.iter().enumerate().filter(|(_, o)| o.globs.is_match(&rel)).map(|(i, _)| i).collect()
+        let mut hits: Vec<usize> = self.override_globs.matches(&rel).into_iter().map(|g| self.override_of[g]).collect();
+        hits.sort_unstable();
+        hits.dedup();
+        hits
     }
 
     /// `base` with the overrides at `indexes` applied in order.
@@ -602,8 +609,20 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         (raw, table.get("catalog").and_then(|c| c.as_table()).cloned())
     };
 
+    // A selector listed twice selects nothing more: keeping one copy bounds
+    // every list by the number of distinct selectors (so a config repeating
+    // one code 100,000 times does not make each of its overrides, and each
+    // rule's "is it on" question, cost as much).
     let rules = |list: &[Spanned<String>]| -> Result<Vec<String>, Box<ConfigError>> {
-        list.iter().map(|s| selector(path, text, s)).collect()
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for s in list {
+            let sel = selector(path, text, s)?;
+            if seen.insert(sel.clone()) {
+                out.push(sel);
+            }
+        }
+        Ok(out)
     };
     let severities = |map: &BTreeMap<Spanned<String>, SeverityName>| -> Result<_, Box<ConfigError>> {
         let mut out: Vec<(String, Severity)> = Vec::new();
@@ -616,26 +635,34 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
     };
 
     let mut overrides = Vec::new();
-    for o in &raw.overrides {
+    let mut override_patterns: Vec<(&Spanned<String>, usize)> = Vec::new();
+    for (i, o) in raw.overrides.iter().enumerate() {
         if o.paths.get_ref().is_empty() {
             return Err(Box::new(
                 ConfigError::new(path, text, Some(o.paths.span()), "`paths` of an override is empty".to_string())
                     .help(Some("list the globs this block applies to, e.g. `paths = [\"tests/**\"]`".to_string())),
             ));
         }
+        override_patterns.extend(o.paths.get_ref().iter().map(|p| (p, i)));
         overrides.push(Override {
-            globs: globs(path, text, o.paths.get_ref())?,
             layer: Layer { select: rules(&o.select)?, ignore: rules(&o.ignore)? },
             severities: severities(&o.severity)?,
         });
     }
-    let exclude = if raw.exclude.is_empty() { None } else { Some(globs(path, text, &raw.exclude)?) };
+    let (override_globs, override_of) = globs(path, text, &override_patterns, "`paths` of `[[overrides]]`")?;
+    let exclude = if raw.exclude.is_empty() {
+        None
+    } else {
+        let patterns: Vec<(&Spanned<String>, usize)> = raw.exclude.iter().map(|p| (p, 0)).collect();
+        Some(globs(path, text, &patterns, "`exclude`")?.0)
+    };
     let roles = match &raw.roles {
         Some(r) => {
             let mut lists = Vec::new();
             for (role, patterns) in r.lists() {
                 if !patterns.is_empty() {
-                    lists.push((role, globs(path, text, patterns)?));
+                    let patterns: Vec<(&Spanned<String>, usize)> = patterns.iter().map(|p| (p, 0)).collect();
+                    lists.push((role, globs(path, text, &patterns, "`[roles]`")?.0));
                 }
             }
             Some(RoleOverrides { root: root.clone(), globs: lists })
@@ -665,7 +692,7 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         include_tooling: raw.include_tooling,
         include_generated: raw.include_generated,
         roles,
-        paths: PathRules { root, exclude, overrides },
+        paths: PathRules { root, exclude, overrides, override_globs, override_of },
         catalog,
         migrations,
     })
@@ -748,30 +775,99 @@ fn selector(path: &Path, text: &str, s: &Spanned<String>) -> Result<String, Box<
     }
 }
 
-/// Compiles path globs: `*` stays within one directory, a pattern without
-/// `/` matches at any depth, and a directory matches everything below it.
-fn globs(path: &Path, text: &str, patterns: &[Spanned<String>]) -> Result<GlobSet, Box<ConfigError>> {
-    let mut set = GlobSetBuilder::new();
-    for p in patterns {
+/// The variants one pattern stands for: `*` stays within one directory, a
+/// pattern without `/` matches at any depth, and a directory matches
+/// everything below it.
+fn variants(raw: &str) -> Vec<String> {
+    let pat = raw.trim_start_matches("./").trim_end_matches('/');
+    let pat = pat.strip_prefix('/').unwrap_or(pat);
+    let mut variants = vec![pat.to_string(), format!("{pat}/**")];
+    if !raw.trim_start_matches("./").trim_end_matches('/').contains('/') {
+        variants.push(format!("**/{pat}"));
+        variants.push(format!("**/{pat}/**"));
+    }
+    variants
+}
+
+/// Compiles `(pattern, owner)` pairs into one set, in time linear in the
+/// number of patterns, and returns the owner of each glob in the set. `what`
+/// names the key in errors; an error names the glob that fails.
+fn globs(
+    path: &Path,
+    text: &str,
+    patterns: &[(&Spanned<String>, usize)],
+    what: &str,
+) -> Result<(GlobSet, Vec<usize>), Box<ConfigError>> {
+    let mut compiled: Vec<(globset::Glob, usize)> = Vec::new();
+    for (p, owner) in patterns {
         let raw = p.get_ref().trim();
-        let pat = raw.trim_start_matches("./").trim_end_matches('/');
-        let pat = pat.strip_prefix('/').unwrap_or(pat);
-        let mut variants = vec![pat.to_string(), format!("{pat}/**")];
-        if !raw.trim_start_matches("./").trim_end_matches('/').contains('/') {
-            variants.push(format!("**/{pat}"));
-            variants.push(format!("**/{pat}/**"));
-        }
-        for v in variants {
+        for v in variants(raw) {
             let glob = GlobBuilder::new(&v).literal_separator(true).build().map_err(|e| {
                 Box::new(
                     ConfigError::new(path, text, Some(p.span()), format!("invalid glob `{raw}`: {}", e.kind()))
                         .label("this glob"),
                 )
             })?;
-            set.add(glob);
+            compiled.push((glob, *owner));
         }
     }
-    set.build().map_err(|e| Box::new(ConfigError::new(path, text, None, format!("invalid globs: {e}"))))
+    let build = |n: usize| {
+        let mut set = GlobSetBuilder::new();
+        for (g, _) in &compiled[..n] {
+            set.add(g.clone());
+        }
+        set.build()
+    };
+    match build(compiled.len()) {
+        Ok(set) => Ok((set, compiled.iter().map(|(_, o)| *o).collect())),
+        Err(_) => {
+            // Each glob parsed, so the set as a whole is too large to compile
+            // (regex size limits). Name the first glob whose addition makes
+            // it fail (a binary search over prefixes: only on this path).
+            let (mut ok, mut bad) = (0, compiled.len());
+            while bad - ok > 1 {
+                let mid = (ok + bad) / 2;
+                if build(mid).is_ok() { ok = mid } else { bad = mid }
+            }
+            let variant_owner = patterns_of(patterns, bad - 1);
+            let p = variant_owner.0;
+            Err(Box::new(
+                ConfigError::new(
+                    path,
+                    text,
+                    Some(p.span()),
+                    // globset's error holds the whole generated regex: not shown.
+                    format!(
+                        "the globs of {what} are too large to compile (over the regex size limit) from glob `{}` on",
+                        shorten(p.get_ref().trim())
+                    ),
+                )
+                .label("this glob")
+                .help(Some("use fewer or simpler globs (a directory name matches everything below it)".to_string())),
+            ))
+        }
+    }
+}
+
+/// A glob cut to 60 characters for a message.
+fn shorten(glob: &str) -> String {
+    match glob.char_indices().nth(60) {
+        Some((at, _)) => format!("{}...", &glob[..at]),
+        None => glob.to_string(),
+    }
+}
+
+/// The pattern that produced the `k`th compiled glob.
+fn patterns_of<'p>(patterns: &[(&'p Spanned<String>, usize)], k: usize) -> (&'p Spanned<String>, usize) {
+    let mut seen = 0;
+    for &(p, owner) in patterns {
+        let n = variants(p.get_ref().trim()).len();
+        if k < seen + n {
+            return (p, owner);
+        }
+        seen += n;
+    }
+    patterns[patterns.len() - 1]
 }
 
 /// A TOML or serde error with its span, and a "did you mean" for unknown

@@ -166,19 +166,41 @@ pub struct Report {
     pub config: Option<String>,
 }
 
-/// Display path → file text, kept only for files with findings.
+/// Display path → file text, kept only for files with findings, with the
+/// file's line index and its text made safe for snippets, each built once
+/// per file and shared by every finding and every renderer (built per
+/// finding, they cost time growing with findings × file size).
 #[derive(Default, Clone)]
-pub struct Sources(std::collections::BTreeMap<String, Arc<str>>);
+pub struct Sources(std::collections::BTreeMap<String, SourceText>);
+
+/// One file's text and what renderers derive from it, on first use.
+#[derive(Clone)]
+struct SourceText {
+    text: Arc<str>,
+    lines: std::sync::OnceLock<source::LineIndex>,
+    clean: std::sync::OnceLock<Arc<str>>,
+}
 
 impl Sources {
     /// The text of the file shown as `path`, if it has findings.
     pub fn get(&self, path: &str) -> Option<&Arc<str>> {
-        self.0.get(path)
+        self.0.get(path).map(|s| &s.text)
+    }
+
+    /// The line index of the file shown as `path`, built once.
+    pub fn line_index(&self, path: &str) -> Option<&source::LineIndex> {
+        self.0.get(path).map(|s| s.lines.get_or_init(|| source::LineIndex::new(&s.text)))
+    }
+
+    /// The text of `path` with hazardous characters replaced for snippets
+    /// ([`report::clean_source`]), built once.
+    pub fn clean_text(&self, path: &str) -> Option<&Arc<str>> {
+        self.0.get(path).map(|s| s.clean.get_or_init(|| report::clean_source(&s.text)))
     }
 
     /// Keeps `text` as the source of `path`.
     pub fn insert(&mut self, path: String, text: Arc<str>) {
-        self.0.insert(path, text);
+        self.0.insert(path, SourceText { text, lines: Default::default(), clean: Default::default() });
     }
 }
 

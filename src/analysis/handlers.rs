@@ -117,7 +117,7 @@ fn analyze_except<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<
     let body = body?;
     let mut types = Vec::new();
     if let Some(t) = type_expr {
-        flatten_types(t, &mut types);
+        flatten_types(t, &mut types, 0);
     }
     let broad = types.is_empty() || types.iter().any(|t| is_broad_py(*t, cx, cat));
     let stmts = statements(body);
@@ -149,13 +149,15 @@ fn last_named(node: Node<'_>) -> Option<Node<'_>> {
     if n < 2 { None } else { node.named_child((n - 1) as u32) }
 }
 
-fn flatten_types<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
+fn flatten_types<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>, depth: u32) {
     match node.kind() {
-        "tuple" | "parenthesized_expression" | "expression_list" => {
+        // Past the bound the nested tuple stays one (unknown) type: no
+        // recursion per level of `except ((((E))))`.
+        "tuple" | "parenthesized_expression" | "expression_list" if depth < crate::lang::MAX_HELPER_DEPTH => {
             let mut cursor = node.walk();
             for c in node.named_children(&mut cursor) {
                 if c.kind() != "comment" {
-                    flatten_types(c, out);
+                    flatten_types(c, out, depth + 1);
                 }
             }
         }
@@ -198,7 +200,7 @@ fn statements(body: Node<'_>) -> Vec<Node<'_>> {
 fn discards_py(stmt: Node<'_>, src: &str) -> bool {
     match stmt.kind() {
         "pass_statement" | "continue_statement" | "break_statement" => true,
-        "return_statement" => stmt.named_child(0).is_none_or(|v| is_constant_py(v, src)),
+        "return_statement" => stmt.named_child(0).is_none_or(|v| is_constant_py(v, src, 0)),
         "expression_statement" => {
             stmt.named_child_count() == 1
                 && stmt
@@ -209,7 +211,10 @@ fn discards_py(stmt: Node<'_>, src: &str) -> bool {
     }
 }
 
-fn is_constant_py(node: Node<'_>, src: &str) -> bool {
+fn is_constant_py(node: Node<'_>, src: &str, depth: u32) -> bool {
+    if depth > crate::lang::MAX_HELPER_DEPTH {
+        return false;
+    }
     match node.kind() {
         "none" | "true" | "false" | "integer" | "float" | "ellipsis" => true,
         "string" => {
@@ -221,7 +226,7 @@ fn is_constant_py(node: Node<'_>, src: &str) -> bool {
             let mut cursor = node.walk();
             node.named_children(&mut cursor).all(|c| c.kind() == "comment")
         }
-        "parenthesized_expression" => node.named_child(0).is_some_and(|n| is_constant_py(n, src)),
+        "parenthesized_expression" => node.named_child(0).is_some_and(|n| is_constant_py(n, src, depth + 1)),
         "call" => {
             // `dict()`, `list()`, `set()`, `tuple()` with no arguments.
             let f = node.field("function").map(|f| node_text(f, src));
@@ -298,7 +303,7 @@ fn analyze_promise<'t>(arg: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'t
             let discards = if body.kind() == "statement_block" {
                 statements(body).iter().all(|s| discards_js(*s, src, false))
             } else {
-                is_constant_js(body, src)
+                is_constant_js(body, src, 0)
             };
             (discards, arg, body)
         }
@@ -349,7 +354,7 @@ fn promise_probe(arg: Node<'_>, cx: &Checker<'_, '_>) -> bool {
     let Some(call) = arg.parent().and_then(|a| a.parent()) else { return false };
     let constant_fn = |n: Node<'_>| {
         matches!(n.kind(), "arrow_function" | "function_expression")
-            && n.field("body").is_some_and(|b| is_constant_js(b, src))
+            && n.field("body").is_some_and(|b| is_constant_js(b, src, 0))
     };
     let args = crate::lang::typescript::call_args(call);
     if args.len() == 2 && constant_fn(args[0]) {
@@ -475,13 +480,16 @@ fn discards_js(stmt: Node<'_>, src: &str, allow_loop_jumps: bool) -> bool {
     match stmt.kind() {
         "empty_statement" => true,
         "continue_statement" | "break_statement" => allow_loop_jumps,
-        "return_statement" => stmt.named_child(0).is_none_or(|v| is_constant_js(v, src)),
+        "return_statement" => stmt.named_child(0).is_none_or(|v| is_constant_js(v, src, 0)),
         "expression_statement" => stmt.named_child(0).is_some_and(|e| e.kind() == "string"),
         _ => false,
     }
 }
 
-fn is_constant_js(node: Node<'_>, src: &str) -> bool {
+fn is_constant_js(node: Node<'_>, src: &str, depth: u32) -> bool {
+    if depth > crate::lang::MAX_HELPER_DEPTH {
+        return false;
+    }
     match node.kind() {
         "null" | "undefined" | "true" | "false" | "number" | "string" => true,
         "identifier" => node_text(node, src) == "undefined",
@@ -497,13 +505,13 @@ fn is_constant_js(node: Node<'_>, src: &str) -> bool {
             let op = node.field("operator").map(|o| node_text(o, src));
             let arg = node.field("argument");
             match op {
-                Some("void") => arg.is_some_and(|a| is_constant_js(a, src)),
+                Some("void") => arg.is_some_and(|a| is_constant_js(a, src, depth + 1)),
                 Some("-") | Some("!") => arg.is_some_and(|a| matches!(a.kind(), "number" | "true" | "false")),
                 _ => false,
             }
         }
         "parenthesized_expression" | "as_expression" | "satisfies_expression" => {
-            node.named_child(0).is_some_and(|n| is_constant_js(n, src))
+            node.named_child(0).is_some_and(|n| is_constant_js(n, src, depth + 1))
         }
         _ => false,
     }
@@ -1109,7 +1117,13 @@ impl crate::engine::facts::FactCollector for ReportingFunctionFacts {
         &["function_definition"]
     }
 
-    fn collect(&self, node: Node<'_>, file: &crate::source::SourceFile, facts: &mut ProjectFacts) {
+    fn collect(
+        &self,
+        node: Node<'_>,
+        file: &crate::source::SourceFile,
+        _memo: &crate::engine::FileMemo,
+        facts: &mut ProjectFacts,
+    ) {
         let src: &str = &file.text;
         let (Some(name), Some(body)) = (node.field("name"), node.field("body")) else { return };
         if reports_in_flight(body, src) {

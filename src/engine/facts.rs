@@ -100,9 +100,11 @@ pub trait FactCollector: Send + Sync + 'static {
     fn js_kinds(&self) -> &'static [&'static str] {
         &[]
     }
-    /// Records what `node` shows.
-    fn collect(&self, node: Node<'_>, file: &SourceFile, facts: &mut ProjectFacts) {
-        let _ = (node, file, facts);
+    /// Records what `node` shows. `memo` holds the file's once-per-file
+    /// answers (whole-file substring checks), so a collector called for every
+    /// class of a file does not scan the file each time.
+    fn collect(&self, node: Node<'_>, file: &SourceFile, memo: &super::FileMemo, facts: &mut ProjectFacts) {
+        let _ = (node, file, memo, facts);
     }
     /// Records what the file's text shows without a parse. Runs on every
     /// file, so it must be a cheap scan: facts that every file may hold
@@ -134,12 +136,13 @@ pub fn collect(collectors: &[&'static dyn FactCollector], file: &SourceFile, tre
         return;
     }
     let is_py = file.grammar == Grammar::Python;
+    let memo = super::FileMemo::default();
     crate::lang::walk(tree.root_node(), &mut |node| {
         let kind = node.kind();
         for c in &active {
             let kinds = if is_py { c.python_kinds() } else { c.js_kinds() };
             if kinds.contains(&kind) {
-                c.collect(node, file, facts);
+                c.collect(node, file, &memo, facts);
             }
         }
         true

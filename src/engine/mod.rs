@@ -118,6 +118,69 @@ pub struct FileMemo {
     /// ([`crate::analysis::collections::size_of`]): asked again for every
     /// node in a loop, by several rules.
     pub small: std::cell::RefCell<foldhash::HashMap<usize, Option<crate::analysis::collections::SizeClass>>>,
+    /// Whether the file contains a needle, by needle: rules ask with catalog
+    /// strings (`function fetch(`, a crate marker, a file escape) for every
+    /// call, and a scan per call would make a file's time grow with the
+    /// square of its size.
+    contains: std::cell::RefCell<foldhash::HashMap<Box<str>, bool>>,
+    /// The names before `.defaults.timeout` in the file, for the axios
+    /// instance lookup (see [`FileMemo::defaults_timeout_set`]).
+    defaults_timeout: std::cell::OnceCell<foldhash::HashSet<Box<str>>>,
+}
+
+impl FileMemo {
+    /// `src.contains(needle)`, scanning the file once per distinct needle.
+    /// Only for needles from a bounded set (catalogs, constants): a needle
+    /// built from the code (a variable's name) needs an index instead.
+    pub fn contains(&self, src: &str, needle: &str) -> bool {
+        if let Some(&known) = self.contains.borrow().get(needle) {
+            return known;
+        }
+        let found = memchr::memmem::find(src.as_bytes(), needle.as_bytes()).is_some();
+        self.contains.borrow_mut().insert(needle.into(), found);
+        found
+    }
+
+    /// Whether `{name}.defaults.timeout` occurs in the file, where `name` is a
+    /// dotted name (`api`, `this.api`): every occurrence is read once, and
+    /// the dotted name before it is kept with each of its dotted suffixes.
+    pub fn defaults_timeout_set(&self, src: &str, name: &str) -> bool {
+        self.defaults_timeout.get_or_init(|| names_before(src, ".defaults.timeout", |_| true)).contains(name)
+    }
+}
+
+/// The dotted names written right before each occurrence of `needle` whose
+/// following text passes `follows`, and their suffixes at dots (`this.api`
+/// gives `this.api` and `api`), each cut to its last 256 bytes so a hostile
+/// name cannot cost more than that. One pass over the file answers what a
+/// `src.contains(&format!("{name}{needle}"))` per name would.
+pub fn names_before(src: &str, needle: &str, follows: impl Fn(&str) -> bool) -> foldhash::HashSet<Box<str>> {
+    let b = src.as_bytes();
+    let mut out = foldhash::HashSet::default();
+    for at in memchr::memmem::find_iter(b, needle.as_bytes()) {
+        if !follows(&src[at + needle.len()..]) {
+            continue;
+        }
+        let mut start = at;
+        while start > 0
+            && at - start < 256
+            && (b[start - 1].is_ascii_alphanumeric() || matches!(b[start - 1], b'_' | b'$' | b'.'))
+        {
+            start -= 1;
+        }
+        let name = &src[start..at];
+        let mut rest = name;
+        loop {
+            if !rest.is_empty() {
+                out.insert(rest.into());
+            }
+            match rest.find('.') {
+                Some(dot) => rest = &rest[dot + 1..],
+                None => break,
+            }
+        }
+    }
+    out
 }
 
 /// The outcome of checking one file.
@@ -273,4 +336,28 @@ pub fn count_nodes(tree: &Tree) -> usize {
         true
     });
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_before_keeps_each_dotted_suffix() {
+        let src = "this.api.defaults.timeout = 1;\nother.defaults.timeout = 2;\nx.defaults.timeoutMs";
+        let names = names_before(src, ".defaults.timeout", |rest| !rest.starts_with("Ms"));
+        for n in ["this.api", "api", "other"] {
+            assert!(names.contains(n), "{n}: {names:?}");
+        }
+        assert!(!names.contains("x") && !names.contains("this"), "{names:?}");
+    }
+
+    #[test]
+    fn contains_answers_once_per_needle() {
+        let memo = FileMemo::default();
+        assert!(memo.contains("function fetch(u) {}", "function fetch("));
+        // A cached answer is not recomputed from the (different) text.
+        assert!(memo.contains("", "function fetch("));
+        assert!(!memo.contains("abc", "function fetch<"));
+    }
 }

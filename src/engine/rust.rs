@@ -284,6 +284,9 @@ pub struct RustChecker<'a, 'ast> {
     pub uses: &'a UseMap,
     pub facts: &'a ProjectFacts,
     pub catalog: &'a Catalog,
+    /// Once-per-file answers shared by every rule and node of the file
+    /// (whole-file substring checks with catalog needles).
+    pub memo: &'a crate::engine::FileMemo,
     comments: &'a [Comment],
     locals: &'a [HashMap<String, Origin>],
     base: usize,
@@ -363,10 +366,13 @@ impl<'a, 'ast> RustChecker<'a, 'ast> {
     /// Comments overlapping the lines `first..=last` (1-based).
     pub fn comments_on_lines(&self, first: u32, last: u32) -> impl Iterator<Item = &'a str> + '_ {
         let src = self.src;
-        self.comments.iter().filter_map(move |c| {
-            let line = self.file.lines.line_of(c.span.start) as u32 + 1;
-            (line >= first && line <= last).then(|| c.span.text(src))
-        })
+        let lines = &self.file.lines;
+        // The comments are in file order: find the first one on the lines by
+        // binary search, not by reading every comment of the file per call.
+        let from = lines.line_start(first.saturating_sub(1) as usize);
+        let to = if (last as usize) < lines.line_count() { lines.line_start(last as usize) } else { u32::MAX };
+        let start = self.comments.partition_point(|c| c.span.start < from);
+        self.comments[start..].iter().take_while(move |c| c.span.start < to).map(move |c| c.span.text(src))
     }
 
     /// True when a meaningful comment (not a directive) sits on the lines of
@@ -427,6 +433,13 @@ impl<'a, 'ast> RustChecker<'a, 'ast> {
         slot.as_mut().and_then(|b| b.downcast_mut::<T>()).expect("state type checked above")
     }
 }
+
+/// Stack left below which a recursive visitor step continues on a new
+/// segment ([`stacker::maybe_grow`]).
+const RED_ZONE: usize = 128 * 1024;
+
+/// Size of each stack segment `stacker` adds.
+const STACK_SEGMENT: usize = 4 << 20;
 
 /// Why a Rust file was not checked.
 #[derive(Debug, Clone)]
@@ -556,6 +569,7 @@ fn check_lexed(
         states: (0..rules.len()).map(|_| None).collect(),
         diagnostics: Vec::new(),
         impl_ty: Vec::new(),
+        memo: crate::engine::FileMemo::default(),
     };
     walker.visit_file(&parsed);
     for slot in 0..rules.len() {
@@ -570,6 +584,7 @@ fn check_lexed(
             uses: &walker.uses,
             facts,
             catalog,
+            memo: &walker.memo,
             comments: walker.comments,
             locals: &walker.locals,
             base,
@@ -599,6 +614,7 @@ struct Walker<'a, 'ast> {
     states: Vec<Option<Box<dyn Any>>>,
     diagnostics: Vec<Diagnostic>,
     impl_ty: Vec<String>,
+    memo: crate::engine::FileMemo,
 }
 
 impl<'a, 'ast> Walker<'a, 'ast> {
@@ -612,6 +628,7 @@ impl<'a, 'ast> Walker<'a, 'ast> {
                 uses: &self.uses,
                 facts: self.facts,
                 catalog: self.catalog,
+                memo: &self.memo,
                 comments: self.comments,
                 locals: &self.locals,
                 base: self.base,
@@ -802,6 +819,27 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
     }
 
     fn visit_expr(&mut self, e: &'ast Expr) {
+        // The guard bounds the depth, and a stack that runs low anyway (a shape
+        // the estimate undercounts) grows on the heap instead of overflowing.
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.walk_expr(e));
+    }
+
+    fn visit_type(&mut self, t: &'ast syn::Type) {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || visit::visit_type(self, t));
+    }
+
+    fn visit_pat(&mut self, p: &'ast syn::Pat) {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || visit::visit_pat(self, p));
+    }
+
+    fn visit_item(&mut self, i: &'ast syn::Item) {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || visit::visit_item(self, i));
+    }
+}
+
+impl<'a, 'ast> Walker<'a, 'ast> {
+    /// [`Visit::visit_expr`] proper: dispatch, context frames, children.
+    fn walk_expr(&mut self, e: &'ast Expr) {
         let mut frame = None;
         match e {
             Expr::Call(c) => self.dispatch(RustKind::Call, RustNode::Call(c)),
@@ -972,9 +1010,72 @@ impl Repo {
         let calls = format!("fn f() {{ x{}; }}", ".a()".repeat(100_000));
         assert!(run(&calls).is_err());
         // Deep but allowed nesting runs on a large stack.
-        let ok = format!("fn f() {{ let x = {}1{}; }}", "(".repeat(1_000), ")".repeat(1_000));
+        let ok = format!("fn f() {{ let x = {}1{}; }}", "(".repeat(900), ")".repeat(900));
         assert!(run(&ok).is_ok());
         assert!(parse_only(&deep) == 0 && parse_only(&ok) > 0);
+    }
+
+    /// Keyword chains syn recurses through without brackets or operators.
+    fn keyword_chain(shape: &str, n: usize) -> String {
+        match shape {
+            "return" => format!("fn f() {{ {}1; }}", "return ".repeat(n)),
+            "as" => format!("fn f() {{ let y = x{}; }}", " as u8".repeat(n)),
+            "break" => format!("fn f() {{ loop {{ {}; }} }}", "break ".repeat(n)),
+            "yield" => format!("fn f() {{ let g = #[coroutine] || {{ {}1; }}; }}", "yield ".repeat(n)),
+            "else if" => format!("fn f() {{\n    if a {{}}\n{}}}\n", "    else if a {}\n".repeat(n)),
+            "if if" => format!("fn f() {{ {}a{} }}", "if ".repeat(n), " {} else {}".repeat(n)),
+            "match match" => format!("fn f() {{ {}a{} }}", "match ".repeat(n), " {}".repeat(n)),
+            "at patterns" => format!("fn f() {{ let {}b = 1; }}", "a @ ".repeat(n)),
+            _ => unreachable!("unknown shape {shape}"),
+        }
+    }
+
+    const SHAPES: &[&str] = &["return", "as", "break", "yield", "else if", "if if", "match match", "at patterns"];
+
+    #[test]
+    fn keyword_chains_count_toward_the_nesting_bound() {
+        for shape in SHAPES {
+            // Ten thousand levels: a notice naming the deepest point, not an abort.
+            let deep = keyword_chain(shape, 10_000);
+            let err = run(&deep).expect_err(shape);
+            assert!(err.message.contains("Nesting deeper"), "{shape}: {}", err.message);
+            assert!(err.offset > deep.len() / 2, "{shape}: the deepest point is late in the chain");
+        }
+    }
+
+    #[test]
+    fn the_deepest_chain_under_the_bound_runs_to_the_end() {
+        // The largest chain the guard lets through must not overflow the
+        // stack it gets, in this unoptimised build too (bigger frames).
+        for shape in SHAPES {
+            let mut n = 1;
+            while rs::lex(&keyword_chain(shape, n * 2)).nesting <= rs::MAX_NESTING {
+                n *= 2;
+            }
+            let (mut lo, mut hi) = (n, n * 2);
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2;
+                if rs::lex(&keyword_chain(shape, mid)).nesting <= rs::MAX_NESTING { lo = mid } else { hi = mid }
+            }
+            let text = keyword_chain(shape, lo);
+            match run(&text) {
+                Ok(_) => {}
+                Err(e) => assert!(!e.message.contains("Nesting deeper"), "{shape} x{lo}: {}", e.message),
+            }
+            assert!(parse_only(&text) < usize::MAX);
+        }
+    }
+
+    #[test]
+    fn ordinary_items_and_statements_do_not_add_up() {
+        // Many items and block statements in a row are siblings, not levels.
+        let items = "#[derive(Debug)]\npub struct A { a: u8 }\nimpl A { pub fn f(&self) -> u8 { if self.a > 1 { 2 } else { 3 } } }\n".repeat(2_000);
+        assert!(rs::lex(&items).nesting < 40, "{}", rs::lex(&items).nesting);
+        let stmts = format!(
+            "fn f() {{ {} }}",
+            "if a { b(); } for x in y { z(x); } match q { A => {} B => {} }\n".repeat(2_000)
+        );
+        assert!(rs::lex(&stmts).nesting < 40, "{}", rs::lex(&stmts).nesting);
     }
 
     #[test]

@@ -167,16 +167,16 @@ pub fn apply(
         return diagnostics;
     }
     let first_code_line = first_code_line(file, suppressions);
+    let index = Index::new(suppressions, file, first_code_line);
     let mut used = vec![false; suppressions.len()];
     let mut kept = Vec::with_capacity(diagnostics.len());
+    // Findings of one rule on one line have one answer.
+    let mut answered: foldhash::HashMap<(u32, &'static str), Option<usize>> = foldhash::HashMap::default();
     for d in diagnostics {
-        let hit = suppressions.iter().enumerate().find(|(_, s)| {
-            s.error.is_none()
-                && applies_to_line(s, d.start.line, file, first_code_line)
-                && s.targets.iter().any(|t| matches(t, d.rule))
-        });
+        let hit =
+            *answered.entry((d.start.line, d.rule.code)).or_insert_with(|| index.first_match(d.start.line, d.rule));
         match hit {
-            Some((i, _)) => used[i] = true,
+            Some(i) => used[i] = true,
             None => kept.push(d),
         }
     }
@@ -271,17 +271,83 @@ fn is_comment_line(file: &SourceFile, line: u32) -> bool {
     t.starts_with('#') || t.starts_with("//") || t.starts_with("--") || t.starts_with("/*") || t.starts_with('*')
 }
 
-fn applies_to_line(s: &Suppression, line: u32, file: &SourceFile, first_code_line: u32) -> bool {
-    if s.file_level {
-        return s.line < first_code_line;
+/// The valid suppressions of a file by where they apply, so a finding is
+/// matched against the few that can apply to its line rather than against
+/// every suppression of the file (200,000 suppressions and as many findings
+/// would otherwise take minutes).
+struct Index<'s> {
+    suppressions: &'s [Suppression],
+    /// `ignore-file` directives above the first line of code.
+    file_level: Vec<usize>,
+    /// Line-level directives by their own line, in file order.
+    by_line: foldhash::HashMap<u32, Vec<usize>>,
+    /// Own-line directives as (line, index), sorted by line.
+    own_line: Vec<(u32, usize)>,
+    /// `run_start[l]`: the first line of the run of comment lines that ends
+    /// right above line `l` (`l` itself when line `l - 1` is code), 1-based.
+    run_start: Vec<u32>,
+}
+
+impl<'s> Index<'s> {
+    fn new(suppressions: &'s [Suppression], file: &SourceFile, first_code_line: u32) -> Index<'s> {
+        let mut index = Index {
+            suppressions,
+            file_level: Vec::new(),
+            by_line: foldhash::HashMap::default(),
+            own_line: Vec::new(),
+            run_start: Vec::new(),
+        };
+        for (i, s) in suppressions.iter().enumerate() {
+            if s.error.is_some() {
+                continue;
+            }
+            if s.file_level {
+                if s.line < first_code_line {
+                    index.file_level.push(i);
+                }
+                continue;
+            }
+            index.by_line.entry(s.line).or_default().push(i);
+            if s.own_line {
+                index.own_line.push((s.line, i));
+            }
+        }
+        index.own_line.sort_unstable();
+        if !index.own_line.is_empty() {
+            let lines = file.lines.line_count() as u32;
+            index.run_start = Vec::with_capacity(lines as usize + 2);
+            index.run_start.extend([0, 1]);
+            for l in 2..=lines + 1 {
+                let start = if is_comment_line(file, l - 1) { index.run_start[l as usize - 1] } else { l };
+                index.run_start.push(start);
+            }
+        }
+        index
     }
-    if s.line == line {
-        return true;
+
+    /// The first suppression (in file order) that hides a finding of `rule`
+    /// on `line`: an `ignore-file` above the code, one on the line, or an
+    /// own-line one above it with only comment lines between (a reason often
+    /// sits on the line above).
+    fn first_match(&self, line: u32, rule: &RuleMeta) -> Option<usize> {
+        let hits = |i: &usize| self.suppressions[*i].targets.iter().any(|t| matches(t, rule));
+        let mut best = self.file_level.iter().copied().find(|i| hits(i));
+        let mut consider = |i: usize| {
+            if best.is_none_or(|b| i < b) {
+                best = Some(i);
+            }
+        };
+        if let Some(i) = self.by_line.get(&line).and_then(|v| v.iter().copied().find(|i| hits(i))) {
+            consider(i);
+        }
+        if let Some(&start) = self.run_start.get(line as usize) {
+            let lo = start.saturating_sub(1);
+            let from = self.own_line.partition_point(|&(l, _)| l < lo);
+            let to = self.own_line.partition_point(|&(l, _)| l < line);
+            if let Some(i) = self.own_line[from..to].iter().map(|&(_, i)| i).filter(|i| hits(i)).min() {
+                consider(i);
+            }
+        }
+        best
     }
-    // An own-line comment applies to the next line of code, across other
-    // comment lines between them (a reason often sits on the line above).
-    if s.own_line && s.line < line {
-        return (s.line + 1..line).all(|l| is_comment_line(file, l));
-    }
-    false
 }

@@ -12,6 +12,16 @@ use tree_sitter::{Language, Node, Parser, Tree};
 
 use crate::source::Grammar;
 
+/// How many member and call steps resolving one callee may take. Real
+/// callees take a handful; generated chains of thousands of calls would
+/// otherwise recurse once per call and cost time per call that grows with
+/// the chain (quadratic over the file).
+pub const RESOLVE_STEPS: usize = 32;
+
+/// How deep the small recursive helpers over expressions (constant checks,
+/// nested exception tuples) go before giving up with the cautious answer.
+pub const MAX_HELPER_DEPTH: u32 = 64;
+
 thread_local! {
     static PARSERS: RefCell<[Option<Parser>; 4]> = const { RefCell::new([None, None, None, None]) };
 }

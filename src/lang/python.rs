@@ -267,9 +267,18 @@ fn unwrap_await(mut node: Node<'_>) -> Node<'_> {
 /// Resolves an expression used as a callee or receiver: `requests.get`,
 /// `r.get`, `s.get` (an instance), `requests.Session().get`, `self.http.post`.
 pub fn resolve<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str) -> Option<Resolved<'t>> {
+    let mut budget = crate::lang::RESOLVE_STEPS;
+    resolve_within(sem, node, src, &mut budget)
+}
+
+/// [`resolve`] with a budget of steps shared by the nested calls, so a chain
+/// of thousands of calls (`a()()()...`) neither recurses that deep nor costs
+/// time per call that grows with the chain.
+fn resolve_within<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str, budget: &mut usize) -> Option<Resolved<'t>> {
     let mut members: Vec<&str> = Vec::new();
     let mut cur = unwrap_await(node);
     loop {
+        *budget = budget.checked_sub(1)?;
         match cur.kind() {
             "attribute" => {
                 members.push(node_text(cur.field("attribute")?, src));
@@ -283,7 +292,7 @@ pub fn resolve<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str) -> Option<Reso
             }
             "call" => {
                 // `requests.Session().get`: the receiver is a fresh instance.
-                let callee = resolve(sem, cur.field("function")?, src)?;
+                let callee = resolve_within(sem, cur.field("function")?, src, budget)?;
                 members.reverse();
                 let mut path = format!("{}()", callee.path);
                 for m in &members {

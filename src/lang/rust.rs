@@ -15,9 +15,9 @@ use syn::{Expr, Token};
 
 use crate::source::Span;
 
-/// Deeper nesting than this (brackets plus operator chains) is not parsed:
+/// Deeper nesting than this (brackets plus operator and keyword chains) is not parsed:
 /// syn, its visitor and `Drop` recurse per level.
-pub const MAX_NESTING: usize = 1_500;
+pub const MAX_NESTING: usize = 1_000;
 
 /// Files whose estimated nesting exceeds this run on a thread with a large stack.
 pub const BIG_STACK_NESTING: usize = 100;
@@ -33,7 +33,9 @@ pub struct Comment {
 pub struct Lexed {
     pub comments: Vec<Comment>,
     /// Estimated syntactic nesting: bracket depth plus the longest run of
-    /// operators inside one bracket level.
+    /// operators and words inside one bracket level (a run ends at `,`, `;`
+    /// and a block that ends an item or statement). An upper bound on how
+    /// deep syn and the visitor recurse.
     pub nesting: usize,
     /// Byte offset where the estimate was highest.
     pub deepest_at: usize,
@@ -91,13 +93,36 @@ pub fn lex(text: &str) -> Lexed {
                 if runs.len() > 1 {
                     runs.pop();
                 }
+                // A block followed by a word other than `else`/`as` (or an
+                // attribute) ends an item, statement or match arm: the next
+                // one does not nest inside it. `} else if` chains keep counting.
+                if c == b'}'
+                    && block_ends_here(b, i + 1)
+                    && let Some(r) = runs.last_mut()
+                {
+                    *r = 0;
+                }
+            }
+            // Every word counts as a level: syn recurses once per keyword
+            // of `return return ...`, `x as u8 as u8 ...`, `break break`,
+            // `yield`, `else if`, `match match`, `if if`, and counting plain
+            // identifiers too keeps any chain made of words inside the bound.
+            _ if is_ident_byte(c) && (i == 0 || !is_ident_byte(b[i - 1])) => {
+                let end = b[i..].iter().position(|&x| !is_ident_byte(x)).map_or(n, |e| i + e);
+                if let Some(r) = runs.last_mut() {
+                    *r += 1;
+                    let d = depth + *r;
+                    note(d, i, &mut out);
+                }
+                i = end;
+                continue;
             }
             b',' | b';' => {
                 if let Some(r) = runs.last_mut() {
                     *r = 0;
                 }
             }
-            b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'!' | b'.' | b'=' | b'<' | b'>' | b'?' => {
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'!' | b'.' | b'=' | b'<' | b'>' | b'?' | b'@' => {
                 if let Some(r) = runs.last_mut() {
                     *r += 1;
                     let d = depth + *r;
@@ -109,6 +134,35 @@ pub fn lex(text: &str) -> Lexed {
         i += 1;
     }
     out
+}
+
+/// Whether the token after a `}` at `i` starts a new item or statement: a
+/// word other than `else` and `as`, or an attribute.
+fn block_ends_here(b: &[u8], mut i: usize) -> bool {
+    let n = b.len();
+    loop {
+        while i < n && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i + 1 < n && b[i] == b'/' && b[i + 1] == b'/' {
+            i = memchr::memchr(b'\n', &b[i..]).map_or(n, |e| i + e);
+        } else if i + 1 < n && b[i] == b'/' && b[i + 1] == b'*' {
+            i = crate::source::nested_comment_end(b, i);
+        } else {
+            break;
+        }
+    }
+    if i >= n {
+        return false;
+    }
+    if b[i] == b'#' {
+        return true;
+    }
+    if !is_ident_byte(b[i]) {
+        return false;
+    }
+    let end = b[i..].iter().position(|&x| !is_ident_byte(x)).map_or(n, |e| i + e);
+    !matches!(&b[i..end], b"else" | b"as")
 }
 
 fn is_ident_byte(c: u8) -> bool {

@@ -390,9 +390,18 @@ fn value_kind<'t>(sem: &Semantic<'t>, value: Node<'t>, src: &str) -> BindingKind
 /// Resolves a callee or receiver expression: `axios.get`, `api.get` (an
 /// instance), `axios.create().get`, `this.http.post`, `require("got").post`.
 pub fn resolve<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str) -> Option<Resolved<'t>> {
+    let mut budget = crate::lang::RESOLVE_STEPS;
+    resolve_within(sem, node, src, &mut budget)
+}
+
+/// [`resolve`] with a budget of steps shared by the nested calls, so a chain
+/// of thousands of calls (`a.b().b()...`, `new new A`) neither recurses that
+/// deep nor costs time per call that grows with the chain.
+fn resolve_within<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str, budget: &mut usize) -> Option<Resolved<'t>> {
     let mut members: Vec<&str> = Vec::new();
     let mut cur = unwrap(node);
     loop {
+        *budget = budget.checked_sub(1)?;
         match cur.kind() {
             "member_expression" => {
                 let prop = cur.field("property")?;
@@ -423,7 +432,7 @@ pub fn resolve<'t>(sem: &Semantic<'t>, node: Node<'t>, src: &str) -> Option<Reso
                     return Some(Resolved { path, instance: None, site: None, bound: true });
                 }
                 let callee = cur.field("function").or_else(|| cur.field("constructor"))?;
-                let callee = resolve(sem, callee, src)?;
+                let callee = resolve_within(sem, callee, src, budget)?;
                 let mut path = format!("{}()", callee.path);
                 for m in &members {
                     path.push('.');

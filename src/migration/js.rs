@@ -115,6 +115,15 @@ fn anchor(call: Node<'_>) -> Span {
 
 /// The text of a string or template literal (`${...}` becomes a placeholder).
 fn string_of(n: Node<'_>, src: &str) -> Option<String> {
+    string_within(n, src, 0)
+}
+
+/// [`string_of`] to a bounded depth: a generated `"a" + "b" + ...` of
+/// thousands of parts is not read (rather than recursing once per part).
+fn string_within(n: Node<'_>, src: &str, depth: u32) -> Option<String> {
+    if depth > crate::lang::MAX_HELPER_DEPTH {
+        return None;
+    }
     match n.kind() {
         "string" => {
             let t = node_text(n, src);
@@ -136,11 +145,11 @@ fn string_of(n: Node<'_>, src: &str) -> Option<String> {
             Some(unescape(&out))
         }
         "binary_expression" => {
-            let l = n.field("left").and_then(|x| string_of(x, src))?;
-            let r = n.field("right").and_then(|x| string_of(x, src))?;
+            let l = n.field("left").and_then(|x| string_within(x, src, depth + 1))?;
+            let r = n.field("right").and_then(|x| string_within(x, src, depth + 1))?;
             Some(l + &r)
         }
-        "parenthesized_expression" => named_children(n).first().and_then(|x| string_of(*x, src)),
+        "parenthesized_expression" => named_children(n).first().and_then(|x| string_within(*x, src, depth + 1)),
         _ => None,
     }
 }

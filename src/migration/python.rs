@@ -52,6 +52,15 @@ impl Reader<'_> {
 /// String literals in `node`: a string, a list or tuple of them (Django's
 /// `[(sql, params)]` too), or `sa.text("...")`.
 fn strings_in(node: Node<'_>, src: &str, out: &mut Vec<String>) {
+    strings_within(node, src, out, 0);
+}
+
+/// [`strings_in`] to a bounded depth: lists nested thousands deep are not
+/// read past the bound (rather than recursing once per level).
+fn strings_within(node: Node<'_>, src: &str, out: &mut Vec<String>, depth: u32) {
+    if depth > crate::lang::MAX_HELPER_DEPTH {
+        return;
+    }
     match node.kind() {
         "string" => {
             if let Some(s) = string_value(node, src) {
@@ -68,16 +77,16 @@ fn strings_in(node: Node<'_>, src: &str, out: &mut Vec<String>) {
                 // `(sql, params)` pairs: only the first element is SQL.
                 if c.kind() == "tuple" {
                     if let Some(first) = named_children(c).first() {
-                        strings_in(*first, src, out);
+                        strings_within(*first, src, out, depth + 1);
                     }
                 } else {
-                    strings_in(c, src, out);
+                    strings_within(c, src, out, depth + 1);
                 }
             }
         }
         "call" => {
             if let Some(first) = positional_args(node).first() {
-                strings_in(*first, src, out);
+                strings_within(*first, src, out, depth + 1);
             }
         }
         _ => {}

@@ -261,6 +261,12 @@ pub const PLACEHOLDER: &str = "pagerproof_placeholder";
 /// takes: an interpolation that held a clause (`${ifNotExists}`) rather than
 /// a name, and `?` bindings (Knex, db-migrate).
 fn parse(text: &str) -> Result<Vec<Statement>, sqlparser::parser::ParserError> {
+    // sqlparser bounds nested parentheses and prefixes itself, but reads an
+    // operator chain (`1 + 1 + ...`) in a loop into a tree as deep as the
+    // chain, which its `Drop` and `Display` then recurse through.
+    if operator_run(text) > MAX_OPERATOR_RUN {
+        return Err(sqlparser::parser::ParserError::RecursionLimitExceeded);
+    }
     let dialect = PostgreSqlDialect {};
     let first = Parser::parse_sql(&dialect, text);
     if first.is_ok() {
@@ -279,6 +285,86 @@ fn parse(text: &str) -> Result<Vec<Statement>, sqlparser::parser::ParserError> {
         }
     }
     first
+}
+
+/// The longest chain of operators a statement may hold; real DDL and DML
+/// stay far below (a list resets the count at each comma).
+pub const MAX_OPERATOR_RUN: usize = 500;
+
+/// The longest run of operators (symbols, `AND`/`OR`/`NOT`/`IS`/`COLLATE`
+/// and the `::` of casts) between commas at one parenthesis level, outside
+/// strings, quoted names, dollar quotes and comments: a bound on how deep the
+/// parsed expression tree gets.
+pub fn operator_run(text: &str) -> usize {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut runs: Vec<usize> = vec![0];
+    let mut best = 0;
+    let mut i = 0;
+    while i < n {
+        let c = b[i];
+        let mut bump = false;
+        match c {
+            b'\'' | b'"' => {
+                i += 1;
+                while i < n && b[i] != c {
+                    i += 1;
+                }
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < n && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = crate::source::nested_comment_end(b, i);
+                continue;
+            }
+            b'$' => {
+                // `$tag$ ... $tag$`: a body sqlparser keeps as a string.
+                let tag_end = b[i + 1..].iter().position(|&x| !(x.is_ascii_alphanumeric() || x == b'_'));
+                match tag_end.map(|e| i + 1 + e) {
+                    Some(e) if b[e] == b'$' => {
+                        let tag = &text[i..=e];
+                        i = text[e + 1..].find(tag).map_or(n, |k| e + 1 + k + tag.len());
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            b'(' | b'[' => runs.push(0),
+            b')' | b']' if runs.len() > 1 => {
+                runs.pop();
+            }
+            b',' | b';' => *runs.last_mut().expect("never empty") = 0,
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'<' | b'>' | b'=' | b'!' | b'~' | b'#' | b'@'
+            | b':' => bump = true,
+            _ if c.is_ascii_alphabetic() && (i == 0 || !is_word_byte(b[i - 1])) => {
+                let end = b[i..].iter().position(|&x| !is_word_byte(x)).map_or(n, |e| i + e);
+                let word = &text[i..end];
+                bump = ["AND", "OR", "NOT", "IS", "COLLATE", "AT"].iter().any(|k| word.eq_ignore_ascii_case(k));
+                i = end;
+                if bump {
+                    let r = runs.last_mut().expect("never empty");
+                    *r += 1;
+                    best = best.max(*r + runs.len());
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if bump {
+            let r = runs.last_mut().expect("never empty");
+            *r += 1;
+            best = best.max(*r + runs.len());
+        }
+        i += 1;
+    }
+    best
+}
+
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
 }
 
 fn push(ops: &mut Vec<Operation>, kind: OpKind, table: String, span: Span, tx: &Tx) {
@@ -524,6 +610,22 @@ mod tests {
         let mut tx = Tx::new(false);
         read(sql, Anchor::Offset(0), &mut tx, &crate::catalog::Catalog::builtin().migrations, &mut out);
         out
+    }
+
+    #[test]
+    fn operator_chains_are_measured_outside_strings_and_lists() {
+        assert!(operator_run("SELECT a + b * c FROM t WHERE x = 1 AND y IS NOT NULL") < 10);
+        assert!(operator_run("INSERT INTO t VALUES (1+1), (2+2), (3+3)") < 5);
+        let quoted = format!("SELECT '{}', $f$ {} $f$ -- {}", "+".repeat(9_000), "+".repeat(9_000), "+".repeat(9_000));
+        assert!(operator_run(&quoted) < 5);
+        let chain = format!("SELECT 1{}", " + 1".repeat(50_000));
+        assert!(operator_run(&chain) > MAX_OPERATOR_RUN);
+        let ands = format!("SELECT 1 WHERE a{}", " AND a".repeat(5_000));
+        assert!(operator_run(&ands) > MAX_OPERATOR_RUN);
+        // The chain is a notice (too deep), not a stack overflow.
+        let r = ops(&format!("{chain};\nCREATE INDEX i ON t (a);"));
+        assert_eq!(r.unparsed.len(), 1, "{:?}", r.unparsed);
+        assert_eq!(r.ops.len(), 1, "the next statement is still read");
     }
 
     #[test]

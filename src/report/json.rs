@@ -6,7 +6,6 @@
 //! fields they do not know. Key order is fixed and there are no timestamps,
 //! so the same input gives the same bytes.
 
-use std::cell::OnceCell;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -15,7 +14,7 @@ use crate::Report;
 use crate::analysis::roles::Role;
 use crate::diagnostic::{self, Diagnostic, Notice};
 use crate::rule::{Category, Precision, RuleMeta, Severity, Status};
-use crate::source::{Language, LineIndex, Position, Span};
+use crate::source::{Language, Position, Span};
 
 /// Version of the document layout (the top-level `version` field).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -215,10 +214,9 @@ fn rule_entry(r: &'static RuleMeta) -> RuleEntry {
 
 fn diagnostic_entry<'a>(report: &'a Report, d: &'a Diagnostic, fingerprint: String) -> DiagnosticEntry<'a> {
     let text = report.sources.get(&d.path).map(|t| &**t);
-    let index = OnceCell::new();
     let resolve = |offset: u32| -> Option<Pos> {
         let text = text.filter(|t| offset as usize <= t.len())?;
-        Some(index.get_or_init(|| LineIndex::new(text)).position(text, offset).into())
+        Some(report.sources.line_index(&d.path)?.position(text, offset).into())
     };
     let role = report.roles.get(&d.path);
     DiagnosticEntry {

@@ -69,7 +69,14 @@ pub fn build(report: &Report) -> sarif::Sarif {
         .zip(&fingerprints)
         .map(|(d, fp)| {
             let text = report.sources.get(&d.path).map(|t| &**t);
-            result(d, fp, rule_index(d.rule.code), text, report.roles.get(&d.path))
+            // One line index per file, shared by all its results.
+            result(
+                d,
+                fp,
+                rule_index(d.rule.code),
+                text.zip(report.sources.line_index(&d.path)),
+                report.roles.get(&d.path),
+            )
         })
         .collect();
 
@@ -137,7 +144,7 @@ fn result(
     d: &Diagnostic,
     fingerprint: &str,
     rule_index: usize,
-    text: Option<&str>,
+    text: Option<(&str, &crate::source::LineIndex)>,
     role: Option<&FileRole>,
 ) -> sarif::Result {
     let spans = Spans::new(d, text);
@@ -207,18 +214,19 @@ fn region(start: Position, end: Position) -> sarif::Region {
 struct Spans<'a> {
     d: &'a Diagnostic,
     text: Option<&'a str>,
-    index: std::cell::OnceCell<crate::source::LineIndex>,
+    /// The file's line index, shared by every result of the file.
+    index: Option<&'a crate::source::LineIndex>,
 }
 
 impl<'a> Spans<'a> {
-    fn new(d: &'a Diagnostic, text: Option<&'a str>) -> Spans<'a> {
-        Spans { d, text, index: std::cell::OnceCell::new() }
+    fn new(d: &'a Diagnostic, text: Option<(&'a str, &'a crate::source::LineIndex)>) -> Spans<'a> {
+        Spans { d, text: text.map(|t| t.0), index: text.map(|t| t.1) }
     }
 
     /// Adds the primary span's text as the region's snippet and the lines
     /// around it as the context region (viewers show them without the file).
     fn add_snippets(&self, physical: &mut sarif::PhysicalLocation) {
-        let Some(text) = self.text else { return };
+        let (Some(text), Some(index)) = (self.text, self.index) else { return };
         let d = self.d;
         if let (Some(region), Some(snippet)) =
             (physical.region.as_mut(), text.get(d.span.start as usize..d.span.end as usize))
@@ -226,7 +234,6 @@ impl<'a> Spans<'a> {
         {
             region.snippet = Some(sarif::ArtifactContent::builder().text(snippet).build());
         }
-        let index = self.index.get_or_init(|| crate::source::LineIndex::new(text));
         let first = d.start.line.saturating_sub(1).max(1);
         // A final newline ends the last line; it does not start another.
         let lines = index.line_count() - usize::from(text.ends_with('\n') && index.line_count() > 1);
@@ -252,9 +259,8 @@ impl<'a> Spans<'a> {
         if span == self.d.span {
             return region(self.d.start, self.d.end);
         }
-        match self.text {
-            Some(text) if span.end as usize <= text.len() => {
-                let index = self.index.get_or_init(|| crate::source::LineIndex::new(text));
+        match (self.text, self.index) {
+            (Some(text), Some(index)) if span.end as usize <= text.len() => {
                 region(index.position(text, span.start), index.position(text, span.end))
             }
             _ => sarif::Region::builder().byte_offset(span.start as i64).byte_length(span.len() as i64).build(),

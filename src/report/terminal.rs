@@ -24,12 +24,16 @@ use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
 
 use super::RenderOptions;
 use crate::Report;
 use crate::diagnostic::Diagnostic;
 use crate::rule::Severity;
+use crate::source::LineIndex;
 
 /// Rendering width in columns, independent of the terminal.
 const WIDTH: usize = 100;
@@ -51,8 +55,17 @@ pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> i
         .without_primary_span_start()
         .with_context_lines(1);
     let paint = Paint { color: options.color };
+    // Whether each file has a lone `\r` (see `Window::whole`), asked once per file.
+    let mut lone_cr: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for d in &report.diagnostics {
-        write_diagnostic(&handler, paint, d, report.sources.get(&d.path), out)?;
+        let source = match (report.sources.clean_text(&d.path), report.sources.line_index(&d.path)) {
+            (Some(text), Some(index)) => {
+                let whole = *lone_cr.entry(d.path.as_str()).or_insert_with(|| has_lone_cr(text));
+                Some(File { text, index, whole })
+            }
+            _ => None,
+        };
+        write_diagnostic(&handler, paint, d, source, out)?;
         writeln!(out)?;
     }
     if !options.quiet {
@@ -74,16 +87,28 @@ pub fn render_notices(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// A file's text (already made safe) and line index, shared by its findings.
+#[derive(Clone, Copy)]
+struct File<'r> {
+    text: &'r Arc<str>,
+    index: &'r LineIndex,
+    whole: bool,
+}
+
+fn has_lone_cr(text: &str) -> bool {
+    memchr::memchr_iter(b'\r', text.as_bytes()).any(|i| text.as_bytes().get(i + 1) != Some(&b'\n'))
+}
+
 fn write_diagnostic(
     handler: &GraphicalReportHandler,
     paint: Paint,
     d: &Diagnostic,
-    source: Option<&Arc<str>>,
+    source: Option<File<'_>>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let header = format!("{}[{}]", d.severity, d.rule.code);
     writeln!(out, "{}: {}", paint.severity(d.severity, &header), paint.bold(&super::clean(&d.message)))?;
-    let snippet = source.and_then(|text| render_snippet(handler, d, text));
+    let snippet = source.and_then(|file| render_snippet(handler, d, file));
     match snippet {
         Some(s) => out.write_all(s.as_bytes())?,
         None => {
@@ -96,7 +121,8 @@ fn write_diagnostic(
 
 /// The snippet and `help:` line drawn by miette, or `None` when the spans do
 /// not fit the text (a stale or hand-built report).
-fn render_snippet(handler: &GraphicalReportHandler, d: &Diagnostic, text: &Arc<str>) -> Option<String> {
+fn render_snippet(handler: &GraphicalReportHandler, d: &Diagnostic, file: File<'_>) -> Option<String> {
+    let text = file.text;
     let len = text.len();
     if d.span.end as usize > len {
         return None;
@@ -112,10 +138,12 @@ fn render_snippet(handler: &GraphicalReportHandler, d: &Diagnostic, text: &Arc<s
     let snippet = Snippet {
         // The message is already in the header; miette writes an empty cause
         // line for it, removed below.
-        source: NamedSource::new(
-            format!("{}:{}:{}", super::clean(&d.path), d.start.line, d.start.column),
-            super::clean_source(text),
-        ),
+        source: Window {
+            name: format!("{}:{}:{}", super::clean(&d.path), d.start.line, d.start.column),
+            text,
+            index: file.index,
+            whole: file.whole,
+        },
         labels,
         help: d.rule.fix,
         severity: match d.severity {
@@ -157,30 +185,77 @@ fn to_source_span(start: u32, end: u32) -> SourceSpan {
     SourceSpan::new((start as usize).into(), (end.saturating_sub(start)) as usize)
 }
 
+/// A file as miette reads it: each read gets only the lines around the span
+/// asked for, found with the file's shared line index. miette's own
+/// `SourceCode` for a string counts lines from the start of the file on
+/// every read, so a file with many findings took time growing with
+/// findings × file size (20,000 findings in one file: 44 s).
+struct Window<'r> {
+    name: String,
+    /// The file's text, made safe for the terminal once per file.
+    text: &'r str,
+    index: &'r LineIndex,
+    /// miette also ends lines at a lone `\r`, which the index does not: such
+    /// a file is read whole, so line numbers stay miette's.
+    whole: bool,
+}
+
+impl SourceCode for Window<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let (start, first_line, end) = if self.whole {
+            (0, 0, self.text.len())
+        } else {
+            // One line more than asked on each side, so the window's edges
+            // never cut the context miette wants.
+            let first = self.index.line_of(span.offset() as u32).saturating_sub(before + 1);
+            let last = self.index.line_of((span.offset() + span.len()) as u32) + after + 2;
+            let end =
+                if last >= self.index.line_count() { self.text.len() } else { self.index.line_start(last) as usize };
+            (self.index.line_start(first) as usize, first, end)
+        };
+        let window = self.text.get(start..end).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
+        let c = window.read_span(&local, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            SourceSpan::new((c.span().offset() + start).into(), c.span().len()),
+            c.line() + first_line,
+            c.column(),
+            c.line_count() + first_line,
+        )))
+    }
+}
+
 /// A finding as miette sees it: no message (the header has it), the spans,
 /// the fix hint as `help`.
-struct Snippet {
-    source: NamedSource<Arc<str>>,
+struct Snippet<'r> {
+    source: Window<'r>,
     labels: Vec<LabeledSpan>,
     help: &'static str,
     severity: miette::Severity,
 }
 
-impl fmt::Debug for Snippet {
+impl fmt::Debug for Snippet<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Snippet").field("source", &self.source.name()).finish()
+        f.debug_struct("Snippet").field("source", &self.source.name).finish()
     }
 }
 
-impl fmt::Display for Snippet {
+impl fmt::Display for Snippet<'_> {
     fn fmt(&self, _f: &mut fmt::Formatter<'_>) -> fmt::Result {
         Ok(())
     }
 }
 
-impl std::error::Error for Snippet {}
+impl std::error::Error for Snippet<'_> {}
 
-impl miette::Diagnostic for Snippet {
+impl miette::Diagnostic for Snippet<'_> {
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }

@@ -94,6 +94,7 @@ fn has_retry_policy(job: Node<'_>, cx: &Checker<'_, '_>) -> bool {
         }
     }
     let body = node_text(job, src);
-    let file_mounts_retry = src.contains(".mount(") && (src.contains("max_retries=") || src.contains("Retry("));
+    let file_mounts_retry =
+        cx.memo.contains(src, ".mount(") && (cx.memo.contains(src, "max_retries=") || cx.memo.contains(src, "Retry("));
     body.contains(".retry(") || body.contains("Retry(") || body.contains("raise Retry") || file_mounts_retry
 }

@@ -257,7 +257,7 @@ impl crate::engine::facts::FactCollector for DjangoModelFacts {
         &["class_definition"]
     }
 
-    fn collect(&self, node: Node<'_>, file: &SourceFile, facts: &mut ProjectFacts) {
+    fn collect(&self, node: Node<'_>, file: &SourceFile, _memo: &crate::engine::FileMemo, facts: &mut ProjectFacts) {
         let src: &str = &file.text;
         let (Some(name), Some(body)) = (node.field("name"), node.field("body")) else {
             return;

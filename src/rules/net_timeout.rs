@@ -159,7 +159,7 @@ pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
     if !r.bound && !global_fetch {
         return;
     }
-    if global_fetch && (cx.src.contains("function fetch(") || cx.src.contains("function fetch<")) {
+    if global_fetch && (cx.memo.contains(cx.src, "function fetch(") || cx.memo.contains(cx.src, "function fetch<")) {
         // A local function named `fetch` shadows the global.
         return;
     }
@@ -183,7 +183,7 @@ pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
 fn instance_timeout_set_later(call: Node<'_>, cx: &Checker<'_, '_>) -> bool {
     let Some(name) = js_bound_name(call, cx.src) else { return false };
     let short = name.rsplit('.').next().unwrap_or(&name);
-    cx.src.contains(&format!("{name}.defaults.timeout")) || cx.facts.axios_instances_with_timeout.contains(short)
+    cx.memo.defaults_timeout_set(cx.src, &name) || cx.facts.axios_instances_with_timeout.contains(short)
 }
 
 /// The variable (or `this.x`) the value of `expr` is stored in, if any.
@@ -407,7 +407,13 @@ impl crate::engine::facts::FactCollector for PySessionFacts {
         &["class_definition"]
     }
 
-    fn collect(&self, node: Node<'_>, file: &crate::source::SourceFile, facts: &mut crate::engine::ProjectFacts) {
+    fn collect(
+        &self,
+        node: Node<'_>,
+        file: &crate::source::SourceFile,
+        memo: &crate::engine::FileMemo,
+        facts: &mut crate::engine::ProjectFacts,
+    ) {
         let src: &str = &file.text;
         let (Some(name), Some(bases), Some(body)) =
             (node.field("name"), node.field("superclasses"), node.field("body"))
@@ -416,8 +422,8 @@ impl crate::engine::facts::FactCollector for PySessionFacts {
         };
         let name = node_text(name, src).to_string();
         let has_timeout = node_text(body, src).contains("timeout");
-        let imports_requests_session = src.contains("from requests import") && src.contains("Session")
-            || src.contains("from requests.sessions import");
+        let imports_requests_session = memo.contains(src, "from requests import") && memo.contains(src, "Session")
+            || memo.contains(src, "from requests.sessions import");
         let mut cursor = bases.walk();
         for base in bases.named_children(&mut cursor) {
             let b = node_text(base, src);
@@ -447,7 +453,13 @@ impl crate::engine::facts::FactCollector for AxiosTimeoutFacts {
         &["assignment_expression"]
     }
 
-    fn collect(&self, node: Node<'_>, file: &crate::source::SourceFile, facts: &mut crate::engine::ProjectFacts) {
+    fn collect(
+        &self,
+        node: Node<'_>,
+        file: &crate::source::SourceFile,
+        _memo: &crate::engine::FileMemo,
+        facts: &mut crate::engine::ProjectFacts,
+    ) {
         let src: &str = &file.text;
         let Some(left) = node.field("left") else { return };
         let text: String = node_text(left, src).split_whitespace().collect();

@@ -79,7 +79,7 @@ fn check_session_method(m: &syn::ExprMethodCall, cx: &mut RustChecker<'_, '_>, r
 
 /// A timeout applied another way somewhere in the file or the function.
 fn escaped(entry: &NetCall, cx: &RustChecker<'_, '_>) -> bool {
-    if entry.file_escape.iter().any(|s| cx.src.contains(s.as_str())) {
+    if entry.file_escape.iter().any(|s| cx.memo.contains(cx.src, s)) {
         return true;
     }
     // `let fut = TcpStream::connect(a); timeout(d, fut).await` in the same function.

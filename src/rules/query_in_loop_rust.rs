@@ -47,7 +47,7 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
             },
             RustNode::Call(c) => {
                 let paths = cx.callee_candidates(c);
-                match q.clients.iter().find(|cl| cl.calls.iter().any(|p| paths.contains(p)) && marker_ok(cl, cx.src)) {
+                match q.clients.iter().find(|cl| cl.calls.iter().any(|p| paths.contains(p)) && marker_ok(cl, cx)) {
                     Some(client) => {
                         let shown = paths.first().cloned().unwrap_or_default();
                         (cx.span(c), client, c.args.iter().collect(), None, shown)
@@ -151,8 +151,8 @@ fn h_deps<'e>(args: &'e syn::punctuated::Punctuated<Expr, syn::token::Comma>, q:
     args.iter().filter(|a| !is_conn(a, q)).collect()
 }
 
-fn marker_ok(c: &RustQueryClient, src: &str) -> bool {
-    c.file_marker.as_deref().is_none_or(|m| src.contains(m))
+fn marker_ok(c: &RustQueryClient, cx: &RustChecker<'_, '_>) -> bool {
+    c.file_marker.as_deref().is_none_or(|m| cx.memo.contains(cx.src, m))
 }
 
 type Found<'e, 'c> = (Span, &'c RustQueryClient, Vec<&'e Expr>, Option<&'e Expr>, String);
@@ -167,7 +167,7 @@ fn match_chain<'e, 'c>(
     let method = m.method.to_string();
     let (root, steps) = rs::chain(&m.receiver);
     for c in &q.clients {
-        if !c.terminals.contains(&method) || !marker_ok(c, cx.src) {
+        if !c.terminals.contains(&method) || !marker_ok(c, cx) {
             continue;
         }
         if c.terminal_args.is_some_and(|n| n != m.args.len()) {

@@ -16,7 +16,7 @@ use crate::analysis::roles::Role;
 use crate::catalog::queues::Buffer;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
-use crate::lang::{NodeExt, node_text, python as py, walk};
+use crate::lang::{NodeExt, node_text, python as py};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::queue_without_bound_rust;
 use crate::source::Grammar;
@@ -51,6 +51,111 @@ struct Seen {
     fed: HashSet<String>,
     /// (key, span, message, symbol) of buffers reported only when fed.
     pending: Vec<(String, crate::source::Span, String, Option<String>)>,
+    /// The file's length checks, read once (Python).
+    manual: Option<ManualBounds>,
+    /// The file's array producers, consumers and length checks, read once (JS).
+    arrays: Option<ArrayUse>,
+}
+
+/// Every buffer the file checks by hand (`len(k) >`, `k.qsize() >=`,
+/// `k.full()`), by the name written there and its suffixes at dots, so asking
+/// for one key does not scan the file.
+#[derive(Debug, Default)]
+struct ManualBounds(foldhash::HashSet<Box<str>>);
+
+impl ManualBounds {
+    fn new(src: &str) -> ManualBounds {
+        let compared = |rest: &str| {
+            let rest = rest.trim_start();
+            rest.starts_with('>') || rest.starts_with("==")
+        };
+        let mut names = crate::engine::names_before(src, ".full()", |_| true);
+        names.extend(crate::engine::names_before(src, ".qsize()", compared));
+        for at in memchr::memmem::find_iter(src.as_bytes(), b"len(") {
+            let arg_start = at + 4;
+            // The argument is a dotted name: stop at the first other byte.
+            let arg_len = src.as_bytes()[arg_start..]
+                .iter()
+                .take(256)
+                .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.'))
+                .unwrap_or(0);
+            let close = arg_start + arg_len;
+            if src.as_bytes().get(close) == Some(&b')') && compared(&src[close + 1..]) {
+                names.insert(src[arg_start..close].into());
+            }
+        }
+        ManualBounds(names)
+    }
+}
+
+/// How the file uses arrays, by the compacted receiver text: which get a
+/// producer (`push`) called inside a function, which a consumer (`shift`),
+/// and which have `.length` compared with something other than 0 or 1.
+#[derive(Debug, Default)]
+struct ArrayUse {
+    produced: HashSet<String>,
+    consumed: HashSet<String>,
+    bounded: HashSet<String>,
+}
+
+impl ArrayUse {
+    /// One cursor walk over the tree, tracking whether a function encloses
+    /// the node (instead of walking up to the root for every call).
+    fn new(root: Node<'_>, aq: &crate::catalog::queues::ArrayQueue, src: &str) -> ArrayUse {
+        let mut out = ArrayUse::default();
+        let mut cursor = root.walk();
+        // Whether a strict ancestor of the nodes at each depth is a function.
+        let mut in_fn: Vec<bool> = vec![false];
+        loop {
+            let n = cursor.node();
+            let inside = in_fn.last().copied().unwrap_or(false);
+            match n.kind() {
+                "call_expression" => {
+                    if let Some(callee) = n.field("function").filter(|c| c.kind() == "member_expression")
+                        && let (Some(obj), Some(prop)) = (callee.field("object"), callee.field("property"))
+                    {
+                        let m = node_text(prop, src);
+                        if aq.producers.iter().any(|p| p == m) && inside {
+                            out.produced.insert(compact(node_text(obj, src)));
+                        }
+                        if aq.consumers.iter().any(|c| c == m) {
+                            out.consumed.insert(compact(node_text(obj, src)));
+                        }
+                    }
+                }
+                "binary_expression" => {
+                    if let (Some(l), Some(r), Some(op)) = (n.field("left"), n.field("right"), n.field("operator"))
+                        && matches!(node_text(op, src), ">" | ">=" | "<" | "<=" | "==" | "===")
+                    {
+                        let lt = compact(node_text(l, src));
+                        let rt = compact(node_text(r, src));
+                        for (side, other) in [(&lt, &rt), (&rt, &lt)] {
+                            if let Some(key) = side.strip_suffix(".length")
+                                && !matches!(other.as_str(), "0" | "1")
+                            {
+                                out.bounded.insert(key.to_string());
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let here = inside || crate::lang::typescript::FUNCTION_KINDS.contains(&n.kind());
+            if cursor.goto_first_child() {
+                in_fn.push(here);
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return out;
+                }
+                in_fn.pop();
+            }
+        }
+    }
 }
 
 impl Rule for QueueWithoutBound {
@@ -82,9 +187,11 @@ impl Rule for QueueWithoutBound {
     }
 
     fn finish<'t>(&self, cx: &mut Checker<'_, 't>) {
-        let state = std::mem::take(cx.state::<Seen>());
+        let mut state = std::mem::take(cx.state::<Seen>());
+        let src = cx.src;
+        let manual = state.manual.get_or_insert_with(|| ManualBounds::new(src));
         for (key, span, msg, symbol) in state.pending {
-            if state.fed.contains(&key) && !manually_bounded(&key, cx.src) {
+            if state.fed.contains(&key) && !manually_bounded(&key, manual) {
                 cx.report(span, msg).symbol = symbol;
             }
         }
@@ -93,19 +200,9 @@ impl Rule for QueueWithoutBound {
 
 /// A length check on the buffer somewhere in the file (`len(self.buf) >
 /// limit`, `self.q.qsize() >= n`, `self.q.full()`) bounds it by hand.
-fn manually_bounded(key: &str, src: &str) -> bool {
+fn manually_bounded(key: &str, manual: &ManualBounds) -> bool {
     let alt = key.strip_prefix("self.").map(|k| format!("cls.{k}"));
-    [Some(key.to_string()), alt].into_iter().flatten().any(|k| {
-        if src.contains(&format!("{k}.full()")) {
-            return true;
-        }
-        [format!("len({k})"), format!("{k}.qsize()")].iter().any(|needle| {
-            src.match_indices(needle.as_str()).any(|(i, _)| {
-                let rest = src[i + needle.len()..].trim_start();
-                rest.starts_with('>') || rest.starts_with("==")
-            })
-        })
-    })
+    manual.0.contains(key) || alt.is_some_and(|k| manual.0.contains(k.as_str()))
 }
 
 /// Records `self.buf.append(x)` made inside a handler.
@@ -158,7 +255,9 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
             // A list of waiting futures is as long as the callers waiting.
             return;
         }
-        if bound == Bound::Missing && manually_bounded(&key, cx.src) {
+        let src = cx.src;
+        let manual = cx.state::<Seen>().manual.get_or_insert_with(|| ManualBounds::new(src));
+        if bound == Bound::Missing && manually_bounded(&key, manual) {
             return;
         }
         let msg = match (&entry.bound, bound) {
@@ -325,47 +424,10 @@ fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
     while let Some(p) = root.parent() {
         root = p;
     }
-    let (mut produced, mut consumed, mut bounded) = (false, false, false);
-    let length = format!("{key}.length");
     let src = cx.src;
-    walk(root, &mut |n| {
-        match n.kind() {
-            "call_expression" => {
-                if let Some(callee) = n.field("function").filter(|c| c.kind() == "member_expression")
-                    && let (Some(obj), Some(prop)) = (callee.field("object"), callee.field("property"))
-                    && same_key(obj, &key, src)
-                {
-                    let m = node_text(prop, src);
-                    if aq.producers.iter().any(|p| p == m) && inside_function(n) {
-                        produced = true;
-                    }
-                    if aq.consumers.iter().any(|c| c == m) {
-                        consumed = true;
-                    }
-                }
-            }
-            "binary_expression" => {
-                if let (Some(l), Some(r), Some(op)) = (n.field("left"), n.field("right"), n.field("operator"))
-                    && matches!(node_text(op, src), ">" | ">=" | "<" | "<=" | "==" | "===")
-                {
-                    let lt = compact(node_text(l, src));
-                    let rt = compact(node_text(r, src));
-                    let other = if lt == length {
-                        Some(rt)
-                    } else if rt == length {
-                        Some(lt)
-                    } else {
-                        None
-                    };
-                    if other.is_some_and(|o| !matches!(o.as_str(), "0" | "1")) {
-                        bounded = true;
-                    }
-                }
-            }
-            _ => {}
-        }
-        true
-    });
+    let arrays = cx.state::<Seen>().arrays.get_or_insert_with(|| ArrayUse::new(root, aq, src));
+    let (produced, consumed, bounded) =
+        (arrays.produced.contains(&key), arrays.consumed.contains(&key), arrays.bounded.contains(&key));
     if !(produced && consumed) || bounded {
         return;
     }
@@ -378,19 +440,4 @@ fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
 
 fn compact(s: &str) -> String {
     s.split_whitespace().collect()
-}
-
-fn same_key(obj: Node<'_>, key: &str, src: &str) -> bool {
-    compact(node_text(obj, src)) == key
-}
-
-fn inside_function(node: Node<'_>) -> bool {
-    let mut cur = node.parent();
-    while let Some(n) = cur {
-        if crate::lang::typescript::FUNCTION_KINDS.contains(&n.kind()) {
-            return true;
-        }
-        cur = n.parent();
-    }
-    false
 }

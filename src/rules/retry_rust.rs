@@ -312,7 +312,7 @@ pub fn unlimited_policy<'c>(call: &syn::ExprCall, cx: &RustChecker<'c, '_>) -> O
     let two = format!("{}::{}", segs[segs.len() - 2], segs[segs.len() - 1]);
     let catalog: &'c crate::catalog::Catalog = cx.catalog;
     let policy = catalog.retry.rust.policies.iter().find(|pl| pl.paths.contains(&two))?;
-    if !policy.crate_marker.is_empty() && !cx.src.contains(policy.crate_marker.as_str()) {
+    if !policy.crate_marker.is_empty() && !cx.memo.contains(cx.src, &policy.crate_marker) {
         return None;
     }
     let chained = chain_after(call, cx);
