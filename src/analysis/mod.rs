@@ -2,3 +2,4 @@
 //! plain data (see `docs/architecture.md`, "The evidence layers").
 
 pub mod migration_scope;
+pub mod values;

@@ -39,6 +39,9 @@ pub struct ProjectFacts {
     /// Derived by [`ProjectFacts::merge`], never stored.
     #[serde(skip)]
     pub django_relation_names: BTreeSet<String>,
+    /// Rust types (by simple name) whose hand-written `Debug` or `Display`
+    /// prints a mask: value-kind evidence ([`crate::analysis::values`]).
+    pub rust_redacting_types: BTreeSet<String>,
 }
 
 impl ProjectFacts {
@@ -69,6 +72,7 @@ impl ProjectFacts {
             self.django_relation_names.extend(v.iter().cloned());
             self.django_many_fields.entry(k).or_default().extend(v);
         }
+        self.rust_redacting_types.extend(other.rust_redacting_types);
         for (k, v) in other.django_model_bases {
             self.django_model_bases.entry(k).or_default().extend(v);
         }
