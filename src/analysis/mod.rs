@@ -2,4 +2,5 @@
 //! plain data (see `docs/architecture.md`, "The evidence layers").
 
 pub mod migration_scope;
+pub mod timeouts;
 pub mod values;
