@@ -298,6 +298,17 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             if let Some(entry) = cached(i, f) {
                 return (i, None, entry.facts.clone());
             }
+            // Rust facts come from a lexical scan: nothing is parsed for them.
+            if f.grammar == Grammar::Rust {
+                if !analysis::values::wants_rust(&f.text) {
+                    return (i, None, None);
+                }
+                let facts = ProjectFacts {
+                    rust_redacting_types: analysis::values::redacting_types(&f.text),
+                    ..ProjectFacts::default()
+                };
+                return (i, None, Some(facts));
+            }
             let wants_facts = engine::facts::wants(collectors, &f.text);
             // A migration written in Python or JS is parsed here once, for
             // the migration reader and the check phase both.

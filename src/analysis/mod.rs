@@ -6,8 +6,12 @@
 //! - [`migration_scope`]: which migrations are still ahead of production.
 //! - [`collections`]: how large a collection can be.
 //! - [`handlers`]: what an exception handler intends.
+//! - [`values`]: what a logged value is (secret, path, public token, ...).
+//! - [`timeouts`]: whether a comment says why a call has no timeout.
 
 pub mod collections;
 pub mod handlers;
 pub mod migration_scope;
 pub mod roles;
+pub mod timeouts;
+pub mod values;

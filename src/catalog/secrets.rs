@@ -42,6 +42,34 @@ pub struct SecretsCatalog {
     pub python: LogSinks,
     pub js: LogSinks,
     pub rust: LogSinks,
+    /// The words, calls and verbs that value-kind evidence reads
+    /// (`crate::analysis::values`).
+    pub values: ValueWords,
+}
+
+/// What tells a value's kind apart from a secret's (`[values]`): read by
+/// [`crate::analysis::values`].
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValueWords {
+    /// Words of a name that make its value a file-system path (`path`, `file`).
+    pub path_words: Vec<String>,
+    /// Words that make it a reference to a value (`pointer`, `cursor`).
+    pub pointer_words: Vec<String>,
+    /// Words that make it a token meant to be public (`share`, `publishable`).
+    pub public_words: Vec<String>,
+    /// Words that make it a credential's name or identifier (`name`, `type`, `csrf`).
+    pub identifier_words: Vec<String>,
+    /// Words that make it facts about a credential (`expiry`, `scopes`, `claims`).
+    pub metadata_words: Vec<String>,
+    /// Calls (resolved path, or last segment) that build a path.
+    pub path_calls: Vec<String>,
+    /// Calls that decode a token into its claims.
+    pub claims_calls: Vec<String>,
+    /// Verbs of a function that makes a credential for its caller (`generate`).
+    pub generate_verbs: Vec<String>,
+    /// What such a function makes (`key`, `token`, `secret`, `password`).
+    pub generated_nouns: Vec<String>,
 }
 
 /// The log sinks of one language family.
@@ -207,7 +235,9 @@ mod tests {
             "secret_name",
             "CancelToken",
         ] {
-            assert_eq!(c.classify(no), None, "{no}");
+            // Rules ask value-kind evidence, which holds the words of other
+            // kinds (`csrf`, `page`, `public`, `type`) moved out of `exclude_words`.
+            assert_eq!(crate::analysis::values::secret_name(no, c), None, "{no}");
         }
     }
 }

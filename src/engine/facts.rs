@@ -50,6 +50,9 @@ pub struct ProjectFacts {
     /// Derived by [`ProjectFacts::merge`], never stored.
     #[serde(skip)]
     pub django_relation_names: BTreeSet<String>,
+    /// Rust types (by simple name) whose hand-written `Debug` or `Display`
+    /// prints a mask: value-kind evidence ([`crate::analysis::values`]).
+    pub rust_redacting_types: BTreeSet<String>,
 }
 
 impl ProjectFacts {
@@ -82,6 +85,7 @@ impl ProjectFacts {
         }
         self.constant_collections.extend(other.constant_collections);
         self.reporting_functions.extend(other.reporting_functions);
+        self.rust_redacting_types.extend(other.rust_redacting_types);
         for (k, v) in other.django_model_bases {
             self.django_model_bases.entry(k).or_default().extend(v);
         }

@@ -378,6 +378,13 @@ impl<'a, 'ast> RustChecker<'a, 'ast> {
     /// True when a meaningful comment (not a directive) sits on the lines of
     /// `span` or on the comment lines directly above it: the author said why.
     pub fn explained(&self, span: Span) -> bool {
+        self.explained_by(span, crate::analysis::handlers::meaningful_comment)
+    }
+
+    /// True when a comment on the lines of `span` or directly above it (as
+    /// [`Self::explained`] reads them) satisfies `says`: a rule that wants a
+    /// particular reason (`timeouts::says_why_no_timeout`) asks this.
+    pub fn explained_by(&self, span: Span, says: fn(&str) -> bool) -> bool {
         let first = self.file.lines.line_of(span.start) as u32 + 1;
         let last = self.file.lines.line_of(span.end) as u32 + 1;
         // The comment block above, and one above the statement just before
@@ -395,7 +402,7 @@ impl<'a, 'ast> RustChecker<'a, 'ast> {
                 break;
             }
         }
-        self.comments_on_lines(top, last).any(crate::analysis::handlers::meaningful_comment)
+        self.comments_on_lines(top, last).any(says)
     }
 
     /// The text of the innermost enclosing function (the file when none).

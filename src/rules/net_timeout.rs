@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use crate::analysis::roles::Role;
+use crate::analysis::timeouts;
 use crate::catalog::network::{CallKind, NetCall, NetRule};
 use crate::engine::Checker;
 use crate::lang::{NodeExt, node_text, python as py, strip_quotes, typescript as ts};
@@ -354,6 +355,11 @@ fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
 }
 
 fn message<'t>(call: Node<'t>, callee: Node<'t>, cx: &Checker<'_, 't>, entry: &NetCall, t: Timeout) -> Option<String> {
+    // A streaming or long-poll call left without a timeout on purpose, and
+    // the comment says so (timeout evidence).
+    if t != Timeout::Set && timeouts::explained_no_timeout(call, cx.src) {
+        return None;
+    }
     let shown = callee_display(call, callee, cx);
     let key = entry.timeout.first().map(String::as_str).unwrap_or("timeout");
     let what = match entry.rule {

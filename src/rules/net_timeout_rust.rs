@@ -5,6 +5,7 @@
 
 use syn::Expr;
 
+use crate::analysis::timeouts;
 use crate::catalog::network::{CallKind, NetCall, NetRule};
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::rust as rs;
@@ -57,6 +58,9 @@ fn check_call(call: &syn::ExprCall, cx: &mut RustChecker<'_, '_>, rule: NetRule)
     };
     let _ = path;
     let span = cx.span(call);
+    if cx.explained_by(span, timeouts::says_why_no_timeout) {
+        return;
+    }
     cx.report(span, message);
 }
 
@@ -71,6 +75,9 @@ fn check_session_method(m: &syn::ExprMethodCall, cx: &mut RustChecker<'_, '_>, r
         return;
     }
     let span = cx.span(m);
+    if cx.explained_by(span, timeouts::says_why_no_timeout) {
+        return;
+    }
     cx.report(
         span,
         format!("`{name}.{method}()` opens a connection with no connect or read timeout, so a server that stops answering blocks this caller forever"),

@@ -9,13 +9,16 @@
 //! (`os.environ.get("API_KEY")`, `req.get("Authorization")`). Values flow
 //! through local assignments (per function), f-strings, template literals,
 //! `%`/`+`, `.format`, `JSON.stringify` and object or dict literals; masking,
-//! hashing, slicing, lengths and comparisons stop them.
+//! hashing, slicing, lengths and comparisons stop them. Value-kind evidence
+//! (`crate::analysis::values`) decides which secret-looking names and calls
+//! hold something else (a path, a cursor, a token's claims).
 
 use std::collections::HashMap;
 
 use tree_sitter::Node;
 
 use crate::analysis::roles::Role;
+use crate::analysis::values;
 use crate::catalog::secrets::{LogSinks, SecretsCatalog, Sensitive};
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::engine::{BindingKind, Checker};
@@ -127,7 +130,7 @@ fn track<'t>(node: Node<'t>, cx: &Checker<'_, 't>, taint: &mut Taint) {
 /// that carries a secret.
 fn sink<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>, taint: &Taint) {
     let Some(callee) = call.field("function") else { return };
-    if !is_log_call(callee, cx) || dev_only(call, cx) {
+    if !is_log_call(callee, cx) || dev_only(call, cx) || generated_output(callee, cx) {
         return;
     }
     let Some(args) = call.field("arguments") else { return };
@@ -219,6 +222,26 @@ fn is_log_call<'t>(callee: Node<'t>, cx: &Checker<'_, 't>) -> bool {
             receiver_is_logger(receiver, cx, sinks)
         }
         _ => false,
+    }
+}
+
+/// `print(key)` / `console.log(key)` in a function that generates a key for
+/// its caller (`generate_key`, `createToken`), outside any handler: stdout is
+/// the command's output (value-kind evidence, `GeneratedForOutput`).
+fn generated_output<'t>(callee: Node<'t>, cx: &Checker<'_, 't>) -> bool {
+    if cx.ctx.handler().is_some() {
+        return false;
+    }
+    let Some(name) = cx.ctx.function().and_then(|(f, _)| f.name.clone()) else { return false };
+    if !values::generates_for_output(&name, &cx.catalog.secrets) {
+        return false;
+    }
+    match callee.kind() {
+        "identifier" => cx.catalog.secrets.python.print_calls.iter().any(|p| p == cx.text(callee)),
+        _ => {
+            callee.field("object").is_some_and(|o| cx.text(o) == "console")
+                && callee.field("property").is_some_and(|p| matches!(cx.text(p), "log" | "info"))
+        }
     }
 }
 
@@ -371,7 +394,7 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             if cx.semantic.lookup(name).is_some_and(|b| matches!(b.kind, BindingKind::Path(_))) {
                 return None;
             }
-            cat.classify(name).and_then(|k| leak_of(name, k))
+            values::secret_name(name, cat).and_then(|k| leak_of(name, k))
         }
         "attribute" | "member_expression" => {
             let attr = e.field("attribute").or_else(|| e.field("property")).map(|a| cx.text(a)).unwrap_or("");
@@ -398,7 +421,7 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             {
                 return leak_of(cx.text(e), Sensitive::Credential);
             }
-            let kind = cat.classify(attr)?;
+            let kind = values::secret_name(attr, cat)?;
             if cat.weak_attrs.iter().any(|w| w == attr) {
                 let holder = obj.is_some_and(|o| {
                     let name = match o.kind() {
@@ -416,7 +439,7 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
         "subscript" | "subscript_expression" => {
             let index = e.field("subscript").or_else(|| e.field("index"))?;
             let key = string_literal(index, cx.src)?;
-            cat.classify(key).and_then(|k| leak_of(cx.text(e), k))
+            values::secret_name(key, cat).and_then(|k| leak_of(cx.text(e), k))
         }
         "call" | "call_expression" => {
             let callee = e.field("function")?;
@@ -426,9 +449,9 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             if cat.getters.iter().any(|g| g == last) {
                 let first = args.and_then(|a| a.named_child(0))?;
                 let key = string_literal(first, cx.src)?;
-                return cat.classify(key).and_then(|k| leak_of(cx.text(e), k));
+                return values::secret_name(key, cat).and_then(|k| leak_of(cx.text(e), k));
             }
-            if cat.is_sanitizer(last) {
+            if cat.is_sanitizer(last) || returns_other_kind(callee, cx) {
                 return None;
             }
             let is_method = matches!(callee.kind(), "attribute" | "member_expression");
@@ -512,20 +535,30 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
     }
 }
 
+/// True when value-kind evidence says the call returns no secret: a path
+/// builder (`os.path.join`, `path.join`) or a token decoder's claims
+/// (`jwt.decode`).
+fn returns_other_kind<'t>(callee: Node<'t>, cx: &Checker<'_, 't>) -> bool {
+    let cat = &cx.catalog.secrets;
+    let resolved = cx.resolve(callee).map(|r| r.path);
+    let text = cx.text(callee);
+    [resolved.as_deref(), Some(text)].into_iter().flatten().any(|p| values::call_kind(p, cat).is_some())
+}
+
 /// True when an expression is safe to log whatever it was computed from:
 /// literals, masks, hashes, lengths, slices, comparisons, and strings built
 /// only from those.
-fn clean(e: Node<'_>, cx: &Checker<'_, '_>, depth: u32) -> bool {
+fn clean<'t>(e: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> bool {
     if depth > MAX_DEPTH {
         return false;
     }
     let e = unwrap(e);
-    let all = |nodes: Vec<Node<'_>>| nodes.into_iter().all(|n| clean(n, cx, depth + 1));
+    let all = |nodes: Vec<Node<'t>>| nodes.into_iter().all(|n| clean(n, cx, depth + 1));
     match e.kind() {
         "none" | "null" | "undefined" | "true" | "false" | "integer" | "float" | "number" => true,
         "string" => {
             let mut cursor = e.walk();
-            let parts: Vec<Node<'_>> = e
+            let parts: Vec<Node<'t>> = e
                 .named_children(&mut cursor)
                 .filter(|c| c.kind() == "interpolation")
                 .filter_map(|i| i.named_child(0))
@@ -534,7 +567,7 @@ fn clean(e: Node<'_>, cx: &Checker<'_, '_>, depth: u32) -> bool {
         }
         "template_string" => {
             let mut cursor = e.walk();
-            let parts: Vec<Node<'_>> = e
+            let parts: Vec<Node<'t>> = e
                 .named_children(&mut cursor)
                 .filter(|c| c.kind() == "template_substitution")
                 .filter_map(|i| i.named_child(0))
@@ -558,9 +591,9 @@ fn clean(e: Node<'_>, cx: &Checker<'_, '_>, depth: u32) -> bool {
             all([e.field("left"), e.field("right")].into_iter().flatten().collect())
         }
         "subscript" => e.field("subscript").is_some_and(|s| s.kind() == "slice"),
-        "call" | "call_expression" => {
-            e.field("function").is_some_and(|f| cx.catalog.secrets.is_sanitizer(last_segment(cx.text(f))))
-        }
+        "call" | "call_expression" => e
+            .field("function")
+            .is_some_and(|f| cx.catalog.secrets.is_sanitizer(last_segment(cx.text(f))) || returns_other_kind(f, cx)),
         _ => false,
     }
 }

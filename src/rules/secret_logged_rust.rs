@@ -9,11 +9,18 @@
 //! `#[derive(Debug)]` and a field whose name is a secret (not wrapped in a
 //! redacting type such as `secrecy::SecretString`, not marked
 //! `#[debug(skip)]`), or a field whose type is such a struct.
+//!
+//! What a value is comes from value-kind evidence (`crate::analysis::values`):
+//! names of paths, pointers, public tokens, identifiers and metadata are not
+//! secrets, types with a redacting hand-written `Debug`/`Display` anywhere in
+//! the project are trusted (project facts), and `println!` of a key in a
+//! function that generates one is that command's output.
 
 use std::collections::HashMap;
 
 use syn::Expr;
 
+use crate::analysis::values;
 use crate::catalog::secrets::{LogSinks, Sensitive};
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::rust::{self as rs, MacroArgs, Sigil};
@@ -44,6 +51,14 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     let print = sinks.print_calls.contains(&name);
     if print {
         if in_cli(cx) || mac.path.segments.len() > 1 && !cx.macro_path(mac).starts_with("std::") {
+            return;
+        }
+        // `fn generate_key() { .. println!("{key}") }`: the printed key is
+        // the command's output (stdout only; a route handler's stdout is its log).
+        if matches!(name.as_str(), "println" | "print")
+            && cx.ctx.handler().is_none()
+            && cx.ctx.function().is_some_and(|f| values::generates_for_output(&f.name, &cx.catalog.secrets))
+        {
             return;
         }
     } else if !is_log_macro(mac, &name, cx, sinks) {
@@ -140,6 +155,7 @@ fn find_leak(args: &MacroArgs, all_debug: bool, cx: &mut RustChecker<'_, '_>) ->
             && !arg.meta
             && let Some(kind) = classify(n.rsplit('.').next().unwrap_or(n), cx)
             && plain_value(&arg.value, cx)
+            && !other_kind(&arg.value, cx)
         {
             return Some(Leak::Value(n.clone(), kind));
         }
@@ -192,8 +208,40 @@ fn debug_placeholders(args: &MacroArgs) -> Vec<bool> {
     out
 }
 
+/// The secret a name denotes, by value-kind evidence: `key_path` and
+/// `token_expiry` are not secrets whatever their other words say.
 fn classify(name: &str, cx: &RustChecker<'_, '_>) -> Option<Sensitive> {
-    cx.catalog.secrets.classify(name)
+    values::secret_name(name, &cx.catalog.secrets)
+}
+
+/// True when the expression itself says its value is no secret: a path
+/// (`key_path.display()`, `Path::new(..)`), or a field or local whose name is
+/// of another kind (`claims.exp`), so `token = %claims.exp` logs no token.
+fn other_kind(e: &Expr, cx: &RustChecker<'_, '_>) -> bool {
+    let cat = &cx.catalog.secrets;
+    match rs::peel(e) {
+        Expr::Path(p) => p.path.segments.last().is_some_and(|s| values::not_secret_name(&s.ident.to_string(), cat)),
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(m) => values::not_secret_name(&m.to_string(), cat),
+            syn::Member::Unnamed(_) => false,
+        },
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            values::call_kind(&method, cat).is_some()
+                || (cat.rust.passthrough_methods.contains(&method) && other_kind(&m.receiver, cx))
+        }
+        Expr::Call(c) => values::call_kind(&cx.text(&*c.func).replace(' ', ""), cat).is_some(),
+        Expr::Try(t) => other_kind(&t.expr, cx),
+        Expr::Reference(r) => other_kind(&r.expr, cx),
+        _ => false,
+    }
+}
+
+/// A type whose `Debug`/`Display` redacts: the catalog's wrappers
+/// (`SecretString`) and the project's own types with a hand-written
+/// redacting impl (project facts).
+fn redacting_type(t: &str, cx: &RustChecker<'_, '_>) -> bool {
+    cx.catalog.secrets.rust.secret_types.iter().any(|s| s == t) || cx.facts.rust_redacting_types.contains(t)
 }
 
 /// A variable, field or passthrough of one: not a call, literal or computation.
@@ -249,6 +297,10 @@ fn value_leak(e: &Expr, cx: &RustChecker<'_, '_>, depth: u32) -> Option<Leak> {
         }
         Expr::MethodCall(m) => {
             let method = m.method.to_string();
+            // `key_path.display()`: a path, not the key.
+            if values::call_kind(&method, secrets).is_some() {
+                return None;
+            }
             if secrets.rust.passthrough_methods.contains(&method) {
                 return value_leak(&m.receiver, cx, depth + 1);
             }
@@ -302,7 +354,7 @@ fn debug_leak_of_name(name: &str, shown: &str, cx: &mut RustChecker<'_, '_>) -> 
     if types.is_empty() {
         return None;
     }
-    if types.iter().any(|t| cx.catalog.secrets.rust.secret_types.contains(t)) {
+    if types.iter().any(|t| redacting_type(t, cx)) {
         return None;
     }
     let structs = learned(cx);
@@ -322,7 +374,7 @@ fn debug_leak_of_name(name: &str, shown: &str, cx: &mut RustChecker<'_, '_>) -> 
 fn secret_typed(name: &str, cx: &RustChecker<'_, '_>) -> bool {
     let rust = &cx.catalog.secrets.rust;
     let types = declared_type_words(name, cx.function_text());
-    types.iter().any(|t| rust.secret_types.contains(t))
+    types.iter().any(|t| redacting_type(t, cx))
         || (!types.is_empty() && types.iter().all(|t| rust.plain_types.contains(t) || t == "Option"))
 }
 
@@ -441,7 +493,7 @@ fn learn(cx: &RustChecker<'_, '_>) -> HashMap<String, (String, Sensitive)> {
         for (name, ty) in fields(s) {
             let words: Vec<&str> =
                 ty.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
-            let wrapped = words.iter().any(|w| rust.secret_types.iter().any(|t| t == w));
+            let wrapped = words.iter().any(|w| redacting_type(w, cx));
             // `Option<bool>`, `u64`: a flag or a number, whatever its name.
             let plain = words
                 .iter()
@@ -450,7 +502,7 @@ fn learn(cx: &RustChecker<'_, '_>) -> HashMap<String, (String, Sensitive)> {
             if wrapped || plain {
                 continue;
             }
-            if let Some(kind) = cx.catalog.secrets.classify(&name) {
+            if let Some(kind) = classify(&name, cx) {
                 out.insert(s.ident.to_string(), (name, kind));
                 break;
             }
