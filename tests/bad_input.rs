@@ -5,10 +5,11 @@
 //! the SARIF Multitool).
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
 use serde_json::Value;
+
+mod common;
 
 const FINALLY_PY: &str = "def f(job):\n    try:\n        job()\n    finally:\n        return 1\n";
 
@@ -18,23 +19,9 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
     std::fs::write(p, bytes).unwrap();
 }
 
-/// Runs the binary with a deadline, so a hang fails the test instead of CI.
+/// Runs the binary with a deadline and fails on any panic message.
 fn run(dir: &Path, args: &[&str]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_pagerproof"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
-    let start = Instant::now();
-    let out = std::thread::spawn(move || child.wait_with_output().expect("binary runs"));
-    while !out.is_finished() {
-        assert!(start.elapsed() < Duration::from_secs(120), "pagerproof hung on {args:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = out.join().unwrap();
+    let out = common::run_with_deadline(dir, args);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "panic: {err}");
     out

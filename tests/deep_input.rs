@@ -5,11 +5,10 @@
 //! finish with 0 or 1 (never 134, an aborted stack overflow), name the
 //! too-deep file in a notice, and still report the other files of the run.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
 use serde_json::Value;
+
+mod common;
+use common::{run_with_deadline as run, write};
 
 const FINALLY_PY: &str = "def f(job):\n    try:\n        job()\n    finally:\n        return 1\n";
 
@@ -121,29 +120,4 @@ fn an_operator_chain_in_a_migration_is_a_notice_not_an_abort() {
     // The statement after the chain is still read and checked.
     let index = v["diagnostics"].as_array().unwrap().iter().any(|d| d["path"] == rel && d["code"] == "PP801");
     assert!(index, "{}", v["diagnostics"]);
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-/// Runs the binary with a deadline, so a hang fails the test instead of CI.
-fn run(dir: &Path, args: &[&str]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_pagerproof"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
-    let start = Instant::now();
-    let out = std::thread::spawn(move || child.wait_with_output().expect("binary runs"));
-    while !out.is_finished() {
-        assert!(start.elapsed() < Duration::from_secs(120), "pagerproof hung on {args:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    out.join().unwrap()
 }

@@ -2,7 +2,8 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_pagerproof"))
@@ -10,6 +11,25 @@ pub fn bin() -> Command {
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     bin().current_dir(dir).args(args).env("NO_COLOR", "1").output().expect("binary runs")
+}
+
+/// Runs the binary with a deadline, so a hang fails the test instead of CI.
+pub fn run_with_deadline(dir: &Path, args: &[&str]) -> Output {
+    let child = bin()
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let start = Instant::now();
+    let out = std::thread::spawn(move || child.wait_with_output().expect("binary runs"));
+    while !out.is_finished() {
+        assert!(start.elapsed() < Duration::from_secs(120), "pagerproof hung on {args:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    out.join().unwrap()
 }
 
 pub fn stdout(o: &Output) -> String {
