@@ -87,7 +87,7 @@ pub struct Override {
 impl PathRules {
     /// `fs_path` relative to the root, or `None` when it is outside it.
     fn relative(&self, fs_path: &Path, cwd: &Path) -> Option<PathBuf> {
-        let abs = normalize(&cwd.join(fs_path));
+        let abs = crate::walk::normalize(&cwd.join(fs_path));
         abs.strip_prefix(&self.root).ok().map(Path::to_path_buf)
     }
 
@@ -119,21 +119,6 @@ impl PathRules {
         }
         s
     }
-}
-
-/// Removes `.` and resolves `..` lexically.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// A config mistake, rendered by miette with the file, line and span.
@@ -536,7 +521,7 @@ pub struct Search {
 /// [`find`], also naming a config above the repository root that it
 /// ignored.
 pub fn search(start: &Path) -> Search {
-    let start = normalize(start);
+    let start = crate::walk::normalize(start);
     let Some(dir) = (if start.is_file() { start.parent().map(Path::to_path_buf) } else { Some(start) }) else {
         return Search::default();
     };
@@ -584,7 +569,7 @@ pub fn load(found: &Found, cwd: &Path) -> Result<Config, Box<ConfigError>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Box::new(ConfigError::new(path, "", None, format!("cannot read config {}: {e}", path.display())))
     })?;
-    let root = normalize(&cwd.join(path)).parent().map(Path::to_path_buf).unwrap_or_default();
+    let root = crate::walk::normalize(&cwd.join(path)).parent().map(Path::to_path_buf).unwrap_or_default();
     let shown = PathBuf::from(crate::walk::display_path(path, cwd));
     parse(&shown, &text, found.pyproject, root)
 }

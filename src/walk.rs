@@ -223,7 +223,7 @@ fn os_display(s: &std::ffi::OsStr) -> String {
 }
 
 /// Removes `.` and resolves `..` lexically (no file system access).
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -190,24 +190,10 @@ pub struct RoleOverrides {
 impl RoleOverrides {
     /// The role the config gives `fs_path` (relative to `cwd` or absolute).
     pub fn role_of(&self, fs_path: &Path, cwd: &Path) -> Option<Role> {
-        let abs = normalize(&cwd.join(fs_path));
+        let abs = crate::walk::normalize(&cwd.join(fs_path));
         let rel = abs.strip_prefix(&self.root).ok()?;
         self.globs.iter().find(|(_, g)| g.is_match(rel)).map(|(r, _)| *r)
     }
-}
-
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 // ------------------------------------------------------------------ stage 1
