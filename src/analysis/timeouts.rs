@@ -47,7 +47,7 @@ pub fn says_why_no_timeout(comment: &str) -> bool {
 
 /// True when a comment on the statement holding `node` (trailing, or the
 /// comment block directly above it) says why the call has no timeout.
-pub fn explained_no_timeout(node: Node<'_>, src: &str) -> bool {
+pub fn explained_no_timeout(node: Node<'_>, src: &str, lines: &crate::source::LineIndex) -> bool {
     let mut stmt = node;
     while let Some(p) = stmt.parent() {
         let k = stmt.kind();
@@ -69,9 +69,10 @@ pub fn explained_no_timeout(node: Node<'_>, src: &str) -> bool {
         return true;
     }
     // Read by lines: a comment before a block's first statement or after
-    // its last is not always the statement's sibling in the tree.
-    let lines: Vec<&str> = src.lines().collect();
-    let tail = lines.get(last).map_or("", |l| l.get(stmt.end_position().column..).unwrap_or(""));
+    // its last is not always the statement's sibling in the tree. The file's
+    // line index, not a split of the file per call: this runs for every call.
+    let line = |row: usize| if row < lines.line_count() { lines.line_text(src, row) } else { "" };
+    let tail = line(last).get(stmt.end_position().column..).unwrap_or("");
     let tail = tail.trim_start();
     if (tail.starts_with('#') || tail.starts_with("//")) && says_why_no_timeout(tail) {
         return true;
@@ -79,7 +80,7 @@ pub fn explained_no_timeout(node: Node<'_>, src: &str) -> bool {
     let mut row = first;
     while row > 0 {
         row -= 1;
-        let line = lines.get(row).map_or("", |l| l.trim_start());
+        let line = line(row).trim_start();
         if !(line.starts_with('#') || line.starts_with("//") || line.starts_with("/*") || line.starts_with('*')) {
             break;
         }
