@@ -153,13 +153,45 @@ impl Base {
     /// path. `sources` holds the checked text of every file with a finding;
     /// display paths are relative to `cwd`.
     pub fn changes(&self, diagnostics: &[Diagnostic], sources: &Sources, cwd: &Path) -> Result<Changes, DiffError> {
-        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
         let mut paths: Vec<&str> = diagnostics.iter().map(|d| d.path.as_str()).collect();
         paths.dedup();
-        // Display path → path at the merge base, relative to the top level.
-        let mut in_repo: HashMap<&str, String> = HashMap::new();
-        let mut renamed_from = HashMap::new();
+        let (in_repo, renamed_from) = self.base_paths(paths.iter().copied(), cwd);
+        let old_texts = self.old_texts(&in_repo)?;
+        let mut lines = HashMap::new();
         for &p in &paths {
+            let Some(text) = sources.get(p) else { continue };
+            let old = in_repo.get(p).and_then(|o| old_texts.get(o));
+            lines.insert(p.to_string(), changed_lines(old.map(String::as_str), text));
+        }
+        Ok(Changes { lines, renamed_from })
+    }
+
+    /// Which of `files` (display path relative to `cwd`, checked text) were
+    /// added or changed since the merge base: their text differs from the
+    /// merge base's, or they did not exist there. Uncommitted edits count.
+    pub fn changed_files(&self, files: &[(&str, &str)], cwd: &Path) -> Result<HashSet<String>, DiffError> {
+        let (in_repo, _) = self.base_paths(files.iter().map(|(p, _)| *p), cwd);
+        let old_texts = self.old_texts(&in_repo)?;
+        Ok(files
+            .iter()
+            .filter(|(p, text)| in_repo.get(p).and_then(|o| old_texts.get(o)).is_none_or(|old| old != text))
+            .map(|(p, _)| (*p).to_string())
+            .collect())
+    }
+
+    /// Display path (relative to `cwd`) → its path at the merge base,
+    /// relative to the top level, for the paths inside the repository; and,
+    /// for the files git reports as renamed since, display path → the old
+    /// file's display path.
+    fn base_paths<'p>(
+        &self,
+        paths: impl Iterator<Item = &'p str>,
+        cwd: &Path,
+    ) -> (HashMap<&'p str, String>, HashMap<String, String>) {
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        let mut in_repo = HashMap::new();
+        let mut renamed_from = HashMap::new();
+        for p in paths {
             let abs = cwd.join(p);
             let abs = abs.canonicalize().unwrap_or(abs);
             if let Ok(rel) = abs.strip_prefix(&self.toplevel) {
@@ -176,52 +208,15 @@ impl Base {
                 }
             }
         }
+        (in_repo, renamed_from)
+    }
+
+    /// The merge base's text of each distinct path of `in_repo`.
+    fn old_texts(&self, in_repo: &HashMap<&str, String>) -> Result<HashMap<String, String>, DiffError> {
         let mut wanted: Vec<&String> = in_repo.values().collect();
         wanted.sort();
         wanted.dedup();
-        let old_texts = self.cat_files(&wanted)?;
-        let mut lines = HashMap::new();
-        for &p in &paths {
-            let Some(text) = sources.get(p) else { continue };
-            let old = in_repo.get(p).and_then(|o| old_texts.get(o));
-            lines.insert(p.to_string(), changed_lines(old.map(String::as_str), text));
-        }
-        Ok(Changes { lines, renamed_from })
-    }
-
-    /// Which of `files` (display path relative to `cwd`, checked text) were
-    /// added or changed since the merge base: their text differs from the
-    /// merge base's, or they did not exist there. Uncommitted edits count.
-    pub fn changed_files(&self, files: &[(&str, &str)], cwd: &Path) -> Result<HashSet<String>, DiffError> {
-        let in_repo = self.base_paths(files.iter().map(|(p, _)| *p), cwd);
-        let mut wanted: Vec<&String> = in_repo.values().collect();
-        wanted.sort();
-        wanted.dedup();
-        let old_texts = self.cat_files(&wanted)?;
-        Ok(files
-            .iter()
-            .filter(|(p, text)| in_repo.get(p).and_then(|o| old_texts.get(o)).is_none_or(|old| old != text))
-            .map(|(p, _)| (*p).to_string())
-            .collect())
-    }
-
-    /// Display path (relative to `cwd`) → its path at the merge base,
-    /// relative to the top level, for the paths inside the repository.
-    fn base_paths<'p>(&self, paths: impl Iterator<Item = &'p str>, cwd: &Path) -> HashMap<&'p str, String> {
-        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
-        let mut in_repo = HashMap::new();
-        for p in paths {
-            let abs = cwd.join(p);
-            let abs = abs.canonicalize().unwrap_or(abs);
-            if let Ok(rel) = abs.strip_prefix(&self.toplevel) {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                let old = self.renames.get(&rel).cloned().unwrap_or(rel);
-                if !old.contains('\n') {
-                    in_repo.insert(p, old);
-                }
-            }
-        }
-        in_repo
+        self.cat_files(&wanted)
     }
 
     /// The merge base's text of each path that exists there.
