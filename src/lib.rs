@@ -93,6 +93,45 @@ pub struct Options {
     /// `--diff-base`: with scope `pending`, the migrations added or changed
     /// since its merge base are the pending ones.
     pub diff_base: Option<Arc<diff::Base>>,
+    /// Text that stands in for files on disk (an editor's unsaved buffers,
+    /// `check -`): read from here instead of the file, and checked even when
+    /// no file of that name exists yet.
+    pub overlay: Option<Arc<Overlay>>,
+    /// Report findings and notices only for these files (named as on the
+    /// command line); project facts still come from everything under
+    /// `paths`. How the pre-commit hook, `check -` and the language server
+    /// check a few files with the whole project's facts.
+    pub report_only: Option<Arc<Vec<PathBuf>>>,
+}
+
+/// In-memory file contents keyed by path (see [`Options::overlay`]).
+#[derive(Debug, Default, Clone)]
+pub struct Overlay {
+    files: HashMap<PathBuf, Arc<str>>,
+}
+
+impl Overlay {
+    /// Text for `path` (relative paths are taken from `cwd`).
+    pub fn insert(&mut self, path: &std::path::Path, cwd: &std::path::Path, text: impl Into<Arc<str>>) {
+        self.files.insert(absolute(path, cwd), text.into());
+    }
+
+    fn get(&self, path: &std::path::Path, cwd: &std::path::Path) -> Option<&Arc<str>> {
+        if self.files.is_empty() {
+            return None;
+        }
+        self.files.get(&absolute(path, cwd))
+    }
+
+    fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.files.keys()
+    }
+}
+
+/// `path` made absolute against `cwd`, lexically normalised: the one key
+/// overlays and `report_only` compare paths by.
+fn absolute(path: &std::path::Path, cwd: &std::path::Path) -> PathBuf {
+    walk::normalize(&if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) })
 }
 
 /// One of `count` deterministic slices of the files, for CI matrices: a file
@@ -136,6 +175,8 @@ impl Options {
             require_suppression_reason: false,
             migration_scope: analysis::migration_scope::Settings::default(),
             diff_base: None,
+            overlay: None,
+            report_only: None,
         }
     }
 }
@@ -364,13 +405,19 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     notices.extend(migrations.notices);
 
     // ---- phase 2: check (only this shard's files; facts came from all) ----
-    let mine: Vec<usize> = match options.shard {
+    let mut mine: Vec<usize> = match options.shard {
         Some(shard) => {
             notices.retain(|n| shard.contains(&n.path));
             (0..files.len()).filter(|&i| shard.contains(&files[i].path)).collect()
         }
         None => (0..files.len()).collect(),
     };
+    // ... and of those, only the files asked about (`report_only`).
+    if let Some(only) = &options.report_only {
+        let wanted: std::collections::HashSet<PathBuf> = only.iter().map(|p| absolute(p, &options.cwd)).collect();
+        mine.retain(|&i| wanted.contains(&absolute(&files[i].fs_path, &options.cwd)));
+        notices.retain(|n| wanted.contains(&absolute(std::path::Path::new(&n.path), &options.cwd)));
+    }
     let done = AtomicUsize::new(0);
     let total = mine.len();
     let hits = AtomicUsize::new(0);
@@ -518,7 +565,21 @@ fn gather(options: &Options, threads: usize) -> Gathered {
         let cwd = options.cwd.clone();
         Arc::new(move |path: &std::path::Path| p.is_excluded(path, &cwd)) as walk::Exclude
     });
-    let (candidates, mut notices) = walk::discover(&options.paths, &options.cwd, threads, excluded);
+    let (mut candidates, mut notices) = walk::discover(&options.paths, &options.cwd, threads, excluded);
+    if let Some(overlay) = &options.overlay {
+        add_overlay_candidates(overlay, options, &mut candidates, &mut notices);
+    }
+    if let Some(only) = &options.report_only {
+        // A file asked about is checked whatever its role, as if named.
+        let wanted: std::collections::HashSet<PathBuf> = only.iter().map(|p| absolute(p, &options.cwd)).collect();
+        for c in &mut candidates {
+            if !c.explicit && wanted.contains(&absolute(&c.fs_path, &options.cwd)) {
+                c.explicit = true;
+                c.rel = c.path.clone();
+                c.root = options.cwd.clone();
+            }
+        }
+    }
 
     // ---- roles, stage 1: by path, before reading (vendored trees are never read) ----
     let include = roles::Include {
@@ -547,7 +608,12 @@ fn gather(options: &Options, threads: usize) -> Gathered {
     let read: Vec<(Result<SourceFile, Notice>, bool, String)> = staged
         .into_par_iter()
         .map(|(c, found)| {
-            let file = read_file(&c, options.max_file_size).map(|mut f| {
+            let own = options.overlay.as_ref().and_then(|o| o.get(&c.fs_path, &options.cwd));
+            let file = match own {
+                Some(text) => overlay_file(&c, text, options.max_file_size),
+                None => read_file(&c, options.max_file_size),
+            };
+            let file = file.map(|mut f| {
                 f.role = match found.early {
                     Some(early) => early,
                     None => {
@@ -685,8 +751,9 @@ fn scope_facts(options: &Options, files: &[SourceFile]) -> Result<analysis::migr
         let abs = options.cwd.join(p);
         abs.canonicalize().unwrap_or(abs)
     };
+    let asked = options.report_only.iter().flat_map(|only| only.iter());
     let named: std::collections::HashSet<PathBuf> =
-        options.paths.iter().filter(|p| options.cwd.join(p).is_file()).map(|p| canonical(p)).collect();
+        options.paths.iter().chain(asked).filter(|p| options.cwd.join(p).is_file()).map(|p| canonical(p)).collect();
     let explicit = if named.is_empty() {
         Default::default()
     } else {
@@ -844,6 +911,59 @@ fn read_file(c: &walk::Candidate, max_size: u64) -> Result<SourceFile, Notice> {
     let text: Arc<str> = source::decode(bytes, c.grammar).map_err(|(kind, message)| notice(kind, message))?.into();
     // Bundles are a JavaScript thing; a long line in Python, Rust or SQL
     // (a comment, a data literal) is still code someone wrote.
+    if c.grammar.language().is_js_family() && looks_minified(&c.path, &text) {
+        return Err(notice(NoticeKind::Minified, "Looks minified or bundled; skipped".to_string()));
+    }
+    Ok(SourceFile::new(c.path.clone(), c.fs_path.clone(), c.grammar, text))
+}
+
+/// An overlay file that the walk did not find (an unsaved buffer, `check -`
+/// for a file that does not exist yet) becomes a candidate named on the
+/// command line, and the walk's "no such file" notice for it goes.
+fn add_overlay_candidates(
+    overlay: &Overlay,
+    options: &Options,
+    candidates: &mut Vec<walk::Candidate>,
+    notices: &mut Vec<Notice>,
+) {
+    let known: std::collections::HashSet<PathBuf> =
+        candidates.iter().map(|c| absolute(&c.fs_path, &options.cwd)).collect();
+    let mut added = false;
+    for path in overlay.paths() {
+        if known.contains(path) {
+            continue;
+        }
+        let shown = walk::display_path(path, &options.cwd);
+        notices.retain(|n| !(n.kind == NoticeKind::MissingPath && n.path == shown));
+        let Some(grammar) = Grammar::from_path(path) else { continue };
+        candidates.push(walk::Candidate {
+            path: shown.clone(),
+            fs_path: path.clone(),
+            grammar,
+            rel: shown,
+            root: options.cwd.clone(),
+            explicit: true,
+        });
+        added = true;
+    }
+    if added {
+        candidates.sort();
+        candidates.dedup_by(|a, b| a.path == b.path);
+    }
+}
+
+/// A candidate read from the overlay instead of the disk: the same size,
+/// encoding and minified checks as [`read_file`].
+fn overlay_file(c: &walk::Candidate, text: &str, max_size: u64) -> Result<SourceFile, Notice> {
+    let notice = |kind, message: String| Notice { path: c.path.clone(), kind, line: None, column: None, message };
+    if text.len() as u64 > max_size {
+        return Err(notice(
+            NoticeKind::TooLarge,
+            format!("{} bytes is over the {} byte limit; skipped", text.len(), max_size),
+        ));
+    }
+    let text: Arc<str> =
+        source::decode(text.as_bytes().to_vec(), c.grammar).map_err(|(kind, message)| notice(kind, message))?.into();
     if c.grammar.language().is_js_family() && looks_minified(&c.path, &text) {
         return Err(notice(NoticeKind::Minified, "Looks minified or bundled; skipped".to_string()));
     }
