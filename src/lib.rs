@@ -14,6 +14,7 @@ pub mod baseline;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod confidence;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
@@ -998,7 +999,6 @@ mod tests {
             status: Stable,
             since: "0.1.0",
             languages: [Python],
-            precision: High,
             summary: "test stand-in",
             fix: "test stand-in",
         }

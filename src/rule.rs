@@ -127,7 +127,8 @@ impl Status {
     }
 }
 
-/// How often a finding of this rule is right, as measured on real code.
+/// How often a finding of this rule is right, derived from its measured
+/// [`crate::confidence`]: what SARIF's `properties.precision` carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
@@ -164,7 +165,6 @@ pub struct RuleMeta {
     /// files of these languages appear only with `--preview` or when the rule
     /// is selected by code or name (a new language side earns its way in).
     pub preview_languages: &'static [Language],
-    pub precision: Precision,
     /// One line: what is wrong.
     pub summary: &'static str,
     /// One imperative line: how to fix it (the `help:` line).
@@ -178,6 +178,22 @@ impl RuleMeta {
     /// The documentation URL used in SARIF `helpUri` and the terminal.
     pub fn help_uri(&self) -> String {
         format!("{}/blob/main/rules/{}.md", crate::REPOSITORY, self.name)
+    }
+
+    /// How often its findings were right on unseen code.
+    pub fn confidence(&self) -> crate::confidence::Confidence {
+        crate::confidence::of(self.code)
+    }
+
+    /// SARIF's precision, from the measured confidence: `high` from 90 %,
+    /// `medium` from 60 % or when not measured (no findings to judge),
+    /// `low` below.
+    pub fn precision(&self) -> Precision {
+        match self.confidence().percent() {
+            Some(p) if p >= 90 => Precision::High,
+            Some(p) if p < 60 => Precision::Low,
+            _ => Precision::Medium,
+        }
     }
 
     /// True when the rule supports `lang`.
@@ -199,7 +215,6 @@ macro_rules! declare_rule {
             status: $status:ident,
             since: $since:literal,
             languages: [$($lang:ident),* $(,)?],
-            precision: $prec:ident,
             summary: $summary:literal,
             fix: $fix:literal
             $(, preview_languages: [$($plang:ident),* $(,)?])? $(,)?
@@ -214,7 +229,6 @@ macro_rules! declare_rule {
             since: $since,
             languages: &[$($crate::source::Language::$lang),*],
             preview_languages: &[$($($crate::source::Language::$plang),*)?],
-            precision: $crate::rule::Precision::$prec,
             summary: $summary,
             fix: $fix,
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $name, ".md")),

@@ -209,7 +209,8 @@ fn bad_input_gets_a_notice_and_the_scan_completes() {
     let deep_rs = format!("fn f() {{\n    let x = {}1{};\n}}\n", "(\n".repeat(100_000), ")".repeat(100_000));
     write(dir.path(), "src/deep.rs", &deep_rs);
     write(dir.path(), "src/net.rs", "async fn f() {\n    let c = reqwest::Client::new();\n}\n");
-    let o = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    // The Rust side of request-without-timeout is preview.
+    let o = run_in(dir.path(), &["check", "--format", "concise", "--preview", "."]);
     let out = stdout(&o);
     assert!(out.contains("src/net.rs:2:13: PP201"), "{out}");
     assert!(out.contains("src/broken.rs:2") && out.contains("Rust syntax error"), "{out}");
@@ -331,17 +332,13 @@ fn test_code_is_skipped_unless_asked_for() {
     assert!(stdout(&o).contains("test/svc/app.py:5:9"), "{}", stdout(&o));
 }
 
-/// A rule whose Rust side is still preview reports Rust findings only with
-/// `--preview` or when named, while its other languages stay on by default.
+/// A rule whose TypeScript side is still preview reports TypeScript findings only with
+/// `--preview` or when named (not by its category), while Python stays on by default.
 #[test]
 fn a_preview_language_needs_preview_or_the_rule_named() {
     let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "src/events.rs",
-        "use tokio::sync::mpsc;\n\npub fn start() {\n    let (events_tx, events_rx) = mpsc::unbounded_channel::<Vec<u8>>();\n    spawn_workers(events_tx, events_rx);\n}\n",
-    );
-    write(dir.path(), "app/queues.py", "import queue\n\nJOBS = queue.Queue()\n");
+    write(dir.path(), "src/client.ts", "import axios from 'axios';\n\nexport const f = (u: string) => axios.get(u);\n");
+    write(dir.path(), "app/client.py", "import requests\n\ndef f(u):\n    return requests.get(u)\n");
     let concise = |args: &[&str]| {
         let mut all = vec!["check", "--no-cache", "--format", "concise", "-q"];
         all.extend_from_slice(args);
@@ -349,10 +346,12 @@ fn a_preview_language_needs_preview_or_the_rule_named() {
         stdout(&run_in(dir.path(), &all))
     };
     let default = concise(&[]);
-    assert!(default.contains("app/queues.py") && !default.contains("src/events.rs"), "{default}");
-    assert!(concise(&["--preview"]).contains("src/events.rs:4"));
-    assert!(concise(&["--select", "PP601"]).contains("src/events.rs:4"));
-    assert!(!concise(&["--select", "unbounded-queue"]).contains("src/events.rs"));
+    assert!(default.contains("app/client.py:4") && !default.contains("src/client.ts"), "{default}");
+    assert!(concise(&["--preview"]).contains("src/client.ts:3"));
+    assert!(concise(&["--select", "PP201"]).contains("src/client.ts:3"));
+    assert!(concise(&["--select", "request-without-timeout"]).contains("src/client.ts:3"));
+    let by_category = concise(&["--select", "missing-timeout"]);
+    assert!(by_category.contains("app/client.py:4") && !by_category.contains("src/client.ts"), "{by_category}");
 }
 
 #[test]
@@ -391,7 +390,7 @@ fn a_templated_history_is_read_without_syntax_error_notices() {
         "migrations/000002_idx.up.sql",
         "CREATE INDEX users_email_idx ON {{ .Schema }}.users (email);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_id_idx ON ${flyway:defaultSchema}.orders (id);\nALTER TABLE {{ .Schema }}.users ALTER COLUMN email TYPE varchar(20) COLLATE \"C\";\n",
     );
-    let o = run_in(dir.path(), &["check", "--format", "json", "--fail-on", "never", "."]);
+    let o = run_in(dir.path(), &["check", "--format", "json", "--fail-on", "never", "--preview", "."]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let notices = report["notices"].as_array().unwrap();
@@ -419,7 +418,7 @@ fn unsupported_statements_are_not_reported_as_syntax_errors() {
         "migrations/V1__init.sql",
         "CREATE TABLE t (id bigint);\nALTER TABLE t ATTACH PARTITION t_2024 FOR VALUES FROM (1) TO (2);\nALTER TABLE t ADD COLUMN;\nDO $$ BEGIN EXECUTE format('CREATE INDEX ON %I (id)', 't'); END $$;\n",
     );
-    let o = run_in(dir.path(), &["check", "--format", "json", "--fail-on", "never", "."]);
+    let o = run_in(dir.path(), &["check", "--format", "json", "--fail-on", "never", "--preview", "."]);
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let notices: Vec<String> = report["notices"]
         .as_array()
@@ -433,6 +432,6 @@ fn unsupported_statements_are_not_reported_as_syntax_errors() {
     assert!(has("syntax-error 3 Syntax error: "), "{notices:?}");
     assert!(has("unsupported-statement 4 Unsupported statement: `DO` block with EXECUTE"), "{notices:?}");
     // The text format says the same.
-    let o = run_in(dir.path(), &["check", "--fail-on", "never", "."]);
+    let o = run_in(dir.path(), &["check", "--fail-on", "never", "--preview", "."]);
     assert!(stdout(&o).contains("V1__init.sql:2: Unsupported statement:"), "{}", stdout(&o));
 }

@@ -32,7 +32,7 @@ fn check_with(rel: &str, text: &str) -> Value {
     let root = dir.path();
     write(root, "ok/control.py", FINALLY_PY);
     write(root, rel, text);
-    let o = run(root, &["check", "--format", "json", "--no-progress", "--no-cache", "."]);
+    let o = run(root, &["check", "--format", "json", "--no-progress", "--no-cache", "--preview", "."]);
     assert!(
         matches!(o.status.code(), Some(0 | 1)),
         "{rel}: exit {:?} (134 is an abort)\n{}",

@@ -93,18 +93,18 @@ fn repository_content_writes_no_workflow_command_and_no_escape() {
     let dir = hostile_repo();
     let root = dir.path().join("repo");
     for format in ["text", "concise", "github", "markdown"] {
-        let o = run(&root, &["check", "--format", format, "--no-progress", "."]);
+        let o = run(&root, &["check", "--preview", "--format", format, "--no-progress", "."]);
         assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
         assert_inert(format, &o.stdout, format == "github");
         assert_inert(format, &o.stderr, false);
     }
-    let text = stdout(&run(&root, &["check", "--format", "concise", "."]));
+    let text = stdout(&run(&root, &["check", "--preview", "--format", "concise", "."]));
     // The escaped names are still there, each file reported once, under its own name.
     assert!(text.contains("app/a\\n::error file=x.py::name.py:5:9: PP103"), "{text}");
     assert!(text.contains("app/b\\u{1b}]0;pwned\\u{7}\\u{202e}.py:5:9: PP103"), "{text}");
     assert!(text.contains("PP801") && text.contains("`orders\\n::error ::sql`"), "{text}");
 
-    let md = stdout(&run(&root, &["check", "--format", "markdown", "."]));
+    let md = stdout(&run(&root, &["check", "--preview", "--format", "markdown", "."]));
     assert!(md.contains("PP801"), "{md}");
     assert!(!md.contains("![") && !md.contains("](") && !md.contains("@org"), "Markdown renders: {md}");
 }
@@ -247,7 +247,7 @@ fn line_endings_and_encodings_do_not_drop_files_or_findings() {
     let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain(FINALLY_PY.encode_utf16().flat_map(u16::to_le_bytes)).collect();
     write_bytes(&root, b"app/utf16.py", &utf16);
 
-    let o = run(&root, &["check", "--format", "concise", "--select", "ALL", "."]);
+    let o = run(&root, &["check", "--format", "concise", "--select", "ALL", "--preview", "."]);
     let found = findings(&o);
     let out = stdout(&o);
     for want in [

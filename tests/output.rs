@@ -84,7 +84,7 @@ fn sarif_structure_rules_and_utf16_regions() {
             rule["properties"]["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
         assert_eq!(tags[0], meta.category.as_str());
         assert!(meta.languages.iter().all(|l| tags.contains(&l.as_str())));
-        assert_eq!(rule["properties"]["precision"], meta.precision.as_str());
+        assert_eq!(rule["properties"]["precision"], meta.precision().as_str());
     }
 
     let results = run["results"].as_array().unwrap();

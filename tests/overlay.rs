@@ -34,6 +34,8 @@ fn options(dir: &Path, paths: Vec<PathBuf>) -> Options {
     let paths = paths.into_iter().map(|p| dir.join(p)).collect();
     let mut o = Options::new(paths, dir.to_path_buf());
     o.jobs = Some(1);
+    // The TypeScript side of request-without-timeout is preview.
+    o.selection.select = vec!["PP201".into()];
     o
 }
 

@@ -41,7 +41,7 @@ fn project() -> tempfile::TempDir {
 }
 
 fn concise(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["check", "--format", "concise", "--no-progress", "--no-cache"];
+    let mut args = vec!["check", "--format", "concise", "--no-progress", "--no-cache", "--preview"];
     args.extend_from_slice(extra);
     run_in(dir, &args)
 }
@@ -95,7 +95,10 @@ fn include_flags_bring_each_role_back() {
 #[test]
 fn a_named_file_is_checked_and_its_role_shows() {
     let dir = project();
-    let o = run_in(dir.path(), &["check", "--format", "json", "--no-cache", "lib/requests/sessions.py", "build.rs"]);
+    let o = run_in(
+        dir.path(),
+        &["check", "--format", "json", "--no-cache", "--preview", "lib/requests/sessions.py", "build.rs"],
+    );
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     let roles: Vec<(String, String, String)> = doc["diagnostics"]
         .as_array()
@@ -116,7 +119,7 @@ fn a_named_file_is_checked_and_its_role_shows() {
 #[test]
 fn json_and_sarif_carry_the_role_and_json_counts_what_was_skipped() {
     let dir = project();
-    let o = run_in(dir.path(), &["check", "--format", "json", "--no-cache", "--include-tooling", "."]);
+    let o = run_in(dir.path(), &["check", "--format", "json", "--no-cache", "--preview", "--include-tooling", "."]);
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     let role_of = |path: &str| {
         doc["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == path).map(|d| d["role"].clone())
@@ -125,7 +128,7 @@ fn json_and_sarif_carry_the_role_and_json_counts_what_was_skipped() {
     assert_eq!(role_of("app/report.py"), Some(serde_json::json!("tooling")));
     assert_eq!(role_of("scripts/backfill.py"), Some(serde_json::json!("tooling")));
     assert_eq!(doc["summary"]["skipped_by_role"], serde_json::json!({"test": 1, "vendored": 1, "generated": 1}));
-    let o = run_in(dir.path(), &["check", "--format", "sarif", "--no-cache", "--include-tooling", "."]);
+    let o = run_in(dir.path(), &["check", "--format", "sarif", "--no-cache", "--preview", "--include-tooling", "."]);
     let log: serde_json::Value = serde_json::from_slice(&o.stdout).expect("SARIF");
     let results = log["runs"][0]["results"].as_array().unwrap();
     let build = results

@@ -33,7 +33,9 @@ struct RuleRow<'a> {
     status: &'a str,
     since: &'a str,
     languages: Vec<&'a str>,
-    precision: &'a str,
+    /// Languages whose side of a stable rule still needs `--preview`.
+    preview_languages: Vec<&'a str>,
+    confidence: String,
     summary: &'a str,
     fix: &'a str,
     help_uri: String,
@@ -48,10 +50,21 @@ fn row(r: &'static RuleMeta) -> RuleRow<'static> {
         status: r.status.as_str(),
         since: r.since,
         languages: r.languages.iter().map(|l| l.as_str()).collect(),
-        precision: r.precision.as_str(),
+        preview_languages: r.preview_languages.iter().map(|l| l.as_str()).collect(),
+        confidence: r.confidence().short(),
         summary: r.summary,
         fix: r.fix,
         help_uri: r.help_uri(),
+    }
+}
+
+/// `stable`, `preview`, or a stable rule whose side for some languages is
+/// still preview: `stable (preview: typescript,rust)`.
+fn status_cell(r: &RuleRow) -> String {
+    if r.preview_languages.is_empty() {
+        r.status.to_string()
+    } else {
+        format!("{} (preview: {})", r.status, r.preview_languages.join(","))
     }
 }
 
@@ -59,8 +72,8 @@ fn row(r: &'static RuleMeta) -> RuleRow<'static> {
 pub fn table() -> String {
     let rows: Vec<RuleRow> = registry::all().map(row).collect();
     let mut out = String::new();
-    let header = ["CODE", "NAME", "CATEGORY", "SEVERITY", "LANGUAGES", "STATUS"];
-    let cells: Vec<[String; 6]> = rows
+    let header = ["CODE", "NAME", "CATEGORY", "SEVERITY", "LANGUAGES", "STATUS", "CONFIDENCE"];
+    let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
             [
@@ -69,7 +82,8 @@ pub fn table() -> String {
                 r.category.to_string(),
                 r.severity.to_string(),
                 r.languages.join(","),
-                r.status.to_string(),
+                status_cell(r),
+                r.confidence.clone(),
             ]
         })
         .collect();
@@ -79,13 +93,13 @@ pub fn table() -> String {
             *w = (*w).max(s.len());
         }
     }
-    let mut line = |cols: [&str; 6]| {
+    let mut line = |cols: [&str; 7]| {
         let parts: Vec<String> = cols.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
         let _ = writeln!(out, "{}", parts.join("  ").trim_end());
     };
     line(header);
     for c in &cells {
-        line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]);
+        line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6]]);
     }
     out
 }

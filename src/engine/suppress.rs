@@ -19,7 +19,6 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: High,
         summary: "A suppression comment that matches no finding",
         fix: "Delete the suppression, or move it to the line the finding is on",
     }
@@ -34,7 +33,6 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: High,
         summary: "A suppression comment that names no rule or is malformed",
         fix: "Name a rule code, rule name or category, as in `pagerproof: ignore[PP201] -- reason`",
     }

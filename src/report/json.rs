@@ -61,7 +61,11 @@ pub struct RuleEntry {
     pub severity: Severity,
     pub status: Status,
     pub precision: Precision,
+    /// Measured on unseen code (see `docs/evaluation.md`).
+    pub confidence: crate::confidence::Confidence,
     pub languages: &'static [Language],
+    /// Languages whose side of a stable rule still needs `--preview`.
+    pub preview_languages: &'static [Language],
     pub summary: &'static str,
     pub fix: &'static str,
     pub help_uri: String,
@@ -204,8 +208,10 @@ fn rule_entry(r: &'static RuleMeta) -> RuleEntry {
         category: r.category,
         severity: r.severity,
         status: r.status,
-        precision: r.precision,
+        precision: r.precision(),
+        confidence: r.confidence(),
         languages: r.languages,
+        preview_languages: r.preview_languages,
         summary: r.summary,
         fix: r.fix,
         help_uri: r.help_uri(),

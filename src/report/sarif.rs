@@ -123,7 +123,12 @@ fn descriptor(rule: &RuleMeta) -> sarif::ReportingDescriptor {
     let mut tags = vec![rule.category.as_str().to_string()];
     tags.extend(rule.languages.iter().map(|l| l.as_str().to_string()));
     let mut extra = BTreeMap::new();
-    extra.insert("precision".to_string(), json!(rule.precision.as_str()));
+    extra.insert("precision".to_string(), json!(rule.precision().as_str()));
+    let confidence = rule.confidence();
+    if let Some(percent) = confidence.percent() {
+        extra.insert("confidence".to_string(), json!(percent));
+        extra.insert("confidenceSample".to_string(), json!(confidence.judged));
+    }
     let properties = sarif::PropertyBag::builder().tags(tags).additional_properties(extra).build();
     let full = truncate(&format!("{} {}", sentence(rule.summary), sentence(rule.fix)), MAX_FULL_DESCRIPTION);
     sarif::ReportingDescriptor::builder()

@@ -7,10 +7,9 @@ crate::declare_rule! {
         name: "column-type-rewrite",
         category: UnsafeMigration,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
-        precision: High,
         summary: "A column type change that rewrites the table holds an ACCESS EXCLUSIVE lock until every row is rewritten",
         fix: "Add a new column of the new type, backfill it in batches, switch the code over, then drop the old column",
     }

@@ -10,7 +10,6 @@ crate::declare_rule! {
         status: Preview,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
-        precision: High,
         summary: "`CREATE INDEX CONCURRENTLY` inside a transaction block fails when the migration runs",
         fix: "Run the concurrent index build in its own migration with the transaction turned off (`atomic = False`, `autocommit_block()`, `transaction: false`)",
     }

@@ -16,10 +16,9 @@ crate::declare_rule! {
         name: "connection-without-timeout",
         category: MissingTimeout,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: High,
         summary: "A database, cache, mail or socket connection has no timeout, so a peer that stops answering blocks the caller forever",
         fix: "Pass a connect or socket timeout when creating the connection or client",
     }

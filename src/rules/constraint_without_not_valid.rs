@@ -7,10 +7,9 @@ crate::declare_rule! {
         name: "constraint-without-not-valid",
         category: UnsafeMigration,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
-        precision: High,
         summary: "A foreign key or check constraint added to an existing table without `NOT VALID` locks it while every row is checked",
         fix: "Add the constraint with `NOT VALID`, then `VALIDATE CONSTRAINT` in a later migration",
     }

@@ -10,7 +10,6 @@ crate::declare_rule! {
         status: Preview,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
-        precision: High,
         summary: "A column or table is dropped or renamed while the deployed code still uses it",
         fix: "Expand and contract: stop using the old name in one deploy, then drop or rename it in a later migration",
     }

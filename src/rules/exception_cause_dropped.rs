@@ -13,10 +13,9 @@ crate::declare_rule! {
         name: "exception-cause-dropped",
         category: SwallowedException,
         severity: Note,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript],
-        precision: Medium,
         summary: "A broad exception handler logs a fixed message but drops the exception and its traceback",
         fix: "Log the exception itself: `logger.exception(...)`, `exc_info=True`, or pass the error object to the logger",
     }

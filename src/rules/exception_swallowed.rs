@@ -16,10 +16,9 @@ crate::declare_rule! {
         name: "exception-swallowed",
         category: SwallowedException,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript],
-        precision: High,
         summary: "A broad exception handler discards the error without logging, re-raising or using it",
         fix: "Log the exception, re-raise it, or catch only the error you expect and say in a comment why ignoring it is safe",
     }

@@ -39,7 +39,6 @@ crate::declare_rule! {
         status: Preview,
         since: "0.2.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: Low,
         summary: "Work is started concurrently for every item of an unbounded input with no concurrency limit, so a large input opens thousands of connections at once",
         fix: "Limit concurrency with a semaphore, a pool with a fixed size (p-limit, p-map `concurrency`) or process the input in chunks",
     }

@@ -7,10 +7,9 @@ crate::declare_rule! {
         name: "index-without-concurrently",
         category: UnsafeMigration,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
-        precision: High,
         summary: "An index built without `CONCURRENTLY` on an existing table blocks every write to it while it builds",
         fix: "Build the index with `CREATE INDEX CONCURRENTLY` (`AddIndexConcurrently`, `postgresql_concurrently=True`) in a migration outside a transaction",
     }

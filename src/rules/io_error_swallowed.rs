@@ -17,10 +17,9 @@ crate::declare_rule! {
         name: "io-error-swallowed",
         category: SwallowedException,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Python, Rust],
-        precision: Medium,
         summary: "A handler discards the failure of an I/O, network or database call without logging or re-raising it",
         fix: "Log the error or re-raise it; if the failure is expected, say why in a comment in the handler",
     }

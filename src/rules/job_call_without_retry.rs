@@ -20,7 +20,6 @@ crate::declare_rule! {
         status: Preview,
         since: "0.1.0",
         languages: [Python],
-        precision: Low,
         summary: "A background job calls an HTTP dependency with no retry policy, so a brief outage fails the job for good",
         fix: "Give the task a bounded retry policy with backoff (`autoretry_for=...`, `retry_backoff=True`, `max_retries=5`) or retry the call with a library",
     }

@@ -15,7 +15,6 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript],
-        precision: High,
         summary: "`return`, `break` or `continue` in `finally` silently cancels the exception in flight",
         fix: "Move the statement out of the `finally` block so that errors still propagate",
     }

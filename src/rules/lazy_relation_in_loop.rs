@@ -22,7 +22,6 @@ crate::declare_rule! {
         status: Preview,
         since: "0.2.0",
         languages: [Python],
-        precision: Medium,
         summary: "A Django relation is loaded lazily once per row of a queryset",
         fix: "Add `select_related(\"<field>\")` (foreign keys) or `prefetch_related(\"<field>\")` (many-valued relations) to the queryset the loop iterates",
     }

@@ -10,7 +10,6 @@ crate::declare_rule! {
         status: Preview,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
-        precision: High,
         summary: "DDL on an existing table runs without a `lock_timeout`, so a blocked lock queues every query behind it",
         fix: "Set a short `lock_timeout` (`SET lock_timeout = '5s'`) at the start of the migration and retry on timeout",
     }

@@ -10,7 +10,6 @@ crate::declare_rule! {
         status: Preview,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
-        precision: High,
         summary: "A NOT NULL column added to an existing table without a default fails on existing rows or on inserts from the running code",
         fix: "Add the column nullable (or with a database default), backfill it in batches, then set NOT NULL in a later migration",
     }

@@ -21,10 +21,9 @@ crate::declare_rule! {
         name: "payment-without-idempotency-key",
         category: NonIdempotentHandler,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: High,
         summary: "A charge, refund or transfer is created without an idempotency key, so a retry moves money twice",
         fix: "Pass an idempotency key derived from the order, event or request (not a fresh random value) to the payment call",
     }

@@ -25,10 +25,9 @@ crate::declare_rule! {
         name: "query-in-loop",
         category: NPlusOne,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.2.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: High,
         summary: "A database query or remote call runs once per element of a collection",
         fix: "Fetch the rows for all elements in one query before the loop (`filter(id__in=ids)`, `findMany({ where: { id: { in: ids } } })`, `WHERE id = ANY($1)`, `executemany`) and look them up in memory",
     }

@@ -27,15 +27,11 @@ crate::declare_rule! {
         name: "queue-without-bound",
         category: UnboundedQueue,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.2.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: High,
         summary: "A long-lived in-memory queue or buffer has no size limit, so it grows until the process runs out of memory when consumers fall behind",
         fix: "Give the queue a bound (`maxsize`, `maxlen`, a length check) and decide what producers do when it is full: wait, drop or reject",
-        // 2 of 7 Rust findings were right on real services: a channel's
-        // volume is not visible at its construction.
-        preview_languages: [Rust],
     }
 }
 

@@ -20,7 +20,6 @@ crate::declare_rule! {
         status: Preview,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: Medium,
         summary: "A retry loop or policy retries with no delay, or forever at a fixed delay, so every client hammers a failing dependency in lockstep",
         fix: "Wait with exponential backoff and jitter between attempts and cap the number of attempts, or use a retry library configured that way",
     }

@@ -18,7 +18,6 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: High,
         summary: "A retry policy has no attempt or time limit, so a dependency that stays down keeps workers retrying forever",
         fix: "Bound the retries with a maximum number of attempts or a deadline, then let the failure surface",
     }

@@ -33,10 +33,9 @@ crate::declare_rule! {
         name: "secret-logged",
         category: SecretInLog,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: High,
         summary: "A secret, credential or personal data value is written to a log, where everyone with log access can read it",
         fix: "Log a masked form, a hash or the length instead, or leave the value out of the log call",
     }

@@ -7,10 +7,9 @@ crate::declare_rule! {
         name: "set-not-null-without-check",
         category: UnsafeMigration,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
-        precision: High,
         summary: "`SET NOT NULL` on an existing table scans every row under an ACCESS EXCLUSIVE lock",
         fix: "Add `CHECK (col IS NOT NULL) NOT VALID`, validate it in a later migration, then `SET NOT NULL` and drop the check",
     }

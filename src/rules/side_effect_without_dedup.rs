@@ -28,7 +28,6 @@ crate::declare_rule! {
         status: Preview,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript, Rust],
-        precision: Medium,
         summary: "A webhook handler or retrying task inserts, sends or enqueues with no dedup before it, so a redelivery repeats the side effect",
         fix: "Record the event or message id in a table with a unique constraint (or upsert, or check the object's state) before the side effect, and return early on a repeat",
     }

@@ -7,10 +7,9 @@ crate::declare_rule! {
         name: "unique-constraint-without-index",
         category: UnsafeMigration,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
-        precision: High,
         summary: "A UNIQUE constraint or primary key added to an existing table builds its index under an ACCESS EXCLUSIVE lock",
         fix: "Build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT ... UNIQUE USING INDEX`",
     }

@@ -10,7 +10,6 @@ crate::declare_rule! {
         status: Preview,
         since: "0.1.0",
         languages: [Sql, Python, TypeScript, JavaScript],
-        precision: High,
         summary: "A column added with a volatile default rewrites the whole table under an ACCESS EXCLUSIVE lock",
         fix: "Add the column without a default (or with a constant one), set the default with `SET DEFAULT`, then backfill in batches",
     }

@@ -1,0 +1,125 @@
+//! How often each rule's findings are right on code nobody on the team had
+//! read: the measured confidence that `pagerproof rules`, `explain`, the rule
+//! docs, JSON and SARIF publish (SARIF's `precision` is derived from it).
+//!
+//! The figures come from `docs/evaluation.md`: findings on evaluation sets
+//! chosen by a rule written down before looking, judged blind (the judge saw
+//! the finding and the repository, not the rule's code) with the question
+//! "would a senior engineer on this team change this, or accept a
+//! suppression with a written reason?". Only numbers from that split go
+//! here; a rule tuned on a repository is never measured on it. Update this
+//! table, and only from a new evaluation, when a rule changes.
+
+use serde::Serialize;
+
+/// The date of the evaluation the table holds.
+pub const MEASURED_ON: &str = "2026-12-04";
+
+/// The evaluation sets the table sums (see `docs/evaluation.md`).
+pub const SETS: &str = "the ten services of evaluation sets 1 and 2";
+
+/// What a rule's side for one language scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Measured {
+    /// `python`, `typescript`, `javascript`, `rust`, or `migration` (SQL and
+    /// ORM migrations, whatever their language).
+    pub part: &'static str,
+    /// Findings a judge called right.
+    pub right: u32,
+    /// Findings judged.
+    pub judged: u32,
+}
+
+impl Measured {
+    /// Right / judged, in percent, rounded down.
+    pub fn percent(&self) -> u32 {
+        (self.right * 100).checked_div(self.judged).unwrap_or(0)
+    }
+}
+
+const fn m(part: &'static str, right: u32, judged: u32) -> Measured {
+    Measured { part, right, judged }
+}
+
+/// Per rule code, per language: set 1 judged on the build with file roles,
+/// migration scope and the SQL front end; set 2 on the build with every
+/// evidence layer. Rules absent here had no findings on either set.
+const TABLE: &[(&str, &[Measured])] = &[
+    ("PP101", &[m("python", 1, 12), m("typescript", 5, 23), m("javascript", 0, 4)]),
+    ("PP102", &[m("python", 0, 6), m("rust", 0, 10)]),
+    ("PP104", &[m("python", 1, 2), m("typescript", 9, 15)]),
+    ("PP201", &[m("python", 22, 24), m("typescript", 12, 24), m("javascript", 0, 2), m("rust", 0, 4)]),
+    ("PP202", &[m("python", 1, 1), m("rust", 0, 1)]),
+    ("PP301", &[m("rust", 0, 1)]),
+    ("PP401", &[m("python", 4, 5), m("typescript", 2, 2), m("rust", 2, 8)]),
+    ("PP501", &[m("python", 2, 24), m("typescript", 0, 18)]),
+    ("PP502", &[m("python", 1, 9)]),
+    ("PP601", &[m("javascript", 0, 1), m("rust", 3, 17)]),
+    ("PP602", &[m("typescript", 1, 15), m("rust", 0, 1)]),
+    ("PP701", &[m("typescript", 1, 2)]),
+    ("PP801", &[m("migration", 0, 2)]),
+    ("PP803", &[m("migration", 0, 2)]),
+    ("PP805", &[m("migration", 0, 2)]),
+    ("PP809", &[m("migration", 0, 2)]),
+    ("PP810", &[m("migration", 3, 16)]),
+];
+
+/// A rule's measured confidence: per language, and in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct Confidence {
+    pub measured_on: &'static str,
+    pub sets: &'static str,
+    pub parts: &'static [Measured],
+    pub right: u32,
+    pub judged: u32,
+}
+
+impl Confidence {
+    /// Right / judged over every language, in percent; `None` when nothing
+    /// was judged.
+    pub fn percent(&self) -> Option<u32> {
+        (self.judged > 0).then(|| self.right * 100 / self.judged)
+    }
+
+    /// One short cell: `22/24 (91 %)`, or `not measured`.
+    pub fn short(&self) -> String {
+        match self.percent() {
+            Some(p) => format!("{}/{} ({p} %)", self.right, self.judged),
+            None => "not measured".to_string(),
+        }
+    }
+}
+
+/// The measured confidence of the rule with `code`.
+pub fn of(code: &str) -> Confidence {
+    let parts: &'static [Measured] = TABLE.iter().find(|(c, _)| *c == code).map_or(&[], |(_, p)| p);
+    Confidence {
+        measured_on: MEASURED_ON,
+        sets: SETS,
+        parts,
+        right: parts.iter().map(|p| p.right).sum(),
+        judged: parts.iter().map(|p| p.judged).sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_and_percentages() {
+        let c = of("PP201");
+        assert_eq!((c.right, c.judged), (34, 54));
+        assert_eq!(c.percent(), Some(62));
+        assert_eq!(c.parts[0].percent(), 91);
+        assert_eq!(of("PP103").percent(), None);
+        assert_eq!(of("PP103").short(), "not measured");
+    }
+
+    #[test]
+    fn every_code_in_the_table_is_a_rule() {
+        for (code, _) in TABLE {
+            assert!(crate::registry::all().any(|r| r.code == *code), "{code} is not a rule");
+        }
+    }
+}
