@@ -45,7 +45,7 @@ fn a_stale_cache_never_hides_or_invents_a_finding() {
     let project = tempfile::tempdir().unwrap();
     let cache_dir = tempfile::tempdir().unwrap();
     let (root, cache) = (project.path(), cache_dir.path());
-    let all = Selection::default();
+    let all = Selection { preview: true, ..Selection::default() };
     for i in 0..6 {
         write(root, &format!("svc/m{i}.py"), FINALLY);
     }
@@ -88,7 +88,7 @@ fn a_stale_cache_never_hides_or_invents_a_finding() {
     assert_eq!(hits, files);
 
     // Another selection (as a config change would make) is another cache.
-    let no_finally = Selection { ignore: vec!["jump-in-finally".into()], ..Selection::default() };
+    let no_finally = Selection { ignore: vec!["jump-in-finally".into()], preview: true, ..Selection::default() };
     let (hits, out) = same(root, cache, &no_finally);
     assert_eq!(hits, 0);
     assert!(!out.contains("PP103"), "{out}");

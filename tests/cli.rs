@@ -332,12 +332,11 @@ fn test_code_is_skipped_unless_asked_for() {
     assert!(stdout(&o).contains("test/svc/app.py:5:9"), "{}", stdout(&o));
 }
 
-/// A rule whose TypeScript side is still preview reports TypeScript findings only with
-/// `--preview` or when named (not by its category), while Python stays on by default.
+/// A preview rule reports only with `--preview` or when named by code or
+/// name; a category or `ALL` picks stable rules only.
 #[test]
-fn a_preview_language_needs_preview_or_the_rule_named() {
+fn a_preview_rule_needs_preview_or_the_rule_named() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "src/client.ts", "import axios from 'axios';\n\nexport const f = (u: string) => axios.get(u);\n");
     write(dir.path(), "app/client.py", "import requests\n\ndef f(u):\n    return requests.get(u)\n");
     let concise = |args: &[&str]| {
         let mut all = vec!["check", "--no-cache", "--format", "concise", "-q"];
@@ -345,13 +344,13 @@ fn a_preview_language_needs_preview_or_the_rule_named() {
         all.push(".");
         stdout(&run_in(dir.path(), &all))
     };
-    let default = concise(&[]);
-    assert!(default.contains("app/client.py:4") && !default.contains("src/client.ts"), "{default}");
-    assert!(concise(&["--preview"]).contains("src/client.ts:3"));
-    assert!(concise(&["--select", "PP201"]).contains("src/client.ts:3"));
-    assert!(concise(&["--select", "request-without-timeout"]).contains("src/client.ts:3"));
-    let by_category = concise(&["--select", "missing-timeout"]);
-    assert!(by_category.contains("app/client.py:4") && !by_category.contains("src/client.ts"), "{by_category}");
+    assert!(!concise(&[]).contains("app/client.py"));
+    assert!(concise(&["--preview"]).contains("app/client.py:4"));
+    assert!(concise(&["--select", "PP201"]).contains("app/client.py:4"));
+    assert!(concise(&["--select", "request-without-timeout"]).contains("app/client.py:4"));
+    assert!(!concise(&["--select", "missing-timeout"]).contains("app/client.py"));
+    assert!(!concise(&["--select", "ALL"]).contains("app/client.py"));
+    assert!(concise(&["--select", "ALL", "--preview"]).contains("app/client.py:4"));
 }
 
 #[test]
@@ -366,10 +365,13 @@ fn the_readme_example_is_what_the_binary_prints() {
     let source = block("```python\n");
     let source = source.strip_prefix("# app/billing.py\n").expect("the example names its file");
     let shown = block("```text\n");
-    let shown = shown.strip_prefix("$ pagerproof check app/\n").expect("the example shows its command");
+    let (command, shown) = shown.split_once('\n').expect("the example shows its command");
+    let args: Vec<&str> = command.strip_prefix("$ pagerproof ").expect("the example runs pagerproof").split(' ').collect();
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "app/billing.py", source);
-    let o = run_in(dir.path(), &["check", "--no-cache", "app/"]);
+    let mut with_no_cache = args.clone();
+    with_no_cache.insert(1, "--no-cache");
+    let o = run_in(dir.path(), &with_no_cache);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stdout(&o), shown, "README's example output is stale");
 }

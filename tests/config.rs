@@ -9,7 +9,7 @@ use common::*;
 use pagerproof::config;
 
 fn concise(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["check", "--format", "concise", "--no-progress"];
+    let mut args = vec!["check", "--format", "concise", "--no-progress", "--preview"];
     args.extend_from_slice(extra);
     run_in(dir, &args)
 }
@@ -286,9 +286,9 @@ fn small_relations_come_from_the_catalog_and_the_config() {
         "from app.models import Product\n\n\ndef members(project):\n    for m in project.members.all():\n        print(Product.objects.filter(owner=m).count())\n\n\ndef lines(order):\n    for line in order.lines.all():\n        print(Product.objects.get(pk=line.product_id))\n",
     );
     // `order.lines` is small by default; `project.members` is not.
-    let o = concise(dir.path(), &["--preview"]);
+    let o = concise(dir.path(), &[]);
     assert_eq!(findings(&o), vec!["app/v.py:6: PP501"], "{}", stdout(&o));
     write(dir.path(), "pagerproof.toml", "[catalog.collections]\nsmall_relations = [\"project.members\"]\n");
-    let o = concise(dir.path(), &["--preview"]);
+    let o = concise(dir.path(), &[]);
     assert_eq!(findings(&o), Vec::<String>::new(), "{}", stdout(&o));
 }

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 
 fn check(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["check", "--format", "concise", "--no-progress"];
+    let mut args = vec!["check", "--format", "concise", "--no-progress", "--preview"];
     args.extend_from_slice(extra);
     run_in(dir, &args)
 }

@@ -30,6 +30,21 @@ const HEADINGS: &[&str] = &[
 /// Prefixes that describe a remedy instead of the bad pattern.
 const DISALLOWED_PREFIXES: &[&str] = &["avoid-", "prefer-", "use-", "no-", "ban-", "require-", "missing-"];
 
+/// The folder under `src/rules/` that holds a category's rules.
+fn category_folder(category: Category) -> Option<&'static str> {
+    Some(match category {
+        Category::SwallowedException => "swallowed",
+        Category::MissingTimeout => "timeout",
+        Category::MissingRetry => "retry",
+        Category::SecretInLog => "secrets",
+        Category::NPlusOne => "queries",
+        Category::UnboundedQueue => "queues",
+        Category::NonIdempotentHandler => "handlers",
+        Category::UnsafeMigration => "migrations",
+        Category::Suppression => return None,
+    })
+}
+
 fn snake(name: &str) -> String {
     name.replace('-', "_")
 }
@@ -102,12 +117,11 @@ fn every_rule_is_complete_and_consistent() {
         if let Some(p) = DISALLOWED_PREFIXES.iter().find(|p| rule.name.starts_with(*p)) {
             problems.push(format!("{}: name `{}` starts with `{p}`; name the bad pattern", rule.code, rule.name));
         }
-        // Source file: engine rules live in the engine.
-        if rule.category != Category::Suppression {
-            let src = root().join("src/rules").join(format!("{}.rs", snake(rule.name)));
-            let dir = root().join("src/rules").join(snake(rule.name)).join("mod.rs");
-            if !src.is_file() && !dir.is_file() {
-                problems.push(format!("{}: missing src/rules/{}.rs", rule.code, snake(rule.name)));
+        // Source file, in its category's folder: engine rules live in the engine.
+        if let Some(folder) = category_folder(rule.category) {
+            let src = root().join("src/rules").join(folder).join(format!("{}.rs", snake(rule.name)));
+            if !src.is_file() {
+                problems.push(format!("{}: missing src/rules/{folder}/{}.rs", rule.code, snake(rule.name)));
             }
         }
         // Doc headings, in order.

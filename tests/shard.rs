@@ -46,7 +46,7 @@ fn merged_shards_equal_a_single_run() {
     write(root, "bad/broken.py", b"def f(:\n    pass\n");
     write(root, "bad/name with space.py", b"def f(job):\n    try:\n        job()\n    finally:\n        return 1\n");
 
-    let single = run_in(root, &["check", "--format", "sarif", "--no-progress", "."]);
+    let single = run_in(root, &["check", "--format", "sarif", "--no-progress", "--preview", "."]);
     assert_eq!(single.status.code(), Some(1));
     let text = String::from_utf8_lossy(&single.stdout);
     assert_eq!(text.matches("PlainSession.get").count(), 10, "the fact-dependent finding, once per client");
@@ -55,7 +55,7 @@ fn merged_shards_equal_a_single_run() {
         let out = format!("shard{i}.sarif");
         let o = run_in(
             root,
-            &["check", "--format", "sarif", "--no-progress", "--shard", &format!("{i}/3"), "-o", &out, "."],
+            &["check", "--format", "sarif", "--no-progress", "--preview", "--shard", &format!("{i}/3"), "-o", &out, "."],
         );
         assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
         let v: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join(&out)).unwrap()).unwrap();
@@ -78,10 +78,10 @@ fn shard_arguments_are_checked() {
     }
     // Logs from different rule selections do not merge.
     write(dir.path(), "a.py", b"x = 1\n");
-    let a = run_in(dir.path(), &["check", "--format", "sarif", "-o", "a.sarif", "--shard", "1/2", "."]);
+    let a = run_in(dir.path(), &["check", "--format", "sarif", "-o", "a.sarif", "--preview", "--shard", "1/2", "."]);
     let b = run_in(
         dir.path(),
-        &["check", "--format", "sarif", "-o", "b.sarif", "--shard", "2/2", "--select", "PP103", "."],
+        &["check", "--format", "sarif", "-o", "b.sarif", "--preview", "--shard", "2/2", "--select", "PP103", "."],
     );
     assert!(a.status.success() && b.status.success());
     let o = run_in(dir.path(), &["merge-sarif", "a.sarif", "b.sarif"]);

@@ -1,0 +1,4 @@
+//! The `secret-in-log` rules: secrets and personal data written to logs.
+
+pub mod secret_logged;
+pub mod secret_logged_rust;
