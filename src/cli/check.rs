@@ -244,6 +244,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         options.roles = c.roles.map(Arc::new);
         options.path_rules = Some(Arc::new(c.paths));
         options.catalog = c.catalog.map(Arc::new);
+        // `[fix]` values ride in the catalog (see `Catalog::fix`).
+        if c.fix != crate::fix::FixSettings::default() {
+            let mut catalog =
+                options.catalog.as_deref().cloned().unwrap_or_else(|| crate::catalog::Catalog::builtin().clone());
+            catalog.fix = c.fix;
+            options.catalog = Some(Arc::new(catalog));
+        }
     }
     let baseline = match &args.baseline {
         Some(path) => {

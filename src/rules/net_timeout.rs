@@ -403,15 +403,30 @@ fn report<'t>(
 }
 
 /// `timeout=N` added to a `requests` or `httpx` call (or a call through one
-/// of their sessions or clients) that passes none. Unsafe: a call that used
-/// to wait now fails after N seconds.
+/// of their sessions or clients) that passes none, or put in place of its
+/// `timeout=None`. Unsafe: a call that used to wait now fails after N
+/// seconds.
 fn python_fix(call: Node<'_>, path: &str, t: Timeout, cx: &Checker<'_, '_>) -> Option<Fix> {
-    if t != Timeout::Missing || !(path.starts_with("requests.") || path.starts_with("httpx.")) {
+    if t == Timeout::Set || !(path.starts_with("requests.") || path.starts_with("httpx.")) {
         return None;
     }
     let secs = cx.catalog.fix.default_timeout_seconds;
-    let edit =
-        append_argument(call.field("arguments").filter(|a| a.kind() == "argument_list")?, &format!("timeout={secs}"))?;
+    if t == Timeout::Disabled {
+        // `timeout=None` given by keyword: replace the `None`.
+        let (kwargs, _) = py::keyword_args(call, cx.src);
+        let (_, none) = kwargs.iter().find(|(k, v)| *k == "timeout" && v.kind() == "none")?;
+        let edit = Edit::replace(Span::of(*none), secs.to_string());
+        return Some(Fix::new(
+            Applicability::Unsafe,
+            format!("Replace `timeout=None` with `timeout={secs}`"),
+            vec![edit],
+        ));
+    }
+    let edit = append_argument(
+        call.field("arguments").filter(|a| a.kind() == "argument_list")?,
+        &format!("timeout={secs}"),
+        cx.src,
+    )?;
     Some(Fix::new(Applicability::Unsafe, format!("Add `timeout={secs}`"), vec![edit]))
 }
 
@@ -448,7 +463,7 @@ fn js_fix(call: Node<'_>, path: &str, entry: &NetCall, t: Timeout, cx: &Checker<
             let mut cursor = obj.walk();
             let last = obj.named_children(&mut cursor).filter(|p| p.kind() != "comment").last();
             match last {
-                Some(p) => Edit::insert(p.end_byte(), format!(", {option}")),
+                Some(p) => crate::lang::append_item(cx.src, p, &option),
                 None => Edit::replace(Span::of(obj), format!("{{ {option} }}")),
             }
         }
@@ -456,7 +471,7 @@ fn js_fix(call: Node<'_>, path: &str, entry: &NetCall, t: Timeout, cx: &Checker<
         // Positions before the options stay `undefined` (axios's `data`).
         None if idx >= args.len() => {
             let pad = "undefined, ".repeat(idx - args.len());
-            append_argument(args_node, &format!("{pad}{{ {option} }}"))?
+            append_argument(args_node, &format!("{pad}{{ {option} }}"), cx.src)?
         }
         None => return None,
     };
@@ -464,12 +479,12 @@ fn js_fix(call: Node<'_>, path: &str, entry: &NetCall, t: Timeout, cx: &Checker<
 }
 
 /// An edit adding `text` as the last argument of a call's argument list (the
-/// node with the parentheses), after any trailing comment-free argument.
-fn append_argument(args: Node<'_>, text: &str) -> Option<Edit> {
+/// node with the parentheses), in the list's layout.
+pub(crate) fn append_argument(args: Node<'_>, text: &str, src: &str) -> Option<Edit> {
     let mut cursor = args.walk();
     let last = args.named_children(&mut cursor).filter(|a| a.kind() != "comment").last();
     match last {
-        Some(a) => Some(Edit::insert(a.end_byte(), format!(", {text}"))),
+        Some(a) => Some(crate::lang::append_item(src, a, text)),
         None => {
             let open = args.child(0).filter(|c| c.kind() == "(")?;
             Some(Edit::insert(open.end_byte(), text))

@@ -14,7 +14,7 @@ use tree_sitter::Node;
 
 use crate::analysis::roles::Role;
 use crate::catalog::queues::Buffer;
-use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Fix};
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::{NodeExt, node_text, python as py};
@@ -321,12 +321,7 @@ fn maxsize_fix(call: Node<'_>, entry: &Buffer, bound: Bound, cx: &Checker<'_, '_
     }
     let args = call.field("arguments").filter(|a| a.kind() == "argument_list")?;
     let n = cx.catalog.fix.default_queue_maxsize;
-    let mut cursor = args.walk();
-    let last = args.named_children(&mut cursor).filter(|a| a.kind() != "comment").last();
-    let edit = match last {
-        Some(a) => Edit::insert(a.end_byte(), format!(", maxsize={n}")),
-        None => Edit::insert(args.start_byte() + 1, format!("maxsize={n}")),
-    };
+    let edit = crate::rules::net_timeout::append_argument(args, &format!("maxsize={n}"), cx.src)?;
     Some(Fix::new(Applicability::Unsafe, format!("Add `maxsize={n}`"), vec![edit]))
 }
 
