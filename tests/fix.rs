@@ -242,8 +242,13 @@ fn json_and_sarif_carry_the_edits() {
     assert_eq!(doc["version"], 2);
     let d = diagnostics(&doc).into_iter().find(|d| d["name"] == "index-without-concurrently").unwrap();
     assert!(d["help"].as_str().unwrap().contains("CONCURRENTLY"), "the rule's hint is `help`: {d:#}");
-    assert_eq!(d["fix"]["applicability"], "safe");
+    assert_eq!(d["path"], "migrations/V2__amount_idx.sql");
+    assert_eq!(d["fix"]["applicability"], "safe", "alone in its file");
     assert_eq!(d["fix"]["edits"][0]["content"], " CONCURRENTLY");
+    let beside =
+        diagnostics(&doc).into_iter().filter(|d| d["path"] == "migrations/V3__indexes.sql").collect::<Vec<_>>();
+    assert_eq!(beside.len(), 2);
+    assert!(beside.iter().all(|d| d["fix"]["applicability"] == "unsafe"), "beside other statements: {beside:#?}");
     assert_eq!(d["fix"]["edits"][0]["start"]["line"], 1);
     assert_eq!(d["fix"]["edits"][0]["start"]["column"], 13);
 

@@ -2,7 +2,8 @@
 //! text once a finding is known:
 //!
 //! - `CREATE INDEX` → `CREATE INDEX CONCURRENTLY` in plain SQL that runs
-//!   outside a transaction (safe: nothing shares its transaction);
+//!   outside a transaction (safe when it is the file's only statement,
+//!   unsafe beside others);
 //! - Django `AddIndex` → `AddIndexConcurrently` with `atomic = False` (safe
 //!   when the migration holds nothing but index builds, unsafe otherwise:
 //!   the other operations lose their transaction too);
@@ -57,9 +58,7 @@ fn words(stmt: &str) -> Vec<(usize, String)> {
 
 /// `CREATE [UNIQUE] INDEX` → `CREATE [UNIQUE] INDEX CONCURRENTLY`.
 ///
-/// Safe when the file holds nothing but index builds; otherwise unsafe: a
-/// tool that runs the file in one transaction (Flyway refuses to mix, and
-/// some runners wrap it) must now run it without one.
+/// Safe when the statement is alone in its file; otherwise unsafe.
 fn sql_concurrently(m: &Migration, span: Span, text: &str) -> Option<Fix> {
     let stmt = text.get(span.start as usize..span.end as usize)?;
     let w = words(stmt);
@@ -76,13 +75,16 @@ fn sql_concurrently(m: &Migration, span: Span, text: &str) -> Option<Fix> {
         return None;
     }
     let end = span.start as usize + at + word.len();
-    let only_indexes = m.ops.iter().all(|o| matches!(o.kind, OpKind::CreateIndex { .. }) && !o.in_transaction);
-    let (applicability, description) = if only_indexes {
+    // Alone in its file, the statement is its own transaction. Beside others,
+    // a runner that sends the file as one query (an implicit transaction) or
+    // wraps it makes the build fail, and Flyway refuses the mix.
+    let alone = m.statements == 1 && m.ops.len() == 1;
+    let (applicability, description) = if alone {
         (Applicability::Safe, "Add `CONCURRENTLY`")
     } else {
         (
             Applicability::Unsafe,
-            "Add `CONCURRENTLY`; the file's other statements must then run outside a transaction too",
+            "Add `CONCURRENTLY`; the file's other statements must not share a transaction with it (split the file if the runner sends it as one query)",
         )
     };
     Some(Fix::new(applicability, description, vec![Edit::insert(end, " CONCURRENTLY")]))
