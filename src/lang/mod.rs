@@ -171,21 +171,6 @@ pub fn walk<'t>(node: Node<'t>, f: &mut dyn FnMut(Node<'t>) -> bool) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::strip_quotes;
-
-    #[test]
-    fn strips_quotes_and_prefixes_only_from_literals() {
-        assert_eq!(strip_quotes("\"a\""), "a");
-        assert_eq!(strip_quotes("rb'x'"), "x");
-        assert_eq!(strip_quotes("\"\"\"doc\"\"\""), "doc");
-        assert_eq!(strip_quotes("`t`"), "t");
-        assert_eq!(strip_quotes("retries"), "retries");
-        assert_eq!(strip_quotes("bar"), "bar");
-    }
-}
-
 /// An edit that adds `item` after `last`, the last item of a parenthesised
 /// or braced list (arguments, object properties), in the list's own layout:
 /// `f(a)` → `f(a, item)`, and a list written one item per line with a
@@ -205,4 +190,19 @@ pub fn append_item(src: &str, last: Node<'_>, item: &str) -> crate::diagnostic::
         }
     }
     Edit::insert(end, format!(", {item}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_quotes;
+
+    #[test]
+    fn strips_quotes_and_prefixes_only_from_literals() {
+        assert_eq!(strip_quotes("\"a\""), "a");
+        assert_eq!(strip_quotes("rb'x'"), "x");
+        assert_eq!(strip_quotes("\"\"\"doc\"\"\""), "doc");
+        assert_eq!(strip_quotes("`t`"), "t");
+        assert_eq!(strip_quotes("retries"), "retries");
+        assert_eq!(strip_quotes("bar"), "bar");
+    }
 }

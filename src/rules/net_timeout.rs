@@ -31,9 +31,13 @@ enum Timeout {
 /// after the calls.
 #[derive(Default)]
 pub struct SessionState {
-    pending: Vec<(usize, Span, String, Option<String>, Option<Fix>)>,
+    pending: Vec<PendingSession>,
     configured: HashSet<usize>,
 }
+
+/// A finding on a session call: the session, the call's span, the message,
+/// the enclosing symbol and the fix.
+type PendingSession = (usize, Span, String, Option<String>, Option<Fix>);
 
 /// Python `call` and `assignment` nodes.
 pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
