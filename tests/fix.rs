@@ -245,8 +245,10 @@ fn json_and_sarif_carry_the_edits() {
     assert_eq!(d["path"], "migrations/V2__amount_idx.sql");
     assert_eq!(d["fix"]["applicability"], "safe", "alone in its file");
     assert_eq!(d["fix"]["edits"][0]["content"], " CONCURRENTLY");
-    let beside =
-        diagnostics(&doc).into_iter().filter(|d| d["path"] == "migrations/V3__indexes.sql").collect::<Vec<_>>();
+    let beside = diagnostics(&doc)
+        .into_iter()
+        .filter(|d| d["path"] == "migrations/V3__indexes.sql" && d["name"] == "index-without-concurrently")
+        .collect::<Vec<_>>();
     assert_eq!(beside.len(), 2);
     assert!(beside.iter().all(|d| d["fix"]["applicability"] == "unsafe"), "beside other statements: {beside:#?}");
     assert_eq!(d["fix"]["edits"][0]["start"]["line"], 1);
