@@ -228,7 +228,9 @@ fn a_file_changed_since_it_was_checked_is_left_alone() {
 fn config_sets_the_values_fixes_write() {
     let dir = project("request-without-timeout/typescript");
     write(dir.path(), "pagerproof.toml", "[fix]\ndefault_timeout_seconds = 3\n");
-    let o = run_in(dir.path(), &["check", "--no-cache", "--no-progress", "--diff", "--unsafe-fixes"]);
+    let o =
+        run_in(dir.path(), &["check", "--no-cache", "--no-progress", "--show-settings", "--diff", "--unsafe-fixes"]);
+    assert!(stderr(&o).contains("fix: default_timeout_seconds = 3, default_queue_maxsize = 1000"), "{}", stderr(&o));
     let patch = stdout(&o);
     assert!(patch.contains("{ timeout: 3000 }"), "{patch}");
     assert!(patch.contains("AbortSignal.timeout(3000)"), "{patch}");

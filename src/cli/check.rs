@@ -571,6 +571,11 @@ fn show_settings(config: Option<&str>, options: &Options, fail_on: FailOn) {
     say(&format!("preview: {}", options.selection.preview));
     say(&format!("include_tests: {}", options.include_tests));
     say(&format!("require_suppression_reason: {}", options.require_suppression_reason));
+    let fix = options.catalog.as_deref().map(|c| c.fix.clone()).unwrap_or_default();
+    say(&format!(
+        "fix: default_timeout_seconds = {}, default_queue_maxsize = {}",
+        fix.default_timeout_seconds, fix.default_queue_maxsize
+    ));
     let cache = options.cache_dir.as_ref().map_or_else(|| "off".into(), |d| d.display().to_string());
     say(&format!("cache: {}", clean(&cache)));
     let rules: Vec<String> = crate::registry::all()
