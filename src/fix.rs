@@ -153,7 +153,12 @@ pub fn write_fixes(fs_path: &Path, checked: &str, fixes: &[&Fix]) -> Result<Appl
     }
     let bytes = std::fs::read(fs_path).map_err(|e| Refusal::Io(e.to_string()))?;
     let Some((bom, body)) = current_text(&bytes, checked) else { return Err(Refusal::Changed) };
-    let applied = apply(&body, fixes);
+    let crlf = with_line_endings(fixes, &body);
+    let fixes: Vec<&Fix> = match &crlf {
+        Some(owned) => owned.iter().collect(),
+        None => fixes.to_vec(),
+    };
+    let applied = apply(&body, &fixes);
     if applied.applied == 0 {
         return Ok(applied);
     }
@@ -162,6 +167,24 @@ pub fn write_fixes(fs_path: &Path, checked: &str, fixes: &[&Fix]) -> Result<Appl
     out.push_str(&applied.text);
     crate::cli::write_atomic(fs_path, out.as_bytes()).map_err(|e| Refusal::Io(e.to_string()))?;
     Ok(applied)
+}
+
+/// The fixes with the new lines they insert written `\r\n`, when `text`
+/// ends its lines so; `None` when they can be used as they are.
+pub fn with_line_endings(fixes: &[&Fix], text: &str) -> Option<Vec<Fix>> {
+    if !text.contains("\r\n") || !fixes.iter().any(|f| f.edits.iter().any(|e| e.content.contains('\n'))) {
+        return None;
+    }
+    let crlf = |s: &str| s.replace("\r\n", "\n").replace('\n', "\r\n");
+    Some(
+        fixes
+            .iter()
+            .map(|f| Fix {
+                edits: f.edits.iter().map(|e| Edit { span: e.span, content: crlf(&e.content) }).collect(),
+                ..(*f).clone()
+            })
+            .collect(),
+    )
 }
 
 /// A unified diff of `old` → `new` for the file shown as `path`, with git's
@@ -210,6 +233,14 @@ mod tests {
         let out = apply("é", &[&fix(&[(1, 1, "x")]), &fix(&[(0, 9, "x")])]);
         assert_eq!(out.text, "é");
         assert_eq!(out.applied, 0);
+    }
+
+    #[test]
+    fn inserted_lines_follow_a_crlf_file() {
+        let f = fix(&[(3, 3, "\n-- x")]);
+        let owned = with_line_endings(&[&f], "a;\r\nb;\r\n").unwrap();
+        assert_eq!(owned[0].edits[0].content, "\r\n-- x");
+        assert!(with_line_endings(&[&f], "a;\nb;\n").is_none());
     }
 
     #[test]

@@ -495,6 +495,11 @@ fn print_diff(report: &crate::Report, policy: FixPolicy, quiet: bool) -> anyhow:
     let mut count = 0;
     for (path, fixes) in fixes_by_file(report, policy) {
         let Some(text) = report.sources.get(path) else { continue };
+        let crlf = crate::fix::with_line_endings(&fixes, text);
+        let fixes: Vec<&crate::diagnostic::Fix> = match &crlf {
+            Some(owned) => owned.iter().collect(),
+            None => fixes,
+        };
         let applied = crate::fix::apply(text, &fixes);
         count += applied.applied;
         // Paths and file text are repository content: escape what a terminal

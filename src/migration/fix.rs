@@ -165,6 +165,8 @@ fn sql_not_valid(op: &Operation, name: &str, text: &str) -> Option<Fix> {
     let semi = rest.find(|c: char| !c.is_whitespace()).filter(|&i| rest[i..].starts_with(';'))?;
     let after = op.span.end as usize + semi + 1;
     let line_end = text[after..].find('\n').map_or(text.len(), |i| after + i);
+    // Before the `\r` of a `\r\n`, so the comment's own line ending matches.
+    let line_end = if text[..line_end].ends_with('\r') { line_end - 1 } else { line_end };
     // Another statement on the rest of the line: leave the layout alone.
     let tail = text[after..line_end].trim();
     if !tail.is_empty() && !tail.starts_with("--") {
@@ -199,6 +201,32 @@ mod tests {
         let w = words("create unique  index i_1");
         assert_eq!(w[2], (15, "INDEX".to_string()));
         assert_eq!(w[3], (21, "I_1".to_string()));
+    }
+
+    #[test]
+    fn not_valid_keeps_crlf_lines_whole() {
+        let text = "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);\r\nSELECT 1;\r\n";
+        let op = Operation {
+            kind: OpKind::AddConstraint {
+                kind: ConstraintKind::Check,
+                name: Some("c".into()),
+                not_valid: false,
+                using_index: false,
+                not_null_column: None,
+                what: String::new(),
+            },
+            table: "t".into(),
+            span: Span::new(0, text.find(';').unwrap()),
+            in_transaction: false,
+            transaction: 0,
+        };
+        let fix = sql_not_valid(&op, "c", text).unwrap();
+        let owned = crate::fix::with_line_endings(&[&fix], text).unwrap();
+        let out = crate::fix::apply(text, &[&owned[0]]).text;
+        assert_eq!(
+            out,
+            "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;\r\n-- Then, in a later migration: ALTER TABLE t VALIDATE CONSTRAINT c;\r\nSELECT 1;\r\n"
+        );
     }
 
     #[test]
