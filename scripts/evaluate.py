@@ -59,7 +59,7 @@ def sample(args):
                 "code": d["code"], "rule": d["name"], "status": statuses.get(d["code"], "?"),
                 "language": key[1], "repo": repo, "path": d["path"],
                 "line": d["start"]["line"], "column": d["start"]["column"],
-                "message": d["message"], "fix": d.get("fix", ""),
+                "message": d["message"], "help": d.get("help", ""),
                 "found_in_group": len(found),
             })
     with open(os.path.join(args.out, "packets.jsonl"), "w") as f:

@@ -61,6 +61,8 @@ pub struct Config {
     pub catalog: Option<Catalog>,
     /// `[migrations]`: which migrations are reported.
     pub migrations: MigrationSettings,
+    /// `[fix]`: values the fixes write into code.
+    pub fix: crate::fix::FixSettings,
 }
 
 /// Path-dependent settings: excluded files and per-path overrides.
@@ -206,6 +208,15 @@ struct Raw {
     #[serde(rename = "catalog")]
     _catalog: Option<Catalog>,
     migrations: Option<RawMigrations>,
+    fix: Option<RawFix>,
+}
+
+/// `[fix]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFix {
+    default_timeout_seconds: Option<Spanned<i64>>,
+    default_queue_maxsize: Option<Spanned<i64>>,
 }
 
 /// `[migrations]`.
@@ -398,10 +409,32 @@ pub const KEYS: &[KeyDoc] = &[
         doc: "Decide file roles by path, before any other evidence: keys `production`, `browser`, `test`, `tooling`, `build`, `vendored`, `generated`; globs as in `exclude`. `production` wins over the others. See [roles](#roles).",
     },
     KeyDoc {
+        key: "fix",
+        ty: "table",
+        default: "`{}`",
+        doc: "Values that `check --fix` writes into code; see `[fix]` below.",
+    },
+    KeyDoc {
         key: "catalog",
         ty: "table",
         default: "`{}`",
         doc: "Extensions of the built-in knowledge: `[catalog.<section>]` with the same keys as `rules/catalog/<section>.toml`. Lists are appended, tables merged, single values (thresholds) replaced. See the sections below.",
+    },
+];
+
+/// Keys of the `[fix]` table.
+pub const FIX_KEYS: &[KeyDoc] = &[
+    KeyDoc {
+        key: "default_timeout_seconds",
+        ty: "integer, 1 to 3600",
+        default: "`10`",
+        doc: "The timeout the missing-timeout fixes add: `timeout=10` in Python, `timeout: 10000` (milliseconds) for axios, `timeout: {request: 10000}` for got, `signal: AbortSignal.timeout(10000)` for `fetch`.",
+    },
+    KeyDoc {
+        key: "default_queue_maxsize",
+        ty: "integer, 1 to 1000000000",
+        default: "`1000`",
+        doc: "The bound the unbounded-queue fixes add: `queue.Queue(maxsize=1000)`, `asyncio.Queue(maxsize=1000)`, and the suggested `tokio::sync::mpsc::channel(1000)`.",
     },
 ];
 
@@ -663,6 +696,7 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         None => None,
     };
     let migrations = migration_settings(path, text, raw.migrations.as_ref(), &root)?;
+    let fix = fix_settings(path, text, raw.fix.as_ref())?;
     Ok(Config {
         path: path.to_path_buf(),
         select: raw.select.as_deref().map(rules).transpose()?,
@@ -680,7 +714,32 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         paths: PathRules { root, exclude, overrides, override_globs, override_of },
         catalog,
         migrations,
+        fix,
     })
+}
+
+/// `[fix]`, validated: each value a whole number in its range.
+fn fix_settings(path: &Path, text: &str, raw: Option<&RawFix>) -> Result<crate::fix::FixSettings, Box<ConfigError>> {
+    let mut settings = crate::fix::FixSettings::default();
+    let Some(raw) = raw else { return Ok(settings) };
+    let check = |v: &Spanned<i64>, key: &str, max: i64, example: &str| -> Result<u32, Box<ConfigError>> {
+        let n = *v.get_ref();
+        if (1..=max).contains(&n) {
+            return Ok(n as u32);
+        }
+        Err(Box::new(
+            ConfigError::new(path, text, Some(v.span()), format!("`{key}` must be between 1 and {max}, not {n}"))
+                .label("out of range")
+                .help(Some(format!("e.g. `{key} = {example}`"))),
+        ))
+    };
+    if let Some(v) = &raw.default_timeout_seconds {
+        settings.default_timeout_seconds = check(v, "default_timeout_seconds", 3600, "10")?;
+    }
+    if let Some(v) = &raw.default_queue_maxsize {
+        settings.default_queue_maxsize = check(v, "default_queue_maxsize", 1_000_000_000, "1000")?;
+    }
+    Ok(settings)
 }
 
 /// `[migrations]`, validated: `applied_through` keys are folders relative to
@@ -947,6 +1006,13 @@ pub fn reference_markdown() -> String {
         md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
     }
     md.push_str(
+        "\n## `[fix]`\n\nValues that `check --fix` and `--unsafe-fixes` write into code (see the README's \
+         \"Fixes\" section for which fix uses which).\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
+    );
+    for k in FIX_KEYS {
+        md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
+    }
+    md.push_str(
         "\n## `[roles]`\n\n\
          Every file gets one role, decided once from its path (below the directory named on the command line), \
          the package metadata around it and its first lines; the first evidence found wins, in the order of the \
@@ -1028,6 +1094,11 @@ exclude = ["migrations/legacy/**", "vendor"]
 # [migrations]
 # scope = "pending"
 # applied_through = { "shop/migrations" = "0042_add_index" }
+
+# Values that `check --fix --unsafe-fixes` writes into code.
+# [fix]
+# default_timeout_seconds = 10
+# default_queue_maxsize = 1000
 
 # Per-path settings, applied in order after the ones above.
 # [[overrides]]

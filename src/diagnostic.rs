@@ -21,6 +21,49 @@ pub struct Fix {
     /// What the fix does, imperative.
     pub description: String,
     pub edits: Vec<Edit>,
+    /// Whether `--fix` may apply it, `--unsafe-fixes` only, or never.
+    pub applicability: Applicability,
+}
+
+impl Fix {
+    /// A fix of one edit.
+    pub fn new(applicability: Applicability, description: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix { description: description.into(), edits, applicability }
+    }
+}
+
+/// How far a fix may be trusted (ruff's model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Shown only: the change is not mechanical (callers must change too);
+    /// never applied.
+    Suggestion,
+    /// Changes behaviour beyond the finding (a new timeout that can now
+    /// fire, a bound that can now block): applied with `--unsafe-fixes`.
+    Unsafe,
+    /// Cannot change behaviour beyond the intended: applied with `--fix`.
+    Safe,
+}
+
+impl Applicability {
+    /// The lowercase name used in JSON, SARIF and docs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::Suggestion => "suggestion",
+        }
+    }
+
+    /// True when a run with (`unsafe_fixes`) applies fixes of this kind.
+    pub fn applies(self, unsafe_fixes: bool) -> bool {
+        match self {
+            Applicability::Safe => true,
+            Applicability::Unsafe => unsafe_fixes,
+            Applicability::Suggestion => false,
+        }
+    }
 }
 
 /// Replace `span` with `content`.
@@ -28,6 +71,18 @@ pub struct Fix {
 pub struct Edit {
     pub span: Span,
     pub content: String,
+}
+
+impl Edit {
+    /// Insert `content` at byte `at`.
+    pub fn insert(at: usize, content: impl Into<String>) -> Edit {
+        Edit { span: Span::new(at, at), content: content.into() }
+    }
+
+    /// Replace `span` with `content`.
+    pub fn replace(span: Span, content: impl Into<String>) -> Edit {
+        Edit { span, content: content.into() }
+    }
 }
 
 /// One finding of one rule in one file. (Serialized only by the result

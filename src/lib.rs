@@ -19,6 +19,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod engine;
+pub mod fix;
 pub mod lang;
 pub mod migration;
 pub mod registry;
@@ -219,6 +220,8 @@ pub struct Sources(std::collections::BTreeMap<String, SourceText>);
 #[derive(Clone)]
 struct SourceText {
     text: Arc<str>,
+    /// Where the file is on disk (what `--fix` writes to).
+    fs_path: Option<PathBuf>,
     lines: std::sync::OnceLock<source::LineIndex>,
     clean: std::sync::OnceLock<Arc<str>>,
 }
@@ -242,7 +245,18 @@ impl Sources {
 
     /// Keeps `text` as the source of `path`.
     pub fn insert(&mut self, path: String, text: Arc<str>) {
-        self.0.insert(path, SourceText { text, lines: Default::default(), clean: Default::default() });
+        self.0.insert(path, SourceText { text, fs_path: None, lines: Default::default(), clean: Default::default() });
+    }
+
+    /// Keeps `text` as the source of `path`, read from `fs_path`.
+    pub fn insert_file(&mut self, path: String, fs_path: PathBuf, text: Arc<str>) {
+        let fs_path = Some(fs_path);
+        self.0.insert(path, SourceText { text, fs_path, lines: Default::default(), clean: Default::default() });
+    }
+
+    /// Where the file shown as `path` was read from, if known.
+    pub fn fs_path(&self, path: &str) -> Option<&std::path::Path> {
+        self.0.get(path).and_then(|s| s.fs_path.as_deref())
     }
 }
 
@@ -530,7 +544,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let mut file_roles = std::collections::BTreeMap::new();
     for file in mine.iter().map(|&i| &files[i]) {
         if diagnostics.binary_search_by(|d| d.path.as_str().cmp(file.path.as_str())).is_ok() {
-            sources.insert(file.path.clone(), Arc::clone(&file.text));
+            sources.insert_file(file.path.clone(), file.fs_path.clone(), Arc::clone(&file.text));
             file_roles.insert(file.path.clone(), file.role.clone());
         }
     }

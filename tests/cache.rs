@@ -25,7 +25,8 @@ fn run(root: &Path, cache: &Path, selection: &Selection, use_cache: bool) -> Rep
 
 fn json(report: &Report) -> String {
     let mut out = Vec::new();
-    render(report, Format::Json, RenderOptions { color: false, quiet: false }, &mut out).unwrap();
+    render(report, Format::Json, RenderOptions { color: false, quiet: false, fixes: Default::default() }, &mut out)
+        .unwrap();
     String::from_utf8(out).unwrap()
 }
 

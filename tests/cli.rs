@@ -366,7 +366,8 @@ fn the_readme_example_is_what_the_binary_prints() {
     let source = source.strip_prefix("# app/billing.py\n").expect("the example names its file");
     let shown = block("```text\n");
     let (command, shown) = shown.split_once('\n').expect("the example shows its command");
-    let args: Vec<&str> = command.strip_prefix("$ pagerproof ").expect("the example runs pagerproof").split(' ').collect();
+    let args: Vec<&str> =
+        command.strip_prefix("$ pagerproof ").expect("the example runs pagerproof").split(' ').collect();
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "app/billing.py", source);
     let mut with_no_cache = args.clone();

@@ -45,6 +45,9 @@ fn unknown_keys_wrong_types_and_unknown_rules_point_at_the_span() {
         ("[roles]\ntooling = [\"a[\"]\n", &["pagerproof.toml:2:12", "invalid glob"]),
         ("[roles]\ntooling = \"scripts\"\n", &["pagerproof.toml:2:11", "expected a sequence"]),
         ("select = [\n", &["pagerproof.toml:"]),
+        ("[fix]\ndefault_timeout_seconds = 0\n", &["pagerproof.toml:2:27", "must be between 1 and 3600, not 0"]),
+        ("[fix]\ndefault_queue_maxsize = \"big\"\n", &["pagerproof.toml:2:25", "expected i64"]),
+        ("[fix]\ndefault_timeout = 5\n", &["pagerproof.toml:2:1", "did you mean `default_timeout_seconds`?"]),
     ];
     for (text, wanted) in cases {
         write(dir.path(), "pagerproof.toml", text);
@@ -250,6 +253,11 @@ fn documented_keys_are_exactly_the_accepted_keys() {
     documented.sort();
     accepted.sort();
     assert_eq!(documented, accepted, "config::MIGRATION_KEYS and the parser disagree");
+    let mut documented: Vec<&str> = config::FIX_KEYS.iter().map(|k| k.key).collect();
+    let mut accepted = config::accepted_keys(&["fix"], false);
+    documented.sort();
+    accepted.sort();
+    assert_eq!(documented, accepted, "config::FIX_KEYS and the parser disagree");
     let mut documented: Vec<&str> = config::ROLE_KEYS.iter().map(|k| k.key).filter(|k| *k != "migration").collect();
     let mut accepted = config::accepted_keys(&["roles"], false);
     documented.sort();

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use pagerproof::diagnostic::{Edit, Fix, Label};
+use pagerproof::diagnostic::{Applicability, Edit, Fix, Label};
 use pagerproof::report::{Format, RenderOptions, render};
 use pagerproof::select::Selection;
 use pagerproof::source::Span;
@@ -35,7 +35,8 @@ fn run(dir: &Path) -> Report {
 
 fn rendered(report: &Report, format: Format, color: bool) -> String {
     let mut out = Vec::new();
-    render(report, format, RenderOptions { color, quiet: false }, &mut out).expect("renders");
+    render(report, format, RenderOptions { color, quiet: false, fixes: Default::default() }, &mut out)
+        .expect("renders");
     String::from_utf8(out).expect("UTF-8 output")
 }
 
@@ -169,6 +170,7 @@ fn sarif_notices_labels_and_fixes() {
     d.fix = Some(Fix {
         description: "Delete the `return`".into(),
         edits: vec![Edit { span: d.span, content: String::new() }],
+        applicability: Applicability::Safe,
     });
     let log = sarif(&report);
     let run = &log["runs"][0];
@@ -190,6 +192,7 @@ fn sarif_notices_labels_and_fixes() {
     let change = &result["fixes"][0]["artifactChanges"][0];
     assert_eq!(change["artifactLocation"]["uri"], "app/multi.py");
     assert_eq!(change["replacements"][0]["deletedRegion"]["startLine"], 6);
+    assert_eq!(result["fixes"][0]["properties"]["applicability"], "safe");
 
     // The terminal shows the label too.
     let text_out = rendered(&report, Format::Text, false);
@@ -203,7 +206,7 @@ fn json_schema_fields() {
     let text = rendered(&report, Format::Json, false);
     assert!(text.ends_with('\n'));
     let doc: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
     assert_eq!(doc["pagerproof_version"], env!("CARGO_PKG_VERSION"));
     let summary = &doc["summary"];
     assert_eq!(summary["warnings"], 1);
@@ -215,7 +218,8 @@ fn json_schema_fields() {
     assert!(doc["rules"].as_array().unwrap().iter().any(|r| r["code"] == "PP103" && r["name"] == "jump-in-finally"));
 
     let d = &doc["diagnostics"][0];
-    for key in ["code", "name", "category", "severity", "path", "message", "fix", "help_uri", "fingerprint", "symbol"] {
+    for key in ["code", "name", "category", "severity", "path", "message", "help", "help_uri", "fingerprint", "symbol"]
+    {
         assert!(d[key].is_string(), "diagnostic field `{key}`: {d:#}");
     }
     assert_eq!(d["code"], "PP103");

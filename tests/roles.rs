@@ -180,8 +180,10 @@ fn a_tooling_module_that_production_imports_is_production() {
     // What production imports, and what that imports in turn; `tools/local.py`
     // is not what `from .local import` in `app/` names.
     assert_eq!(findings(&o), vec!["tools/pacing.py:5: PP201", "tools/retrying.py:6: PP201"], "{}", stdout(&o));
-    let doc: serde_json::Value =
-        serde_json::from_slice(&run_in(dir.path(), &["check", "--format", "json", "--no-cache", "--preview", "."]).stdout).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(
+        &run_in(dir.path(), &["check", "--format", "json", "--no-cache", "--preview", "."]).stdout,
+    )
+    .unwrap();
     let reason = doc["diagnostics"][1]["role_reason"].as_str().unwrap_or_default().to_string();
     assert!(reason.contains("imported by `app/views.py`"), "{reason}");
 }

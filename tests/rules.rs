@@ -151,7 +151,13 @@ fn fixtures() {
             let mut report = report;
             report.diagnostics.retain(|d| d.rule.name == rule.name);
             let mut out = Vec::new();
-            render(&report, Format::Text, RenderOptions { color: false, quiet: false }, &mut out).unwrap();
+            render(
+                &report,
+                Format::Text,
+                RenderOptions { color: false, quiet: false, fixes: Default::default() },
+                &mut out,
+            )
+            .unwrap();
             snapshots.push((dir.join("snapshots"), name.replace('.', "_"), String::from_utf8(out).unwrap()));
         }
     }

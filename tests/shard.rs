@@ -55,7 +55,18 @@ fn merged_shards_equal_a_single_run() {
         let out = format!("shard{i}.sarif");
         let o = run_in(
             root,
-            &["check", "--format", "sarif", "--no-progress", "--preview", "--shard", &format!("{i}/3"), "-o", &out, "."],
+            &[
+                "check",
+                "--format",
+                "sarif",
+                "--no-progress",
+                "--preview",
+                "--shard",
+                &format!("{i}/3"),
+                "-o",
+                &out,
+                ".",
+            ],
         );
         assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
         let v: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join(&out)).unwrap()).unwrap();

@@ -37,6 +37,11 @@ pub struct Catalog {
     /// `rules/catalog/network.toml`: outbound calls and their timeouts.
     #[serde(default)]
     pub network: network::NetworkCatalog,
+    /// The config's `[fix]` values that fixes write into code (not a
+    /// catalog file: it rides here because every checker sees the catalog
+    /// and the result cache's key hashes it).
+    #[serde(skip)]
+    pub fix: crate::fix::FixSettings,
     /// `rules/catalog/errors.toml`: loggers, error reporters, narrow idioms.
     #[serde(default)]
     pub errors: errors::ErrorCatalog,

@@ -15,6 +15,7 @@ use crate::baseline::{self, Baseline};
 use crate::config;
 use crate::diagnostic::{Diagnostic, NoticeKind};
 use crate::diff::Changes;
+use crate::fix::FixPolicy;
 use crate::report::{self, Format, RenderOptions, clean};
 use crate::rule::Severity;
 use crate::select::{Layer, Selection};
@@ -163,7 +164,24 @@ pub struct CheckArgs {
     /// Colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Apply the safe fixes to the files (atomically, each file only if it
+    /// is unchanged since it was checked), then report what remains.
+    #[arg(long, conflicts_with_all = ["write_baseline", "show_roles"])]
+    pub fix: bool,
+    /// Also apply unsafe fixes (with --fix or --diff); they change behaviour
+    /// (a timeout that can now fire, a bound that can now block), so read
+    /// them.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing; exit with 1 when
+    /// there is something to fix.
+    #[arg(long, conflicts_with_all = ["write_baseline", "show_roles", "fix"])]
+    pub diff: bool,
 }
+
+/// How many times `--fix` re-checks and applies again: fixes skipped because
+/// they overlapped an earlier one get their turn in the next pass.
+const MAX_FIX_PASSES: usize = 4;
 
 /// Runs `pagerproof check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
@@ -226,6 +244,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         options.roles = c.roles.map(Arc::new);
         options.path_rules = Some(Arc::new(c.paths));
         options.catalog = c.catalog.map(Arc::new);
+        // `[fix]` values ride in the catalog (see `Catalog::fix`).
+        if c.fix != crate::fix::FixSettings::default() {
+            let mut catalog =
+                options.catalog.as_deref().cloned().unwrap_or_else(|| crate::catalog::Catalog::builtin().clone());
+            catalog.fix = c.fix;
+            options.catalog = Some(Arc::new(catalog));
+        }
     }
     let baseline = match &args.baseline {
         Some(path) => {
@@ -248,72 +273,42 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     if args.show_settings {
         show_settings(config_shown.as_deref(), &options, fail_on);
     }
-    let mut report = check(&options)?;
-    report.config = config_shown;
-    if show_progress {
-        let _ = write!(std::io::stderr(), "\r\x1b[2K");
-    }
-    if !args.quiet
-        && let Some(note) = skipped_note(&report.skipped_by_role)
-    {
-        eprintln!("{note}");
-    }
-
-    if let Some(path) = &args.write_baseline {
-        let dir = baseline_dir(&cwd, path);
-        let b = Baseline::from_diagnostics(&report.diagnostics, &report.sources, &|p| rebase(&cwd, &dir, p));
-        write_atomic(path, b.to_json().as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
-        if !args.quiet {
-            say(&format!(
-                "Wrote a baseline of {} findings to {}",
-                report.diagnostics.len(),
-                clean(&path.display().to_string())
-            ));
-        }
-        return Ok(ExitStatus::Clean);
-    }
-    let changes = match &diff_base {
-        Some(base) => Some(base.changes(&report.diagnostics, &report.sources, &cwd)?),
-        None => None,
+    let policy = FixPolicy { unsafe_fixes: args.unsafe_fixes };
+    let scan = |options: &Options| -> anyhow::Result<(crate::Report, Vec<String>)> {
+        scan(&args, options, &cwd, config_shown.clone(), baseline.as_ref(), diff_base.as_deref(), show_progress)
     };
-    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
-        let dir = baseline_dir(&cwd, path);
-        let path_of = |p: &str| rebase(&cwd, &dir, p);
-        let renames: HashMap<String, String> =
-            changes.iter().flat_map(Changes::renames).map(|(new, old)| (path_of(new), path_of(old))).collect();
-        let touches = |d: &Diagnostic| changes.as_ref().is_some_and(|c| c.touches(d));
-        let cx = baseline::Context {
-            dir: &dir,
-            path_of: &path_of,
-            sources: &report.sources,
-            renames: &renames,
-            changed: changes.is_some().then_some(&touches as &dyn Fn(&Diagnostic) -> bool),
-        };
-        // With a baseline, the diff only chooses which of identical findings
-        // are new: a surplus over the baseline is reported even on unchanged
-        // lines, so that no new finding can hide behind an old one.
-        let filtered = b.filter(std::mem::take(&mut report.diagnostics), &cx);
-        report.diagnostics = filtered.new;
-        if !args.quiet {
-            if filtered.baselined > 0 {
-                say(&format!("{} findings are in the baseline and not shown", filtered.baselined));
+    let (mut report, mut notes) = scan(&options)?;
+    let mut refused_any = false;
+    if args.diff {
+        return print_diff(&report, policy, args.quiet);
+    }
+    if args.fix {
+        // Files refused once (read-only, changed on disk) are not tried again.
+        let mut refused: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        let (mut fixed, mut files) = (0usize, std::collections::BTreeSet::new());
+        for _ in 0..MAX_FIX_PASSES {
+            let pass = apply_fixes(&report, policy, &mut refused);
+            fixed += pass.applied;
+            files.extend(pass.files);
+            if pass.applied == 0 {
+                break;
             }
-            for (old, new) in &filtered.renamed {
-                eprintln!("baseline: {} matched as renamed from {}", clean(new), clean(old));
-            }
-            if !filtered.fixed.is_empty() {
-                let n: usize = filtered.fixed.iter().map(|(_, e)| e.count).sum();
-                say(&format!(
-                    "{n} baselined findings no longer occur (pruneable: rewrite the baseline with --write-baseline):"
-                ));
-                // The baseline comes from the checkout: each field is repository text.
-                for (path, e) in &filtered.fixed {
-                    say(&format!("  {}: {} [{}] {}", clean(path), clean(&e.rule), clean(&e.name), clean(&e.text)));
-                }
+            (report, notes) = scan(&options)?;
+            if pass.overlapping == 0 {
+                break;
             }
         }
-    } else if let Some(changes) = &changes {
-        report.diagnostics.retain(|d| changes.touches(d));
+        if !args.quiet && fixed > 0 {
+            let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+            say(&format!("Fixed {} in {}", plural(fixed, "finding"), plural(files.len(), "file")));
+        }
+        refused_any = !refused.is_empty();
+    }
+    for note in &notes {
+        say(note);
+    }
+    if args.write_baseline.is_some() {
+        return Ok(ExitStatus::Clean);
     }
 
     let color = match args.color {
@@ -324,7 +319,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         }
     };
     let mut buf = Vec::new();
-    report::render(&report, args.format, RenderOptions { color, quiet: args.quiet }, &mut buf)
+    report::render(&report, args.format, RenderOptions { color, quiet: args.quiet, fixes: policy }, &mut buf)
         .context("cannot render the report")?;
     match &args.output {
         Some(path) => {
@@ -345,8 +340,186 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         }
         return Ok(ExitStatus::Error);
     }
+    // A file whose fixes could not be written was asked to change and did not.
+    if refused_any {
+        return Ok(ExitStatus::Error);
+    }
     let failing = fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// One scan: check, then the baseline and `--diff-base` filters. Returns the
+/// report and the notes about the baseline to print (only the last scan's
+/// are printed when `--fix` scans again). With `--write-baseline`, writes it.
+fn scan(
+    args: &CheckArgs,
+    options: &Options,
+    cwd: &std::path::Path,
+    config_shown: Option<String>,
+    baseline: Option<&Baseline>,
+    diff_base: Option<&crate::diff::Base>,
+    show_progress: bool,
+) -> anyhow::Result<(crate::Report, Vec<String>)> {
+    let mut notes = Vec::new();
+    let mut report = check(options)?;
+    report.config = config_shown;
+    if show_progress {
+        let _ = write!(std::io::stderr(), "\r\x1b[2K");
+    }
+    if !args.quiet
+        && let Some(note) = skipped_note(&report.skipped_by_role)
+    {
+        notes.push(note);
+    }
+
+    if let Some(path) = &args.write_baseline {
+        let dir = baseline_dir(cwd, path);
+        let b = Baseline::from_diagnostics(&report.diagnostics, &report.sources, &|p| rebase(cwd, &dir, p));
+        write_atomic(path, b.to_json().as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+        if !args.quiet {
+            notes.push(format!(
+                "Wrote a baseline of {} findings to {}",
+                report.diagnostics.len(),
+                clean(&path.display().to_string())
+            ));
+        }
+        return Ok((report, notes));
+    }
+    let changes = match diff_base {
+        Some(base) => Some(base.changes(&report.diagnostics, &report.sources, cwd)?),
+        None => None,
+    };
+    if let (Some(b), Some(path)) = (baseline, &args.baseline) {
+        let dir = baseline_dir(cwd, path);
+        let path_of = |p: &str| rebase(cwd, &dir, p);
+        let renames: HashMap<String, String> =
+            changes.iter().flat_map(Changes::renames).map(|(new, old)| (path_of(new), path_of(old))).collect();
+        let touches = |d: &Diagnostic| changes.as_ref().is_some_and(|c| c.touches(d));
+        let cx = baseline::Context {
+            dir: &dir,
+            path_of: &path_of,
+            sources: &report.sources,
+            renames: &renames,
+            changed: changes.is_some().then_some(&touches as &dyn Fn(&Diagnostic) -> bool),
+        };
+        // With a baseline, the diff only chooses which of identical findings
+        // are new: a surplus over the baseline is reported even on unchanged
+        // lines, so that no new finding can hide behind an old one.
+        let filtered = b.filter(std::mem::take(&mut report.diagnostics), &cx);
+        report.diagnostics = filtered.new;
+        if !args.quiet {
+            if filtered.baselined > 0 {
+                notes.push(format!("{} findings are in the baseline and not shown", filtered.baselined));
+            }
+            for (old, new) in &filtered.renamed {
+                notes.push(format!("baseline: {} matched as renamed from {}", clean(new), clean(old)));
+            }
+            if !filtered.fixed.is_empty() {
+                let n: usize = filtered.fixed.iter().map(|(_, e)| e.count).sum();
+                notes.push(format!(
+                    "{n} baselined findings no longer occur (pruneable: rewrite the baseline with --write-baseline):"
+                ));
+                // The baseline comes from the checkout: each field is repository text.
+                for (path, e) in &filtered.fixed {
+                    notes.push(format!(
+                        "  {}: {} [{}] {}",
+                        clean(path),
+                        clean(&e.rule),
+                        clean(&e.name),
+                        clean(&e.text)
+                    ));
+                }
+            }
+        }
+    } else if let Some(changes) = &changes {
+        report.diagnostics.retain(|d| changes.touches(d));
+    }
+
+    Ok((report, notes))
+}
+
+/// What one `--fix` pass did.
+struct FixPass {
+    applied: usize,
+    overlapping: usize,
+    /// Files written.
+    files: Vec<String>,
+}
+
+/// Applies the fixes of `report` that `policy` allows, file by file. Files
+/// that cannot be written are reported on stderr and added to `refused`.
+fn apply_fixes(report: &crate::Report, policy: FixPolicy, refused: &mut std::collections::BTreeSet<String>) -> FixPass {
+    let mut pass = FixPass { applied: 0, overlapping: 0, files: Vec::new() };
+    for (path, fixes) in fixes_by_file(report, policy) {
+        if refused.contains(path) {
+            continue;
+        }
+        let (Some(text), Some(fs_path)) = (report.sources.get(path), report.sources.fs_path(path)) else {
+            continue;
+        };
+        match crate::fix::write_fixes(fs_path, text, &fixes) {
+            Ok(applied) => {
+                pass.applied += applied.applied;
+                pass.overlapping += applied.overlapping;
+                if applied.applied > 0 {
+                    pass.files.push(path.to_string());
+                }
+            }
+            Err(why) => {
+                // Said even with --quiet: a file the user asked to fix was not.
+                say(&format!("error: {}: {why}", clean(path)));
+                refused.insert(path.to_string());
+            }
+        }
+    }
+    pass
+}
+
+/// The applicable fixes of `report`, grouped by file, in report order.
+fn fixes_by_file(report: &crate::Report, policy: FixPolicy) -> Vec<(&str, Vec<&crate::diagnostic::Fix>)> {
+    let mut out: Vec<(&str, Vec<&crate::diagnostic::Fix>)> = Vec::new();
+    for d in &report.diagnostics {
+        let Some(fix) = policy.applicable(d) else { continue };
+        match out.last_mut() {
+            Some((p, fixes)) if *p == d.path => fixes.push(fix),
+            _ => out.push((&d.path, vec![fix])),
+        }
+    }
+    out
+}
+
+/// `--diff`: the fixes as one unified diff on stdout, no file written; exit
+/// 1 when there is something to fix (as ruff does), 0 otherwise.
+fn print_diff(report: &crate::Report, policy: FixPolicy, quiet: bool) -> anyhow::Result<ExitStatus> {
+    let mut out = String::new();
+    let mut count = 0;
+    for (path, fixes) in fixes_by_file(report, policy) {
+        let Some(text) = report.sources.get(path) else { continue };
+        let crlf = crate::fix::with_line_endings(&fixes, text);
+        let fixes: Vec<&crate::diagnostic::Fix> = match &crlf {
+            Some(owned) => owned.iter().collect(),
+            None => fixes,
+        };
+        let applied = crate::fix::apply(text, &fixes);
+        count += applied.applied;
+        // Paths and file text are repository content: escape what a terminal
+        // would act on, as every other output does.
+        out.push_str(&crate::report::clean_block(&crate::fix::unified_diff(path, text, &applied.text)));
+    }
+    write_stdout(out.as_bytes()).context("cannot write to stdout")?;
+    if !quiet {
+        let hidden = report.diagnostics.iter().filter(|d| policy.hidden(d)).count();
+        let mut line = match count {
+            0 => "No fixes to apply".to_string(),
+            1 => "Would fix 1 finding".to_string(),
+            n => format!("Would fix {n} findings"),
+        };
+        if hidden > 0 {
+            line.push_str(&format!(" ({hidden} more with --unsafe-fixes)"));
+        }
+        say(&line);
+    }
+    Ok(if count > 0 { ExitStatus::Findings } else { ExitStatus::Clean })
 }
 
 /// `--show-roles`: one line per file found, sorted by path.
@@ -403,6 +576,11 @@ fn show_settings(config: Option<&str>, options: &Options, fail_on: FailOn) {
     say(&format!("preview: {}", options.selection.preview));
     say(&format!("include_tests: {}", options.include_tests));
     say(&format!("require_suppression_reason: {}", options.require_suppression_reason));
+    let fix = options.catalog.as_deref().map(|c| c.fix.clone()).unwrap_or_default();
+    say(&format!(
+        "fix: default_timeout_seconds = {}, default_queue_maxsize = {}",
+        fix.default_timeout_seconds, fix.default_queue_maxsize
+    ));
     let cache = options.cache_dir.as_ref().map_or_else(|| "off".into(), |d| d.display().to_string());
     say(&format!("cache: {}", clean(&cache)));
     let rules: Vec<String> = crate::registry::all()

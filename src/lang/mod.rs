@@ -171,6 +171,27 @@ pub fn walk<'t>(node: Node<'t>, f: &mut dyn FnMut(Node<'t>) -> bool) {
     }
 }
 
+/// An edit that adds `item` after `last`, the last item of a parenthesised
+/// or braced list (arguments, object properties), in the list's own layout:
+/// `f(a)` → `f(a, item)`, and a list written one item per line with a
+/// trailing comma gets a new line, indented as `last`, ending in a comma.
+pub fn append_item(src: &str, last: Node<'_>, item: &str) -> crate::diagnostic::Edit {
+    use crate::diagnostic::Edit;
+    let end = last.end_byte();
+    let rest = &src[end..];
+    let comma = rest.find(|c: char| !c.is_whitespace()).filter(|&i| rest[i..].starts_with(','));
+    if let Some(i) = comma {
+        let after = &rest[i + 1..];
+        let next = after.find(|c: char| !c.is_whitespace()).unwrap_or(after.len());
+        if after[..next].contains('\n') {
+            let line_start = src[..last.start_byte()].rfind('\n').map_or(0, |n| n + 1);
+            let indent: String = src[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+            return Edit::insert(end + i + 1, format!("\n{indent}{item},"));
+        }
+    }
+    Edit::insert(end, format!(", {item}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::strip_quotes;

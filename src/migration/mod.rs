@@ -14,6 +14,7 @@
 pub mod check;
 pub mod detect;
 pub mod dialect;
+pub mod fix;
 pub mod js;
 pub mod model;
 pub mod plpgsql;
@@ -169,11 +170,17 @@ pub fn analyze_in_scope(
         let one_release = scope.settings.mode == Mode::Pending;
         check::check_set(history, check::Scope { report: &flags, one_release }, cat, &code, &mut findings);
     }
+    let by_file: HashMap<usize, &Migration> = migrations.iter().map(|m| (m.file, m)).collect();
     for f in findings {
         if !enabled(f.rule) {
             continue;
         }
         let mut d = Diagnostic::new(f.rule, &files[f.file], f.span, f.message);
+        if let Some(m) = by_file.get(&f.file)
+            && let Some(op) = m.ops.iter().find(|o| o.span == f.span)
+        {
+            d.fix = fix::fix_for(f.rule.name, m, op, &files[f.file].text);
+        }
         if let Some(s) = f.severity {
             d.severity = s;
         }

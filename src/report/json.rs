@@ -12,12 +12,12 @@ use serde::Serialize;
 
 use crate::Report;
 use crate::analysis::roles::Role;
-use crate::diagnostic::{self, Diagnostic, Notice};
+use crate::diagnostic::{self, Applicability, Diagnostic, Notice};
 use crate::rule::{Category, Precision, RuleMeta, Severity, Status};
 use crate::source::{Language, Position, Span};
 
 /// Version of the document layout (the top-level `version` field).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Renders the report as one JSON document, ending with a newline.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -67,7 +67,8 @@ pub struct RuleEntry {
     /// Languages whose side of a stable rule still needs `--preview`.
     pub preview_languages: &'static [Language],
     pub summary: &'static str,
-    pub fix: &'static str,
+    /// The rule's one-line fix hint (the `help:` line).
+    pub help: &'static str,
     pub help_uri: String,
 }
 
@@ -114,7 +115,7 @@ pub struct DiagnosticEntry<'a> {
     pub span: ByteSpan,
     pub message: &'a str,
     /// The rule's fix hint (the `help:` line).
-    pub fix: &'static str,
+    pub help: &'static str,
     pub help_uri: String,
     /// Stable across unrelated edits; the baseline and SARIF use the same value.
     pub fingerprint: String,
@@ -127,8 +128,9 @@ pub struct DiagnosticEntry<'a> {
     pub symbol: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<LabelEntry<'a>>,
+    /// The finding's mechanical fix, when the rule has one here.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub edit: Option<EditEntry<'a>>,
+    pub fix: Option<FixEntry<'a>>,
 }
 
 /// A secondary span with its explanation.
@@ -142,16 +144,24 @@ pub struct LabelEntry<'a> {
     pub span: ByteSpan,
 }
 
-/// A mechanical fix: replace each span with its content.
+/// A mechanical fix: replace each edit's span with its content.
 #[derive(Debug, Serialize)]
-pub struct EditEntry<'a> {
+pub struct FixEntry<'a> {
     pub description: &'a str,
-    pub replacements: Vec<Replacement<'a>>,
+    /// `safe` (applied by `--fix`), `unsafe` (with `--unsafe-fixes`) or
+    /// `suggestion` (never applied).
+    pub applicability: Applicability,
+    pub edits: Vec<EditEntry<'a>>,
 }
 
-/// One replacement of a fix.
+/// One edit of a fix: replace the byte `span` (from `start` to `end`) with
+/// `content`.
 #[derive(Debug, Serialize)]
-pub struct Replacement<'a> {
+pub struct EditEntry<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<Pos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<Pos>,
     pub span: ByteSpan,
     pub content: &'a str,
 }
@@ -213,7 +223,7 @@ fn rule_entry(r: &'static RuleMeta) -> RuleEntry {
         languages: r.languages,
         preview_languages: r.preview_languages,
         summary: r.summary,
-        fix: r.fix,
+        help: r.fix,
         help_uri: r.help_uri(),
     }
 }
@@ -237,7 +247,7 @@ fn diagnostic_entry<'a>(report: &'a Report, d: &'a Diagnostic, fingerprint: Stri
         end: d.end.into(),
         span: d.span.into(),
         message: &d.message,
-        fix: d.rule.fix,
+        help: d.rule.fix,
         help_uri: d.rule.help_uri(),
         fingerprint,
         symbol: d.symbol.as_deref(),
@@ -251,9 +261,19 @@ fn diagnostic_entry<'a>(report: &'a Report, d: &'a Diagnostic, fingerprint: Stri
                 span: l.span.into(),
             })
             .collect(),
-        edit: d.fix.as_ref().map(|f| EditEntry {
+        fix: d.fix.as_ref().map(|f| FixEntry {
             description: &f.description,
-            replacements: f.edits.iter().map(|e| Replacement { span: e.span.into(), content: &e.content }).collect(),
+            applicability: f.applicability,
+            edits: f
+                .edits
+                .iter()
+                .map(|e| EditEntry {
+                    start: resolve(e.span.start),
+                    end: resolve(e.span.end),
+                    span: e.span.into(),
+                    content: &e.content,
+                })
+                .collect(),
         }),
     }
 }

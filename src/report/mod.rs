@@ -11,6 +11,7 @@ pub mod terminal;
 use std::io::{self, Write};
 
 use crate::Report;
+use crate::diagnostic::Diagnostic;
 
 /// Output formats of `pagerproof check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,6 +39,8 @@ pub struct RenderOptions {
     /// Omit the summary line (text, concise and GitHub formats) and, in text
     /// formats, the notices.
     pub quiet: bool,
+    /// Which fixes count as applicable (`[*]` and the "fixable" line).
+    pub fixes: crate::fix::FixPolicy,
 }
 
 /// Renders `report` in `format` to `out`.
@@ -80,6 +83,31 @@ pub fn summary(report: &Report) -> String {
         [] => unreachable!("diagnostics is not empty"),
     };
     format!("Found {counts} in {} ({checked})", plural(files.len(), "file"))
+}
+
+/// The line after the summary that counts fixes, as ruff's: `[*] N fixable
+/// with --fix (M hidden fixes can be enabled with --unsafe-fixes)`; `None`
+/// when no finding has a fix this run could apply or enable.
+pub fn fixable_line(report: &Report, policy: crate::fix::FixPolicy) -> Option<String> {
+    let fixable = report.diagnostics.iter().filter(|d| policy.applicable(d).is_some()).count();
+    let hidden = report.diagnostics.iter().filter(|d| policy.hidden(d)).count();
+    let hidden_text = match hidden {
+        0 => String::new(),
+        1 => "1 hidden fix can be enabled with --unsafe-fixes".to_string(),
+        n => format!("{n} hidden fixes can be enabled with --unsafe-fixes"),
+    };
+    let flag = if policy.unsafe_fixes { "--fix --unsafe-fixes" } else { "--fix" };
+    match (fixable, hidden) {
+        (0, 0) => None,
+        (0, _) => Some(format!("No fixes available ({hidden_text})")),
+        (n, 0) => Some(format!("[*] {n} fixable with {flag}")),
+        (n, _) => Some(format!("[*] {n} fixable with {flag} ({hidden_text})")),
+    }
+}
+
+/// The mark before a finding's message: `[*] ` when this run can apply its fix.
+pub fn fix_mark(d: &Diagnostic, policy: crate::fix::FixPolicy) -> &'static str {
+    if policy.applicable(d).is_some() { "[*] " } else { "" }
 }
 
 /// True for characters that must never reach a terminal or a CI log raw:

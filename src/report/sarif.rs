@@ -284,11 +284,16 @@ fn sarif_fix(d: &Diagnostic, fix: &Fix, spans: &Spans<'_>) -> sarif::Fix {
                 .build()
         })
         .collect();
+    // SARIF has no word for how far a fix can be trusted: say it in the
+    // property bag, in the same words as JSON and `--fix`.
+    let mut extra = BTreeMap::new();
+    extra.insert("applicability".to_string(), json!(fix.applicability.as_str()));
     sarif::Fix::builder()
         .description(message(&sentence(&fix.description)))
         .artifact_changes(vec![
             sarif::ArtifactChange::builder().artifact_location(artifact(&d.path)).replacements(replacements).build(),
         ])
+        .properties(sarif::PropertyBag::builder().additional_properties(extra).build())
         .build()
 }
 

@@ -65,12 +65,15 @@ pub fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> i
             }
             _ => None,
         };
-        write_diagnostic(&handler, paint, d, source, out)?;
+        write_diagnostic(&handler, paint, d, source, options.fixes, out)?;
         writeln!(out)?;
     }
     if !options.quiet {
         render_notices(report, out)?;
         writeln!(out, "{}", super::summary(report))?;
+        if let Some(line) = super::fixable_line(report, options.fixes) {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }
@@ -104,10 +107,12 @@ fn write_diagnostic(
     paint: Paint,
     d: &Diagnostic,
     source: Option<File<'_>>,
+    fixes: crate::fix::FixPolicy,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let header = format!("{}[{}]", d.severity, d.rule.code);
-    writeln!(out, "{}: {}", paint.severity(d.severity, &header), paint.bold(&super::clean(&d.message)))?;
+    let message = format!("{}{}", super::fix_mark(d, fixes), super::clean(&d.message));
+    writeln!(out, "{}: {}", paint.severity(d.severity, &header), paint.bold(&message))?;
     let snippet = source.and_then(|file| render_snippet(handler, d, file));
     match snippet {
         Some(s) => out.write_all(s.as_bytes())?,
@@ -115,6 +120,14 @@ fn write_diagnostic(
             writeln!(out, "   --> {}:{}:{}", super::clean(&d.path), d.start.line, d.start.column)?;
             writeln!(out, "  {} {}", paint.help("help:"), d.rule.fix)?;
         }
+    }
+    if let Some(fix) = &d.fix {
+        let how = match fix.applicability {
+            crate::diagnostic::Applicability::Safe => "safe fix, --fix",
+            crate::diagnostic::Applicability::Unsafe => "unsafe fix, --fix --unsafe-fixes",
+            crate::diagnostic::Applicability::Suggestion => "suggestion, never applied",
+        };
+        writeln!(out, "  {} {} ({how})", paint.help("fix:"), super::clean(&fix.description))?;
     }
     writeln!(out, "  {} {}", paint.help("docs:"), d.rule.help_uri())
 }

@@ -14,6 +14,7 @@ use tree_sitter::Node;
 
 use crate::analysis::roles::Role;
 use crate::catalog::queues::Buffer;
+use crate::diagnostic::{Applicability, Fix};
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::{NodeExt, node_text, python as py};
@@ -222,7 +223,7 @@ fn note_producer<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>)
 const OOM: &str = "so when consumers fall behind it grows until the process is OOM-killed";
 
 /// What the bound argument of a constructor call says.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Bound {
     /// Positive, or a value pagerproof cannot read (a variable, `**kwargs`).
     Set,
@@ -276,7 +277,8 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
             let symbol = cx.ctx.symbol();
             cx.state::<Seen>().pending.push((key, crate::source::Span::of(call), msg, symbol));
         } else {
-            cx.report_node(call, msg);
+            let fix = maxsize_fix(call, entry, bound, cx);
+            cx.report_node(call, msg).fix = fix;
         }
         return;
     }
@@ -304,6 +306,19 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         let msg = format!("`{}` makes a queue {what} for every {per}, {OOM}", compact(cx.text(call)));
         cx.report_node(call, msg);
     }
+}
+
+/// `maxsize=N` (the config's `default_queue_maxsize`) added to a queue
+/// constructor that has none. Unsafe: a producer that never waited now
+/// blocks, or raises `Full`, when the queue is full.
+fn maxsize_fix(call: Node<'_>, entry: &Buffer, bound: Bound, cx: &Checker<'_, '_>) -> Option<Fix> {
+    if bound != Bound::Missing || entry.bound.as_deref() != Some("maxsize") {
+        return None;
+    }
+    let args = call.field("arguments").filter(|a| a.kind() == "argument_list")?;
+    let n = cx.catalog.fix.default_queue_maxsize;
+    let edit = crate::rules::net_timeout::append_argument(args, &format!("maxsize={n}"), cx.src)?;
+    Some(Fix::new(Applicability::Unsafe, format!("Add `maxsize={n}`"), vec![edit]))
 }
 
 fn python_bound(call: Node<'_>, entry: &Buffer, src: &str) -> Bound {

@@ -16,6 +16,7 @@ use syn::{Expr, Pat};
 
 use crate::analysis::collections;
 use crate::catalog::secrets::split_words;
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::rust as rs;
 use crate::source::Span;
@@ -123,12 +124,30 @@ fn report(call: &syn::ExprCall, instead: &str, cx: &mut RustChecker<'_, '_>) {
     let shown = cx.text(&*call.func).split("::<").next().unwrap_or_default().to_string();
     let shown = shown.rsplit("::").take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("::");
     let alt = if instead.is_empty() { String::new() } else { format!("; use `{instead}`") };
+    let fix = channel_suggestion(call, span, cx);
     cx.report(
         span,
         format!(
             "`{shown}()` creates a channel with no capacity, so when the receiver falls behind messages pile up until the process is OOM-killed{alt}"
         ),
+    )
+    .fix = fix;
+}
+
+/// `unbounded_channel()` → `channel(N)`, as a suggestion only: a bounded
+/// sender's `send` is async and can wait, so every send site changes too.
+fn channel_suggestion(call: &syn::ExprCall, span: Span, cx: &RustChecker<'_, '_>) -> Option<Fix> {
+    let func = cx.text(&*call.func);
+    let at = func.rfind("unbounded_channel")?;
+    if !call.args.is_empty() || !func.contains("mpsc") && !cx.file.text.contains("mpsc") {
+        return None;
+    }
+    let n = cx.catalog.fix.default_queue_maxsize;
+    let content = format!("{}channel{}({n})", &func[..at], &func[at + "unbounded_channel".len()..]);
+    let description = format!(
+        "Use `channel({n})`; its `send` is async and waits when the channel is full, so the senders change too"
     );
+    Some(Fix::new(Applicability::Suggestion, description, vec![Edit::replace(span, content)]))
 }
 
 /// A comment on or just above the channel that talks about its bound.

@@ -10,6 +10,7 @@ use tree_sitter::Node;
 use crate::analysis::roles::Role;
 use crate::analysis::timeouts;
 use crate::catalog::network::{CallKind, NetCall, NetRule};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::engine::Checker;
 use crate::lang::{NodeExt, node_text, python as py, strip_quotes, typescript as ts};
 use crate::source::Span;
@@ -30,9 +31,13 @@ enum Timeout {
 /// after the calls.
 #[derive(Default)]
 pub struct SessionState {
-    pending: Vec<(usize, Span, String, Option<String>)>,
+    pending: Vec<PendingSession>,
     configured: HashSet<usize>,
 }
+
+/// A finding on a session call: the session, the call's span, the message,
+/// the enclosing symbol and the fix.
+type PendingSession = (usize, Span, String, Option<String>, Option<Fix>);
 
 /// Python `call` and `assignment` nodes.
 pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
@@ -58,7 +63,8 @@ pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule)
     let catalog = cx.catalog;
     if let Some(entry) = catalog.network.call(true, rule, &r.path) {
         let t = python_timeout(node, entry, cx.src);
-        report(node, callee, cx, entry, t);
+        let fix = python_fix(node, &r.path, t, cx);
+        report(node, callee, cx, entry, t, fix);
         return;
     }
     let Some((ctor, method)) = r.instance_parts() else { return };
@@ -78,16 +84,19 @@ pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule)
     let t = python_timeout(node, entry, cx.src);
     if let Some(msg) = message(node, callee, cx, entry, t) {
         let symbol = cx.ctx.symbol();
-        cx.state::<SessionState>().pending.push((inst.id(), Span::of(node), msg, symbol));
+        let fix = python_fix(node, ctor, t, cx);
+        cx.state::<SessionState>().pending.push((inst.id(), Span::of(node), msg, symbol, fix));
     }
 }
 
 /// Reports deferred session findings whose session got no timeout adapter.
 pub fn finish_python(cx: &mut Checker<'_, '_>) {
     let state = std::mem::take(cx.state::<SessionState>());
-    for (inst, span, msg, symbol) in state.pending {
+    for (inst, span, msg, symbol, fix) in state.pending {
         if !state.configured.contains(&inst) {
-            cx.report(span, msg).symbol = symbol;
+            let d = cx.report(span, msg);
+            d.symbol = symbol;
+            d.fix = fix;
         }
     }
 }
@@ -176,7 +185,8 @@ pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
     if t == Timeout::Missing && entry.kind == CallKind::Client && instance_timeout_set_later(node, cx) {
         t = Timeout::Set;
     }
-    report(node, callee, cx, entry, t);
+    let fix = js_fix(node, &r.path, entry, t, cx);
+    report(node, callee, cx, entry, t, fix);
 }
 
 /// `api.defaults.timeout = 5000` in this file, or a project fact for the name
@@ -383,9 +393,106 @@ fn message<'t>(call: Node<'t>, callee: Node<'t>, cx: &Checker<'_, 't>, entry: &N
     })
 }
 
-fn report<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>, entry: &NetCall, t: Timeout) {
+fn report<'t>(
+    call: Node<'t>,
+    callee: Node<'t>,
+    cx: &mut Checker<'_, 't>,
+    entry: &NetCall,
+    t: Timeout,
+    fix: Option<Fix>,
+) {
     if let Some(msg) = message(call, callee, cx, entry, t) {
-        cx.report_node(call, msg);
+        cx.report_node(call, msg).fix = fix;
+    }
+}
+
+/// `timeout=N` added to a `requests` or `httpx` call (or a call through one
+/// of their sessions or clients) that passes none, or put in place of its
+/// `timeout=None`. Unsafe: a call that used to wait now fails after N
+/// seconds.
+fn python_fix(call: Node<'_>, path: &str, t: Timeout, cx: &Checker<'_, '_>) -> Option<Fix> {
+    if t == Timeout::Set || !(path.starts_with("requests.") || path.starts_with("httpx.")) {
+        return None;
+    }
+    let secs = cx.catalog.fix.default_timeout_seconds;
+    if t == Timeout::Disabled {
+        // `timeout=None` given by keyword: replace the `None`.
+        let (kwargs, _) = py::keyword_args(call, cx.src);
+        let (_, none) = kwargs.iter().find(|(k, v)| *k == "timeout" && v.kind() == "none")?;
+        let edit = Edit::replace(Span::of(*none), secs.to_string());
+        return Some(Fix::new(
+            Applicability::Unsafe,
+            format!("Replace `timeout=None` with `timeout={secs}`"),
+            vec![edit],
+        ));
+    }
+    let edit = append_argument(
+        call.field("arguments").filter(|a| a.kind() == "argument_list")?,
+        &format!("timeout={secs}"),
+        cx.src,
+    )?;
+    Some(Fix::new(Applicability::Unsafe, format!("Add `timeout={secs}`"), vec![edit]))
+}
+
+/// The option a JS client takes for a deadline of `ms` milliseconds, and how
+/// to describe it; `None` for clients without a mechanical fix.
+fn js_timeout_option(path: &str, ms: u64) -> Option<String> {
+    let root = path.split('.').next().unwrap_or(path);
+    match root {
+        "axios" => Some(format!("timeout: {ms}")),
+        "got" => Some(format!("timeout: {{ request: {ms} }}")),
+        "fetch" | "globalThis" | "global" | "node-fetch" | "cross-fetch" | "isomorphic-fetch" => {
+            Some(format!("signal: AbortSignal.timeout({ms})"))
+        }
+        "undici" if path == "undici.fetch" => Some(format!("signal: AbortSignal.timeout({ms})")),
+        _ => None,
+    }
+}
+
+/// The deadline added to an `axios`, `got` or `fetch` call with none: into
+/// its options object when it has one, else as a new options argument.
+/// Unsafe, as in Python.
+fn js_fix(call: Node<'_>, path: &str, entry: &NetCall, t: Timeout, cx: &Checker<'_, '_>) -> Option<Fix> {
+    if t != Timeout::Missing || call.kind() != "call_expression" || entry.options_any {
+        return None;
+    }
+    let ms = u64::from(cx.catalog.fix.default_timeout_seconds) * 1000;
+    let option = js_timeout_option(path, ms)?;
+    let args_node = call.field("arguments").filter(|a| a.kind() == "arguments")?;
+    let args = ts::call_args(call);
+    let first_is_obj = args.first().is_some_and(|a| ts::unwrap_expr(*a).kind() == "object");
+    let idx = if entry.options_first_if_object && first_is_obj { 0 } else { entry.options? };
+    let edit = match args.get(idx).map(|a| ts::unwrap_expr(*a)) {
+        Some(obj) if obj.kind() == "object" => {
+            let mut cursor = obj.walk();
+            let last = obj.named_children(&mut cursor).filter(|p| p.kind() != "comment").last();
+            match last {
+                Some(p) => crate::lang::append_item(cx.src, p, &option),
+                None => Edit::replace(Span::of(obj), format!("{{ {option} }}")),
+            }
+        }
+        Some(_) => return None,
+        // Positions before the options stay `undefined` (axios's `data`).
+        None if idx >= args.len() => {
+            let pad = "undefined, ".repeat(idx - args.len());
+            append_argument(args_node, &format!("{pad}{{ {option} }}"), cx.src)?
+        }
+        None => return None,
+    };
+    Some(Fix::new(Applicability::Unsafe, format!("Add `{option}`"), vec![edit]))
+}
+
+/// An edit adding `text` as the last argument of a call's argument list (the
+/// node with the parentheses), in the list's layout.
+pub(crate) fn append_argument(args: Node<'_>, text: &str, src: &str) -> Option<Edit> {
+    let mut cursor = args.walk();
+    let last = args.named_children(&mut cursor).filter(|a| a.kind() != "comment").last();
+    match last {
+        Some(a) => Some(crate::lang::append_item(src, a, text)),
+        None => {
+            let open = args.child(0).filter(|c| c.kind() == "(")?;
+            Some(Edit::insert(open.end_byte(), text))
+        }
     }
 }
 
