@@ -28,6 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FETCH = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
 # A recorded finding after another statement, so that a line inserted above
 # it is the one a diff calls added.
+SELECT = 'select = ["PP201"]\n'
 LOGGED = "import requests\n\n\ndef fetch(url):\n    log(url)\n    return requests.get(url)\n"
 CLIENT = '"""Health checks."""\nimport requests\n\n\ndef ping():\n    return 1\n'
 GIT_ENV = {
@@ -168,6 +169,8 @@ def repository(pagerproof, files_on_branch, extra=None, on_branch=None, job="lin
     os.makedirs(origin)
     git(origin, "init", "-q", "-b", "main")
     write(origin, "app/old.py", FETCH)
+    # request-without-timeout is a preview rule: the team turns it on.
+    write(origin, "pagerproof.toml", SELECT)
     if extra:
         extra(origin)
     git(origin, "add", "-A")
@@ -334,7 +337,7 @@ def main():
 
     # The config's fail_on = "error" decides, as in a local run: a new
     # warning is reported but passes; an explicit fail-on input wins.
-    lenient = {"app/new.py": FETCH, "pagerproof.toml": 'fail_on = "error"\n'}
+    lenient = {"app/new.py": FETCH, "pagerproof.toml": SELECT + 'fail_on = "error"\n'}
     runner, status, summary, tmp = scenario(pagerproof, lenient)
     run = runner.steps["run"]
     check(status == 0 and run.get("exit-code") == "0", f"config fail_on error: {status} {run}", runner)
@@ -344,7 +347,7 @@ def main():
     check(status == 1 and runner.steps["run"].get("exit-code") == "1", f"fail-on input wins: {status}", runner)
     shutil.rmtree(tmp)
     # A config that makes the rule an error: the counts follow the report.
-    strict = {"app/new.py": FETCH, "pagerproof.toml": 'fail_on = "error"\n\n[severity]\nmissing-timeout = "error"\n'}
+    strict = {"app/new.py": FETCH, "pagerproof.toml": SELECT + 'fail_on = "error"\n\n[severity]\nmissing-timeout = "error"\n'}
     runner, status, summary, tmp = scenario(pagerproof, strict)
     run = runner.steps["run"]
     counts = {k: run.get(k) for k in ("new-findings", "errors", "warnings", "notes")}

@@ -14,6 +14,9 @@ trap 'rm -rf "$tmp"' EXIT
 export PRE_COMMIT_HOME="$tmp/cache"
 cd "$tmp" && mkdir repo && cd repo
 git init -q -b main
+# request-without-timeout is a preview rule: the team turns it on.
+printf 'select = ["PP201"]\n' > pagerproof.toml
+git add pagerproof.toml
 printf 'def ok():\n    return 1\n' > clean.py
 printf 'import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n' > unstaged.py
 git add clean.py
@@ -32,7 +35,7 @@ echo "$out" | grep -q "app/net.py:5:12: PP201" || fail "finding not reported"
 echo "$out" | grep -q "unstaged.py" && fail "unstaged file was checked"
 
 # The config's exclude holds for the files pre-commit passes.
-printf 'exclude = ["app"]\n' > pagerproof.toml
+printf 'select = ["PP201"]\nexclude = ["app"]\n' > pagerproof.toml
 git add pagerproof.toml
 out="$("$pre_commit" try-repo "$root" pagerproof-system 2>&1)" || fail "excluded file should not fail"
 echo "pre-commit test passed"
