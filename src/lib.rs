@@ -205,6 +205,9 @@ pub struct Report {
     /// The config file in effect, as shown (named in the summary line, so
     /// a config that changes the scan's scope is never silent).
     pub config: Option<String>,
+    /// The languages of the checked files (what says which preview rules
+    /// would have looked at them).
+    pub languages: std::collections::BTreeSet<source::Language>,
 }
 
 /// Display path → file text, kept only for files with findings, with the
@@ -544,6 +547,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         roles: file_roles,
         skipped_by_role,
         config: None,
+        languages: mine.iter().map(|&i| files[i].grammar.language()).collect(),
     })
 }
 
