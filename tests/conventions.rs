@@ -367,3 +367,43 @@ fn completions_and_man_page_come_from_the_argument_definitions() {
     let check = std::fs::read_to_string(dir.path().join("man/pagerproof-check.1")).unwrap();
     assert!(check.contains("stdin\\-filename"), "{check}");
 }
+
+// ---- other linters' suppressions ----
+
+#[test]
+fn other_linters_reviewed_suppressions_of_the_equivalent_rule_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let py = "import requests\n\n\ndef a(u):\n    return requests.get(u)  # noqa: S113\n\n\n\
+              def b(u):\n    return requests.get(u)  # nosec B113\n\n\n\
+              def c(u):\n    # nosemgrep: python.requests.best-practice.use-timeout.use-timeout\n    return requests.get(u)\n\n\n\
+              def d(u):\n    return requests.get(u)  # pylint: disable=missing-timeout\n\n\n\
+              def e(u):\n    return requests.get(u)  # noqa: E501\n\n\n\
+              def f(u):\n    return requests.get(u)  # noqa\n";
+    write(dir.path(), "app/fetch.py", py);
+    write(
+        dir.path(),
+        "web/jobs.js",
+        "export function f(work) {\n  try {\n    work();\n  } finally {\n    // eslint-disable-next-line no-unsafe-finally\n    return 1;\n  }\n}\n\
+         export function g(work) {\n  try {\n    work();\n  } finally {\n    // eslint-disable-next-line no-console\n    return 1;\n  }\n}\n",
+    );
+    write(
+        dir.path(),
+        "migrations/0002_email.sql",
+        "SET lock_timeout = '2s';\n-- squawk-ignore adding-required-field\nALTER TABLE users ADD COLUMN email text NOT NULL;\n\
+         ALTER TABLE users ADD COLUMN phone text NOT NULL;\n",
+    );
+    let o = run(dir.path(), &["check", "--preview", "--format", "concise", "."]);
+    // Only the findings whose directive names another rule, or no rule, stay;
+    // a foreign directive is never an unused or invalid suppression of ours.
+    assert_eq!(
+        common::findings(&o),
+        vec![
+            "app/fetch.py:22: PP201",
+            "app/fetch.py:26: PP201",
+            "migrations/0002_email.sql:4: PP803",
+            "web/jobs.js:14: PP103"
+        ],
+        "{}",
+        stdout(&o)
+    );
+}
