@@ -222,15 +222,23 @@ fn rules_readme() -> String {
 
 /// The rule table in the top-level README, between its markers.
 fn readme_table() -> String {
-    let mut out = String::from("| Code | Name | Category | Languages | Summary |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| Code | Name | Category | Severity | Status | Languages | Summary |\n|---|---|---|---|---|---|---|\n",
+    );
     for r in registry::all() {
         let langs: Vec<&str> = r.languages.iter().map(|l| l.as_str()).collect();
+        // A preview rule runs only with --preview: say so where people look.
+        let status = match r.status {
+            pagerproof::rule::Status::Stable => "stable".to_string(),
+            pagerproof::rule::Status::Preview => "preview (`--preview`)".to_string(),
+        };
         out.push_str(&format!(
-            "| {} | [{}](rules/{}.md) | {} | {} | {} |\n",
+            "| {} | [{}](rules/{}.md) | {} | {} | {status} | {} | {} |\n",
             r.code,
             r.name,
             r.name,
             r.category,
+            r.severity,
             langs.join(", "),
             r.summary.replace('|', "\\|")
         ));
