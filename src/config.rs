@@ -68,13 +68,27 @@ pub struct Config {
 pub struct PathRules {
     /// Globs are relative to this directory (absolute, normalised).
     pub root: PathBuf,
-    pub exclude: Option<GlobSet>,
+    /// `exclude`, matched as a `.gitignore` at `root` would be.
+    pub exclude: Option<Exclude>,
     pub overrides: Vec<Override>,
     /// The globs of every override in one set, so matching a path costs one
     /// set lookup rather than one per override.
     pub override_globs: GlobSet,
     /// The override each glob of `override_globs` belongs to.
     pub override_of: Vec<usize>,
+}
+
+/// The `exclude` patterns, with gitignore's rules (ripgrep's matcher, the
+/// one the walk already uses for `.gitignore`): a pattern without `/` matches
+/// at any depth, one with a `/` is anchored at the config's directory, a
+/// directory excludes everything below it, a trailing `/` matches
+/// directories only, and `!pattern` takes a path back.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    matcher: ignore::gitignore::Gitignore,
+    /// Some pattern ends with `/`: whether a path is a directory matters
+    /// (asked of the file system only then).
+    dir_only: bool,
 }
 
 /// One `[[overrides]]` block (its globs are in [`PathRules::override_globs`]).
@@ -94,7 +108,12 @@ impl PathRules {
     /// True when `fs_path` (relative to `cwd` or absolute) is excluded.
     pub fn is_excluded(&self, fs_path: &Path, cwd: &Path) -> bool {
         let Some(exclude) = &self.exclude else { return false };
-        self.relative(fs_path, cwd).is_some_and(|rel| !rel.as_os_str().is_empty() && exclude.is_match(&rel))
+        let Some(rel) = self.relative(fs_path, cwd) else { return false };
+        if rel.as_os_str().is_empty() {
+            return false;
+        }
+        let is_dir = exclude.dir_only && cwd.join(fs_path).is_dir();
+        exclude.matcher.matched_path_or_any_parents(&rel, is_dir).is_ignore()
     }
 
     /// Indexes of the overrides whose globs match `fs_path`, in file order.
@@ -335,7 +354,7 @@ pub const KEYS: &[KeyDoc] = &[
         key: "exclude",
         ty: "list of globs",
         default: "`[]`",
-        doc: "Files and directories never checked, even when named on the command line (so pre-commit and editors agree with CI). Relative to the config file's directory; a pattern without `/` matches at any depth, and a directory excludes everything below it.",
+        doc: "Files and directories never checked, even when named on the command line (so pre-commit and editors agree with CI). Relative to the config file's directory; matched as a `.gitignore` there would be: a pattern without `/` matches at any depth, one with a `/` is anchored, a directory excludes everything below it, a trailing `/` matches directories only, and `!pattern` takes a path back (unless its directory is excluded).",
     },
     KeyDoc {
         key: "overrides",
@@ -635,12 +654,7 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         });
     }
     let (override_globs, override_of) = globs(path, text, &override_patterns, "`paths` of `[[overrides]]`")?;
-    let exclude = if raw.exclude.is_empty() {
-        None
-    } else {
-        let patterns: Vec<(&Spanned<String>, usize)> = raw.exclude.iter().map(|p| (p, 0)).collect();
-        Some(globs(path, text, &patterns, "`exclude`")?.0)
-    };
+    let exclude = if raw.exclude.is_empty() { None } else { Some(exclude_matcher(path, text, &root, &raw.exclude)?) };
     let roles = match &raw.roles {
         Some(r) => {
             let mut lists = Vec::new();
@@ -760,6 +774,39 @@ fn selector(path: &Path, text: &str, s: &Spanned<String>) -> Result<String, Box<
     }
 }
 
+/// Compiles `exclude` into a gitignore matcher rooted at `root`; an invalid
+/// pattern is an error pointing at it.
+fn exclude_matcher(
+    path: &Path,
+    text: &str,
+    root: &Path,
+    patterns: &[Spanned<String>],
+) -> Result<Exclude, Box<ConfigError>> {
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+    let mut dir_only = false;
+    for p in patterns {
+        // `./x` is how people write "x at the top": gitignore says `/x`.
+        let raw = p.get_ref().trim();
+        let line = match raw.strip_prefix("./") {
+            Some(rest) => format!("/{rest}"),
+            None => raw.to_string(),
+        };
+        dir_only |= line.ends_with('/');
+        builder.add_line(None, &line).map_err(|e| {
+            let why = match &e {
+                ignore::Error::Glob { err, .. } => err.clone(),
+                other => other.to_string(),
+            };
+            Box::new(
+                ConfigError::new(path, text, Some(p.span()), format!("invalid glob `{raw}`: {why}"))
+                    .label("this pattern"),
+            )
+        })?;
+    }
+    let matcher = builder.build().map_err(|e| Box::new(ConfigError::new(path, text, None, format!("{e}"))))?;
+    Ok(Exclude { matcher, dir_only })
+}
+
 /// The variants one pattern stands for: `*` stays within one directory, a
 /// pattern without `/` matches at any depth, and a directory matches
 /// everything below it.
@@ -869,7 +916,7 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
             let best = expected
                 .iter()
                 .map(|c| {
-                    let d = select::levenshtein(&bad.to_ascii_lowercase(), c);
+                    let d = strsim::levenshtein(&bad.to_ascii_lowercase(), c);
                     // A prefix (`warn` for `warning`) is a near miss too.
                     (if c.starts_with(&bad.to_ascii_lowercase()) && bad.len() >= 3 { d.min(1) } else { d }, *c)
                 })

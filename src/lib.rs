@@ -208,6 +208,9 @@ pub struct Report {
     /// The languages of the checked files (what says which preview rules
     /// would have looked at them).
     pub languages: std::collections::BTreeSet<source::Language>,
+    /// Some checked file is a migration (the migration rules look only at
+    /// those).
+    pub migrations_checked: bool,
 }
 
 /// Display path → file text, kept only for files with findings, with the
@@ -548,6 +551,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         skipped_by_role,
         config: None,
         languages: mine.iter().map(|&i| files[i].grammar.language()).collect(),
+        migrations_checked: mine.iter().any(|&i| files[i].role.role == Role::Migration),
     })
 }
 

@@ -38,7 +38,7 @@ fn unknown_keys_wrong_types_and_unknown_rules_point_at_the_span() {
             "[[catalog.network.python]]\nrule = \"request\"\npaths = \"x\"\n",
             &["pagerproof.toml:3:9", "expected a sequence"],
         ),
-        ("exclude = [\"a[\"]\n", &["pagerproof.toml:1:12", "invalid glob"]),
+        ("exclude = [\"a{b\"]\n", &["pagerproof.toml:1:12", "invalid glob"]),
         ("[roles]\nvendord = [\"lib/**\"]\n", &["pagerproof.toml:2:1", "did you mean `vendored`?"]),
         // Which files are migrations is the migration reader's decision.
         ("[roles]\nmigration = [\"db/**\"]\n", &["pagerproof.toml:2:1", "unknown key `migration`"]),
@@ -152,6 +152,33 @@ fn exclude_skips_walked_and_named_files() {
     // Globs are relative to the config's directory, whatever the cwd.
     let o = concise(&dir.path().join("app"), &["."]);
     assert_eq!(findings(&o), vec!["a.py:5: PP201"], "{}", stdout(&o));
+}
+
+#[test]
+fn exclude_follows_gitignore_rules() {
+    let dir = repo();
+    write(dir.path(), "app/a.py", FETCH);
+    write(dir.path(), "app/generated/keep.py", FETCH);
+    write(dir.path(), "app/generated/drop.py", FETCH);
+    write(dir.path(), "build/x.py", FETCH);
+    write(dir.path(), "lib/build", "");
+    write(dir.path(), "lib/build.py", FETCH);
+    write(dir.path(), "docs/tools/y.py", FETCH);
+    // `!` takes a file back (when its directory is not excluded, as in git);
+    // a trailing `/` matches directories only;
+    // `./docs` is anchored at the config's directory.
+    write(
+        dir.path(),
+        "pagerproof.toml",
+        "exclude = [\"app/generated/*\", \"!app/generated/keep.py\", \"build/\", \"./docs\"]\n",
+    );
+    let o = concise(dir.path(), &[]);
+    assert_eq!(
+        findings(&o),
+        vec!["app/a.py:5: PP201", "app/generated/keep.py:5: PP201", "lib/build.py:5: PP201"],
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -156,6 +156,13 @@ fn a_run_says_when_preview_rules_would_have_looked_at_its_files() {
     assert!(!stderr(&o).contains("did not run"), "{}", stderr(&o));
     let o = run(dir.path(), &["check", "--quiet", "."]);
     assert!(!stderr(&o).contains("did not run"));
+    // Python code that is not a migration is not what the migration rules
+    // look at: they are not named.
+    let py = project();
+    let o = run(py.path(), &["check", "."]);
+    let err = stderr(&o);
+    assert!(err.contains("PP301 retry-without-backoff"), "{err}");
+    assert!(!err.contains("PP803"), "{err}");
 }
 
 #[test]

@@ -614,6 +614,9 @@ fn preview_note(selection: &Selection, report: &crate::Report) -> Option<String>
     let mut with_preview = selection.clone();
     with_preview.preview = true;
     let mut skipped: Vec<&crate::rule::RuleMeta> = crate::registry::all()
+        // The migration rules look at migrations only, not at every file of
+        // their languages.
+        .filter(|r| r.category != crate::rule::Category::UnsafeMigration || report.migrations_checked)
         .filter(|r| {
             report
                 .languages
