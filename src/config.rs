@@ -192,17 +192,22 @@ impl ConfigError {
 // ---- the file format ----
 
 /// Top-level keys (also `[tool.pagerproof]`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Raw {
+    #[schemars(with = "Option<Vec<String>>")]
     select: Option<Vec<Spanned<String>>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     extend_select: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, SeverityName>")]
     severity: BTreeMap<Spanned<String>, SeverityName>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
     overrides: Vec<RawOverride>,
@@ -228,45 +233,57 @@ struct Raw {
 }
 
 /// `[migrations]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawMigrations {
     scope: Option<Mode>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     applied_through: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// One `[[overrides]]` block.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawOverride {
+    #[schemars(with = "Vec<String>")]
     paths: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     select: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, SeverityName>")]
     severity: BTreeMap<Spanned<String>, SeverityName>,
 }
 
 /// The `[roles]` table: globs per role. `migration` is not a key: which
 /// files are migrations is the migration reader's decision.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawRoles {
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     production: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     browser: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     test: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     tooling: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     build: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     vendored: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     generated: Vec<Spanned<String>>,
 }
 
@@ -286,7 +303,7 @@ impl RawRoles {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 enum SeverityName {
     Error,
@@ -304,12 +321,12 @@ impl From<SeverityName> for Severity {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct Pyproject {
     tool: Option<PyTool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct PyTool {
     pagerproof: Option<Raw>,
 }
@@ -939,6 +956,28 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
 }
 
 // ---- generated docs ----
+
+/// The JSON schema of `pagerproof.toml` (and of `[tool.pagerproof]`),
+/// generated from the very types the parser reads, with each key described
+/// by its entry in [`KEYS`] / [`OVERRIDE_KEYS`]; checked in as
+/// `docs/pagerproof.schema.json` for editors (taplo, Even Better TOML).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Raw);
+    let mut v = serde_json::to_value(&schema).expect("a schema is JSON");
+    v["title"] = "pagerproof.toml".into();
+    v["description"] = "Configuration of pagerproof (see docs/config.md).".into();
+    let describe = |props: Option<&mut serde_json::Value>, keys: &[KeyDoc]| {
+        let Some(props) = props.and_then(serde_json::Value::as_object_mut) else { return };
+        for k in keys {
+            if let Some(p) = props.get_mut(k.key).and_then(serde_json::Value::as_object_mut) {
+                p.insert("description".into(), k.doc.into());
+            }
+        }
+    };
+    describe(v.get_mut("properties"), KEYS);
+    describe(v.pointer_mut("/$defs/RawOverride/properties"), OVERRIDE_KEYS);
+    serde_json::to_string_pretty(&v).expect("a schema serializes") + "\n"
+}
 
 /// The keys serde accepts at `[table]` of a config, found by asking the
 /// parser about an unknown key: the reference cannot drift from the code.

@@ -304,6 +304,35 @@ fn config_reference_is_up_to_date() {
     }
 }
 
+/// The JSON schema is generated from the parser's types: checked in, and
+/// checked to be current, so an editor never validates against a stale one.
+#[test]
+fn config_json_schema_is_up_to_date_and_describes_the_keys() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/pagerproof.schema.json");
+    let want = config::json_schema();
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    if have != want {
+        if std::env::var_os("UPDATE_GENERATED").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        } else {
+            panic!("docs/pagerproof.schema.json is stale; run `UPDATE_GENERATED=1 cargo test --test config`");
+        }
+    }
+    let v: serde_json::Value = serde_json::from_str(&want).unwrap();
+    let props = v["properties"].as_object().unwrap();
+    // Every documented key is in the schema, described, and nothing else is.
+    let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.key).collect();
+    keys.sort_unstable();
+    let mut in_schema: Vec<&str> = props.keys().map(String::as_str).collect();
+    in_schema.sort_unstable();
+    assert_eq!(in_schema, keys);
+    for k in config::KEYS {
+        assert_eq!(props[k.key]["description"], k.doc, "{}", k.key);
+    }
+    assert_eq!(v["additionalProperties"], false, "unknown keys are errors, in the schema too");
+    assert!(want.contains("\"warning\""), "severity values are enumerated");
+}
+
 #[test]
 fn small_relations_come_from_the_catalog_and_the_config() {
     let dir = repo();

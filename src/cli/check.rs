@@ -21,7 +21,7 @@ use crate::select::{Layer, Selection};
 use crate::{Options, check};
 
 /// The lowest severity that makes `check` exit with 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FailOn {
     Error,
