@@ -799,15 +799,16 @@ fn exclude_matcher(
     root: &Path,
     patterns: &[Spanned<String>],
 ) -> Result<Exclude, Box<ConfigError>> {
+    // `./x` is how people write "x at the top": gitignore says `/x`.
+    let line = |raw: &str| match raw.strip_prefix("./") {
+        Some(rest) => format!("/{rest}"),
+        None => raw.to_string(),
+    };
     let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
     let mut dir_only = false;
     for p in patterns {
-        // `./x` is how people write "x at the top": gitignore says `/x`.
         let raw = p.get_ref().trim();
-        let line = match raw.strip_prefix("./") {
-            Some(rest) => format!("/{rest}"),
-            None => raw.to_string(),
-        };
+        let line = line(raw);
         dir_only |= line.ends_with('/');
         builder.add_line(None, &line).map_err(|e| {
             let why = match &e {
@@ -820,8 +821,41 @@ fn exclude_matcher(
             )
         })?;
     }
-    let matcher = builder.build().map_err(|e| Box::new(ConfigError::new(path, text, None, format!("{e}"))))?;
-    Ok(Exclude { matcher, dir_only })
+    let build = |n: usize| {
+        let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+        for p in &patterns[..n] {
+            let _ = b.add_line(None, &line(p.get_ref().trim()));
+        }
+        b.build()
+    };
+    match builder.build() {
+        Ok(matcher) => Ok(Exclude { matcher, dir_only }),
+        Err(_) => {
+            // Each pattern parsed, so the set as a whole is too large to
+            // compile (regex size limits). Name the first pattern whose
+            // addition makes it fail (a binary search over prefixes: only
+            // on this path); the error itself holds the whole regex.
+            let (mut ok, mut bad) = (0, patterns.len());
+            while bad - ok > 1 {
+                let mid = (ok + bad) / 2;
+                if build(mid).is_ok() { ok = mid } else { bad = mid }
+            }
+            let p = &patterns[bad - 1];
+            Err(Box::new(
+                ConfigError::new(
+                    path,
+                    text,
+                    Some(p.span()),
+                    format!(
+                        "the globs of `exclude` are too large to compile (over the regex size limit) from glob `{}` on",
+                        shorten(p.get_ref().trim())
+                    ),
+                )
+                .label("this glob")
+                .help(Some("use fewer or simpler globs (a directory name matches everything below it)".to_string())),
+            ))
+        }
+    }
 }
 
 /// The variants one pattern stands for: `*` stays within one directory, a
