@@ -943,7 +943,11 @@ fn add_overlay_candidates(
         }
         let shown = walk::display_path(path, &options.cwd);
         notices.retain(|n| !(n.kind == NoticeKind::MissingPath && n.path == shown));
-        let Some(grammar) = Grammar::from_path(path) else { continue };
+        let Some(grammar) = Grammar::from_path(path) else {
+            // `check - --stdin-filename notes.md`: say so, as for a named file.
+            notices.push(walk::unsupported_notice(path, &options.cwd));
+            continue;
+        };
         candidates.push(walk::Candidate {
             path: shown.clone(),
             fs_path: path.clone(),

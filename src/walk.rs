@@ -170,7 +170,7 @@ pub fn discover(
 
 /// The notice for a file named on the command line that pagerproof does
 /// not read: a type it has no reader for, or SQL outside a migration folder.
-fn unsupported_notice(path: &Path, cwd: &Path) -> Notice {
+pub(crate) fn unsupported_notice(path: &Path, cwd: &Path) -> Notice {
     let message = if Grammar::from_path(path) == Some(Grammar::Sql) {
         "Not checked: SQL is read only as a PostgreSQL up migration, known by its folder (`migrations/`, ...) or \
          its name (`V1__x.sql`, `up.sql`)"

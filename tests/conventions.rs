@@ -120,6 +120,11 @@ fn check_dash_reads_stdin_as_the_named_file_with_the_project_facts() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(common::findings(&o), vec!["src/new.py:5: PP201"]);
 
+    // A name pagerproof does not read is a notice, not a silent "No findings".
+    let o = check_stdin("notes.md", "# notes\n");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("notice: notes.md: Not checked"), "{}", stdout(&o));
+
     let o = run(dir.path(), &["check", "-"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--stdin-filename"), "{}", stderr(&o));
