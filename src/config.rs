@@ -70,13 +70,27 @@ pub struct Config {
 pub struct PathRules {
     /// Globs are relative to this directory (absolute, normalised).
     pub root: PathBuf,
-    pub exclude: Option<GlobSet>,
+    /// `exclude`, matched as a `.gitignore` at `root` would be.
+    pub exclude: Option<Exclude>,
     pub overrides: Vec<Override>,
     /// The globs of every override in one set, so matching a path costs one
     /// set lookup rather than one per override.
     pub override_globs: GlobSet,
     /// The override each glob of `override_globs` belongs to.
     pub override_of: Vec<usize>,
+}
+
+/// The `exclude` patterns, with gitignore's rules (ripgrep's matcher, the
+/// one the walk already uses for `.gitignore`): a pattern without `/` matches
+/// at any depth, one with a `/` is anchored at the config's directory, a
+/// directory excludes everything below it, a trailing `/` matches
+/// directories only, and `!pattern` takes a path back.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    matcher: ignore::gitignore::Gitignore,
+    /// Some pattern ends with `/`: whether a path is a directory matters
+    /// (asked of the file system only then).
+    dir_only: bool,
 }
 
 /// One `[[overrides]]` block (its globs are in [`PathRules::override_globs`]).
@@ -96,7 +110,12 @@ impl PathRules {
     /// True when `fs_path` (relative to `cwd` or absolute) is excluded.
     pub fn is_excluded(&self, fs_path: &Path, cwd: &Path) -> bool {
         let Some(exclude) = &self.exclude else { return false };
-        self.relative(fs_path, cwd).is_some_and(|rel| !rel.as_os_str().is_empty() && exclude.is_match(&rel))
+        let Some(rel) = self.relative(fs_path, cwd) else { return false };
+        if rel.as_os_str().is_empty() {
+            return false;
+        }
+        let is_dir = exclude.dir_only && cwd.join(fs_path).is_dir();
+        exclude.matcher.matched_path_or_any_parents(&rel, is_dir).is_ignore()
     }
 
     /// Indexes of the overrides whose globs match `fs_path`, in file order.
@@ -175,17 +194,22 @@ impl ConfigError {
 // ---- the file format ----
 
 /// Top-level keys (also `[tool.pagerproof]`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Raw {
+    #[schemars(with = "Option<Vec<String>>")]
     select: Option<Vec<Spanned<String>>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     extend_select: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, SeverityName>")]
     severity: BTreeMap<Spanned<String>, SeverityName>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
     overrides: Vec<RawOverride>,
@@ -212,53 +236,69 @@ struct Raw {
 }
 
 /// `[fix]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawFix {
+    /// The timeout, in seconds, that the timeout fixes write (1 to 3600; default 10).
+    #[schemars(with = "Option<i64>")]
     default_timeout_seconds: Option<Spanned<i64>>,
+    /// The `maxsize` that the queue fixes write (default 1000).
+    #[schemars(with = "Option<i64>")]
     default_queue_maxsize: Option<Spanned<i64>>,
 }
 
 /// `[migrations]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawMigrations {
     scope: Option<Mode>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     applied_through: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// One `[[overrides]]` block.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawOverride {
+    #[schemars(with = "Vec<String>")]
     paths: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     select: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, SeverityName>")]
     severity: BTreeMap<Spanned<String>, SeverityName>,
 }
 
 /// The `[roles]` table: globs per role. `migration` is not a key: which
 /// files are migrations is the migration reader's decision.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawRoles {
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     production: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     browser: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     test: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     tooling: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     build: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     vendored: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     generated: Vec<Spanned<String>>,
 }
 
@@ -278,7 +318,7 @@ impl RawRoles {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 enum SeverityName {
     Error,
@@ -296,12 +336,12 @@ impl From<SeverityName> for Severity {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct Pyproject {
     tool: Option<PyTool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct PyTool {
     pagerproof: Option<Raw>,
 }
@@ -346,7 +386,7 @@ pub const KEYS: &[KeyDoc] = &[
         key: "exclude",
         ty: "list of globs",
         default: "`[]`",
-        doc: "Files and directories never checked, even when named on the command line (so pre-commit and editors agree with CI). Relative to the config file's directory; a pattern without `/` matches at any depth, and a directory excludes everything below it.",
+        doc: "Files and directories never checked, even when named on the command line (so pre-commit and editors agree with CI). Relative to the config file's directory; matched as a `.gitignore` there would be: a pattern without `/` matches at any depth, one with a `/` is anchored, a directory excludes everything below it, a trailing `/` matches directories only, and `!pattern` takes a path back (unless its directory is excluded).",
     },
     KeyDoc {
         key: "overrides",
@@ -668,12 +708,7 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         });
     }
     let (override_globs, override_of) = globs(path, text, &override_patterns, "`paths` of `[[overrides]]`")?;
-    let exclude = if raw.exclude.is_empty() {
-        None
-    } else {
-        let patterns: Vec<(&Spanned<String>, usize)> = raw.exclude.iter().map(|p| (p, 0)).collect();
-        Some(globs(path, text, &patterns, "`exclude`")?.0)
-    };
+    let exclude = if raw.exclude.is_empty() { None } else { Some(exclude_matcher(path, text, &root, &raw.exclude)?) };
     let roles = match &raw.roles {
         Some(r) => {
             let mut lists = Vec::new();
@@ -819,6 +854,73 @@ fn selector(path: &Path, text: &str, s: &Spanned<String>) -> Result<String, Box<
     }
 }
 
+/// Compiles `exclude` into a gitignore matcher rooted at `root`; an invalid
+/// pattern is an error pointing at it.
+fn exclude_matcher(
+    path: &Path,
+    text: &str,
+    root: &Path,
+    patterns: &[Spanned<String>],
+) -> Result<Exclude, Box<ConfigError>> {
+    // `./x` is how people write "x at the top": gitignore says `/x`.
+    let line = |raw: &str| match raw.strip_prefix("./") {
+        Some(rest) => format!("/{rest}"),
+        None => raw.to_string(),
+    };
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+    let mut dir_only = false;
+    for p in patterns {
+        let raw = p.get_ref().trim();
+        let line = line(raw);
+        dir_only |= line.ends_with('/');
+        builder.add_line(None, &line).map_err(|e| {
+            let why = match &e {
+                ignore::Error::Glob { err, .. } => err.clone(),
+                other => other.to_string(),
+            };
+            Box::new(
+                ConfigError::new(path, text, Some(p.span()), format!("invalid glob `{raw}`: {why}"))
+                    .label("this pattern"),
+            )
+        })?;
+    }
+    let build = |n: usize| {
+        let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+        for p in &patterns[..n] {
+            let _ = b.add_line(None, &line(p.get_ref().trim()));
+        }
+        b.build()
+    };
+    match builder.build() {
+        Ok(matcher) => Ok(Exclude { matcher, dir_only }),
+        Err(_) => {
+            // Each pattern parsed, so the set as a whole is too large to
+            // compile (regex size limits). Name the first pattern whose
+            // addition makes it fail (a binary search over prefixes: only
+            // on this path); the error itself holds the whole regex.
+            let (mut ok, mut bad) = (0, patterns.len());
+            while bad - ok > 1 {
+                let mid = (ok + bad) / 2;
+                if build(mid).is_ok() { ok = mid } else { bad = mid }
+            }
+            let p = &patterns[bad - 1];
+            Err(Box::new(
+                ConfigError::new(
+                    path,
+                    text,
+                    Some(p.span()),
+                    format!(
+                        "the globs of `exclude` are too large to compile (over the regex size limit) from glob `{}` on",
+                        shorten(p.get_ref().trim())
+                    ),
+                )
+                .label("this glob")
+                .help(Some("use fewer or simpler globs (a directory name matches everything below it)".to_string())),
+            ))
+        }
+    }
+}
+
 /// The variants one pattern stands for: `*` stays within one directory, a
 /// pattern without `/` matches at any depth, and a directory matches
 /// everything below it.
@@ -928,7 +1030,7 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
             let best = expected
                 .iter()
                 .map(|c| {
-                    let d = select::levenshtein(&bad.to_ascii_lowercase(), c);
+                    let d = strsim::levenshtein(&bad.to_ascii_lowercase(), c);
                     // A prefix (`warn` for `warning`) is a near miss too.
                     (if c.starts_with(&bad.to_ascii_lowercase()) && bad.len() >= 3 { d.min(1) } else { d }, *c)
                 })
@@ -951,6 +1053,28 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
 }
 
 // ---- generated docs ----
+
+/// The JSON schema of `pagerproof.toml` (and of `[tool.pagerproof]`),
+/// generated from the very types the parser reads, with each key described
+/// by its entry in [`KEYS`] / [`OVERRIDE_KEYS`]; checked in as
+/// `docs/pagerproof.schema.json` for editors (taplo, Even Better TOML).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Raw);
+    let mut v = serde_json::to_value(&schema).expect("a schema is JSON");
+    v["title"] = "pagerproof.toml".into();
+    v["description"] = "Configuration of pagerproof (see docs/config.md).".into();
+    let describe = |props: Option<&mut serde_json::Value>, keys: &[KeyDoc]| {
+        let Some(props) = props.and_then(serde_json::Value::as_object_mut) else { return };
+        for k in keys {
+            if let Some(p) = props.get_mut(k.key).and_then(serde_json::Value::as_object_mut) {
+                p.insert("description".into(), k.doc.into());
+            }
+        }
+    };
+    describe(v.get_mut("properties"), KEYS);
+    describe(v.pointer_mut("/$defs/RawOverride/properties"), OVERRIDE_KEYS);
+    serde_json::to_string_pretty(&v).expect("a schema serializes") + "\n"
+}
 
 /// The keys serde accepts at `[table]` of a config, found by asking the
 /// parser about an unknown key: the reference cannot drift from the code.

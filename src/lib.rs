@@ -207,6 +207,12 @@ pub struct Report {
     /// The config file in effect, as shown (named in the summary line, so
     /// a config that changes the scan's scope is never silent).
     pub config: Option<String>,
+    /// The languages of the checked files (what says which preview rules
+    /// would have looked at them).
+    pub languages: std::collections::BTreeSet<source::Language>,
+    /// Some checked file is a migration (the migration rules look only at
+    /// those).
+    pub migrations_checked: bool,
 }
 
 /// Display path → file text, kept only for files with findings, with the
@@ -559,6 +565,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         roles: file_roles,
         skipped_by_role,
         config: None,
+        languages: mine.iter().map(|&i| files[i].grammar.language()).collect(),
+        migrations_checked: mine.iter().any(|&i| files[i].role.role == Role::Migration),
     })
 }
 
@@ -950,7 +958,11 @@ fn add_overlay_candidates(
         }
         let shown = walk::display_path(path, &options.cwd);
         notices.retain(|n| !(n.kind == NoticeKind::MissingPath && n.path == shown));
-        let Some(grammar) = Grammar::from_path(path) else { continue };
+        let Some(grammar) = Grammar::from_path(path) else {
+            // `check - --stdin-filename notes.md`: say so, as for a named file.
+            notices.push(walk::unsupported_notice(path, &options.cwd));
+            continue;
+        };
         candidates.push(walk::Candidate {
             path: shown.clone(),
             fs_path: path.clone(),

@@ -116,22 +116,8 @@ pub fn suggest(input: &str) -> Option<String> {
         .flat_map(|r| [r.code.to_string(), r.name.to_string()])
         .chain(Category::ALL.iter().map(|c| c.as_str().to_string()));
     candidates
-        .map(|c| (levenshtein(&input.to_ascii_lowercase(), &c.to_ascii_lowercase()), c))
+        .map(|c| (strsim::levenshtein(&input.to_ascii_lowercase(), &c.to_ascii_lowercase()), c))
         .filter(|(d, c)| *d <= (c.len() / 3).max(2))
         .min()
         .map(|(_, c)| c)
-}
-
-/// Edit distance, for "did you mean" hints.
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

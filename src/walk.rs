@@ -141,6 +141,10 @@ pub fn discover(
                         };
                         let candidate = Candidate { path, fs_path, grammar, rel, root, explicit };
                         found.lock().expect("walk mutex").push(candidate);
+                    } else if is_file && !skip && entry.depth() == 0 {
+                        // Named on the command line and not read: say so,
+                        // rather than a silent "0 files checked".
+                        errors.lock().expect("walk mutex").push(unsupported_notice(entry.path(), cwd));
                     }
                 }
                 Err(err) => {
@@ -162,6 +166,21 @@ pub fn discover(
     files.dedup_by(|a, b| a.path == b.path);
     notices.extend(errors.into_inner().expect("walk mutex"));
     (files, notices)
+}
+
+/// The notice for a file named on the command line that pagerproof does
+/// not read: a type it has no reader for, or SQL outside a migration folder.
+pub(crate) fn unsupported_notice(path: &Path, cwd: &Path) -> Notice {
+    let message = if Grammar::from_path(path) == Some(Grammar::Sql) {
+        "Not checked: SQL is read only as a PostgreSQL up migration, known by its folder (`migrations/`, ...) or \
+         its name (`V1__x.sql`, `up.sql`)"
+            .to_string()
+    } else {
+        "Not checked: pagerproof does not read this file type (it reads Python, TypeScript, JavaScript, Rust and \
+         SQL migrations)"
+            .to_string()
+    };
+    Notice { path: display_path(path, cwd), kind: NoticeKind::Unsupported, line: None, column: None, message }
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {

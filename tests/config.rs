@@ -38,7 +38,7 @@ fn unknown_keys_wrong_types_and_unknown_rules_point_at_the_span() {
             "[[catalog.network.python]]\nrule = \"request\"\npaths = \"x\"\n",
             &["pagerproof.toml:3:9", "expected a sequence"],
         ),
-        ("exclude = [\"a[\"]\n", &["pagerproof.toml:1:12", "invalid glob"]),
+        ("exclude = [\"a{b\"]\n", &["pagerproof.toml:1:12", "invalid glob"]),
         ("[roles]\nvendord = [\"lib/**\"]\n", &["pagerproof.toml:2:1", "did you mean `vendored`?"]),
         // Which files are migrations is the migration reader's decision.
         ("[roles]\nmigration = [\"db/**\"]\n", &["pagerproof.toml:2:1", "unknown key `migration`"]),
@@ -155,6 +155,33 @@ fn exclude_skips_walked_and_named_files() {
     // Globs are relative to the config's directory, whatever the cwd.
     let o = concise(&dir.path().join("app"), &["."]);
     assert_eq!(findings(&o), vec!["a.py:5: PP201"], "{}", stdout(&o));
+}
+
+#[test]
+fn exclude_follows_gitignore_rules() {
+    let dir = repo();
+    write(dir.path(), "app/a.py", FETCH);
+    write(dir.path(), "app/generated/keep.py", FETCH);
+    write(dir.path(), "app/generated/drop.py", FETCH);
+    write(dir.path(), "build/x.py", FETCH);
+    write(dir.path(), "lib/build", "");
+    write(dir.path(), "lib/build.py", FETCH);
+    write(dir.path(), "docs/tools/y.py", FETCH);
+    // `!` takes a file back (when its directory is not excluded, as in git);
+    // a trailing `/` matches directories only;
+    // `./docs` is anchored at the config's directory.
+    write(
+        dir.path(),
+        "pagerproof.toml",
+        "exclude = [\"app/generated/*\", \"!app/generated/keep.py\", \"build/\", \"./docs\"]\n",
+    );
+    let o = concise(dir.path(), &[]);
+    assert_eq!(
+        findings(&o),
+        vec!["app/a.py:5: PP201", "app/generated/keep.py:5: PP201", "lib/build.py:5: PP201"],
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -283,6 +310,35 @@ fn config_reference_is_up_to_date() {
             panic!("docs/config.md is stale; run `UPDATE_GENERATED=1 cargo test --test config`");
         }
     }
+}
+
+/// The JSON schema is generated from the parser's types: checked in, and
+/// checked to be current, so an editor never validates against a stale one.
+#[test]
+fn config_json_schema_is_up_to_date_and_describes_the_keys() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/pagerproof.schema.json");
+    let want = config::json_schema();
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    if have != want {
+        if std::env::var_os("UPDATE_GENERATED").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        } else {
+            panic!("docs/pagerproof.schema.json is stale; run `UPDATE_GENERATED=1 cargo test --test config`");
+        }
+    }
+    let v: serde_json::Value = serde_json::from_str(&want).unwrap();
+    let props = v["properties"].as_object().unwrap();
+    // Every documented key is in the schema, described, and nothing else is.
+    let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.key).collect();
+    keys.sort_unstable();
+    let mut in_schema: Vec<&str> = props.keys().map(String::as_str).collect();
+    in_schema.sort_unstable();
+    assert_eq!(in_schema, keys);
+    for k in config::KEYS {
+        assert_eq!(props[k.key]["description"], k.doc, "{}", k.key);
+    }
+    assert_eq!(v["additionalProperties"], false, "unknown keys are errors, in the schema too");
+    assert!(want.contains("\"warning\""), "severity values are enumerated");
 }
 
 #[test]

@@ -262,7 +262,7 @@ fn every_output_format_is_linear_in_findings() {
         })
         .collect();
     let mut report = Vec::new();
-    for format in ["text", "concise", "json", "sarif", "github", "markdown"] {
+    for format in ["text", "concise", "json", "sarif", "github", "markdown", "gitlab", "junit", "checkstyle"] {
         let args = ["check", "--no-cache", "--no-progress", "-j", "1", "--color", "never", "--format", format, "."];
         let points: Vec<(usize, Duration)> =
             counts.iter().zip(&dirs).map(|(&n, d)| (n, best(d.path(), &args, 2))).collect();

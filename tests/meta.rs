@@ -252,18 +252,23 @@ fn status(r: &RuleMeta) -> String {
 /// The rule table in the top-level README, between its markers.
 fn readme_table() -> String {
     let mut out = String::from(
-        "| Code | Name | Category | Languages | Status | Confidence | Summary |\n|---|---|---|---|---|---|---|\n",
+        "| Code | Name | Category | Severity | Languages | Status | Confidence | Summary |\n|---|---|---|---|---|---|---|---|\n",
     );
     for r in registry::all() {
         let langs: Vec<&str> = r.languages.iter().map(|l| l.as_str()).collect();
+        // A preview rule runs only with --preview: say so where people look.
+        let status = match r.status {
+            pagerproof::rule::Status::Stable => status(r),
+            pagerproof::rule::Status::Preview => "preview (`--preview`)".to_string(),
+        };
         out.push_str(&format!(
-            "| {} | [{}](rules/{}.md) | {} | {} | {} | {} | {} |\n",
+            "| {} | [{}](rules/{}.md) | {} | {} | {} | {status} | {} | {} |\n",
             r.code,
             r.name,
             r.name,
             r.category,
+            r.severity,
             langs.join(", "),
-            status(r),
             r.confidence().short(),
             r.summary.replace('|', "\\|")
         ));

@@ -1381,32 +1381,14 @@ fn receiver_is_logger(mut r: Node<'_>, src: &str, cat: &LangErrors) -> bool {
 
 /// True when a comment is a directive that silences another linter's rule
 /// for this very pattern (`eslint-disable-next-line no-empty`,
-/// `# noqa: BLE001`, `# nosec B110`, `# pylint: disable=broad-except`): the
+/// `# noqa: BLE001`, `# nosec B110`, `# pylint: disable=broad-except`; the
+/// ids come from [`crate::engine::equivalents`]), or a bare `# nosec`: the
 /// team has already looked at this handler and decided.
 pub fn acknowledges_swallow(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    const RULES: &[&str] = &[
-        "no-empty",
-        "s110",
-        "s112",
-        "ble001",
-        "e722",
-        "b110",
-        "b112",
-        "broad-except",
-        "broad-exception-caught",
-        "bare-except",
-        "w0702",
-        "w0703",
-        "w0718",
-        "sim105",
-    ];
-    let directive = lower.contains("eslint-disable")
-        || lower.contains("noqa")
-        || lower.contains("nosec")
-        || lower.contains("pylint:")
-        || lower.contains("biome-ignore");
-    directive && (RULES.iter().any(|r| lower.contains(r)) || lower.trim_start_matches(['#', ' ']).trim() == "nosec")
+    let codes = crate::engine::equivalents::codes_named(text);
+    codes.contains(&"PP101")
+        || codes.contains(&"PP102")
+        || text.to_ascii_lowercase().trim_start_matches(['#', ' ']).trim() == "nosec"
 }
 
 /// A comment that explains the handler or acknowledges another linter's

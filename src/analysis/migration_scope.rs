@@ -20,7 +20,9 @@ use crate::migration::model::Migration;
 use crate::source::SourceFile;
 
 /// Which migrations the rules report on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Only the migrations still ahead of production.

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 /// Collection-size knowledge.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CollectionCatalog {
     /// Relations of one parent row that are small by nature, as
@@ -21,7 +21,7 @@ pub struct CollectionCatalog {
 }
 
 /// What one language family knows about collection sizes.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LangCollections {
     /// Calls (last name) or methods that split an iterable into chunks.

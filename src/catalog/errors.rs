@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 /// Error handling knowledge by language.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorCatalog {
     #[serde(default)]
@@ -18,7 +18,7 @@ pub struct ErrorCatalog {
 
 /// What pagerproof knows about dropped errors in Rust. Paths use `::`; an
 /// entry ending in `::` is a prefix.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RustErrors {
     /// Calls whose `Result` is I/O, network or database work, by resolved path.
@@ -54,7 +54,7 @@ impl RustErrors {
 
 /// What one language family knows about error handling. Paths ending in `.`
 /// (or, for JS packages, `/`) are prefixes; see [`matches_path`].
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LangErrors {
     /// Exception types that make a handler broad (Python).

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 /// Migration knowledge.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct MigrationCatalog {
     /// Functions that make a column default volatile (a table rewrite).

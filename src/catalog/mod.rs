@@ -31,7 +31,7 @@ use serde::Deserialize;
 
 /// All catalog sections. The config's `[catalog]` table deserializes into
 /// this same type (unknown sections and keys are errors).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
     /// `rules/catalog/network.toml`: outbound calls and their timeouts.

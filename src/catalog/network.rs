@@ -18,7 +18,7 @@
 use serde::Deserialize;
 
 /// Outbound calls by language.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkCatalog {
     /// Python calls.
@@ -37,7 +37,7 @@ pub struct NetworkCatalog {
 }
 
 /// Rust timeout wrappers.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RustWrappers {
     /// Functions by resolved path.
@@ -49,7 +49,7 @@ pub struct RustWrappers {
 }
 
 /// Which rule reports a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NetRule {
     /// HTTP requests: `request-without-timeout` (PP201).
@@ -59,7 +59,7 @@ pub enum NetRule {
 }
 
 /// Where the timeout goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CallKind {
     /// The call itself makes the request or connection and takes the timeout.
@@ -76,7 +76,7 @@ pub enum CallKind {
 }
 
 /// A group of calls that take their timeout the same way.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetCall {
     pub rule: NetRule,

@@ -19,7 +19,7 @@
 use serde::Deserialize;
 
 /// Query knowledge by language.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueryCatalog {
     #[serde(default)]
@@ -32,7 +32,7 @@ pub struct QueryCatalog {
 
 /// What the Rust half of `query-in-loop` knows: query builders recognised by
 /// the method that runs them and a step that starts them.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RustQueries {
     /// Query clients.
@@ -50,7 +50,7 @@ pub struct RustQueries {
 }
 
 /// One Rust query client.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RustQueryClient {
     /// Shown in messages (`sqlx`).
@@ -79,7 +79,7 @@ pub struct RustQueryClient {
 }
 
 /// What one language family knows about queries in loops.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LangQueries {
     /// Query clients.
@@ -99,7 +99,7 @@ pub struct LangQueries {
 }
 
 /// One query client: how its calls are recognised.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct QueryClient {
     /// Shown in messages (`Django ORM`).

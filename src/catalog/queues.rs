@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 /// Queue and fan-out knowledge by language.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueCatalog {
     #[serde(default)]
@@ -18,7 +18,7 @@ pub struct QueueCatalog {
 }
 
 /// What one language family knows.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LangQueues {
     /// Queue, buffer and channel constructors.
@@ -36,7 +36,7 @@ pub struct LangQueues {
 }
 
 /// One family of buffer constructors.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Buffer {
     /// Constructor paths as `cx.resolve` spells them.
@@ -58,7 +58,7 @@ pub struct Buffer {
 }
 
 /// Methods that make a long-lived array a queue.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ArrayQueue {
     pub producers: Vec<String>,
@@ -66,7 +66,7 @@ pub struct ArrayQueue {
 }
 
 /// Fan-out calls, limiters and what makes an input unbounded.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FanOut {
     /// Calls that run all the awaitables they get at once.

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 /// Retry knowledge by language family.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetryCatalog {
     #[serde(default)]
@@ -19,7 +19,7 @@ pub struct RetryCatalog {
 }
 
 /// What the Rust halves of the missing-retry rules know.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RustRetry {
     /// Calls that pause, by the last two segments of their path or the last one
@@ -48,7 +48,7 @@ pub struct RustRetry {
 }
 
 /// A Rust retry strategy constructor (tokio-retry, backoff).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RustRetryPolicy {
     /// Path suffixes of the constructor (`ExponentialBackoff::from_millis`).
@@ -67,7 +67,7 @@ pub struct RustRetryPolicy {
 
 /// What one language family knows about retries. Path entries ending in `.`
 /// are prefixes.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LangRetry {
     /// Calls that pause, by resolved path.
@@ -105,7 +105,7 @@ pub struct LangRetry {
 }
 
 /// A library retry policy: a decorator, constructor or option object.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetryPolicy {
     /// Resolved paths of the decorator or call.

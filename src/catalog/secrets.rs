@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 /// Secret knowledge shared by all languages, plus per-language sinks.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SecretsCatalog {
     /// Phrases (space-separated lowercase words) a credential's name ends with.
@@ -49,7 +49,7 @@ pub struct SecretsCatalog {
 
 /// What tells a value's kind apart from a secret's (`[values]`): read by
 /// [`crate::analysis::values`].
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ValueWords {
     /// Words of a name that make its value a file-system path (`path`, `file`).
@@ -73,7 +73,7 @@ pub struct ValueWords {
 }
 
 /// The log sinks of one language family.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogSinks {
     /// Resolved path prefixes of logging modules and logger factories.

@@ -10,7 +10,7 @@
 use serde::Deserialize;
 
 /// Side-effect knowledge by language.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SideEffectCatalog {
     #[serde(default)]
@@ -22,7 +22,7 @@ pub struct SideEffectCatalog {
 }
 
 /// What pagerproof knows about side effects and guards in Rust.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RustEffects {
     /// Function names or route paths (case-insensitive) that mark a webhook receiver.
@@ -64,7 +64,7 @@ pub struct RustEffects {
 }
 
 /// What one language family knows about side effects and guards.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LangEffects {
     /// Function, class or route-path fragments (case-insensitive) that mark
@@ -97,7 +97,7 @@ pub struct LangEffects {
 }
 
 /// A group of payment API calls that take an idempotency key the same way.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PaymentCall {
     /// Call patterns.
@@ -116,7 +116,7 @@ pub struct PaymentCall {
 }
 
 /// A side effect a redelivered handler repeats.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Effect {
     /// What a redelivery does, completing "so a redelivery ...".
@@ -131,7 +131,7 @@ pub struct Effect {
 }
 
 /// Guards: what shows the handler checks for an earlier delivery.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Guards {
     /// Calls that upsert, get-or-create, lock or set-if-absent.

@@ -22,7 +22,7 @@ use crate::select::{Layer, Selection};
 use crate::{Options, check};
 
 /// The lowest severity that makes `check` exit with 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FailOn {
     Error,
@@ -54,15 +54,30 @@ pub enum ColorChoice {
 /// Arguments of `pagerproof check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or directories to check.
+    /// Files or directories to check; `-` reads one file's text from stdin
+    /// (name it with --stdin-filename).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// Output format (`--output-format` is an alias, as in ruff).
+    #[arg(long, visible_alias = "output-format", value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write the report to FILE (atomically) instead of stdout.
+    /// Write the report to FILE (atomically) instead of stdout. A bare format
+    /// name (`-o json`) is refused: it almost always meant `--format json`.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Check the text read from stdin as this file (with `check -`): its
+    /// language, config, roles and the project's facts come from this path.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Print how many findings each rule reported instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Check nothing: list the files that would be checked, one per line.
+    #[arg(long)]
+    pub show_files: bool,
+    /// Exit with 0 even when there are findings (errors still exit with 2).
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Run only these rules: codes, names, categories or ALL (comma-separated).
     /// Replaces the config's select, extend_select and ignore.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
@@ -186,7 +201,20 @@ const MAX_FIX_PASSES: usize = 4;
 /// Runs `pagerproof check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let mut options = Options::new(args.paths.clone(), cwd.clone());
+    if let Some(path) = &args.output {
+        refuse_format_as_file(path, args.format)?;
+    }
+    let stdin = stdin_file(&args)?;
+    let paths = if stdin.is_some() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let mut options = Options::new(paths, cwd.clone());
+    if let Some((name, text)) = &stdin {
+        // The whole project is walked for its facts; only the stdin text is
+        // reported, under the name it was given.
+        let mut overlay = crate::Overlay::default();
+        overlay.insert(name, &cwd, text.as_str());
+        options.overlay = Some(Arc::new(overlay));
+        options.report_only = Some(Arc::new(vec![name.clone()]));
+    }
     let found = if args.no_config {
         None
     } else if let Some(path) = &args.config {
@@ -196,7 +224,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
         Some(config::Found { path: path.clone(), pyproject })
     } else {
-        let start = args.paths.first().map_or_else(|| cwd.clone(), |p| cwd.join(p));
+        let first = stdin.as_ref().map(|(name, _)| name).or(args.paths.first());
+        let start = first.map_or_else(|| cwd.clone(), |p| cwd.join(p));
         let search = config::search(&start);
         if let Some(above) = &search.above_root
             && !args.quiet
@@ -266,16 +295,26 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     if args.show_roles {
         return show_roles(&options);
     }
-    let show_progress = !args.no_progress && !args.quiet && std::io::stderr().is_terminal();
-    if show_progress {
-        options.progress = Some(progress_printer());
+    if args.show_files {
+        return show_files(&options);
+    }
+    // A progress line redraws itself with escape codes: only on a terminal
+    // that can take them, and never when colour (and escapes) are unwanted.
+    let show_progress = !args.no_progress
+        && !args.quiet
+        && std::io::stderr().is_terminal()
+        && !super::no_color()
+        && !super::dumb_term();
+    let progress = show_progress.then(progress_bar);
+    if let Some(bar) = &progress {
+        options.progress = Some(progress_printer(bar.clone()));
     }
     if args.show_settings {
         show_settings(config_shown.as_deref(), &options, fail_on);
     }
     let policy = FixPolicy { unsafe_fixes: args.unsafe_fixes };
     let scan = |options: &Options| -> anyhow::Result<(crate::Report, Vec<String>)> {
-        scan(&args, options, &cwd, config_shown.clone(), baseline.as_ref(), diff_base.as_deref(), show_progress)
+        scan(&args, options, &cwd, config_shown.clone(), baseline.as_ref(), diff_base.as_deref(), progress.as_ref())
     };
     let (mut report, mut notes) = scan(&options)?;
     let mut refused_any = false;
@@ -314,17 +353,24 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
+        ColorChoice::Auto => args.output.is_none() && super::color_wanted(&std::io::stdout()),
     };
+    if !args.quiet
+        && let Some(note) = preview_note(&options.selection, &report)
+    {
+        say(&note);
+    }
     let mut buf = Vec::new();
-    report::render(&report, args.format, RenderOptions { color, quiet: args.quiet, fixes: policy }, &mut buf)
-        .context("cannot render the report")?;
+    if args.statistics {
+        statistics(&report, args.format, &mut buf)?;
+    } else {
+        report::render(&report, args.format, RenderOptions { color, quiet: args.quiet, fixes: policy }, &mut buf)
+            .context("cannot render the report")?;
+    }
     match &args.output {
         Some(path) => {
             write_atomic(path, &buf).with_context(|| format!("cannot write {}", path.display()))?;
-            if !args.quiet && matches!(args.format, Format::Json | Format::Sarif) {
+            if !args.quiet && args.format.is_machine() {
                 say(&report::summary(&report));
             }
         }
@@ -344,7 +390,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     if refused_any {
         return Ok(ExitStatus::Error);
     }
-    let failing = fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
+    let failing =
+        !args.exit_zero && fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
 }
 
@@ -358,13 +405,13 @@ fn scan(
     config_shown: Option<String>,
     baseline: Option<&Baseline>,
     diff_base: Option<&crate::diff::Base>,
-    show_progress: bool,
+    progress: Option<&indicatif::ProgressBar>,
 ) -> anyhow::Result<(crate::Report, Vec<String>)> {
     let mut notes = Vec::new();
     let mut report = check(options)?;
     report.config = config_shown;
-    if show_progress {
-        let _ = write!(std::io::stderr(), "\r\x1b[2K");
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
     }
     if !args.quiet
         && let Some(note) = skipped_note(&report.skipped_by_role)
@@ -633,19 +680,140 @@ fn selection(args: &CheckArgs, config: Option<&config::Config>) -> Selection {
     s
 }
 
-/// A `checked N/M files` line on stderr, redrawn at most ten times a second.
-fn progress_printer() -> Arc<dyn Fn(usize, usize) + Send + Sync> {
+/// The `checked N/M files` line on stderr (indicatif draws it and clears it).
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr_with_hz(10));
+    bar.set_style(indicatif::ProgressStyle::with_template("checked {pos}/{len} files").expect("a valid template"));
+    bar
+}
+
+/// Feeds the scan's progress to `bar`, after a short delay so that quick
+/// runs draw nothing.
+fn progress_printer(bar: indicatif::ProgressBar) -> Arc<dyn Fn(usize, usize) + Send + Sync> {
     let start = Instant::now();
-    let last = std::sync::Mutex::new(Duration::ZERO);
     Arc::new(move |done, total| {
-        let elapsed = start.elapsed();
-        if elapsed < Duration::from_millis(300) {
+        if start.elapsed() < Duration::from_millis(300) {
             return;
         }
-        let Ok(mut last) = last.try_lock() else { return };
-        if elapsed - *last >= Duration::from_millis(100) || done == total {
-            *last = elapsed;
-            let _ = write!(std::io::stderr(), "\r\x1b[2Kchecked {done}/{total} files");
-        }
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
     })
+}
+
+/// `-o json` (a file literally named after a format) writes a text report
+/// to a file called `json`: what a ruff user typing `--output json` never
+/// means. Refused with the two ways to say what was meant.
+fn refuse_format_as_file(path: &std::path::Path, format: Format) -> anyhow::Result<()> {
+    let name = path.to_string_lossy();
+    let is_format = <Format as ValueEnum>::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .any(|v| v.matches(&name, true));
+    if is_format {
+        anyhow::bail!(
+            "`--output {n}` would write the {f} report to a file named `{n}`; for {n} output use `--format {n}` \
+             (alias `--output-format {n}`), or write `--output ./{n}` if a file of that name is really meant",
+            n = clean(&name),
+            f = format.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default(),
+        );
+    }
+    Ok(())
+}
+
+/// `check -`: the stdin text and the path it is checked as.
+fn stdin_file(args: &CheckArgs) -> anyhow::Result<Option<(PathBuf, String)>> {
+    let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if !dash {
+        if args.stdin_filename.is_some() {
+            anyhow::bail!("--stdin-filename names the text read with `check -`; add `-` to read stdin");
+        }
+        return Ok(None);
+    }
+    if args.paths.len() > 1 {
+        anyhow::bail!("`check -` reads one file from stdin; name no other paths with it");
+    }
+    let Some(name) = &args.stdin_filename else {
+        anyhow::bail!("`check -` needs --stdin-filename PATH: the language and the project's facts come from the path");
+    };
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).context("cannot read stdin as UTF-8 text")?;
+    Ok(Some((name.clone(), text)))
+}
+
+/// `--show-files`: the files a check would report on, sorted, one per line.
+fn show_files(options: &Options) -> anyhow::Result<ExitStatus> {
+    let (entries, notices) = crate::file_roles(options)?;
+    let mut out = String::new();
+    for e in entries.iter().filter(|e| e.checked) {
+        out.push_str(&clean(&e.path));
+        out.push('\n');
+    }
+    write_stdout(out.as_bytes()).context("cannot write to stdout")?;
+    let missing: Vec<_> = notices.iter().filter(|n| n.kind == NoticeKind::MissingPath).collect();
+    for n in &missing {
+        say(&format!("error: {}: {}", clean(&n.path), clean(&n.message)));
+    }
+    Ok(if missing.is_empty() { ExitStatus::Clean } else { ExitStatus::Error })
+}
+
+/// `--statistics`: findings per rule, most first (JSON for `--format json`).
+fn statistics(report: &crate::Report, format: Format, out: &mut Vec<u8>) -> anyhow::Result<()> {
+    let mut counts: std::collections::BTreeMap<&str, (usize, &crate::rule::RuleMeta)> = Default::default();
+    for d in &report.diagnostics {
+        counts.entry(d.rule.code).or_insert((0, d.rule)).0 += 1;
+    }
+    let mut rows: Vec<(usize, &crate::rule::RuleMeta)> = counts.into_values().collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(b.1.code)));
+    if format == Format::Json {
+        let json: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(n, r)| serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity, "count": n}))
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &json)?;
+        out.push(b'\n');
+        return Ok(());
+    }
+    let width = rows.first().map_or(1, |(n, _)| n.to_string().len());
+    for (n, r) in &rows {
+        writeln!(out, "{n:>width$}  {}  {}", r.code, r.name)?;
+    }
+    writeln!(out, "{}", report::summary(report))?;
+    Ok(())
+}
+
+/// Says which preview rules would have looked at the checked files but did
+/// not run (a migration adding a `NOT NULL` column is "No findings" without
+/// `--preview`, and both `error` rules are preview): `None` when there are
+/// none.
+fn preview_note(selection: &Selection, report: &crate::Report) -> Option<String> {
+    if selection.preview {
+        return None;
+    }
+    let mut with_preview = selection.clone();
+    with_preview.preview = true;
+    let mut skipped: Vec<&crate::rule::RuleMeta> = crate::registry::all()
+        // The migration rules look at migrations only, not at every file of
+        // their languages.
+        .filter(|r| r.category != crate::rule::Category::UnsafeMigration || report.migrations_checked)
+        .filter(|r| {
+            report
+                .languages
+                .iter()
+                .any(|&l| r.supports(l) && with_preview.enabled_for(r, l) && !selection.enabled_for(r, l))
+        })
+        .collect();
+    if skipped.is_empty() {
+        return None;
+    }
+    // The most severe first: those are the ones a reader must not miss.
+    skipped.sort_by_key(|r| (std::cmp::Reverse(r.severity), r.code));
+    let named: Vec<String> =
+        skipped.iter().take(3).map(|r| format!("{} {} ({})", r.code, r.name, r.severity)).collect();
+    let more = if skipped.len() > 3 { format!(" and {} more", skipped.len() - 3) } else { String::new() };
+    Some(format!(
+        "note: {} preview rule(s) for the checked files did not run: {}{more}; --preview runs them \
+         (`pagerproof rules --status preview` lists them)",
+        skipped.len(),
+        named.join(", ")
+    ))
 }

@@ -44,6 +44,28 @@ pub enum Command {
     MergeSarif(merge_sarif::MergeSarifArgs),
     /// Write a commented starter pagerproof.toml.
     Init(init::InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) for `man -l -`, or write one page per
+    /// subcommand into a directory.
+    Man(ManArgs),
+}
+
+/// Arguments of `pagerproof completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `pagerproof man`.
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write `pagerproof.1` and `pagerproof-<command>.1` into DIR instead of
+    /// printing `pagerproof.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// Runs the parsed command line.
@@ -54,7 +76,58 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Explain(args) => explain::run(args),
         Command::MergeSarif(args) => merge_sarif::run(args),
         Command::Init(args) => init::run(args),
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut <Cli as clap::CommandFactory>::command(), "pagerproof", &mut out);
+            write_stdout(&out)?;
+            Ok(ExitStatus::Clean)
+        }
+        Command::Man(args) => man(args),
     }
+}
+
+/// `pagerproof man`: the pages come from the same clap definitions as
+/// `--help`, so they cannot drift from it.
+fn man(args: ManArgs) -> anyhow::Result<ExitStatus> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    match args.dir {
+        None => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut out)?;
+            write_stdout(&out)?;
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)?;
+            clap_mangen::generate_to(cmd, &dir)?;
+        }
+    }
+    Ok(ExitStatus::Clean)
+}
+
+/// True when `NO_COLOR` asks for no colour (set and not empty, as
+/// no-color.org says).
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// True when the terminal says it cannot take escape codes (`TERM=dumb`).
+pub fn dumb_term() -> bool {
+    std::env::var_os("TERM").is_some_and(|t| t == "dumb")
+}
+
+/// Whether `--color auto` colours output written to `stream`: never with
+/// `NO_COLOR`; always with `CLICOLOR_FORCE` or `FORCE_COLOR` (set, not `0`);
+/// otherwise anstream's choice: a terminal that is not `TERM=dumb` and no
+/// `CLICOLOR=0`.
+pub fn color_wanted(stream: &impl anstream::stream::RawStream) -> bool {
+    if no_color() {
+        return false;
+    }
+    let forced = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    if forced("CLICOLOR_FORCE") || forced("FORCE_COLOR") {
+        return true;
+    }
+    !dumb_term() && anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never
 }
 
 /// Writes `bytes` to `path` the way a user expects `-o FILE` to: through a

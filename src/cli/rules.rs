@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::{ExitStatus, write_stdout};
 use crate::registry;
-use crate::rule::RuleMeta;
+use crate::rule::{Category, RuleMeta, Status};
+use crate::source::Language;
 
 /// Output formats of `pagerproof rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -22,10 +23,67 @@ pub struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+    /// Only rules of this category (`missing-timeout`, ...).
+    #[arg(long, value_name = "CATEGORY", value_parser = parse_category)]
+    pub category: Option<Category>,
+    /// Only rules for this language.
+    #[arg(long, value_enum, value_name = "LANGUAGE")]
+    pub language: Option<LanguageName>,
+    /// Only stable (on by default) or preview (`--preview`) rules.
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Option<StatusName>,
 }
 
+/// `rules --language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LanguageName {
+    Python,
+    Typescript,
+    Javascript,
+    Rust,
+    Sql,
+}
+
+impl LanguageName {
+    fn language(self) -> Language {
+        match self {
+            LanguageName::Python => Language::Python,
+            LanguageName::Typescript => Language::TypeScript,
+            LanguageName::Javascript => Language::JavaScript,
+            LanguageName::Rust => Language::Rust,
+            LanguageName::Sql => Language::Sql,
+        }
+    }
+}
+
+/// `rules --status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusName {
+    Stable,
+    Preview,
+}
+
+fn parse_category(s: &str) -> Result<Category, String> {
+    Category::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        format!("no category is called `{s}`; categories: {}", names.join(", "))
+    })
+}
+
+impl RulesArgs {
+    /// True when `rule` passes every filter given.
+    fn keeps(&self, rule: &RuleMeta) -> bool {
+        self.category.is_none_or(|c| rule.category == c)
+            && self.language.is_none_or(|l| rule.supports(l.language()))
+            && self
+                .status
+                .is_none_or(|s| rule.status == if s == StatusName::Stable { Status::Stable } else { Status::Preview })
+    }
+}
+
+/// One rule as `rules --format json` (and `explain --format json`) shows it.
 #[derive(Serialize)]
-struct RuleRow<'a> {
+pub struct RuleRow<'a> {
     code: &'a str,
     name: &'a str,
     category: &'a str,
@@ -41,7 +99,8 @@ struct RuleRow<'a> {
     help_uri: String,
 }
 
-fn row(r: &'static RuleMeta) -> RuleRow<'static> {
+/// The row of `r`.
+pub fn row(r: &RuleMeta) -> RuleRow<'_> {
     RuleRow {
         code: r.code,
         name: r.name,
@@ -70,7 +129,11 @@ fn status_cell(r: &RuleRow) -> String {
 
 /// The table `pagerproof rules` prints.
 pub fn table() -> String {
-    let rows: Vec<RuleRow> = registry::all().map(row).collect();
+    table_of(registry::all())
+}
+
+fn table_of(rules: impl Iterator<Item = &'static RuleMeta>) -> String {
+    let rows: Vec<RuleRow> = rules.map(row).collect();
     let mut out = String::new();
     let header = ["CODE", "NAME", "CATEGORY", "SEVERITY", "LANGUAGES", "STATUS", "CONFIDENCE"];
     let cells: Vec<[String; 7]> = rows
@@ -106,10 +169,11 @@ pub fn table() -> String {
 
 /// Runs `pagerproof rules`.
 pub fn run(args: RulesArgs) -> anyhow::Result<ExitStatus> {
+    let rules = registry::all().filter(|r| args.keeps(r));
     let text = match args.format {
-        RulesFormat::Table => table(),
+        RulesFormat::Table => table_of(rules),
         RulesFormat::Json => {
-            let rows: Vec<RuleRow> = registry::all().map(row).collect();
+            let rows: Vec<RuleRow> = rules.map(row).collect();
             serde_json::to_string_pretty(&rows)? + "\n"
         }
     };

@@ -12,6 +12,7 @@
 
 pub mod context;
 pub mod dispatch;
+pub mod equivalents;
 pub mod facts;
 pub mod rust;
 pub mod semantic;

@@ -55,6 +55,10 @@ pub struct Suppression {
     pub reason: Option<String>,
     /// Set when the comment holds a directive that does not parse.
     pub error: Option<String>,
+    /// Another linter's directive naming an equivalent rule (see
+    /// [`super::equivalents`]): it suppresses like ours, but its hygiene
+    /// (unused, no reason) is that tool's business, not ours.
+    pub foreign: bool,
 }
 
 const MARKER: &str = "pagerproof:";
@@ -74,7 +78,7 @@ pub fn parse(node: Node<'_>, file: &SourceFile) -> Option<Suppression> {
 /// directive at all.
 pub fn parse_span(span: Span, file: &SourceFile) -> Option<Suppression> {
     let text = span.text(&file.text);
-    let at = find_marker(text)?;
+    let Some(at) = find_marker(text) else { return foreign(span, file, text) };
     let rest = text[at + MARKER.len()..].trim_start();
     let rest = rest.trim_end_matches("*/").trim_end();
     let word_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
@@ -85,11 +89,17 @@ pub fn parse_span(span: Span, file: &SourceFile) -> Option<Suppression> {
         _ if !word.is_empty() && after.starts_with('[') => false,
         _ => return None,
     };
-    let start = file.lines.position(&file.text, span.start);
-    let line_start = file.lines.line_start(start.line as usize - 1) as usize;
-    let own_line = file.text[line_start..span.start as usize].trim().is_empty();
-    let mut s =
-        Suppression { span, line: start.line, own_line, file_level, targets: Vec::new(), reason: None, error: None };
+    let (line, own_line) = placement(span, file);
+    let mut s = Suppression {
+        span,
+        line,
+        own_line,
+        file_level,
+        targets: Vec::new(),
+        reason: None,
+        error: None,
+        foreign: false,
+    };
     if word != "ignore" && word != "ignore-file" {
         s.error = Some(format!("unknown directive `{word}` (only `ignore[...]` and `ignore-file[...]` exist)"));
         return Some(s);
@@ -117,6 +127,33 @@ pub fn parse_span(span: Span, file: &SourceFile) -> Option<Suppression> {
         s.error = Some("expected `-- reason` after the rule list".to_string());
     }
     Some(s)
+}
+
+/// The comment's 1-based line, and whether only whitespace precedes it there.
+fn placement(span: Span, file: &SourceFile) -> (u32, bool) {
+    let start = file.lines.position(&file.text, span.start);
+    let line_start = file.lines.line_start(start.line as usize - 1) as usize;
+    (start.line, file.text[line_start..span.start as usize].trim().is_empty())
+}
+
+/// Another linter's directive that names an equivalent of our rules, as a
+/// suppression of those rules; `None` for any other comment.
+fn foreign(span: Span, file: &SourceFile, text: &str) -> Option<Suppression> {
+    let codes = super::equivalents::codes_named(text);
+    if codes.is_empty() {
+        return None;
+    }
+    let (line, own_line) = placement(span, file);
+    Some(Suppression {
+        span,
+        line,
+        own_line,
+        file_level: false,
+        targets: codes.into_iter().map(str::to_string).collect(),
+        reason: None,
+        error: None,
+        foreign: true,
+    })
 }
 
 /// Byte offset of the first `pagerproof:` that opens a comment: the word
@@ -179,6 +216,9 @@ pub fn apply(
         }
     }
     for (i, s) in suppressions.iter().enumerate() {
+        if s.foreign {
+            continue;
+        }
         if let Some(err) = &s.error {
             if enabled(&INVALID_SUPPRESSION) {
                 kept.push(Diagnostic::new(

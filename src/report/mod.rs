@@ -3,10 +3,12 @@
 
 pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod terminal;
+pub mod xml;
 
 use std::io::{self, Write};
 
@@ -29,6 +31,20 @@ pub enum Format {
     /// A Markdown summary (counts per rule, then findings) for
     /// `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// GitLab Code Quality JSON (`artifacts: reports: codequality:`).
+    Gitlab,
+    /// JUnit XML: one test suite per rule, one failure per finding.
+    Junit,
+    /// Checkstyle XML: one `<file>` per file, one `<error>` per finding.
+    Checkstyle,
+}
+
+impl Format {
+    /// True for the formats a program reads (not a person): they get no
+    /// notices or summary mixed in, and `-o FILE` repeats the summary on stderr.
+    pub fn is_machine(self) -> bool {
+        matches!(self, Format::Json | Format::Sarif | Format::Gitlab | Format::Junit | Format::Checkstyle)
+    }
 }
 
 /// Settings that affect rendering only.
@@ -52,6 +68,9 @@ pub fn render(report: &Report, format: Format, options: RenderOptions, out: &mut
         Format::Sarif => sarif::render(report, out),
         Format::Github => github::render(report, options, out),
         Format::Markdown => markdown::render(report, out),
+        Format::Gitlab => gitlab::render(report, out),
+        Format::Junit => xml::render_junit(report, out),
+        Format::Checkstyle => xml::render_checkstyle(report, out),
     }
 }
 
