@@ -159,43 +159,11 @@ fn grown(fx: &Path, dir: &Path, size: usize) -> usize {
     text.len()
 }
 
-/// Fixtures still superlinear when this test was written (ratios 2.2 to 7.8
-/// at 4 MB: per-node scans of the enclosing function or file that are not
-/// indexed yet). They are measured and printed but not asserted; fixing one
-/// means deleting it here, so the assertion covers it again.
-const KNOWN_SUPERLINEAR: &[&str] = &[
-    "payment-without-idempotency-key/fail.rs",
-    "query-in-loop/fail.js",
-    "query-in-loop/fail.rs",
-    "queue-without-bound/fail.ts",
-    "retry-without-backoff/fail.js",
-    "retry-without-backoff/fail.ts",
-    "side-effect-without-dedup/fail.js",
-    "side-effect-without-dedup/fail.rs",
-    // Superlinear after the 2026-12-04 merges of the migration-scope, SQL
-    // front-end, collection-size and handler-intent work (measured 1.6x to
-    // 6.7x at 4 MB); each is a regression to fix, listed so that the other
-    // fixtures stay asserted meanwhile.
-    "column-type-rewrite/fail_knex",
-    "column-type-rewrite/fail_sql",
-    "drop-or-rename-in-use/fail_sql",
-    "io-error-swallowed/fail_intent.rs",
-    "not-null-column-without-default/fail_prisma",
-    "not-null-column-without-default/fail_sql",
-    "query-in-loop/fail_sized.js",
-    "retry-without-limit/fail.ts",
-    "set-not-null-without-check/fail_sql",
-    "volatile-column-default/fail_sql",
-];
-
 #[test]
 #[ignore = "needs an optimised binary: .ci/run runs it with --release"]
 fn every_rule_is_linear_in_file_size() {
     let sizes = [256 << 10, 1 << 20, 4 << 20];
     let fixtures = fail_fixtures();
-    for known in KNOWN_SUPERLINEAR {
-        assert!(fixtures.iter().any(|f| f.ends_with(known)), "{known} is not a fixture");
-    }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let lines = std::sync::Mutex::new(Vec::new());
     // Two fixtures at a time (each run's own CPU time is measured, so they
@@ -218,7 +186,6 @@ fn every_rule_is_linear_in_file_size() {
                     let line = std::panic::catch_unwind(|| assert_flat(&name, &points)).unwrap_or_else(|e| {
                         format!("FAIL {}", e.downcast_ref::<String>().cloned().unwrap_or_default())
                     });
-                    let line = if KNOWN_SUPERLINEAR.contains(&name.as_str()) { format!("KNOWN {line}") } else { line };
                     lines.lock().unwrap().push(line);
                 }
             });

@@ -546,9 +546,13 @@ impl FactCollector for ConstantCollectionFacts {
         let python = file.grammar == Grammar::Python;
         let text: &str = &file.text;
         let mut at = 0;
+        // Built on the first constant: one pass over the file, where a
+        // search for each constant's name made a constants module cost the
+        // square of its size.
+        let mut changed: Option<std::collections::HashSet<&str>> = None;
         while at < text.len() {
             if let Some(name) = constant_at(&text[at..], python)
-                && !mutated(text, name)
+                && !changed.get_or_insert_with(|| mutated_names(text)).contains(name)
             {
                 facts.constant_collections.insert(name.to_string());
             }
@@ -596,29 +600,56 @@ fn constant_at(text: &str, python: bool) -> Option<&str> {
     (!empty && !not_tuple).then_some(name)
 }
 
-/// The file adds to or changes the collection somewhere. One pass over the
-/// name's occurrences: a constants module may hold hundreds of them.
-fn mutated(text: &str, name: &str) -> bool {
-    const MUTATORS: &[&str] =
-        &["append(", "extend(", "push(", "add(", "update(", "insert(", "unshift(", "set(", "setdefault("];
-    text.match_indices(name).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
-            return false;
-        }
-        let rest = &text[i + name.len()..];
-        if let Some(call) = rest.strip_prefix('.') {
-            return MUTATORS.iter().any(|m| call.starts_with(m));
-        }
-        // `name[key] = value`, not `name[key] == value`.
-        rest.starts_with('[')
-            && rest.lines().next().is_some_and(|line| {
-                line.find(']').is_some_and(|c| {
-                    let after = line[c + 1..].trim_start();
-                    after.starts_with('=') && !after.starts_with("==")
-                })
+const MUTATORS: &[&str] =
+    &["append(", "extend(", "push(", "add(", "update(", "insert(", "unshift(", "set(", "setdefault("];
+
+/// Whether `rest` (the text from a `.` or `[` after a name) changes the
+/// collection: a mutating method call, or `[key] = value` (not `==`).
+fn mutation_at(rest: &str) -> bool {
+    if let Some(call) = rest.strip_prefix('.') {
+        return MUTATORS.iter().any(|m| call.starts_with(m));
+    }
+    rest.starts_with('[')
+        && rest.lines().next().is_some_and(|line| {
+            line.find(']').is_some_and(|c| {
+                let after = line[c + 1..].trim_start();
+                after.starts_with('=') && !after.starts_with("==")
             })
-    })
+        })
+}
+
+/// Every name the file adds to or changes (`name.append(`, `name.push(`,
+/// `name[k] = v`), in one pass over the `.` and `[` of the text: each name
+/// written right before a mutation and not after a word character or a dot
+/// (`my_queue.append`, `self.queue.append` change neither `queue`).
+fn mutated_names(text: &str) -> std::collections::HashSet<&str> {
+    let name_char = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let mut out = std::collections::HashSet::new();
+    for site in memchr::memchr2_iter(b'.', b'[', text.as_bytes()) {
+        if !mutation_at(&text[site..]) {
+            continue;
+        }
+        // Back over the name characters (at most 1 KB: no constant's name
+        // is longer), keeping each start not preceded by a word character
+        // or a dot (`$` may start a name inside a run: `$queue`).
+        let mut chars = text[..site].char_indices().rev().peekable();
+        while let Some((i, c)) = chars.next() {
+            if !name_char(c) || site - i > 1024 {
+                break;
+            }
+            let before = chars.peek().map(|&(_, b)| b);
+            if before.is_none_or(|b| !(b.is_alphanumeric() || b == '_' || b == '.')) {
+                out.insert(&text[i..site]);
+            }
+        }
+    }
+    out
+}
+
+/// The file adds to or changes the collection somewhere.
+#[cfg(test)]
+fn mutated(text: &str, name: &str) -> bool {
+    mutated_names(text).contains(name)
 }
 
 #[cfg(test)]

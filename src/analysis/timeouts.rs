@@ -47,9 +47,16 @@ pub fn says_why_no_timeout(comment: &str) -> bool {
 
 /// True when a comment on the statement holding `node` (trailing, or the
 /// comment block directly above it) says why the call has no timeout.
-pub fn explained_no_timeout(node: Node<'_>, src: &str, lines: &crate::source::LineIndex) -> bool {
+/// `parent` gives a node's parent (the checker's `parent_of`, which reads the
+/// walker's ancestors).
+pub fn explained_no_timeout<'t>(
+    node: Node<'t>,
+    parent: impl Fn(Node<'t>) -> Option<Node<'t>>,
+    src: &str,
+    lines: &crate::source::LineIndex,
+) -> bool {
     let mut stmt = node;
-    while let Some(p) = stmt.parent() {
+    while let Some(p) = parent(stmt) {
         let k = stmt.kind();
         if k.ends_with("_statement") || k == "lexical_declaration" || k == "variable_declaration" {
             break;

@@ -42,6 +42,11 @@ pub struct Checker<'a, 't> {
     /// The parent of the node being dispatched (what `node.parent()` would
     /// return, without its walk down from the root).
     pub parent: Option<Node<'t>>,
+    /// The ancestors of the node being dispatched, root first (see
+    /// [`Checker::parent_of`]).
+    lineage: &'a [Node<'t>],
+    /// The id of the node being dispatched (`usize::MAX` in `finish`).
+    node_id: usize,
     pub semantic: &'a Semantic<'t>,
     pub facts: &'a ProjectFacts,
     pub catalog: &'a Catalog,
@@ -56,6 +61,20 @@ pub struct Checker<'a, 't> {
 }
 
 impl<'a, 't> Checker<'a, 't> {
+    /// The parent of `node`: read from the walker's ancestors when `node` is
+    /// the dispatched node or one of its ancestors, else `Node::parent`
+    /// (which walks down from the root: in a file of many statements, a
+    /// call per node makes time grow with the square of the file's size).
+    pub fn parent_of(&self, node: Node<'t>) -> Option<Node<'t>> {
+        if node.id() == self.node_id {
+            return self.lineage.last().copied();
+        }
+        match self.lineage.iter().rposition(|a| a.id() == node.id()) {
+            Some(at) => at.checked_sub(1).map(|i| self.lineage[i]),
+            None => node.parent(),
+        }
+    }
+
     /// The grammar of the file being checked.
     pub fn grammar(&self) -> Grammar {
         self.file.grammar
@@ -124,9 +143,15 @@ pub struct FileMemo {
     /// call, and a scan per call would make a file's time grow with the
     /// square of its size.
     contains: std::cell::RefCell<foldhash::HashMap<Box<str>, bool>>,
+    /// The same for [`FileMemo::contains_ignore_ascii_case`], by lowercased needle.
+    contains_lower: std::cell::RefCell<foldhash::HashMap<Box<str>, bool>>,
     /// The names before `.defaults.timeout` in the file, for the axios
     /// instance lookup (see [`FileMemo::defaults_timeout_set`]).
     defaults_timeout: std::cell::OnceCell<foldhash::HashSet<Box<str>>>,
+    /// The Rust functions registered on a webhook route path in the file,
+    /// read in one pass by `rules::idempotency_rust` (a search of the file
+    /// for each function's name made time grow with the square of its size).
+    pub rust_webhook_routes: std::cell::OnceCell<foldhash::HashSet<Box<str>>>,
 }
 
 impl FileMemo {
@@ -142,12 +167,35 @@ impl FileMemo {
         found
     }
 
+    /// `src.to_ascii_lowercase().contains(&needle.to_ascii_lowercase())`,
+    /// scanning the file once per distinct needle and lowering nothing but
+    /// the needle. Only for needles from a bounded set, as for
+    /// [`FileMemo::contains`].
+    pub fn contains_ignore_ascii_case(&self, src: &str, needle: &str) -> bool {
+        let needle = needle.to_ascii_lowercase();
+        if let Some(&known) = self.contains_lower.borrow().get(needle.as_str()) {
+            return known;
+        }
+        let found = find_ignore_ascii_case(src.as_bytes(), needle.as_bytes());
+        self.contains_lower.borrow_mut().insert(needle.into(), found);
+        found
+    }
+
     /// Whether `{name}.defaults.timeout` occurs in the file, where `name` is a
     /// dotted name (`api`, `this.api`): every occurrence is read once, and
     /// the dotted name before it is kept with each of its dotted suffixes.
     pub fn defaults_timeout_set(&self, src: &str, name: &str) -> bool {
         self.defaults_timeout.get_or_init(|| names_before(src, ".defaults.timeout", |_| true)).contains(name)
     }
+}
+
+/// Whether lowercased `needle` occurs in `hay` ignoring ASCII case: a
+/// candidate at each occurrence of the needle's first byte in either case.
+fn find_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else { return true };
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, hay)
+        .any(|at| hay.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
 }
 
 /// The dotted names written right before each occurrence of `needle` whose
@@ -270,6 +318,8 @@ pub fn check_tree(
                     src,
                     ctx: &ctx,
                     parent,
+                    lineage: &ancestors,
+                    node_id: node.id(),
                     semantic: &semantic,
                     facts,
                     catalog,
@@ -313,6 +363,8 @@ pub fn check_tree(
             src,
             ctx: &ctx,
             parent: None,
+            lineage: &[],
+            node_id: usize::MAX,
             semantic: &semantic,
             facts,
             catalog,

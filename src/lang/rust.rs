@@ -238,7 +238,14 @@ fn skip_char_or_lifetime(b: &[u8], i: usize) -> usize {
         return (j + 1).min(n);
     }
     // One (possibly multi-byte) character then a quote: a char literal.
-    let rest = std::str::from_utf8(&b[i + 1..]).ok();
+    // Only the next character is decoded (at most 4 bytes): validating the
+    // rest of the file at every quote made lexing grow with the square of
+    // the file's size.
+    let head = &b[i + 1..(i + 5).min(n)];
+    let rest = match std::str::from_utf8(head) {
+        Ok(r) => Some(r),
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok(),
+    };
     if let Some(ch) = rest.and_then(|r| r.chars().next()) {
         let after = i + 1 + ch.len_utf8();
         if after < n && b[after] == b'\'' {
@@ -280,7 +287,11 @@ pub fn path_segments(path: &syn::Path) -> Vec<String> {
 #[derive(Debug, Default, Clone)]
 pub struct UseMap {
     names: HashMap<String, String>,
+    /// Each glob prefix once, in file order: a prefix imported again (the
+    /// same `use x::*;` in many functions) would add a candidate per copy to
+    /// every path lookup.
     globs: Vec<String>,
+    glob_seen: std::collections::HashSet<String>,
 }
 
 impl UseMap {
@@ -317,7 +328,12 @@ impl UseMap {
                         self.names.insert(alias, full.join("::"));
                     }
                 }
-                syn::UseTree::Glob(_) => self.globs.push(prefix.join("::")),
+                syn::UseTree::Glob(_) => {
+                    let g = prefix.join("::");
+                    if self.glob_seen.insert(g.clone()) {
+                        self.globs.push(g);
+                    }
+                }
                 syn::UseTree::Group(g) => {
                     for item in &g.items {
                         stack.push((prefix.clone(), item));

@@ -61,34 +61,52 @@ fn string_literals(text: &str) -> Vec<&str> {
     out
 }
 
-/// The route paths written for `name` in the file: the attribute on the
-/// function (`#[post("/webhooks/stripe")]`) and registrations
-/// (`.route("/webhooks/stripe", post(name))`, `web::resource("/hook").route(web::post().to(name))`).
-fn route_paths<'s>(f: &RustFnInfo, src: &'s str) -> Vec<&'s str> {
-    let mut out = Vec::new();
-    let text = f.span.text(src);
+/// Whether `f` is routed on a webhook path: the path in its route attribute
+/// (`#[post("/webhooks/stripe")]`), or one of its registrations in the file
+/// (`.route("/webhooks/stripe", post(name))`,
+/// `web::resource("/hook").route(web::post().to(name))`). The registrations
+/// are read once per file (see [`webhook_registrations`]), not searched for
+/// each function.
+fn routed_as_webhook(f: &RustFnInfo, cx: &RustChecker<'_, '_>, cat: &RustEffects) -> bool {
+    let text = f.span.text(cx.src);
     let head = &text[..(f.sig.start.saturating_sub(f.span.start) as usize).min(text.len())];
-    out.extend(string_literals(head));
+    string_literals(head).iter().any(|p| path_marked(p, cat))
+        || cx.memo.rust_webhook_routes.get_or_init(|| webhook_registrations(cx.src, cat)).contains(f.name.as_str())
+}
+
+/// The names registered as handlers on a webhook path in `src`, in one pass:
+/// every `(name)` or `::name)` is a registration of `name`, whose path is a
+/// string literal written after the nearest `route(`, `resource(`,
+/// `service(` or `scope(` in the 300 bytes before it.
+fn webhook_registrations(src: &str, cat: &RustEffects) -> foldhash::HashSet<Box<str>> {
     let b = src.as_bytes();
-    let name = f.name.as_str();
-    let mut from = 0;
-    while let Some(found) = src[from..].find(name) {
-        let at = from + found;
-        from = at + name.len();
-        let before = at.checked_sub(1).map(|i| b[i]);
-        let after = b.get(at + name.len()).copied();
-        if !matches!(before, Some(b'(' | b':')) || after != Some(b')') {
+    let mut out = foldhash::HashSet::default();
+    for close in memchr::memchr_iter(b')', b) {
+        // Back over the identifier before `)` (raw identifiers keep `r#`).
+        let start = src[..close]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| c.is_alphanumeric() || c == '_' || c == '#')
+            .last()
+            .map_or(close, |(i, _)| i);
+        if start == close || !matches!(start.checked_sub(1).map(|i| b[i]), Some(b'(' | b':')) {
+            continue;
+        }
+        let name = &src[start..close];
+        if out.contains(name) {
             continue;
         }
         // Back to the start of this registration.
-        let window_start = src.floor_char_boundary(at.saturating_sub(300));
-        let window = &src[window_start..at];
-        let start = ["route(", "resource(", "service(", "scope("]
+        let window_start = src.floor_char_boundary(start.saturating_sub(300));
+        let window = &src[window_start..start];
+        let from = ["route(", "resource(", "service(", "scope("]
             .iter()
             .filter_map(|k| window.rfind(k).map(|i| i + k.len()))
             .max()
             .unwrap_or(window.len());
-        out.extend(string_literals(&window[start..]));
+        if string_literals(&window[from..]).iter().any(|p| path_marked(p, cat)) {
+            out.insert(name.into());
+        }
     }
     out
 }
@@ -115,7 +133,7 @@ fn is_webhook(f: &RustFnInfo, cx: &RustChecker<'_, '_>, cat: &RustEffects) -> bo
     if name_marked(&f.name, cat) && (f.handler.is_some() || f.is_async) {
         return true;
     }
-    if f.handler.is_some() && route_paths(f, cx.src).iter().any(|p| path_marked(p, cat)) {
+    if f.handler.is_some() && routed_as_webhook(f, cx, cat) {
         return true;
     }
     // A function handed the webhook's payload (`payload: &PaddleWebhookPayload`).

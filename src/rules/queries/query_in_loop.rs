@@ -192,11 +192,9 @@ fn callee_parts<'t>(call: Node<'t>, src: &str) -> Option<(Node<'t>, String)> {
 
 fn match_call<'t, 'c>(call: Node<'t>, cx: &Checker<'c, 't>, q: &'c LangQueries) -> Option<Matched<'t, 'c>> {
     let src = cx.src;
-    let lower_src = || src.to_ascii_lowercase();
-    let mut lowered: Option<String> = None;
-    let mut marker_ok = |c: &QueryClient| match &c.file_marker {
+    let marker_ok = |c: &QueryClient| match &c.file_marker {
         None => true,
-        Some(m) => lowered.get_or_insert_with(lower_src).contains(&m.to_ascii_lowercase()),
+        Some(m) => cx.memo.contains_ignore_ascii_case(src, m),
     };
     if let Some((obj, method)) = callee_parts(call, src)
         && let Some(segs) = segments(obj, src)

@@ -160,7 +160,14 @@ fn at_most_two_passes(lp: Node<'_>, src: &str) -> bool {
             }
             !is_function(n.kind())
         });
-        let before = &src[..lp.start_byte()];
+        if countdown.is_empty() {
+            return false;
+        }
+        // The countdown is set in the function before the loop: look back to
+        // its `def`, at most 4 KB (searching back to the file's start for
+        // every loop made time grow with the square of the file's size).
+        let window = src.floor_char_boundary(lp.start_byte().saturating_sub(4096));
+        let before = &src[window..lp.start_byte()];
         let start = before.rfind("def ").unwrap_or(0);
         let before = &before[start..];
         return countdown.iter().any(|c| ["1", "2"].iter().any(|v| before.contains(&format!("{c} = {v}\n"))));

@@ -367,7 +367,7 @@ fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
 fn message<'t>(call: Node<'t>, callee: Node<'t>, cx: &Checker<'_, 't>, entry: &NetCall, t: Timeout) -> Option<String> {
     // A streaming or long-poll call left without a timeout on purpose, and
     // the comment says so (timeout evidence).
-    if t != Timeout::Set && timeouts::explained_no_timeout(call, cx.src, &cx.file.lines) {
+    if t != Timeout::Set && timeouts::explained_no_timeout(call, |n| cx.parent_of(n), cx.src, &cx.file.lines) {
         return None;
     }
     let shown = callee_display(call, callee, cx);
