@@ -25,6 +25,7 @@ pub mod report;
 pub mod rule;
 pub mod rules;
 pub mod select;
+pub mod server;
 pub mod source;
 pub mod walk;
 

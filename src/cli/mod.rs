@@ -44,6 +44,8 @@ pub enum Command {
     MergeSarif(merge_sarif::MergeSarifArgs),
     /// Write a commented starter pagerproof.toml.
     Init(init::InitArgs),
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Server,
 }
 
 /// Runs the parsed command line.
@@ -54,6 +56,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Explain(args) => explain::run(args),
         Command::MergeSarif(args) => merge_sarif::run(args),
         Command::Init(args) => init::run(args),
+        // The protocol's exit codes: 0 after shutdown and exit, 1 otherwise.
+        Command::Server => Ok(match crate::server::run_stdio()? {
+            0 => ExitStatus::Clean,
+            _ => ExitStatus::Findings,
+        }),
     }
 }
 
