@@ -8,7 +8,8 @@ N single characters at the end of its last line, one at a time, each time
 waiting for the publishDiagnostics of that version. Prints the time to the
 first diagnostics (open, cold cache unless --cache holds a warm one), the
 median and worst time from didChange to publishDiagnostics (this includes
-the server's 150 ms debounce), and the server's resident memory (VmRSS now,
+the server's 150 ms debounce) with the server's CPU time per edit (what the
+wall time would be on an idle machine, when the check is not parallel), and the server's resident memory (VmRSS now,
 VmHWM its peak). Nothing in WORKSPACE is written.
 """
 
@@ -59,6 +60,12 @@ def memory(pid):
     return out
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time of the process and its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
@@ -94,6 +101,7 @@ def main():
     opened = time.monotonic() - t0
     found = len(m["params"]["diagnostics"])
     times = []
+    cpu0 = cpu_seconds(proc.pid)
     for i in range(a.edits):
         version = i + 2
         # A space typed at the end of the last line: the file stays valid.
@@ -104,6 +112,7 @@ def main():
                                "contentChanges": [{"range": {"start": pos, "end": pos}, "text": " "}]}})
         wait(proc, published(version))
         times.append(time.monotonic() - t0)
+    cpu = (cpu_seconds(proc.pid) - cpu0) / max(1, a.edits)
     mem = memory(proc.pid)
     send(proc, {"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": None})
     wait(proc, lambda m: m.get("id") == 2)
@@ -113,7 +122,8 @@ def main():
     print(f"file: {path} ({len(lines)} lines), {found} diagnostics")
     print(f"open to first diagnostics: {ms(opened)}")
     print(f"keystroke to diagnostics over {len(times)} edits (150 ms debounce included): "
-          f"median {ms(statistics.median(times))}, worst {ms(max(times))}")
+          f"median {ms(statistics.median(times))}, worst {ms(max(times))}; server CPU per edit {ms(cpu)}")
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"server memory: {mem.get('VmRSS')} MiB resident, peak {mem.get('VmHWM')} MiB; exit code {proc.returncode}")
 
 

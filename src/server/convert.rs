@@ -189,3 +189,58 @@ pub fn doc_action(rule: &RuleMeta) -> Value {
         "command": { "title": title, "command": super::OPEN_DOC_COMMAND, "arguments": [rule.help_uri()] },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Edit;
+    use crate::source::Span;
+
+    fn shown() -> lsp_types::Diagnostic {
+        lsp_types::Diagnostic { code: Some(NumberOrString::String("PP201".into())), ..Default::default() }
+    }
+
+    #[test]
+    fn a_fix_becomes_one_versioned_edit_per_span_in_the_negotiated_unit() {
+        // Any rule's fix: edits after a non-ASCII character on their line.
+        let src = "x = \"é😀\"; requests.get(u)\nqueue.Queue()\n";
+        let at = src.find("u)").unwrap() + 1;
+        let q = src.find("()").unwrap() + 1;
+        let fix = Fix {
+            description: "Pass a timeout".into(),
+            edits: vec![
+                Edit { span: Span::new(at, at), content: ", timeout=10".into() },
+                Edit { span: Span::new(q, q), content: "maxsize=100".into() },
+            ],
+        };
+        let uri: lsp_types::Uri = "file:///w/a.py".parse().unwrap();
+        let a = fix_action(&uri, 7, &fix, src, &shown(), Encoding::Utf16);
+        assert_eq!(a["title"], "Fix: Pass a timeout");
+        assert_eq!(a["isPreferred"], true);
+        let change = &a["edit"]["documentChanges"][0];
+        assert_eq!(change["textDocument"], json!({ "uri": "file:///w/a.py", "version": 7 }));
+        let edits = change["edits"].as_array().unwrap();
+        // After `u`: 24 characters, 25 UTF-16 units (😀 is two), 28 bytes.
+        assert_eq!(edits[0]["range"]["start"], json!({ "line": 0, "character": 25 }));
+        assert_eq!(edits[0]["newText"], ", timeout=10");
+        assert_eq!(
+            edits[1]["range"],
+            json!({ "start": { "line": 1, "character": 12 }, "end": { "line": 1, "character": 12 } })
+        );
+        let a = fix_action(&uri, 7, &fix, src, &shown(), Encoding::Utf8);
+        assert_eq!(a["edit"]["documentChanges"][0]["edits"][0]["range"]["start"]["character"], 28);
+    }
+
+    #[test]
+    fn the_suppression_comment_uses_the_files_comment_syntax_and_indentation() {
+        let uri: lsp_types::Uri = "file:///w/m.sql".parse().unwrap();
+        let mut d = shown();
+        d.range.start.line = 1;
+        let rule = crate::registry::find("PP201").unwrap();
+        let a = suppress_action(&uri, 3, Path::new("m.sql"), "BEGIN;\n  CREATE INDEX i ON t (c);\n", &d, rule, false);
+        assert_eq!(a["edit"]["documentChanges"][0]["edits"][0]["newText"], "  -- pagerproof: ignore[PP201] -- \n");
+        assert_eq!(comment_prefix(Path::new("a.py")), "#");
+        assert_eq!(comment_prefix(Path::new("a.rs")), "//");
+        assert_eq!(comment_prefix(Path::new("a.tsx")), "//");
+    }
+}

@@ -104,6 +104,8 @@ struct Server<'a> {
     pending: HashMap<lsp_types::Uri, Instant>,
     shutdown: bool,
     next_request: i32,
+    /// Every workspace file's project facts, kept between checks.
+    memo: Arc<crate::FactsMemo>,
 }
 
 impl<'a> Server<'a> {
@@ -135,6 +137,7 @@ impl<'a> Server<'a> {
             pending: HashMap::new(),
             shutdown: false,
             next_request: 0,
+            memo: Arc::default(),
         }
     }
 
@@ -453,6 +456,10 @@ impl<'a> Server<'a> {
         }
         options.overlay = Some(Arc::new(overlay));
         options.report_only = Some(Arc::new(vec![doc.path.clone()]));
+        options.facts_memo = Some(Arc::clone(&self.memo));
+        if std::env::var_os("PAGERPROOF_SERVER_NO_CACHE").is_some() {
+            options.cache_dir = None;
+        }
         if !doc.path.starts_with(&options.cwd) {
             options.paths.push(doc.path.clone());
         }
