@@ -167,12 +167,13 @@ mod tests {
         let text = "a = \"é😀\"; b\r\nx\ry\n";
         let starts = line_starts(text);
         assert_eq!(starts, vec![0, 17, 19, 21]);
-        // `;` is after a, space, =, space, ", é (1 unit), 😀 (2 units), ".
+        // `;` is after a, space, =, space, " (5), é (1 unit, 2 bytes), 😀 (2
+        // units, 4 bytes), " (1): 9 units, 12 bytes.
         let semi = text.find(';').unwrap();
-        assert_eq!(offset(text, &starts, pos(0, 8), Encoding::Utf16), semi);
-        assert_eq!(offset(text, &starts, pos(0, 11), Encoding::Utf8), semi);
-        assert_eq!(position(text, &starts, semi, Encoding::Utf16), pos(0, 8));
-        assert_eq!(position(text, &starts, semi, Encoding::Utf8), pos(0, 11));
+        assert_eq!(offset(text, &starts, pos(0, 9), Encoding::Utf16), semi);
+        assert_eq!(offset(text, &starts, pos(0, 12), Encoding::Utf8), semi);
+        assert_eq!(position(text, &starts, semi, Encoding::Utf16), pos(0, 9));
+        assert_eq!(position(text, &starts, semi, Encoding::Utf8), pos(0, 12));
         // Past the end of a line is its end; a lone CR ends a line.
         assert_eq!(offset(text, &starts, pos(0, 99), Encoding::Utf16), 15);
         assert_eq!(offset(text, &starts, pos(2, 0), Encoding::Utf16), text.find('y').unwrap());
@@ -183,7 +184,7 @@ mod tests {
     fn incremental_changes_apply_in_order() {
         let mut text = String::from("import requests\nrequests.get(u)\n");
         let r = |a: (u32, u32), b: (u32, u32)| lsp_types::Range { start: pos(a.0, a.1), end: pos(b.0, b.1) };
-        apply_change(&mut text, r((1, 15), (1, 15)), ", timeout=5", Encoding::Utf16);
+        apply_change(&mut text, r((1, 14), (1, 14)), ", timeout=5", Encoding::Utf16);
         apply_change(&mut text, r((0, 0), (0, 0)), "# é\n", Encoding::Utf16);
         apply_change(&mut text, r((0, 2), (0, 3)), "ü", Encoding::Utf16);
         assert_eq!(text, "# ü\nimport requests\nrequests.get(u, timeout=5)\n");
