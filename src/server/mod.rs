@@ -333,7 +333,7 @@ impl<'a> Server<'a> {
                     findings_text: None,
                 };
                 self.docs.insert(uri.clone(), doc);
-                self.check_now(&uri);
+                self.check_now(&uri, true);
             }
             notif::DidChangeTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params) else {
@@ -430,7 +430,7 @@ impl<'a> Server<'a> {
             self.pending.iter().filter(|(_, at)| **at <= now).map(|(u, _)| u.clone()).collect();
         for uri in due {
             self.pending.remove(&uri);
-            self.check_now(&uri);
+            self.check_now(&uri, false);
         }
     }
 
@@ -438,12 +438,13 @@ impl<'a> Server<'a> {
         let uris: Vec<lsp_types::Uri> = self.docs.keys().cloned().collect();
         for uri in uris {
             self.pending.remove(&uri);
-            self.check_now(&uri);
+            self.check_now(&uri, true);
         }
     }
 
-    /// Checks one buffer and publishes its diagnostics.
-    fn check_now(&mut self, uri: &lsp_types::Uri) {
+    /// Checks one buffer and publishes its diagnostics; `from_disk` for the
+    /// checks on open, save and config changes (not keystrokes).
+    fn check_now(&mut self, uri: &lsp_types::Uri, from_disk: bool) {
         let Some(doc) = self.docs.get(uri) else { return };
         // A file pagerproof does not read (a config, a README) gets nothing.
         if crate::source::Grammar::from_path(&doc.path).is_none() {
@@ -457,7 +458,12 @@ impl<'a> Server<'a> {
         options.overlay = Some(Arc::new(overlay));
         options.report_only = Some(Arc::new(vec![doc.path.clone()]));
         options.facts_memo = Some(Arc::clone(&self.memo));
-        if std::env::var_os("PAGERPROOF_SERVER_NO_CACHE").is_some() {
+        // Measured on a 258k-line workspace: with the memo, the result cache
+        // saves a keystroke nothing and costs a rewrite of its file and twice
+        // the memory. It serves the checks that start from the disk (open,
+        // save, a config change): the first of a session starts warm from
+        // what `check` left, and the saved text is stored for the next.
+        if !from_disk {
             options.cache_dir = None;
         }
         if !doc.path.starts_with(&options.cwd) {
