@@ -27,6 +27,7 @@ pub mod report;
 pub mod rule;
 pub mod rules;
 pub mod select;
+pub mod server;
 pub mod source;
 pub mod walk;
 
@@ -104,6 +105,43 @@ pub struct Options {
     /// `paths`. How the pre-commit hook, `check -` and the language server
     /// check a few files with the whole project's facts.
     pub report_only: Option<Arc<Vec<PathBuf>>>,
+    /// Each file's project facts kept in memory between runs of one process
+    /// (the language server checks the same workspace on every keystroke):
+    /// a file whose path and content hash are in it is not scanned again.
+    pub facts_memo: Option<Arc<FactsMemo>>,
+}
+
+/// Per-file project facts by display path, with the content hash they were
+/// computed for (see [`Options::facts_memo`]). Facts depend only on a file's
+/// path and text, so an entry holds whatever the run's settings.
+#[derive(Debug, Default)]
+pub struct FactsMemo {
+    files: std::sync::Mutex<HashMap<String, (String, Option<ProjectFacts>)>>,
+}
+
+impl FactsMemo {
+    fn get(&self, path: &str, hash: &str) -> Option<Option<ProjectFacts>> {
+        let files = self.files.lock().ok()?;
+        files.get(path).filter(|(h, _)| h == hash).map(|(_, f)| f.clone())
+    }
+
+    fn put(&self, entries: impl IntoIterator<Item = (String, String, Option<ProjectFacts>)>) {
+        if let Ok(mut files) = self.files.lock() {
+            for (path, hash, facts) in entries {
+                files.insert(path, (hash, facts));
+            }
+        }
+    }
+
+    /// Files remembered.
+    pub fn len(&self) -> usize {
+        self.files.lock().map_or(0, |f| f.len())
+    }
+
+    /// True when nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// In-memory file contents keyed by path (see [`Options::overlay`]).
@@ -179,6 +217,7 @@ impl Options {
             diff_base: None,
             overlay: None,
             report_only: None,
+            facts_memo: None,
         }
     }
 }
@@ -344,11 +383,13 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         let key = run_key(options, catalog);
         cache::Cache::open(dir, &key)
     });
-    let hashes: Vec<String> = match &cache {
-        Some(_) => files.par_iter().map(|f| cache::hash(f.text.as_bytes())).collect(),
-        None => Vec::new(),
+    let memo = options.facts_memo.as_deref();
+    let hashes: Vec<String> = match (&cache, memo) {
+        (None, None) => Vec::new(),
+        _ => files.par_iter().map(|f| cache::hash(f.text.as_bytes())).collect(),
     };
     let cached = |i: usize, file: &SourceFile| cache.as_ref().and_then(|c| c.get(&file.path, &hashes[i]));
+    let remembered = |i: usize, file: &SourceFile| memo.and_then(|m| m.get(&file.path, &hashes[i]));
 
     // ---- phase 1: project facts (trees kept for phase 2) ----
     let collectors = registry::FACT_COLLECTORS;
@@ -359,6 +400,9 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         .map(|(i, f)| {
             if let Some(entry) = cached(i, f) {
                 return (i, None, entry.facts.clone());
+            }
+            if let Some(facts) = remembered(i, f) {
+                return (i, None, facts);
             }
             // Rust facts come from a lexical scan: nothing is parsed for them.
             if f.grammar == Grammar::Rust {
@@ -397,8 +441,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let mut file_facts: Vec<Option<ProjectFacts>> = vec![None; files.len()];
     for (i, tree, f) in phase1 {
         if let Some(f) = f {
-            // Each file's own contribution is kept only for the cache.
-            if cache.is_some() {
+            // Each file's own contribution is kept only for the cache and the memo.
+            if cache.is_some() || memo.is_some() {
                 file_facts[i] = Some(f.clone());
             }
             facts.merge(f);
@@ -406,6 +450,9 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         if let Some(t) = tree {
             kept_trees.insert(i, t);
         }
+    }
+    if let Some(memo) = memo {
+        memo.put((0..files.len()).map(|i| (files[i].path.clone(), hashes[i].clone(), file_facts[i].clone())));
     }
     let facts_key = cache.as_ref().map(|_| cache::hash(format!("{facts:?}").as_bytes())).unwrap_or_default();
     let kept_trees = std::sync::Mutex::new(kept_trees);

@@ -92,3 +92,28 @@ fn an_overlay_file_that_does_not_exist_yet_is_checked_with_the_project_facts() {
     assert!(report.notices.is_empty(), "{:?}", report.notices);
     assert_eq!(codes_by_path(&report), vec![("src/new.py".to_string(), "PP201")]);
 }
+
+#[test]
+fn the_facts_memo_keeps_facts_between_runs_and_follows_each_files_text() {
+    let dir = project(true);
+    let memo = Arc::new(pagerproof::FactsMemo::default());
+    let run = |setup: Option<&str>| {
+        let mut o = options(dir.path(), vec![".".into()]);
+        o.report_only = Some(Arc::new(vec!["src/client.ts".into()]));
+        o.facts_memo = Some(Arc::clone(&memo));
+        if let Some(text) = setup {
+            let mut overlay = Overlay::default();
+            overlay.insert(Path::new("src/setup.ts"), dir.path(), text);
+            o.overlay = Some(Arc::new(overlay));
+        }
+        codes_by_path(&pagerproof::check(&o).unwrap())
+    };
+    assert!(run(None).is_empty());
+    assert_eq!(memo.len(), 3, "every file's facts are remembered");
+    // The same run from memory: the same answer.
+    assert!(run(None).is_empty());
+    // setup.ts edited (unsaved) to drop the default: its new text's facts count.
+    assert_eq!(run(Some("import axios from 'axios';\n")), vec![("src/client.ts".to_string(), "PP201")]);
+    // And back.
+    assert!(run(Some(SETUP)).is_empty());
+}

@@ -206,15 +206,6 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     let stdin = stdin_file(&args)?;
     let paths = if stdin.is_some() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let mut options = Options::new(paths, cwd.clone());
-    if let Some((name, text)) = &stdin {
-        // The whole project is walked for its facts; only the stdin text is
-        // reported, under the name it was given.
-        let mut overlay = crate::Overlay::default();
-        overlay.insert(name, &cwd, text.as_str());
-        options.overlay = Some(Arc::new(overlay));
-        options.report_only = Some(Arc::new(vec![name.clone()]));
-    }
     let found = if args.no_config {
         None
     } else if let Some(path) = &args.config {
@@ -245,41 +236,34 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
-    options.selection = selection(&args, config.as_ref());
+    let selection = selection(&args, config.as_ref());
     let fail_on = args.fail_on.or(config.as_ref().and_then(|c| c.fail_on)).unwrap_or(FailOn::Warning);
+    let mut options = options_from_config(paths, cwd.clone(), config);
+    if let Some((name, text)) = &stdin {
+        // The whole project is walked for its facts; only the stdin text is
+        // reported, under the name it was given.
+        let mut overlay = crate::Overlay::default();
+        overlay.insert(name, &cwd, text.as_str());
+        options.overlay = Some(Arc::new(overlay));
+        options.report_only = Some(Arc::new(vec![name.clone()]));
+    }
+    options.selection = selection;
     options.jobs = args.jobs.map(usize::from);
     options.parse_only = args.parse_only;
-    options.include_tests = args.include_tests || config.as_ref().is_some_and(|c| c.include_tests);
-    options.include_vendored = args.include_vendored || config.as_ref().is_some_and(|c| c.include_vendored);
-    options.include_tooling = args.include_tooling || config.as_ref().is_some_and(|c| c.include_tooling);
-    options.include_generated = args.include_generated || config.as_ref().is_some_and(|c| c.include_generated);
+    options.include_tests |= args.include_tests;
+    options.include_vendored |= args.include_vendored;
+    options.include_tooling |= args.include_tooling;
+    options.include_generated |= args.include_generated;
     options.shard = args.shard;
-    if !args.no_cache {
-        // The default lives outside the scanned tree, where no pull request
-        // can plant one; a directory the user names is used as named.
-        options.cache_dir = match &args.cache_dir {
-            Some(dir) => Some(cwd.join(dir)),
-            None => crate::cache::default_dir(&cwd),
-        };
-    }
-    if let Some(c) = &config {
-        options.migration_scope = c.migrations.clone();
+    // The default lives outside the scanned tree, where no pull request
+    // can plant one; a directory the user names is used as named.
+    if args.no_cache {
+        options.cache_dir = None;
+    } else if let Some(dir) = &args.cache_dir {
+        options.cache_dir = Some(cwd.join(dir));
     }
     if let Some(mode) = args.migration_scope {
         options.migration_scope.mode = mode;
-    }
-    if let Some(c) = config {
-        options.require_suppression_reason = c.require_suppression_reason;
-        options.roles = c.roles.map(Arc::new);
-        options.path_rules = Some(Arc::new(c.paths));
-        options.catalog = c.catalog.map(Arc::new);
-        // `[fix]` values ride in the catalog (see `Catalog::fix`).
-        if c.fix != crate::fix::FixSettings::default() {
-            let mut catalog =
-                options.catalog.as_deref().cloned().unwrap_or_else(|| crate::catalog::Catalog::builtin().clone());
-            catalog.fix = c.fix;
-            options.catalog = Some(Arc::new(catalog));
-        }
     }
     let baseline = match &args.baseline {
         Some(path) => {
@@ -665,19 +649,56 @@ fn rebase(cwd: &std::path::Path, dir: &std::path::Path, display: &str) -> String
 /// The run's selection from the command line and the config (see
 /// `docs/config.md`, "Precedence").
 fn selection(args: &CheckArgs, config: Option<&config::Config>) -> Selection {
+    let mut s = config_selection(config, (!args.select.is_empty()).then_some(&args.select));
+    s.preview |= args.preview;
+    s.layers.push(Layer { select: args.extend_select.clone(), ignore: args.ignore.clone() });
+    s
+}
+
+/// The selection a config gives, with `select` (the command line's) in place
+/// of the config's select, extend_select and ignore when given.
+fn config_selection(config: Option<&config::Config>, select: Option<&Vec<String>>) -> Selection {
     let mut s = Selection {
-        preview: args.preview || config.is_some_and(|c| c.preview),
+        preview: config.is_some_and(|c| c.preview),
         severities: config.map(|c| c.severities.clone()).unwrap_or_default(),
         ..Selection::default()
     };
-    if !args.select.is_empty() {
-        s.select = args.select.clone();
+    if let Some(select) = select {
+        s.select = select.clone();
     } else if let Some(c) = config {
         s.select = c.select.clone().unwrap_or_default();
         s.layers.push(Layer { select: c.extend_select.clone(), ignore: c.ignore.clone() });
     }
-    s.layers.push(Layer { select: args.extend_select.clone(), ignore: args.ignore.clone() });
     s
+}
+
+/// The options a loaded config gives, before any command-line flag: what
+/// `check` and `server` share. Rules, roles, path rules, catalog and
+/// migration scope come from the config; the result cache is on, in its
+/// default place for `cwd`.
+pub fn options_from_config(paths: Vec<PathBuf>, cwd: PathBuf, config: Option<config::Config>) -> Options {
+    let mut options = Options::new(paths, cwd);
+    options.selection = config_selection(config.as_ref(), None);
+    options.cache_dir = crate::cache::default_dir(&options.cwd);
+    if let Some(c) = config {
+        options.include_tests = c.include_tests;
+        options.include_vendored = c.include_vendored;
+        options.include_tooling = c.include_tooling;
+        options.include_generated = c.include_generated;
+        options.migration_scope = c.migrations.clone();
+        options.require_suppression_reason = c.require_suppression_reason;
+        options.roles = c.roles.map(Arc::new);
+        options.path_rules = Some(Arc::new(c.paths));
+        options.catalog = c.catalog.map(Arc::new);
+        // `[fix]` values ride in the catalog (see `Catalog::fix`).
+        if c.fix != crate::fix::FixSettings::default() {
+            let mut catalog =
+                options.catalog.as_deref().cloned().unwrap_or_else(|| crate::catalog::Catalog::builtin().clone());
+            catalog.fix = c.fix;
+            options.catalog = Some(Arc::new(catalog));
+        }
+    }
+    options
 }
 
 /// The `checked N/M files` line on stderr (indicatif draws it and clears it).

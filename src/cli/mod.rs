@@ -49,6 +49,8 @@ pub enum Command {
     /// Print the manual page (roff) for `man -l -`, or write one page per
     /// subcommand into a directory.
     Man(ManArgs),
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Server,
 }
 
 /// Arguments of `pagerproof completions`.
@@ -83,6 +85,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             Ok(ExitStatus::Clean)
         }
         Command::Man(args) => man(args),
+        // The protocol's exit codes: 0 after shutdown and exit, 1 otherwise.
+        Command::Server => Ok(match crate::server::run_stdio()? {
+            0 => ExitStatus::Clean,
+            _ => ExitStatus::Findings,
+        }),
     }
 }
 

@@ -1,0 +1,6 @@
+import axios from "axios";
+
+export async function loadUser(id: string) {
+  const res = await axios.get(`/api/users/${id}`);
+  return res.data;
+}
