@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Runs `pre-commit try-repo` against a temporary repository: the hook checks
-# the staged files only, fails on a staged finding and passes on clean ones.
-# Usage: test-pre-commit.sh PRE_COMMIT PAGERPROOF_BINARY
+# Runs `pre-commit try-repo` against a temporary repository: the hooks report
+# findings in the staged files only (Python, TS/JS and SQL migrations among
+# them), with project facts from the whole repository, and honour the
+# config's exclude.
+# Usage: test-pre-commit.sh PRE_COMMIT PAGERPROOF_BINARY [HOOK...]
+# HOOK defaults to pagerproof-system (the binary on PATH). The `pagerproof`
+# hook (language: python) makes pre-commit pip-install this repository, a
+# maturin build of the wheel; set CARGO_TARGET_DIR to reuse a release build.
 set -euo pipefail
 pre_commit="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 bin_dir="$(cd "$(dirname "$2")" && pwd)"
+shift 2
+hooks=("${@:-pagerproof-system}")
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$bin_dir:$PATH" NO_COLOR=1
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
@@ -12,27 +19,69 @@ export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 export PRE_COMMIT_HOME="$tmp/cache"
-cd "$tmp" && mkdir repo && cd repo
-git init -q -b main
-printf 'def ok():\n    return 1\n' > clean.py
-printf 'import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n' > unstaged.py
-git add clean.py
-fail() { echo "FAIL: $*"; echo "$out"; exit 1; }
+fail() { echo "FAIL ($hook): $*"; echo "$out"; exit 1; }
 
-# Staged clean file (an unstaged finding is not looked at): passes.
-out="$("$pre_commit" try-repo "$root" pagerproof-system 2>&1)" || fail "clean staged file should pass"
-echo "$out" | grep -q "pagerproof.*Passed" || fail "hook did not run"
+scenarios() {
+  local hook="$1" repo="$tmp/repo-$1"
+  mkdir "$repo" && cd "$repo"
+  git init -q -b main
+  try() { "$pre_commit" try-repo "$root" "$hook" 2>&1; }
+  printf 'def ok():\n    return 1\n' > clean.py
+  printf 'import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n' > unstaged.py
+  git add clean.py
 
-# Staged finding: fails and names it.
-mkdir -p app
-printf 'import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n' > app/net.py
-git add app/net.py
-if out="$("$pre_commit" try-repo "$root" pagerproof-system 2>&1)"; then fail "staged finding should fail"; fi
-echo "$out" | grep -q "app/net.py:5:12: PP201" || fail "finding not reported"
-echo "$out" | grep -q "unstaged.py" && fail "unstaged file was checked"
+  # Staged clean file (an unstaged finding is not looked at): passes.
+  out="$(try)" || fail "clean staged file should pass"
+  echo "$out" | grep -q "pagerproof.*Passed" || fail "hook did not run"
 
-# The config's exclude holds for the files pre-commit passes.
-printf 'exclude = ["app"]\n' > pagerproof.toml
-git add pagerproof.toml
-out="$("$pre_commit" try-repo "$root" pagerproof-system 2>&1)" || fail "excluded file should not fail"
-echo "pre-commit test passed"
+  # Staged finding: fails and names it.
+  mkdir -p app
+  printf 'import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n' > app/net.py
+  git add app/net.py
+  if out="$(try)"; then fail "staged finding should fail"; fi
+  echo "$out" | grep -q "app/net.py:5:12: PP201" || fail "finding not reported"
+  echo "$out" | grep -q "unstaged.py" && fail "unstaged file was checked"
+
+  # The config's exclude holds for the files pre-commit passes.
+  printf 'exclude = ["app"]\n' > pagerproof.toml
+  git add pagerproof.toml
+  out="$(try)" || fail "excluded file should not fail"
+  git commit -q -m base --no-verify
+
+  # A staged SQL migration with an unsafe statement fails; the table it
+  # indexes exists because a committed migration created it.
+  mkdir -p db/migrations
+  printf 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n' > db/migrations/001_users.sql
+  git add db/migrations/001_users.sql && git commit -q -m users --no-verify
+  printf 'CREATE INDEX users_email ON users (email);\n' > db/migrations/002_email_index.sql
+  git add db/migrations/002_email_index.sql
+  if out="$(try)"; then fail "unsafe staged migration should fail"; fi
+  echo "$out" | grep -q "db/migrations/002_email_index.sql:1:1: PP801" || fail "migration finding not reported"
+  echo "$out" | grep -q "001_users.sql" && fail "committed migration was reported"
+  printf 'CREATE INDEX CONCURRENTLY users_email ON users (email);\n' > db/migrations/002_email_index.sql
+  git add db/migrations/002_email_index.sql
+  out="$(try)" || fail "safe staged migration should pass"
+  git commit -q -m index --no-verify
+
+  # Facts come from the committed files too: alone, a staged `axios.get(u)`
+  # fails ...
+  mkdir -p web
+  printf "import axios from 'axios';\nexport const f = (u: string) => axios.get(u);\n" > web/client.ts
+  git add web/client.ts
+  if out="$(try)"; then fail "axios.get without a default timeout should fail"; fi
+  echo "$out" | grep -q "web/client.ts:2:.*PP201" || fail "axios finding not reported"
+  # ... and passes once a committed file sets `axios.defaults.timeout`.
+  git reset -q web/client.ts
+  printf "import axios from 'axios';\naxios.defaults.timeout = 5000;\n" > web/setup.ts
+  git add web/setup.ts && git commit -q -m setup --no-verify
+  git add web/client.ts
+  out="$(try)" || fail "axios.get with a committed default timeout should pass"
+  echo "$out" | grep -q "pagerproof.*Passed" || fail "hook did not run on the staged client"
+  cd "$tmp"
+}
+
+for hook in "${hooks[@]}"; do
+  start=$SECONDS
+  scenarios "$hook"
+  echo "pre-commit test passed: $hook ($((SECONDS - start))s)"
+done

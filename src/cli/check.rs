@@ -157,6 +157,12 @@ pub struct CheckArgs {
     /// join the shards' SARIF with `pagerproof merge-sarif`.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<crate::Shard>,
+    /// Collect project facts (a default timeout set in one file, a session
+    /// built in another, the migration history) from every file under DIR,
+    /// and report findings only for the files named as PATHS. How the
+    /// pre-commit hook checks the staged files as CI checks the repository.
+    #[arg(long, value_name = "DIR")]
+    pub project_root: Option<PathBuf>,
     /// Parse and walk every file but run no rule (the floor for benchmarks).
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -169,6 +175,11 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let mut options = Options::new(args.paths.clone(), cwd.clone());
+    if let Some(root) = &args.project_root {
+        let files = files_under_root(root, &args.paths, &cwd)?;
+        options.paths = vec![root.clone()];
+        options.report_only = Some(Arc::new(files));
+    }
     let found = if args.no_config {
         None
     } else if let Some(path) = &args.config {
@@ -178,7 +189,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
         Some(config::Found { path: path.clone(), pyproject })
     } else {
-        let start = args.paths.first().map_or_else(|| cwd.clone(), |p| cwd.join(p));
+        // With --project-root the run is the root's, as in CI: so is its config.
+        let start = args.project_root.as_ref().or(args.paths.first()).map_or_else(|| cwd.clone(), |p| cwd.join(p));
         let search = config::search(&start);
         if let Some(above) = &search.above_root
             && !args.quiet
@@ -347,6 +359,30 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     let failing = fail_on.threshold().is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// `--project-root`: the named files, each an existing file under `root`.
+/// A file outside the walk, or a directory, would silently report nothing.
+fn files_under_root(root: &std::path::Path, paths: &[PathBuf], cwd: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !root.is_dir() {
+        anyhow::bail!("--project-root {}: not a directory", root.display());
+    }
+    let abs_root = crate::walk::normalize(&cwd.join(root));
+    for p in paths {
+        if p.is_dir() {
+            anyhow::bail!(
+                "--project-root reports on the files named, and {} is a directory: name its files, or check it without --project-root",
+                p.display()
+            );
+        }
+        if !p.exists() {
+            anyhow::bail!("{}: does not exist", p.display());
+        }
+        if !crate::walk::normalize(&cwd.join(p)).starts_with(&abs_root) {
+            anyhow::bail!("{} is not under the project root {}", p.display(), root.display());
+        }
+    }
+    Ok(paths.to_vec())
 }
 
 /// `--show-roles`: one line per file found, sorted by path.
