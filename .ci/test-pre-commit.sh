@@ -7,11 +7,19 @@
 # HOOK defaults to pagerproof-system (the binary on PATH). The `pagerproof`
 # hook (language: python) makes pre-commit pip-install this repository, a
 # maturin build of the wheel; set CARGO_TARGET_DIR to reuse a release build.
+# HOOK `wheel:FILE` runs the `pagerproof` hook's definition as a local hook
+# (`repo: local`) whose only dependency is the wheel FILE: the hook as users
+# without a Rust toolchain run it from PyPI, with no build at all.
 set -euo pipefail
 pre_commit="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 bin_dir="$(cd "$(dirname "$2")" && pwd)"
 shift 2
-hooks=("${@:-pagerproof-system}")
+hooks=()
+for h in "${@:-pagerproof-system}"; do
+  # A wheel's path is taken from here; the scenarios run elsewhere.
+  [[ "$h" == wheel:* ]] && h="wheel:$(cd "$(dirname "${h#wheel:}")" && pwd)/$(basename "${h#wheel:}")"
+  hooks+=("$h")
+done
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$bin_dir:$PATH" NO_COLOR=1
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
@@ -21,11 +29,29 @@ trap 'rm -rf "$tmp"' EXIT
 export PRE_COMMIT_HOME="$tmp/cache"
 fail() { echo "FAIL ($hook): $*"; echo "$out"; exit 1; }
 
+# .pre-commit-config.yaml with this repository's `pagerproof` hook as a local
+# hook that installs the wheel FILE.
+local_hook_config() {
+  "$(dirname "$pre_commit")/python" - "$root/.pre-commit-hooks.yaml" "$1" <<'PY'
+import sys, yaml
+hook = next(h for h in yaml.safe_load(open(sys.argv[1])) if h["id"] == "pagerproof")
+assert hook["language"] == "python", hook
+hook["additional_dependencies"] = ["pagerproof @ file://" + sys.argv[2]]
+print(yaml.safe_dump({"repos": [{"repo": "local", "hooks": [hook]}]}))
+PY
+}
+
 scenarios() {
-  local hook="$1" repo="$tmp/repo-$1"
-  mkdir "$repo" && cd "$repo"
+  local hook="$1" repo
+  repo="$(mktemp -d "$tmp/repo.XXXXXX")" && cd "$repo"
   git init -q -b main
-  try() { "$pre_commit" try-repo "$root" "$hook" 2>&1; }
+  if [[ "$hook" == wheel:* ]]; then
+    local_hook_config "${hook#wheel:}" > .pre-commit-config.yaml
+    git add .pre-commit-config.yaml
+    try() { "$pre_commit" run 2>&1; }
+  else
+    try() { "$pre_commit" try-repo "$root" "$hook" 2>&1; }
+  fi
   printf 'def ok():\n    return 1\n' > clean.py
   printf 'import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n' > unstaged.py
   git add clean.py

@@ -302,3 +302,13 @@ fn pre_commit_hooks_pass_every_file_kind_pagerproof_reads() {
         );
     }
 }
+
+/// This repository's `pyproject.toml` builds the wheel; pagerproof must not
+/// read it as the config of a scan under this directory.
+#[test]
+fn the_wheel_build_config_is_not_a_pagerproof_config() {
+    let pyproject = std::fs::read_to_string(root().join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("bindings = \"bin\""), "pyproject.toml builds the binary wheel");
+    let found = pagerproof::config::find(&root().join("fixtures"));
+    assert!(!found.as_ref().is_some_and(|f| f.pyproject), "{found:?}");
+}
