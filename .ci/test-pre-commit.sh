@@ -4,9 +4,10 @@
 # them), with project facts from the whole repository, and honour the
 # config's exclude.
 # Usage: test-pre-commit.sh PRE_COMMIT PAGERPROOF_BINARY [HOOK...]
-# HOOK defaults to pagerproof-system (the binary on PATH). The `pagerproof`
-# hook (language: python) makes pre-commit pip-install this repository, a
-# maturin build of the wheel; set CARGO_TARGET_DIR to reuse a release build.
+# HOOK defaults to pagerproof-system (the binary on PATH, via try-repo). The
+# `pagerproof` hook (language: python) makes pre-commit pip-install this
+# repository at HEAD, a maturin build of the wheel (once); set
+# CARGO_TARGET_DIR to reuse a release build.
 # HOOK `wheel:FILE` runs the `pagerproof` hook's definition as a local hook
 # (`repo: local`) whose only dependency is the wheel FILE: the hook as users
 # without a Rust toolchain run it from PyPI, with no build at all.
@@ -49,8 +50,17 @@ scenarios() {
     local_hook_config "${hook#wheel:}" > .pre-commit-config.yaml
     git add .pre-commit-config.yaml
     try() { "$pre_commit" run 2>&1; }
-  else
+  elif [ "$hook" = pagerproof-system ]; then
     try() { "$pre_commit" try-repo "$root" "$hook" 2>&1; }
+  else
+    # try-repo installs into a new temporary store on every call: a hook with
+    # an environment to build is run from a config naming this repository at
+    # its HEAD (uncommitted changes are not seen), built once in
+    # PRE_COMMIT_HOME.
+    printf 'repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: %s\n' \
+      "$root" "$(git -C "$root" rev-parse HEAD)" "$hook" > .pre-commit-config.yaml
+    git add .pre-commit-config.yaml
+    try() { "$pre_commit" run 2>&1; }
   fi
   printf 'def ok():\n    return 1\n' > clean.py
   printf 'import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n' > unstaged.py
