@@ -10,9 +10,9 @@ maturin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n1)"
-rm -rf target/wheels target/wheel-venv
-CARGO_TARGET_DIR="$root/target" "$maturin" build --release --locked --out target/wheels
-wheel="$(ls target/wheels/pagerproof-"$version"-*.whl)"
+rm -rf target/ci-wheels target/wheel-venv
+CARGO_TARGET_DIR="$root/target" "$maturin" build --release --locked --out target/ci-wheels
+wheel="$(ls target/ci-wheels/pagerproof-"$version"-*.whl)"
 python3 -m venv target/wheel-venv
 target/wheel-venv/bin/pip install --quiet --disable-pip-version-check --no-index "$wheel"
 
