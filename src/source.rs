@@ -60,16 +60,25 @@ impl Grammar {
     /// Picks the grammar from a file name, if pagerproof reads that kind of file.
     pub fn from_path(path: &std::path::Path) -> Option<Grammar> {
         let ext = path.extension()?.to_str()?;
-        Some(match ext {
-            "py" | "pyi" => Grammar::Python,
-            "ts" | "mts" | "cts" => Grammar::TypeScript,
-            "tsx" => Grammar::Tsx,
-            "js" | "jsx" | "mjs" | "cjs" => Grammar::JavaScript,
-            "sql" => Grammar::Sql,
-            "rs" => Grammar::Rust,
-            _ => return None,
-        })
+        Grammar::EXTENSIONS.iter().find(|(e, _)| *e == ext).map(|(_, g)| *g)
     }
+
+    /// Every file extension pagerproof reads, with its grammar (the
+    /// pre-commit hooks' `files` pattern lists the same, test-enforced).
+    pub const EXTENSIONS: &[(&str, Grammar)] = &[
+        ("py", Grammar::Python),
+        ("pyi", Grammar::Python),
+        ("ts", Grammar::TypeScript),
+        ("mts", Grammar::TypeScript),
+        ("cts", Grammar::TypeScript),
+        ("tsx", Grammar::Tsx),
+        ("js", Grammar::JavaScript),
+        ("jsx", Grammar::JavaScript),
+        ("mjs", Grammar::JavaScript),
+        ("cjs", Grammar::JavaScript),
+        ("sql", Grammar::Sql),
+        ("rs", Grammar::Rust),
+    ];
 
     /// The user-facing language of this grammar.
     pub fn language(self) -> Language {

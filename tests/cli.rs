@@ -438,3 +438,46 @@ fn unsupported_statements_are_not_reported_as_syntax_errors() {
     let o = run_in(dir.path(), &["check", "--fail-on", "never", "--preview", "."]);
     assert!(stdout(&o).contains("V1__init.sql:2: Unsupported statement:"), "{}", stdout(&o));
 }
+
+#[test]
+fn project_root_takes_facts_from_the_whole_root_and_reports_the_named_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "src/setup.ts", "import axios from 'axios';\naxios.defaults.timeout = 5000;\n");
+    write(dir.path(), "src/client.ts", "import axios from 'axios';\nexport const f = (u: string) => axios.get(u);\n");
+    write(dir.path(), "src/other.py", "import requests\n\ndef g(u):\n    return requests.get(u)\n");
+    let concise = ["check", "--format", "concise", "--no-cache", "--select", "PP201"];
+
+    // Alone, the client is a finding: nothing it sees sets a default timeout.
+    let o = run_in(dir.path(), &[&concise[..], &["src/client.ts"]].concat());
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("src/client.ts:2:"), "{}", stdout(&o));
+
+    // With the root's facts (setup.ts sets it) it is clean.
+    let o = run_in(dir.path(), &[&concise[..], &["--project-root", ".", "src/client.ts"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(!stdout(&o).contains("PP201"), "{}", stdout(&o));
+
+    // Only the named files are reported: other.py's finding, not client.ts's.
+    let o = run_in(dir.path(), &[&concise[..], &["--project-root", ".", "src/other.py"]].concat());
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("src/other.py:4:"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("client.ts"), "{}", stdout(&o));
+
+    // From a subdirectory, the root and the files are relative to it.
+    let o = run_in(&dir.path().join("src"), &[&concise[..], &["--project-root", "..", "client.ts"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+
+    // What would silently report nothing is a usage error.
+    let outside = tempfile::tempdir().unwrap();
+    let stray = write(outside.path(), "x.py", "x = 1\n");
+    for (args, says) in [
+        (vec!["--project-root", ".", "src"], "is a directory"),
+        (vec!["--project-root", ".", "src/missing.py"], "does not exist"),
+        (vec!["--project-root", ".", stray.to_str().unwrap()], "is not under the project root"),
+        (vec!["--project-root", "nowhere", "src/other.py"], "not a directory"),
+    ] {
+        let o = run_in(dir.path(), &[&concise[..], &args[..]].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+}

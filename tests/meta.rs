@@ -361,3 +361,45 @@ fn rule_docs_carry_their_measured_confidence() {
         "stale Confidence sections in {stale:?}; run `UPDATE_GENERATED=1 cargo test --test meta`"
     );
 }
+
+/// The pre-commit hooks pass exactly the files pagerproof reads: a hook
+/// that skipped SQL let unsafe migrations through.
+#[test]
+fn pre_commit_hooks_pass_every_file_kind_pagerproof_reads() {
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let mut want: Vec<&str> = Grammar::EXTENSIONS.iter().map(|(e, _)| *e).collect();
+    want.sort_unstable();
+    let mut ids = 0;
+    for line in hooks.lines().map(str::trim) {
+        if line.starts_with("- id:") {
+            ids += 1;
+        }
+        let Some(pattern) = line.strip_prefix("files:") else { continue };
+        let inner = pattern.trim().strip_prefix(r"\.(").and_then(|p| p.strip_suffix(")$"));
+        let inner = inner.unwrap_or_else(|| panic!("unexpected files pattern: {pattern}"));
+        let mut got: Vec<&str> = inner.split('|').collect();
+        got.sort_unstable();
+        assert_eq!(got, want, "files pattern of a hook in .pre-commit-hooks.yaml");
+        ids -= 1;
+    }
+    assert_eq!(ids, 0, "every hook has a files pattern");
+    let entries: Vec<&str> = hooks.lines().filter_map(|l| l.trim().strip_prefix("entry:")).collect();
+    assert_eq!(entries.len(), hooks.matches("- id:").count());
+    for entry in entries {
+        let words: Vec<&str> = entry.split_whitespace().collect();
+        assert!(
+            words.windows(2).any(|w| w == ["--project-root", "."]),
+            "a hook takes facts from the staged files only: {entry}"
+        );
+    }
+}
+
+/// This repository's `pyproject.toml` builds the wheel; pagerproof must not
+/// read it as the config of a scan under this directory.
+#[test]
+fn the_wheel_build_config_is_not_a_pagerproof_config() {
+    let pyproject = std::fs::read_to_string(root().join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("bindings = \"bin\""), "pyproject.toml builds the binary wheel");
+    let found = pagerproof::config::find(&root().join("fixtures"));
+    assert!(!found.as_ref().is_some_and(|f| f.pyproject), "{found:?}");
+}

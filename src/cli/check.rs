@@ -173,6 +173,12 @@ pub struct CheckArgs {
     /// join the shards' SARIF with `pagerproof merge-sarif`.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<crate::Shard>,
+    /// Collect project facts (a default timeout set in one file, a session
+    /// built in another, the migration history) from every file under DIR,
+    /// and report findings only for the files named as PATHS. How the
+    /// pre-commit hook checks the staged files as CI checks the repository.
+    #[arg(long, value_name = "DIR")]
+    pub project_root: Option<PathBuf>,
     /// Parse and walk every file but run no rule (the floor for benchmarks).
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -205,7 +211,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         refuse_format_as_file(path, args.format)?;
     }
     let stdin = stdin_file(&args)?;
-    let paths = if stdin.is_some() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    // --project-root: facts from the root, findings for the named files.
+    let asked = match &args.project_root {
+        Some(root) => Some(files_under_root(root, &args.paths, &cwd)?),
+        None => None,
+    };
+    let paths = match (&stdin, &args.project_root) {
+        (Some(_), _) => vec![PathBuf::from(".")],
+        (None, Some(root)) => vec![root.clone()],
+        (None, None) => args.paths.clone(),
+    };
     let found = if args.no_config {
         None
     } else if let Some(path) = &args.config {
@@ -215,7 +230,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
         Some(config::Found { path: path.clone(), pyproject })
     } else {
-        let first = stdin.as_ref().map(|(name, _)| name).or(args.paths.first());
+        // With --project-root the run is the root's, as in CI: so is its config.
+        let first = stdin.as_ref().map(|(name, _)| name).or(args.project_root.as_ref()).or(args.paths.first());
         let start = first.map_or_else(|| cwd.clone(), |p| cwd.join(p));
         let search = config::search(&start);
         if let Some(above) = &search.above_root
@@ -239,6 +255,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let selection = selection(&args, config.as_ref());
     let fail_on = args.fail_on.or(config.as_ref().and_then(|c| c.fail_on)).unwrap_or(FailOn::Warning);
     let mut options = options_from_config(paths, cwd.clone(), config);
+    if let Some(files) = asked {
+        options.report_only = Some(Arc::new(files));
+    }
     if let Some((name, text)) = &stdin {
         // The whole project is walked for its facts; only the stdin text is
         // reported, under the name it was given.
@@ -551,6 +570,30 @@ fn print_diff(report: &crate::Report, policy: FixPolicy, quiet: bool) -> anyhow:
         say(&line);
     }
     Ok(if count > 0 { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// `--project-root`: the named files, each an existing file under `root`.
+/// A file outside the walk, or a directory, would silently report nothing.
+fn files_under_root(root: &std::path::Path, paths: &[PathBuf], cwd: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !root.is_dir() {
+        anyhow::bail!("--project-root {}: not a directory", root.display());
+    }
+    let abs_root = crate::walk::normalize(&cwd.join(root));
+    for p in paths {
+        if p.is_dir() {
+            anyhow::bail!(
+                "--project-root reports on the files named, and {} is a directory: name its files, or check it without --project-root",
+                p.display()
+            );
+        }
+        if !p.exists() {
+            anyhow::bail!("{}: does not exist", p.display());
+        }
+        if !crate::walk::normalize(&cwd.join(p)).starts_with(&abs_root) {
+            anyhow::bail!("{} is not under the project root {}", p.display(), root.display());
+        }
+    }
+    Ok(paths.to_vec())
 }
 
 /// `--show-roles`: one line per file found, sorted by path.

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Packages the crate (`cargo package`) and installs the binary from the
+# packaged `.crate` (`cargo install`), then runs the installed `pagerproof`
+# on a fixture: proves `cargo install pagerproof` builds from what is
+# published (Cargo.toml's `include`), not from the checkout.
+#
+# `--no-verify`: verification would build the unpacked crate a second time (a
+# debug build, with features resolved without the dev-dependencies); the
+# install below builds the same unpacked sources, and sharing target/ (same
+# release profile) it recompiles only pagerproof itself, not its dependencies.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n1)"
+crate="target/package/pagerproof-$version.crate"
+rm -rf "$crate" target/ci-crate
+cargo package --locked --no-verify
+mkdir -p target/ci-crate
+tar -xzf "$crate" -C target/ci-crate
+cargo install --locked --path "target/ci-crate/pagerproof-$version" \
+  --root target/ci-crate/install --target-dir "$root/target"
+
+fail() { echo "FAIL: $*"; echo "$out"; exit 1; }
+installed="$root/target/ci-crate/install/bin/pagerproof"
+out="$("$installed" --version)"
+[ "$out" = "pagerproof $version" ] || fail "unexpected version"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp fixtures/request-without-timeout/fail.py "$work/client.py"
+if out="$(cd "$work" && NO_COLOR=1 "$installed" check --no-cache --format concise --select PP201 client.py)"; then
+  fail "the installed pagerproof passed a file with findings"
+fi
+echo "$out" | grep -q '^client.py:13:12: PP201 ' || fail "the finding is missing"
+echo "crate test passed: $crate ($(du -h "$crate" | cut -f1), $(tar -tzf "$crate" | wc -l) files)"
