@@ -16,21 +16,11 @@ wheel="$(ls target/ci-wheels/pagerproof-"$version"-*.whl)"
 python3 -m venv target/wheel-venv
 target/wheel-venv/bin/pip install --quiet --disable-pip-version-check --no-index "$wheel"
 
-fail() { echo "FAIL: $*"; echo "$out"; exit 1; }
 installed="$root/target/wheel-venv/bin/pagerproof"
 [ -x "$installed" ] || { echo "FAIL: the wheel installed no pagerproof command"; exit 1; }
 # The command the venv puts on PATH is the wheel's.
 [ "$(PATH="$root/target/wheel-venv/bin:/usr/bin:/bin" command -v pagerproof)" = "$installed" ] \
   || { echo "FAIL: pagerproof on the venv's PATH is not the wheel's"; exit 1; }
-out="$("$installed" --version)"
-[ "$out" = "pagerproof $version" ] || fail "unexpected version"
-# Run from outside the checkout, on a copy of a fixture: the installed
-# command needs nothing from the source tree.
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cp fixtures/request-without-timeout/fail.py "$work/client.py"
-if out="$(cd "$work" && NO_COLOR=1 "$installed" check --no-cache --format concise --select PP201 client.py)"; then
-  fail "the installed pagerproof passed a file with findings"
-fi
-echo "$out" | grep -q '^client.py:13:12: PP201 ' || fail "the finding is missing"
+# Outside the checkout: the installed command needs nothing from the source tree.
+bash .ci/check-installed.sh "$installed" "$version"
 echo "wheel test passed: $(basename "$wheel") ($(du -h "$wheel" | cut -f1))"

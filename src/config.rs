@@ -898,25 +898,8 @@ fn exclude_matcher(
             // compile (regex size limits). Name the first pattern whose
             // addition makes it fail (a binary search over prefixes: only
             // on this path); the error itself holds the whole regex.
-            let (mut ok, mut bad) = (0, patterns.len());
-            while bad - ok > 1 {
-                let mid = (ok + bad) / 2;
-                if build(mid).is_ok() { ok = mid } else { bad = mid }
-            }
-            let p = &patterns[bad - 1];
-            Err(Box::new(
-                ConfigError::new(
-                    path,
-                    text,
-                    Some(p.span()),
-                    format!(
-                        "the globs of `exclude` are too large to compile (over the regex size limit) from glob `{}` on",
-                        shorten(p.get_ref().trim())
-                    ),
-                )
-                .label("this glob")
-                .help(Some("use fewer or simpler globs (a directory name matches everything below it)".to_string())),
-            ))
+            let bad = first_failing_prefix(patterns.len(), |n| build(n).is_ok());
+            Err(globs_too_large(path, text, &patterns[bad - 1], "`exclude`"))
         }
     }
 }
@@ -970,29 +953,40 @@ fn globs(
             // Each glob parsed, so the set as a whole is too large to compile
             // (regex size limits). Name the first glob whose addition makes
             // it fail (a binary search over prefixes: only on this path).
-            let (mut ok, mut bad) = (0, compiled.len());
-            while bad - ok > 1 {
-                let mid = (ok + bad) / 2;
-                if build(mid).is_ok() { ok = mid } else { bad = mid }
-            }
-            let variant_owner = patterns_of(patterns, bad - 1);
-            let p = variant_owner.0;
-            Err(Box::new(
-                ConfigError::new(
-                    path,
-                    text,
-                    Some(p.span()),
-                    // globset's error holds the whole generated regex: not shown.
-                    format!(
-                        "the globs of {what} are too large to compile (over the regex size limit) from glob `{}` on",
-                        shorten(p.get_ref().trim())
-                    ),
-                )
-                .label("this glob")
-                .help(Some("use fewer or simpler globs (a directory name matches everything below it)".to_string())),
-            ))
+            let bad = first_failing_prefix(compiled.len(), |n| build(n).is_ok());
+            Err(globs_too_large(path, text, patterns_of(patterns, bad - 1).0, what))
         }
     }
+}
+
+/// The length of the shortest prefix of `len` patterns that fails to
+/// compile, when all `len` do (a binary search: only on this error path).
+fn first_failing_prefix(len: usize, compiles: impl Fn(usize) -> bool) -> usize {
+    let (mut ok, mut bad) = (0, len);
+    while bad - ok > 1 {
+        let mid = (ok + bad) / 2;
+        if compiles(mid) { ok = mid } else { bad = mid }
+    }
+    bad
+}
+
+/// A set of globs too large to compile (regex size limits), pointing at the
+/// first glob that makes it so; the matcher's own error holds the whole
+/// generated regex and is not shown.
+fn globs_too_large(path: &Path, text: &str, p: &Spanned<String>, what: &str) -> Box<ConfigError> {
+    Box::new(
+        ConfigError::new(
+            path,
+            text,
+            Some(p.span()),
+            format!(
+                "the globs of {what} are too large to compile (over the regex size limit) from glob `{}` on",
+                shorten(p.get_ref().trim())
+            ),
+        )
+        .label("this glob")
+        .help(Some("use fewer or simpler globs (a directory name matches everything below it)".to_string())),
+    )
 }
 
 /// A glob cut to 60 characters for a message.
