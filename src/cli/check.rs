@@ -358,7 +358,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         ColorChoice::Never => false,
         ColorChoice::Auto => args.output.is_none() && super::color_wanted(&std::io::stdout()),
     };
+    // Only where the run found nothing: that "No findings" is what would
+    // mislead; on every other run the note is noise.
     if !args.quiet
+        && report.diagnostics.is_empty()
         && let Some(note) = preview_note(&options.selection, &report)
     {
         say(&note);
@@ -845,10 +848,10 @@ fn statistics(report: &crate::Report, format: Format, out: &mut Vec<u8>) -> anyh
     Ok(())
 }
 
-/// Says which preview rules would have looked at the checked files but did
-/// not run (a migration adding a `NOT NULL` column is "No findings" without
-/// `--preview`, and both `error` rules are preview): `None` when there are
-/// none.
+/// On a run with no findings, says which preview rules would have looked at
+/// the checked files but did not run (a migration adding a `NOT NULL`
+/// column is "No findings" without `--preview`, and both `error` rules are
+/// preview): `None` when there are none.
 fn preview_note(selection: &Selection, report: &crate::Report) -> Option<String> {
     if selection.preview {
         return None;
