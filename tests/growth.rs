@@ -224,13 +224,26 @@ fn every_output_format_is_linear_in_findings() {
         .map(|&n| {
             let dir = tempfile::tempdir().unwrap();
             std::fs::write(dir.path().join("calls.ts"), fetches(n, false)).unwrap();
-            sanity(dir.path(), &["check", "--no-cache", "--no-progress", "--format", "concise", "."], 1);
+            // request-without-timeout's TypeScript side is preview.
+            sanity(dir.path(), &["check", "--no-cache", "--no-progress", "--preview", "--format", "concise", "."], 1);
             dir
         })
         .collect();
     let mut report = Vec::new();
     for format in ["text", "concise", "json", "sarif", "github", "markdown", "gitlab", "junit", "checkstyle"] {
-        let args = ["check", "--no-cache", "--no-progress", "-j", "1", "--color", "never", "--format", format, "."];
+        let args = [
+            "check",
+            "--no-cache",
+            "--no-progress",
+            "--preview",
+            "-j",
+            "1",
+            "--color",
+            "never",
+            "--format",
+            format,
+            ".",
+        ];
         let points: Vec<(usize, Duration)> =
             counts.iter().zip(&dirs).map(|(&n, d)| (n, best(d.path(), &args, 2))).collect();
         report.push(assert_flat(format, &points));

@@ -15,13 +15,61 @@ use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::migration::model::{ConstraintKind, Migration, OpKind, Operation, Style};
 use crate::source::Span;
 
+const IMPORT: &str = "from django.contrib.postgres.operations import AddIndexConcurrently";
+
+/// What the fixes need to know about a whole migration file, read once per
+/// file (not once per finding, which made a file of many findings take
+/// quadratic time).
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    /// Django: the `AddIndexConcurrently` import is already there.
+    has_import: bool,
+    /// Django: where the import goes (after `from django.db import ...`).
+    import_at: Option<usize>,
+    /// Django: `atomic = False` is already set.
+    has_atomic_false: bool,
+    /// Django: where `atomic = False` goes, and its indentation.
+    atomic_at: Option<(usize, String)>,
+    /// Every operation of the migration builds an index.
+    only_indexes: bool,
+}
+
+impl FileFacts {
+    /// Reads `m`'s file `text` once.
+    pub fn new(m: &Migration, text: &str) -> FileFacts {
+        let only_indexes = m.ops.iter().all(|o| matches!(o.kind, OpKind::CreateIndex { .. }));
+        if m.style != Style::Django {
+            return FileFacts { only_indexes, ..FileFacts::default() };
+        }
+        let import_at =
+            line_start_of(text, "from django.db import").and_then(|at| text[at..].find('\n').map(|i| at + i + 1));
+        let atomic_at = line_start_of(text, "class Migration(").and_then(|class| {
+            let header_end = text[class..].find(":\n").map(|i| class + i + 2)?;
+            let indent: String = text[header_end..]
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .map(|l| l.chars().take_while(|c| c.is_whitespace()).collect())
+                .unwrap_or_else(|| "    ".to_string());
+            (!indent.is_empty()).then_some((header_end, indent))
+        });
+        FileFacts {
+            has_import: text.contains(IMPORT),
+            import_at,
+            has_atomic_false: text.lines().any(|l| l.split_whitespace().collect::<String>() == "atomic=False"),
+            atomic_at,
+            only_indexes,
+        }
+    }
+}
+
 /// The fix for a finding of `rule` (its name) on `op` of `m`, whose file
-/// text is `text`; `None` where the change is not mechanical.
-pub fn fix_for(rule: &str, m: &Migration, op: &Operation, text: &str) -> Option<Fix> {
+/// text is `text` and whose file-wide facts are `facts`; `None` where the
+/// change is not mechanical.
+pub fn fix_for(rule: &str, m: &Migration, op: &Operation, text: &str, facts: &FileFacts) -> Option<Fix> {
     match (rule, &op.kind) {
         ("index-without-concurrently", OpKind::CreateIndex { concurrently: false, what, .. }) => match m.style {
             Style::Sql if !op.in_transaction => sql_concurrently(m, op.span, text),
-            Style::Django if what == "AddIndex" => django_concurrently(m, op.span, text),
+            Style::Django if what == "AddIndex" => django_concurrently(op.span, text, facts),
             _ => None,
         },
         (
@@ -93,7 +141,7 @@ fn sql_concurrently(m: &Migration, span: Span, text: &str) -> Option<Fix> {
 /// `migrations.AddIndex(` → `AddIndexConcurrently(`, imported from
 /// `django.contrib.postgres.operations`, and `atomic = False` on the
 /// migration (a concurrent build cannot run in a transaction).
-fn django_concurrently(m: &Migration, span: Span, text: &str) -> Option<Fix> {
+fn django_concurrently(span: Span, text: &str, facts: &FileFacts) -> Option<Fix> {
     let call = text.get(span.start as usize..span.end as usize)?;
     let callee_len = call.find('(')?;
     let callee = &call[..callee_len];
@@ -102,31 +150,17 @@ fn django_concurrently(m: &Migration, span: Span, text: &str) -> Option<Fix> {
     }
     let mut edits =
         vec![Edit::replace(Span::new(span.start as usize, span.start as usize + callee_len), "AddIndexConcurrently")];
-    const IMPORT: &str = "from django.contrib.postgres.operations import AddIndexConcurrently";
-    if !text.contains(IMPORT) {
+    if !facts.has_import {
         // After the `from django.db import ...` line every migration has.
-        let at = line_start_of(text, "from django.db import")?;
-        let end = text[at..].find('\n').map(|i| at + i + 1)?;
-        edits.push(Edit::insert(end, format!("{IMPORT}\n")));
+        edits.push(Edit::insert(facts.import_at?, format!("{IMPORT}\n")));
     }
-    let has_atomic_false = text.lines().any(|l| l.split_whitespace().collect::<String>() == "atomic=False");
-    if !has_atomic_false {
-        let class = line_start_of(text, "class Migration(")?;
-        let header_end = text[class..].find(":\n").map(|i| class + i + 2)?;
-        let indent: String = text[header_end..]
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .map(|l| l.chars().take_while(|c| c.is_whitespace()).collect())
-            .unwrap_or_else(|| "    ".to_string());
-        if indent.is_empty() {
-            return None;
-        }
-        edits.push(Edit::insert(header_end, format!("{indent}atomic = False\n\n")));
+    if !facts.has_atomic_false {
+        let (at, indent) = facts.atomic_at.as_ref()?;
+        edits.push(Edit::insert(*at, format!("{indent}atomic = False\n\n")));
     }
     // Index builds alone lose nothing without a transaction; anything else
     // in the migration would no longer be rolled back on failure.
-    let only_indexes = m.ops.iter().all(|o| matches!(o.kind, OpKind::CreateIndex { .. }));
-    let (applicability, description) = if only_indexes {
+    let (applicability, description) = if facts.only_indexes {
         (Applicability::Safe, "Use `AddIndexConcurrently` in a non-atomic migration")
     } else {
         (

@@ -170,16 +170,25 @@ pub fn analyze_in_scope(
         let one_release = scope.settings.mode == Mode::Pending;
         check::check_set(history, check::Scope { report: &flags, one_release }, cat, &code, &mut findings);
     }
-    let by_file: HashMap<usize, &Migration> = migrations.iter().map(|m| (m.file, m)).collect();
+    // Each finding's operation by (file, span), and each file's facts for
+    // the fixes read once: per finding, both were a scan of the file.
+    let mut ops: HashMap<(usize, crate::source::Span), (&Migration, &crate::migration::model::Operation)> =
+        HashMap::new();
+    for m in &migrations {
+        for o in &m.ops {
+            ops.entry((m.file, o.span)).or_insert((m, o));
+        }
+    }
+    let mut fix_facts: HashMap<usize, fix::FileFacts> = HashMap::new();
     for f in findings {
         if !enabled(f.rule) {
             continue;
         }
         let mut d = Diagnostic::new(f.rule, &files[f.file], f.span, f.message);
-        if let Some(m) = by_file.get(&f.file)
-            && let Some(op) = m.ops.iter().find(|o| o.span == f.span)
-        {
-            d.fix = fix::fix_for(f.rule.name, m, op, &files[f.file].text);
+        if let Some((m, op)) = ops.get(&(f.file, f.span)) {
+            let text = &files[f.file].text;
+            let facts = fix_facts.entry(f.file).or_insert_with(|| fix::FileFacts::new(m, text));
+            d.fix = fix::fix_for(f.rule.name, m, op, text, facts);
         }
         if let Some(s) = f.severity {
             d.severity = s;
