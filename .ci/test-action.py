@@ -73,6 +73,7 @@ class Runner:
         self.inputs.update(inputs)
         self.steps = {}
         self.stub_calls = []
+        self.cache_calls = []
         self.failed = False
 
     def value(self, expr):
@@ -131,8 +132,12 @@ class Runner:
                 continue
             sid = step.get("id", f"step{i}")
             if "uses" in step:
-                assert step["uses"] == "github/codeql-action/upload-sarif@v4", step["uses"]
-                self.stub_calls.append({k: self.substitute(v) for k, v in step.get("with", {}).items()})
+                assert step["uses"] in ("github/codeql-action/upload-sarif@v4", "actions/cache@v4"), step["uses"]
+                call = {k: self.substitute(v) for k, v in step.get("with", {}).items()}
+                if step["uses"] == "actions/cache@v4":
+                    self.cache_calls.append(call)
+                else:
+                    self.stub_calls.append(call)
                 continue
             assert step.get("shell") == "bash", "composite run steps need shell: bash"
             output = os.path.join(tmp, f"output-{i}")
@@ -231,8 +236,47 @@ def check(cond, message, runner):
         sys.exit(1)
 
 
+def cached_build(pagerproof):
+    """Without pagerproof on PATH the action builds once per version of its
+    sources into a cached folder: a miss builds with cargo into it, a hit
+    uses what the cache restored and compiles nothing."""
+    for hit in (False, True):
+        tmp, env = repository(pagerproof, {"app/new.py": FETCH})
+        path = env["PATH"].split(os.pathsep)[1:]  # without the bin dir holding pagerproof
+        fake = os.path.join(tmp, "fake-cargo")
+        os.makedirs(fake)
+        calls = os.path.join(tmp, "cargo-calls")
+        # A stand-in for `cargo install --root DIR`: records the call and
+        # puts the real binary where the install would.
+        write(fake, "cargo", f"""#!/usr/bin/env bash
+echo "$*" >> {calls}
+while [ $# -gt 0 ]; do [ "$1" = --root ] && root="$2"; shift; done
+mkdir -p "$root/bin" && ln -s {pagerproof} "$root/bin/pagerproof"
+""")
+        os.chmod(os.path.join(fake, "cargo"), 0o755)
+        env = dict(env, PATH=os.pathsep.join([fake] + path))
+        build = os.path.join(env["RUNNER_TEMP"], "pagerproof-build")
+        if hit:
+            os.makedirs(os.path.join(build, "bin"))
+            os.symlink(pagerproof, os.path.join(build, "bin", "pagerproof"))
+        runner, status = use_action(env)
+        check(status == 1 and runner.steps.get("run", {}).get("new-findings") == "1", f"cached build, hit={hit}", runner)
+        check(len(runner.cache_calls) == 1, f"one cache step: {runner.cache_calls}", runner)
+        call = runner.cache_calls[0]
+        check(call["path"] == build, f"cache path {call}", runner)
+        check(re.fullmatch(r"pagerproof-Linux-X64-[0-9a-f]{16}", call["key"]) is not None, f"cache key {call}", runner)
+        built = os.path.exists(calls)
+        check(built != hit, f"hit={hit}: cargo ran: {built}", runner)
+        if hit:
+            check("using the cached build" in runner.log, "the restored build is used", runner)
+        else:
+            check("--root " + build in open(calls).read(), "cargo installs into the cached folder", runner)
+        shutil.rmtree(tmp)
+
+
 def main():
     pagerproof = os.path.abspath(sys.argv[1])
+    cached_build(pagerproof)
 
     # A pull request that adds one finding: only it fails the job.
     runner, status, summary, tmp = scenario(
@@ -240,6 +284,7 @@ def main():
         {"app/old.py": '"""Now documented."""\n' + FETCH, "app/new.py": FETCH},
     )
     check(status == 1, f"job status {status}, want 1", runner)
+    check(runner.cache_calls == [], f"a pagerproof on PATH needs no cache: {runner.cache_calls}", runner)
     run = runner.steps["run"]
     check(run.get("exit-code") == "1", f"exit-code output {run}", runner)
     check(run.get("new-findings") == "1", f"new-findings output {run}", runner)
