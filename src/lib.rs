@@ -168,6 +168,12 @@ impl Overlay {
     }
 }
 
+/// The files `report_only` asks about, as [`absolute`] paths.
+fn asked(options: &Options) -> Option<std::collections::HashSet<PathBuf>> {
+    let only = options.report_only.as_ref()?;
+    Some(only.iter().map(|p| absolute(p, &options.cwd)).collect())
+}
+
 /// `path` made absolute against `cwd`, lexically normalised: the one key
 /// overlays and `report_only` compare paths by.
 fn absolute(path: &std::path::Path, cwd: &std::path::Path) -> PathBuf {
@@ -481,8 +487,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         None => (0..files.len()).collect(),
     };
     // ... and of those, only the files asked about (`report_only`).
-    if let Some(only) = &options.report_only {
-        let wanted: std::collections::HashSet<PathBuf> = only.iter().map(|p| absolute(p, &options.cwd)).collect();
+    if let Some(wanted) = asked(options) {
         mine.retain(|&i| wanted.contains(&absolute(&files[i].fs_path, &options.cwd)));
         notices.retain(|n| wanted.contains(&absolute(std::path::Path::new(&n.path), &options.cwd)));
     }
@@ -639,9 +644,8 @@ fn gather(options: &Options, threads: usize) -> Gathered {
     if let Some(overlay) = &options.overlay {
         add_overlay_candidates(overlay, options, &mut candidates, &mut notices);
     }
-    if let Some(only) = &options.report_only {
+    if let Some(wanted) = asked(options) {
         // A file asked about is checked whatever its role, as if named.
-        let wanted: std::collections::HashSet<PathBuf> = only.iter().map(|p| absolute(p, &options.cwd)).collect();
         for c in &mut candidates {
             if !c.explicit && wanted.contains(&absolute(&c.fs_path, &options.cwd)) {
                 c.explicit = true;

@@ -180,6 +180,18 @@ impl RuleMeta {
         format!("{}/blob/main/rules/{}.md", crate::REPOSITORY, self.name)
     }
 
+    /// `stable`, `preview`, or a stable rule whose side for some languages
+    /// is still preview: `stable (preview: typescript, rust)`. What
+    /// `rules`, `explain` and the generated tables show.
+    pub fn status_label(&self) -> String {
+        if self.preview_languages.is_empty() {
+            self.status.as_str().to_string()
+        } else {
+            let langs: Vec<&str> = self.preview_languages.iter().map(|l| l.as_str()).collect();
+            format!("{} (preview: {})", self.status.as_str(), langs.join(", "))
+        }
+    }
+
     /// How often its findings were right on unseen code.
     pub fn confidence(&self) -> crate::confidence::Confidence {
         crate::confidence::of(self.code)

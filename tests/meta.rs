@@ -228,7 +228,7 @@ fn rules_readme() -> String {
                 r.name,
                 r.severity,
                 langs.join(", "),
-                status(r),
+                r.status_label(),
                 r.confidence().short(),
                 r.summary.replace('|', "\\|")
             ));
@@ -236,17 +236,6 @@ fn rules_readme() -> String {
         out.push('\n');
     }
     out
-}
-
-/// `stable`, `preview`, or `stable (preview: typescript, rust)` for a
-/// stable rule whose side for some languages is still preview.
-fn status(r: &RuleMeta) -> String {
-    if r.preview_languages.is_empty() {
-        r.status.as_str().to_string()
-    } else {
-        let langs: Vec<&str> = r.preview_languages.iter().map(|l| l.as_str()).collect();
-        format!("{} (preview: {})", r.status.as_str(), langs.join(", "))
-    }
 }
 
 /// The rule table in the top-level README, between its markers.
@@ -258,7 +247,7 @@ fn readme_table() -> String {
         let langs: Vec<&str> = r.languages.iter().map(|l| l.as_str()).collect();
         // A preview rule runs only with --preview: say so where people look.
         let status = match r.status {
-            pagerproof::rule::Status::Stable => status(r),
+            pagerproof::rule::Status::Stable => r.status_label(),
             pagerproof::rule::Status::Preview => "preview (`--preview`)".to_string(),
         };
         out.push_str(&format!(
@@ -331,7 +320,7 @@ fn confidence_section(r: &RuleMeta) -> String {
         }
         out.push_str(&format!("| all | {} |\n", c.short().replace("/", " / ")));
     }
-    let status = status(r);
+    let status = r.status_label();
     out.push_str(&format!("\nStatus: {status}.\n\n"));
     out
 }

@@ -35,12 +35,7 @@ pub fn explain(rule: &RuleMeta) -> String {
         name = rule.name,
         cat = rule.category,
         sev = rule.severity,
-        status = if rule.preview_languages.is_empty() {
-            rule.status.as_str().to_string()
-        } else {
-            let langs: Vec<&str> = rule.preview_languages.iter().map(|l| l.as_str()).collect();
-            format!("{} (preview in {})", rule.status.as_str(), langs.join(", "))
-        },
+        status = rule.status_label(),
         since = rule.since,
         conf = confidence_line(rule),
         langs = langs.join(", "),

@@ -117,35 +117,27 @@ pub fn row(r: &RuleMeta) -> RuleRow<'_> {
     }
 }
 
-/// `stable`, `preview`, or a stable rule whose side for some languages is
-/// still preview: `stable (preview: typescript,rust)`.
-fn status_cell(r: &RuleRow) -> String {
-    if r.preview_languages.is_empty() {
-        r.status.to_string()
-    } else {
-        format!("{} (preview: {})", r.status, r.preview_languages.join(","))
-    }
-}
-
 /// The table `pagerproof rules` prints.
 pub fn table() -> String {
     table_of(registry::all())
 }
 
 fn table_of(rules: impl Iterator<Item = &'static RuleMeta>) -> String {
-    let rows: Vec<RuleRow> = rules.map(row).collect();
+    let metas: Vec<&'static RuleMeta> = rules.collect();
+    let rows: Vec<RuleRow> = metas.iter().copied().map(row).collect();
     let mut out = String::new();
     let header = ["CODE", "NAME", "CATEGORY", "SEVERITY", "LANGUAGES", "STATUS", "CONFIDENCE"];
     let cells: Vec<[String; 7]> = rows
         .iter()
-        .map(|r| {
+        .zip(&metas)
+        .map(|(r, meta)| {
             [
                 r.code.to_string(),
                 r.name.to_string(),
                 r.category.to_string(),
                 r.severity.to_string(),
                 r.languages.join(","),
-                status_cell(r),
+                meta.status_label(),
                 r.confidence.clone(),
             ]
         })
