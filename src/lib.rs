@@ -665,6 +665,9 @@ fn gather(options: &Options, threads: usize) -> Gathered {
     let mut skipped: Vec<(String, FileRole)> = Vec::new();
     let mut classifier = roles::Classifier::new(options.roles.as_deref(), &options.cwd);
     let mut staged = Vec::with_capacity(candidates.len());
+    // Python tools skipped unread (management commands, `manage.py`): what
+    // they import is read below, to find modules only tools use.
+    let mut tools: Vec<(String, PathBuf, String)> = Vec::new();
     for c in candidates {
         let place = roles::Place { rel: &c.rel, fs_path: &c.fs_path, root: &c.root, grammar: c.grammar };
         let found = classifier.by_path(place);
@@ -672,6 +675,9 @@ fn gather(options: &Options, threads: usize) -> Gathered {
             && !c.explicit
             && !include.checks(early.role)
         {
+            if c.grammar == Grammar::Python && early.operator_tool {
+                tools.push((c.path.clone(), c.fs_path.clone(), c.rel.clone()));
+            }
             skipped.push((c.path.clone(), early.clone()));
             continue;
         }
@@ -715,6 +721,9 @@ fn gather(options: &Options, threads: usize) -> Gathered {
         }
     }
     script_imports(&mut files, &rels);
+    if !include.tooling {
+        tooling_only_modules(&mut files, &rels, &tools, options.max_file_size);
+    }
     let mut kept = explicit.iter();
     files.retain(|f| {
         let named = *kept.next().expect("one flag per file");
@@ -799,6 +808,132 @@ fn script_imports(files: &mut [SourceFile], rels: &[String]) {
             }
         }
         importers = flipped;
+    }
+}
+
+/// A module that no production code imports, but that a tool does (a Django
+/// management command, a script, `manage.py`), runs only when an operator
+/// runs that tool: it is tooling too, and so is what only it imports. Tests
+/// do not count as importers either way. A module stays production when
+/// frameworks load it by name (`tasks.py`, `models.py`, a settings module),
+/// when it wires a service itself (an application object, route
+/// decorators), or when production code names it in a string (settings,
+/// URL includes, task routes).
+fn tooling_only_modules(files: &mut [SourceFile], rels: &[String], tools: &[(String, PathBuf, String)], max: u64) {
+    let read_tools: Vec<(&str, Vec<String>)> = tools
+        .par_iter()
+        .filter_map(|(path, fs_path, rel)| {
+            let meta = std::fs::metadata(fs_path).ok()?;
+            let text = (meta.len() <= max).then(|| std::fs::read_to_string(fs_path).ok()).flatten()?;
+            (!roles::runs_a_process(rel, &text)).then(|| (path.as_str(), roles::python_imports(&text, rel)))
+        })
+        .collect();
+    // Tools read with the rest: scripts in tooling folders (a `__main__`
+    // module elsewhere may be the service's own command line).
+    let operator = |i: usize| {
+        let f = &files[i];
+        f.grammar == Grammar::Python
+            && f.role.is_tooling()
+            && f.role.operator_tool
+            && !roles::runs_a_process(&rels[i], &f.text)
+    };
+    let in_files_tool = |i: usize| operator(i);
+    if read_tools.is_empty() && !(0..files.len()).any(in_files_tool) {
+        return;
+    }
+    let candidate = |i: usize| {
+        let f = &files[i];
+        f.grammar == Grammar::Python
+            && f.role.role == Role::Production
+            && !roles::discovered_by_convention(&rels[i])
+            && !roles::wires_service(&f.text)
+    };
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for i in (0..files.len()).filter(|&i| candidate(i)) {
+        for name in roles::module_names(&rels[i]) {
+            by_name.entry(name).or_default().push(i);
+        }
+    }
+    if by_name.is_empty() {
+        return;
+    }
+    // Who imports each candidate: production importers (any read file that
+    // is neither a test nor a tool), and tools by display path.
+    let imports: HashMap<usize, Vec<String>> = files
+        .par_iter()
+        .enumerate()
+        .filter(|(_, f)| f.grammar == Grammar::Python && f.role.role != Role::Test)
+        .map(|(i, f)| (i, roles::python_imports(&f.text, &rels[i])))
+        .collect();
+    let mut production_importers: HashMap<usize, Vec<usize>> = HashMap::new();
+    // The tool named in a module's reason: the first by path, so the
+    // reason is the same on every run.
+    let mut tool_importer: HashMap<usize, String> = HashMap::new();
+    let note = |map: &mut HashMap<usize, String>, s: usize, by: &str| {
+        let e = map.entry(s).or_insert_with(|| by.to_string());
+        if by < e.as_str() {
+            *e = by.to_string();
+        }
+    };
+    for (by, names) in &imports {
+        for s in names.iter().flat_map(|m| by_name.get(m).into_iter().flatten()) {
+            if *s == *by {
+                continue;
+            }
+            if operator(*by) {
+                note(&mut tool_importer, *s, &files[*by].path);
+            } else if !files[*by].role.is_tooling() {
+                production_importers.entry(*s).or_default().push(*by);
+            }
+        }
+    }
+    for (path, names) in &read_tools {
+        for s in names.iter().flat_map(|m| by_name.get(m).into_iter().flatten()) {
+            note(&mut tool_importer, *s, path);
+        }
+    }
+    if tool_importer.is_empty() {
+        return;
+    }
+    // Module names production code writes in strings, read once.
+    let mut named = std::collections::HashSet::new();
+    for f in files.iter().filter(|f| f.grammar == Grammar::Python && f.role.role != Role::Test && !f.role.is_tooling())
+    {
+        roles::dotted_strings(&f.text, &mut named);
+    }
+    // To a fixed point: a module whose only importers are tools, or modules
+    // already found tooling-only, is tooling-only.
+    let mut tooling: HashMap<usize, String> = HashMap::new();
+    loop {
+        let mut changed = false;
+        let mut keys: Vec<usize> = tool_importer.keys().copied().collect();
+        keys.sort_unstable();
+        for s in keys {
+            if tooling.contains_key(&s) {
+                continue;
+            }
+            let only_tools = production_importers.get(&s).is_none_or(|by| by.iter().all(|b| tooling.contains_key(b)));
+            let in_string = roles::module_names(&rels[s]).iter().any(|n| n.contains('.') && named.contains(n));
+            if only_tools && !in_string {
+                tooling.insert(s, tool_importer[&s].clone());
+                changed = true;
+                // What this module imports is now imported by a tool too.
+                if let Some(names) = imports.get(&s) {
+                    for t in names.iter().flat_map(|m| by_name.get(m).into_iter().flatten()) {
+                        if *t != s && !tool_importer.contains_key(t) {
+                            tool_importer.insert(*t, files[s].path.clone());
+                        }
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (s, by) in tooling {
+        let reason = format!("imported only by tooling (`{by}`), never by the service");
+        files[s].role = FileRole::new(Role::Tooling, reason);
     }
 }
 

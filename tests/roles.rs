@@ -188,6 +188,72 @@ fn a_tooling_module_that_production_imports_is_production() {
     assert!(reason.contains("imported by `app/views.py`"), "{reason}");
 }
 
+/// A Django project where an operator's management command imports a
+/// helper that production never imports.
+fn command_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let cmd = "from django.core.management.base import BaseCommand\n";
+    // Reached only through the command, and what only that helper imports.
+    write(root, "shop/management/commands/backfill.py", &format!("{cmd}from shop.backfill import run\n"));
+    write(root, "shop/backfill.py", &format!("from shop import paging\n{FETCH}"));
+    write(root, "shop/paging.py", FETCH);
+    // Imported by the command and by a view: runs in the service.
+    write(root, "shop/management/commands/sync.py", &format!("{cmd}from shop import pricing\n"));
+    write(root, "shop/views.py", "from shop import pricing\n");
+    write(root, "shop/pricing.py", FETCH);
+    // Loaded by Celery's autodiscovery, whoever imports it.
+    write(root, "shop/management/commands/resend.py", &format!("{cmd}from shop.tasks import fetch\n"));
+    write(root, "shop/tasks.py", FETCH);
+    // Named in settings, never imported.
+    write(root, "shop/management/commands/mail.py", &format!("{cmd}from shop.mailer import fetch\n"));
+    write(root, "shop/mailer.py", FETCH);
+    write(root, "shop/settings.py", "EMAIL_BACKEND = \"shop.mailer.Backend\"\n");
+    // Wires a service itself (a server loads it by name).
+    write(root, "scripts/serve_local.py", "from shop.service import app\n");
+    write(root, "shop/service.py", &format!("from fastapi import FastAPI\n\napp = FastAPI()\n{FETCH}"));
+    // A command that starts a long-lived process is part of the service.
+    write(root, "shop/management/commands/run_worker.py", &format!("{cmd}from shop.drain import fetch\n"));
+    write(root, "shop/drain.py", FETCH);
+    // Only a test imports it: no evidence either way, so production.
+    write(root, "shop/tests/test_exports.py", "from shop import exports\n");
+    write(root, "shop/exports.py", FETCH);
+    dir
+}
+
+#[test]
+fn a_module_only_tools_import_is_tooling() {
+    let dir = command_project();
+    let o = concise(dir.path(), &["."]);
+    assert_eq!(
+        findings(&o),
+        vec![
+            "shop/drain.py:5: PP201",
+            "shop/exports.py:5: PP201",
+            "shop/mailer.py:5: PP201",
+            "shop/pricing.py:5: PP201",
+            "shop/service.py:8: PP201",
+            "shop/tasks.py:5: PP201",
+        ],
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(dir.path(), &["check", "--show-roles", "."]);
+    let out = stdout(&o);
+    let line = |path: &str| out.lines().find(|l| l.starts_with(&format!("{path}: "))).unwrap_or_default().to_string();
+    assert_eq!(
+        line("shop/backfill.py"),
+        "shop/backfill.py: tooling, not checked: imported only by tooling \
+         (`shop/management/commands/backfill.py`), never by the service"
+    );
+    assert!(line("shop/paging.py").contains("imported only by tooling (`shop/backfill.py`)"), "{out}");
+    // `--include-tooling` and naming the file bring them back.
+    let o = concise(dir.path(), &["--include-tooling", "shop"]);
+    assert!(findings(&o).contains(&"shop/backfill.py:6: PP201".to_string()), "{}", stdout(&o));
+    let o = concise(dir.path(), &["shop/paging.py"]);
+    assert_eq!(findings(&o), vec!["shop/paging.py:5: PP201"], "{}", stdout(&o));
+}
+
 #[test]
 fn show_roles_lists_every_file_with_its_evidence() {
     let dir = project();

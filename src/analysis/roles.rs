@@ -116,17 +116,28 @@ pub struct FileRole {
     /// it (a `__main__` script, a module in a `scripts/` folder): then it
     /// runs inside the service too.
     pub importable: bool,
+    /// A tool an operator runs by hand for a one-off job (a Django
+    /// management command, `manage.py`, a script in a tooling folder), as
+    /// opposed to a service's own command line: what only such a tool
+    /// imports is tooling too (`lib.rs`, `tooling_only_modules`).
+    pub operator_tool: bool,
 }
 
 impl FileRole {
     /// A role with its reason.
     pub fn new(role: Role, reason: impl Into<String>) -> FileRole {
-        FileRole { role, reason: reason.into(), importable: false }
+        FileRole { role, reason: reason.into(), importable: false, operator_tool: false }
     }
 
     /// The same role, undone when production code imports the module.
     pub fn importable(mut self) -> FileRole {
         self.importable = true;
+        self
+    }
+
+    /// The same role, for a tool an operator runs by hand.
+    pub fn operator_tool(mut self) -> FileRole {
+        self.operator_tool = true;
         self
     }
 
@@ -597,20 +608,20 @@ impl<'a> Classifier<'a> {
             }
             if TOOLING_DIRS.contains(d) {
                 let role = FileRole::new(Role::Tooling, format!("in a tooling folder (`{}/`)", dirs[..=i].join("/")));
-                return Some(if place.grammar == Grammar::Python { role.importable() } else { role });
+                return Some(if place.grammar == Grammar::Python { role.importable().operator_tool() } else { role });
             }
         }
         if let Some(i) = dirs.windows(2).position(|w| w == ["management", "commands"]) {
-            return Some(FileRole::new(
-                Role::Tooling,
-                format!("a Django management command (`{}/`)", dirs[..i + 2].join("/")),
-            ));
+            return Some(
+                FileRole::new(Role::Tooling, format!("a Django management command (`{}/`)", dirs[..i + 2].join("/")))
+                    .operator_tool(),
+            );
         }
         if name.contains(".stories.") || name.contains(".story.") {
             return Some(FileRole::new(Role::Tooling, "a Storybook story"));
         }
         if place.grammar == Grammar::Python && PY_TOOL_FILES.contains(&name) {
-            return Some(FileRole::new(Role::Tooling, format!("a developer entry point (`{name}`)")));
+            return Some(FileRole::new(Role::Tooling, format!("a developer entry point (`{name}`)")).operator_tool());
         }
         if place.grammar == Grammar::Rust {
             return self.rust_tool_binary(place, dirs, name);
@@ -796,45 +807,48 @@ fn generated(rel: &str, text: &str) -> Option<FileRole> {
     by_name.then(|| FileRole::new(Role::Generated, format!("a generator's file name (`{name}`)")))
 }
 
+/// Top-level decorators that register a route, task or handler.
+const WIRING_DECORATORS: &[&str] = &[
+    ".route(",
+    ".get(",
+    ".post(",
+    ".put(",
+    ".patch(",
+    ".delete(",
+    ".websocket(",
+    ".task",
+    "shared_task",
+    ".on_event(",
+    ".middleware(",
+    "receiver(",
+    ".subscribe",
+    ".consumer",
+    ".handler",
+    ".listener",
+    "api_view",
+    ".register",
+];
+/// Application objects of web and task frameworks.
+const APPS: &[&str] = &[
+    "Flask(",
+    "FastAPI(",
+    "Starlette(",
+    "Quart(",
+    "Sanic(",
+    "Litestar(",
+    "Celery(",
+    "APIRouter(",
+    "Blueprint(",
+    "web.Application(",
+    "get_wsgi_application(",
+    "get_asgi_application(",
+    "Router(",
+];
+
 /// The line of a top-level `if __name__ == "__main__":` in a module whose
 /// top level wires no service (no route or task decorators, no application
 /// object): such a module runs as a script. `None` otherwise.
 fn script_guard(text: &str) -> Option<usize> {
-    const WIRING_DECORATORS: &[&str] = &[
-        ".route(",
-        ".get(",
-        ".post(",
-        ".put(",
-        ".patch(",
-        ".delete(",
-        ".websocket(",
-        ".task",
-        "shared_task",
-        ".on_event(",
-        ".middleware(",
-        "receiver(",
-        ".subscribe",
-        ".consumer",
-        ".handler",
-        ".listener",
-        "api_view",
-        ".register",
-    ];
-    const APPS: &[&str] = &[
-        "Flask(",
-        "FastAPI(",
-        "Starlette(",
-        "Quart(",
-        "Sanic(",
-        "Litestar(",
-        "Celery(",
-        "APIRouter(",
-        "Blueprint(",
-        "web.Application(",
-        "get_wsgi_application(",
-        "get_asgi_application(",
-        "Router(",
-    ];
     let mut guard = None;
     for (i, line) in text.lines().enumerate() {
         if line.starts_with(' ') || line.starts_with('\t') {
@@ -844,14 +858,23 @@ fn script_guard(text: &str) -> Option<usize> {
         let compact: String = l.chars().filter(|c| !c.is_whitespace()).collect();
         if compact.starts_with("if__name__==") && compact.contains("__main__") {
             guard.get_or_insert(i + 1);
-        } else if (l.starts_with('@') && WIRING_DECORATORS.iter().any(|w| l.contains(w)))
-            || (!l.starts_with('#') && l.contains('=') && APPS.iter().any(|a| l.contains(a)))
-        {
+        } else if wiring_line(line) {
             // Route or task decorators, or an application object: a service.
             return None;
         }
     }
     guard
+}
+
+/// True for a top-level line that wires a service: a route or task
+/// decorator, or an application object.
+fn wiring_line(line: &str) -> bool {
+    if line.starts_with(' ') || line.starts_with('\t') {
+        return false;
+    }
+    let l = line.trim_end();
+    (l.starts_with('@') && WIRING_DECORATORS.iter().any(|w| l.contains(w)))
+        || (!l.starts_with('#') && l.contains('=') && APPS.iter().any(|a| l.contains(a)))
 }
 
 /// Browser code: TSX/JSX files, `"use client"` modules, UI-framework imports,
@@ -959,6 +982,137 @@ pub fn python_imports(text: &str, rel: &str) -> Vec<String> {
     out
 }
 
+/// Module file names that frameworks load by convention, never by an
+/// import in the project (Django's app registry and admin autodiscovery,
+/// Celery's task autodiscovery, URL configuration, server entry points):
+/// a tool that imports one does not make it tooling.
+const DISCOVERED_BY_CONVENTION: &[&str] = &[
+    "models",
+    "admin",
+    "apps",
+    "tasks",
+    "signals",
+    "receivers",
+    "handlers",
+    "urls",
+    "views",
+    "checks",
+    "settings",
+    "wsgi",
+    "asgi",
+    "celery",
+    "consumers",
+    "routing",
+    "routes",
+    "main",
+    "app",
+    "server",
+    "middleware",
+    "context_processors",
+    "schema",
+    "api",
+    "serializers",
+    "forms",
+    "hooks",
+    "plugins",
+    "conftest",
+    "__init__",
+    "__main__",
+];
+
+/// True when frameworks load the Python module at `rel` by its file name or
+/// folder (see [`DISCOVERED_BY_CONVENTION`]; `templatetags/`, `settings/`).
+pub fn discovered_by_convention(rel: &str) -> bool {
+    let (dirs, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let stem = name.trim_end_matches(".pyi").trim_end_matches(".py");
+    DISCOVERED_BY_CONVENTION.contains(&stem)
+        || stem.starts_with("settings")
+        || dirs.split('/').any(|d| matches!(d, "templatetags" | "settings" | "signals" | "receivers" | "tasks"))
+}
+
+/// True when a Python module's top level wires a service: route or task
+/// decorators, or an application object. Such a module is an entry point a
+/// server loads by name (`uvicorn app.main:app`), whoever else imports it.
+pub fn wires_service(text: &str) -> bool {
+    text.lines().any(wiring_line)
+}
+
+/// Dotted names written in string literals of Python source (`"app.tasks"`,
+/// `'shop.backends.Mailer'`, `"app.main:app"`), with every dotted prefix:
+/// how settings, URL includes and task routes name modules without
+/// importing them.
+pub fn dotted_strings(text: &str, out: &mut std::collections::HashSet<String>) {
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some(open) = rest.find(['"', '\'']) {
+            let quote = rest.as_bytes()[open] as char;
+            let after = &rest[open + 1..];
+            let Some(close) = after.find(quote) else { break };
+            let inner = after[..close].split(':').next().unwrap_or("");
+            let dotted = inner.contains('.')
+                && inner.split('.').all(|seg| {
+                    seg.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                        && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                });
+            if dotted {
+                let mut prefix = String::new();
+                for (i, seg) in inner.split('.').enumerate() {
+                    if i > 0 {
+                        prefix.push('.');
+                    }
+                    prefix.push_str(seg);
+                    if i > 0 {
+                        out.insert(prefix.clone());
+                    }
+                }
+            }
+            rest = &after[close + 1..];
+        }
+    }
+}
+
+/// True when a tool's source runs a long-lived process (a worker loop, a
+/// scheduler, a consumer, a server): a command that starts part of the
+/// service, so what it imports runs in production.
+pub fn runs_a_process(rel: &str, text: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "run",
+        "start",
+        "serve",
+        "server",
+        "worker",
+        "consume",
+        "consumer",
+        "listen",
+        "scheduler",
+        "schedule",
+        "daemon",
+        "process",
+        "watch",
+        "poll",
+        "loop",
+        "cron",
+        "beat",
+        "queue",
+    ];
+    const TEXT: &[&str] = &[
+        "while True",
+        "while 1:",
+        "run_forever",
+        "serve_forever",
+        "run_until_complete",
+        "asyncio.run(",
+        "BlockingScheduler",
+        "BackgroundScheduler",
+        "schedule.every",
+        ".start_consuming",
+        "uvicorn.run",
+        ".listen(",
+    ];
+    let stem = rel.rsplit('/').next().unwrap_or(rel).trim_end_matches(".py");
+    stem.split(['_', '-']).any(|w| NAMES.contains(&w)) || TEXT.iter().any(|t| text.contains(t))
+}
+
 /// The names an import can reach the module at `rel` by: `app/scripts.py`
 /// is `app.scripts`, and `scripts` when its folder is on the path (every
 /// dotted suffix).
@@ -994,6 +1148,24 @@ mod tests {
     fn role(rel: &str, text: &str) -> Role {
         let dir = tempfile::tempdir().unwrap();
         role_in(dir.path(), rel, text).role
+    }
+
+    #[test]
+    fn dotted_strings_name_modules_and_their_prefixes() {
+        let mut named = std::collections::HashSet::new();
+        dotted_strings("BACKEND = \"shop.mail.Backend\"\nrun('app.main:app')\nx = \"not a.module name\"\n", &mut named);
+        for n in ["shop.mail", "shop.mail.Backend", "app.main"] {
+            assert!(named.contains(n), "{n} in {named:?}");
+        }
+        assert!(!named.contains("shop"));
+        assert!(!named.iter().any(|n| n.contains(' ')), "{named:?}");
+    }
+
+    #[test]
+    fn a_tool_that_starts_a_process_is_part_of_the_service() {
+        assert!(runs_a_process("shop/management/commands/run_consumer.py", ""));
+        assert!(runs_a_process("shop/management/commands/sync.py", "while True:\n    step()\n"));
+        assert!(!runs_a_process("shop/management/commands/import_briefcase.py", "def handle(self):\n    go()\n"));
     }
 
     #[test]
