@@ -145,11 +145,16 @@ pub struct NetCall {
     /// or returned may still get its timeout elsewhere.
     #[serde(default)]
     pub chain_end: Vec<String>,
-    /// Rust: substrings that, anywhere in the file, show a timeout is applied
-    /// another way (`.timeout(` per request, `tokio::time::timeout`,
-    /// `TimeoutLayer`).
+    /// Rust and Python: substrings that, anywhere in the file, show a timeout
+    /// is applied another way (`.timeout(` per request, `tokio::time::timeout`,
+    /// `TimeoutLayer`; gspread's `.set_timeout(`).
     #[serde(default)]
     pub file_escape: Vec<String>,
+    /// Python: project settings the call falls back to for its timeout
+    /// (Django's `EMAIL_TIMEOUT`). A setting named in any Python file of the
+    /// project sets it; only the built-in catalog's names are gathered.
+    #[serde(default)]
+    pub settings: Vec<String>,
 }
 
 impl NetworkCatalog {
