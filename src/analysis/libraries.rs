@@ -22,6 +22,11 @@ pub struct LibraryFacts {
     /// value that is not a string literal (read from the environment).
     #[serde(default)]
     pub email_backends: BTreeSet<String>,
+    /// Job-queue retention options (the queues catalog's `retention`, such as
+    /// BullMQ's `removeOnComplete`) that some TypeScript or JavaScript file
+    /// names: a queue's jobs may get them where they are added.
+    #[serde(default)]
+    pub job_retention: BTreeSet<String>,
 }
 
 impl LibraryFacts {
@@ -29,6 +34,7 @@ impl LibraryFacts {
     pub fn merge(&mut self, other: LibraryFacts) {
         self.timeout_settings.extend(other.timeout_settings);
         self.email_backends.extend(other.email_backends);
+        self.job_retention.extend(other.job_retention);
     }
 
     /// True when `get_connection()` without a backend argument gets Django's
@@ -81,10 +87,18 @@ impl FactCollector for LibraryConfigFacts {
     }
 
     fn scan(&self, file: &SourceFile, facts: &mut crate::engine::ProjectFacts) {
+        let text: &str = &file.text;
+        if matches!(file.grammar, Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript) {
+            for key in &crate::catalog::Catalog::builtin().queues.javascript.redis_job_queues.retention {
+                if memchr::memmem::find(text.as_bytes(), key.as_bytes()).is_some() {
+                    facts.libraries.job_retention.insert(key.clone());
+                }
+            }
+            return;
+        }
         if file.grammar != Grammar::Python {
             return;
         }
-        let text: &str = &file.text;
         for name in timeout_setting_names() {
             if memchr::memmem::find(text.as_bytes(), name.as_bytes()).is_some() {
                 facts.libraries.timeout_settings.insert(name.clone());

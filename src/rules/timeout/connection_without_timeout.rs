@@ -57,7 +57,14 @@ impl Rule for ConnectionWithoutTimeout {
                 }
             }
             Grammar::Python => net_timeout::check_python(node, cx, NetRule::Connection),
-            _ => net_timeout::check_js(node, cx, NetRule::Connection),
+            _ => {
+                if node.kind() == "new_expression"
+                    && let Some(msg) = crate::rules::queues::job_queues::producer_waits_forever(node, cx)
+                {
+                    cx.report_node(node, msg);
+                }
+                net_timeout::check_js(node, cx, NetRule::Connection)
+            }
         }
     }
 }
