@@ -27,6 +27,11 @@ pub struct LibraryFacts {
     /// names: a queue's jobs may get them where they are added.
     #[serde(default)]
     pub job_retention: BTreeSet<String>,
+    /// The largest literal `attempts: N` in a TypeScript or JavaScript file
+    /// that uses a Redis job queue (Bull, BullMQ): above one, the project's
+    /// queue jobs run again when they fail. Zero when none is written.
+    #[serde(default)]
+    pub job_attempts_max: u32,
 }
 
 impl LibraryFacts {
@@ -35,6 +40,7 @@ impl LibraryFacts {
         self.timeout_settings.extend(other.timeout_settings);
         self.email_backends.extend(other.email_backends);
         self.job_retention.extend(other.job_retention);
+        self.job_attempts_max = self.job_attempts_max.max(other.job_attempts_max);
     }
 
     /// True when `get_connection()` without a backend argument gets Django's
@@ -77,6 +83,23 @@ fn assigned_value(line: &str, name: &str) -> Option<String> {
     })
 }
 
+/// The largest literal `attempts: N` (or `attempts = N`) in `text`.
+fn max_attempts(text: &str) -> u32 {
+    let mut max = 0;
+    for (at, _) in text.match_indices("attempts") {
+        if text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = text[at + "attempts".len()..].trim_start();
+        let Some(rest) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('=')) else { continue };
+        let digits: String = rest.trim_start().chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(n) = digits.parse::<u32>() {
+            max = max.max(n);
+        }
+    }
+    max
+}
+
 /// The text scan that fills [`LibraryFacts`].
 pub struct LibraryConfigFacts;
 
@@ -93,6 +116,9 @@ impl FactCollector for LibraryConfigFacts {
                 if memchr::memmem::find(text.as_bytes(), key.as_bytes()).is_some() {
                     facts.libraries.job_retention.insert(key.clone());
                 }
+            }
+            if memchr::memmem::find(text.as_bytes(), b"bull").is_some() {
+                facts.libraries.job_attempts_max = facts.libraries.job_attempts_max.max(max_attempts(text));
             }
             return;
         }
@@ -137,6 +163,14 @@ mod tests {
         assert!(f.default_email_backend_is_smtp());
         f.email_backends.insert("anymail.backends.mailgun.EmailBackend".into());
         assert!(!f.default_email_backend_is_smtp());
+    }
+
+    #[test]
+    fn reads_job_attempts() {
+        assert_eq!(max_attempts("defaultJobOptions: { attempts: 5, backoff: 1000 }"), 5);
+        assert_eq!(max_attempts("{ attempts: 1 }"), 1);
+        assert_eq!(max_attempts("loginAttempts: 9, maxattempts: 4"), 0);
+        assert_eq!(max_attempts("nothing here"), 0);
     }
 
     #[test]
