@@ -125,6 +125,12 @@ pub struct NetCall {
     /// argument (`connect_timeout=10` in a libpq DSN, `socket_timeout` in a redis URL).
     #[serde(default)]
     pub dsn: Option<String>,
+    /// Python: a DSN or URL read from a variable or setting is taken as
+    /// carrying no timeout, unless the file names the `dsn` key anywhere
+    /// (Redis URLs rarely carry `?socket_timeout=`; libpq DSNs often carry
+    /// `connect_timeout`).
+    #[serde(default)]
+    pub dsn_variable_is_missing: bool,
     /// A call passing an argument by this keyword or option key gets its
     /// timeout elsewhere (`redis.Redis(connection_pool=pool)`).
     #[serde(default)]

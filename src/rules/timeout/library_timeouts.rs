@@ -66,7 +66,14 @@ pub fn django_cache_without_timeout<'t>(dict: Node<'t>, cx: &Checker<'_, 't>) ->
                     Some("OPTIONS") => options = Some(v),
                     // A timeout in the URL (`?socket_timeout=5`).
                     Some("LOCATION") if node_text(v, src).contains("socket_timeout") => return None,
-                    Some("LOCATION") if !matches!(v.kind(), "string" | "list") => return None,
+                    // A URL from a setting rarely carries the timeout, unless
+                    // the file names it somewhere.
+                    Some("LOCATION")
+                        if !matches!(v.kind(), "string" | "list")
+                            && cx.memo.contains_ignore_ascii_case(src, "socket_timeout") =>
+                    {
+                        return None;
+                    }
                     _ => {}
                 }
             }

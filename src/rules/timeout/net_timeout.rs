@@ -152,8 +152,13 @@ fn python_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
         if let Some(d) = dsn {
             match py::string_value(d, src) {
                 Some(s) if !s.contains(key.as_str()) => {}
+                Some(_) => return Timeout::Set,
+                // A URL read from a setting: only when the file never names the key.
+                None if entry.dsn_variable_is_missing
+                    && matches!(d.kind(), "identifier" | "attribute" | "subscript" | "call")
+                    && !src.contains(key.as_str()) => {}
                 // A DSN built elsewhere may carry the timeout.
-                _ => return Timeout::Set,
+                None => return Timeout::Set,
             }
         }
     }
