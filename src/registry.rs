@@ -50,6 +50,7 @@ pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[
     &crate::rules::lazy_relation_in_loop::DjangoModelFacts,
     &crate::analysis::collections::ConstantCollectionFacts,
     &crate::analysis::handlers::ReportingFunctionFacts,
+    &crate::analysis::libraries::LibraryConfigFacts,
 ];
 
 /// Every rule's metadata, sorted by code.

@@ -11,6 +11,7 @@
 
 pub mod collections;
 pub mod handlers;
+pub mod libraries;
 pub mod migration_scope;
 pub mod roles;
 pub mod timeouts;

@@ -125,6 +125,12 @@ pub struct NetCall {
     /// argument (`connect_timeout=10` in a libpq DSN, `socket_timeout` in a redis URL).
     #[serde(default)]
     pub dsn: Option<String>,
+    /// Python: a DSN or URL read from a variable or setting is taken as
+    /// carrying no timeout, unless the file names the `dsn` key anywhere
+    /// (Redis URLs rarely carry `?socket_timeout=`; libpq DSNs often carry
+    /// `connect_timeout`).
+    #[serde(default)]
+    pub dsn_variable_is_missing: bool,
     /// A call passing an argument by this keyword or option key gets its
     /// timeout elsewhere (`redis.Redis(connection_pool=pool)`).
     #[serde(default)]
@@ -145,11 +151,16 @@ pub struct NetCall {
     /// or returned may still get its timeout elsewhere.
     #[serde(default)]
     pub chain_end: Vec<String>,
-    /// Rust: substrings that, anywhere in the file, show a timeout is applied
-    /// another way (`.timeout(` per request, `tokio::time::timeout`,
-    /// `TimeoutLayer`).
+    /// Rust and Python: substrings that, anywhere in the file, show a timeout
+    /// is applied another way (`.timeout(` per request, `tokio::time::timeout`,
+    /// `TimeoutLayer`; gspread's `.set_timeout(`).
     #[serde(default)]
     pub file_escape: Vec<String>,
+    /// Python: project settings the call falls back to for its timeout
+    /// (Django's `EMAIL_TIMEOUT`). A setting named in any Python file of the
+    /// project sets it; only the built-in catalog's names are gathered.
+    #[serde(default)]
+    pub settings: Vec<String>,
 }
 
 impl NetworkCatalog {

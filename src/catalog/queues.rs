@@ -30,6 +30,8 @@ pub struct LangQueues {
     pub array_queue: ArrayQueue,
     /// Concurrent fan-out.
     pub fan_out: FanOut,
+    /// Job queues kept in Redis (BullMQ, Bull).
+    pub redis_job_queues: RedisJobQueues,
     /// Rust: words in a channel's sender or receiver name that make it a
     /// signal (`shutdown_tx`, `stop_rx`), which carries a message or two.
     pub signal_names: Vec<String>,
@@ -55,6 +57,27 @@ pub struct Buffer {
     pub needs_producer: bool,
     /// Methods that add items (with `needs_producer`).
     pub producers: Vec<String>,
+}
+
+/// Job queues kept in Redis: how long finished jobs stay, and whether a
+/// producer's connection gives up when Redis is unreachable.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisJobQueues {
+    /// Queue constructors that producers add jobs through (`bullmq.Queue`, `bull`).
+    pub paths: Vec<String>,
+    /// Producer-only constructors (`bullmq.FlowProducer`): read for the
+    /// connection, never for retention.
+    pub producers: Vec<String>,
+    /// Option keys that bound how many completed jobs are kept (`removeOnComplete`).
+    pub retention: Vec<String>,
+    /// The option object holding the retention for every job (`defaultJobOptions`).
+    pub defaults: Vec<String>,
+    /// Redis client constructors a connection may be made with (`ioredis`).
+    pub clients: Vec<String>,
+    /// Connection option that, when `null`, retries each command forever
+    /// (`maxRetriesPerRequest`).
+    pub wait_forever: Vec<String>,
 }
 
 /// Methods that make a long-lived array a queue.

@@ -102,6 +102,27 @@ pub struct LangRetry {
     pub local_calls: Vec<String>,
     /// Library retry policies.
     pub policies: Vec<RetryPolicy>,
+    /// Python: a task that retries itself (Celery `self.retry()`).
+    pub task_retry: TaskRetry,
+}
+
+/// A task queue's own retry call, made from inside a bound task (Celery's
+/// `self.retry(exc=e)`), and what makes it back off.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct TaskRetry {
+    /// The method called on the task (`retry`).
+    pub method: String,
+    /// Decorator names (last segment) that make a function a task (`task`, `shared_task`).
+    pub decorators: Vec<String>,
+    /// Keywords of the retry call that set its delay (`countdown`, `eta`).
+    pub wait: Vec<String>,
+    /// Decorator keywords that make every retry back off (`retry_backoff`).
+    pub backoff: Vec<String>,
+    /// The decorator keyword that sets the fixed delay, and its default in
+    /// seconds (`default_retry_delay`, 180), for messages.
+    pub default_delay_key: String,
+    pub default_delay_secs: u32,
 }
 
 /// A library retry policy: a decorator, constructor or option object.

@@ -82,6 +82,11 @@ pub struct LangEffects {
     pub broad_exceptions: Vec<String>,
     /// Calls in a task body that retry it (`self.retry`).
     pub retry_calls: Vec<String>,
+    /// JS: a route under one of these folders (`hooks`) that names a
+    /// payment provider (`/api/hooks/stripe`) is a webhook receiver.
+    pub hook_folders: Vec<String>,
+    /// JS: payment and billing providers whose events arrive by webhook.
+    pub webhook_providers: Vec<String>,
     /// Money-moving calls and their idempotency key.
     pub payments: Vec<PaymentCall>,
     /// Index of the payment calls' last segments.

@@ -53,6 +53,10 @@ pub struct ProjectFacts {
     /// Rust types (by simple name) whose hand-written `Debug` or `Display`
     /// prints a mask: value-kind evidence ([`crate::analysis::values`]).
     pub rust_redacting_types: BTreeSet<String>,
+    /// Library configuration seen anywhere in the project
+    /// ([`crate::analysis::libraries`]).
+    #[serde(default)]
+    pub libraries: crate::analysis::libraries::LibraryFacts,
 }
 
 impl ProjectFacts {
@@ -86,6 +90,7 @@ impl ProjectFacts {
         self.constant_collections.extend(other.constant_collections);
         self.reporting_functions.extend(other.reporting_functions);
         self.rust_redacting_types.extend(other.rust_redacting_types);
+        self.libraries.merge(other.libraries);
         for (k, v) in other.django_model_bases {
             self.django_model_bases.entry(k).or_default().extend(v);
         }

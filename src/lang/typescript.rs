@@ -125,6 +125,15 @@ fn handler_kind<'t>(node: Node<'t>, parent: Option<Node<'t>>, src: &str, name: O
     {
         return Some(HandlerKind::Job);
     }
+    // NestJS BullMQ: `process(job)` of a `@Processor("queue")` class.
+    if node.kind() == "method_definition"
+        && name == Some("process")
+        && let Some(class) = node.parent().and_then(|b| b.parent())
+        && matches!(class.kind(), "class_declaration" | "class" | "abstract_class_declaration")
+        && decorators(class, src).iter().any(|d| d.split('(').next() == Some("Processor"))
+    {
+        return Some(HandlerKind::Job);
+    }
     // NestJS and similar decorators on methods.
     if node.kind() == "method_definition" {
         for d in decorators(node, src) {

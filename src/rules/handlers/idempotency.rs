@@ -152,6 +152,19 @@ fn path_marked(path: &str, cat: &LangEffects) -> bool {
     !before.split(['/', '\\']).any(|seg| seg.starts_with([':', '{', '<', '[']) || seg.contains("${"))
 }
 
+/// A route or file path under a hooks folder that names a payment
+/// provider (`/api/hooks/stripe`, `hooks/paddle.ts`), with no path
+/// parameter before the folder.
+fn provider_hook_path(path: &str, cat: &LangEffects) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let segs: Vec<&str> = lower.split(['/', '\\']).collect();
+    let Some(at) = segs.iter().position(|s| cat.hook_folders.iter().any(|f| f == s)) else { return false };
+    if segs[..at].iter().any(|seg| seg.starts_with([':', '{', '<', '[']) || seg.contains("${")) {
+        return false;
+    }
+    segs[at + 1..].iter().any(|seg| cat.webhook_providers.iter().any(|p| seg.contains(p.as_str())))
+}
+
 /// Words of an identifier: `create_webhook`, `WebhookListView`, `send-hook`.
 pub(crate) fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -204,11 +217,12 @@ fn is_webhook(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
     {
         return true;
     }
-    // `router.post("/webhooks/stripe", handler)`
+    // `router.post("/webhooks/stripe", handler)`, `router.post("/hooks/stripe", handler)`
     if let Some(args) = func.parent().filter(|p| p.kind() == "arguments")
-        && args
-            .named_child(0)
-            .is_some_and(|a| matches!(a.kind(), "string" | "template_string") && path_marked(node_text(a, src), cat))
+        && args.named_child(0).is_some_and(|a| {
+            matches!(a.kind(), "string" | "template_string")
+                && (path_marked(node_text(a, src), cat) || provider_hook_path(node_text(a, src), cat))
+        })
     {
         return true;
     }
@@ -224,7 +238,7 @@ fn is_webhook(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
     // Next.js: `app/api/webhooks/stripe/route.ts`, `pages/api/stripe-webhook.ts`.
     let path = cx.file.path.to_ascii_lowercase();
     let route_file = path.contains("/api/") || path.starts_with("api/") || path.contains("route.");
-    route_file && path_marked(&path, cat)
+    route_file && (path_marked(&path, cat) || provider_hook_path(&path, cat))
 }
 
 fn enclosing_class(func: Node<'_>) -> Option<Node<'_>> {
@@ -245,7 +259,7 @@ fn enclosing_class(func: Node<'_>) -> Option<Node<'_>> {
 fn retries(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
     let src = cx.src;
     if cx.grammar() != Grammar::Python {
-        return false;
+        return js_queue_job(func, src) && cx.facts.libraries.job_attempts_max > 1;
     }
     let decorated = python::decorators(func, src).iter().any(|d| {
         let values = |keys: &[String]| -> Vec<&str> { keys.iter().flat_map(|k| keyword_values(d, k)).collect() };
@@ -263,6 +277,38 @@ fn retries(func: Node<'_>, cx: &Checker<'_, '_>, cat: &LangEffects) -> bool {
         let body = func.field("body").map(|b| node_text(b, src)).unwrap_or("");
         cat.retry_calls.iter().any(|c| body.contains(&format!("{c}(")))
     }
+}
+
+/// A TypeScript/JavaScript job of a Redis job queue (BullMQ, Bull): the
+/// processor passed to `new Worker(...)`, a method decorated `@Process`, the
+/// `process` method of a `@Processor` class, or the callback of
+/// `queue.process(...)`. Such a job runs again when it fails and the
+/// project's jobs have `attempts` above one.
+fn js_queue_job(func: Node<'_>, src: &str) -> bool {
+    if let Some(args) = func.parent().filter(|p| p.kind() == "arguments")
+        && let Some(call) = args.parent()
+    {
+        if call.kind() == "new_expression" {
+            return call.field("constructor").is_some_and(|c| node_text(c, src) == "Worker");
+        }
+        if call.kind() == "call_expression"
+            && let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression")
+        {
+            let prop = callee.field("property").map(|p| node_text(p, src)).unwrap_or("");
+            let obj = callee.field("object").map(|o| node_text(o, src).to_ascii_lowercase()).unwrap_or_default();
+            return prop == "process" && obj.contains("queue");
+        }
+        return false;
+    }
+    if func.kind() != "method_definition" {
+        return false;
+    }
+    if typescript::decorators(func, src).iter().any(|d| d.split('(').next() == Some("Process")) {
+        return true;
+    }
+    func.field("name").is_some_and(|n| node_text(n, src) == "process")
+        && enclosing_class(func)
+            .is_some_and(|c| typescript::decorators(c, src).iter().any(|d| d.split('(').next() == Some("Processor")))
 }
 
 /// The text after each `key=` in a decorator (not `other_key=`).

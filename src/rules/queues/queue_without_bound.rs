@@ -165,7 +165,13 @@ impl Rule for QueueWithoutBound {
     }
 
     fn js_kinds(&self) -> &'static [&'static str] {
-        &["variable_declarator", "public_field_definition", "field_definition", "assignment_expression"]
+        &[
+            "variable_declarator",
+            "public_field_definition",
+            "field_definition",
+            "assignment_expression",
+            "new_expression",
+        ]
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {
@@ -179,6 +185,11 @@ impl Rule for QueueWithoutBound {
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
         match cx.grammar() {
             Grammar::Python => check_python(node, cx),
+            _ if node.kind() == "new_expression" => {
+                if let Some(msg) = crate::rules::queues::job_queues::keeps_every_job(node, cx) {
+                    cx.report_node(node, msg);
+                }
+            }
             _ => check_js(node, cx),
         }
     }

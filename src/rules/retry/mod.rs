@@ -6,3 +6,4 @@ pub(crate) mod retry_policy;
 pub(crate) mod retry_rust;
 pub mod retry_without_backoff;
 pub mod retry_without_limit;
+pub(crate) mod task_retry;

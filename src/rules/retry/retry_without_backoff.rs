@@ -54,6 +54,12 @@ impl Rule for RetryWithoutBackoff {
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
+        if node.kind() == "call"
+            && let Some(msg) = crate::rules::retry::task_retry::check(node, cx)
+        {
+            cx.report_node(node, msg);
+            return;
+        }
         if matches!(node.kind(), "decorator" | "call") {
             let Some(p) = retry_policy::read(node, cx) else { return };
             // A policy that also retries forever is reported by PP302.

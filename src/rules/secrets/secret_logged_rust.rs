@@ -26,7 +26,7 @@ use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::rust::{self as rs, MacroArgs, Sigil};
 
 /// The node kinds the rule registers.
-pub const KINDS: &[RustKind] = &[RustKind::Macro];
+pub const KINDS: &[RustKind] = &[RustKind::Macro, RustKind::Fn];
 
 const MAX_DEPTH: u32 = 8;
 
@@ -45,6 +45,13 @@ enum Leak {
 
 /// Checks one Rust node.
 pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+    if let RustNode::Fn(info) = node {
+        let found = crate::rules::secrets::instrument::check(info, cx, |t| redacting_type(t, cx));
+        if let Some((span, msg)) = found {
+            cx.report(span, msg);
+        }
+        return;
+    }
     let RustNode::Macro(mac) = node else { return };
     let sinks = &cx.catalog.secrets.rust;
     let name = rs::macro_name(mac);

@@ -7,6 +7,7 @@ use crate::catalog::network::NetRule;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::timeout::library_timeouts;
 use crate::rules::{net_timeout, net_timeout_rust};
 use crate::source::Grammar;
 
@@ -33,7 +34,7 @@ impl Rule for ConnectionWithoutTimeout {
     }
 
     fn python_kinds(&self) -> &'static [&'static str] {
-        &["call"]
+        &["call", "dictionary"]
     }
 
     fn js_kinds(&self) -> &'static [&'static str] {
@@ -50,8 +51,20 @@ impl Rule for ConnectionWithoutTimeout {
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
         match cx.grammar() {
+            Grammar::Python if node.kind() == "dictionary" => {
+                if let Some((at, msg)) = library_timeouts::django_cache_without_timeout(node, cx) {
+                    cx.report_node(at, msg);
+                }
+            }
             Grammar::Python => net_timeout::check_python(node, cx, NetRule::Connection),
-            _ => net_timeout::check_js(node, cx, NetRule::Connection),
+            _ => {
+                if node.kind() == "new_expression"
+                    && let Some(msg) = crate::rules::queues::job_queues::producer_waits_forever(node, cx)
+                {
+                    cx.report_node(node, msg);
+                }
+                net_timeout::check_js(node, cx, NetRule::Connection)
+            }
         }
     }
 }

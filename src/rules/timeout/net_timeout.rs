@@ -13,6 +13,7 @@ use crate::catalog::network::{CallKind, NetCall, NetRule};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::engine::Checker;
 use crate::lang::{NodeExt, node_text, python as py, strip_quotes, typescript as ts};
+use crate::rules::timeout::library_timeouts;
 use crate::source::Span;
 
 /// What the arguments say about the timeout.
@@ -62,7 +63,10 @@ pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule)
     }
     let catalog = cx.catalog;
     if let Some(entry) = catalog.network.call(true, rule, &r.path) {
-        let t = python_timeout(node, entry, cx.src);
+        let mut t = python_timeout(node, entry, cx.src);
+        if t == Timeout::Missing && library_timeouts::python_escape(node, entry, &r.path, cx) {
+            t = Timeout::Set;
+        }
         let fix = python_fix(node, &r.path, t, cx);
         report(node, callee, cx, entry, t, fix);
         return;
@@ -148,8 +152,13 @@ fn python_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
         if let Some(d) = dsn {
             match py::string_value(d, src) {
                 Some(s) if !s.contains(key.as_str()) => {}
+                Some(_) => return Timeout::Set,
+                // A URL read from a setting: only when the file never names the key.
+                None if entry.dsn_variable_is_missing
+                    && matches!(d.kind(), "identifier" | "attribute" | "subscript" | "call")
+                    && !src.contains(key.as_str()) => {}
                 // A DSN built elsewhere may carry the timeout.
-                _ => return Timeout::Set,
+                None => return Timeout::Set,
             }
         }
     }
@@ -179,7 +188,9 @@ pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
         return;
     }
     let mut t = js_timeout(node, entry, cx.src);
-    if t == Timeout::Missing && r.path.starts_with("axios") && cx.facts.axios_default_timeout {
+    // `@nestjs/axios` builds its instance from axios's defaults too.
+    let axios = r.path.starts_with("axios") || r.path.starts_with("@nestjs/axios");
+    if t == Timeout::Missing && axios && cx.facts.axios_default_timeout {
         t = Timeout::Set;
     }
     if t == Timeout::Missing && entry.kind == CallKind::Client && instance_timeout_set_later(node, cx) {
@@ -389,6 +400,10 @@ fn message<'t>(call: Node<'t>, callee: Node<'t>, cx: &Checker<'_, 't>, entry: &N
         (Timeout::Missing, None) if entry.kind == CallKind::Client => {
             format!("`{shown}` without a {setting} makes every call through it able to block forever when {what}")
         }
+        (Timeout::Missing, None) if !entry.settings.is_empty() => format!(
+            "`{shown}` without a {setting} can block this worker forever when {what}: no settings module sets `{}`, its fallback",
+            entry.settings.join("`/`")
+        ),
         (Timeout::Missing, None) => format!("`{shown}` without a {setting} can block this worker forever when {what}"),
     })
 }

@@ -7,6 +7,7 @@ use crate::catalog::network::NetRule;
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::timeout::library_timeouts;
 use crate::rules::{net_timeout, net_timeout_rust};
 use crate::source::Grammar;
 
@@ -37,7 +38,7 @@ impl Rule for RequestWithoutTimeout {
     }
 
     fn js_kinds(&self) -> &'static [&'static str] {
-        &["call_expression", "new_expression"]
+        &["call_expression", "new_expression", "pair"]
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {
@@ -51,6 +52,17 @@ impl Rule for RequestWithoutTimeout {
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
         match cx.grammar() {
             Grammar::Python => net_timeout::check_python(node, cx, NetRule::Request),
+            _ if node.kind() == "pair" => {
+                for m in library_timeouts::bare_nest_http_modules(node, cx) {
+                    if !crate::analysis::timeouts::explained_no_timeout(m, |n| cx.parent_of(n), cx.src, &cx.file.lines)
+                    {
+                        cx.report_node(
+                            m,
+                            "`HttpModule` imported without `HttpModule.register({ timeout })` gives every `HttpService` call in this module axios's default of no timeout, so one server that stops answering blocks the request forever",
+                        );
+                    }
+                }
+            }
             _ => net_timeout::check_js(node, cx, NetRule::Request),
         }
     }
