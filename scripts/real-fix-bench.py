@@ -111,8 +111,21 @@ def problems(e: dict, mirrors: Path) -> list[str]:
     return out
 
 
+# What pagerproof reads: sources, and the manifests and ignore files that
+# decide roles (a nested package, a vendored crate, an ignored folder).
+SOURCES = (".py", ".pyi", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".rs", ".sql")
+MANIFESTS = {"Cargo.toml", "package.json", "pyproject.toml", "setup.py", "setup.cfg", ".gitignore", ".ignore",
+             "METADATA", "RECORD", "WHEEL", "PKG-INFO", "alembic.ini", "schema.prisma", "metadata.toml"}
+
+
+def wanted(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.endswith(SOURCES) or name in MANIFESTS
+
+
 def export(gitdir: Path, rev: str, dest: Path) -> None:
-    """Writes the tree of `rev` into `dest`, skipping blobs a snapshot lacks."""
+    """Writes the files pagerproof reads from the tree of `rev` into `dest`,
+    skipping blobs a snapshot lacks."""
     ls = git(gitdir, "ls-tree", "-r", "-z", rev, text=False).stdout.split(b"\0")
     ents = []
     for item in ls:
@@ -120,8 +133,9 @@ def export(gitdir: Path, rev: str, dest: Path) -> None:
             continue
         meta, path = item.split(b"\t", 1)
         mode, typ, sha = meta.split()
-        if typ == b"blob" and mode != b"120000":
-            ents.append((sha.decode(), path.decode("utf-8", "surrogateescape")))
+        path = path.decode("utf-8", "surrogateescape")
+        if typ == b"blob" and mode != b"120000" and wanted(path):
+            ents.append((sha.decode(), path))
     p = subprocess.Popen(["git", "--git-dir", str(gitdir), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     for sha, path in ents:
         p.stdin.write((sha + "\n").encode())
@@ -227,15 +241,19 @@ def score(entries: list[dict], args) -> dict[str, list[dict]]:
                     if f["path"] == e["path"] and in_category(f["code"], e["category"])
                     and lo <= f["line"] <= hi and (allowed is None or f["code"] in allowed)
                 ]
-                left = [
-                    f for f in after[label]
-                    if f["path"] == e["fixed_path"] and in_category(f["code"], e["category"])
-                    and (allowed is None or f["code"] in allowed)
+                # The finding goes away: some rule that caught the bug has no
+                # finding left where the bug was. (Another rule that also fired
+                # there, such as a lock-timeout note on a statement the fix made
+                # safe otherwise, may stay.)
+                caught_by = {f["code"] for f in hits}
+                left = {
+                    f["code"] for f in after[label]
+                    if f["path"] == e["fixed_path"] and f["code"] in caught_by
                     and back(f["line"])[0] <= hi and back(f["line"])[1] >= lo
-                ]
+                }
                 row[f"{mode}_caught"] = bool(hits)
-                row[f"{mode}_codes"] = sorted({f["code"] for f in hits})
-                row[f"{mode}_fixed"] = bool(hits) and not left
+                row[f"{mode}_codes"] = sorted(caught_by)
+                row[f"{mode}_fixed"] = bool(hits) and bool(caught_by - left)
             rows[label].append(row)
         if not args.quiet:
             print(f"[{i}/{len(entries)}] scored", file=sys.stderr)
