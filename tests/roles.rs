@@ -255,6 +255,78 @@ fn a_module_only_tools_import_is_tooling() {
 }
 
 #[test]
+fn test_support_crates_seed_scripts_and_do_not_modify_files_are_not_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let client = "pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n";
+    let members = "[workspace]\nmembers = [\"crates/*\", \"app/integration\", \"proxy-integration\"]\n";
+    write(root, "Cargo.toml", members);
+    // The service's own crates: one depends on the other normally.
+    let core = "[package]\nname = \"core\"\n\n[dev-dependencies]\nmock_pool = { path = \"../mock-pool\" }\n\
+                app-integration = { path = \"../../app/integration\" }\n";
+    write(root, "crates/core/Cargo.toml", core);
+    write(root, "crates/core/src/lib.rs", client);
+    let service = "[package]\nname = \"service\"\n\n[dependencies]\ncore = { path = \"../core\" }\n";
+    write(root, "crates/service/Cargo.toml", service);
+    write(root, "crates/service/src/main.rs", "fn main() {\n    let c = reqwest::Client::new();\n    drop(c);\n}\n");
+    // Used only in `[dev-dependencies]`: a mock and an integration harness.
+    write(root, "crates/mock-pool/Cargo.toml", "[package]\nname = \"mock-pool\"\n");
+    // Named as tests, and no crate depends on it.
+    write(root, "proxy-integration/Cargo.toml", "[package]\nname = \"proxy-integration\"\n");
+    write(root, "proxy-integration/src/lib.rs", client);
+    // No crate depends on it either, but nothing says it is tests: a library.
+    write(root, "crates/sdk/Cargo.toml", "[package]\nname = \"sdk\"\n");
+    write(root, "crates/sdk/src/lib.rs", client);
+    write(root, "crates/mock-pool/src/lib.rs", client);
+    write(root, "app/integration/Cargo.toml", "[package]\nname = \"app-integration\"\n");
+    write(root, "app/integration/src/client.rs", client);
+    // Also a dev-dependency, but the service's own dependency too.
+    write(root, "crates/shared/Cargo.toml", "[package]\nname = \"shared\"\n");
+    write(root, "crates/shared/src/lib.rs", client);
+    let service = format!(
+        "{service}shared = {{ path = \"../shared\" }}\n\n[dev-dependencies]\nshared = {{ path = \"../shared\" }}\n"
+    );
+    write(root, "crates/service/Cargo.toml", &service);
+    // A seed script under `src/`, and a generated worker that says not to modify it.
+    write(root, "web/src/seed.ts", "export async function seed() {\n  await fetch(\"http://localhost/api\");\n}\n");
+    let msw = "/**\n * Mock Service Worker.\n * - Please do NOT modify this file.\n */\n";
+    write(root, "web/public/mockServiceWorker.js", &format!("{msw}export const go = () => fetch(\"/x\");\n"));
+    write(root, "web/src/api.ts", "export async function ping() {\n  await fetch(\"http://svc/api\");\n}\n");
+    let o = concise(root, &["--select", "request-without-timeout", "."]);
+    assert_eq!(
+        findings(&o),
+        vec![
+            "crates/core/src/lib.rs:2: PP201",
+            "crates/sdk/src/lib.rs:2: PP201",
+            "crates/service/src/main.rs:2: PP201",
+            "crates/shared/src/lib.rs:2: PP201",
+            "web/src/api.ts:2: PP201",
+        ],
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(root, &["check", "--show-roles", "."]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("crates/mock-pool/src/lib.rs: test, not checked: `crates/mock-pool/` is a test-support crate"),
+        "{out}"
+    );
+    assert!(
+        out.contains("app/integration/src/client.rs: test, not checked: `app/integration/` is a test-support crate"),
+        "{out}"
+    );
+    assert!(
+        out.contains("proxy-integration/src/lib.rs: test, not checked: `proxy-integration/` is a test-support crate"),
+        "{out}"
+    );
+    assert!(out.contains("web/src/seed.ts: tooling, not checked: a database seed script (`seed.ts`)"), "{out}");
+    assert!(
+        out.contains("web/public/mockServiceWorker.js: generated, not checked: `do NOT modify` on line 3"),
+        "{out}"
+    );
+}
+
+#[test]
 fn show_roles_lists_every_file_with_its_evidence() {
     let dir = project();
     let o = run_in(dir.path(), &["check", "--show-roles", "."]);

@@ -437,6 +437,10 @@ pub struct Classifier<'a> {
 struct RootInfo {
     cargo_exclude: Vec<String>,
     python_package: Option<String>,
+    /// Member crates of the root's Cargo workspace that other members use
+    /// only as a dev-dependency (test harnesses, mocks): crate dir, relative
+    /// to the root, mapped to the crate's name.
+    test_support_crates: Vec<(String, String)>,
 }
 
 impl<'a> Classifier<'a> {
@@ -463,7 +467,8 @@ impl<'a> Classifier<'a> {
         let Some((&name, dirs)) = parts.split_last() else { return PathRoles::default() };
         let early = vendored_by_name(dirs)
             .or_else(|| self.vendored_by_metadata(place, dirs, name))
-            .or_else(|| test_evidence(dirs, name));
+            .or_else(|| test_evidence(dirs, name))
+            .or_else(|| self.test_support_crate(place, dirs));
         if early.is_some() {
             return PathRoles { early, late: None };
         }
@@ -500,8 +505,25 @@ impl<'a> Classifier<'a> {
                     .collect();
             }
             info.python_package = python_package_metadata(root);
+            info.test_support_crates = test_support_crates(root);
             info
         })
+    }
+
+    /// A file of a workspace crate that the other crates use only in their
+    /// `[dev-dependencies]` (an integration-test harness, a mock): test code.
+    fn test_support_crate(&mut self, place: Place<'_>, dirs: &[&str]) -> Option<FileRole> {
+        if place.grammar != Grammar::Rust {
+            return None;
+        }
+        let info = self.root_info(place.root);
+        let rel_dirs = dirs.join("/");
+        let (dir, name) =
+            info.test_support_crates.iter().find(|(d, _)| rel_dirs == *d || rel_dirs.starts_with(&format!("{d}/")))?;
+        Some(FileRole::new(
+            Role::Test,
+            format!("`{dir}/` is a test-support crate (`{name}`: no crate builds with it, only tests)"),
+        ))
     }
 
     /// Package metadata: pip `--target` installs, nested Python packages the
@@ -617,6 +639,10 @@ impl<'a> Classifier<'a> {
                     .operator_tool(),
             );
         }
+        if let Some(why) = seed_script(dirs, name) {
+            let role = FileRole::new(Role::Tooling, why);
+            return Some(if place.grammar == Grammar::Python { role.importable().operator_tool() } else { role });
+        }
         if name.contains(".stories.") || name.contains(".story.") {
             return Some(FileRole::new(Role::Tooling, "a Storybook story"));
         }
@@ -660,6 +686,18 @@ impl<'a> Classifier<'a> {
     }
 }
 
+/// A database seed script: development data loaded by hand (`seed.ts`,
+/// `seeds/users.py`, `prisma/seed.ts`), wherever it lives.
+fn seed_script(dirs: &[&str], name: &str) -> Option<String> {
+    const STEMS: &[&str] = &["seed", "seeds", "seeder", "seeders", "seed_data", "seed-data", "seed_db", "seed-db"];
+    let stem = name.split('.').next().unwrap_or(name);
+    if STEMS.contains(&stem) {
+        return Some(format!("a database seed script (`{name}`)"));
+    }
+    let i = dirs.iter().position(|d| matches!(*d, "seeds" | "seeders" | "seed"))?;
+    Some(format!("a database seed script (in `{}/`)", dirs[..=i].join("/")))
+}
+
 /// The `[[bin]]` targets (name, path) of the crate in `dir`.
 fn cargo_bins(dir: &Path) -> Vec<(String, String)> {
     let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else { return Vec::new() };
@@ -670,6 +708,91 @@ fn cargo_bins(dir: &Path) -> Vec<(String, String)> {
             let n = b.get("name")?.as_str()?;
             let p = b.get("path")?.as_str()?.trim_start_matches("./");
             Some((n.to_string(), p.to_string()))
+        })
+        .collect()
+}
+
+/// Words of a crate's name that say it holds tests or test doubles.
+const TEST_CRATE_WORDS: &[&str] =
+    &["test", "tests", "testing", "integration", "mock", "mocks", "fixture", "fixtures", "harness", "e2e", "fake"];
+
+/// The member crates of the Cargo workspace at `root` that other members
+/// list only under `[dev-dependencies]` (of any target), or that are named as
+/// test code ([`TEST_CRATE_WORDS`]), never under `[dependencies]` or
+/// `[build-dependencies]`, and that build no binary: (crate dir relative to
+/// `root`, crate name).
+fn test_support_crates(root: &Path) -> Vec<(String, String)> {
+    let read = |dir: &Path| -> Option<toml::Table> {
+        toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).ok()?).ok()
+    };
+    let Some(manifest) = read(root) else { return Vec::new() };
+    let Some(members) = manifest.get("workspace").and_then(|w| w.get("members")).and_then(|m| m.as_array()) else {
+        return Vec::new();
+    };
+    // Members are paths, or globs with `*` in a segment (`crates/*`).
+    let mut dirs: Vec<String> = Vec::new();
+    for m in members.iter().filter_map(|m| m.as_str()) {
+        let mut found = vec![String::new()];
+        for seg in m.trim_start_matches("./").trim_end_matches('/').split('/') {
+            let mut next = Vec::new();
+            for base in &found {
+                let join = |s: &str| if base.is_empty() { s.to_string() } else { format!("{base}/{s}") };
+                if seg.contains('*') {
+                    let (pre, post) = seg.split_once('*').unwrap_or((seg, ""));
+                    let Ok(rd) = std::fs::read_dir(root.join(base)) else { continue };
+                    let mut names: Vec<String> = rd
+                        .flatten()
+                        .filter(|e| e.path().is_dir())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .filter(|n| n.starts_with(pre) && n.ends_with(post))
+                        .collect();
+                    names.sort();
+                    next.extend(names.iter().map(|n| join(n)));
+                } else {
+                    next.push(join(seg));
+                }
+            }
+            found = next;
+        }
+        dirs.extend(found.into_iter().filter(|d| !d.is_empty()));
+    }
+    let crates: Vec<(String, toml::Table)> =
+        dirs.into_iter().filter_map(|d| read(&root.join(&d)).map(|t| (d, t))).collect();
+    let mut normal = std::collections::HashSet::new();
+    let mut dev = std::collections::HashSet::new();
+    // A dependency's crate name: its key, or the `package` it renames.
+    let names = |t: Option<&toml::Value>| -> Vec<String> {
+        t.and_then(|v| v.as_table())
+            .map(|deps| {
+                deps.iter()
+                    .map(|(k, v)| v.get("package").and_then(|p| p.as_str()).unwrap_or(k).replace('_', "-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let tables = |t: &toml::Table| -> Vec<toml::Table> {
+        let mut all = vec![t.clone()];
+        if let Some(targets) = t.get("target").and_then(|x| x.as_table()) {
+            all.extend(targets.values().filter_map(|v| v.as_table().cloned()));
+        }
+        all
+    };
+    for (_, t) in crates.iter().chain(std::iter::once(&(String::new(), manifest.clone()))) {
+        for table in tables(t) {
+            normal.extend(names(table.get("dependencies")));
+            normal.extend(names(table.get("build-dependencies")));
+            dev.extend(names(table.get("dev-dependencies")));
+        }
+    }
+    crates
+        .iter()
+        .filter_map(|(d, t)| {
+            let name = t.get("package")?.get("name")?.as_str()?.replace('_', "-");
+            let builds_binary = t.contains_key("bin") || root.join(d).join("src/main.rs").exists();
+            // Named as test code (`app-integration`, `mock-http-body`) and used by no member's build.
+            let named_test = name.split('-').any(|w| TEST_CRATE_WORDS.contains(&w));
+            let dev_only = dev.contains(&name) || named_test;
+            (dev_only && !normal.contains(&name) && !builds_binary).then(|| (d.clone(), name))
         })
         .collect()
 }
@@ -786,6 +909,10 @@ fn generated(rel: &str, text: &str) -> Option<FileRole> {
         "Auto-generated",
         "autogenerated",
         "Autogenerated",
+        "DO NOT MODIFY",
+        "do NOT modify",
+        "Do not modify this file",
+        "do not modify this file",
     ];
     for (i, line) in text.lines().take(10).enumerate() {
         let l = line.trim_start();
