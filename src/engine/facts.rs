@@ -53,6 +53,11 @@ pub struct ProjectFacts {
     /// Rust types (by simple name) whose hand-written `Debug` or `Display`
     /// prints a mask: value-kind evidence ([`crate::analysis::values`]).
     pub rust_redacting_types: BTreeSet<String>,
+    /// Every Python and TS/JS function's own effects and calls
+    /// ([`crate::analysis::summaries`]); closed over calls by
+    /// [`ProjectFacts::close`] once every file is merged.
+    #[serde(default)]
+    pub summaries: crate::analysis::summaries::Summaries,
 }
 
 impl ProjectFacts {
@@ -86,9 +91,25 @@ impl ProjectFacts {
         self.constant_collections.extend(other.constant_collections);
         self.reporting_functions.extend(other.reporting_functions);
         self.rust_redacting_types.extend(other.rust_redacting_types);
+        self.summaries.functions.extend(other.summaries.functions);
         for (k, v) in other.django_model_bases {
             self.django_model_bases.entry(k).or_default().extend(v);
         }
+    }
+}
+
+impl ProjectFacts {
+    /// Derives what needs every file merged first: the function summaries'
+    /// indexes and their closure over calls. Call once after the last `merge`.
+    pub fn close(&mut self) {
+        crate::analysis::summaries::close(&mut self.summaries);
+    }
+
+    /// The text the result cache's facts key hashes: the facts without the
+    /// summaries' byte offsets (see [`crate::analysis::summaries::Summaries::without_offsets`]).
+    pub fn key_text(&self) -> String {
+        let keyed = ProjectFacts { summaries: self.summaries.without_offsets(), ..self.clone() };
+        format!("{keyed:?}")
     }
 }
 

@@ -252,7 +252,7 @@ fn http_call<'t, 'c>(call: Node<'t>, cx: &Checker<'c, 't>) -> Option<Matched<'t,
 }
 
 /// The outermost call of a method chain that starts at `call`.
-fn chain_top(call: Node<'_>) -> Node<'_> {
+pub fn chain_top(call: Node<'_>) -> Node<'_> {
     let mut cur = call;
     while let Some(member) = cur.parent()
         && matches!(member.kind(), "attribute" | "member_expression")
