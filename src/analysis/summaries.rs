@@ -419,6 +419,10 @@ fn function_parts<'t>(n: Node<'t>, src: &str, python: bool) -> Option<(String, N
     }
 }
 
+fn is_class(n: Node<'_>) -> bool {
+    matches!(n.kind(), "class_definition" | "class_declaration" | "class")
+}
+
 fn is_function(n: Node<'_>) -> bool {
     matches!(
         n.kind(),
@@ -513,7 +517,9 @@ fn summarise(cx: &FileCx<'_>, func: Node<'_>, name: String, body: Node<'_>, clas
     };
     let mut nodes = Vec::new();
     crate::lang::walk(body, &mut |n| {
-        if n.id() != body.id() && is_function(n) {
+        // Named nested functions have their own summary; callbacks and
+        // lambdas run as part of this one.
+        if n.id() != body.id() && is_function(n) && (is_class(n) || function_parts(n, src, cx.python).is_some()) {
             return false;
         }
         if matches!(n.kind(), "call" | "call_expression") {
