@@ -80,8 +80,10 @@ pub enum HttpTimeout {
 /// The side effects the idempotency rules care about.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SideEffect {
-    /// A money-moving payment call without its idempotency key.
-    Payment,
+    /// A money-moving payment call: without an idempotency key (`None`), or
+    /// with one taken only from the named keyword parameter, which defaults
+    /// to `None` (`idempotency_key=idempotency_key`): the caller decides.
+    Payment(Option<String>),
     /// A catalog side effect; the text completes "so a redelivery ...".
     Effect(String),
 }
@@ -109,6 +111,8 @@ pub struct CallRef {
     pub forwards: bool,
     /// The call passes a timeout itself (`timeout=`, `{ timeout }`, `{ signal }`).
     pub passes_timeout: bool,
+    /// Keyword argument names (Python) or keys of object literal arguments (JS).
+    pub keywords: Vec<String>,
 }
 
 /// What one function does itself.
@@ -297,7 +301,15 @@ pub fn close(s: &mut Summaries) {
                     r.query = callee.query.clone();
                 }
                 if r.effect.is_none() {
-                    r.effect = callee.effect.clone();
+                    r.effect = match &callee.effect {
+                        // The caller passes the key the payment takes: keyed.
+                        Some((SideEffect::Payment(Some(k)), _)) if call.keywords.contains(k) => None,
+                        // Not passed and not handed on: this call is the keyless one.
+                        Some((SideEffect::Payment(Some(_)), site)) if !call.forwards => {
+                            Some((SideEffect::Payment(None), site.clone()))
+                        }
+                        other => other.clone(),
+                    };
                 }
                 if callee.forwarded_http.is_some() {
                     if call.passes_timeout {
@@ -528,8 +540,17 @@ fn summarise(cx: &FileCx<'_>, func: Node<'_>, name: String, body: Node<'_>, clas
         true
     });
     for call in nodes {
-        if s.query.is_none() && is_query(cx, call) {
+        // A write (`Order.objects.create`) is both a query and a side effect.
+        let query = is_query(cx, call);
+        if query && s.query.is_none() {
             s.query = Some(site(call));
+        }
+        if query {
+            if s.effect.is_none()
+                && let Some(e) = side_effect(cx, call, body, &optional)
+            {
+                s.effect = Some((e, site(call)));
+            }
             continue;
         }
         if let Some(t) = http_timeout(cx, call, func, body, &rest, &optional) {
@@ -539,7 +560,7 @@ fn summarise(cx: &FileCx<'_>, func: Node<'_>, name: String, body: Node<'_>, clas
             continue;
         }
         if s.effect.is_none()
-            && let Some(e) = side_effect(cx, call, body)
+            && let Some(e) = side_effect(cx, call, body, &optional)
         {
             s.effect = Some((e, site(call)));
             continue;
@@ -547,7 +568,8 @@ fn summarise(cx: &FileCx<'_>, func: Node<'_>, name: String, body: Node<'_>, clas
         if let Some(target) = target_of(cx, call, class.as_deref()) {
             let forwards = forwards_rest(cx, call, &rest);
             let passes_timeout = passes_timeout(cx, call);
-            s.calls.push(CallRef { target, start: call.start_byte(), forwards, passes_timeout });
+            let keywords = keywords_in(call, src, cx.python);
+            s.calls.push(CallRef { target, start: call.start_byte(), forwards, passes_timeout, keywords });
         }
     }
     s
@@ -729,6 +751,18 @@ fn passes_timeout(cx: &FileCx<'_>, call: Node<'_>) -> bool {
     passes_timeout_in(call, cx.src, cx.python)
 }
 
+/// Keyword argument names (Python) or object-literal argument keys (JS).
+pub fn keywords_in(call: Node<'_>, src: &str, python: bool) -> Vec<String> {
+    if python {
+        return crate::lang::python::keyword_args(call, src).0.into_iter().map(|(k, _)| k.to_string()).collect();
+    }
+    crate::lang::typescript::call_args(call)
+        .into_iter()
+        .flat_map(|a| crate::lang::typescript::object_props(crate::lang::typescript::unwrap_expr(a), src).0)
+        .map(|(k, _)| k.to_string())
+        .collect()
+}
+
 /// `timeout=` (Python) or an object literal with `timeout`/`signal` (JS).
 pub fn passes_timeout_in(call: Node<'_>, src: &str, python: bool) -> bool {
     if python {
@@ -742,7 +776,7 @@ pub fn passes_timeout_in(call: Node<'_>, src: &str, python: bool) -> bool {
 }
 
 /// A payment without its key, or a catalog side effect, with no guard before it.
-fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>) -> Option<SideEffect> {
+fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[String]) -> Option<SideEffect> {
     let src = cx.src;
     let callee = call.field("function")?;
     let last = crate::rules::idempotency::last_name(call, src)?;
@@ -778,9 +812,16 @@ fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>) -> Option<SideEf
         && let Some(entry) =
             cat.payments.iter().find(|e| matches(&e.calls) && (e.receiver.is_empty() || mentions(&e.receiver)))
     {
+        if cx.python {
+            let (kwargs, _) = crate::lang::python::keyword_args(call, src);
+            if let Some((k, v)) = kwargs.iter().find(|(k, _)| entry.keys.iter().any(|e| e == k)) {
+                let v = node_text(*v, src);
+                return optional.iter().any(|o| o == v).then(|| SideEffect::Payment(Some(k.to_string())));
+            }
+        }
         let call_text = node_text(call, src);
         let keyed = entry.keys.iter().any(|k| call_text.contains(k.as_str()));
-        return (!keyed).then_some(SideEffect::Payment);
+        return (!keyed).then_some(SideEffect::Payment(None));
     }
     let effect =
         cat.effects.iter().find(|e| matches(&e.calls) && (e.receiver.is_empty() || mentions(&e.receiver)))?;
