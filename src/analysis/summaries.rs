@@ -171,6 +171,9 @@ pub struct Summaries {
     /// File path → (call start, function index, call index), sorted. Derived.
     #[serde(skip)]
     by_path: BTreeMap<String, Vec<(usize, usize, usize)>>,
+    /// Per function, per call: the definition it resolves to. Derived.
+    #[serde(skip)]
+    resolved: Vec<Vec<Option<usize>>>,
 }
 
 impl Summaries {
@@ -207,16 +210,27 @@ impl Summaries {
         let i = calls.binary_search_by_key(&start, |c| c.0).ok()?;
         let (_, f, c) = calls[i];
         let call = &self.functions[f].calls[c];
-        let target = self.resolve(&self.functions[f], &call.target)?;
+        let target = (*self.resolved.get(f)?.get(c)?)?;
         Some((call, &self.functions[target]))
     }
 
-    /// The one definition (or agreeing definitions: the first) `target` names.
-    fn resolve(&self, from: &FunctionSummary, target: &Target) -> Option<usize> {
+    /// The one definition (or agreeing definitions: the first) among `candidates`.
+    fn agree(&self, candidates: &[usize]) -> Option<usize> {
+        let first = *candidates.first()?;
+        let profile = self.functions[first].reach.profile();
+        candidates.iter().all(|&i| self.functions[i].reach.profile() == profile).then_some(first)
+    }
+
+    /// The definitions `target` may name.
+    fn candidates(&self, from: &FunctionSummary, target: &Target) -> Vec<usize> {
+        self.candidates_of(from, target).unwrap_or_default()
+    }
+
+    fn candidates_of(&self, from: &FunctionSummary, target: &Target) -> Option<Vec<usize>> {
         let (name, candidates): (&str, Vec<usize>) = match target {
             Target::Function { module, name } => {
                 let all = self.by_name.get(name)?;
-                let c = all
+                let mut c: Vec<usize> = all
                     .iter()
                     .copied()
                     .filter(|&i| {
@@ -224,6 +238,22 @@ impl Summaries {
                         f.class.is_none() && module_matches(&f.module, module, &from.path)
                     })
                     .collect();
+                // Python `from app.services import stripe; stripe.create_x()`:
+                // `stripe` may be an instance made in `app.services`, so a
+                // method of a class of that module.
+                if c.is_empty()
+                    && from.path.ends_with(".py")
+                    && let Some((parent, _)) = module.rsplit_once('.')
+                {
+                    c = all
+                        .iter()
+                        .copied()
+                        .filter(|&i| {
+                            let f = &self.functions[i];
+                            f.class.is_some() && module_matches(&f.module, parent, &from.path)
+                        })
+                        .collect();
+                }
                 (name, c)
             }
             Target::Method { module, class, name } => {
@@ -246,9 +276,7 @@ impl Summaries {
             }
         };
         let _ = name;
-        let first = *candidates.first()?;
-        let profile = self.functions[first].reach.profile();
-        candidates.iter().all(|&i| self.functions[i].reach.profile() == profile).then_some(first)
+        Some(candidates)
     }
 }
 
@@ -259,9 +287,8 @@ fn module_matches(def: &str, reference: &str, _from: &str) -> bool {
     if def == reference {
         return true;
     }
-    let dotted = def.ends_with(&format!(".{reference}"));
-    let pathy = reference.contains('/') && def.ends_with(&format!("/{reference}"));
-    dotted || pathy
+    let Some(head) = def.strip_suffix(reference) else { return false };
+    head.ends_with('.') || reference.contains('/') && head.ends_with('/')
 }
 
 /// Builds the indexes and folds callees' effects in, to [`DEPTH`] calls.
@@ -290,12 +317,14 @@ pub fn close(s: &mut Summaries) {
             effect: f.effect.clone(),
         };
     }
+    let candidates: Vec<Vec<Vec<usize>>> =
+        s.functions.iter().map(|f| f.calls.iter().map(|c| s.candidates(f, &c.target)).collect()).collect();
     for _ in 0..DEPTH {
         let mut next: Vec<Reach> = Vec::with_capacity(s.functions.len());
-        for f in &s.functions {
+        for (fi, f) in s.functions.iter().enumerate() {
             let mut r = f.reach.clone();
-            for call in &f.calls {
-                let Some(t) = s.resolve(f, &call.target) else { continue };
+            for (ci, call) in f.calls.iter().enumerate() {
+                let Some(t) = s.agree(&candidates[fi][ci]) else { continue };
                 let callee = &s.functions[t].reach;
                 if r.query.is_none() {
                     r.query = callee.query.clone();
@@ -331,6 +360,7 @@ pub fn close(s: &mut Summaries) {
             break;
         }
     }
+    s.resolved = candidates.iter().map(|calls| calls.iter().map(|c| s.agree(c)).collect()).collect();
 }
 
 // ---------------------------------------------------------------- collection
@@ -385,14 +415,32 @@ pub fn collect(file: &SourceFile, tree: &Tree, catalog: &Catalog) -> Vec<Functio
         catalog,
     };
     let mut out = Vec::new();
+    // The walk stops at each function: `summarise` walks its body and hands
+    // back the named functions nested in it, so every node is visited once.
+    let mut nested = Vec::new();
     crate::lang::walk(root, &mut |n| {
         if let Some((name, body, class)) = function_parts(n, cx.src, python) {
             // Every definition is kept, effects or not: a name defined twice
             // must be seen twice for `Target::Attribute` to stay precise.
-            out.push(summarise(&cx, n, name, body, class));
+            out.push(summarise(&cx, n, name, body, class, &mut nested));
+            return false;
         }
         true
     });
+    while let Some(n) = nested.pop() {
+        if let Some((name, body, class)) = function_parts(n, cx.src, python) {
+            out.push(summarise(&cx, n, name, body, class, &mut nested));
+        } else {
+            // A class nested in a function: its methods.
+            crate::lang::walk(n, &mut |m| {
+                if m.id() != n.id() && function_parts(m, cx.src, python).is_some() {
+                    nested.push(m);
+                    return false;
+                }
+                true
+            });
+        }
+    }
     out
 }
 
@@ -501,7 +549,14 @@ fn params(func: Node<'_>, src: &str) -> (Vec<String>, Vec<String>, Vec<String>) 
     (rest, optional, all)
 }
 
-fn summarise(cx: &FileCx<'_>, func: Node<'_>, name: String, body: Node<'_>, class: Option<String>) -> FunctionSummary {
+fn summarise<'t>(
+    cx: &FileCx<'_>,
+    func: Node<'t>,
+    name: String,
+    body: Node<'t>,
+    class: Option<String>,
+    nested: &mut Vec<Node<'t>>,
+) -> FunctionSummary {
     let src = cx.src;
     let shown = match &class {
         Some(c) => format!("{c}.{name}"),
@@ -532,6 +587,7 @@ fn summarise(cx: &FileCx<'_>, func: Node<'_>, name: String, body: Node<'_>, clas
         // Named nested functions have their own summary; callbacks and
         // lambdas run as part of this one.
         if n.id() != body.id() && is_function(n) && (is_class(n) || function_parts(n, src, cx.python).is_some()) {
+            nested.push(n);
             return false;
         }
         if matches!(n.kind(), "call" | "call_expression") {
@@ -802,26 +858,46 @@ fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[Stri
     }
     let seg_refs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let matches = |pats: &[String]| pats.iter().any(|p| pattern_matches(p, &seg_refs));
-    let before = src.get(body.start_byte()..call.start_byte()).unwrap_or("").to_ascii_lowercase();
-    let guarded = cat.guards.words.iter().any(|w| before.contains(w.as_str()))
-        || cat.guards.calls.iter().any(|g| before.contains(&format!("{}(", g.rsplit('.').next().unwrap_or(g))));
-    if guarded {
-        return None;
-    }
     if pay
         && let Some(entry) =
             cat.payments.iter().find(|e| matches(&e.calls) && (e.receiver.is_empty() || mentions(&e.receiver)))
     {
         if cx.python {
-            let (kwargs, _) = crate::lang::python::keyword_args(call, src);
+            let (kwargs, splat) = crate::lang::python::keyword_args(call, src);
             if let Some((k, v)) = kwargs.iter().find(|(k, _)| entry.keys.iter().any(|e| e == k)) {
                 let v = node_text(*v, src);
                 return optional.iter().any(|o| o == v).then(|| SideEffect::Payment(Some(k.to_string())));
             }
+            // `params = {..., "idempotency_key": idempotency_key}; X.create(**params)`.
+            if splat {
+                let before = src.get(body.start_byte()..call.start_byte()).unwrap_or("");
+                for k in &entry.keys {
+                    for o in optional {
+                        let q2 = format!("\"{k}\": {o}");
+                        let q1 = format!("'{k}': {o}");
+                        if before.contains(&format!("{q2},")) || before.contains(&format!("{q1},"))
+                            || before.contains(&format!("{q2}\n")) || before.contains(&format!("{q1}\n"))
+                            || before.contains(&format!("{q2}}}")) || before.contains(&format!("{q1}}}"))
+                        {
+                            return Some(SideEffect::Payment(Some(k.clone())));
+                        }
+                    }
+                    if before.contains(k.as_str()) {
+                        return None;
+                    }
+                }
+            }
         }
-        let call_text = node_text(call, src);
-        let keyed = entry.keys.iter().any(|k| call_text.contains(k.as_str()));
+        // As the rule itself: a function that mentions idempotency keys it.
+        let func_text = node_text(body, src).to_ascii_lowercase();
+        let keyed = func_text.contains("idempotency") || entry.keys.iter().any(|k| node_text(call, src).contains(k.as_str()));
         return (!keyed).then_some(SideEffect::Payment(None));
+    }
+    let before = src.get(body.start_byte()..call.start_byte()).unwrap_or("").to_ascii_lowercase();
+    let guarded = cat.guards.words.iter().any(|w| before.contains(w.as_str()))
+        || cat.guards.calls.iter().any(|g| before.contains(&format!("{}(", g.rsplit('.').next().unwrap_or(g))));
+    if guarded {
+        return None;
     }
     let effect =
         cat.effects.iter().find(|e| matches(&e.calls) && (e.receiver.is_empty() || mentions(&e.receiver)))?;
@@ -1108,6 +1184,29 @@ mod tests {
         assert!(reach(&s, "call_api").forwarded_http.is_some());
         assert!(reach(&s, "safe_api").forwarded_http.is_none());
         assert!(reach(&s, "safe_api").http_set);
+    }
+
+    #[test]
+    fn payment_keys_forwarded_through_a_params_dict_and_an_instance() {
+        let s = summarise_files(&[
+            (
+                "billing/stripe_service.py",
+                "import stripe as stripe_lib\n\nclass StripeService:\n    async def open_plan(self, customer, idempotency_key=None):\n        params = {\n            \"customer\": customer,\n            \"idempotency_key\": idempotency_key,\n        }\n        return await stripe_lib.Subscription.create_async(**params)\n\nstripe = StripeService()\n",
+            ),
+            (
+                "billing/plans.py",
+                "from billing.stripe_service import stripe as stripe_service\n\nasync def start(c):\n    return await stripe_service.open_plan(customer=c)\n\nasync def start_keyed(c):\n    return await stripe_service.open_plan(customer=c, idempotency_key=c.id)\n",
+            ),
+        ]);
+        let own = &s.functions.iter().find(|f| f.name == "open_plan").expect("summarised").effect;
+        assert_eq!(own.as_ref().map(|(e, _)| e.clone()), Some(SideEffect::Payment(Some("idempotency_key".into()))));
+        let plans = s.functions.iter().find(|f| f.name == "start").expect("summarised");
+        let (call, target) = s.lookup(&plans.path, plans.calls[0].start).expect("resolved");
+        assert!(!call.keywords.contains(&"idempotency_key".to_string()));
+        assert_eq!(target.name, "open_plan");
+        // The keyed caller reaches no keyless payment.
+        assert!(reach(&s, "start_keyed").effect.is_none());
+        assert!(matches!(reach(&s, "start").effect, Some((SideEffect::Payment(None), _))));
     }
 
     #[test]
