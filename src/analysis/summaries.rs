@@ -889,8 +889,7 @@ fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[Stri
             }
         }
         // As the rule itself: a function that mentions idempotency keys it.
-        let func_text = node_text(body, src).to_ascii_lowercase();
-        let keyed = func_text.contains("idempotency") || entry.keys.iter().any(|k| node_text(call, src).contains(k.as_str()));
+        let keyed = mentions_idempotency(body, src) || entry.keys.iter().any(|k| node_text(call, src).contains(k.as_str()));
         return (!keyed).then_some(SideEffect::Payment(None));
     }
     let before = src.get(body.start_byte()..call.start_byte()).unwrap_or("").to_ascii_lowercase();
@@ -906,6 +905,22 @@ fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[Stri
         return None;
     }
     Some(SideEffect::Effect(effect.again.clone()))
+}
+
+/// A name or string (not a comment) in `body` says "idempotency".
+fn mentions_idempotency(body: Node<'_>, src: &str) -> bool {
+    let mut found = false;
+    crate::lang::walk(body, &mut |n| {
+        if found || n.kind() == "comment" {
+            return false;
+        }
+        if n.child_count() == 0 || n.kind() == "string" {
+            found = node_text(n, src).to_ascii_lowercase().contains("idempotency");
+            return false;
+        }
+        true
+    });
+    found
 }
 
 /// How a call names a project function, if it may be one.
