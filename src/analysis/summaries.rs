@@ -43,14 +43,104 @@ pub const DEPTH: usize = 3;
 /// Method names too common to identify one project function from a call on
 /// an object of unknown type (`x.save()` is as likely a library's).
 pub const GENERIC_NAMES: &[&str] = &[
-    "get", "save", "run", "create", "update", "delete", "filter", "all", "first", "send", "execute", "call", "handle",
-    "process", "find", "list", "load", "fetch", "request", "post", "put", "patch", "remove", "add", "set", "start",
-    "stop", "close", "open", "read", "write", "emit", "dispatch", "apply", "validate", "clean", "build", "render",
-    "json", "refresh", "reset", "exists", "count", "main", "perform", "invoke", "notify", "publish", "submit", "query",
-    "search", "insert", "upsert", "log", "info", "debug", "error", "warning", "map", "then", "catch", "init", "setup",
-    "sync", "commit", "flush", "parse", "format", "to_dict", "to_json", "serialize", "push", "pop", "next", "wait",
-    "connect", "retry", "charge", "pay", "refund", "enqueue", "delay", "dump", "dumps", "loads", "copy", "clear",
-    "keys", "values", "items", "toString", "findOne", "findMany", "findAll", "getAll", "exec", "__init__", "__call__",
+    "get",
+    "save",
+    "run",
+    "create",
+    "update",
+    "delete",
+    "filter",
+    "all",
+    "first",
+    "send",
+    "execute",
+    "call",
+    "handle",
+    "process",
+    "find",
+    "list",
+    "load",
+    "fetch",
+    "request",
+    "post",
+    "put",
+    "patch",
+    "remove",
+    "add",
+    "set",
+    "start",
+    "stop",
+    "close",
+    "open",
+    "read",
+    "write",
+    "emit",
+    "dispatch",
+    "apply",
+    "validate",
+    "clean",
+    "build",
+    "render",
+    "json",
+    "refresh",
+    "reset",
+    "exists",
+    "count",
+    "main",
+    "perform",
+    "invoke",
+    "notify",
+    "publish",
+    "submit",
+    "query",
+    "search",
+    "insert",
+    "upsert",
+    "log",
+    "info",
+    "debug",
+    "error",
+    "warning",
+    "map",
+    "then",
+    "catch",
+    "init",
+    "setup",
+    "sync",
+    "commit",
+    "flush",
+    "parse",
+    "format",
+    "to_dict",
+    "to_json",
+    "serialize",
+    "push",
+    "pop",
+    "next",
+    "wait",
+    "connect",
+    "retry",
+    "charge",
+    "pay",
+    "refund",
+    "enqueue",
+    "delay",
+    "dump",
+    "dumps",
+    "loads",
+    "copy",
+    "clear",
+    "keys",
+    "values",
+    "items",
+    "toString",
+    "findOne",
+    "findMany",
+    "findAll",
+    "getAll",
+    "exec",
+    "__init__",
+    "__call__",
 ];
 
 /// Where an effect happens: a file, a byte range and a 1-based line.
@@ -521,10 +611,8 @@ fn params(func: Node<'_>, src: &str) -> (Vec<String>, Vec<String>, Vec<String>) 
         let Some(name) = ident(p) else { continue };
         match p.kind() {
             "dictionary_splat_pattern" => rest.push(name.clone()),
-            "default_parameter" | "typed_default_parameter" => {
-                if p.field("value").is_some_and(|v| v.kind() == "none") {
-                    optional.push(name.clone());
-                }
+            "default_parameter" | "typed_default_parameter" if p.field("value").is_some_and(|v| v.kind() == "none") => {
+                optional.push(name.clone());
             }
             // JS: the last object-typed parameter may carry request options.
             "optional_parameter" | "required_parameter" => {
@@ -743,8 +831,10 @@ fn http_timeout(
         // `kwargs.setdefault("timeout", 10)` or `kwargs["timeout"] = ...` before the call.
         let before = src.get(body.start_byte()..call.start_byte()).unwrap_or("");
         let sets = entry.timeout.iter().any(|t| {
-            before.contains(&format!("setdefault(\"{t}\"")) || before.contains(&format!("setdefault('{t}'"))
-                || before.contains(&format!("[\"{t}\"] =")) || before.contains(&format!("['{t}'] ="))
+            before.contains(&format!("setdefault(\"{t}\""))
+                || before.contains(&format!("setdefault('{t}'"))
+                || before.contains(&format!("[\"{t}\"] ="))
+                || before.contains(&format!("['{t}'] ="))
         });
         if sets {
             return Some(HttpTimeout::Set);
@@ -786,7 +876,7 @@ fn forwards_rest(cx: &FileCx<'_>, call: Node<'_>, rest: &[String]) -> bool {
     let src = cx.src;
     let Some(args) = call.field("arguments") else { return false };
     let mut cursor = args.walk();
-    let found = args.named_children(&mut cursor).any(|a| {
+    args.named_children(&mut cursor).any(|a| {
         let inner = match a.kind() {
             "dictionary_splat" | "spread_element" => a.named_child(0),
             "identifier" if !cx.python => Some(a),
@@ -798,8 +888,7 @@ fn forwards_rest(cx: &FileCx<'_>, call: Node<'_>, rest: &[String]) -> bool {
             _ => None,
         };
         inner.is_some_and(|x| rest.iter().any(|r| r == node_text(x, src)))
-    });
-    found
+    })
 }
 
 /// The call passes a timeout itself.
@@ -838,10 +927,8 @@ fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[Stri
     let last = crate::rules::idempotency::last_name(call, src)?;
     let cat = cx.effects;
     let pay = cat.payment_lasts.matches(|| cat.payments.iter().flat_map(|e| &e.calls), last);
-    let eff = cat.effect_lasts.matches(
-        || cat.guards.calls.iter().chain(cat.effects.iter().flat_map(|e| &e.calls)),
-        last,
-    );
+    let eff =
+        cat.effect_lasts.matches(|| cat.guards.calls.iter().chain(cat.effects.iter().flat_map(|e| &e.calls)), last);
     if !pay && !eff {
         return None;
     }
@@ -875,9 +962,12 @@ fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[Stri
                     for o in optional {
                         let q2 = format!("\"{k}\": {o}");
                         let q1 = format!("'{k}': {o}");
-                        if before.contains(&format!("{q2},")) || before.contains(&format!("{q1},"))
-                            || before.contains(&format!("{q2}\n")) || before.contains(&format!("{q1}\n"))
-                            || before.contains(&format!("{q2}}}")) || before.contains(&format!("{q1}}}"))
+                        if before.contains(&format!("{q2},"))
+                            || before.contains(&format!("{q1},"))
+                            || before.contains(&format!("{q2}\n"))
+                            || before.contains(&format!("{q1}\n"))
+                            || before.contains(&format!("{q2}}}"))
+                            || before.contains(&format!("{q1}}}"))
                         {
                             return Some(SideEffect::Payment(Some(k.clone())));
                         }
@@ -889,7 +979,8 @@ fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[Stri
             }
         }
         // As the rule itself: a function that mentions idempotency keys it.
-        let keyed = mentions_idempotency(body, src) || entry.keys.iter().any(|k| node_text(call, src).contains(k.as_str()));
+        let keyed =
+            mentions_idempotency(body, src) || entry.keys.iter().any(|k| node_text(call, src).contains(k.as_str()));
         return (!keyed).then_some(SideEffect::Payment(None));
     }
     let before = src.get(body.start_byte()..call.start_byte()).unwrap_or("").to_ascii_lowercase();
@@ -898,8 +989,7 @@ fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[Stri
     if guarded {
         return None;
     }
-    let effect =
-        cat.effects.iter().find(|e| matches(&e.calls) && (e.receiver.is_empty() || mentions(&e.receiver)))?;
+    let effect = cat.effects.iter().find(|e| matches(&e.calls) && (e.receiver.is_empty() || mentions(&e.receiver)))?;
     let call_text = node_text(call, src);
     if effect.unless.iter().any(|u| call_text.contains(u.as_str())) {
         return None;
@@ -941,10 +1031,7 @@ fn target_of(cx: &FileCx<'_>, call: Node<'_>, class: Option<&str>) -> Option<Tar
             let name = node_text(callee.field("attribute").or_else(|| callee.field("property"))?, src).to_string();
             let head = node_text(obj, src);
             if matches!(head, "self" | "this" | "cls") {
-                return match class {
-                    Some(c) => Some(Target::Method { module: cx.module.clone(), class: c.to_string(), name }),
-                    None => None,
-                };
+                return class.map(|c| Target::Method { module: cx.module.clone(), class: c.to_string(), name });
             }
             if obj.kind() == "identifier" {
                 match cx.imports.get(head) {
@@ -999,7 +1086,10 @@ fn py_imports(root: Node<'_>, src: &str, module: &str) -> HashMap<String, Import
                         }
                         "aliased_import" => {
                             if let (Some(m), Some(a)) = (name.field("name"), name.field("alias")) {
-                                out.insert(node_text(a, src).to_string(), Imported::Module(node_text(m, src).to_string()));
+                                out.insert(
+                                    node_text(a, src).to_string(),
+                                    Imported::Module(node_text(m, src).to_string()),
+                                );
                             }
                         }
                         _ => {}
@@ -1162,7 +1252,10 @@ mod tests {
     #[test]
     fn queries_follow_imports_to_depth_three() {
         let s = summarise_files(&[
-            ("app/repo.py", "from app.models import Order\n\ndef get_by_id(pk):\n    return Order.objects.get(pk=pk)\n"),
+            (
+                "app/repo.py",
+                "from app.models import Order\n\ndef get_by_id(pk):\n    return Order.objects.get(pk=pk)\n",
+            ),
             ("app/service.py", "from app.repo import get_by_id\n\ndef load(pk):\n    return get_by_id(pk)\n"),
             ("app/views.py", "import app.service as svc\n\ndef view(pk):\n    return svc.load(pk)\n"),
         ]);

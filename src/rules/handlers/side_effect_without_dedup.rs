@@ -416,7 +416,11 @@ fn through_project_function<'t>(call: Node<'t>, kind: Redelivery, func: Node<'t>
     let Some((SideEffect::Effect(again), site)) = f.reach.effect.clone() else { return };
     // A webhook's same-file helper with its own side effect: the delegation
     // `finish` follows already reports it, at the side effect.
-    if kind == Redelivery::Webhook && f.path == cx.file.path && f.effect.is_some() && local_call_name(call, cx.src).is_some() {
+    if kind == Redelivery::Webhook
+        && f.path == cx.file.path
+        && f.effect.is_some()
+        && local_call_name(call, cx.src).is_some()
+    {
         return;
     }
     let guards = &cx.catalog.side_effects.lang(cx.grammar() == Grammar::Python).guards;

@@ -575,7 +575,9 @@ fn through_project_function<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         format!("`{}` runs a query through `{}` (`{}`{place})", shown, site.function, site.callee)
     };
     let msg = if lp.concurrent {
-        format!("{via} once per `{var}`, all started at once: 1,000 of them take 1,000 round trips and can drain the connection pool")
+        format!(
+            "{via} once per `{var}`, all started at once: 1,000 of them take 1,000 round trips and can drain the connection pool"
+        )
     } else {
         format!("{via} once per `{var}` in this loop: 1,000 of them make 1,000 extra round trips to the database")
     };
@@ -584,6 +586,9 @@ fn through_project_function<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     d.labels.push(Label { span: header, message: "runs once per element of this collection".to_string() });
     if same_file {
         let short = site.function.rsplit('.').next().unwrap_or(&site.function).to_string();
-        d.labels.push(Label { span: crate::source::Span::new(site.start, site.end), message: format!("`{short}` runs a query here") });
+        d.labels.push(Label {
+            span: crate::source::Span::new(site.start, site.end),
+            message: format!("`{short}` runs a query here"),
+        });
     }
 }

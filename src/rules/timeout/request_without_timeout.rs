@@ -5,8 +5,8 @@ use tree_sitter::Node;
 
 use crate::catalog::network::NetRule;
 use crate::engine::Checker;
-use crate::lang::NodeExt;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
+use crate::lang::NodeExt;
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::{net_timeout, net_timeout_rust};
 use crate::source::Grammar;
@@ -82,10 +82,12 @@ fn through_project_function<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         // `wrapper(url, **options)`: the dict may hold a timeout.
         return;
     }
-    if !python && crate::lang::typescript::call_args(call).iter().any(|a| {
-        let a = crate::lang::typescript::unwrap_expr(*a);
-        a.kind() == "spread_element" || a.kind() == "object" && crate::lang::typescript::object_props(a, cx.src).1
-    }) {
+    if !python
+        && crate::lang::typescript::call_args(call).iter().any(|a| {
+            let a = crate::lang::typescript::unwrap_expr(*a);
+            a.kind() == "spread_element" || a.kind() == "object" && crate::lang::typescript::object_props(a, cx.src).1
+        })
+    {
         return;
     }
     let Some(callee) = call.field("function") else { return };
