@@ -271,26 +271,39 @@ impl Summaries {
         self.functions.is_empty()
     }
 
-    /// The same summaries without byte offsets and lines: what the result
-    /// cache's facts key hashes, so that an edit which only moves code in one
-    /// file does not invalidate every other file's results. (Messages name
-    /// another file's effect by path and function, never by line; labels
-    /// point only into the file being checked, whose own entry is rechecked.)
-    pub fn without_offsets(&self) -> Summaries {
-        let strip = |s: &Site| Site { start: 0, end: 0, line: 0, ..s.clone() };
-        let functions = self
-            .functions
-            .iter()
-            .map(|f| FunctionSummary {
-                query: f.query.as_ref().map(strip),
-                http: f.http.as_ref().map(|(t, s)| (*t, strip(s))),
-                effect: f.effect.as_ref().map(|(e, s)| (e.clone(), strip(s))),
-                calls: f.calls.iter().map(|c| CallRef { start: 0, ..c.clone() }).collect(),
-                reach: Reach::default(),
-                ..f.clone()
-            })
-            .collect();
-        Summaries { functions, ..Summaries::default() }
+    /// What other files' findings can depend on, as text for the result
+    /// cache's facts key: every definition of each name that has at least
+    /// one definition reaching an effect (where it is, and what it reaches,
+    /// without byte offsets or lines). A call elsewhere can only turn into a
+    /// finding through such a name (or stop being one when a same-named
+    /// definition makes it ambiguous), so an edit that adds, moves or
+    /// changes functions without effects keeps every other file's results.
+    /// Messages name another file's effect by path and function, never by
+    /// line; labels point only into the file being checked, which is
+    /// rechecked when it changes. Call after [`close`].
+    pub fn key_text(&self) -> String {
+        let mut out = String::new();
+        for (name, defs) in &self.by_name {
+            if !defs.iter().any(|&i| self.functions[i].reach != Reach::default()) {
+                continue;
+            }
+            for &i in defs {
+                let f = &self.functions[i];
+                let site = |s: &Site| format!("{}:{}:{}", s.path, s.callee, s.function);
+                let r = &f.reach;
+                out.push_str(&format!(
+                    "{name} {} {:?} {} q={:?} h={:?} {} e={:?}\n",
+                    f.module,
+                    f.class,
+                    f.path,
+                    r.query.as_ref().map(site),
+                    r.forwarded_http.as_ref().map(site),
+                    r.http_set,
+                    r.effect.as_ref().map(|(e, s)| (e, site(s))),
+                ));
+            }
+        }
+        out
     }
 
     /// What the call starting at byte `start` of `path` reaches, when it

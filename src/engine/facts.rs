@@ -105,11 +105,15 @@ impl ProjectFacts {
         crate::analysis::summaries::close(&mut self.summaries);
     }
 
-    /// The text the result cache's facts key hashes: the facts without the
-    /// summaries' byte offsets (see [`crate::analysis::summaries::Summaries::without_offsets`]).
-    pub fn key_text(&self) -> String {
-        let keyed = ProjectFacts { summaries: self.summaries.without_offsets(), ..self.clone() };
-        format!("{keyed:?}")
+    /// The text the result cache's facts key hashes: the facts, with the
+    /// summaries reduced to what other files' findings can depend on
+    /// ([`crate::analysis::summaries::Summaries::key_text`]).
+    pub fn key_text(&mut self) -> String {
+        // Taken out for the format rather than cloned: they are the largest fact.
+        let summaries = std::mem::take(&mut self.summaries);
+        let text = format!("{self:?}\n{}", summaries.key_text());
+        self.summaries = summaries;
+        text
     }
 }
 
