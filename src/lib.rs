@@ -400,6 +400,9 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     // ---- phase 1: project facts (trees kept for phase 2) ----
     let collectors = registry::FACT_COLLECTORS;
     let migrations_on = registry::MIGRATION_RULES.iter().any(|m| runs_somewhere(m));
+    // Function summaries cost a parse of every file in this phase: only
+    // when a rule that reads them runs.
+    let summaries_on = registry::SUMMARY_RULES.iter().any(|m| runs_somewhere(m));
     let phase1: Vec<(usize, Option<tree_sitter::Tree>, Option<ProjectFacts>)> = files
         .par_iter()
         .enumerate()
@@ -428,18 +431,28 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 && f.grammar.is_tree_sitter()
                 && migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text).is_some();
             let scanned = if f.grammar.is_tree_sitter() { engine::facts::scan(collectors, f) } else { None };
-            if !wants_facts && !code_migration {
+            let summarise = summaries_on && f.grammar.is_tree_sitter();
+            if !wants_facts && !code_migration && !summarise {
                 return (i, None, scanned);
             }
             let tree = lang::parse(f.grammar, &f.text);
-            if !wants_facts {
+            if !wants_facts && !summarise {
                 return (i, tree, scanned);
             }
             let mut facts = scanned.unwrap_or_default();
             if let Some(tree) = &tree {
-                let _ = catch_unwind(AssertUnwindSafe(|| engine::facts::collect(collectors, f, tree, &mut facts)));
+                if wants_facts {
+                    let _ = catch_unwind(AssertUnwindSafe(|| engine::facts::collect(collectors, f, tree, &mut facts)));
+                }
+                if summarise
+                    && let Ok(functions) =
+                        catch_unwind(AssertUnwindSafe(|| analysis::summaries::collect(f, tree, catalog)))
+                {
+                    facts.summaries.functions = functions;
+                }
             }
-            (i, tree, Some(facts))
+            let empty = facts == ProjectFacts::default();
+            (i, tree, (!empty || wants_facts).then_some(facts))
         })
         .collect();
     let mut facts = ProjectFacts::default();
@@ -460,7 +473,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     if let Some(memo) = memo {
         memo.put((0..files.len()).map(|i| (files[i].path.clone(), hashes[i].clone(), file_facts[i].clone())));
     }
-    let facts_key = cache.as_ref().map(|_| cache::hash(format!("{facts:?}").as_bytes())).unwrap_or_default();
+    facts.close();
+    let facts_key = cache.as_ref().map(|_| cache::hash(facts.key_text().as_bytes())).unwrap_or_default();
     let kept_trees = std::sync::Mutex::new(kept_trees);
 
     // ---- migrations: their own reader (SQL parser, ORM operations) and rules ----

@@ -43,6 +43,15 @@ pub static MIGRATION_RULES: &[&RuleMeta] = &[
 /// Rules the engine itself reports (suppression hygiene).
 pub static ENGINE_RULES: &[&RuleMeta] = &[&suppress::UNUSED_SUPPRESSION, &suppress::INVALID_SUPPRESSION];
 
+/// Rules that read the function summaries ([`crate::analysis::summaries`]):
+/// the facts phase builds them only when one of these runs.
+pub static SUMMARY_RULES: &[&RuleMeta] = &[
+    &crate::rules::query_in_loop::META,
+    &crate::rules::request_without_timeout::META,
+    &crate::rules::payment_without_idempotency_key::META,
+    &crate::rules::side_effect_without_dedup::META,
+];
+
 /// Collectors run in the facts phase.
 pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[
     &crate::rules::net_timeout::PySessionFacts,

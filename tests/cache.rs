@@ -385,3 +385,37 @@ fn the_build_id_hashes_the_executable() {
     let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
     assert_eq!(pagerproof::cache::build_id(), pagerproof::cache::hash(&exe));
 }
+
+/// A function summary is a project fact: when a helper in one module stops
+/// (or starts) running a query, the loop calling it in another, unchanged
+/// module loses (or gains) its finding, cache or not; an edit that only adds
+/// a function without effects elsewhere re-checks that file alone.
+#[test]
+fn function_summaries_are_never_stale() {
+    let project = tempfile::tempdir().unwrap();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let (root, cache) = (project.path(), cache_dir.path());
+    let all = Selection { preview: true, ..Selection::default() };
+    write(
+        root,
+        "shop/repo.py",
+        "from shop.models import Order\n\n\ndef get_by_id(pk):\n    return Order.objects.get(pk=pk)\n",
+    );
+    write(
+        root,
+        "shop/views.py",
+        "from shop.repo import get_by_id\n\n\ndef totals(ids):\n    return [get_by_id(pk).total for pk in ids]\n",
+    );
+    write(root, "shop/util.py", "def ok():\n    return 1\n");
+    let (_, out) = same(root, cache, &all);
+    assert!(findings(&out).contains(&"shop/views.py PP501".to_string()), "{out}");
+
+    write(root, "shop/util.py", "def ok():\n    return 1\n\n\ndef also_ok(x):\n    return ok() + x\n");
+    let (hits, _) = same(root, cache, &all);
+    assert_eq!(hits, 2, "a function without effects changes nothing elsewhere");
+
+    write(root, "shop/repo.py", "CACHE = {}\n\n\ndef get_by_id(pk):\n    return CACHE[pk]\n");
+    let (hits, out) = same(root, cache, &all);
+    assert_eq!(hits, 0, "the summary changed: every file is checked again");
+    assert!(!findings(&out).contains(&"shop/views.py PP501".to_string()), "{out}");
+}

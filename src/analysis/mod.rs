@@ -8,11 +8,13 @@
 //! - [`handlers`]: what an exception handler intends.
 //! - [`values`]: what a logged value is (secret, path, public token, ...).
 //! - [`timeouts`]: whether a comment says why a call has no timeout.
+//! - [`summaries`]: what each project function queries, calls or sends, closed over calls.
 
 pub mod collections;
 pub mod handlers;
 pub mod libraries;
 pub mod migration_scope;
 pub mod roles;
+pub mod summaries;
 pub mod timeouts;
 pub mod values;

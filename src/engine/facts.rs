@@ -57,6 +57,11 @@ pub struct ProjectFacts {
     /// ([`crate::analysis::libraries`]).
     #[serde(default)]
     pub libraries: crate::analysis::libraries::LibraryFacts,
+    /// Every Python and TS/JS function's own effects and calls
+    /// ([`crate::analysis::summaries`]); closed over calls by
+    /// [`ProjectFacts::close`] once every file is merged.
+    #[serde(default)]
+    pub summaries: crate::analysis::summaries::Summaries,
 }
 
 impl ProjectFacts {
@@ -91,9 +96,29 @@ impl ProjectFacts {
         self.reporting_functions.extend(other.reporting_functions);
         self.rust_redacting_types.extend(other.rust_redacting_types);
         self.libraries.merge(other.libraries);
+        self.summaries.functions.extend(other.summaries.functions);
         for (k, v) in other.django_model_bases {
             self.django_model_bases.entry(k).or_default().extend(v);
         }
+    }
+}
+
+impl ProjectFacts {
+    /// Derives what needs every file merged first: the function summaries'
+    /// indexes and their closure over calls. Call once after the last `merge`.
+    pub fn close(&mut self) {
+        crate::analysis::summaries::close(&mut self.summaries);
+    }
+
+    /// The text the result cache's facts key hashes: the facts, with the
+    /// summaries reduced to what other files' findings can depend on
+    /// ([`crate::analysis::summaries::Summaries::key_text`]).
+    pub fn key_text(&mut self) -> String {
+        // Taken out for the format rather than cloned: they are the largest fact.
+        let summaries = std::mem::take(&mut self.summaries);
+        let text = format!("{self:?}\n{}", summaries.key_text());
+        self.summaries = summaries;
+        text
     }
 }
 

@@ -60,6 +60,7 @@ impl Rule for PaymentWithoutIdempotencyKey {
         let Some(last) = idempotency::last_name(node, cx.src) else { return };
         let lasts = &catalog.side_effects.lang(python).payment_lasts;
         if !lasts.matches(|| payments.iter().flat_map(|e| &e.calls), last) {
+            through_project_function(node, cx);
             return;
         }
         let Some(name) = CalleeName::of(node, cx) else { return };
@@ -217,4 +218,46 @@ fn keyed_js<'t>(call: Node<'t>, entry: &PaymentCall, cx: &Checker<'_, 't>) -> bo
         }
     }
     false
+}
+
+/// A call to a project function that moves money ([`crate::analysis::summaries`]):
+/// one whose idempotency key comes only from a keyword this call does not
+/// pass, anywhere; one with no key at all, from a webhook handler or a
+/// retrying task (the payment call itself is reported where it is written).
+fn through_project_function<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
+    use crate::analysis::summaries::SideEffect;
+    let Some((r, f)) = cx.facts.summary_of_call(&cx.file.path, call.start_byte()) else { return };
+    let Some((SideEffect::Payment(key), site)) = f.reach.effect.clone() else { return };
+    if r.forwards || function_mentions_idempotency(cx) {
+        return;
+    }
+    let handler = idempotency::redelivery(cx);
+    let shown: String = idempotency::callee(call).map(|c| cx.text(c)).unwrap_or("").split_whitespace().collect();
+    let same_file = site.path == cx.file.path;
+    let place = if same_file { String::new() } else { format!(" in {}", site.path) };
+    let msg = match &key {
+        Some(k) if r.keywords.contains(k) => return,
+        Some(k) => format!(
+            "`{shown}` creates a payment (`{}`{place}) whose idempotency key comes only from its `{k}` argument, and none is passed: a retry moves money twice",
+            site.callee
+        ),
+        None => match handler {
+            Some((Redelivery::Webhook | Redelivery::RetryingJob, _)) => format!(
+                "`{shown}` creates a payment (`{}` in `{}`{place}) with no idempotency key, so a redelivery or retry that reaches this call again can move money twice",
+                site.callee, site.function
+            ),
+            _ => return,
+        },
+    };
+    if handler.is_none() && cx.file.role.is_tooling() {
+        return;
+    }
+    let src = cx.src;
+    let d = cx.report_node(call, msg);
+    if same_file {
+        d.labels.push(Label { span: Span::new(site.start, site.end), message: "the payment call".to_string() });
+    }
+    if let Some((_, func)) = handler {
+        d.labels.push(Label { span: idempotency::head_span(func, src), message: "in this handler".to_string() });
+    }
 }

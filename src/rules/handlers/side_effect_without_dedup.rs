@@ -149,6 +149,9 @@ impl Rule for SideEffectWithoutDedup {
         let Some(last) = idempotency::last_name(node, cx.src) else { return };
         let patterns = || cat.guards.calls.iter().chain(cat.effects.iter().flat_map(|e| &e.calls));
         if !cat.effect_lasts.matches(patterns, last) {
+            if let Some((kind, func)) = handler {
+                through_project_function(node, kind, func, cx);
+            }
             return;
         }
         let Some(name) = CalleeName::of(node, cx) else { return };
@@ -402,4 +405,57 @@ fn catches_conflict(node: Node<'_>, src: &str, guards: &Guards) -> bool {
         let t = node_text(c, src).to_ascii_lowercase();
         guards.conflict_errors.iter().any(|e| t.contains(&e.to_ascii_lowercase()))
     })
+}
+
+/// A call in a webhook handler or retrying task to a project function that
+/// performs a side effect itself or through its calls, with no guard before
+/// it there ([`crate::analysis::summaries`]): the handler performs it.
+fn through_project_function<'t>(call: Node<'t>, kind: Redelivery, func: Node<'t>, cx: &mut Checker<'_, 't>) {
+    use crate::analysis::summaries::SideEffect;
+    let Some((_, f)) = cx.facts.summary_of_call(&cx.file.path, call.start_byte()) else { return };
+    let Some((SideEffect::Effect(again), site)) = f.reach.effect.clone() else { return };
+    // A webhook's same-file helper with its own side effect: the delegation
+    // `finish` follows already reports it, at the side effect.
+    if kind == Redelivery::Webhook
+        && f.path == cx.file.path
+        && f.effect.is_some()
+        && local_call_name(call, cx.src).is_some()
+    {
+        return;
+    }
+    let guards = &cx.catalog.side_effects.lang(cx.grammar() == Grammar::Python).guards;
+    if kind == Redelivery::RetryingJob && !work_after(call, func, cx.src) {
+        return;
+    }
+    if guarded(cx, func, call, guards) || cx.state::<State>().reported.contains(&func.id()) {
+        return;
+    }
+    cx.state::<State>().reported.insert(func.id());
+    let shown: String = idempotency::callee(call).map(|c| cx.text(c)).unwrap_or("").split_whitespace().collect();
+    let who = match (kind, handler_name(func, cx.src)) {
+        (Redelivery::Webhook, Some(n)) => format!("Webhook handler `{n}`"),
+        (Redelivery::Webhook, None) => "This webhook handler".to_string(),
+        (_, Some(n)) => format!("Task `{n}` retries after a failure and"),
+        (_, None) => "This task retries after a failure and".to_string(),
+    };
+    let why = match kind {
+        Redelivery::Webhook => WEBHOOK_WHY,
+        _ => "a retry after a later failure",
+    };
+    let same_file = site.path == cx.file.path;
+    let place = if same_file { String::new() } else { format!(" in {}", site.path) };
+    let msg = format!(
+        "{who} calls `{shown}`, which calls `{}` (in `{}`{place}) with no dedup, upsert or state check before it, so {why} {again}",
+        site.callee, site.function
+    );
+    let label = match kind {
+        Redelivery::Webhook => WEBHOOK_LABEL,
+        _ => "this task runs again after a failure",
+    };
+    let head = idempotency::head_span(func, cx.src);
+    let d = cx.report_node(call, msg);
+    d.labels.push(Label { span: head, message: label.to_string() });
+    if same_file {
+        d.labels.push(Label { span: Span::new(site.start, site.end), message: "the side effect".to_string() });
+    }
 }

@@ -82,7 +82,10 @@ impl Rule for QueryInLoop {
             return;
         }
         let q = lang_queries(cx);
-        let Some(m) = match_call(node, cx, q) else { return };
+        let Some(m) = match_call(node, cx, q) else {
+            through_project_function(node, cx);
+            return;
+        };
         if cx.state::<HashSet<usize>>().contains(&m.outer.id()) {
             return;
         }
@@ -252,7 +255,7 @@ fn http_call<'t, 'c>(call: Node<'t>, cx: &Checker<'c, 't>) -> Option<Matched<'t,
 }
 
 /// The outermost call of a method chain that starts at `call`.
-fn chain_top(call: Node<'_>) -> Node<'_> {
+pub fn chain_top(call: Node<'_>) -> Node<'_> {
     let mut cur = call;
     while let Some(member) = cur.parent()
         && matches!(member.kind(), "attribute" | "member_expression")
@@ -535,4 +538,57 @@ fn shown_callee(call: Node<'_>, cx: &Checker<'_, '_>) -> String {
         }
     }
     text
+}
+
+/// A call in the loop to a project function that runs a query itself or
+/// through its own calls ([`crate::analysis::summaries`]): reported at the
+/// call, with the query's place named (and labelled when in this file).
+fn through_project_function<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
+    let Some((_, f)) = cx.facts.summary_of_call(&cx.file.path, call.start_byte()) else { return };
+    let Some(site) = f.reach.query.clone() else { return };
+    let Some(lp) = enclosing_loop(call, cx) else { return };
+    if cx.grammar() != Grammar::Python {
+        // A promise runs its query when awaited (or returned to `Promise.all`).
+        let mut parent = call.parent();
+        while let Some(p) = parent.filter(|p| matches!(p.kind(), "parenthesized_expression" | "as_expression")) {
+            parent = p.parent();
+        }
+        let awaited = parent.is_some_and(|p| match p.kind() {
+            "await_expression" => true,
+            "return_statement" | "arrow_function" => lp.concurrent && results_awaited(&lp, cx.src),
+            _ => false,
+        });
+        if !awaited {
+            return;
+        }
+    }
+    let Some(var) = depends_on(call, &lp, cx.src, None) else { return };
+    if !cx.state::<HashSet<usize>>().insert(call.id()) {
+        return;
+    }
+    let shown = shown_callee(call, cx);
+    let same_file = site.path == cx.file.path;
+    let place = if same_file { String::new() } else { format!(" in {}", site.path) };
+    let via = if site.function == f.name || site.function.ends_with(&format!(".{}", f.name)) {
+        format!("`{}` runs a query (`{}`{place})", shown, site.callee)
+    } else {
+        format!("`{}` runs a query through `{}` (`{}`{place})", shown, site.function, site.callee)
+    };
+    let msg = if lp.concurrent {
+        format!(
+            "{via} once per `{var}`, all started at once: 1,000 of them take 1,000 round trips and can drain the connection pool"
+        )
+    } else {
+        format!("{via} once per `{var}` in this loop: 1,000 of them make 1,000 extra round trips to the database")
+    };
+    let header = lp.header;
+    let d = cx.report_node(call, msg);
+    d.labels.push(Label { span: header, message: "runs once per element of this collection".to_string() });
+    if same_file {
+        let short = site.function.rsplit('.').next().unwrap_or(&site.function).to_string();
+        d.labels.push(Label {
+            span: crate::source::Span::new(site.start, site.end),
+            message: format!("`{short}` runs a query here"),
+        });
+    }
 }

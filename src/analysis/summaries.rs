@@ -1,0 +1,1345 @@
+//! Function summaries: what each project function does that a rule cares
+//! about, so that a call to the project's own `get_by_id()`, `request()`
+//! wrapper or payments helper is judged like the effect it hides.
+//!
+//! ```text
+//! facts phase (per file)           merge (whole project)        check phase
+//! ────────────────────────         ─────────────────────        ─────────────────
+//! collect(): one FunctionSummary   close(): resolve each        lookup(): the call
+//! per function and method:         call to a project function,  at a byte offset →
+//! own effects + calls, written     then fold callees' effects   what it reaches
+//! as references (module, class,    in, to depth 3               (query, forwarded
+//! name), never resolved here                                    HTTP, side effect)
+//! ```
+//!
+//! Summaries are plain data kept in [`ProjectFacts`] (and so in the result
+//! cache, per file). Only the per-file part is stored; the closure is derived
+//! by [`ProjectFacts::merge`]'s caller through [`close`].
+//!
+//! Name resolution is precise first: a call reaches a project function
+//! through an import (`from app.repo import get_by_id`, `import app.repo as
+//! r; r.get_by_id()`, `import { getById } from "./repo"`), a same-module
+//! definition, or `self.method()`/`this.method()` inside the class. A call
+//! on any other object (`repo.get_by_id()`) counts only when exactly one
+//! project function has that name and the name is not generic
+//! ([`GENERIC_NAMES`]). A reference that matches several definitions whose
+//! effects differ is not used.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tree_sitter::{Node, Tree};
+
+use crate::catalog::Catalog;
+use crate::catalog::network::{CallKind, NetRule};
+use crate::catalog::queries::{LangQueries, receiver_matches};
+use crate::catalog::side_effects::{LangEffects, pattern_matches};
+use crate::engine::ProjectFacts;
+use crate::lang::{NodeExt, node_text, strip_quotes};
+use crate::source::{Grammar, SourceFile};
+
+/// How many calls deep effects are followed (helper → service → client).
+pub const DEPTH: usize = 3;
+
+/// Method names too common to identify one project function from a call on
+/// an object of unknown type (`x.save()` is as likely a library's).
+pub const GENERIC_NAMES: &[&str] = &[
+    "get",
+    "save",
+    "run",
+    "create",
+    "update",
+    "delete",
+    "filter",
+    "all",
+    "first",
+    "send",
+    "execute",
+    "call",
+    "handle",
+    "process",
+    "find",
+    "list",
+    "load",
+    "fetch",
+    "request",
+    "post",
+    "put",
+    "patch",
+    "remove",
+    "add",
+    "set",
+    "start",
+    "stop",
+    "close",
+    "open",
+    "read",
+    "write",
+    "emit",
+    "dispatch",
+    "apply",
+    "validate",
+    "clean",
+    "build",
+    "render",
+    "json",
+    "refresh",
+    "reset",
+    "exists",
+    "count",
+    "main",
+    "perform",
+    "invoke",
+    "notify",
+    "publish",
+    "submit",
+    "query",
+    "search",
+    "insert",
+    "upsert",
+    "log",
+    "info",
+    "debug",
+    "error",
+    "warning",
+    "map",
+    "then",
+    "catch",
+    "init",
+    "setup",
+    "sync",
+    "commit",
+    "flush",
+    "parse",
+    "format",
+    "to_dict",
+    "to_json",
+    "serialize",
+    "push",
+    "pop",
+    "next",
+    "wait",
+    "connect",
+    "retry",
+    "charge",
+    "pay",
+    "refund",
+    "enqueue",
+    "delay",
+    "dump",
+    "dumps",
+    "loads",
+    "copy",
+    "clear",
+    "keys",
+    "values",
+    "items",
+    "toString",
+    "findOne",
+    "findMany",
+    "findAll",
+    "getAll",
+    "exec",
+    "__init__",
+    "__call__",
+];
+
+/// Where an effect happens: a file, a byte range and a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Site {
+    pub path: String,
+    pub start: usize,
+    pub end: usize,
+    pub line: u32,
+    /// The call as written, compacted (`Order.objects.get`).
+    pub callee: String,
+    /// The function it is written in (`get_by_id`, `OrderRepo.get_by_id`).
+    pub function: String,
+}
+
+/// How a function's own outbound HTTP call gets its timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum HttpTimeout {
+    /// Set at the call, or by the function before it (`kwargs.setdefault("timeout", 10)`).
+    Set,
+    /// Taken from what the caller passes: the function forwards its
+    /// `**kwargs` or options object, or a `timeout` parameter defaulting to
+    /// `None`, to the client.
+    Forwarded,
+}
+
+/// The side effects the idempotency rules care about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SideEffect {
+    /// A money-moving payment call: without an idempotency key (`None`), or
+    /// with one taken only from the named keyword parameter, which defaults
+    /// to `None` (`idempotency_key=idempotency_key`): the caller decides.
+    Payment(Option<String>),
+    /// A catalog side effect; the text completes "so a redelivery ...".
+    Effect(String),
+}
+
+/// How a call names its target, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum Target {
+    /// A module-level function of a module (a dotted Python module, or a
+    /// JS/TS file path without extension; an import's module as written
+    /// there, matched by suffix).
+    Function { module: String, name: String },
+    /// A method of a class of this module (`self.name()`, `this.name()`).
+    Method { module: String, class: String, name: String },
+    /// A method on an object of unknown type (`repo.get_by_id()`).
+    Attribute { name: String },
+}
+
+/// One call a function makes that may reach a project function.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CallRef {
+    pub target: Target,
+    /// Byte offset of the call in its file (the key rules look it up by).
+    pub start: usize,
+    /// The call forwards the caller's own `**kwargs` or options parameter.
+    pub forwards: bool,
+    /// The call passes a timeout itself (`timeout=`, `{ timeout }`, `{ signal }`).
+    pub passes_timeout: bool,
+    /// Keyword argument names (Python) or keys of object literal arguments (JS).
+    pub keywords: Vec<String>,
+}
+
+/// What one function does itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FunctionSummary {
+    /// The file's module: dotted for Python (`app.repo`), a path without
+    /// extension for JS/TS (`src/lib/repo`).
+    pub module: String,
+    pub path: String,
+    pub class: Option<String>,
+    pub name: String,
+    /// A database query it runs (evaluated, not a lazy query it returns).
+    pub query: Option<Site>,
+    /// An outbound HTTP call whose timeout is set or forwarded (a call with
+    /// none at all is the client call's own finding).
+    pub http: Option<(HttpTimeout, Site)>,
+    /// A payment or remote side effect not preceded by a guard.
+    pub effect: Option<(SideEffect, Site)>,
+    /// Calls that may reach project functions, in source order.
+    pub calls: Vec<CallRef>,
+    /// What it reaches through its calls, to [`DEPTH`]: derived by [`close`].
+    #[serde(skip)]
+    pub reach: Reach,
+}
+
+/// What a function reaches itself or through project calls.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub query: Option<Site>,
+    /// An HTTP call whose timeout comes from this function's caller.
+    pub forwarded_http: Option<Site>,
+    /// An HTTP call with its timeout set in the chain.
+    pub http_set: bool,
+    pub effect: Option<(SideEffect, Site)>,
+}
+
+impl Reach {
+    /// The parts that decide rules (not where), to compare definitions.
+    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>) {
+        (
+            self.query.is_some(),
+            self.forwarded_http.is_some(),
+            self.http_set,
+            self.effect.as_ref().map(|(e, _)| e.clone()),
+        )
+    }
+}
+
+/// The summaries of a whole project, with the indexes [`close`] builds.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Summaries {
+    pub functions: Vec<FunctionSummary>,
+    /// Function name → indexes into `functions`. Derived.
+    #[serde(skip)]
+    by_name: BTreeMap<String, Vec<usize>>,
+    /// File path → (call start, function index, call index), sorted. Derived.
+    #[serde(skip)]
+    by_path: BTreeMap<String, Vec<(usize, usize, usize)>>,
+    /// Per function, per call: the definition it resolves to. Derived.
+    #[serde(skip)]
+    resolved: Vec<Vec<Option<usize>>>,
+}
+
+impl Summaries {
+    pub fn is_empty(&self) -> bool {
+        self.functions.is_empty()
+    }
+
+    /// What other files' findings can depend on, as text for the result
+    /// cache's facts key: every definition of each name that has at least
+    /// one definition reaching an effect (where it is, and what it reaches,
+    /// without byte offsets or lines). A call elsewhere can only turn into a
+    /// finding through such a name (or stop being one when a same-named
+    /// definition makes it ambiguous), so an edit that adds, moves or
+    /// changes functions without effects keeps every other file's results.
+    /// Messages name another file's effect by path and function, never by
+    /// line; labels point only into the file being checked, which is
+    /// rechecked when it changes. Call after [`close`].
+    pub fn key_text(&self) -> String {
+        let mut out = String::new();
+        for (name, defs) in &self.by_name {
+            if !defs.iter().any(|&i| self.functions[i].reach != Reach::default()) {
+                continue;
+            }
+            for &i in defs {
+                let f = &self.functions[i];
+                let site = |s: &Site| format!("{}:{}:{}", s.path, s.callee, s.function);
+                let r = &f.reach;
+                out.push_str(&format!(
+                    "{name} {} {:?} {} q={:?} h={:?} {} e={:?}\n",
+                    f.module,
+                    f.class,
+                    f.path,
+                    r.query.as_ref().map(site),
+                    r.forwarded_http.as_ref().map(site),
+                    r.http_set,
+                    r.effect.as_ref().map(|(e, s)| (e, site(s))),
+                ));
+            }
+        }
+        out
+    }
+
+    /// What the call starting at byte `start` of `path` reaches, when it
+    /// resolves to project functions that agree.
+    pub fn lookup(&self, path: &str, start: usize) -> Option<(&CallRef, &FunctionSummary)> {
+        let calls = self.by_path.get(path)?;
+        let i = calls.binary_search_by_key(&start, |c| c.0).ok()?;
+        let (_, f, c) = calls[i];
+        let call = &self.functions[f].calls[c];
+        let target = (*self.resolved.get(f)?.get(c)?)?;
+        Some((call, &self.functions[target]))
+    }
+
+    /// The one definition (or agreeing definitions: the first) among `candidates`.
+    fn agree(&self, candidates: &[usize]) -> Option<usize> {
+        let first = *candidates.first()?;
+        let profile = self.functions[first].reach.profile();
+        candidates.iter().all(|&i| self.functions[i].reach.profile() == profile).then_some(first)
+    }
+
+    /// The definitions `target` may name.
+    fn candidates(&self, from: &FunctionSummary, target: &Target) -> Vec<usize> {
+        self.candidates_of(from, target).unwrap_or_default()
+    }
+
+    fn candidates_of(&self, from: &FunctionSummary, target: &Target) -> Option<Vec<usize>> {
+        let (name, candidates): (&str, Vec<usize>) = match target {
+            Target::Function { module, name } => {
+                let all = self.by_name.get(name)?;
+                let mut c: Vec<usize> = all
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let f = &self.functions[i];
+                        f.class.is_none() && module_matches(&f.module, module, &from.path)
+                    })
+                    .collect();
+                // Python `from app.services import stripe; stripe.create_x()`:
+                // `stripe` may be an instance made in `app.services`, so a
+                // method of a class of that module.
+                if c.is_empty()
+                    && from.path.ends_with(".py")
+                    && let Some((parent, _)) = module.rsplit_once('.')
+                {
+                    c = all
+                        .iter()
+                        .copied()
+                        .filter(|&i| {
+                            let f = &self.functions[i];
+                            f.class.is_some() && module_matches(&f.module, parent, &from.path)
+                        })
+                        .collect();
+                }
+                (name, c)
+            }
+            Target::Method { module, class, name } => {
+                let all = self.by_name.get(name)?;
+                let c = all
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let f = &self.functions[i];
+                        f.class.as_deref() == Some(class.as_str()) && &f.module == module
+                    })
+                    .collect();
+                (name, c)
+            }
+            Target::Attribute { name } => {
+                if GENERIC_NAMES.contains(&name.as_str()) || name.starts_with('_') && !name.starts_with("__") {
+                    return None;
+                }
+                (name, self.by_name.get(name)?.clone())
+            }
+        };
+        let _ = name;
+        Some(candidates)
+    }
+}
+
+/// A definition's module matches a reference's: equal, or the reference is a
+/// trailing part of it (`shop.repo` names `src.shop.repo`; `@/lib/repo`
+/// names `src/lib/repo`).
+fn module_matches(def: &str, reference: &str, _from: &str) -> bool {
+    if def == reference {
+        return true;
+    }
+    let Some(head) = def.strip_suffix(reference) else { return false };
+    head.ends_with('.') || reference.contains('/') && head.ends_with('/')
+}
+
+/// Builds the indexes and folds callees' effects in, to [`DEPTH`] calls.
+/// Deterministic whatever order the files were merged in.
+pub fn close(s: &mut Summaries) {
+    s.functions.sort_by(|a, b| (&a.path, &a.module, &a.class, &a.name).cmp(&(&b.path, &b.module, &b.class, &b.name)));
+    s.by_name.clear();
+    s.by_path.clear();
+    for (i, f) in s.functions.iter().enumerate() {
+        s.by_name.entry(f.name.clone()).or_default().push(i);
+        let calls = s.by_path.entry(f.path.clone()).or_default();
+        for (c, call) in f.calls.iter().enumerate() {
+            calls.push((call.start, i, c));
+        }
+    }
+    for calls in s.by_path.values_mut() {
+        calls.sort();
+        calls.dedup_by_key(|c| c.0);
+    }
+    // Level 0: each function's own effects.
+    for f in &mut s.functions {
+        f.reach = Reach {
+            query: f.query.clone(),
+            forwarded_http: f.http.as_ref().filter(|(t, _)| *t == HttpTimeout::Forwarded).map(|(_, s)| s.clone()),
+            http_set: f.http.as_ref().is_some_and(|(t, _)| *t == HttpTimeout::Set),
+            effect: f.effect.clone(),
+        };
+    }
+    let candidates: Vec<Vec<Vec<usize>>> =
+        s.functions.iter().map(|f| f.calls.iter().map(|c| s.candidates(f, &c.target)).collect()).collect();
+    for _ in 0..DEPTH {
+        let mut next: Vec<Reach> = Vec::with_capacity(s.functions.len());
+        for (fi, f) in s.functions.iter().enumerate() {
+            let mut r = f.reach.clone();
+            for (ci, call) in f.calls.iter().enumerate() {
+                let Some(t) = s.agree(&candidates[fi][ci]) else { continue };
+                let callee = &s.functions[t].reach;
+                if r.query.is_none() {
+                    r.query = callee.query.clone();
+                }
+                if r.effect.is_none() {
+                    r.effect = match &callee.effect {
+                        // The caller passes the key the payment takes: keyed.
+                        Some((SideEffect::Payment(Some(k)), _)) if call.keywords.contains(k) => None,
+                        // Not passed and not handed on: this call is the keyless one.
+                        Some((SideEffect::Payment(Some(_)), site)) if !call.forwards => {
+                            Some((SideEffect::Payment(None), site.clone()))
+                        }
+                        other => other.clone(),
+                    };
+                }
+                if callee.forwarded_http.is_some() {
+                    if call.passes_timeout {
+                        r.http_set = true;
+                    } else if call.forwards && r.forwarded_http.is_none() {
+                        r.forwarded_http = callee.forwarded_http.clone();
+                    }
+                }
+                r.http_set |= callee.http_set && callee.forwarded_http.is_none();
+            }
+            next.push(r);
+        }
+        let mut changed = false;
+        for (f, r) in s.functions.iter_mut().zip(next) {
+            changed |= f.reach != r;
+            f.reach = r;
+        }
+        if !changed {
+            break;
+        }
+    }
+    s.resolved = candidates.iter().map(|calls| calls.iter().map(|c| s.agree(c)).collect()).collect();
+}
+
+// ---------------------------------------------------------------- collection
+
+/// What a local name is bound to by an import.
+#[derive(Debug, Clone)]
+enum Imported {
+    /// `import app.repo as r`: a module.
+    Module(String),
+    /// `from app.repo import get_by_id`: a name in a module (maybe a submodule).
+    Symbol(String, String),
+}
+
+/// The module a file defines: `app/repo.py` → `app.repo`,
+/// `src/lib/repo/index.ts` → `src/lib/repo`.
+pub fn module_of(path: &str, grammar: Grammar) -> String {
+    let no_ext = path.rsplit_once('.').map(|(a, _)| a).unwrap_or(path);
+    if grammar == Grammar::Python {
+        let m = no_ext.strip_suffix("/__init__").unwrap_or(no_ext);
+        m.replace('/', ".")
+    } else {
+        no_ext.strip_suffix("/index").unwrap_or(no_ext).to_string()
+    }
+}
+
+struct FileCx<'a> {
+    file: &'a SourceFile,
+    src: &'a str,
+    module: String,
+    python: bool,
+    imports: HashMap<String, Imported>,
+    queries: &'a LangQueries,
+    effects: &'a LangEffects,
+    catalog: &'a Catalog,
+}
+
+/// Summarises every function and method of a Python or TS/JS file.
+pub fn collect(file: &SourceFile, tree: &Tree, catalog: &Catalog) -> Vec<FunctionSummary> {
+    let python = file.grammar == Grammar::Python;
+    let module = module_of(&file.path, file.grammar);
+    let root = tree.root_node();
+    let imports = if python { py_imports(root, &file.text, &module) } else { js_imports(root, &file.text, &module) };
+    let queries = if python { &catalog.queries.python } else { &catalog.queries.javascript };
+    let cx = FileCx {
+        file,
+        src: &file.text,
+        module,
+        python,
+        imports,
+        queries,
+        effects: catalog.side_effects.lang(python),
+        catalog,
+    };
+    let mut out = Vec::new();
+    // The walk stops at each function: `summarise` walks its body and hands
+    // back the named functions nested in it, so every node is visited once.
+    let mut nested = Vec::new();
+    crate::lang::walk(root, &mut |n| {
+        if let Some((name, body, class)) = function_parts(n, cx.src, python) {
+            // Every definition is kept, effects or not: a name defined twice
+            // must be seen twice for `Target::Attribute` to stay precise.
+            out.push(summarise(&cx, n, name, body, class, &mut nested));
+            return false;
+        }
+        true
+    });
+    while let Some(n) = nested.pop() {
+        if let Some((name, body, class)) = function_parts(n, cx.src, python) {
+            out.push(summarise(&cx, n, name, body, class, &mut nested));
+        } else {
+            // A class nested in a function: its methods.
+            crate::lang::walk(n, &mut |m| {
+                if m.id() != n.id() && function_parts(m, cx.src, python).is_some() {
+                    nested.push(m);
+                    return false;
+                }
+                true
+            });
+        }
+    }
+    out
+}
+
+/// A function's name, body and enclosing class, for the node kinds that define one.
+fn function_parts<'t>(n: Node<'t>, src: &str, python: bool) -> Option<(String, Node<'t>, Option<String>)> {
+    let class_of = |n: Node<'t>| {
+        let mut cur = n.parent();
+        while let Some(p) = cur {
+            match p.kind() {
+                "block" | "class_body" | "decorated_definition" => cur = p.parent(),
+                "class_definition" | "class_declaration" | "class" | "abstract_class_declaration" => {
+                    return p.field("name").map(|c| node_text(c, src).to_string());
+                }
+                _ => return None,
+            }
+        }
+        None
+    };
+    if python {
+        if n.kind() != "function_definition" {
+            return None;
+        }
+        return Some((node_text(n.field("name")?, src).to_string(), n.field("body")?, class_of(n)));
+    }
+    match n.kind() {
+        "function_declaration" | "generator_function_declaration" => {
+            Some((node_text(n.field("name")?, src).to_string(), n.field("body")?, None))
+        }
+        "method_definition" => Some((node_text(n.field("name")?, src).to_string(), n.field("body")?, class_of(n))),
+        "arrow_function" | "function_expression" | "function" => {
+            let decl = n.parent().filter(|p| p.kind() == "variable_declarator")?;
+            let name = decl.field("name").filter(|x| x.kind() == "identifier")?;
+            Some((node_text(name, src).to_string(), n.field("body")?, None))
+        }
+        _ => None,
+    }
+}
+
+fn is_class(n: Node<'_>) -> bool {
+    matches!(n.kind(), "class_definition" | "class_declaration" | "class")
+}
+
+fn is_function(n: Node<'_>) -> bool {
+    matches!(
+        n.kind(),
+        "function_definition"
+            | "lambda"
+            | "function_declaration"
+            | "generator_function_declaration"
+            | "method_definition"
+            | "arrow_function"
+            | "function_expression"
+            | "function"
+            | "class_definition"
+            | "class_declaration"
+    )
+}
+
+/// The parameters of a function: (`**kwargs` / options-object names, names
+/// of parameters that default to `None`/are optional, every name).
+fn params(func: Node<'_>, src: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mut rest = Vec::new();
+    let mut optional = Vec::new();
+    let mut all = Vec::new();
+    let Some(ps) = func.field("parameters") else { return (rest, optional, all) };
+    let mut cursor = ps.walk();
+    for p in ps.named_children(&mut cursor) {
+        let ident = |n: Node<'_>| {
+            let mut found = None;
+            crate::lang::walk(n, &mut |x| {
+                if found.is_none() && x.kind() == "identifier" {
+                    found = Some(node_text(x, src).to_string());
+                }
+                found.is_none()
+            });
+            found
+        };
+        let Some(name) = ident(p) else { continue };
+        match p.kind() {
+            "dictionary_splat_pattern" => rest.push(name.clone()),
+            "default_parameter" | "typed_default_parameter" if p.field("value").is_some_and(|v| v.kind() == "none") => {
+                optional.push(name.clone());
+            }
+            // JS: the last object-typed parameter may carry request options.
+            "optional_parameter" | "required_parameter" => {
+                if p.kind() == "optional_parameter" || node_text(p, src).contains('=') {
+                    optional.push(name.clone());
+                }
+                let lower = name.to_ascii_lowercase();
+                if lower.contains("option") || lower.contains("config") || lower == "init" || lower == "opts" {
+                    rest.push(name.clone());
+                }
+            }
+            "identifier" if !func.kind().starts_with("function_def") => {
+                let lower = name.to_ascii_lowercase();
+                if lower.contains("option") || lower.contains("config") || lower == "init" || lower == "opts" {
+                    rest.push(name.clone());
+                }
+            }
+            _ => {}
+        }
+        all.push(name);
+    }
+    (rest, optional, all)
+}
+
+fn summarise<'t>(
+    cx: &FileCx<'_>,
+    func: Node<'t>,
+    name: String,
+    body: Node<'t>,
+    class: Option<String>,
+    nested: &mut Vec<Node<'t>>,
+) -> FunctionSummary {
+    let src = cx.src;
+    let shown = match &class {
+        Some(c) => format!("{c}.{name}"),
+        None => name.clone(),
+    };
+    let (rest, optional, _) = params(func, src);
+    let mut s = FunctionSummary {
+        module: cx.module.clone(),
+        path: cx.file.path.clone(),
+        class: class.clone(),
+        name,
+        query: None,
+        http: None,
+        effect: None,
+        calls: Vec::new(),
+        reach: Reach::default(),
+    };
+    let site = |n: Node<'_>| Site {
+        path: cx.file.path.clone(),
+        start: n.start_byte(),
+        end: n.end_byte(),
+        line: n.start_position().row as u32 + 1,
+        callee: n.field("function").map(|f| compact(node_text(f, src))).unwrap_or_default(),
+        function: shown.clone(),
+    };
+    let mut nodes = Vec::new();
+    crate::lang::walk(body, &mut |n| {
+        // Named nested functions have their own summary; callbacks and
+        // lambdas run as part of this one.
+        if n.id() != body.id() && is_function(n) && (is_class(n) || function_parts(n, src, cx.python).is_some()) {
+            nested.push(n);
+            return false;
+        }
+        if matches!(n.kind(), "call" | "call_expression") {
+            nodes.push(n);
+        }
+        true
+    });
+    for call in nodes {
+        // A write (`Order.objects.create`) is both a query and a side effect.
+        let query = is_query(cx, call);
+        if query && s.query.is_none() {
+            s.query = Some(site(call));
+        }
+        if query {
+            if s.effect.is_none()
+                && let Some(e) = side_effect(cx, call, body, &optional)
+            {
+                s.effect = Some((e, site(call)));
+            }
+            continue;
+        }
+        if let Some(t) = http_timeout(cx, call, func, body, &rest, &optional) {
+            if s.http.as_ref().is_none_or(|(old, _)| *old == HttpTimeout::Set && t == HttpTimeout::Forwarded) {
+                s.http = Some((t, site(call)));
+            }
+            continue;
+        }
+        if s.effect.is_none()
+            && let Some(e) = side_effect(cx, call, body, &optional)
+        {
+            s.effect = Some((e, site(call)));
+            continue;
+        }
+        if let Some(target) = target_of(cx, call, class.as_deref()) {
+            let forwards = forwards_rest(cx, call, &rest);
+            let passes_timeout = passes_timeout(cx, call);
+            let keywords = keywords_in(call, src, cx.python);
+            s.calls.push(CallRef { target, start: call.start_byte(), forwards, passes_timeout, keywords });
+        }
+    }
+    s
+}
+
+fn compact(t: &str) -> String {
+    let t: String = t.split_whitespace().collect();
+    if t.len() > 60 { format!("...{}", t.rsplit('.').next().unwrap_or(&t)) } else { t }
+}
+
+/// The receiver and method of `obj.method(...)`.
+fn callee_parts<'t>(call: Node<'t>, src: &str) -> Option<(Node<'t>, String)> {
+    let callee = call.field("function")?;
+    let obj = callee.field("object")?;
+    let prop = callee.field("attribute").or_else(|| callee.field("property"))?;
+    Some((obj, node_text(prop, src).to_string()))
+}
+
+/// A catalog query that runs here (a lazy query returned unevaluated does not).
+fn is_query(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+    let src = cx.src;
+    let Some((obj, method)) = callee_parts(call, src) else { return false };
+    let Some(segs) = crate::rules::query_in_loop::segments(obj, src) else { return false };
+    let Some(client) = cx.queries.clients.iter().find(|c| {
+        c.methods.contains(&method)
+            && c.receivers.iter().any(|p| receiver_matches(p, &segs))
+            && !c.exclude_receivers.iter().any(|p| receiver_matches(p, &segs))
+            && c.file_marker.as_ref().is_none_or(|m| src.to_ascii_lowercase().contains(&m.to_ascii_lowercase()))
+    }) else {
+        return false;
+    };
+    let outer = crate::rules::query_in_loop::chain_top(call);
+    let Some(parent) = outer.parent() else { return false };
+    if cx.python {
+        let terminal = callee_parts(outer, src).map(|(_, m)| m).unwrap_or_default();
+        if !client.lazy.contains(&terminal) {
+            return true;
+        }
+        return match parent.kind() {
+            "for_statement" | "for_in_clause" => parent.field("right") == Some(outer),
+            "subscript" => parent.field("value") == Some(outer),
+            "argument_list" => parent.parent().and_then(|c| c.field("function")).is_some_and(|f| {
+                matches!(node_text(f, src), "list" | "len" | "tuple" | "set" | "sorted" | "sum" | "bool" | "next")
+            }),
+            _ => false,
+        };
+    }
+    // JS: a promise awaited or handed back to the caller (who awaits it).
+    let mut p = parent;
+    while matches!(p.kind(), "parenthesized_expression" | "as_expression" | "non_null_expression") {
+        let Some(up) = p.parent() else { return false };
+        p = up;
+    }
+    matches!(p.kind(), "await_expression" | "return_statement" | "arrow_function")
+}
+
+/// The qualified path of a callee through the file's imports (`requests.get`).
+fn import_path(cx: &FileCx<'_>, callee: Node<'_>) -> Option<String> {
+    let text: String = node_text(callee, cx.src).split_whitespace().collect();
+    if !text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '$') {
+        return None;
+    }
+    let (head, tail) = match text.split_once('.') {
+        Some((h, t)) => (h, Some(t)),
+        None => (text.as_str(), None),
+    };
+    let base = match cx.imports.get(head) {
+        Some(Imported::Module(m)) => m.clone(),
+        Some(Imported::Symbol(m, n)) => {
+            if cx.python {
+                format!("{m}.{n}")
+            } else if n == "default" || n == "*" {
+                m.clone()
+            } else {
+                format!("{m}.{n}")
+            }
+        }
+        None if !cx.python && head == "fetch" => "fetch".to_string(),
+        None => return None,
+    };
+    Some(match tail {
+        Some(t) => format!("{base}.{t}"),
+        None => base,
+    })
+}
+
+/// An outbound HTTP call's timeout when it is set or forwarded; `None` when
+/// the call is no catalog HTTP call or sets no timeout at all.
+fn http_timeout(
+    cx: &FileCx<'_>,
+    call: Node<'_>,
+    func: Node<'_>,
+    body: Node<'_>,
+    rest: &[String],
+    optional: &[String],
+) -> Option<HttpTimeout> {
+    let src = cx.src;
+    let path = import_path(cx, call.field("function")?)?;
+    let entry = cx.catalog.network.call(cx.python, NetRule::Request, &path).filter(|e| e.kind == CallKind::Call)?;
+    let _ = func;
+    if cx.python {
+        let (kwargs, splat) = crate::lang::python::keyword_args(call, src);
+        if let Some((_, v)) = kwargs.iter().find(|(k, _)| entry.timeout.iter().any(|t| t == k)) {
+            let v = node_text(*v, src);
+            return Some(if optional.iter().any(|o| o == v) { HttpTimeout::Forwarded } else { HttpTimeout::Set });
+        }
+        if let Some(i) = entry.positional
+            && crate::lang::python::positional_args(call).len() > i
+        {
+            return Some(HttpTimeout::Set);
+        }
+        if !splat {
+            return None;
+        }
+        // `kwargs.setdefault("timeout", 10)` or `kwargs["timeout"] = ...` before the call.
+        let before = src.get(body.start_byte()..call.start_byte()).unwrap_or("");
+        let sets = entry.timeout.iter().any(|t| {
+            before.contains(&format!("setdefault(\"{t}\""))
+                || before.contains(&format!("setdefault('{t}'"))
+                || before.contains(&format!("[\"{t}\"] ="))
+                || before.contains(&format!("['{t}'] ="))
+        });
+        if sets {
+            return Some(HttpTimeout::Set);
+        }
+        return forwards_rest(cx, call, rest).then_some(HttpTimeout::Forwarded);
+    }
+    // JS: the options argument sets a timeout (or a signal), or is the
+    // function's own options parameter (maybe spread into a literal).
+    let args = crate::lang::typescript::call_args(call);
+    let mut forwarded = false;
+    for a in &args {
+        let a = crate::lang::typescript::unwrap_expr(*a);
+        if a.kind() == "identifier" && rest.iter().any(|r| r == node_text(a, src)) {
+            forwarded = true;
+        }
+        if a.kind() == "object" {
+            let (props, _) = crate::lang::typescript::object_props(a, src);
+            if props.iter().any(|(k, _)| entry.timeout.iter().any(|t| t == k) || *k == "signal") {
+                return Some(HttpTimeout::Set);
+            }
+            let mut cursor = a.walk();
+            for p in a.named_children(&mut cursor) {
+                if p.kind() == "spread_element"
+                    && p.named_child(0).is_some_and(|x| rest.iter().any(|r| r == node_text(x, src)))
+                {
+                    forwarded = true;
+                }
+            }
+        }
+    }
+    forwarded.then_some(HttpTimeout::Forwarded)
+}
+
+/// The call passes the function's own `**kwargs` (or JS options parameter) on.
+fn forwards_rest(cx: &FileCx<'_>, call: Node<'_>, rest: &[String]) -> bool {
+    if rest.is_empty() {
+        return false;
+    }
+    let src = cx.src;
+    let Some(args) = call.field("arguments") else { return false };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor).any(|a| {
+        let inner = match a.kind() {
+            "dictionary_splat" | "spread_element" => a.named_child(0),
+            "identifier" if !cx.python => Some(a),
+            "object" => {
+                let mut c = a.walk();
+                let spread = a.named_children(&mut c).find(|p| p.kind() == "spread_element");
+                spread.and_then(|p| p.named_child(0))
+            }
+            _ => None,
+        };
+        inner.is_some_and(|x| rest.iter().any(|r| r == node_text(x, src)))
+    })
+}
+
+/// The call passes a timeout itself.
+fn passes_timeout(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+    passes_timeout_in(call, cx.src, cx.python)
+}
+
+/// Keyword argument names (Python) or object-literal argument keys (JS).
+pub fn keywords_in(call: Node<'_>, src: &str, python: bool) -> Vec<String> {
+    if python {
+        return crate::lang::python::keyword_args(call, src).0.into_iter().map(|(k, _)| k.to_string()).collect();
+    }
+    crate::lang::typescript::call_args(call)
+        .into_iter()
+        .flat_map(|a| crate::lang::typescript::object_props(crate::lang::typescript::unwrap_expr(a), src).0)
+        .map(|(k, _)| k.to_string())
+        .collect()
+}
+
+/// `timeout=` (Python) or an object literal with `timeout`/`signal` (JS).
+pub fn passes_timeout_in(call: Node<'_>, src: &str, python: bool) -> bool {
+    if python {
+        let (kwargs, _) = crate::lang::python::keyword_args(call, src);
+        return kwargs.iter().any(|(k, v)| k.contains("timeout") && v.kind() != "none");
+    }
+    crate::lang::typescript::call_args(call).into_iter().any(|a| {
+        let (props, _) = crate::lang::typescript::object_props(crate::lang::typescript::unwrap_expr(a), src);
+        props.iter().any(|(k, _)| k.to_ascii_lowercase().contains("timeout") || *k == "signal")
+    })
+}
+
+/// A payment without its key, or a catalog side effect, with no guard before it.
+fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[String]) -> Option<SideEffect> {
+    let src = cx.src;
+    let callee = call.field("function")?;
+    let last = crate::rules::idempotency::last_name(call, src)?;
+    let cat = cx.effects;
+    let pay = cat.payment_lasts.matches(|| cat.payments.iter().flat_map(|e| &e.calls), last);
+    let eff =
+        cat.effect_lasts.matches(|| cat.guards.calls.iter().chain(cat.effects.iter().flat_map(|e| &e.calls)), last);
+    if !pay && !eff {
+        return None;
+    }
+    let mut segs: Vec<String> =
+        crate::rules::idempotency::written_segments(callee, src).into_iter().map(str::to_string).collect();
+    // The imported module a name stands for (`stripe` for `from stripe import Refund`).
+    let resolved = import_path(cx, callee).unwrap_or_default();
+    let mentions = |r: &str| {
+        let r = r.to_ascii_lowercase();
+        node_text(callee, src).to_ascii_lowercase().contains(&r) || resolved.to_ascii_lowercase().contains(&r)
+    };
+    if !resolved.is_empty() {
+        segs = resolved.split('.').map(str::to_string).collect();
+    }
+    let seg_refs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let matches = |pats: &[String]| pats.iter().any(|p| pattern_matches(p, &seg_refs));
+    if pay
+        && let Some(entry) =
+            cat.payments.iter().find(|e| matches(&e.calls) && (e.receiver.is_empty() || mentions(&e.receiver)))
+    {
+        if cx.python {
+            let (kwargs, splat) = crate::lang::python::keyword_args(call, src);
+            if let Some((k, v)) = kwargs.iter().find(|(k, _)| entry.keys.iter().any(|e| e == k)) {
+                let v = node_text(*v, src);
+                return optional.iter().any(|o| o == v).then(|| SideEffect::Payment(Some(k.to_string())));
+            }
+            // `params = {..., "idempotency_key": idempotency_key}; X.create(**params)`.
+            if splat {
+                let before = src.get(body.start_byte()..call.start_byte()).unwrap_or("");
+                for k in &entry.keys {
+                    for o in optional {
+                        let q2 = format!("\"{k}\": {o}");
+                        let q1 = format!("'{k}': {o}");
+                        if before.contains(&format!("{q2},"))
+                            || before.contains(&format!("{q1},"))
+                            || before.contains(&format!("{q2}\n"))
+                            || before.contains(&format!("{q1}\n"))
+                            || before.contains(&format!("{q2}}}"))
+                            || before.contains(&format!("{q1}}}"))
+                        {
+                            return Some(SideEffect::Payment(Some(k.clone())));
+                        }
+                    }
+                    if before.contains(k.as_str()) {
+                        return None;
+                    }
+                }
+            }
+        }
+        // As the rule itself: a function that mentions idempotency keys it.
+        let keyed =
+            mentions_idempotency(body, src) || entry.keys.iter().any(|k| node_text(call, src).contains(k.as_str()));
+        return (!keyed).then_some(SideEffect::Payment(None));
+    }
+    let before = src.get(body.start_byte()..call.start_byte()).unwrap_or("").to_ascii_lowercase();
+    let guarded = cat.guards.words.iter().any(|w| before.contains(w.as_str()))
+        || cat.guards.calls.iter().any(|g| before.contains(&format!("{}(", g.rsplit('.').next().unwrap_or(g))));
+    if guarded {
+        return None;
+    }
+    let effect = cat.effects.iter().find(|e| matches(&e.calls) && (e.receiver.is_empty() || mentions(&e.receiver)))?;
+    let call_text = node_text(call, src);
+    if effect.unless.iter().any(|u| call_text.contains(u.as_str())) {
+        return None;
+    }
+    Some(SideEffect::Effect(effect.again.clone()))
+}
+
+/// A name or string (not a comment) in `body` says "idempotency".
+fn mentions_idempotency(body: Node<'_>, src: &str) -> bool {
+    let mut found = false;
+    crate::lang::walk(body, &mut |n| {
+        if found || n.kind() == "comment" {
+            return false;
+        }
+        if n.child_count() == 0 || n.kind() == "string" {
+            found = node_text(n, src).to_ascii_lowercase().contains("idempotency");
+            return false;
+        }
+        true
+    });
+    found
+}
+
+/// How a call names a project function, if it may be one.
+fn target_of(cx: &FileCx<'_>, call: Node<'_>, class: Option<&str>) -> Option<Target> {
+    let src = cx.src;
+    let callee = call.field("function")?;
+    match callee.kind() {
+        "identifier" => {
+            let name = node_text(callee, src);
+            match cx.imports.get(name) {
+                Some(Imported::Symbol(m, n)) => Some(Target::Function { module: m.clone(), name: n.clone() }),
+                Some(Imported::Module(_)) => None,
+                None => Some(Target::Function { module: cx.module.clone(), name: name.to_string() }),
+            }
+        }
+        "attribute" | "member_expression" => {
+            let obj = callee.field("object")?;
+            let name = node_text(callee.field("attribute").or_else(|| callee.field("property"))?, src).to_string();
+            let head = node_text(obj, src);
+            if matches!(head, "self" | "this" | "cls") {
+                return class.map(|c| Target::Method { module: cx.module.clone(), class: c.to_string(), name });
+            }
+            if obj.kind() == "identifier" {
+                match cx.imports.get(head) {
+                    Some(Imported::Module(m)) => return Some(Target::Function { module: m.clone(), name }),
+                    Some(Imported::Symbol(m, n)) => {
+                        // `from app import repo; repo.get_by_id()` (a submodule),
+                        // or a JS namespace / default import of a module.
+                        let module = if cx.python {
+                            format!("{m}.{n}")
+                        } else if n == "*" || n == "default" {
+                            m.clone()
+                        } else {
+                            return Some(Target::Attribute { name });
+                        };
+                        return Some(Target::Function { module, name });
+                    }
+                    None => {}
+                }
+            }
+            Some(Target::Attribute { name })
+        }
+        _ => None,
+    }
+}
+
+/// Python imports: local name → what it is bound to. Relative imports are
+/// made absolute from `module`.
+fn py_imports(root: Node<'_>, src: &str, module: &str) -> HashMap<String, Imported> {
+    let mut out = HashMap::new();
+    let mut cursor = root.walk();
+    let mut stmts: Vec<Node<'_>> = root.named_children(&mut cursor).collect();
+    // Imports inside `try:`/`if TYPE_CHECKING:` blocks at module level.
+    let mut i = 0;
+    while i < stmts.len() {
+        let n = stmts[i];
+        if matches!(n.kind(), "try_statement" | "if_statement" | "block") {
+            let mut c = n.walk();
+            stmts.extend(n.named_children(&mut c));
+        }
+        i += 1;
+    }
+    for n in stmts {
+        match n.kind() {
+            "import_statement" => {
+                let mut c = n.walk();
+                for name in n.children_by_field_name("name", &mut c) {
+                    match name.kind() {
+                        "dotted_name" => {
+                            let full = node_text(name, src);
+                            let head = full.split('.').next().unwrap_or(full);
+                            out.insert(head.to_string(), Imported::Module(head.to_string()));
+                        }
+                        "aliased_import" => {
+                            if let (Some(m), Some(a)) = (name.field("name"), name.field("alias")) {
+                                out.insert(
+                                    node_text(a, src).to_string(),
+                                    Imported::Module(node_text(m, src).to_string()),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "import_from_statement" => {
+                let Some(m) = n.field("module_name") else { continue };
+                let written = node_text(m, src);
+                let from = if m.kind() == "relative_import" { absolute(written, module) } else { written.to_string() };
+                let mut c = n.walk();
+                for name in n.children_by_field_name("name", &mut c) {
+                    let (orig, local) = match name.kind() {
+                        "dotted_name" => (node_text(name, src), node_text(name, src)),
+                        "aliased_import" => match (name.field("name"), name.field("alias")) {
+                            (Some(o), Some(a)) => (node_text(o, src), node_text(a, src)),
+                            _ => continue,
+                        },
+                        _ => continue,
+                    };
+                    out.insert(local.to_string(), Imported::Symbol(from.clone(), orig.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `..repo` from `app.orders.views` → `app.repo`.
+fn absolute(relative: &str, module: &str) -> String {
+    let dots = relative.chars().take_while(|c| *c == '.').count();
+    let rest = &relative[dots..];
+    let mut parts: Vec<&str> = module.split('.').collect();
+    // One dot: the current package (drop the module's own name).
+    for _ in 0..dots {
+        parts.pop();
+    }
+    let mut base = parts.join(".");
+    if !rest.is_empty() {
+        if !base.is_empty() {
+            base.push('.');
+        }
+        base.push_str(rest);
+    }
+    base
+}
+
+/// JS/TS imports: local name → module (a path made absolute for relative
+/// specifiers; an alias prefix such as `@/` or `~/` dropped) and name
+/// (`default`, `*` or the exported name).
+fn js_imports(root: Node<'_>, src: &str, module: &str) -> HashMap<String, Imported> {
+    let mut out = HashMap::new();
+    let mut cursor = root.walk();
+    for n in root.named_children(&mut cursor) {
+        if n.kind() != "import_statement" {
+            continue;
+        }
+        let Some(source) = n.field("source") else { continue };
+        let spec = strip_quotes(node_text(source, src));
+        let project = js_module(spec, module);
+        crate::lang::walk(n, &mut |x| {
+            let bind = |name: &str| match &project {
+                Some(m) => Imported::Symbol(m.clone(), name.to_string()),
+                None if name == "default" || name == "*" => Imported::Module(spec.to_string()),
+                None => Imported::Symbol(spec.to_string(), name.to_string()),
+            };
+            match x.kind() {
+                "import_clause" => {
+                    let mut c = x.walk();
+                    for ch in x.named_children(&mut c) {
+                        if ch.kind() == "identifier" {
+                            out.insert(node_text(ch, src).to_string(), bind("default"));
+                        }
+                    }
+                }
+                "namespace_import" => {
+                    let mut c = x.walk();
+                    if let Some(id) = x.named_children(&mut c).find(|c| c.kind() == "identifier") {
+                        out.insert(node_text(id, src).to_string(), bind("*"));
+                    }
+                }
+                "import_specifier" => {
+                    if let Some(name) = x.field("name") {
+                        let local = x.field("alias").unwrap_or(name);
+                        out.insert(node_text(local, src).to_string(), bind(node_text(name, src)));
+                    }
+                }
+                _ => {}
+            }
+            true
+        });
+    }
+    out
+}
+
+/// A project module a JS specifier names, or `None` for a package.
+fn js_module(spec: &str, module: &str) -> Option<String> {
+    let strip_ext = |s: &str| {
+        let s = [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts"]
+            .iter()
+            .find_map(|e| s.strip_suffix(e))
+            .unwrap_or(s)
+            .to_string();
+        s.strip_suffix("/index").map(str::to_string).unwrap_or(s)
+    };
+    if spec.starts_with("./") || spec.starts_with("../") {
+        let mut parts: Vec<&str> = module.split('/').collect();
+        parts.pop();
+        for seg in spec.split('/') {
+            match seg {
+                "." | "" => {}
+                ".." => {
+                    parts.pop();
+                }
+                s => parts.push(s),
+            }
+        }
+        return Some(strip_ext(&parts.join("/")));
+    }
+    for alias in ["@/", "~/", "#/", "src/"] {
+        if let Some(rest) = spec.strip_prefix(alias) {
+            return Some(strip_ext(rest));
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------- facts glue
+
+impl ProjectFacts {
+    /// What the call starting at byte `start` of `path` reaches through
+    /// project functions (`None` when it names none, or several that disagree).
+    pub fn summary_of_call(&self, path: &str, start: usize) -> Option<(&CallRef, &FunctionSummary)> {
+        self.summaries.lookup(path, start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summarise_files(files: &[(&str, &str)]) -> Summaries {
+        let catalog = Catalog::builtin();
+        let mut s = Summaries::default();
+        for (path, text) in files {
+            let grammar = if path.ends_with(".py") { Grammar::Python } else { Grammar::TypeScript };
+            let file = SourceFile::new(path.to_string(), path.into(), grammar, (*text).into());
+            let tree = crate::lang::parse(grammar, text).expect("parses");
+            s.functions.extend(collect(&file, &tree, catalog));
+        }
+        close(&mut s);
+        s
+    }
+
+    fn reach<'a>(s: &'a Summaries, name: &str) -> &'a Reach {
+        &s.functions.iter().find(|f| f.name == name).expect("summarised").reach
+    }
+
+    #[test]
+    fn queries_follow_imports_to_depth_three() {
+        let s = summarise_files(&[
+            (
+                "app/repo.py",
+                "from app.models import Order\n\ndef get_by_id(pk):\n    return Order.objects.get(pk=pk)\n",
+            ),
+            ("app/service.py", "from app.repo import get_by_id\n\ndef load(pk):\n    return get_by_id(pk)\n"),
+            ("app/views.py", "import app.service as svc\n\ndef view(pk):\n    return svc.load(pk)\n"),
+        ]);
+        let q = reach(&s, "view").query.as_ref().expect("reached");
+        assert_eq!(q.function, "get_by_id");
+        assert_eq!(q.callee, "Order.objects.get");
+    }
+
+    #[test]
+    fn lazy_querysets_returned_are_not_queries() {
+        let s = summarise_files(&[(
+            "app/repo.py",
+            "def with_customer():\n    return Order.objects.select_related('customer')\n",
+        )]);
+        assert!(s.functions.iter().all(|f| f.query.is_none()));
+    }
+
+    #[test]
+    fn same_name_with_different_effects_is_not_used() {
+        let s = summarise_files(&[
+            ("a/repo.py", "class A:\n    def load_thing(self, pk):\n        return Order.objects.get(pk=pk)\n"),
+            ("b/cache.py", "class B:\n    def load_thing(self, pk):\n        return CACHE[pk]\n"),
+            ("c/views.py", "def view(x, pk):\n    return x.load_thing(pk)\n"),
+        ]);
+        assert!(reach(&s, "view").query.is_none());
+    }
+
+    #[test]
+    fn forwarded_kwargs_and_set_timeouts() {
+        let s = summarise_files(&[(
+            "app/http.py",
+            "import requests\n\ndef call_api(method, url, **kwargs):\n    return requests.request(method, url, **kwargs)\n\ndef safe_api(method, url, **kwargs):\n    kwargs.setdefault('timeout', 10)\n    return requests.request(method, url, **kwargs)\n",
+        )]);
+        assert!(reach(&s, "call_api").forwarded_http.is_some());
+        assert!(reach(&s, "safe_api").forwarded_http.is_none());
+        assert!(reach(&s, "safe_api").http_set);
+    }
+
+    #[test]
+    fn payment_keys_forwarded_through_a_params_dict_and_an_instance() {
+        let s = summarise_files(&[
+            (
+                "billing/stripe_service.py",
+                "import stripe as stripe_lib\n\nclass StripeService:\n    async def open_plan(self, customer, idempotency_key=None):\n        params = {\n            \"customer\": customer,\n            \"idempotency_key\": idempotency_key,\n        }\n        return await stripe_lib.Subscription.create_async(**params)\n\nstripe = StripeService()\n",
+            ),
+            (
+                "billing/plans.py",
+                "from billing.stripe_service import stripe as stripe_service\n\nasync def start(c):\n    return await stripe_service.open_plan(customer=c)\n\nasync def start_keyed(c):\n    return await stripe_service.open_plan(customer=c, idempotency_key=c.id)\n",
+            ),
+        ]);
+        let own = &s.functions.iter().find(|f| f.name == "open_plan").expect("summarised").effect;
+        assert_eq!(own.as_ref().map(|(e, _)| e.clone()), Some(SideEffect::Payment(Some("idempotency_key".into()))));
+        let plans = s.functions.iter().find(|f| f.name == "start").expect("summarised");
+        let (call, target) = s.lookup(&plans.path, plans.calls[0].start).expect("resolved");
+        assert!(!call.keywords.contains(&"idempotency_key".to_string()));
+        assert_eq!(target.name, "open_plan");
+        // The keyed caller reaches no keyless payment.
+        assert!(reach(&s, "start_keyed").effect.is_none());
+        assert!(matches!(reach(&s, "start").effect, Some((SideEffect::Payment(None), _))));
+    }
+
+    #[test]
+    fn relative_and_js_modules() {
+        assert_eq!(absolute(".repo", "app.orders.views"), "app.orders.repo");
+        assert_eq!(absolute("..repo", "app.orders.views"), "app.repo");
+        assert_eq!(js_module("./repo", "src/lib/service").as_deref(), Some("src/lib/repo"));
+        assert_eq!(js_module("../db/index.js", "src/lib/service").as_deref(), Some("src/db"));
+        assert_eq!(js_module("@/lib/repo", "src/x").as_deref(), Some("lib/repo"));
+        assert_eq!(js_module("axios", "src/x"), None);
+        assert!(module_matches("src/lib/repo", "lib/repo", ""));
+        assert!(module_matches("fixtures.x.shop.repo", "shop.repo", ""));
+        assert!(!module_matches("shop.repository", "repo", ""));
+    }
+}
