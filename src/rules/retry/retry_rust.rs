@@ -331,6 +331,14 @@ pub fn unlimited_policy<'c>(call: &syn::ExprCall, cx: &RustChecker<'c, '_>) -> O
     if policy.limit_methods.iter().any(|m| body.contains(&format!(".{m}("))) {
         return None;
     }
+    // Read by hand with `.next()` and never handed to a retry executor: a
+    // schedule of pauses (polling a follow-up until it is ready), not a
+    // retry of failures; the loop that reads it is judged as a loop.
+    const EXECUTORS: &[&str] =
+        &["Retry::spawn", "RetryIf::spawn", "Retry::new", "RetryIf::new", "retry(", "retry_notify("];
+    if body.contains(".next()") && !EXECUTORS.iter().any(|e| body.contains(e)) {
+        return None;
+    }
     Some((two, policy))
 }
 
