@@ -152,22 +152,23 @@ fn a_suggestion_is_shown_but_never_applied() {
 #[test]
 fn without_unsafe_fixes_only_safe_fixes_apply() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("fixtures/fix/exception-cause-dropped/python/before"), dir.path());
+    copy_tree(&root().join("fixtures/fix/index-without-concurrently/sql/before"), dir.path());
     copy_tree(&root().join("fixtures/fix/queue-without-bound/python/before"), dir.path());
     let o = run_in(dir.path(), &args(&["--format", "concise"]));
     let out = stdout(&o);
-    assert!(out.contains("PP104 [*] [note]"), "{out}");
-    assert!(out.contains("[*] 2 fixable with --fix (4 hidden fixes can be enabled with --unsafe-fixes)"), "{out}");
+    // `CONCURRENTLY` is safe where the statement is alone in its file.
+    assert!(out.contains("migrations/V2__amount_idx.sql:1:1: PP801 [*] [warning]"), "{out}");
+    assert!(out.contains("[*] 1 fixable with --fix (6 hidden fixes can be enabled with --unsafe-fixes)"), "{out}");
 
     let o = run_in(dir.path(), &args(&["--fix", "--format", "concise"]));
-    assert!(stderr(&o).contains("Fixed 2 findings in 1 file"), "{}", stderr(&o));
-    let service = std::fs::read_to_string(dir.path().join("app/service.py")).unwrap();
-    assert!(service.contains("raise ServiceError(f\"missing {key}\") from e"), "{service}");
+    assert!(stderr(&o).contains("Fixed 1 finding in 1 file"), "{}", stderr(&o));
+    let v2 = std::fs::read_to_string(dir.path().join("migrations/V2__amount_idx.sql")).unwrap();
+    assert!(v2.contains("CREATE INDEX CONCURRENTLY orders_amount_idx ON orders (amount);"), "{v2}");
     let workers = std::fs::read_to_string(dir.path().join("app/workers.py")).unwrap();
     let untouched =
         std::fs::read_to_string(root().join("fixtures/fix/queue-without-bound/python/before/app/workers.py"));
     assert_eq!(workers, untouched.unwrap(), "unsafe fixes applied without --unsafe-fixes");
-    assert!(stdout(&o).contains("No fixes available (4 hidden fixes can be enabled with --unsafe-fixes)"));
+    assert!(stdout(&o).contains("No fixes available (6 hidden fixes can be enabled with --unsafe-fixes)"));
 }
 
 #[test]
@@ -191,18 +192,23 @@ fn diff_prints_the_patch_and_writes_nothing() {
 
 #[test]
 fn a_read_only_file_is_reported_and_left_alone() {
-    let dir = project("exception-cause-dropped/python");
-    let path = dir.path().join("app/service.py");
+    let dir = project("index-without-concurrently/sql");
+    let path = dir.path().join("migrations/V2__amount_idx.sql");
     let original = std::fs::read_to_string(&path).unwrap();
     let mut perms = std::fs::metadata(&path).unwrap().permissions();
     perms.set_readonly(true);
     std::fs::set_permissions(&path, perms).unwrap();
     let o = run_in(dir.path(), &args(&["--fix"]));
     assert_eq!(o.status.code(), Some(2), "a file that could not be fixed is an error: {}", stderr(&o));
-    assert!(stderr(&o).contains("error: app/service.py: the file is read-only; its fixes were not applied"));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error: migrations/V2__amount_idx.sql: the file is read-only; its fixes were not applied"),
+        "{err}"
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
     // Its findings are still reported.
-    assert!(stdout(&o).contains("PP104"), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("warning[PP801]") && out.contains("migrations/V2__amount_idx.sql:1:1"), "{out}");
 }
 
 #[test]

@@ -4,9 +4,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::handlers::{self as handler, HandlerKind};
-use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::engine::Checker;
-use crate::lang::NodeExt;
 use crate::rule::{Rule, RuleMeta};
 
 crate::declare_rule! {
@@ -32,7 +30,7 @@ impl Rule for ExceptionCauseDropped {
     }
 
     fn python_kinds(&self) -> &'static [&'static str] {
-        &["except_clause", "raise_statement"]
+        &["except_clause"]
     }
 
     fn js_kinds(&self) -> &'static [&'static str] {
@@ -40,10 +38,6 @@ impl Rule for ExceptionCauseDropped {
     }
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
-        if node.kind() == "raise_statement" {
-            check_raise(node, cx);
-            return;
-        }
         let h = match node.kind() {
             "except_clause" => handler::analyze(node, HandlerKind::Except, cx),
             "catch_clause" => handler::analyze(node, HandlerKind::Catch, cx),
@@ -67,59 +61,4 @@ impl Rule for ExceptionCauseDropped {
         };
         cx.report(h.span, message);
     }
-}
-
-/// `raise Other(...)` inside `except ... as e` without `from`: the new error
-/// does not name `e` as its cause. Fixed (safely) by `raise Other(...) from e`.
-fn check_raise<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
-    if node.field("cause").is_some() {
-        return;
-    }
-    let mut cursor = node.walk();
-    let Some(exc) = node.named_children(&mut cursor).find(|c| c.kind() != "comment") else { return };
-    if !matches!(exc.kind(), "call" | "identifier" | "attribute") {
-        return;
-    }
-    let Some(name) = enclosing_handler_name(node, cx.src) else { return };
-    // `raise e` re-raises the caught error itself.
-    if cx.text(exc) == name {
-        return;
-    }
-    let shown = match exc.kind() {
-        "call" => format!("{}(...)", exc.field("function").map(|f| cx.text(f)).unwrap_or("")),
-        _ => cx.text(exc).to_string(),
-    };
-    if shown.len() > 60 || shown.contains('\n') {
-        return;
-    }
-    let message = format!(
-        "`raise {shown}` inside `except ... as {name}` does not chain `{name}`, so the traceback shows a second failure during handling instead of the error that caused this one"
-    );
-    let fix = Fix::new(
-        Applicability::Safe,
-        format!("Add `from {name}`"),
-        vec![Edit::insert(exc.end_byte(), format!(" from {name}"))],
-    );
-    cx.report_node(node, message).fix = Some(fix);
-}
-
-/// The name the nearest enclosing `except ... as name` clause binds, when
-/// the raise runs while that exception is handled (not in a nested
-/// function or class).
-fn enclosing_handler_name<'s>(node: Node<'_>, src: &'s str) -> Option<&'s str> {
-    let mut cur = node.parent();
-    while let Some(n) = cur {
-        match n.kind() {
-            "except_clause" => {
-                let mut cursor = n.walk();
-                let pattern = n.children(&mut cursor).find(|c| c.kind() == "as_pattern")?;
-                let alias = pattern.field("alias")?;
-                let ident = if alias.kind() == "identifier" { alias } else { alias.named_child(0)? };
-                return (ident.kind() == "identifier").then(|| crate::lang::node_text(ident, src));
-            }
-            "function_definition" | "lambda" | "class_definition" | "finally_clause" => return None,
-            _ => cur = n.parent(),
-        }
-    }
-    None
 }
