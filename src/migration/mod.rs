@@ -157,9 +157,15 @@ pub fn analyze_in_scope(
     let (code, words) = CodeIndex::build(files, &is_migration, &newest, cat, words_reuse);
     outcome.words = words;
 
+    // In scope `pending` with no diff base, a history whose newest migration
+    // was written long before the project's newest one has nothing pending.
+    let applied_before = (scope.settings.mode == Mode::Pending && scope.run.changed.is_none())
+        .then(|| migrations.iter().filter_map(|m| migration_scope::written_on(&files[m.file])).max())
+        .flatten()
+        .map(|newest| newest.saturating_sub(migration_scope::RECENT_DAYS));
     let mut findings = Vec::new();
     for history in &histories {
-        let flags = match migration_scope::in_scope(history, files, scope.settings, scope.run) {
+        let flags = match migration_scope::in_scope(history, files, scope.settings, scope.run, applied_before) {
             Ok(flags) => flags,
             Err(e) => {
                 outcome.scope_error.get_or_insert(e);
