@@ -166,7 +166,7 @@ pub fn written_on(file: &SourceFile) -> Option<u32> {
             if let Some(at) = line.find(marker) {
                 let rest = &line[at + marker.len()..];
                 let rest = rest.split_once(" on ").map_or(rest, |(_, r)| r);
-                if let Some(d) = rest.split_whitespace().find_map(|w| dashed_date(w)) {
+                if let Some(d) = rest.split_whitespace().find_map(dashed_date) {
                     return Some(d);
                 }
             }
