@@ -255,7 +255,7 @@ fn a_module_only_tools_import_is_tooling() {
 }
 
 #[test]
-fn test_support_crates_seed_scripts_and_do_not_modify_files_are_not_production() {
+fn test_support_and_tool_crates_seed_scripts_and_do_not_modify_files_are_not_production() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let client = "pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n";
@@ -287,6 +287,9 @@ fn test_support_crates_seed_scripts_and_do_not_modify_files_are_not_production()
         "{service}shared = {{ path = \"../shared\" }}\n\n[dev-dependencies]\nshared = {{ path = \"../shared\" }}\n"
     );
     write(root, "crates/service/Cargo.toml", &service);
+    // A command-line client the service does not build with.
+    write(root, "crates/admin-cli/Cargo.toml", "[package]\nname = \"admin-cli\"\n");
+    write(root, "crates/admin-cli/src/main.rs", "fn main() {\n    let c = reqwest::Client::new();\n    drop(c);\n}\n");
     // A seed script under `src/`, and a generated worker that says not to modify it.
     write(root, "web/src/seed.ts", "export async function seed() {\n  await fetch(\"http://localhost/api\");\n}\n");
     let msw = "/**\n * Mock Service Worker.\n * - Please do NOT modify this file.\n */\n";
@@ -317,6 +320,12 @@ fn test_support_crates_seed_scripts_and_do_not_modify_files_are_not_production()
     );
     assert!(
         out.contains("proxy-integration/src/lib.rs: test, not checked: `proxy-integration/` is a test-support crate"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "crates/admin-cli/src/main.rs: tooling, not checked: `crates/admin-cli/` is a command-line tool crate"
+        ),
         "{out}"
     );
     assert!(out.contains("web/src/seed.ts: tooling, not checked: a database seed script (`seed.ts`)"), "{out}");

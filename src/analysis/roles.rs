@@ -441,6 +441,9 @@ struct RootInfo {
     /// only as a dev-dependency (test harnesses, mocks): crate dir, relative
     /// to the root, mapped to the crate's name.
     test_support_crates: Vec<(String, String)>,
+    /// Member crates that build a command-line tool no member depends on
+    /// (`stalwart-cli`, `readyset-benchmarks`): crate dir → crate name.
+    tool_crates: Vec<(String, String)>,
 }
 
 impl<'a> Classifier<'a> {
@@ -505,7 +508,7 @@ impl<'a> Classifier<'a> {
                     .collect();
             }
             info.python_package = python_package_metadata(root);
-            info.test_support_crates = test_support_crates(root);
+            (info.test_support_crates, info.tool_crates) = workspace_crate_roles(root);
             info
         })
     }
@@ -650,6 +653,16 @@ impl<'a> Classifier<'a> {
             return Some(FileRole::new(Role::Tooling, format!("a developer entry point (`{name}`)")).operator_tool());
         }
         if place.grammar == Grammar::Rust {
+            let info = self.root_info(place.root);
+            let rel_dirs = dirs.join("/");
+            if let Some((dir, krate)) =
+                info.tool_crates.iter().find(|(d, _)| rel_dirs == *d || rel_dirs.starts_with(&format!("{d}/")))
+            {
+                return Some(FileRole::new(
+                    Role::Tooling,
+                    format!("`{dir}/` is a command-line tool crate (`{krate}`) that no crate of the service uses"),
+                ));
+            }
             return self.rust_tool_binary(place, dirs, name);
         }
         None
@@ -721,13 +734,16 @@ const TEST_CRATE_WORDS: &[&str] =
 /// test code ([`TEST_CRATE_WORDS`]), never under `[dependencies]` or
 /// `[build-dependencies]`, and that build no binary: (crate dir relative to
 /// `root`, crate name).
-fn test_support_crates(root: &Path) -> Vec<(String, String)> {
+///
+/// Also the member crates that build a binary named as a tool (`*-cli`,
+/// `*-bench`, `*-tools`: [`TOOL_WORDS`] and `cli`) that no member depends on.
+fn workspace_crate_roles(root: &Path) -> (Vec<(String, String)>, Vec<(String, String)>) {
     let read = |dir: &Path| -> Option<toml::Table> {
         toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).ok()?).ok()
     };
-    let Some(manifest) = read(root) else { return Vec::new() };
+    let Some(manifest) = read(root) else { return (Vec::new(), Vec::new()) };
     let Some(members) = manifest.get("workspace").and_then(|w| w.get("members")).and_then(|m| m.as_array()) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     // Members are paths, or globs with `*` in a segment (`crates/*`).
     let mut dirs: Vec<String> = Vec::new();
@@ -784,17 +800,25 @@ fn test_support_crates(root: &Path) -> Vec<(String, String)> {
             dev.extend(names(table.get("dev-dependencies")));
         }
     }
-    crates
-        .iter()
-        .filter_map(|(d, t)| {
-            let name = t.get("package")?.get("name")?.as_str()?.replace('_', "-");
-            let builds_binary = t.contains_key("bin") || root.join(d).join("src/main.rs").exists();
-            // Named as test code (`app-integration`, `mock-http-body`) and used by no member's build.
-            let named_test = name.split('-').any(|w| TEST_CRATE_WORDS.contains(&w));
-            let dev_only = dev.contains(&name) || named_test;
-            (dev_only && !normal.contains(&name) && !builds_binary).then(|| (d.clone(), name))
-        })
-        .collect()
+    let mut tests = Vec::new();
+    let mut tools = Vec::new();
+    for (d, t) in &crates {
+        let Some(name) = t.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()) else { continue };
+        let name = name.replace('_', "-");
+        if normal.contains(&name) {
+            continue;
+        }
+        let builds_binary = t.contains_key("bin") || root.join(d).join("src/main.rs").exists();
+        let words: Vec<&str> = name.split('-').collect();
+        // Named as test code (`app-integration`, `mock-http-body`) and used by no member's build.
+        let named_test = words.iter().any(|w| TEST_CRATE_WORDS.contains(w));
+        if !builds_binary && (dev.contains(&name) || named_test) {
+            tests.push((d.clone(), name));
+        } else if builds_binary && words.iter().any(|w| *w == "cli" || TOOL_WORDS.contains(w)) {
+            tools.push((d.clone(), name));
+        }
+    }
+    (tests, tools)
 }
 
 /// True for a binary named like a developer tool.
