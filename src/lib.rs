@@ -403,6 +403,13 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     // Function summaries cost a parse of every file in this phase: only
     // when a rule that reads them runs.
     let summaries_on = registry::SUMMARY_RULES.iter().any(|m| runs_somewhere(m));
+    // A tree parsed only for the summaries is kept for phase 2 while the
+    // source behind the kept ones stays under this budget, and parsed again
+    // there after that: holding every tree of a large project at once took
+    // the corpus's peak from 238 MiB to 1.1 GiB, while parsing again costs
+    // CPU only for what is over the budget.
+    const SUMMARY_TREE_BUDGET: usize = 8 << 20;
+    let summary_tree_bytes = AtomicUsize::new(0);
     let phase1: Vec<(usize, Option<tree_sitter::Tree>, Option<ProjectFacts>)> = files
         .par_iter()
         .enumerate()
@@ -452,7 +459,10 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 }
             }
             let empty = facts == ProjectFacts::default();
-            (i, tree, (!empty || wants_facts).then_some(facts))
+            let keep = wants_facts
+                || code_migration
+                || summary_tree_bytes.fetch_add(f.text.len(), Ordering::Relaxed) < SUMMARY_TREE_BUDGET;
+            (i, tree.filter(|_| keep), (!empty || wants_facts).then_some(facts))
         })
         .collect();
     let mut facts = ProjectFacts::default();
