@@ -725,6 +725,9 @@ fn cargo_bins(dir: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A workspace member: its dir relative to the root, and its name.
+type Crate = (String, String);
+
 /// Words of a crate's name that say it holds tests or test doubles.
 const TEST_CRATE_WORDS: &[&str] =
     &["test", "tests", "testing", "integration", "mock", "mocks", "fixture", "fixtures", "harness", "e2e", "fake"];
@@ -737,7 +740,7 @@ const TEST_CRATE_WORDS: &[&str] =
 ///
 /// Also the member crates that build a binary named as a tool (`*-cli`,
 /// `*-bench`, `*-tools`: [`TOOL_WORDS`] and `cli`) that no member depends on.
-fn workspace_crate_roles(root: &Path) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<Crate>) {
     let read = |dir: &Path| -> Option<toml::Table> {
         toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).ok()?).ok()
     };
