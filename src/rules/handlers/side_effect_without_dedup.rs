@@ -187,17 +187,7 @@ impl Rule for SideEffectWithoutDedup {
         if !cx.state::<State>().reported.insert(id) {
             return;
         }
-        let fname = handler_name(func, cx.src);
-        let who = match (kind, fname) {
-            (Redelivery::Webhook, Some(n)) => format!("Webhook handler `{n}`"),
-            (Redelivery::Webhook, None) => "This webhook handler".to_string(),
-            (_, Some(n)) => format!("Task `{n}` retries after a failure and"),
-            (_, None) => "This task retries after a failure and".to_string(),
-        };
-        let why = match kind {
-            Redelivery::Webhook => WEBHOOK_WHY,
-            _ => "a retry after a later failure",
-        };
+        let (who, why) = who_and_why(kind, handler_name(func, cx.src));
         let msg = format!(
             "{who} calls `{}` with no dedup, upsert or state check before it, so {why} {}",
             name.display(),
@@ -432,16 +422,7 @@ fn through_project_function<'t>(call: Node<'t>, kind: Redelivery, func: Node<'t>
     }
     cx.state::<State>().reported.insert(func.id());
     let shown: String = idempotency::callee(call).map(|c| cx.text(c)).unwrap_or("").split_whitespace().collect();
-    let who = match (kind, handler_name(func, cx.src)) {
-        (Redelivery::Webhook, Some(n)) => format!("Webhook handler `{n}`"),
-        (Redelivery::Webhook, None) => "This webhook handler".to_string(),
-        (_, Some(n)) => format!("Task `{n}` retries after a failure and"),
-        (_, None) => "This task retries after a failure and".to_string(),
-    };
-    let why = match kind {
-        Redelivery::Webhook => WEBHOOK_WHY,
-        _ => "a retry after a later failure",
-    };
+    let (who, why) = who_and_why(kind, handler_name(func, cx.src));
     let same_file = site.path == cx.file.path;
     let place = if same_file { String::new() } else { format!(" in {}", site.path) };
     let msg = format!(
@@ -458,4 +439,20 @@ fn through_project_function<'t>(call: Node<'t>, kind: Redelivery, func: Node<'t>
     if same_file {
         d.labels.push(Label { span: Span::new(site.start, site.end), message: "the side effect".to_string() });
     }
+}
+
+/// The message's subject (the webhook handler or retrying task, by name when
+/// it has one) and what runs the side effect again.
+fn who_and_why(kind: Redelivery, name: Option<String>) -> (String, &'static str) {
+    let who = match (kind, name) {
+        (Redelivery::Webhook, Some(n)) => format!("Webhook handler `{n}`"),
+        (Redelivery::Webhook, None) => "This webhook handler".to_string(),
+        (_, Some(n)) => format!("Task `{n}` retries after a failure and"),
+        (_, None) => "This task retries after a failure and".to_string(),
+    };
+    let why = match kind {
+        Redelivery::Webhook => WEBHOOK_WHY,
+        _ => "a retry after a later failure",
+    };
+    (who, why)
 }

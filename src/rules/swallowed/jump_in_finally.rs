@@ -63,21 +63,12 @@ impl Rule for JumpInFinally {
     }
 }
 
-/// Function-like nodes: a jump or raise inside one belongs to it.
-const NESTED_SCOPES: &[&str] = &[
-    "function_definition",
-    "lambda",
-    "class_definition",
-    "function_declaration",
-    "function_expression",
-    "function",
-    "arrow_function",
-    "method_definition",
-    "generator_function_declaration",
-    "generator_function",
-    "class_declaration",
-    "class",
-];
+/// True for function-like and class nodes: a jump or raise inside one
+/// belongs to it.
+fn nested_scope(kind: &str) -> bool {
+    crate::lang::typescript::FUNCTION_KINDS.contains(&kind)
+        || matches!(kind, "function_definition" | "lambda" | "class_definition" | "class_declaration" | "class")
+}
 
 /// True when the `finally` holding `node` can have nothing to cancel and
 /// nothing to override: its `try` has a handler that catches every error
@@ -126,7 +117,7 @@ fn nothing_in_flight<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> bool {
 fn jumps_or_raises(node: Node<'_>) -> bool {
     let mut found = false;
     crate::lang::walk(node, &mut |n| {
-        if found || NESTED_SCOPES.contains(&n.kind()) {
+        if found || nested_scope(n.kind()) {
             return false;
         }
         if matches!(
