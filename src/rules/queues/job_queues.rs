@@ -136,25 +136,15 @@ fn waits_forever<'t>(value: Node<'t>, cx: &Checker<'_, 't>, depth: u8) -> bool {
                     .map(ts::unwrap_expr)
                     .any(|a| a.kind() == "object" && object_waits(a))
         }
-        "identifier" | "shorthand_property_identifier" if depth == 0 => {
-            let name = node_text(value, src);
-            let mut root = value;
-            while let Some(p) = root.parent() {
-                root = p;
-            }
-            let mut found = false;
-            crate::lang::walk(root, &mut |n| {
-                if !found
-                    && n.kind() == "variable_declarator"
-                    && n.field("name").is_some_and(|x| node_text(x, src) == name)
-                    && let Some(v) = n.field("value")
-                {
-                    found = waits_forever(v, cx, depth + 1);
-                }
-                !found
-            });
-            found
-        }
+        // A variable: what the semantic model bound it to (a walk of the
+        // whole file per producer made a file of many producers quadratic).
+        "identifier" | "shorthand_property_identifier" if depth == 0 => cx
+            .semantic
+            .lookup(node_text(value, src))
+            .map(|b| b.site)
+            .filter(|site| site.kind() == "variable_declarator")
+            .and_then(|site| site.field("value"))
+            .is_some_and(|v| waits_forever(v, cx, depth + 1)),
         _ => false,
     }
 }

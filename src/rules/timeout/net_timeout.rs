@@ -63,7 +63,7 @@ pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule)
     }
     let catalog = cx.catalog;
     if let Some(entry) = catalog.network.call(true, rule, &r.path) {
-        let mut t = python_timeout(node, entry, cx.src);
+        let mut t = python_timeout(node, entry, cx.src, cx.memo);
         if t == Timeout::Missing && library_timeouts::python_escape(node, entry, &r.path, cx) {
             t = Timeout::Set;
         }
@@ -85,7 +85,7 @@ pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule)
         return;
     }
     let Some(entry) = catalog.network.session_method(true, rule, ctor, method) else { return };
-    let t = python_timeout(node, entry, cx.src);
+    let t = python_timeout(node, entry, cx.src, cx.memo);
     if let Some(msg) = message(node, callee, cx, entry, t) {
         let symbol = cx.ctx.symbol();
         let fix = python_fix(node, ctor, t, cx);
@@ -120,7 +120,7 @@ fn mounts_timeout_adapter<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> bool {
     })
 }
 
-fn python_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
+fn python_timeout(call: Node<'_>, entry: &NetCall, src: &str, memo: &crate::engine::FileMemo) -> Timeout {
     let (kwargs, splat) = py::keyword_args(call, src);
     let positional = py::positional_args(call);
     if splat || py::has_list_splat(call) {
@@ -156,7 +156,7 @@ fn python_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
                 // A URL read from a setting: only when the file never names the key.
                 None if entry.dsn_variable_is_missing
                     && matches!(d.kind(), "identifier" | "attribute" | "subscript" | "call")
-                    && !src.contains(key.as_str()) => {}
+                    && !memo.contains(src, key.as_str()) => {}
                 // A DSN built elsewhere may carry the timeout.
                 None => return Timeout::Set,
             }
