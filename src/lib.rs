@@ -861,8 +861,7 @@ fn tooling_only_modules(files: &mut [SourceFile], rels: &[String], tools: &[(Str
             && f.role.operator_tool
             && !roles::runs_a_process(&rels[i], &f.text)
     };
-    let in_files_tool = |i: usize| operator(i);
-    if read_tools.is_empty() && !(0..files.len()).any(in_files_tool) {
+    if read_tools.is_empty() && !(0..files.len()).any(operator) {
         return;
     }
     let candidate = |i: usize| {
