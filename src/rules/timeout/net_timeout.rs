@@ -182,6 +182,10 @@ pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
         // A local function named `fetch` shadows the global.
         return;
     }
+    if global_fetch && ts::call_args(node).first().is_some_and(|a| bundled_asset(*a, cx.src)) {
+        // The module's own bundled file, not a server that can stop answering.
+        return;
+    }
     let catalog = cx.catalog;
     let Some(entry) = catalog.network.call(false, rule, &r.path) else { return };
     if entry.server_only && cx.file.role.role == Role::Browser {
@@ -198,6 +202,26 @@ pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
     }
     let fix = js_fix(node, &r.path, entry, t, cx);
     report(node, callee, cx, entry, t, fix);
+}
+
+/// A URL that names a file shipped with the module rather than a server:
+/// `new URL("../fonts/x.ttf", import.meta.url)` (resolved by the bundler or the
+/// runtime to the module's own files) or a `file:`/`data:` literal. `fetch`
+/// reads it from disk or memory; there is no peer to wait for.
+fn bundled_asset(arg: Node<'_>, src: &str) -> bool {
+    let arg = ts::unwrap_expr(arg);
+    match arg.kind() {
+        "string" | "template_string" => {
+            let text = node_text(arg, src).trim_start_matches(['"', '\'', '`']);
+            text.starts_with("file:") || text.starts_with("data:")
+        }
+        "new_expression" => {
+            let is_url = arg.field("constructor").is_some_and(|c| node_text(c, src) == "URL");
+            let base = ts::call_args(arg).get(1).copied();
+            is_url && base.is_some_and(|b| node_text(ts::unwrap_expr(b), src) == "import.meta.url")
+        }
+        _ => false,
+    }
 }
 
 /// `api.defaults.timeout = 5000` in this file, or a project fact for the name
