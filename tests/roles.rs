@@ -355,3 +355,67 @@ fn show_roles_lists_every_file_with_its_evidence() {
     assert!(stdout(&o).contains("lib/requests/sessions.py: vendored, checked: "), "{}", stdout(&o));
     assert!(!stdout(&o).contains("PP201"));
 }
+
+#[test]
+fn benchmark_crates_and_what_only_tools_and_tests_link_are_not_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let client = "pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n";
+    let main = "fn main() {\n    let c = reqwest::Client::new();\n    drop(c);\n}\n";
+    write(root, "Cargo.toml", "[workspace]\nmembers = [\"*\"]\n");
+    // The service, and a production crate named like a benchmark that it uses.
+    let server = "[package]\nname = \"server\"\n\n[dependencies]\nbenchmark-api = { path = \"../benchmark-api\" }\n\
+                  fault-core = { path = \"../fault-core\" }\n";
+    write(root, "server/Cargo.toml", server);
+    write(root, "server/src/main.rs", main);
+    write(root, "benchmark-api/Cargo.toml", "[package]\nname = \"benchmark-api\"\n");
+    write(root, "benchmark-api/src/lib.rs", client);
+    // Unpublished, but the service links it: production.
+    write(root, "fault-core/Cargo.toml", "[package]\nname = \"fault-core\"\npublish = false\n");
+    write(root, "fault-core/src/lib.rs", client);
+    // A benchmark crate with only `src/bin/` targets, and a library one.
+    write(root, "system-benchmarks/Cargo.toml", "[package]\nname = \"system-benchmarks\"\npublish = false\n");
+    write(root, "system-benchmarks/src/bin/regressions.rs", main);
+    write(root, "query-bench/Cargo.toml", "[package]\nname = \"query-bench\"\n");
+    write(root, "query-bench/src/lib.rs", client);
+    // A stress binary, and the unpublished client only it links.
+    let stress = "[package]\nname = \"ddl-stress\"\n\n[dependencies]\nfault-client = { path = \"../fault-client\" }\n";
+    write(root, "ddl-stress/Cargo.toml", stress);
+    write(root, "ddl-stress/src/main.rs", main);
+    write(root, "fault-client/Cargo.toml", "[package]\nname = \"fault-client\"\npublish = false\n");
+    write(root, "fault-client/src/lib.rs", client);
+    // Test helpers that an end-to-end test crate links normally.
+    let e2e = "[package]\nname = \"svc-e2e\"\n\n[dependencies]\nclient-test-helpers = { path = \"../client-test-helpers\" }\n";
+    write(root, "svc-e2e/Cargo.toml", e2e);
+    write(root, "svc-e2e/src/lib.rs", client);
+    write(root, "client-test-helpers/Cargo.toml", "[package]\nname = \"client-test-helpers\"\npublish = false\n");
+    write(root, "client-test-helpers/src/lib.rs", client);
+    let o = concise(root, &["--select", "request-without-timeout", "."]);
+    assert_eq!(
+        findings(&o),
+        vec!["benchmark-api/src/lib.rs:2: PP201", "fault-core/src/lib.rs:2: PP201", "server/src/main.rs:2: PP201"],
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(
+        root,
+        &["check", "--format", "json", "--no-cache", "--preview", "--include-tooling", "--include-tests", "."],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let role_of = |path: &str| {
+        let d = doc["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == path);
+        d.map(|d| (d["role"].as_str().unwrap().to_string(), d["role_reason"].as_str().unwrap().to_string()))
+            .unwrap_or_default()
+    };
+    let (role, why) = role_of("system-benchmarks/src/bin/regressions.rs");
+    assert_eq!(role, "tooling");
+    assert!(why.contains("is a benchmark or load-test crate (`system-benchmarks`)"), "{why}");
+    assert_eq!(role_of("query-bench/src/lib.rs").0, "tooling");
+    assert_eq!(role_of("ddl-stress/src/main.rs").0, "tooling");
+    let (role, why) = role_of("fault-client/src/lib.rs");
+    assert_eq!(role, "tooling");
+    assert!(why.contains("unpublished crate (`fault-client`) that only tool and test crates link"), "{why}");
+    assert_eq!(role_of("svc-e2e/src/lib.rs").0, "test");
+    assert_eq!(role_of("client-test-helpers/src/lib.rs").0, "test");
+    assert_eq!(role_of("server/src/main.rs").0, "production");
+}

@@ -442,8 +442,9 @@ struct RootInfo {
     /// to the root, mapped to the crate's name.
     test_support_crates: Vec<(String, String)>,
     /// Member crates that build a command-line tool no member depends on
-    /// (`stalwart-cli`, `readyset-benchmarks`): crate dir → crate name.
-    tool_crates: Vec<(String, String)>,
+    /// (`stalwart-cli`, `readyset-benchmarks`), and what only such crates
+    /// link: crate dir → crate name, and what kind of tool it is.
+    tool_crates: Vec<ToolCrate>,
 }
 
 impl<'a> Classifier<'a> {
@@ -655,13 +656,16 @@ impl<'a> Classifier<'a> {
         if place.grammar == Grammar::Rust {
             let info = self.root_info(place.root);
             let rel_dirs = dirs.join("/");
-            if let Some((dir, krate)) =
-                info.tool_crates.iter().find(|(d, _)| rel_dirs == *d || rel_dirs.starts_with(&format!("{d}/")))
+            if let Some((dir, krate, what)) =
+                info.tool_crates.iter().find(|(d, _, _)| rel_dirs == *d || rel_dirs.starts_with(&format!("{d}/")))
             {
-                return Some(FileRole::new(
-                    Role::Tooling,
-                    format!("`{dir}/` is a command-line tool crate (`{krate}`) that no crate of the service uses"),
-                ));
+                let reason = match *what {
+                    "linked" => {
+                        format!("`{dir}/` is an unpublished crate (`{krate}`) that only tool and test crates link")
+                    }
+                    what => format!("`{dir}/` is {what} (`{krate}`) that no crate of the service uses"),
+                };
+                return Some(FileRole::new(Role::Tooling, reason));
             }
             return self.rust_tool_binary(place, dirs, name);
         }
@@ -728,9 +732,18 @@ fn cargo_bins(dir: &Path) -> Vec<(String, String)> {
 /// A workspace member: its dir relative to the root, and its name.
 type Crate = (String, String);
 
+/// A tool crate: its dir relative to the root, its name, and what it is
+/// ("a command-line tool crate"; "linked" for an unpublished crate that only
+/// tool and test crates link).
+type ToolCrate = (String, String, &'static str);
+
 /// Words of a crate's name that say it holds tests or test doubles.
 const TEST_CRATE_WORDS: &[&str] =
     &["test", "tests", "testing", "integration", "mock", "mocks", "fixture", "fixtures", "harness", "e2e", "fake"];
+
+/// Words of a crate's name or folder that say it measures the service
+/// rather than being part of it (`system-benchmarks`, `ddl-stress`).
+const BENCH_CRATE_WORDS: &[&str] = &["bench", "benches", "benchmark", "benchmarks", "stress", "loadtest", "loadgen"];
 
 /// The member crates of the Cargo workspace at `root` that other members
 /// list only under `[dev-dependencies]` (of any target), or that are named as
@@ -738,9 +751,14 @@ const TEST_CRATE_WORDS: &[&str] =
 /// `[build-dependencies]`, and that build no binary: (crate dir relative to
 /// `root`, crate name).
 ///
-/// Also the member crates that build a binary named as a tool (`*-cli`,
-/// `*-bench`, `*-tools`: [`TOOL_WORDS`] and `cli`) that no member depends on.
-fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<Crate>) {
+/// Also the tool crates: members that build a binary named as a tool
+/// (`*-cli`, `*-tools`: [`TOOL_WORDS`] and `cli`) or that are named as
+/// benchmarks ([`BENCH_CRATE_WORDS`], by crate or folder name), that no
+/// member depends on. A crate counts as depended on only by production
+/// crates: to a fixed point, what only test and tool crates depend on is
+/// test code (named so, or `publish = false` and linked only by test
+/// crates) or tooling (`publish = false` and linked by a tool crate).
+fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<ToolCrate>) {
     let read = |dir: &Path| -> Option<toml::Table> {
         toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).ok()?).ok()
     };
@@ -777,8 +795,6 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<Crate>) {
     }
     let crates: Vec<(String, toml::Table)> =
         dirs.into_iter().filter_map(|d| read(&root.join(&d)).map(|t| (d, t))).collect();
-    let mut normal = std::collections::HashSet::new();
-    let mut dev = std::collections::HashSet::new();
     // A dependency's crate name: its key, or the `package` it renames.
     let names = |t: Option<&toml::Value>| -> Vec<String> {
         t.and_then(|v| v.as_table())
@@ -796,30 +812,106 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<Crate>) {
         }
         all
     };
-    for (_, t) in crates.iter().chain(std::iter::once(&(String::new(), manifest.clone()))) {
+    // Each member's name, its normal (and build) dependencies, and whether
+    // it is published; the root manifest's package counts as a member.
+    struct Member {
+        dir: String,
+        name: String,
+        normal: Vec<String>,
+        unpublished: bool,
+        builds_binary: bool,
+    }
+    let mut dev = std::collections::HashSet::new();
+    let mut members: Vec<Member> = Vec::new();
+    for (d, t) in crates.iter().chain(std::iter::once(&(String::new(), manifest.clone()))) {
+        let mut normal = Vec::new();
         for table in tables(t) {
             normal.extend(names(table.get("dependencies")));
             normal.extend(names(table.get("build-dependencies")));
             dev.extend(names(table.get("dev-dependencies")));
         }
+        let package = t.get("package");
+        let name = package.and_then(|p| p.get("name")).and_then(|n| n.as_str()).unwrap_or_default();
+        let unpublished = package.and_then(|p| p.get("publish")).is_some_and(|p| p.as_bool() == Some(false));
+        let builds_binary = !d.is_empty()
+            && (t.contains_key("bin")
+                || root.join(d).join("src/main.rs").exists()
+                || root.join(d).join("src/bin").is_dir());
+        members.push(Member { dir: d.clone(), name: name.replace('_', "-"), normal, unpublished, builds_binary });
+    }
+    // To a fixed point: what only test and tool crates depend on is not the
+    // service's either (a test-helper crate that an end-to-end test crate
+    // uses, a failpoint client that only a stress-test binary links).
+    let mut roles: HashMap<usize, Role> = HashMap::new();
+    loop {
+        let mut production_deps = std::collections::HashSet::new();
+        let mut other_deps: HashMap<&str, Vec<Role>> = HashMap::new();
+        for (i, m) in members.iter().enumerate() {
+            for dep in &m.normal {
+                match roles.get(&i) {
+                    Some(r) => other_deps.entry(dep.as_str()).or_default().push(*r),
+                    None => {
+                        production_deps.insert(dep.as_str());
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            if m.dir.is_empty()
+                || m.name.is_empty()
+                || roles.contains_key(&i)
+                || production_deps.contains(m.name.as_str())
+            {
+                continue;
+            }
+            // The crate's name and its folder's, split into words.
+            let folder = m.dir.rsplit('/').next().unwrap_or_default();
+            let words: Vec<&str> = m.name.split(['-', '_']).chain(folder.split(['-', '_'])).collect();
+            // Named as test code (`app-integration`, `mock-http-body`,
+            // `client-test-helpers`).
+            let named_test = words.iter().any(|w| TEST_CRATE_WORDS.contains(w));
+            // Named as a benchmark or load generator, binary or not.
+            let named_bench = words.iter().any(|w| BENCH_CRATE_WORDS.contains(w));
+            let users = other_deps.get(m.name.as_str());
+            let role = if !m.builds_binary && (dev.contains(&m.name) || named_test) {
+                Some(Role::Test)
+            } else if named_bench || (m.builds_binary && words.iter().any(|w| *w == "cli" || TOOL_WORDS.contains(w))) {
+                Some(Role::Tooling)
+            } else if let Some(users) = users.filter(|_| m.unpublished) {
+                // Unpublished, and linked only by test or tool crates.
+                Some(if users.iter().all(|r| *r == Role::Test) { Role::Test } else { Role::Tooling })
+            } else {
+                None
+            };
+            if let Some(role) = role {
+                found.push((i, role));
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        roles.extend(found);
     }
     let mut tests = Vec::new();
     let mut tools = Vec::new();
-    for (d, t) in &crates {
-        let Some(name) = t.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()) else { continue };
-        let name = name.replace('_', "-");
-        if normal.contains(&name) {
+    let mut by_index: Vec<(usize, Role)> = roles.into_iter().collect();
+    by_index.sort();
+    for (i, role) in by_index {
+        let m = &members[i];
+        if role == Role::Test {
+            tests.push((m.dir.clone(), m.name.clone()));
             continue;
         }
-        let builds_binary = t.contains_key("bin") || root.join(d).join("src/main.rs").exists();
-        let words: Vec<&str> = name.split('-').collect();
-        // Named as test code (`app-integration`, `mock-http-body`) and used by no member's build.
-        let named_test = words.iter().any(|w| TEST_CRATE_WORDS.contains(w));
-        if !builds_binary && (dev.contains(&name) || named_test) {
-            tests.push((d.clone(), name));
-        } else if builds_binary && words.iter().any(|w| *w == "cli" || TOOL_WORDS.contains(w)) {
-            tools.push((d.clone(), name));
-        }
+        let folder = m.dir.rsplit('/').next().unwrap_or_default();
+        let why = if m.name.split(['-', '_']).chain(folder.split(['-', '_'])).any(|w| BENCH_CRATE_WORDS.contains(&w)) {
+            "a benchmark or load-test crate"
+        } else if m.builds_binary {
+            "a command-line tool crate"
+        } else {
+            "linked"
+        };
+        tools.push((m.dir.clone(), m.name.clone(), why));
     }
     (tests, tools)
 }
