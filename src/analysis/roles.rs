@@ -52,11 +52,15 @@ pub enum Role {
     Vendored,
     /// Code written by a generator: checked with `--include-generated`.
     Generated,
+    /// A Rust file under a crate's `src/` that no `mod` declaration reaches
+    /// from the crate's roots: no build compiles it. Checked with
+    /// `--include-tooling`.
+    Uncompiled,
 }
 
 impl Role {
     /// Every role, in declaration order.
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Production,
         Role::Browser,
         Role::Migration,
@@ -65,6 +69,7 @@ impl Role {
         Role::Build,
         Role::Vendored,
         Role::Generated,
+        Role::Uncompiled,
     ];
 
     /// The lowercase name used in JSON, SARIF and the `[roles]` table.
@@ -78,6 +83,7 @@ impl Role {
             Role::Build => "build",
             Role::Vendored => "vendored",
             Role::Generated => "generated",
+            Role::Uncompiled => "uncompiled",
         }
     }
 
@@ -180,7 +186,7 @@ impl Include {
         match role {
             Role::Production | Role::Browser | Role::Migration => true,
             Role::Test => self.tests,
-            Role::Tooling | Role::Build => self.tooling,
+            Role::Tooling | Role::Build | Role::Uncompiled => self.tooling,
             Role::Vendored => self.vendored,
             Role::Generated => self.generated,
         }
@@ -307,6 +313,7 @@ const TOOLING_DIRS: &[&str] = &[
     "bin",
     "docs",
     "fuzz",
+    "qa",
 ];
 
 /// Words in a binary's name that make it a developer tool (`gen-token`,
@@ -1357,6 +1364,94 @@ pub fn runs_a_process(rel: &str, text: &str) -> bool {
     ];
     let stem = rel.rsplit('/').next().unwrap_or(rel).trim_end_matches(".py");
     stem.split(['_', '-']).any(|w| NAMES.contains(&w)) || TEXT.iter().any(|t| text.contains(t))
+}
+
+/// The console scripts a Python project at `root` declares (`[project.scripts]`
+/// or `[tool.poetry.scripts]` in `pyproject.toml`, `console_scripts` in
+/// `setup.cfg` or `setup.py`): (script name, module, function).
+pub fn console_scripts(root: &Path) -> Vec<(String, String, String)> {
+    let mut specs: Vec<(String, String)> = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(root.join("pyproject.toml"))
+        && let Ok(t) = toml::from_str::<toml::Table>(&text)
+    {
+        let project = t.get("project").and_then(|p| p.get("scripts"));
+        let poetry = t.get("tool").and_then(|t| t.get("poetry")).and_then(|p| p.get("scripts"));
+        for table in [project, poetry].into_iter().flatten().filter_map(|v| v.as_table()) {
+            for (name, v) in table {
+                // Poetry also takes `{ reference = "m:f", type = "console" }`.
+                let spec = v.as_str().or_else(|| v.get("reference").and_then(|r| r.as_str()));
+                if let Some(spec) = spec {
+                    specs.push((name.clone(), spec.to_string()));
+                }
+            }
+        }
+    }
+    // `setup.cfg` and `setup.py`: `name = module:function` lines or strings
+    // after `console_scripts`.
+    for file in ["setup.cfg", "setup.py"] {
+        let Ok(text) = std::fs::read_to_string(root.join(file)) else { continue };
+        let Some(at) = text.find("console_scripts") else { continue };
+        let rest = &text[at + "console_scripts".len()..];
+        for line in rest.lines().skip(1).take(40) {
+            let l = line.trim().trim_matches([',', '"', '\'', '[', ']']).trim();
+            if file == "setup.cfg" && !line.starts_with([' ', '\t']) && !l.is_empty() {
+                break;
+            }
+            if let Some((name, spec)) = l.split_once('=')
+                && spec.contains(':')
+            {
+                specs.push((name.trim().to_string(), spec.trim().to_string()));
+            }
+        }
+    }
+    specs
+        .into_iter()
+        .filter_map(|(name, spec)| {
+            let (module, function) = spec.split_once(':')?;
+            let function = function.split_whitespace().next().unwrap_or_default();
+            Some((name, module.trim().to_string(), function.to_string()))
+        })
+        .collect()
+}
+
+/// True when an imported name (`a.b.start_webserver`, `uvicorn`) is what
+/// starts a service: a function named `start_*`, `run_*`, `serve*`,
+/// `launch*`, or a server, worker, scheduler or application object.
+pub fn starts_a_service(import: &str) -> bool {
+    let last = import.rsplit('.').next().unwrap_or(import);
+    let first_word = last.split('_').find(|w| !w.is_empty()).unwrap_or_default();
+    matches!(first_word, "start" | "run" | "serve" | "launch")
+        || matches!(
+            last,
+            "uvicorn" | "gunicorn" | "hypercorn" | "app" | "application" | "server" | "worker" | "scheduler" | "celery"
+        )
+}
+
+/// True when a Python module imports the service's start at its top level
+/// (`from app.server import run_server`): a module that takes part in
+/// starting the service, whoever imports it.
+pub fn starts_the_service(text: &str, rel: &str) -> bool {
+    let all = python_imports(text, rel);
+    if !all.iter().any(|m| starts_a_service(m)) {
+        return false;
+    }
+    let local = local_imports(text, rel);
+    all.iter().any(|m| starts_a_service(m) && !local.contains(m))
+}
+
+/// The imports of a Python module made inside function bodies (indented
+/// lines): what a command imports only when it runs.
+pub fn local_imports(text: &str, rel: &str) -> Vec<String> {
+    let indented: String = text.lines().filter(|l| l.starts_with([' ', '\t'])).flat_map(|l| [l, "\n"]).collect();
+    python_imports(&indented, rel)
+}
+
+/// True when a Python module imports a command-line framework (click,
+/// typer, argparse, ...).
+pub fn uses_cli_framework(text: &str, rel: &str) -> bool {
+    const FRAMEWORKS: &[&str] =
+        &["click", "rich_click", "asyncclick", "typer", "argparse", "fire", "docopt", "cleo", "cyclopts", "plac"];
+    python_imports(text, rel).iter().any(|m| FRAMEWORKS.contains(&m.split('.').next().unwrap_or_default()))
 }
 
 /// The names an import can reach the module at `rel` by: `app/scripts.py`
