@@ -885,11 +885,11 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<ToolCrate>) {
                 Some(Role::Test)
             } else if named_bench || (m.builds_binary && words.iter().any(|w| *w == "cli" || TOOL_WORDS.contains(w))) {
                 Some(Role::Tooling)
-            } else if let Some(users) = users.filter(|_| m.unpublished) {
-                // Unpublished, and linked only by test or tool crates.
-                Some(if users.iter().all(|r| *r == Role::Test) { Role::Test } else { Role::Tooling })
             } else {
-                None
+                // Unpublished, and linked only by test or tool crates.
+                users
+                    .filter(|_| m.unpublished)
+                    .map(|users| if users.iter().all(|r| *r == Role::Test) { Role::Test } else { Role::Tooling })
             };
             if let Some(role) = role {
                 found.push((i, role));
@@ -1392,12 +1392,17 @@ pub fn console_scripts(root: &Path) -> Vec<(String, String, String)> {
         let Ok(text) = std::fs::read_to_string(root.join(file)) else { continue };
         let Some(at) = text.find("console_scripts") else { continue };
         let rest = &text[at + "console_scripts".len()..];
-        for line in rest.lines().skip(1).take(40) {
-            let l = line.trim().trim_matches([',', '"', '\'', '[', ']']).trim();
-            if file == "setup.cfg" && !line.starts_with([' ', '\t']) && !l.is_empty() {
-                break;
-            }
-            if let Some((name, spec)) = l.split_once('=')
+        // `setup.cfg`: the indented lines that follow; `setup.py`: the
+        // strings of the list that follows.
+        let entries: Vec<&str> = if file == "setup.cfg" {
+            rest.lines().skip(1).take_while(|l| l.starts_with([' ', '\t']) || l.trim().is_empty()).collect()
+        } else {
+            let list = rest.find('[').map_or("", |open| &rest[open..]);
+            let list = list.split(']').next().unwrap_or_default();
+            list.split(['"', '\'']).skip(1).step_by(2).collect()
+        };
+        for entry in entries {
+            if let Some((name, spec)) = entry.trim().split_once('=')
                 && spec.contains(':')
             {
                 specs.push((name.trim().to_string(), spec.trim().to_string()));
@@ -1500,6 +1505,30 @@ mod tests {
         }
         assert!(!named.contains("shop"));
         assert!(!named.iter().any(|n| n.contains(' ')), "{named:?}");
+    }
+
+    #[test]
+    fn console_scripts_come_from_every_kind_of_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("pyproject.toml"), "[project.scripts]\nshop = \"shop.cli:main\"\n").unwrap();
+        std::fs::write(
+            root.join("setup.cfg"),
+            "[options.entry_points]\nconsole_scripts =\n    ops = ops.cli:run\n[x]\ny = a:b\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("setup.py"),
+            "setup(entry_points={\"console_scripts\": [\"adm = adm.main:cli\", 'w=w.x:go']}, x=['n = m:f'])\n",
+        )
+        .unwrap();
+        let mut got: Vec<String> = console_scripts(root).into_iter().map(|(n, m, f)| format!("{n}={m}:{f}")).collect();
+        got.sort();
+        assert_eq!(got, vec!["adm=adm.main:cli", "ops=ops.cli:run", "shop=shop.cli:main", "w=w.x:go"]);
+        assert!(starts_a_service("app.main.start_webserver"));
+        assert!(starts_a_service("uvicorn"));
+        assert!(!starts_a_service("app.cli.utils.check_server"));
+        assert!(!starts_a_service("app.core.api"));
     }
 
     #[test]
