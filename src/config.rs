@@ -515,7 +515,13 @@ pub const ROLE_KEYS: &[KeyDoc] = &[
         key: "tooling",
         ty: "list of globs",
         default: "with `--include-tooling`",
-        doc: "Folders of scripts and developer tools outside `src/` (`scripts/`, `tools/`, `xtask/`, `bin/`, `bench(es)/`, `examples/`, `seeds/`, `codemods/`, `docs/`, `fuzz/`, `.storybook/`); Django management commands; Storybook stories (`*.stories.tsx`); `manage.py`, `noxfile.py`, `fabfile.py`; Rust binaries named like tools (`src/bin/gen_token.rs`, a `[[bin]]` named `print-schema`); Python modules with a top-level `if __name__ == \"__main__\":` that wire no service (no route or task decorators, no app object). A Python module of either kind that production code imports (directly or through another such module) is production.",
+        doc: "Folders of scripts and developer tools outside `src/` (`scripts/`, `tools/`, `xtask/`, `bin/`, `bench(es)/`, `examples/`, `seeds/`, `codemods/`, `docs/`, `fuzz/`, `.storybook/`); Django management commands; Storybook stories (`*.stories.tsx`); `manage.py`, `noxfile.py`, `fabfile.py`; Rust binaries named like tools (`src/bin/gen_token.rs`, a `[[bin]]` named `print-schema`); Python modules with a top-level `if __name__ == \"__main__\":` that wire no service (no route or task decorators, no app object); the modules of a console-script command line (`[project.scripts]`, `[tool.poetry.scripts]`, `console_scripts`; the entry's package when the entry is its `__init__.py`) unless a module starts the service (runs a process, or imports the service's start at its top level), and the modules only such tools import; a `qa/` folder; Cargo workspace crates named as benchmarks or load tests (`*-bench`, `system-benchmarks`, `ddl-stress`) or that build a tool binary (`*-cli`, `*-tools`), and `publish = false` crates only such crates link, unless a production crate depends on them. A Python module of either kind that production code imports (directly or through another such module) is production.",
+    },
+    KeyDoc {
+        key: "uncompiled",
+        ty: "(not a key)",
+        default: "with `--include-tooling`",
+        doc: "A Rust file under a crate's `src/` that no `mod` declaration reaches from the crate's roots (`lib.rs`, `main.rs`, `src/bin/`, the manifest's target paths, `build.rs`, `examples/`, `benches/`, `tests/`): no build compiles it. `#[path]` (also in `cfg_attr`), `include!`, inline and `#[cfg]`-gated modules count as reaching a file; a crate whose macros declare modules is not judged. Pull a file back in with a `production` glob.",
     },
     KeyDoc {
         key: "browser",
@@ -1138,8 +1144,8 @@ pub fn reference_markdown() -> String {
          their role is; a file named on the command line is always checked. The JSON and SARIF output give each \
          finding's role. Each key of `[roles]` is a list of globs (as in `exclude`), and `production` wins over \
          the others, so `vendored = [\"lib/**\"]` with `production = [\"lib/billing/**\"]` keeps the team's own \
-         part of `lib/`. There is no `migration` key: which files are migrations is the migration reader's \
-         decision.\n\n| role | checked | evidence |\n|---|---|---|\n",
+         part of `lib/`. There is no `migration` or `uncompiled` key: which files are migrations is the migration \
+         reader's decision, and which Rust files are compiled is the crates' own.\n\n| role | checked | evidence |\n|---|---|---|\n",
     );
     for k in ROLE_KEYS {
         md.push_str(&format!("| `{}` | {} | {} |\n", k.key, k.default, k.doc));

@@ -692,6 +692,9 @@ fn gather(options: &Options, threads: usize) -> Gathered {
     // Python tools skipped unread (management commands, `manage.py`): what
     // they import is read below, to find modules only tools use.
     let mut tools: Vec<(String, PathBuf, String)> = Vec::new();
+    // Walked roots with Python files: where console scripts are declared.
+    let python_roots: std::collections::BTreeSet<PathBuf> =
+        candidates.iter().filter(|c| c.grammar == Grammar::Python && !c.explicit).map(|c| c.root.clone()).collect();
     for c in candidates {
         let place = roles::Place { rel: &c.rel, fs_path: &c.fs_path, root: &c.root, grammar: c.grammar };
         let found = classifier.by_path(place);
@@ -744,7 +747,11 @@ fn gather(options: &Options, threads: usize) -> Gathered {
             Err(n) => notices.push(n),
         }
     }
+    for root in &python_roots {
+        cli_command_modules(&mut files, &rels, &explicit, root);
+    }
     script_imports(&mut files, &rels);
+    uncompiled_rust_files(&mut files, &options.cwd);
     if !include.tooling {
         tooling_only_modules(&mut files, &rels, &tools, options.max_file_size);
     }
@@ -789,6 +796,103 @@ pub fn file_roles(options: &Options) -> Result<(Vec<RoleEntry>, Vec<Notice>), Er
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     notices.sort();
     Ok((entries, notices))
+}
+
+/// The modules of a console-script command line (`fides = "fides.cli:cli"`
+/// in `pyproject.toml`: the `fides/cli/` package, or the one `cli.py`) are
+/// a tool an operator runs, like a management command: they are tooling,
+/// production again when production code imports them (`script_imports`),
+/// and what only they import becomes tooling (`tooling_only_modules`). A
+/// command module that starts the service stays production: one that runs
+/// a process itself (`uvicorn.run`, a scheduler loop) or imports the
+/// service's start at its top level (`from app.server import run_server`).
+/// One that imports the start only inside the command (`def webserver():
+/// from app.main import start_webserver`) is tooling, and that import
+/// alone counts as production's (see `tooling_only_modules`).
+fn cli_command_modules(files: &mut [SourceFile], rels: &[String], explicit: &[bool], root: &std::path::Path) {
+    let scripts = roles::console_scripts(root);
+    if scripts.is_empty() {
+        return;
+    }
+    let inside: Vec<bool> = files.iter().map(|f| f.fs_path.starts_with(root) || !f.fs_path.is_absolute()).collect();
+    let under_root = |i: usize| inside[i];
+    for (script, module, function) in scripts {
+        // A script that is the server's own start (`webserver =
+        // "app.main:start_webserver"`) is not a command line.
+        if roles::starts_a_service(&function) {
+            continue;
+        }
+        let Some(entry) = (0..files.len()).find(|&i| {
+            files[i].grammar == Grammar::Python
+                && !explicit[i]
+                && under_root(i)
+                && roles::module_names(&rels[i]).contains(&module)
+        }) else {
+            continue;
+        };
+        if !roles::uses_cli_framework(&files[entry].text, &rels[entry]) {
+            continue;
+        }
+        // The whole package when the entry is its `__init__.py`.
+        let package = rels[entry].strip_suffix("__init__.py").map(str::to_string);
+        let members: Vec<usize> = match &package {
+            Some(dir) => (0..files.len())
+                .filter(|&i| files[i].grammar == Grammar::Python && !explicit[i] && under_root(i))
+                .filter(|&i| rels[i].starts_with(dir.as_str()))
+                .collect(),
+            None => vec![entry],
+        };
+        for i in members {
+            let f = &files[i];
+            if f.role.role != Role::Production
+                || roles::runs_a_process(&rels[i], &f.text)
+                || roles::wires_service(&f.text)
+            {
+                continue;
+            }
+            let local = roles::local_imports(&f.text, &rels[i]);
+            // Another command of the same command line (`from .commands
+            // import worker`) is no start of the service.
+            let own = |m: &str| {
+                let dotted = package.as_deref().map(|d| d.trim_end_matches('/').replace('/', "."));
+                [Some(module.clone()), dotted].into_iter().flatten().any(|p| m.starts_with(&format!("{p}.")))
+            };
+            let starts_at_top = roles::python_imports(&f.text, &rels[i])
+                .iter()
+                .any(|m| roles::starts_a_service(m) && !local.contains(m) && !own(m));
+            // What imports the service's start at its top level is part of
+            // its start, whoever imports it (see `tooling_only_modules`).
+            if starts_at_top {
+                continue;
+            }
+            let reason = format!("a module of the `{script}` command line (console script `{module}:{function}`)");
+            files[i].role = FileRole::new(Role::Tooling, reason).importable().operator_tool();
+        }
+    }
+}
+
+/// A Rust file under a crate's `src/` that no `mod` declaration reaches from
+/// the crate's roots is compiled by no build (see
+/// [`analysis::rust_modules`]): it cannot run in production.
+fn uncompiled_rust_files(files: &mut [SourceFile], cwd: &std::path::Path) {
+    let candidates: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].grammar == Grammar::Rust && files[i].role.role == Role::Production)
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let paths: Vec<PathBuf> = candidates.iter().map(|&i| absolute(&files[i].fs_path, cwd)).collect();
+    let texts: HashMap<PathBuf, usize> = (0..files.len())
+        .filter(|&i| files[i].grammar == Grammar::Rust)
+        .map(|i| (absolute(&files[i].fs_path, cwd), i))
+        .collect();
+    let text_of = |p: &std::path::Path| texts.get(p).map(|&i| files[i].text.to_string());
+    let found = analysis::rust_modules::uncompiled(&paths, &text_of);
+    for (&i, path) in candidates.iter().zip(&paths) {
+        if let Some(reason) = found.get(path) {
+            files[i].role = FileRole::new(Role::Uncompiled, reason.clone());
+        }
+    }
 }
 
 /// A module that looked like tooling (a `__main__` script, a module in a
@@ -870,6 +974,7 @@ fn tooling_only_modules(files: &mut [SourceFile], rels: &[String], tools: &[(Str
             && f.role.role == Role::Production
             && !roles::discovered_by_convention(&rels[i])
             && !roles::wires_service(&f.text)
+            && !roles::starts_the_service(&f.text, &rels[i])
     };
     let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
     for i in (0..files.len()).filter(|&i| candidate(i)) {
@@ -899,6 +1004,28 @@ fn tooling_only_modules(files: &mut [SourceFile], rels: &[String], tools: &[(Str
         }
     };
     for (by, names) in &imports {
+        // What a tool imports inside a command to start the service
+        // (`from app.main import start_webserver`) is the service's.
+        let starts: Vec<String> = if operator(*by) {
+            let local = roles::local_imports(&files[*by].text, &rels[*by]);
+            local
+                .into_iter()
+                .filter(|m| roles::starts_a_service(m))
+                .flat_map(|m| {
+                    let module = m.rsplit_once('.').map(|(p, _)| p.to_string());
+                    std::iter::once(m).chain(module)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for m in names {
+            for s in by_name.get(m).into_iter().flatten() {
+                if *s != *by && starts.contains(m) {
+                    production_importers.entry(*s).or_default().push(*by);
+                }
+            }
+        }
         for s in names.iter().flat_map(|m| by_name.get(m).into_iter().flatten()) {
             if *s == *by {
                 continue;

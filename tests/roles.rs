@@ -355,3 +355,163 @@ fn show_roles_lists_every_file_with_its_evidence() {
     assert!(stdout(&o).contains("lib/requests/sessions.py: vendored, checked: "), "{}", stdout(&o));
     assert!(!stdout(&o).contains("PP201"));
 }
+
+#[test]
+fn benchmark_crates_and_what_only_tools_and_tests_link_are_not_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let client = "pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n";
+    let main = "fn main() {\n    let c = reqwest::Client::new();\n    drop(c);\n}\n";
+    write(root, "Cargo.toml", "[workspace]\nmembers = [\"*\"]\n");
+    // The service, and a production crate named like a benchmark that it uses.
+    let server = "[package]\nname = \"server\"\n\n[dependencies]\nbenchmark-api = { path = \"../benchmark-api\" }\n\
+                  fault-core = { path = \"../fault-core\" }\n";
+    write(root, "server/Cargo.toml", server);
+    write(root, "server/src/main.rs", main);
+    write(root, "benchmark-api/Cargo.toml", "[package]\nname = \"benchmark-api\"\n");
+    write(root, "benchmark-api/src/lib.rs", client);
+    // Unpublished, but the service links it: production.
+    write(root, "fault-core/Cargo.toml", "[package]\nname = \"fault-core\"\npublish = false\n");
+    write(root, "fault-core/src/lib.rs", client);
+    // A benchmark crate with only `src/bin/` targets, and a library one.
+    write(root, "system-benchmarks/Cargo.toml", "[package]\nname = \"system-benchmarks\"\npublish = false\n");
+    write(root, "system-benchmarks/src/bin/regressions.rs", main);
+    write(root, "query-bench/Cargo.toml", "[package]\nname = \"query-bench\"\n");
+    write(root, "query-bench/src/lib.rs", client);
+    // A stress binary, and the unpublished client only it links.
+    let stress = "[package]\nname = \"ddl-stress\"\n\n[dependencies]\nfault-client = { path = \"../fault-client\" }\n";
+    write(root, "ddl-stress/Cargo.toml", stress);
+    write(root, "ddl-stress/src/main.rs", main);
+    write(root, "fault-client/Cargo.toml", "[package]\nname = \"fault-client\"\npublish = false\n");
+    write(root, "fault-client/src/lib.rs", client);
+    // Test helpers that an end-to-end test crate links normally.
+    let e2e = "[package]\nname = \"svc-e2e\"\n\n[dependencies]\nclient-test-helpers = { path = \"../client-test-helpers\" }\n";
+    write(root, "svc-e2e/Cargo.toml", e2e);
+    write(root, "svc-e2e/src/lib.rs", client);
+    write(root, "client-test-helpers/Cargo.toml", "[package]\nname = \"client-test-helpers\"\npublish = false\n");
+    write(root, "client-test-helpers/src/lib.rs", client);
+    let o = concise(root, &["--select", "request-without-timeout", "."]);
+    assert_eq!(
+        findings(&o),
+        vec!["benchmark-api/src/lib.rs:2: PP201", "fault-core/src/lib.rs:2: PP201", "server/src/main.rs:2: PP201"],
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(
+        root,
+        &["check", "--format", "json", "--no-cache", "--preview", "--include-tooling", "--include-tests", "."],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let role_of = |path: &str| {
+        let d = doc["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == path);
+        d.map(|d| (d["role"].as_str().unwrap().to_string(), d["role_reason"].as_str().unwrap().to_string()))
+            .unwrap_or_default()
+    };
+    let (role, why) = role_of("system-benchmarks/src/bin/regressions.rs");
+    assert_eq!(role, "tooling");
+    assert!(why.contains("is a benchmark or load-test crate (`system-benchmarks`)"), "{why}");
+    assert_eq!(role_of("query-bench/src/lib.rs").0, "tooling");
+    assert_eq!(role_of("ddl-stress/src/main.rs").0, "tooling");
+    let (role, why) = role_of("fault-client/src/lib.rs");
+    assert_eq!(role, "tooling");
+    assert!(why.contains("unpublished crate (`fault-client`) that only tool and test crates link"), "{why}");
+    assert_eq!(role_of("svc-e2e/src/lib.rs").0, "test");
+    assert_eq!(role_of("client-test-helpers/src/lib.rs").0, "test");
+    assert_eq!(role_of("server/src/main.rs").0, "production");
+}
+
+#[test]
+fn rust_files_no_crate_compiles_are_uncompiled() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let client = "pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n";
+    write(root, "Cargo.toml", "[package]\nname = \"mail\"\n");
+    let lib = "pub mod config;\n#[path = \"net/dns_impl.rs\"]\nmod dns;\nmod outer {\n    pub mod inner;\n}\n";
+    write(root, "src/lib.rs", lib);
+    write(root, "src/config/mod.rs", &format!("// mod suffixlist;\n{client}"));
+    // Reached through `#[path]`, and through an inline module's folder.
+    write(root, "src/net/dns_impl.rs", client);
+    write(root, "src/outer/inner.rs", client);
+    // Declared by nothing (the only `mod` naming it is commented out).
+    write(root, "src/suffixlist.rs", client);
+    write(root, "src/net/old.rs", client);
+    let o = concise(root, &["--select", "request-without-timeout", "."]);
+    assert_eq!(
+        findings(&o),
+        vec!["src/config/mod.rs:3: PP201", "src/net/dns_impl.rs:2: PP201", "src/outer/inner.rs:2: PP201"],
+        "{}",
+        stdout(&o)
+    );
+    assert!(stderr(&o).contains("2 uncompiled"), "{}", stderr(&o));
+    let o = run_in(root, &["check", "--format", "json", "--no-cache", "--preview", "--include-tooling", "."]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let orphan = doc["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == "src/suffixlist.rs");
+    let orphan = orphan.expect("checked with --include-tooling");
+    assert_eq!(orphan["role"], "uncompiled");
+    let why = orphan["role_reason"].as_str().unwrap_or_default();
+    assert!(why.contains("no `mod` declaration reaches it"), "{why}");
+}
+
+/// A service with a console-script command line: `shop = "shop.cli:main"`.
+fn cli_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let scripts = "[project.scripts]\nshop = \"shop.cli:main\"\nshop-server = \"shop.server:start_server\"\n";
+    write(root, "pyproject.toml", &format!("[project]\nname = \"shop\"\n\n{scripts}"));
+    let entry =
+        "import click\n\nfrom .commands import admin, serve, users\n\n\n@click.group()\ndef main():\n    pass\n";
+    write(root, "shop/cli/__init__.py", entry);
+    write(root, "shop/cli/commands/__init__.py", "");
+    // A command that calls the service's API: it and its helper are the operator's.
+    write(
+        root,
+        "shop/cli/commands/users.py",
+        "import click\n\nfrom shop.client import fetch\nfrom shop import pricing\n",
+    );
+    write(root, "shop/client.py", FETCH);
+    // Also imported by the service: production.
+    write(root, "shop/pricing.py", FETCH);
+    write(root, "shop/server.py", "from shop import pricing\n\n\ndef start_server():\n    pass\n");
+    // A command that starts the service from its top level: what it imports runs there.
+    write(
+        root,
+        "shop/cli/commands/serve.py",
+        "import click\n\nfrom shop.server import start_server\nfrom shop import jobs\n",
+    );
+    write(root, "shop/jobs.py", FETCH);
+    // A command that starts the worker only inside the command: the worker
+    // is the service's, the export helper is the operator's.
+    let admin = "import click\n\nfrom shop.export import fetch as export\n\n\ndef worker():\n    from shop.worker import start_worker\n\n    start_worker()\n";
+    write(root, "shop/cli/commands/admin.py", admin);
+    write(root, "shop/export.py", FETCH);
+    write(root, "shop/worker.py", &format!("{FETCH}\n\ndef start_worker():\n    fetch(\"x\")\n"));
+    dir
+}
+
+#[test]
+fn a_console_script_command_line_is_an_operator_tool_unless_it_starts_the_service() {
+    let dir = cli_project();
+    let o = concise(dir.path(), &["--select", "request-without-timeout", "."]);
+    assert_eq!(
+        findings(&o),
+        vec!["shop/jobs.py:5: PP201", "shop/pricing.py:5: PP201", "shop/worker.py:5: PP201"],
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(dir.path(), &["check", "--show-roles", "."]);
+    let out = stdout(&o);
+    let line = |path: &str| out.lines().find(|l| l.starts_with(&format!("{path}: "))).unwrap_or_default().to_string();
+    assert_eq!(
+        line("shop/cli/commands/users.py"),
+        "shop/cli/commands/users.py: tooling, not checked: a module of the `shop` command line \
+         (console script `shop.cli:main`)"
+    );
+    assert!(line("shop/client.py").contains("imported only by tooling (`shop/cli/commands/users.py`)"), "{out}");
+    assert!(line("shop/export.py").contains("imported only by tooling (`shop/cli/commands/admin.py`)"), "{out}");
+    assert!(line("shop/cli/commands/serve.py").starts_with("shop/cli/commands/serve.py: production"), "{out}");
+    assert!(line("shop/server.py").starts_with("shop/server.py: production"), "{out}");
+    // Without the console script it is a plain package: all production.
+    write(dir.path(), "pyproject.toml", "[project]\nname = \"shop\"\n");
+    let o = concise(dir.path(), &["--select", "request-without-timeout", "."]);
+    assert_eq!(findings(&o).len(), 5, "{}", stdout(&o));
+}

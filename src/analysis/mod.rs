@@ -3,6 +3,7 @@
 //! instead of guessing locally (see `docs/architecture.md`).
 //!
 //! - [`roles`]: whose code a file is and whether it runs in production.
+//! - [`rust_modules`]: which Rust files their crate compiles.
 //! - [`migration_scope`]: which migrations are still ahead of production.
 //! - [`collections`]: how large a collection can be.
 //! - [`handlers`]: what an exception handler intends.
@@ -15,6 +16,7 @@ pub mod handlers;
 pub mod libraries;
 pub mod migration_scope;
 pub mod roles;
+pub mod rust_modules;
 pub mod summaries;
 pub mod timeouts;
 pub mod values;

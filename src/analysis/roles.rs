@@ -52,11 +52,15 @@ pub enum Role {
     Vendored,
     /// Code written by a generator: checked with `--include-generated`.
     Generated,
+    /// A Rust file under a crate's `src/` that no `mod` declaration reaches
+    /// from the crate's roots: no build compiles it. Checked with
+    /// `--include-tooling`.
+    Uncompiled,
 }
 
 impl Role {
     /// Every role, in declaration order.
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Production,
         Role::Browser,
         Role::Migration,
@@ -65,6 +69,7 @@ impl Role {
         Role::Build,
         Role::Vendored,
         Role::Generated,
+        Role::Uncompiled,
     ];
 
     /// The lowercase name used in JSON, SARIF and the `[roles]` table.
@@ -78,6 +83,7 @@ impl Role {
             Role::Build => "build",
             Role::Vendored => "vendored",
             Role::Generated => "generated",
+            Role::Uncompiled => "uncompiled",
         }
     }
 
@@ -180,7 +186,7 @@ impl Include {
         match role {
             Role::Production | Role::Browser | Role::Migration => true,
             Role::Test => self.tests,
-            Role::Tooling | Role::Build => self.tooling,
+            Role::Tooling | Role::Build | Role::Uncompiled => self.tooling,
             Role::Vendored => self.vendored,
             Role::Generated => self.generated,
         }
@@ -307,6 +313,7 @@ const TOOLING_DIRS: &[&str] = &[
     "bin",
     "docs",
     "fuzz",
+    "qa",
 ];
 
 /// Words in a binary's name that make it a developer tool (`gen-token`,
@@ -442,8 +449,9 @@ struct RootInfo {
     /// to the root, mapped to the crate's name.
     test_support_crates: Vec<(String, String)>,
     /// Member crates that build a command-line tool no member depends on
-    /// (`stalwart-cli`, `readyset-benchmarks`): crate dir → crate name.
-    tool_crates: Vec<(String, String)>,
+    /// (`stalwart-cli`, `readyset-benchmarks`), and what only such crates
+    /// link: crate dir → crate name, and what kind of tool it is.
+    tool_crates: Vec<ToolCrate>,
 }
 
 impl<'a> Classifier<'a> {
@@ -655,13 +663,16 @@ impl<'a> Classifier<'a> {
         if place.grammar == Grammar::Rust {
             let info = self.root_info(place.root);
             let rel_dirs = dirs.join("/");
-            if let Some((dir, krate)) =
-                info.tool_crates.iter().find(|(d, _)| rel_dirs == *d || rel_dirs.starts_with(&format!("{d}/")))
+            if let Some((dir, krate, what)) =
+                info.tool_crates.iter().find(|(d, _, _)| rel_dirs == *d || rel_dirs.starts_with(&format!("{d}/")))
             {
-                return Some(FileRole::new(
-                    Role::Tooling,
-                    format!("`{dir}/` is a command-line tool crate (`{krate}`) that no crate of the service uses"),
-                ));
+                let reason = match *what {
+                    "linked" => {
+                        format!("`{dir}/` is an unpublished crate (`{krate}`) that only tool and test crates link")
+                    }
+                    what => format!("`{dir}/` is {what} (`{krate}`) that no crate of the service uses"),
+                };
+                return Some(FileRole::new(Role::Tooling, reason));
             }
             return self.rust_tool_binary(place, dirs, name);
         }
@@ -728,9 +739,18 @@ fn cargo_bins(dir: &Path) -> Vec<(String, String)> {
 /// A workspace member: its dir relative to the root, and its name.
 type Crate = (String, String);
 
+/// A tool crate: its dir relative to the root, its name, and what it is
+/// ("a command-line tool crate"; "linked" for an unpublished crate that only
+/// tool and test crates link).
+type ToolCrate = (String, String, &'static str);
+
 /// Words of a crate's name that say it holds tests or test doubles.
 const TEST_CRATE_WORDS: &[&str] =
     &["test", "tests", "testing", "integration", "mock", "mocks", "fixture", "fixtures", "harness", "e2e", "fake"];
+
+/// Words of a crate's name or folder that say it measures the service
+/// rather than being part of it (`system-benchmarks`, `ddl-stress`).
+const BENCH_CRATE_WORDS: &[&str] = &["bench", "benches", "benchmark", "benchmarks", "stress", "loadtest", "loadgen"];
 
 /// The member crates of the Cargo workspace at `root` that other members
 /// list only under `[dev-dependencies]` (of any target), or that are named as
@@ -738,9 +758,14 @@ const TEST_CRATE_WORDS: &[&str] =
 /// `[build-dependencies]`, and that build no binary: (crate dir relative to
 /// `root`, crate name).
 ///
-/// Also the member crates that build a binary named as a tool (`*-cli`,
-/// `*-bench`, `*-tools`: [`TOOL_WORDS`] and `cli`) that no member depends on.
-fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<Crate>) {
+/// Also the tool crates: members that build a binary named as a tool
+/// (`*-cli`, `*-tools`: [`TOOL_WORDS`] and `cli`) or that are named as
+/// benchmarks ([`BENCH_CRATE_WORDS`], by crate or folder name), that no
+/// member depends on. A crate counts as depended on only by production
+/// crates: to a fixed point, what only test and tool crates depend on is
+/// test code (named so, or `publish = false` and linked only by test
+/// crates) or tooling (`publish = false` and linked by a tool crate).
+fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<ToolCrate>) {
     let read = |dir: &Path| -> Option<toml::Table> {
         toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).ok()?).ok()
     };
@@ -777,8 +802,6 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<Crate>) {
     }
     let crates: Vec<(String, toml::Table)> =
         dirs.into_iter().filter_map(|d| read(&root.join(&d)).map(|t| (d, t))).collect();
-    let mut normal = std::collections::HashSet::new();
-    let mut dev = std::collections::HashSet::new();
     // A dependency's crate name: its key, or the `package` it renames.
     let names = |t: Option<&toml::Value>| -> Vec<String> {
         t.and_then(|v| v.as_table())
@@ -796,30 +819,106 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<Crate>) {
         }
         all
     };
-    for (_, t) in crates.iter().chain(std::iter::once(&(String::new(), manifest.clone()))) {
+    // Each member's name, its normal (and build) dependencies, and whether
+    // it is published; the root manifest's package counts as a member.
+    struct Member {
+        dir: String,
+        name: String,
+        normal: Vec<String>,
+        unpublished: bool,
+        builds_binary: bool,
+    }
+    let mut dev = std::collections::HashSet::new();
+    let mut members: Vec<Member> = Vec::new();
+    for (d, t) in crates.iter().chain(std::iter::once(&(String::new(), manifest.clone()))) {
+        let mut normal = Vec::new();
         for table in tables(t) {
             normal.extend(names(table.get("dependencies")));
             normal.extend(names(table.get("build-dependencies")));
             dev.extend(names(table.get("dev-dependencies")));
         }
+        let package = t.get("package");
+        let name = package.and_then(|p| p.get("name")).and_then(|n| n.as_str()).unwrap_or_default();
+        let unpublished = package.and_then(|p| p.get("publish")).is_some_and(|p| p.as_bool() == Some(false));
+        let builds_binary = !d.is_empty()
+            && (t.contains_key("bin")
+                || root.join(d).join("src/main.rs").exists()
+                || root.join(d).join("src/bin").is_dir());
+        members.push(Member { dir: d.clone(), name: name.replace('_', "-"), normal, unpublished, builds_binary });
+    }
+    // To a fixed point: what only test and tool crates depend on is not the
+    // service's either (a test-helper crate that an end-to-end test crate
+    // uses, a failpoint client that only a stress-test binary links).
+    let mut roles: HashMap<usize, Role> = HashMap::new();
+    loop {
+        let mut production_deps = std::collections::HashSet::new();
+        let mut other_deps: HashMap<&str, Vec<Role>> = HashMap::new();
+        for (i, m) in members.iter().enumerate() {
+            for dep in &m.normal {
+                match roles.get(&i) {
+                    Some(r) => other_deps.entry(dep.as_str()).or_default().push(*r),
+                    None => {
+                        production_deps.insert(dep.as_str());
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            if m.dir.is_empty()
+                || m.name.is_empty()
+                || roles.contains_key(&i)
+                || production_deps.contains(m.name.as_str())
+            {
+                continue;
+            }
+            // The crate's name and its folder's, split into words.
+            let folder = m.dir.rsplit('/').next().unwrap_or_default();
+            let words: Vec<&str> = m.name.split(['-', '_']).chain(folder.split(['-', '_'])).collect();
+            // Named as test code (`app-integration`, `mock-http-body`,
+            // `client-test-helpers`).
+            let named_test = words.iter().any(|w| TEST_CRATE_WORDS.contains(w));
+            // Named as a benchmark or load generator, binary or not.
+            let named_bench = words.iter().any(|w| BENCH_CRATE_WORDS.contains(w));
+            let users = other_deps.get(m.name.as_str());
+            let role = if !m.builds_binary && (dev.contains(&m.name) || named_test) {
+                Some(Role::Test)
+            } else if named_bench || (m.builds_binary && words.iter().any(|w| *w == "cli" || TOOL_WORDS.contains(w))) {
+                Some(Role::Tooling)
+            } else {
+                // Unpublished, and linked only by test or tool crates.
+                users
+                    .filter(|_| m.unpublished)
+                    .map(|users| if users.iter().all(|r| *r == Role::Test) { Role::Test } else { Role::Tooling })
+            };
+            if let Some(role) = role {
+                found.push((i, role));
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        roles.extend(found);
     }
     let mut tests = Vec::new();
     let mut tools = Vec::new();
-    for (d, t) in &crates {
-        let Some(name) = t.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()) else { continue };
-        let name = name.replace('_', "-");
-        if normal.contains(&name) {
+    let mut by_index: Vec<(usize, Role)> = roles.into_iter().collect();
+    by_index.sort();
+    for (i, role) in by_index {
+        let m = &members[i];
+        if role == Role::Test {
+            tests.push((m.dir.clone(), m.name.clone()));
             continue;
         }
-        let builds_binary = t.contains_key("bin") || root.join(d).join("src/main.rs").exists();
-        let words: Vec<&str> = name.split('-').collect();
-        // Named as test code (`app-integration`, `mock-http-body`) and used by no member's build.
-        let named_test = words.iter().any(|w| TEST_CRATE_WORDS.contains(w));
-        if !builds_binary && (dev.contains(&name) || named_test) {
-            tests.push((d.clone(), name));
-        } else if builds_binary && words.iter().any(|w| *w == "cli" || TOOL_WORDS.contains(w)) {
-            tools.push((d.clone(), name));
-        }
+        let folder = m.dir.rsplit('/').next().unwrap_or_default();
+        let why = if m.name.split(['-', '_']).chain(folder.split(['-', '_'])).any(|w| BENCH_CRATE_WORDS.contains(&w)) {
+            "a benchmark or load-test crate"
+        } else if m.builds_binary {
+            "a command-line tool crate"
+        } else {
+            "linked"
+        };
+        tools.push((m.dir.clone(), m.name.clone(), why));
     }
     (tests, tools)
 }
@@ -1267,6 +1366,99 @@ pub fn runs_a_process(rel: &str, text: &str) -> bool {
     stem.split(['_', '-']).any(|w| NAMES.contains(&w)) || TEXT.iter().any(|t| text.contains(t))
 }
 
+/// The console scripts a Python project at `root` declares (`[project.scripts]`
+/// or `[tool.poetry.scripts]` in `pyproject.toml`, `console_scripts` in
+/// `setup.cfg` or `setup.py`): (script name, module, function).
+pub fn console_scripts(root: &Path) -> Vec<(String, String, String)> {
+    let mut specs: Vec<(String, String)> = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(root.join("pyproject.toml"))
+        && let Ok(t) = toml::from_str::<toml::Table>(&text)
+    {
+        let project = t.get("project").and_then(|p| p.get("scripts"));
+        let poetry = t.get("tool").and_then(|t| t.get("poetry")).and_then(|p| p.get("scripts"));
+        for table in [project, poetry].into_iter().flatten().filter_map(|v| v.as_table()) {
+            for (name, v) in table {
+                // Poetry also takes `{ reference = "m:f", type = "console" }`.
+                let spec = v.as_str().or_else(|| v.get("reference").and_then(|r| r.as_str()));
+                if let Some(spec) = spec {
+                    specs.push((name.clone(), spec.to_string()));
+                }
+            }
+        }
+    }
+    // `setup.cfg` and `setup.py`: `name = module:function` lines or strings
+    // after `console_scripts`.
+    for file in ["setup.cfg", "setup.py"] {
+        let Ok(text) = std::fs::read_to_string(root.join(file)) else { continue };
+        let Some(at) = text.find("console_scripts") else { continue };
+        let rest = &text[at + "console_scripts".len()..];
+        // `setup.cfg`: the indented lines that follow; `setup.py`: the
+        // strings of the list that follows.
+        let entries: Vec<&str> = if file == "setup.cfg" {
+            rest.lines().skip(1).take_while(|l| l.starts_with([' ', '\t']) || l.trim().is_empty()).collect()
+        } else {
+            let list = rest.find('[').map_or("", |open| &rest[open..]);
+            let list = list.split(']').next().unwrap_or_default();
+            list.split(['"', '\'']).skip(1).step_by(2).collect()
+        };
+        for entry in entries {
+            if let Some((name, spec)) = entry.trim().split_once('=')
+                && spec.contains(':')
+            {
+                specs.push((name.trim().to_string(), spec.trim().to_string()));
+            }
+        }
+    }
+    specs
+        .into_iter()
+        .filter_map(|(name, spec)| {
+            let (module, function) = spec.split_once(':')?;
+            let function = function.split_whitespace().next().unwrap_or_default();
+            Some((name, module.trim().to_string(), function.to_string()))
+        })
+        .collect()
+}
+
+/// True when an imported name (`a.b.start_webserver`, `uvicorn`) is what
+/// starts a service: a function named `start_*`, `run_*`, `serve*`,
+/// `launch*`, or a server, worker, scheduler or application object.
+pub fn starts_a_service(import: &str) -> bool {
+    let last = import.rsplit('.').next().unwrap_or(import);
+    let first_word = last.split('_').find(|w| !w.is_empty()).unwrap_or_default();
+    matches!(first_word, "start" | "run" | "serve" | "launch")
+        || matches!(
+            last,
+            "uvicorn" | "gunicorn" | "hypercorn" | "app" | "application" | "server" | "worker" | "scheduler" | "celery"
+        )
+}
+
+/// True when a Python module imports the service's start at its top level
+/// (`from app.server import run_server`): a module that takes part in
+/// starting the service, whoever imports it.
+pub fn starts_the_service(text: &str, rel: &str) -> bool {
+    let all = python_imports(text, rel);
+    if !all.iter().any(|m| starts_a_service(m)) {
+        return false;
+    }
+    let local = local_imports(text, rel);
+    all.iter().any(|m| starts_a_service(m) && !local.contains(m))
+}
+
+/// The imports of a Python module made inside function bodies (indented
+/// lines): what a command imports only when it runs.
+pub fn local_imports(text: &str, rel: &str) -> Vec<String> {
+    let indented: String = text.lines().filter(|l| l.starts_with([' ', '\t'])).flat_map(|l| [l, "\n"]).collect();
+    python_imports(&indented, rel)
+}
+
+/// True when a Python module imports a command-line framework (click,
+/// typer, argparse, ...).
+pub fn uses_cli_framework(text: &str, rel: &str) -> bool {
+    const FRAMEWORKS: &[&str] =
+        &["click", "rich_click", "asyncclick", "typer", "argparse", "fire", "docopt", "cleo", "cyclopts", "plac"];
+    python_imports(text, rel).iter().any(|m| FRAMEWORKS.contains(&m.split('.').next().unwrap_or_default()))
+}
+
 /// The names an import can reach the module at `rel` by: `app/scripts.py`
 /// is `app.scripts`, and `scripts` when its folder is on the path (every
 /// dotted suffix).
@@ -1313,6 +1505,30 @@ mod tests {
         }
         assert!(!named.contains("shop"));
         assert!(!named.iter().any(|n| n.contains(' ')), "{named:?}");
+    }
+
+    #[test]
+    fn console_scripts_come_from_every_kind_of_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("pyproject.toml"), "[project.scripts]\nshop = \"shop.cli:main\"\n").unwrap();
+        std::fs::write(
+            root.join("setup.cfg"),
+            "[options.entry_points]\nconsole_scripts =\n    ops = ops.cli:run\n[x]\ny = a:b\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("setup.py"),
+            "setup(entry_points={\"console_scripts\": [\"adm = adm.main:cli\", 'w=w.x:go']}, x=['n = m:f'])\n",
+        )
+        .unwrap();
+        let mut got: Vec<String> = console_scripts(root).into_iter().map(|(n, m, f)| format!("{n}={m}:{f}")).collect();
+        got.sort();
+        assert_eq!(got, vec!["adm=adm.main:cli", "ops=ops.cli:run", "shop=shop.cli:main", "w=w.x:go"]);
+        assert!(starts_a_service("app.main.start_webserver"));
+        assert!(starts_a_service("uvicorn"));
+        assert!(!starts_a_service("app.cli.utils.check_server"));
+        assert!(!starts_a_service("app.core.api"));
     }
 
     #[test]

@@ -1,0 +1,388 @@
+//! Which `.rs` files under a crate's `src/` the crate compiles: those its
+//! roots (`lib.rs`, `main.rs`, `src/bin/*`, the manifest's `[lib]`, `[[bin]]`,
+//! `[[bench]]`, `[[example]]` and `[[test]]` paths, `build.rs`, and the files
+//! of `examples/`, `benches/` and `tests/`) reach through `mod` declarations.
+//! A file no root reaches is a leftover no build sees, and a finding there
+//! can never fire in production.
+//!
+//! The scan is lexical (comments, strings and character literals skipped),
+//! and errs towards "reached": a `mod x;` reaches `x.rs` and `x/mod.rs` both
+//! beside its file and in the folder named after it, whatever kind of file
+//! declares it; `#[path = ".."]` (also inside `cfg_attr`, so the usual file
+//! is reached too) reaches its path;
+//! `include!("..")` reaches the included file; `#[cfg]`-gated modules count;
+//! and a crate whose macros declare modules (`mod $name;`) is not judged.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::walk::normalize;
+
+/// What one file declares.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Decls {
+    /// `mod name;`: the enclosing inline modules, the name, and its
+    /// `#[path]` when it has one.
+    mods: Vec<(Vec<String>, String, Option<String>)>,
+    /// `include!("file")` with a literal path.
+    includes: Vec<String>,
+    /// A macro declares modules (`mod $name;`): the module tree is not
+    /// knowable lexically.
+    macro_mods: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Punct(char),
+}
+
+/// The tokens of Rust source that matter here: identifiers, string literal
+/// contents and punctuation, with comments, numbers and character literals
+/// skipped.
+fn tokens(text: &str) -> Vec<Tok> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        // Past a malformed escape a step can land inside a character.
+        if !text.is_char_boundary(i) || c.is_ascii_whitespace() {
+            i += 1;
+        } else if b[i..].starts_with(b"//") {
+            i = text[i..].find('\n').map_or(b.len(), |n| i + n);
+        } else if b[i..].starts_with(b"/*") {
+            // Block comments nest in Rust.
+            let mut depth = 0;
+            while i < b.len() {
+                if b[i..].starts_with(b"/*") {
+                    depth += 1;
+                    i += 2;
+                } else if b[i..].starts_with(b"*/") {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else if let Some((end, s)) = raw_string(text, i) {
+            out.push(Tok::Str(s));
+            i = end;
+        } else if c == b'"' || (c == b'b' && b.get(i + 1) == Some(&b'"')) {
+            let start = if c == b'b' { i + 2 } else { i + 1 };
+            let mut j = start;
+            while j < b.len() && b[j] != b'"' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            out.push(Tok::Str(text.get(start..j.min(b.len())).unwrap_or_default().to_string()));
+            i = j + 1;
+        } else if c == b'\'' {
+            // A character literal (`'{'`, `'\n'`), or a lifetime (`'a`).
+            let rest = &text[i + 1..];
+            let mut chars = rest.char_indices();
+            match chars.next() {
+                Some((_, '\\')) => {
+                    let close = rest[1..].find('\'').map_or(rest.len(), |n| n + 2);
+                    i += 1 + close;
+                }
+                Some((_, ch)) if rest[ch.len_utf8()..].starts_with('\'') => i += 2 + ch.len_utf8(),
+                _ => i += 1,
+            }
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let mut j = i;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                j += 1;
+            }
+            let word = &text[i..j];
+            // `r#mod` is the identifier `mod`.
+            if word == "r" && b.get(j) == Some(&b'#') {
+                i = j + 1;
+                continue;
+            }
+            out.push(Tok::Ident(word.to_string()));
+            i = j;
+        } else if c.is_ascii_digit() {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.') {
+                i += 1;
+            }
+        } else {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            out.push(Tok::Punct(ch));
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+/// A raw string (`r"…"`, `r#"…"#`, `br"…"`) starting at `i`: where it ends
+/// and its contents.
+fn raw_string(text: &str, i: usize) -> Option<(usize, String)> {
+    let rest = text.get(i..)?;
+    let after_r = rest.strip_prefix("br").or_else(|| rest.strip_prefix('r'))?;
+    // `r` must start the token, not end an identifier such as `for`.
+    if i > 0 && text.as_bytes()[i - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let hashes = after_r.len() - after_r.trim_start_matches('#').len();
+    let body = after_r[hashes..].strip_prefix('"')?;
+    let close = format!("\"{}", "#".repeat(hashes));
+    let end = body.find(&close)?;
+    let consumed = rest.len() - body.len() + end + close.len();
+    Some((i + consumed, body[..end].to_string()))
+}
+
+/// The `mod` declarations and includes of one file.
+fn declarations(text: &str) -> Decls {
+    let toks = tokens(text);
+    let mut decls = Decls::default();
+    // One entry per open brace: the inline module it opens, if any.
+    let mut braces: Vec<Option<String>> = Vec::new();
+    let mut inline_next: Option<String> = None;
+    let mut path_attr: Option<String> = None;
+    let mut i = 0;
+    while i < toks.len() {
+        match &toks[i] {
+            Tok::Punct('{') => braces.push(inline_next.take()),
+            Tok::Punct('}') => {
+                braces.pop();
+                path_attr = None;
+            }
+            Tok::Punct(';') => path_attr = None,
+            Tok::Ident(w) if w == "path" => {
+                if let (Some(Tok::Punct('=')), Some(Tok::Str(p))) = (toks.get(i + 1), toks.get(i + 2)) {
+                    path_attr = Some(p.clone());
+                }
+            }
+            Tok::Ident(w) if w == "mod" => match (toks.get(i + 1), toks.get(i + 2)) {
+                (Some(Tok::Punct('$')), _) => decls.macro_mods = true,
+                (Some(Tok::Ident(name)), Some(Tok::Punct(';'))) => {
+                    let inline: Vec<String> = braces.iter().flatten().cloned().collect();
+                    decls.mods.push((inline, name.clone(), path_attr.take()));
+                    i += 2;
+                }
+                (Some(Tok::Ident(name)), Some(Tok::Punct('{'))) => {
+                    inline_next = Some(name.clone());
+                    path_attr = None;
+                }
+                _ => {}
+            },
+            Tok::Ident(w) if w == "include" => {
+                if let (Some(Tok::Punct('!')), Some(Tok::Punct('(' | '[' | '{')), Some(Tok::Str(p))) =
+                    (toks.get(i + 1), toks.get(i + 2), toks.get(i + 3))
+                {
+                    decls.includes.push(p.clone());
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    decls
+}
+
+/// The crate roots in `crate_dir` (absolute, normalised), or `None` when the
+/// manifest declares no package or no root exists.
+fn roots(crate_dir: &Path) -> Option<Vec<PathBuf>> {
+    let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(crate_dir.join("Cargo.toml")).ok()?).ok()?;
+    let package = manifest.get("package")?;
+    let mut out: Vec<PathBuf> = Vec::new();
+    let mut add = |p: PathBuf| {
+        if p.is_file() {
+            out.push(normalize(&p));
+        }
+    };
+    add(crate_dir.join("src/lib.rs"));
+    add(crate_dir.join("src/main.rs"));
+    add(crate_dir.join(package.get("build").and_then(|b| b.as_str()).unwrap_or("build.rs")));
+    for key in ["lib", "bin", "bench", "example", "test"] {
+        let targets = match manifest.get(key) {
+            Some(toml::Value::Array(a)) => a.iter().collect(),
+            Some(t @ toml::Value::Table(_)) => vec![t],
+            _ => Vec::new(),
+        };
+        for t in targets {
+            if let Some(p) = t.get("path").and_then(|p| p.as_str()) {
+                add(crate_dir.join(p));
+            }
+        }
+    }
+    // Auto-discovered targets: `src/bin/x.rs`, `src/bin/x/main.rs`, and the
+    // files of `examples/`, `benches/` and `tests/` one level down.
+    for dir in ["src/bin", "examples", "benches", "tests"] {
+        let Ok(rd) = std::fs::read_dir(crate_dir.join(dir)) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                add(p.join("main.rs"));
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                add(p);
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The files the crate in `crate_dir` compiles, from its roots through
+/// `mod` declarations; `None` when it cannot be known (no roots, a macro
+/// that declares modules). `text_of` gives a file's text when the run has
+/// read it already (else it is read from disk).
+fn compiled(crate_dir: &Path, text_of: &dyn Fn(&Path) -> Option<String>) -> Option<HashSet<PathBuf>> {
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut queue: Vec<PathBuf> = roots(crate_dir)?;
+    while let Some(file) = queue.pop() {
+        if !seen.insert(file.clone()) {
+            continue;
+        }
+        let Some(text) = text_of(&file).or_else(|| std::fs::read_to_string(&file).ok()) else { continue };
+        let decls = declarations(&text);
+        if decls.macro_mods {
+            return None;
+        }
+        let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        // Both module-folder conventions, whatever kind of file this is.
+        let bases = [dir.clone(), dir.join(&stem)];
+        let mut reach = |p: PathBuf| {
+            let p = normalize(&p);
+            if p.is_file() && !seen.contains(&p) {
+                queue.push(p);
+            }
+        };
+        for (inline, name, path) in &decls.mods {
+            for base in &bases {
+                let base = inline.iter().fold(base.clone(), |b, m| b.join(m));
+                // A `#[path]` may sit in a `cfg_attr`: the usual file may
+                // be the one compiled, so it is reached either way.
+                if let Some(p) = path {
+                    reach(base.join(p));
+                }
+                reach(base.join(format!("{name}.rs")));
+                reach(base.join(name).join("mod.rs"));
+            }
+            if let Some(p) = path {
+                reach(dir.join(p));
+            }
+        }
+        for inc in &decls.includes {
+            reach(dir.join(inc));
+        }
+    }
+    Some(seen)
+}
+
+/// For each Rust file (absolute, normalised paths) under a crate's `src/`
+/// that no root of its crate reaches, the reason in words. `text_of` gives
+/// the text of files the run has read.
+pub fn uncompiled(files: &[PathBuf], text_of: &dyn Fn(&Path) -> Option<String>) -> HashMap<PathBuf, String> {
+    let mut crate_of: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    let mut trees: HashMap<PathBuf, Option<HashSet<PathBuf>>> = HashMap::new();
+    let mut out = HashMap::new();
+    for file in files {
+        // The crate: the nearest folder above a `src/` with a `Cargo.toml`.
+        let Some(krate) = crate_dir(file, &mut crate_of) else { continue };
+        let tree = trees.entry(krate.clone()).or_insert_with(|| compiled(&krate, text_of));
+        if let Some(tree) = tree
+            && !tree.contains(file)
+        {
+            let shown = krate.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            out.insert(
+                file.clone(),
+                format!("no crate compiles it: no `mod` declaration reaches it from the roots of crate `{shown}/`"),
+            );
+        }
+    }
+    out
+}
+
+/// The crate directory of a file under its `src/`: the parent of the
+/// nearest `src` folder above the file, when it holds a `Cargo.toml`.
+fn crate_dir(file: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    let mut dir = file.parent()?;
+    loop {
+        if dir.file_name().is_some_and(|n| n == "src") {
+            let krate = dir.parent()?;
+            return cache
+                .entry(krate.to_path_buf())
+                .or_insert_with(|| krate.join("Cargo.toml").is_file().then(|| krate.to_path_buf()))
+                .clone();
+        }
+        dir = dir.parent()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations_see_through_comments_strings_and_attributes() {
+        let text = r##"
+// mod commented;
+/* mod blocked; /* nested */ mod still_blocked; */
+const S: &str = "mod in_string;";
+const R: &str = r#"mod in_raw; "#;
+const C: char = '{';
+fn f<'a>(x: &'a str) -> &'a str { x } /* ’ non-ASCII in a comment */
+#[cfg(feature = "x")]
+pub(crate) mod gated;
+#[cfg_attr(unix, path = "sys/unix.rs")]
+mod sys;
+mod outer {
+    mod inner;
+}
+include!("table.rs");
+include!(concat!(env!("OUT_DIR"), "/gen.rs"));
+"##;
+        let d = declarations(text);
+        let names: Vec<(&[String], &str, Option<&str>)> =
+            d.mods.iter().map(|(i, n, p)| (i.as_slice(), n.as_str(), p.as_deref())).collect();
+        let outer = ["outer".to_string()];
+        assert_eq!(
+            names,
+            vec![(&[][..], "gated", None), (&[][..], "sys", Some("sys/unix.rs")), (&outer[..], "inner", None)]
+        );
+        assert_eq!(d.includes, vec!["table.rs".to_string()]);
+        assert!(!d.macro_mods);
+        assert!(declarations("macro_rules! m { ($n:ident) => { mod $n; } }").macro_mods);
+    }
+
+    #[test]
+    fn files_no_root_reaches_are_uncompiled() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let w = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+            normalize(&p)
+        };
+        w("Cargo.toml", "[package]\nname = \"u\"\n");
+        let lib = w(
+            "src/lib.rs",
+            "pub mod a;\nmod b;\n#[path = \"gen/c_impl.rs\"]\nmod c;\n#[cfg_attr(not(x), path = \"p_off.rs\")]\nmod p;\n",
+        );
+        let p_on = w("src/p.rs", "");
+        let p_off = w("src/p_off.rs", "");
+        let a = w("src/a.rs", "mod child;\n");
+        let child = w("src/a/child.rs", "");
+        let b = w("src/b/mod.rs", "mod deep;\n");
+        let deep = w("src/b/deep.rs", "");
+        let c = w("src/gen/c_impl.rs", "");
+        let bin = w("src/bin/tool.rs", "mod shared;\n");
+        let shared = w("src/bin/shared.rs", "");
+        let orphan = w("src/suffixlist.rs", "pub fn f() {}\n");
+        let orphan2 = w("src/old/mod.rs", "");
+        let all = vec![lib, a, child, b, deep, c, p_on, p_off, bin, shared, orphan.clone(), orphan2.clone()];
+        let found = uncompiled(&all, &|_| None);
+        let mut got: Vec<&PathBuf> = found.keys().collect();
+        got.sort();
+        assert_eq!(got, vec![&orphan2, &orphan]);
+        // A macro that declares modules: nothing is judged.
+        w("src/lib.rs", "macro_rules! m { ($n:ident) => { mod $n; } }\npub mod a;\n");
+        assert!(uncompiled(&all, &|_| None).is_empty());
+    }
+}
