@@ -338,6 +338,8 @@ fn django_on_mysql_gets_no_postgres_advice() {
         "{}",
         stdout(&json)
     );
+    let sarif = run_in(root, &["check", "--format", "sarif", "--no-cache", "--preview", "--migration-scope", "all"]);
+    assert!(stdout(&sarif).contains("\"database\": \"mysql (proj/settings.py"), "{}", stdout(&sarif));
 
     // Hard negative: the same project on PostgreSQL keeps every finding.
     write(root, "proj/settings.py", &django_settings("django.db.backends.postgresql"));
