@@ -232,7 +232,16 @@ struct Raw {
     #[serde(rename = "catalog")]
     _catalog: Option<Catalog>,
     migrations: Option<RawMigrations>,
+    database: Option<RawDatabase>,
     fix: Option<RawFix>,
+}
+
+/// `[database]`.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    /// The engine production runs, instead of the detected one.
+    engine: Option<crate::analysis::database::Engine>,
 }
 
 /// `[fix]`.
@@ -455,12 +464,26 @@ pub const KEYS: &[KeyDoc] = &[
         doc: "Values that `check --fix` writes into code; see `[fix]` below.",
     },
     KeyDoc {
+        key: "database",
+        ty: "table",
+        default: "`{}`",
+        doc: "Which database engine production runs, when the detection is wrong; see `[database]` below.",
+    },
+    KeyDoc {
         key: "catalog",
         ty: "table",
         default: "`{}`",
         doc: "Extensions of the built-in knowledge: `[catalog.<section>]` with the same keys as `rules/catalog/<section>.toml`. Lists are appended, tables merged, single values (thresholds) replaced. See the sections below.",
     },
 ];
+
+/// Keys of the `[database]` table.
+pub const DATABASE_KEYS: &[KeyDoc] = &[KeyDoc {
+    key: "engine",
+    ty: "`postgres` | `mysql` | `sqlite`",
+    default: "detected",
+    doc: "The engine every migration history runs on in production. Without it, each history's engine is detected from the project's settings (Django `ENGINE`, database URLs, `alembic.ini`, Prisma `provider`, knex `client`, TypeORM `type`, Sequelize `dialect`) and, failing those, its drivers and docker-compose images. On `mysql` or `sqlite` the unsafe-migration rules whose hazard and remedy are PostgreSQL's report nothing; each rule's doc says what it does per engine.",
+}];
 
 /// Keys of the `[fix]` table.
 pub const FIX_KEYS: &[KeyDoc] = &[
@@ -736,7 +759,8 @@ pub fn parse(path: &Path, text: &str, pyproject: bool, root: PathBuf) -> Result<
         })?),
         None => None,
     };
-    let migrations = migration_settings(path, text, raw.migrations.as_ref(), &root)?;
+    let mut migrations = migration_settings(path, text, raw.migrations.as_ref(), &root)?;
+    migrations.database = raw.database.as_ref().and_then(|d| d.engine);
     let fix = fix_settings(path, text, raw.fix.as_ref())?;
     Ok(Config {
         path: path.to_path_buf(),
@@ -1129,6 +1153,10 @@ pub fn reference_markdown() -> String {
     for k in MIGRATION_KEYS {
         md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
     }
+    md.push_str("\n## `[database]`\n\n| key | type | default | meaning |\n|---|---|---|---|\n");
+    for k in DATABASE_KEYS {
+        md.push_str(&format!("| `{}` | {} | {} | {} |\n", k.key, k.ty.replace('|', "\\|"), k.default, k.doc));
+    }
     md.push_str(
         "\n## `[fix]`\n\nValues that `check --fix` and `--unsafe-fixes` write into code (see the README's \
          \"Fixes\" section for which fix uses which).\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
@@ -1218,6 +1246,11 @@ exclude = ["migrations/legacy/**", "vendor"]
 # [migrations]
 # scope = "pending"
 # applied_through = { "shop/migrations" = "0042_add_index" }
+
+# The database production runs, when the detection from settings and drivers
+# is wrong: "postgres", "mysql" or "sqlite".
+# [database]
+# engine = "mysql"
 
 # Values that `check --fix --unsafe-fixes` writes into code.
 # [fix]

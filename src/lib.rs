@@ -258,6 +258,10 @@ pub struct Report {
     /// Some checked file is a migration (the migration rules look only at
     /// those).
     pub migrations_checked: bool,
+    /// The database engine of every migration file with a finding whose
+    /// engine is known, with the evidence (`mysql (src/settings.py:
+    /// django.db.backends.mysql)`; see [`analysis::database`]).
+    pub databases: std::collections::BTreeMap<String, String>,
 }
 
 /// Display path → file text, kept only for files with findings, with the
@@ -399,7 +403,6 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
 
     // ---- phase 1: project facts (trees kept for phase 2) ----
     let collectors = registry::FACT_COLLECTORS;
-    let migrations_on = registry::MIGRATION_RULES.iter().any(|m| runs_somewhere(m));
     // Function summaries cost a parse of every file in this phase: only
     // when a rule that reads them runs.
     let summaries_on = registry::SUMMARY_RULES.iter().any(|m| runs_somewhere(m));
@@ -434,8 +437,9 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             let wants_facts = engine::facts::wants(collectors, &f.text);
             // A migration written in Python or JS is parsed here once, for
             // the migration reader and the check phase both.
-            let code_migration = migrations_on
-                && f.grammar.is_tree_sitter()
+            // Read even with no migration rule on: the scope that takes
+            // applied migrations out of every rule needs their order.
+            let code_migration = f.grammar.is_tree_sitter()
                 && migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text).is_some();
             let scanned = if f.grammar.is_tree_sitter() { engine::facts::scan(collectors, f) } else { None };
             let summarise = summaries_on && f.grammar.is_tree_sitter();
@@ -494,7 +498,12 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         cached(i, &files[i]).and_then(|e| e.words.as_ref()).filter(|w| w.key == key).map(|w| w.hits.clone())
     };
     let scope_run = scope_facts(options, &files)?;
-    let scope = migration::ScopeInput { settings: &options.migration_scope, run: &scope_run };
+    let scope = migration::ScopeInput {
+        settings: &options.migration_scope,
+        run: &scope_run,
+        database: &facts.database,
+        paths: &options.paths,
+    };
     let mut migrations =
         migration::analyze_in_scope(&files, catalog, scope, &runs_somewhere, &reuse, &tree_of, &words_reuse);
     if let Some(e) = migrations.scope_error.take() {
@@ -533,8 +542,9 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             let sel = overridden.as_ref().unwrap_or(selection);
             // Migration findings come from the whole history: part of the key.
             let extra = migrations.findings.get(&i).cloned().unwrap_or_default();
-            // So does being out of scope: it decides whether the file's
-            // suppressions of migration rules are unused.
+            // So does being out of scope: a migration production applied
+            // long ago gets no findings from any rule (see
+            // `analysis::migration_scope`), so no suppression in it is unused.
             let out_of_scope = migrations.out_of_scope.contains(&i);
             let sel_key = match &cache {
                 None => String::new(),
@@ -558,15 +568,10 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                     hits.fetch_add(1, Ordering::Relaxed);
                     (r.diagnostics.clone(), r.notices.clone(), sel_key)
                 }
+                None if out_of_scope => (Vec::new(), Vec::new(), sel_key),
                 None => {
-                    // In a migration out of scope the migration rules report
-                    // nothing, so a suppression of theirs is not unused.
                     let role = file.role.role;
-                    let is_enabled = |m: &RuleMeta| {
-                        sel.enabled(m)
-                            && role.runs(m)
-                            && !(out_of_scope && registry::MIGRATION_RULES.iter().any(|r| r.code == m.code))
-                    };
+                    let is_enabled = |m: &RuleMeta| sel.enabled(m) && role.runs(m);
                     let shared = Shared { ruleset: &ruleset, facts: &facts, catalog, options };
                     let mut out = check_one(file, tree, extra, &shared, &is_enabled);
                     let language = file.grammar.language();
@@ -630,6 +635,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             file_roles.insert(file.path.clone(), file.role.clone());
         }
     }
+    let databases = mine
+        .iter()
+        .filter(|i| file_roles.contains_key(&files[**i].path))
+        .filter_map(|i| migrations.databases.get(i).map(|d| (files[*i].path.clone(), d.clone())))
+        .collect();
     Ok(Report {
         diagnostics,
         notices,
@@ -643,6 +653,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         config: None,
         languages: mine.iter().map(|&i| files[i].grammar.language()).collect(),
         migrations_checked: mine.iter().any(|&i| files[i].role.role == Role::Migration),
+        databases,
     })
 }
 

@@ -60,6 +60,7 @@ pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[
     &crate::analysis::collections::ConstantCollectionFacts,
     &crate::analysis::handlers::ReportingFunctionFacts,
     &crate::analysis::libraries::LibraryConfigFacts,
+    &crate::analysis::database::DatabaseEvidenceFacts,
 ];
 
 /// Every rule's metadata, sorted by code.

@@ -280,6 +280,11 @@ fn documented_keys_are_exactly_the_accepted_keys() {
     documented.sort();
     accepted.sort();
     assert_eq!(documented, accepted, "config::MIGRATION_KEYS and the parser disagree");
+    let mut documented: Vec<&str> = config::DATABASE_KEYS.iter().map(|k| k.key).collect();
+    let mut accepted = config::accepted_keys(&["database"], false);
+    documented.sort();
+    accepted.sort();
+    assert_eq!(documented, accepted, "config::DATABASE_KEYS and the parser disagree");
     let mut documented: Vec<&str> = config::FIX_KEYS.iter().map(|k| k.key).collect();
     let mut accepted = config::accepted_keys(&["fix"], false);
     documented.sort();

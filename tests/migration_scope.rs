@@ -297,3 +297,186 @@ fn migration_settings_are_validated() {
     let o = check(dir.path(), &["--migration-scope", "some"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+// ---- the database engine (`analysis::database`) ----
+
+/// Concise findings of the migration rules with PostgreSQL-only advice
+/// (PP801 index, PP810 lock_timeout) beside PP803 (a Django NOT NULL
+/// column: a hazard on every engine) and PP501 (query in a loop).
+fn check_engine(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["check", "--format", "concise", "--no-progress", "--no-cache", "--preview"];
+    if !extra.contains(&"--select") {
+        args.extend(["--select", "PP501,PP801,PP803,PP810"]);
+    }
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
+fn django_settings(engine: &str) -> String {
+    format!(
+        "import os\n\nDATABASES = {{\n    \"default\": {{\n        \"ENGINE\": os.environ.get(\"DATABASE_ENGINE\", \"{engine}\"),\n        \"NAME\": \"shop\",\n    }}\n}}\n"
+    )
+}
+
+#[test]
+fn django_on_mysql_gets_no_postgres_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    django_app(root);
+    // Both drivers are installed; the settings' default is what ships.
+    write(root, "requirements.txt", "Django==4.2\nmysqlclient==2.2\npsycopg2-binary==2.9\n");
+    write(root, "proj/settings.py", &django_settings("django.db.backends.mysql"));
+    // Test settings name another engine: not production's.
+    write(root, "proj/settings/test.py", &django_settings("django.db.backends.postgresql"));
+    let o = check_engine(root, &["--migration-scope", "all"]);
+    // The index (PP801) and lock_timeout (PP810) advice is PostgreSQL's;
+    // old code's inserts failing on the new NOT NULL column is not.
+    assert_eq!(findings(&o), ["shop/migrations/0002_status.py:8: PP803"], "{}", stdout(&o));
+    let json = run_in(root, &["check", "--format", "json", "--no-cache", "--preview", "--migration-scope", "all"]);
+    assert!(
+        stdout(&json).contains("\"database\": \"mysql (proj/settings.py: django.db.backends.mysql)\""),
+        "{}",
+        stdout(&json)
+    );
+    let sarif = run_in(root, &["check", "--format", "sarif", "--no-cache", "--preview", "--migration-scope", "all"]);
+    assert!(stdout(&sarif).contains("\"database\": \"mysql (proj/settings.py"), "{}", stdout(&sarif));
+
+    // Hard negative: the same project on PostgreSQL keeps every finding.
+    write(root, "proj/settings.py", &django_settings("django.db.backends.postgresql"));
+    let o = check_engine(root, &["--migration-scope", "all"]);
+    assert_eq!(
+        findings(&o),
+        [
+            "shop/migrations/0002_status.py:7: PP801",
+            "shop/migrations/0002_status.py:7: PP810",
+            "shop/migrations/0002_status.py:8: PP803",
+            "shop/migrations/0003_memo.py:8: PP810"
+        ],
+        "{}",
+        stdout(&o)
+    );
+
+    // The config wins over the detection.
+    write(root, "pagerproof.toml", "[database]\nengine = \"mysql\"\n");
+    let o = check_engine(root, &["--migration-scope", "all"]);
+    assert_eq!(findings(&o), ["shop/migrations/0002_status.py:8: PP803"], "{}", stdout(&o));
+    write(root, "pagerproof.toml", "[database]\nengine = \"oracle\"\n");
+    assert_eq!(check_engine(root, &[]).status.code(), Some(2));
+}
+
+#[test]
+fn a_project_without_evidence_keeps_postgres_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    django_app(dir.path());
+    write(dir.path(), "requirements.txt", "Django==4.2\n");
+    let o = check_engine(dir.path(), &["--migration-scope", "all"]);
+    assert_eq!(findings(&o).len(), 4, "{}", stdout(&o));
+}
+
+const ALEMBIC_INDEX: &str = r#"from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade():
+    op.create_index("ix_orders_id", "orders", ["id"])
+"#;
+
+#[test]
+fn alembic_engine_comes_from_its_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "alembic/versions/0001_init.py", ALEMBIC_INIT);
+    write(root, "alembic/versions/0002_index.py", ALEMBIC_INDEX);
+    write(
+        root,
+        "alembic.ini",
+        "[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql+psycopg://app@db/app\n",
+    );
+    let o = check_engine(root, &["--select", "PP801"]);
+    assert_eq!(findings(&o), ["alembic/versions/0002_index.py:8: PP801"], "{}", stdout(&o));
+    // Hard negative: the same revision against MySQL.
+    write(root, "alembic.ini", "[alembic]\nscript_location = alembic\nsqlalchemy.url = mysql+pymysql://app@db/app\n");
+    let o = check_engine(root, &["--select", "PP801"]);
+    assert_eq!(findings(&o), Vec::<String>::new(), "{}", stdout(&o));
+}
+
+const PRISMA_SCHEMA: &str = "generator client {\n  provider = \"prisma-client-js\"\n}\n\ndatasource db {\n  provider = \"PROVIDER\"\n  url      = env(\"DATABASE_URL\")\n}\n";
+
+#[test]
+fn prisma_engine_comes_from_its_datasource() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "prisma/migrations/20240101000000_init/migration.sql",
+        "CREATE TABLE orders (id bigint PRIMARY KEY, ref text);\n",
+    );
+    write(root, "prisma/migrations/20240201000000_ref/migration.sql", "CREATE INDEX orders_ref_idx ON orders (ref);\n");
+    write(root, "prisma/schema.prisma", &PRISMA_SCHEMA.replace("PROVIDER", "mysql"));
+    let o = check_engine(root, &["--select", "PP801"]);
+    assert_eq!(findings(&o), Vec::<String>::new(), "{}", stdout(&o));
+    // Hard negative: PostgreSQL.
+    write(root, "prisma/schema.prisma", &PRISMA_SCHEMA.replace("PROVIDER", "postgresql"));
+    let o = check_engine(root, &["--select", "PP801"]);
+    assert_eq!(findings(&o), ["prisma/migrations/20240201000000_ref/migration.sql:1: PP801"], "{}", stdout(&o));
+}
+
+#[test]
+fn sqlx_engine_comes_from_its_cargo_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let cargo = |feature: &str| {
+        format!(
+            "[package]\nname = \"shop\"\nversion = \"0.1.0\"\n\n[dependencies]\nsqlx = {{ version = \"0.8\", features = [\"runtime-tokio\", \"{feature}\"] }}\n"
+        )
+    };
+    write(root, "src/main.rs", "fn main() {}\n");
+    write(root, "migrations/20240101000000_init.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, ref text);\n");
+    write(root, "migrations/20240201000000_ref.sql", "CREATE INDEX orders_ref_idx ON orders (ref);\n");
+    write(root, "Cargo.toml", &cargo("mysql"));
+    let o = check_engine(root, &["--select", "PP801"]);
+    assert_eq!(findings(&o), Vec::<String>::new(), "{}", stdout(&o));
+    // Hard negative: sqlx on PostgreSQL.
+    write(root, "Cargo.toml", &cargo("postgres"));
+    let o = check_engine(root, &["--select", "PP801"]);
+    assert_eq!(findings(&o), ["migrations/20240201000000_ref.sql:1: PP801"], "{}", stdout(&o));
+}
+
+/// A data migration with a query per row.
+const DJANGO_DATA: &str = r#"from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    Order = apps.get_model("shop", "Order")
+    Customer = apps.get_model("shop", "Customer")
+    for order in Order.objects.all():
+        customer = Customer.objects.get(id=order.customer_id)
+        order.note = customer.name
+        order.save()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "DEPENDENCY")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+"#;
+
+#[test]
+fn an_applied_data_migration_gets_no_findings_from_any_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    django_app(root);
+    write(root, "shop/migrations/0004_backfill.py", &DJANGO_DATA.replace("DEPENDENCY", "0003_memo"));
+    write(root, "shop/migrations/0005_channel.py", &DJANGO_0004.replace("0003_memo", "0004_backfill"));
+    // Only the query rule: the migration rules off must not bring old
+    // migrations back into scope.
+    let o = check_engine(root, &["--select", "PP501"]);
+    assert_eq!(findings(&o), Vec::<String>::new(), "{}", stdout(&o));
+    let o = check_engine(root, &["--select", "PP501", "--migration-scope", "all"]);
+    assert_eq!(findings(&o), ["shop/migrations/0004_backfill.py:8: PP501"], "{}", stdout(&o));
+    // Hard negative: the same backfill as the pending migration is reported.
+    std::fs::remove_file(root.join("shop/migrations/0005_channel.py")).unwrap();
+    let o = check_engine(root, &["--select", "PP501"]);
+    assert_eq!(findings(&o), ["shop/migrations/0004_backfill.py:8: PP501"], "{}", stdout(&o));
+}

@@ -53,13 +53,17 @@ pub struct Settings {
     /// The directory `applied_through` keys are relative to (the config
     /// file's directory; absolute).
     pub root: PathBuf,
+    /// `[database] engine`: the engine every history runs on, instead of
+    /// the detected one ([`crate::analysis::database`]).
+    pub database: Option<crate::analysis::database::Engine>,
 }
 
 impl Settings {
     /// What the scope depends on, for the result cache's keys.
     pub fn key(&self) -> String {
         let marks: Vec<String> = self.applied_through.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!("scope={} {}", self.mode.as_str(), marks.join(" "))
+        let db = self.database.map_or("detected", |e| e.as_str());
+        format!("scope={} database={db} {}", self.mode.as_str(), marks.join(" "))
     }
 }
 

@@ -5,6 +5,7 @@
 //! - [`roles`]: whose code a file is and whether it runs in production.
 //! - [`rust_modules`]: which Rust files their crate compiles.
 //! - [`migration_scope`]: which migrations are still ahead of production.
+//! - [`database`]: which database engine each migration history runs on.
 //! - [`collections`]: how large a collection can be.
 //! - [`handlers`]: what an exception handler intends.
 //! - [`values`]: what a logged value is (secret, path, public token, ...).
@@ -12,6 +13,7 @@
 //! - [`summaries`]: what each project function queries, calls or sends, closed over calls.
 
 pub mod collections;
+pub mod database;
 pub mod handlers;
 pub mod libraries;
 pub mod migration_scope;

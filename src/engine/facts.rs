@@ -62,6 +62,10 @@ pub struct ProjectFacts {
     /// [`ProjectFacts::close`] once every file is merged.
     #[serde(default)]
     pub summaries: crate::analysis::summaries::Summaries,
+    /// Database engine evidence in the files read (settings modules, setup
+    /// code), by folder ([`crate::analysis::database`]).
+    #[serde(default)]
+    pub database: crate::analysis::database::DatabaseFacts,
 }
 
 impl ProjectFacts {
@@ -96,6 +100,7 @@ impl ProjectFacts {
         self.reporting_functions.extend(other.reporting_functions);
         self.rust_redacting_types.extend(other.rust_redacting_types);
         self.libraries.merge(other.libraries);
+        self.database.merge(other.database);
         self.summaries.functions.extend(other.summaries.functions);
         for (k, v) in other.django_model_bases {
             self.django_model_bases.entry(k).or_default().extend(v);

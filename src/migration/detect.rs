@@ -99,7 +99,8 @@ pub fn detect(path: &str, fs_path: &Path, grammar: Grammar, text: &str) -> Optio
         }
         Grammar::Python => {
             let parent = dirs.last().map(String::as_str);
-            if parent == Some("migrations")
+            // `MIGRATION_MODULES` may rename the folder (`db_migrations`).
+            if parent.is_some_and(|p| p == "migrations" || p.ends_with("_migrations"))
                 && name != "__init__.py"
                 && text.contains("class Migration")
                 && text.contains("operations")

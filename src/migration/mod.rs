@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
+use crate::analysis::database::{self, DatabaseFacts, Verdict};
 use crate::analysis::migration_scope::{self, Mode, RunFacts, Settings, UnknownMarker};
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Notice, NoticeKind};
@@ -57,6 +58,8 @@ pub struct Outcome {
     pub out_of_scope: HashSet<usize>,
     /// An `applied_through` marker that names no migration of its history.
     pub scope_error: Option<UnknownMarker>,
+    /// Each migration file's engine, when known (`mysql (settings.py: ...)`).
+    pub databases: HashMap<usize, String>,
 }
 
 /// Where one file names the wanted tables and columns (normalised name →
@@ -77,6 +80,10 @@ pub struct ScopeInput<'a> {
     pub settings: &'a Settings,
     /// The files named on the command line and those changed since `--diff-base`.
     pub run: &'a RunFacts,
+    /// The database evidence of the facts phase and the run's paths, which
+    /// decide each history's engine ([`crate::analysis::database`]).
+    pub database: &'a DatabaseFacts,
+    pub paths: &'a [std::path::PathBuf],
 }
 
 /// Finds the migrations among `files`, reads and checks them, reporting
@@ -90,7 +97,8 @@ pub fn analyze(
     words_reuse: WordsReuse<'_>,
 ) -> Outcome {
     let settings = Settings { mode: Mode::All, ..Settings::default() };
-    let scope = ScopeInput { settings: &settings, run: &RunFacts::default() };
+    let facts = DatabaseFacts::default();
+    let scope = ScopeInput { settings: &settings, run: &RunFacts::default(), database: &facts, paths: &[] };
     analyze_in_scope(files, catalog, scope, enabled, reuse, tree_of, words_reuse)
 }
 
@@ -107,10 +115,9 @@ pub fn analyze_in_scope(
     words_reuse: WordsReuse<'_>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
+    // With no migration rule on, the migrations are still read and ordered:
+    // their scope takes applied ones out of every rule.
     let any_enabled = crate::registry::MIGRATION_RULES.iter().any(|r| enabled(r));
-    if !any_enabled {
-        return outcome;
-    }
     let cat = &catalog.migrations;
     let read: Vec<Option<Migration>> = files
         .par_iter()
@@ -153,7 +160,7 @@ pub fn analyze_in_scope(
     // Project facts: which dropped or renamed names the other code still uses.
     // Today's code is compared with the newest migration of each history only
     // (see `check::check_set`), so only its names are looked for.
-    let newest: Vec<&Migration> = histories.iter().filter_map(|h| h.last().copied()).collect();
+    let newest: Vec<&Migration> = histories.iter().filter_map(|h| h.last().copied()).filter(|_| any_enabled).collect();
     let (code, words) = CodeIndex::build(files, &is_migration, &newest, cat, words_reuse);
     outcome.words = words;
 
@@ -164,7 +171,18 @@ pub fn analyze_in_scope(
         .flatten()
         .map(|newest| newest.saturating_sub(migration_scope::RECENT_DAYS));
     let mut findings = Vec::new();
+    let mut resolver = database::Resolver::new(scope.database, scope.settings.database, scope.paths, &scope.run.cwd);
+    let mut engine_of: HashMap<usize, Verdict> = HashMap::new();
     for history in &histories {
+        if let Some(first) = history.first() {
+            let verdict = resolver.resolve(&migration_scope::history_folder(&files[first.file]));
+            for m in history {
+                if !verdict.engines.is_empty() {
+                    outcome.databases.insert(m.file, verdict.describe());
+                }
+                engine_of.insert(m.file, verdict.clone());
+            }
+        }
         let flags = match migration_scope::in_scope(history, files, scope.settings, scope.run, applied_before) {
             Ok(flags) => flags,
             Err(e) => {
@@ -173,6 +191,9 @@ pub fn analyze_in_scope(
             }
         };
         outcome.out_of_scope.extend(history.iter().zip(&flags).filter(|(_, f)| !**f).map(|(m, _)| m.file));
+        if !any_enabled {
+            continue;
+        }
         let one_release = scope.settings.mode == Mode::Pending;
         check::check_set(history, check::Scope { report: &flags, one_release }, cat, &code, &mut findings);
     }
@@ -190,8 +211,18 @@ pub fn analyze_in_scope(
         if !enabled(f.rule) {
             continue;
         }
-        let mut d = Diagnostic::new(f.rule, &files[f.file], f.span, f.message);
-        if let Some((m, op)) = ops.get(&(f.file, f.span)) {
+        let op = ops.get(&(f.file, f.span));
+        let verdict = engine_of.get(&f.file);
+        let message = match verdict {
+            Some(v) => match database::on_engine(f.rule, op.map(|(_, o)| &o.kind), v, f.message) {
+                Some(message) => message,
+                None => continue,
+            },
+            None => f.message,
+        };
+        let mut d = Diagnostic::new(f.rule, &files[f.file], f.span, message);
+        // The fixes write PostgreSQL.
+        if let Some((m, op)) = op.filter(|_| verdict.is_none_or(Verdict::postgres_possible)) {
             let text = &files[f.file].text;
             let facts = fix_facts.entry(f.file).or_insert_with(|| fix::FileFacts::new(m, text));
             d.fix = fix::fix_for(f.rule.name, m, op, text, facts);

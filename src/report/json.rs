@@ -124,6 +124,11 @@ pub struct DiagnosticEntry<'a> {
     pub role: Role,
     /// The evidence for the role, in words.
     pub role_reason: &'a str,
+    /// In a migration, the database engine production runs for its history
+    /// and the evidence (`mysql (src/settings.py: django.db.backends.mysql)`),
+    /// when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub symbol: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -238,6 +243,7 @@ fn diagnostic_entry<'a>(report: &'a Report, d: &'a Diagnostic, fingerprint: Stri
     DiagnosticEntry {
         role: role.map_or(Role::Production, |r| r.role),
         role_reason: role.map_or("no evidence of another role", |r| r.reason.as_str()),
+        database: report.databases.get(&d.path).map(String::as_str),
         code: d.rule.code,
         name: d.rule.name,
         category: d.rule.category,

@@ -76,6 +76,7 @@ pub fn build(report: &Report) -> sarif::Sarif {
                 rule_index(d.rule.code),
                 text.zip(report.sources.line_index(&d.path)),
                 report.roles.get(&d.path),
+                report.databases.get(&d.path).map(String::as_str),
             )
         })
         .collect();
@@ -144,13 +145,15 @@ fn descriptor(rule: &RuleMeta) -> sarif::ReportingDescriptor {
 }
 
 /// One result: rule, level, message, location, fingerprint, fix, and the
-/// file's role in `properties` (`role`, `roleReason`).
+/// file's role in `properties` (`role`, `roleReason`), and in a migration
+/// whose engine is known, `database`.
 fn result(
     d: &Diagnostic,
     fingerprint: &str,
     rule_index: usize,
     text: Option<(&str, &crate::source::LineIndex)>,
     role: Option<&FileRole>,
+    database: Option<&str>,
 ) -> sarif::Result {
     let spans = Spans::new(d, text);
     let mut partial = BTreeMap::new();
@@ -199,6 +202,9 @@ fn result(
     let mut extra = BTreeMap::new();
     extra.insert("role".to_string(), json!(role.role.as_str()));
     extra.insert("roleReason".to_string(), json!(role.reason));
+    if let Some(db) = database {
+        extra.insert("database".to_string(), json!(db));
+    }
     result.properties = Some(sarif::PropertyBag::builder().additional_properties(extra).build());
     result
 }

@@ -10,7 +10,7 @@ use crate::diagnostic::Label;
 use crate::engine::{Checker, ProjectFacts};
 use crate::lang::{NodeExt, node_text, python as py, strip_quotes};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::n_plus_one::{self, enclosing_loop};
+use crate::rules::n_plus_one::enclosing_loop;
 use crate::source::SourceFile;
 
 crate::declare_rule! {
@@ -61,7 +61,7 @@ impl Rule for LazyRelationInLoop {
         if cx.facts.django_fk_fields.is_empty() && cx.facts.django_many_fields.is_empty() {
             return;
         }
-        if !cx.ctx.in_loop() || n_plus_one::skipped_file(cx) {
+        if !cx.ctx.in_loop() {
             return;
         }
         let src = cx.src;

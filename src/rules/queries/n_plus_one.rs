@@ -8,7 +8,6 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use crate::analysis::collections::{self, Exit};
-use crate::analysis::roles::Role;
 use crate::catalog::queries::LangQueries;
 use crate::engine::{Checker, FrameKind};
 use crate::lang::{NodeExt, node_text};
@@ -47,13 +46,6 @@ enum Step<'t> {
 pub fn lang_queries<'c>(cx: &Checker<'c, '_>) -> &'c LangQueries {
     let catalog = cx.catalog;
     if cx.grammar() == Grammar::Python { &catalog.queries.python } else { &catalog.queries.javascript }
-}
-
-/// True when the file is one the n-plus-one rules skip: migrations, where
-/// per-row work is a one-off (tooling and seeds are not checked by default;
-/// see `analysis::roles`).
-pub fn skipped_file(cx: &Checker<'_, '_>) -> bool {
-    cx.file.role.role == Role::Migration
 }
 
 /// The innermost loop over a collection that runs `node` once per element,

@@ -15,7 +15,7 @@ use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::{NodeExt, node_text, typescript as ts};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::n_plus_one::{self, LoopInfo, depends_on, enclosing_loop, lang_queries};
+use crate::rules::n_plus_one::{LoopInfo, depends_on, enclosing_loop, lang_queries};
 use crate::rules::query_in_loop_rust;
 use crate::source::Grammar;
 
@@ -76,9 +76,6 @@ impl Rule for QueryInLoop {
 
     fn check<'t>(&self, node: Node<'t>, cx: &mut Checker<'_, 't>) {
         if !cx.ctx.in_loop() && !in_callback(cx) {
-            return;
-        }
-        if n_plus_one::skipped_file(cx) {
             return;
         }
         let q = lang_queries(cx);
