@@ -15,6 +15,7 @@ pub mod handlers;
 pub mod libraries;
 pub mod migration_scope;
 pub mod roles;
+pub mod rust_summaries;
 pub mod summaries;
 pub mod timeouts;
 pub mod values;
