@@ -138,6 +138,11 @@ fn check_unwrap_or(m: &syn::ExprMethodCall, cx: &mut RustChecker<'_, '_>) {
             if sees {
                 return;
             }
+            if let Some(Expr::Closure(c)) = m.args.first()
+                && handlers::rust_handler_reports(&c.body, cx).is_some()
+            {
+                return;
+            }
         }
         _ => return,
     }
