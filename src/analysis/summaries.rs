@@ -358,10 +358,9 @@ impl Summaries {
         // a name of several words (`url.join()`, `v.push()` are std's).
         if rust(from)
             && let Target::Attribute { name } = target
+            && (c.len() != 1 || !name.contains('_'))
         {
-            if c.len() != 1 || !name.contains('_') {
-                c.clear();
-            }
+            c.clear();
         }
         c
     }
