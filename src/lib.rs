@@ -423,16 +423,22 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             if let Some(facts) = remembered(i, f) {
                 return (i, None, facts);
             }
-            // Rust facts come from a lexical scan: nothing is parsed for them.
+            // Rust facts come from a lexical scan; the function summaries
+            // from a syn walk (syn trees cannot be kept for phase 2: they
+            // are tied to the parsing thread).
             if f.grammar == Grammar::Rust {
-                if !analysis::values::wants_rust(&f.text) {
-                    return (i, None, None);
+                let mut facts = ProjectFacts::default();
+                if analysis::values::wants_rust(&f.text) {
+                    facts.rust_redacting_types = analysis::values::redacting_types(&f.text);
                 }
-                let facts = ProjectFacts {
-                    rust_redacting_types: analysis::values::redacting_types(&f.text),
-                    ..ProjectFacts::default()
-                };
-                return (i, None, Some(facts));
+                if summaries_on
+                    && let Ok(functions) =
+                        catch_unwind(AssertUnwindSafe(|| analysis::rust_summaries::collect(f, catalog)))
+                {
+                    facts.summaries.functions = functions;
+                }
+                let empty = facts == ProjectFacts::default();
+                return (i, None, (!empty).then_some(facts));
             }
             let wants_facts = engine::facts::wants(collectors, &f.text);
             // A migration written in Python or JS is parsed here once, for

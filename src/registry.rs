@@ -46,6 +46,7 @@ pub static ENGINE_RULES: &[&RuleMeta] = &[&suppress::UNUSED_SUPPRESSION, &suppre
 /// Rules that read the function summaries ([`crate::analysis::summaries`]):
 /// the facts phase builds them only when one of these runs.
 pub static SUMMARY_RULES: &[&RuleMeta] = &[
+    &crate::rules::io_error_swallowed::META,
     &crate::rules::query_in_loop::META,
     &crate::rules::request_without_timeout::META,
     &crate::rules::payment_without_idempotency_key::META,

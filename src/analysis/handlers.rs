@@ -631,6 +631,12 @@ pub enum Intent {
     /// A validation library's `.catch(default)` (zod), which declares a
     /// fallback value, not a promise rejection handler.
     SchemaDefault,
+    /// The handler prints or logs the failure, or ends the process
+    /// (`unwrap_or_else(|_| { eprintln!(..); process::exit(1) })`).
+    ReportsAndExits,
+    /// The function is a log sink writing to stdout/stderr: a failed log
+    /// write has nowhere to be logged.
+    LogSink,
 }
 
 impl Intent {
@@ -648,6 +654,8 @@ impl Intent {
             Intent::CalleeReports => "a callee that reports the error",
             Intent::Telemetry => "telemetry that must not break the caller",
             Intent::SchemaDefault => "a validation default",
+            Intent::ReportsAndExits => "a handler that reports the failure or exits",
+            Intent::LogSink => "a log sink's own write",
         }
     }
 }
@@ -1075,6 +1083,17 @@ pub fn rust_intent(text: &str, root: Option<&str>, cx: &RustChecker<'_, '_>) -> 
     {
         return Some(Accepted::new(Intent::Telemetry, format!("`{r}` reports telemetry")));
     }
+    // A log sink: the dropped call writes or flushes, and the function
+    // writes to the process's stdout/stderr (a console tracer, an `impl
+    // Write` for a console logger).
+    let writes = [".write", ".flush", "write!", "writeln!"].iter().any(|w| text.contains(w));
+    if writes {
+        let body = cx.function_text().to_ascii_lowercase();
+        let ty = cx.ctx.function().and_then(|f| f.self_ty.clone()).unwrap_or_default().to_ascii_lowercase();
+        if body.contains("stderr") || body.contains("stdout") || ty.contains("stderr") || ty.contains("stdout") {
+            return Some(Accepted::new(Intent::LogSink, "the function writes log output to stdout/stderr"));
+        }
+    }
     let f = cx.ctx.function()?;
     if is_telemetry_name(&f.name, &cat.telemetry_function_words) {
         return Some(Accepted::new(Intent::Telemetry, format!("`{}` reports telemetry", f.name)));
@@ -1092,6 +1111,31 @@ pub fn rust_intent(text: &str, root: Option<&str>, cx: &RustChecker<'_, '_>) -> 
         }
     }
     states_reason(&doc).then(|| Accepted::new(Intent::Documented, "the function's doc comment"))
+}
+
+/// A Rust error handler (an `unwrap_or_else` closure, a `match` arm body)
+/// that reports the failure itself: it prints or logs, or it ends the
+/// process (`eprintln!(..); std::process::exit(1)`), so nothing is silent.
+pub fn rust_handler_reports(body: &syn::Expr, cx: &RustChecker<'_, '_>) -> Option<Accepted> {
+    const REPORTS: &[&str] = &[
+        "eprintln!",
+        "eprint!",
+        "println!",
+        "error!",
+        "warn!",
+        "info!",
+        "process::exit",
+        "exit(",
+        "panic!",
+        "unreachable!",
+        "abort(",
+    ];
+    let text = cx.text(body);
+    let hit = REPORTS.iter().find(|r| {
+        text.match_indices(**r)
+            .any(|(i, _)| i == 0 || !matches!(text.as_bytes()[i - 1], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_'))
+    })?;
+    Some(Accepted::new(Intent::ReportsAndExits, format!("the handler calls `{}`", hit.trim_end_matches('('))))
 }
 
 // ---------------------------------------------------------------- facts

@@ -19,6 +19,7 @@ pub mod libraries;
 pub mod migration_scope;
 pub mod roles;
 pub mod rust_modules;
+pub mod rust_summaries;
 pub mod summaries;
 pub mod timeouts;
 pub mod values;

@@ -189,6 +189,20 @@ pub enum Target {
     Method { module: String, class: String, name: String },
     /// A method on an object of unknown type (`repo.get_by_id()`).
     Attribute { name: String },
+    /// Rust: an associated function or method of a named `impl` type,
+    /// wherever that `impl` is written (`Repo::get_by_id()`, `Self::f()`,
+    /// `self.f()`).
+    Assoc { class: String, name: String },
+}
+
+/// What a function's declared return type is (Rust; `None` elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Returns {
+    /// `Result<..>`, `io::Result<..>`, `anyhow::Result<..>`, an alias named `...Result`.
+    Result,
+    /// `Option<..>`: a `None` is no error, so defaulting it drops nothing.
+    Option,
+    Other,
 }
 
 /// One call a function makes that may reach a project function.
@@ -214,6 +228,9 @@ pub struct FunctionSummary {
     pub path: String,
     pub class: Option<String>,
     pub name: String,
+    /// Its declared return kind (Rust only).
+    #[serde(default)]
+    pub returns: Option<Returns>,
     /// A database query it runs (evaluated, not a lazy query it returns).
     pub query: Option<Site>,
     /// An outbound HTTP call whose timeout is set or forwarded (a call with
@@ -284,7 +301,10 @@ impl Summaries {
     pub fn key_text(&self) -> String {
         let mut out = String::new();
         for (name, defs) in &self.by_name {
-            if !defs.iter().any(|&i| self.functions[i].reach != Reach::default()) {
+            if !defs.iter().any(|&i| {
+                let f = &self.functions[i];
+                f.reach != Reach::default() || f.returns == Some(Returns::Option)
+            }) {
                 continue;
             }
             for &i in defs {
@@ -292,10 +312,11 @@ impl Summaries {
                 let site = |s: &Site| format!("{}:{}:{}", s.path, s.callee, s.function);
                 let r = &f.reach;
                 out.push_str(&format!(
-                    "{name} {} {:?} {} q={:?} h={:?} {} e={:?}\n",
+                    "{name} {} {:?} {} {:?} q={:?} h={:?} {} e={:?}\n",
                     f.module,
                     f.class,
                     f.path,
+                    f.returns,
                     r.query.as_ref().map(site),
                     r.forwarded_http.as_ref().map(site),
                     r.http_set,
@@ -320,16 +341,40 @@ impl Summaries {
     /// The one definition (or agreeing definitions: the first) among `candidates`.
     fn agree(&self, candidates: &[usize]) -> Option<usize> {
         let first = *candidates.first()?;
-        let profile = self.functions[first].reach.profile();
-        candidates.iter().all(|&i| self.functions[i].reach.profile() == profile).then_some(first)
+        let profile = (self.functions[first].reach.profile(), self.functions[first].returns);
+        candidates
+            .iter()
+            .all(|&i| (self.functions[i].reach.profile(), self.functions[i].returns) == profile)
+            .then_some(first)
     }
 
     /// The definitions `target` may name.
-    fn candidates(&self, from: &FunctionSummary, target: &Target) -> Vec<usize> {
-        self.candidates_of(from, target).unwrap_or_default()
+    fn candidates(&self, from: &str, target: &Target) -> Vec<usize> {
+        let mut c = self.candidates_of(from, target).unwrap_or_default();
+        // A Rust call reaches Rust functions only, and the other way round.
+        let rust = |p: &str| p.ends_with(".rs");
+        c.retain(|&i| rust(&self.functions[i].path) == rust(from));
+        // A Rust method on a value of unknown type: one definition only, and
+        // a name of several words (`url.join()`, `v.push()` are std's).
+        if rust(from)
+            && let Target::Attribute { name } = target
+            && (c.len() != 1 || !name.contains('_'))
+        {
+            c.clear();
+        }
+        c
     }
 
-    fn candidates_of(&self, from: &FunctionSummary, target: &Target) -> Option<Vec<usize>> {
+    /// The definition a call written in `from` (a path) names, resolved when
+    /// the check runs: for Rust call sites, which the facts phase does not
+    /// record for every file ([`crate::analysis::rust_summaries`]). Call
+    /// after [`close`].
+    pub fn resolve(&self, from: &str, target: &Target) -> Option<&FunctionSummary> {
+        let c = self.candidates(from, target);
+        self.agree(&c).map(|i| &self.functions[i])
+    }
+
+    fn candidates_of(&self, from: &str, target: &Target) -> Option<Vec<usize>> {
         let (name, candidates): (&str, Vec<usize>) = match target {
             Target::Function { module, name } => {
                 let all = self.by_name.get(name)?;
@@ -338,14 +383,14 @@ impl Summaries {
                     .copied()
                     .filter(|&i| {
                         let f = &self.functions[i];
-                        f.class.is_none() && module_matches(&f.module, module, &from.path)
+                        f.class.is_none() && module_matches(&f.module, module, from)
                     })
                     .collect();
                 // Python `from app.services import stripe; stripe.create_x()`:
                 // `stripe` may be an instance made in `app.services`, so a
                 // method of a class of that module.
                 if c.is_empty()
-                    && from.path.ends_with(".py")
+                    && from.ends_with(".py")
                     && let Some((parent, _)) = module.rsplit_once('.')
                 {
                     c = all
@@ -353,7 +398,7 @@ impl Summaries {
                         .copied()
                         .filter(|&i| {
                             let f = &self.functions[i];
-                            f.class.is_some() && module_matches(&f.module, parent, &from.path)
+                            f.class.is_some() && module_matches(&f.module, parent, from)
                         })
                         .collect();
                 }
@@ -368,6 +413,15 @@ impl Summaries {
                         let f = &self.functions[i];
                         f.class.as_deref() == Some(class.as_str()) && &f.module == module
                     })
+                    .collect();
+                (name, c)
+            }
+            Target::Assoc { class, name } => {
+                let all = self.by_name.get(name)?;
+                let c = all
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.functions[i].class.as_deref() == Some(class.as_str()))
                     .collect();
                 (name, c)
             }
@@ -391,7 +445,7 @@ fn module_matches(def: &str, reference: &str, _from: &str) -> bool {
         return true;
     }
     let Some(head) = def.strip_suffix(reference) else { return false };
-    head.ends_with('.') || reference.contains('/') && head.ends_with('/')
+    head.ends_with('.') || reference.contains('/') && head.ends_with('/') || head.ends_with("::")
 }
 
 /// Builds the indexes and folds callees' effects in, to [`DEPTH`] calls.
@@ -421,7 +475,7 @@ pub fn close(s: &mut Summaries) {
         };
     }
     let candidates: Vec<Vec<Vec<usize>>> =
-        s.functions.iter().map(|f| f.calls.iter().map(|c| s.candidates(f, &c.target)).collect()).collect();
+        s.functions.iter().map(|f| f.calls.iter().map(|c| s.candidates(&f.path, &c.target)).collect()).collect();
     for _ in 0..DEPTH {
         let mut next: Vec<Reach> = Vec::with_capacity(s.functions.len());
         for (fi, f) in s.functions.iter().enumerate() {
@@ -669,6 +723,7 @@ fn summarise<'t>(
         path: cx.file.path.clone(),
         class: class.clone(),
         name,
+        returns: None,
         query: None,
         http: None,
         effect: None,

@@ -95,6 +95,10 @@ pub struct RustFnInfo {
     /// Span of the signature (`async fn name(args) -> T`): where a label
     /// pointing at the function goes.
     pub sig: Span,
+    /// The last path segment of the declared return type (`Result` for
+    /// `io::Result<T>`, `Option`, `AppResult`); `None` for `()` and types
+    /// that are not paths.
+    pub returns: Option<String>,
 }
 
 /// The kind of loop.
@@ -463,6 +467,20 @@ pub fn check_file(
     facts: &ProjectFacts,
     catalog: &Catalog,
 ) -> Result<FileResult, RustParseError> {
+    walk_file(file, rules, facts, catalog, |_| ()).map(|(r, ())| r)
+}
+
+/// Parses one Rust file and walks it with `rules`, then hands the rules'
+/// per-file states to `take` on the parsing thread (syn and proc-macro2
+/// values cannot leave it; what `take` returns can). The facts phase uses
+/// this to collect Rust function summaries with a collector written as a rule.
+pub fn walk_file<T: Send>(
+    file: &SourceFile,
+    rules: &RuleSet,
+    facts: &ProjectFacts,
+    catalog: &Catalog,
+    take: impl FnOnce(&mut [Option<Box<dyn Any>>]) -> T + Send,
+) -> Result<(FileResult, T), RustParseError> {
     let lexed = rs::lex(&file.text);
     if lexed.nesting > rs::MAX_NESTING {
         return Err(RustParseError {
@@ -473,7 +491,7 @@ pub fn check_file(
             ),
         });
     }
-    let run = || check_lexed(file, &lexed, rules, facts, catalog);
+    let run = || check_lexed(file, &lexed, rules, facts, catalog, take);
     if lexed.nesting > rs::BIG_STACK_NESTING {
         std::thread::scope(|s| {
             std::thread::Builder::new()
@@ -523,13 +541,14 @@ pub fn parse_only(text: &str) -> usize {
     }
 }
 
-fn check_lexed(
+fn check_lexed<T>(
     file: &SourceFile,
     lexed: &rs::Lexed,
     rules: &RuleSet,
     facts: &ProjectFacts,
     catalog: &Catalog,
-) -> Result<FileResult, RustParseError> {
+    take: impl FnOnce(&mut [Option<Box<dyn Any>>]) -> T,
+) -> Result<(FileResult, T), RustParseError> {
     struct ClearSpans;
     impl Drop for ClearSpans {
         fn drop(&mut self) {
@@ -560,7 +579,7 @@ fn check_lexed(
         }
     };
     if rules.rust_is_empty() {
-        return Ok(result);
+        return Ok((result, take(&mut [])));
     }
     let mut walker = Walker {
         file,
@@ -603,7 +622,8 @@ fn check_lexed(
         rule.finish_rust(&mut cx);
     }
     result.diagnostics = std::mem::take(&mut walker.diagnostics);
-    Ok(result)
+    let taken = take(&mut walker.states);
+    Ok((result, taken))
 }
 
 struct Walker<'a, 'ast> {
@@ -671,6 +691,13 @@ impl<'a, 'ast> Walker<'a, 'ast> {
             self_ty: self.impl_ty.last().cloned(),
             span,
             sig: sig_span,
+            returns: match &sig.output {
+                syn::ReturnType::Type(_, t) => match t.as_ref() {
+                    syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                },
+                syn::ReturnType::Default => None,
+            },
         };
         self.ctx.frames.push(RustFrame::Fn(info));
         self.locals.push(HashMap::new());

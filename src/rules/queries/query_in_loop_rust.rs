@@ -29,6 +29,24 @@ struct Loop<'a> {
     concurrent: bool,
 }
 
+/// The query (not an HTTP call) `node` runs where it is written, when it is
+/// a catalog client's query: its span and the call as shown. The function
+/// summaries ([`crate::analysis::summaries`]) record it as the function's
+/// query; data-access helpers named like queries are left to the summaries.
+pub fn query_call(node: RustNode<'_>, cx: &RustChecker<'_, '_>) -> Option<(Span, String)> {
+    let q = &cx.catalog.queries.rust;
+    let (whole, client, _, _, shown) = match node {
+        RustNode::MethodCall(m) => match_chain(m, cx, q)?,
+        RustNode::Call(c) => {
+            let paths = cx.callee_candidates(c);
+            let client = q.clients.iter().find(|cl| cl.calls.iter().any(|p| paths.contains(p)) && marker_ok(cl, cx))?;
+            (cx.span(c), client, Vec::new(), None, paths.first().cloned().unwrap_or_default())
+        }
+        _ => return None,
+    };
+    (!client.http && evaluated(client, cx)).then_some((whole, shown))
+}
+
 /// Checks one Rust node.
 pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     if !cx.ctx.in_loop() {
@@ -40,7 +58,9 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
             RustNode::MethodCall(m) => match match_chain(m, cx, q) {
                 Some(found) => found,
                 None => {
-                    let Some(h) = helper(&m.method.to_string(), &m.args, q, cx) else { return };
+                    let Some(h) = helper(&m.method.to_string(), &m.args, q, cx) else {
+                        return through_project_function(node, cx);
+                    };
                     let shown = format!("{}.{}", short(cx.text(&*m.receiver)), m.method);
                     (cx.span(m), h, h_deps(&m.args, q), None, shown)
                 }
@@ -55,7 +75,9 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
                     None => {
                         let Expr::Path(p) = rs::peel(&c.func) else { return };
                         let Some(last) = p.path.segments.last() else { return };
-                        let Some(h) = helper(&last.ident.to_string(), &c.args, q, cx) else { return };
+                        let Some(h) = helper(&last.ident.to_string(), &c.args, q, cx) else {
+                            return through_project_function(node, cx);
+                        };
                         (cx.span(c), h, h_deps(&c.args, q), None, short(cx.text(&*c.func)))
                     }
                 }
@@ -101,6 +123,54 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     let label = format!("runs once per element of this collection ({})", client.name);
     let d = cx.report(whole, msg);
     d.labels.push(Label { span: lp.header, message: label });
+}
+
+/// A call in the loop to a project function that runs a query itself or
+/// through its own calls ([`crate::analysis::summaries`]): reported at the
+/// call, with the query's place named (and labelled when in this file), as
+/// the Python and TS side does.
+fn through_project_function(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
+    let q = &cx.catalog.queries.rust;
+    let (whole, deps, shown): (Span, Vec<&Expr>, String) = match node {
+        RustNode::MethodCall(m) => {
+            let mut deps = h_deps(&m.args, q);
+            deps.push(&m.receiver);
+            (cx.span(m), deps, format!("{}.{}", short(cx.text(&*m.receiver)), m.method))
+        }
+        RustNode::Call(c) => (cx.span(c), h_deps(&c.args, q), short(cx.text(&*c.func))),
+        _ => return,
+    };
+    let Some(f) = crate::analysis::rust_summaries::target_at(node, cx) else { return };
+    let Some(site) = f.reach.query.clone() else { return };
+    let fname = f.name.clone();
+    if cx.state::<HashSet<u32>>().contains(&whole.start) {
+        return;
+    }
+    let Some(lp) = enclosing(cx, whole.start) else { return };
+    let names = derived_names(&lp, whole.start, cx);
+    let Some(var) = deps.iter().find_map(|e| first_read(e, &names)) else { return };
+    let var = if lp.vars.contains(&var) { var } else { lp.vars.first().cloned().unwrap_or(var) };
+    cx.state::<HashSet<u32>>().insert(whole.start);
+    let same_file = site.path == cx.file.path;
+    let place = if same_file { String::new() } else { format!(" in {}", site.path) };
+    let via = if site.function == fname || site.function.ends_with(&format!(".{fname}")) {
+        format!("`{shown}` runs a query (`{}`{place})", site.callee)
+    } else {
+        format!("`{shown}` runs a query through `{}` (`{}`{place})", site.function, site.callee)
+    };
+    let msg = if lp.concurrent {
+        format!(
+            "{via} once per `{var}`, all started at once: 1,000 of them take 1,000 round trips and can drain the connection pool"
+        )
+    } else {
+        format!("{via} once per `{var}` in this loop: 1,000 of them make 1,000 extra round trips to the database")
+    };
+    let d = cx.report(whole, msg);
+    d.labels.push(Label { span: lp.header, message: "runs once per element of this collection".to_string() });
+    if same_file {
+        let short = site.function.rsplit('.').next().unwrap_or(&site.function).to_string();
+        d.labels.push(Label { span: Span::new(site.start, site.end), message: format!("`{short}` runs a query here") });
+    }
 }
 
 /// The client a project data-access helper stands for.

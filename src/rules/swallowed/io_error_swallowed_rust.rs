@@ -8,6 +8,8 @@
 use syn::{Expr, Pat};
 
 use crate::analysis::handlers;
+use crate::analysis::rust_summaries;
+use crate::analysis::summaries::Returns;
 use crate::catalog::errors::RustErrors;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::lang::rust::{self as rs, Step};
@@ -39,6 +41,9 @@ fn check_let(l: &syn::Local, cx: &mut RustChecker<'_, '_>) {
     if init.diverge.is_some() {
         return;
     }
+    if project_option(&init.expr, cx) {
+        return;
+    }
     let Some(call) = io_work(&init.expr, cx, true) else { return };
     let span = cx.span(l);
     if cx.explained(span) || fails_next(span, cx) || intended(&init.expr, cx) {
@@ -51,6 +56,9 @@ fn check_let(l: &syn::Local, cx: &mut RustChecker<'_, '_>) {
 fn check_ok_stmt(e: &Expr, cx: &mut RustChecker<'_, '_>) {
     let Expr::MethodCall(m) = e else { return };
     if m.method != "ok" || !m.args.is_empty() {
+        return;
+    }
+    if project_option(&m.receiver, cx) {
         return;
     }
     let Some(call) = io_work(&m.receiver, cx, true) else { return };
@@ -130,8 +138,16 @@ fn check_unwrap_or(m: &syn::ExprMethodCall, cx: &mut RustChecker<'_, '_>) {
             if sees {
                 return;
             }
+            if let Some(Expr::Closure(c)) = m.args.first()
+                && handlers::rust_handler_reports(&c.body, cx).is_some()
+            {
+                return;
+            }
         }
         _ => return,
+    }
+    if project_option(&m.receiver, cx) {
+        return;
     }
     let Some(call) = io_work(&m.receiver, cx, false) else { return };
     if single_row_read(&call, &m.receiver, cx) {
@@ -157,6 +173,21 @@ fn intended(expr: &Expr, cx: &RustChecker<'_, '_>) -> bool {
         _ => None,
     };
     handlers::rust_intent(cx.text(expr), root_name.as_deref(), cx).is_some()
+}
+
+/// `expr` is the value of a call to a project function declared to return
+/// an `Option` (the function summaries): a `None` carries no error to drop.
+fn project_option(expr: &Expr, cx: &RustChecker<'_, '_>) -> bool {
+    let mut e = rs::peel(expr);
+    while let Expr::Await(a) = e {
+        e = rs::peel(&a.base);
+    }
+    let node = match e {
+        Expr::MethodCall(m) => RustNode::MethodCall(m),
+        Expr::Call(c) => RustNode::Call(c),
+        _ => return false,
+    };
+    rust_summaries::target_at(node, cx).is_some_and(|f| f.returns == Some(Returns::Option))
 }
 
 /// The arm body drops the error: `{}`, `()`, `continue`, `{ continue; }`.
