@@ -50,6 +50,7 @@ pub static SUMMARY_RULES: &[&RuleMeta] = &[
     &crate::rules::request_without_timeout::META,
     &crate::rules::payment_without_idempotency_key::META,
     &crate::rules::side_effect_without_dedup::META,
+    &crate::rules::secret_logged::META,
 ];
 
 /// Collectors run in the facts phase.
