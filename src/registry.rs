@@ -51,6 +51,7 @@ pub static SUMMARY_RULES: &[&RuleMeta] = &[
     &crate::rules::payment_without_idempotency_key::META,
     &crate::rules::side_effect_without_dedup::META,
     &crate::rules::secret_logged::META,
+    &crate::rules::exception_swallowed::META,
 ];
 
 /// Collectors run in the facts phase.

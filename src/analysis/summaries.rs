@@ -258,6 +258,13 @@ pub struct FunctionSummary {
     /// them), not masked first.
     #[serde(default)]
     pub logs: Vec<LoggedParam>,
+    /// Python: it logs or reports the exception in flight itself
+    /// (`logger.exception`, `capture_exception()`, `exc_info=True`).
+    #[serde(default)]
+    pub reports: bool,
+    /// Its body does nothing (`pass`, a docstring, `return None`, `{}`).
+    #[serde(default)]
+    pub noop: bool,
     /// Calls that may reach project functions, in source order.
     pub calls: Vec<CallRef>,
     /// What it reaches through its calls, to [`DEPTH`]: derived by [`close`].
@@ -277,18 +284,21 @@ pub struct Reach {
     /// Parameters that reach a log call, here or through calls that pass
     /// them on unchanged.
     pub logs: Vec<LoggedParam>,
+    /// It reports the exception in flight, itself or through a call.
+    pub reports: bool,
 }
 
 impl Reach {
     /// The parts that decide rules (not where), to compare definitions.
     #[allow(clippy::type_complexity)]
-    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>) {
+    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool) {
         (
             self.query.is_some(),
             self.forwarded_http.is_some(),
             self.http_set,
             self.effect.as_ref().map(|(e, _)| e.clone()),
             self.logs.iter().map(|l| (l.index, l.name.as_str())).collect(),
+            self.reports,
         )
     }
 }
@@ -334,7 +344,7 @@ impl Summaries {
                 let site = |s: &Site| format!("{}:{}:{}", s.path, s.callee, s.function);
                 let r = &f.reach;
                 out.push_str(&format!(
-                    "{name} {} {:?} {} q={:?} h={:?} {} e={:?} l={:?}\n",
+                    "{name} {} {:?} {} q={:?} h={:?} {} e={:?} l={:?} r={} n={}\n",
                     f.module,
                     f.class,
                     f.path,
@@ -343,6 +353,8 @@ impl Summaries {
                     r.http_set,
                     r.effect.as_ref().map(|(e, s)| (e, site(s))),
                     r.logs,
+                    r.reports,
+                    f.noop,
                 ));
             }
         }
@@ -462,6 +474,7 @@ pub fn close(s: &mut Summaries) {
             http_set: f.http.as_ref().is_some_and(|(t, _)| *t == HttpTimeout::Set),
             effect: f.effect.clone(),
             logs: f.logs.clone(),
+            reports: f.reports,
         };
     }
     let candidates: Vec<Vec<Vec<usize>>> =
@@ -495,6 +508,7 @@ pub fn close(s: &mut Summaries) {
                     }
                 }
                 r.http_set |= callee.http_set && callee.forwarded_http.is_none();
+                r.reports |= callee.reports;
                 // A parameter handed on unchanged to one the callee logs.
                 for (slot, own, name) in &call.params {
                     if r.logs.iter().any(|l| l.index == *own) {
@@ -728,6 +742,8 @@ fn summarise<'t>(
         http: None,
         effect: None,
         logs,
+        reports: cx.python && crate::analysis::handlers::reports_in_flight(body, src),
+        noop: does_nothing(body, src, cx.python),
         calls: Vec::new(),
         reach: Reach::default(),
     };
@@ -787,6 +803,18 @@ fn summarise<'t>(
         }
     }
     s
+}
+
+/// A body whose statements all discard: `pass`, `...`, a docstring, a
+/// constant return; an empty JS block.
+fn does_nothing(body: Node<'_>, src: &str, python: bool) -> bool {
+    use crate::analysis::handlers::{discards_js, discards_py, statements};
+    let stmts = statements(body);
+    if python {
+        !stmts.is_empty() && stmts.iter().all(|s| discards_py(*s, src))
+    } else {
+        body.kind() == "statement_block" && stmts.iter().all(|s| discards_js(*s, src, false))
+    }
 }
 
 // ------------------------------------------------------ parameters to logs
@@ -1647,6 +1675,28 @@ mod tests {
         assert_eq!(logged(&s, "trace"), vec![own(0, "step", "record"), own(1, "data", "record")]);
         assert_eq!(logged(&s, "rebound"), vec![own(0, "step", "record")]);
         assert_eq!(logged(&s, "logField"), vec![own(0, "name", "logField"), own(1, "value", "logField")]);
+    }
+
+    #[test]
+    fn functions_that_do_nothing_or_report_the_exception_in_flight() {
+        let s = summarise_files(&[
+            (
+                "app/errors.py",
+                "import sentry_sdk\n\ndef ignore(e):\n    pass\n\ndef documented(e):\n    \"\"\"Not tracked.\"\"\"\n    return None\n\ndef report():\n    sentry_sdk.capture_exception()\n\ndef busy(e):\n    print(e)\n",
+            ),
+            ("app/views.py", "from app.errors import report\n\ndef handle():\n    report()\n"),
+            (
+                "web/errors.ts",
+                "export function ignoreError(_e: unknown) {}\nexport function keep(e: unknown) { return e; }\n",
+            ),
+        ]);
+        let f = |name: &str| s.functions.iter().find(|f| f.name == name).expect("summarised");
+        assert!(f("ignore").noop && f("documented").noop && f("ignoreError").noop);
+        assert!(!f("busy").noop && !f("keep").noop && !f("report").noop);
+        assert!(f("report").reports && !f("handle").reports);
+        // Through the import: the caller reports too.
+        assert!(reach(&s, "handle").reports);
+        assert!(!reach(&s, "busy").reports);
     }
 
     #[test]
