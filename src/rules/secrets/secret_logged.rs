@@ -474,9 +474,16 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
                 if cat.request_objects.iter().any(|o| o == obj_name) && cat.request_attrs.iter().any(|a| a == attr) {
                     return leak_of(cx.text(e), Sensitive::Credential);
                 }
-                // `req.sessionID`, `request.session.session_key`.
-                let head = cx.text(obj).split(['.', '?']).next().unwrap_or("");
-                if cat.request_objects.iter().any(|o| o == head) && cat.ends_with(attr, &cat.request_names) {
+                // `req.sessionID`, `request.session.session_key`: on the
+                // request or its session, not on an object the request
+                // carries (`request.state.db.session_id` is a database session's).
+                let written: Vec<&str> = cx.text(obj).split(['.', '?']).filter(|p| !p.is_empty()).collect();
+                let on_request = match written.as_slice() {
+                    [head] => cat.request_objects.iter().any(|o| o == head),
+                    [head, "session"] => cat.request_objects.iter().any(|o| o == head),
+                    _ => false,
+                };
+                if on_request && cat.ends_with(attr, &cat.request_names) {
                     return leak_of(cx.text(e), Sensitive::Credential);
                 }
             }
