@@ -52,6 +52,7 @@ pub static SUMMARY_RULES: &[&RuleMeta] = &[
     &crate::rules::side_effect_without_dedup::META,
     &crate::rules::secret_logged::META,
     &crate::rules::exception_swallowed::META,
+    &crate::rules::fan_out_without_limit::META,
 ];
 
 /// Collectors run in the facts phase.

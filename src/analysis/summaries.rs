@@ -265,6 +265,11 @@ pub struct FunctionSummary {
     /// Its body does nothing (`pass`, a docstring, `return None`, `{}`).
     #[serde(default)]
     pub noop: bool,
+    /// Python: it starts a task it does not await (`asyncio.create_task`,
+    /// `loop.create_task`, `nursery.start_soon`) and its file has no
+    /// concurrency limiter (`rules/catalog/queues.toml`).
+    #[serde(default)]
+    pub spawns: Option<Site>,
     /// Calls that may reach project functions, in source order.
     pub calls: Vec<CallRef>,
     /// What it reaches through its calls, to [`DEPTH`]: derived by [`close`].
@@ -286,12 +291,14 @@ pub struct Reach {
     pub logs: Vec<LoggedParam>,
     /// It reports the exception in flight, itself or through a call.
     pub reports: bool,
+    /// A task it starts per call, itself or through a call.
+    pub spawns: Option<Site>,
 }
 
 impl Reach {
     /// The parts that decide rules (not where), to compare definitions.
     #[allow(clippy::type_complexity)]
-    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool) {
+    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool, bool) {
         (
             self.query.is_some(),
             self.forwarded_http.is_some(),
@@ -299,6 +306,7 @@ impl Reach {
             self.effect.as_ref().map(|(e, _)| e.clone()),
             self.logs.iter().map(|l| (l.index, l.name.as_str())).collect(),
             self.reports,
+            self.spawns.is_some(),
         )
     }
 }
@@ -344,7 +352,7 @@ impl Summaries {
                 let site = |s: &Site| format!("{}:{}:{}", s.path, s.callee, s.function);
                 let r = &f.reach;
                 out.push_str(&format!(
-                    "{name} {} {:?} {} q={:?} h={:?} {} e={:?} l={:?} r={} n={}\n",
+                    "{name} {} {:?} {} q={:?} h={:?} {} e={:?} l={:?} r={} n={} s={:?}\n",
                     f.module,
                     f.class,
                     f.path,
@@ -355,6 +363,7 @@ impl Summaries {
                     r.logs,
                     r.reports,
                     f.noop,
+                    r.spawns.as_ref().map(site),
                 ));
             }
         }
@@ -475,6 +484,7 @@ pub fn close(s: &mut Summaries) {
             effect: f.effect.clone(),
             logs: f.logs.clone(),
             reports: f.reports,
+            spawns: f.spawns.clone(),
         };
     }
     let candidates: Vec<Vec<Vec<usize>>> =
@@ -509,6 +519,9 @@ pub fn close(s: &mut Summaries) {
                 }
                 r.http_set |= callee.http_set && callee.forwarded_http.is_none();
                 r.reports |= callee.reports;
+                if r.spawns.is_none() {
+                    r.spawns = callee.spawns.clone();
+                }
                 // A parameter handed on unchanged to one the callee logs.
                 for (slot, own, name) in &call.params {
                     if r.logs.iter().any(|l| l.index == *own) {
@@ -744,6 +757,7 @@ fn summarise<'t>(
         logs,
         reports: cx.python && crate::analysis::handlers::reports_in_flight(body, src),
         noop: does_nothing(body, src, cx.python),
+        spawns: None,
         calls: Vec::new(),
         reach: Reach::default(),
     };
@@ -794,6 +808,10 @@ fn summarise<'t>(
             s.effect = Some((e, site(call)));
             continue;
         }
+        if s.spawns.is_none() && spawns_task(cx, call) {
+            s.spawns = Some(site(call));
+            continue;
+        }
         if let Some(target) = target_of(cx, call, class.as_deref()) {
             let forwards = forwards_rest(cx, call, &rest);
             let passes_timeout = passes_timeout(cx, call);
@@ -803,6 +821,35 @@ fn summarise<'t>(
         }
     }
     s
+}
+
+/// Python: a call that starts a task it does not wait for, in a file with
+/// no concurrency limiter.
+fn spawns_task(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+    if !cx.python {
+        return false;
+    }
+    let fan = &cx.catalog.queues.python.fan_out;
+    let Some(callee) = call.field("function") else { return false };
+    let spawn = import_path(cx, callee).is_some_and(|p| fan.spawn.contains(&p))
+        || callee_parts(call, cx.src).is_some_and(|(_, m)| fan.spawn_methods.contains(&m));
+    if !spawn || call.parent().is_some_and(|p| p.kind() == "await") {
+        return false;
+    }
+    // `task = asyncio.create_task(...)` awaited later in the function.
+    if let Some(p) = call.parent().filter(|p| p.kind() == "assignment")
+        && let Some(left) = p.field("left")
+    {
+        let mut f = p.parent();
+        while let Some(n) = f.filter(|n| n.kind() != "function_definition") {
+            f = n.parent();
+        }
+        let name = node_text(left, cx.src);
+        if f.is_some_and(|f| node_text(f, cx.src).contains(&format!("await {name}"))) {
+            return false;
+        }
+    }
+    !crate::rules::fan_out_without_limit::text_is_limited(cx.src, fan, true)
 }
 
 /// A body whose statements all discard: `pass`, `...`, a docstring, a
@@ -1697,6 +1744,24 @@ mod tests {
         // Through the import: the caller reports too.
         assert!(reach(&s, "handle").reports);
         assert!(!reach(&s, "busy").reports);
+    }
+
+    #[test]
+    fn tasks_started_per_call_unless_awaited_or_limited() {
+        let s = summarise_files(&[
+            (
+                "jobs/bg.py",
+                "import asyncio\n\nasync def notify(u):\n    await asyncio.sleep(0)\n\ndef schedule(u):\n    asyncio.create_task(notify(u))\n\ndef schedule_for(user):\n    schedule(user.id)\n\nasync def now(u):\n    t = asyncio.create_task(notify(u))\n    await t\n",
+            ),
+            (
+                "jobs/lim.py",
+                "import asyncio\nS = asyncio.Semaphore(3)\n\ndef limited(u):\n    asyncio.create_task(u)\n",
+            ),
+        ]);
+        let f = |name: &str| s.functions.iter().find(|f| f.name == name).expect("summarised");
+        assert_eq!(f("schedule").spawns.as_ref().map(|s| s.callee.as_str()), Some("asyncio.create_task"));
+        assert!(reach(&s, "schedule_for").spawns.is_some());
+        assert!(f("now").spawns.is_none() && f("limited").spawns.is_none() && f("notify").spawns.is_none());
     }
 
     #[test]
