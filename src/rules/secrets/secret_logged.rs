@@ -180,11 +180,9 @@ fn sink<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>, taint: &Taint) {
 /// (`log_value(label, value)`, `debug(msg)`).
 fn helper_sink<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>, taint: &Taint) {
     use crate::analysis::summaries::ArgSlot;
-    if cx.file.role.role == Role::Browser || dev_only(call, cx) {
-        return;
-    }
+    // The lookup first: it is cheap, `dev_only` walks every ancestor.
     let Some((_, f)) = cx.facts.summary_of_call(&cx.file.path, call.start_byte()) else { return };
-    if f.reach.logs.is_empty() {
+    if f.reach.logs.is_empty() || cx.file.role.role == Role::Browser || dev_only(call, cx) {
         return;
     }
     let Some(args) = call.field("arguments") else { return };
