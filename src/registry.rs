@@ -51,6 +51,9 @@ pub static SUMMARY_RULES: &[&RuleMeta] = &[
     &crate::rules::request_without_timeout::META,
     &crate::rules::payment_without_idempotency_key::META,
     &crate::rules::side_effect_without_dedup::META,
+    &crate::rules::secret_logged::META,
+    &crate::rules::exception_swallowed::META,
+    &crate::rules::fan_out_without_limit::META,
 ];
 
 /// Collectors run in the facts phase.

@@ -121,7 +121,7 @@ fn analyze_except<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<
     }
     let broad = types.is_empty() || types.iter().any(|t| is_broad_py(*t, cx, cat));
     let stmts = statements(body);
-    let discards = !stmts.is_empty() && stmts.iter().all(|s| discards_py(*s, src));
+    let discards = !stmts.is_empty() && stmts.iter().all(|s| discards_py(*s, src) || calls_noop(*s, cx));
     let scan = scan(clause, body, &names, cx, cat, Grammar::Python);
     let intent = if scan.commented {
         Some(Accepted::new(Intent::Documented, "a comment in the handler"))
@@ -192,12 +192,32 @@ pub fn is_idiom_type<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> bool {
     }
 }
 
-fn statements(body: Node<'_>) -> Vec<Node<'_>> {
+pub(crate) fn statements(body: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = body.walk();
     body.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
 }
 
-fn discards_py(stmt: Node<'_>, src: &str) -> bool {
+/// A statement that only calls a project function (in any module) whose
+/// body does nothing: `ignore_error(e)` where `def ignore_error(e): pass`
+/// ([`crate::analysis::summaries`]; module-level functions only, since an
+/// empty method is usually a hook a subclass overrides).
+fn calls_noop(stmt: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    if stmt.kind() != "expression_statement" || stmt.named_child_count() != 1 {
+        return false;
+    }
+    let Some(mut call) = stmt.named_child(0) else { return false };
+    if matches!(call.kind(), "await" | "await_expression")
+        && let Some(inner) = call.named_child(0)
+    {
+        call = inner;
+    }
+    if !matches!(call.kind(), "call" | "call_expression") {
+        return false;
+    }
+    cx.facts.summary_of_call(&cx.file.path, call.start_byte()).is_some_and(|(_, f)| f.noop && f.class.is_none())
+}
+
+pub(crate) fn discards_py(stmt: Node<'_>, src: &str) -> bool {
     match stmt.kind() {
         "pass_statement" | "continue_statement" | "break_statement" => true,
         "return_statement" => stmt.named_child(0).is_none_or(|v| is_constant_py(v, src, 0)),
@@ -255,7 +275,7 @@ fn analyze_catch<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<'
     // or defaulting catch is the ordinary parse-or-default idiom.
     let try_body = try_stmt.and_then(|t| t.field("body"));
     let risky = try_body.is_some_and(|b| awaits_in(b) || sync_io_in(b, src));
-    let discards = stmts.iter().all(|s| discards_js(*s, src, true)) && risky;
+    let discards = stmts.iter().all(|s| discards_js(*s, src, true) || calls_noop(*s, cx)) && risky;
     let scan = scan(clause, body, &names, cx, cat, cx.grammar());
     let commented = scan.commented || trailing_comment(clause, src) || acknowledged_before(clause, src);
     let intent = if commented {
@@ -476,7 +496,7 @@ fn leading_comment(node: Node<'_>, src: &str) -> bool {
 
 /// `allow_loop_jumps`: `continue`/`break` discard in a catch clause but are
 /// not valid in a callback.
-fn discards_js(stmt: Node<'_>, src: &str, allow_loop_jumps: bool) -> bool {
+pub(crate) fn discards_js(stmt: Node<'_>, src: &str, allow_loop_jumps: bool) -> bool {
     match stmt.kind() {
         "empty_statement" => true,
         "continue_statement" | "break_statement" => allow_loop_jumps,
@@ -1177,7 +1197,7 @@ impl crate::engine::facts::FactCollector for ReportingFunctionFacts {
 }
 
 /// True when `body` reports the exception in flight itself.
-fn reports_in_flight(body: Node<'_>, src: &str) -> bool {
+pub(crate) fn reports_in_flight(body: Node<'_>, src: &str) -> bool {
     let mut found = false;
     walk(body, &mut |n| {
         match n.kind() {
@@ -1329,6 +1349,12 @@ fn classify_call<'t>(call: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors, gra
             && cx.facts.reporting_functions.contains(name)
         {
             out.callee_reports = Some(name.to_string());
+            return;
+        }
+        // Through an import, a module (`errors.report()`) or calls in
+        // between: the function summaries.
+        if cx.facts.summary_of_call(&cx.file.path, call.start_byte()).is_some_and(|(_, f)| f.reach.reports) {
+            out.callee_reports = Some(crate::lang::node_text(callee, src).to_string());
             return;
         }
     }

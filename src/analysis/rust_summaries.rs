@@ -54,6 +54,10 @@ pub fn collect(file: &SourceFile, catalog: &Catalog) -> Vec<FunctionSummary> {
                 http: None,
                 effect: None,
                 calls: Vec::new(),
+                logs: Vec::new(),
+                reports: false,
+                noop: false,
+                spawns: None,
                 reach: Default::default(),
             })
             .collect();
@@ -111,6 +115,10 @@ impl Rule for Collector {
                 http: None,
                 effect: None,
                 calls: Vec::new(),
+                logs: Vec::new(),
+                reports: false,
+                noop: false,
+                spawns: None,
                 reach: Default::default(),
             };
             st.by_span.insert(info.span.start, st.functions.len());
@@ -137,7 +145,14 @@ impl Rule for Collector {
         }
         if let Some((target, start)) = call {
             let target = anchored(target, &module);
-            f.calls.push(CallRef { target, start, forwards: false, passes_timeout: false, keywords: Vec::new() });
+            f.calls.push(CallRef {
+                target,
+                start,
+                forwards: false,
+                passes_timeout: false,
+                keywords: Vec::new(),
+                params: Vec::new(),
+            });
         }
     }
 }

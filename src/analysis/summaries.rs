@@ -217,6 +217,39 @@ pub struct CallRef {
     pub passes_timeout: bool,
     /// Keyword argument names (Python) or keys of object literal arguments (JS).
     pub keywords: Vec<String>,
+    /// Arguments that are one of the caller's own parameters, unchanged:
+    /// (where the argument is, the caller's parameter index and name).
+    #[serde(default)]
+    pub params: Vec<(ArgSlot, u32, String)>,
+}
+
+/// Where an argument sits in a call: its position (keyword arguments not
+/// counted) or its keyword.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum ArgSlot {
+    Position(u32),
+    Keyword(String),
+}
+
+/// A parameter a function writes to a log (a logger call the secrets
+/// catalog knows), itself or through project calls.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct LoggedParam {
+    /// Its position among the parameters (`self`/`cls` not counted).
+    pub index: u32,
+    pub name: String,
+    /// The function whose log call writes it (this one, or one it calls).
+    pub via: String,
+}
+
+impl LoggedParam {
+    /// Whether the argument at `slot` of a call lands in this parameter.
+    pub fn receives(&self, slot: &ArgSlot) -> bool {
+        match slot {
+            ArgSlot::Position(i) => *i == self.index,
+            ArgSlot::Keyword(k) => *k == self.name,
+        }
+    }
 }
 
 /// What one function does itself.
@@ -238,6 +271,22 @@ pub struct FunctionSummary {
     pub http: Option<(HttpTimeout, Site)>,
     /// A payment or remote side effect not preceded by a guard.
     pub effect: Option<(SideEffect, Site)>,
+    /// Parameters it passes to a log call (maybe inside a string built from
+    /// them), not masked first.
+    #[serde(default)]
+    pub logs: Vec<LoggedParam>,
+    /// Python: it logs or reports the exception in flight itself
+    /// (`logger.exception`, `capture_exception()`, `exc_info=True`).
+    #[serde(default)]
+    pub reports: bool,
+    /// Its body does nothing (`pass`, a docstring, `return None`, `{}`).
+    #[serde(default)]
+    pub noop: bool,
+    /// Python: it starts a task it does not await (`asyncio.create_task`,
+    /// `loop.create_task`, `nursery.start_soon`) and its file has no
+    /// concurrency limiter (`rules/catalog/queues.toml`).
+    #[serde(default)]
+    pub spawns: Option<Site>,
     /// Calls that may reach project functions, in source order.
     pub calls: Vec<CallRef>,
     /// What it reaches through its calls, to [`DEPTH`]: derived by [`close`].
@@ -254,16 +303,27 @@ pub struct Reach {
     /// An HTTP call with its timeout set in the chain.
     pub http_set: bool,
     pub effect: Option<(SideEffect, Site)>,
+    /// Parameters that reach a log call, here or through calls that pass
+    /// them on unchanged.
+    pub logs: Vec<LoggedParam>,
+    /// It reports the exception in flight, itself or through a call.
+    pub reports: bool,
+    /// A task it starts per call, itself or through a call.
+    pub spawns: Option<Site>,
 }
 
 impl Reach {
     /// The parts that decide rules (not where), to compare definitions.
-    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>) {
+    #[allow(clippy::type_complexity)]
+    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool, bool) {
         (
             self.query.is_some(),
             self.forwarded_http.is_some(),
             self.http_set,
             self.effect.as_ref().map(|(e, _)| e.clone()),
+            self.logs.iter().map(|l| (l.index, l.name.as_str())).collect(),
+            self.reports,
+            self.spawns.is_some(),
         )
     }
 }
@@ -312,7 +372,7 @@ impl Summaries {
                 let site = |s: &Site| format!("{}:{}:{}", s.path, s.callee, s.function);
                 let r = &f.reach;
                 out.push_str(&format!(
-                    "{name} {} {:?} {} {:?} q={:?} h={:?} {} e={:?}\n",
+                    "{name} {} {:?} {} {:?} q={:?} h={:?} {} e={:?} l={:?} r={} n={} s={:?}\n",
                     f.module,
                     f.class,
                     f.path,
@@ -321,6 +381,10 @@ impl Summaries {
                     r.forwarded_http.as_ref().map(site),
                     r.http_set,
                     r.effect.as_ref().map(|(e, s)| (e, site(s))),
+                    r.logs,
+                    r.reports,
+                    f.noop,
+                    r.spawns.as_ref().map(site),
                 ));
             }
         }
@@ -472,6 +536,9 @@ pub fn close(s: &mut Summaries) {
             forwarded_http: f.http.as_ref().filter(|(t, _)| *t == HttpTimeout::Forwarded).map(|(_, s)| s.clone()),
             http_set: f.http.as_ref().is_some_and(|(t, _)| *t == HttpTimeout::Set),
             effect: f.effect.clone(),
+            logs: f.logs.clone(),
+            reports: f.reports,
+            spawns: f.spawns.clone(),
         };
     }
     let candidates: Vec<Vec<Vec<usize>>> =
@@ -505,6 +572,20 @@ pub fn close(s: &mut Summaries) {
                     }
                 }
                 r.http_set |= callee.http_set && callee.forwarded_http.is_none();
+                r.reports |= callee.reports;
+                if r.spawns.is_none() {
+                    r.spawns = callee.spawns.clone();
+                }
+                // A parameter handed on unchanged to one the callee logs.
+                for (slot, own, name) in &call.params {
+                    if r.logs.iter().any(|l| l.index == *own) {
+                        continue;
+                    }
+                    if let Some(l) = callee.logs.iter().find(|l| l.receives(slot)) {
+                        r.logs.push(LoggedParam { index: *own, name: name.clone(), via: l.via.clone() });
+                    }
+                }
+                r.logs.sort();
             }
             next.push(r);
         }
@@ -718,6 +799,7 @@ fn summarise<'t>(
         None => name.clone(),
     };
     let (rest, optional, _) = params(func, src);
+    let (logs, mut passed) = param_flow(cx, func, body, class.is_some(), &shown);
     let mut s = FunctionSummary {
         module: cx.module.clone(),
         path: cx.file.path.clone(),
@@ -727,6 +809,10 @@ fn summarise<'t>(
         query: None,
         http: None,
         effect: None,
+        logs,
+        reports: cx.python && crate::analysis::handlers::reports_in_flight(body, src),
+        noop: does_nothing(body, src, cx.python),
+        spawns: None,
         calls: Vec::new(),
         reach: Reach::default(),
     };
@@ -777,14 +863,311 @@ fn summarise<'t>(
             s.effect = Some((e, site(call)));
             continue;
         }
+        if s.spawns.is_none() && spawns_task(cx, call) {
+            s.spawns = Some(site(call));
+            continue;
+        }
         if let Some(target) = target_of(cx, call, class.as_deref()) {
             let forwards = forwards_rest(cx, call, &rest);
             let passes_timeout = passes_timeout(cx, call);
             let keywords = keywords_in(call, src, cx.python);
-            s.calls.push(CallRef { target, start: call.start_byte(), forwards, passes_timeout, keywords });
+            let params = passed.remove(&call.start_byte()).unwrap_or_default();
+            s.calls.push(CallRef { target, start: call.start_byte(), forwards, passes_timeout, keywords, params });
         }
     }
     s
+}
+
+/// Python: a call that starts a task it does not wait for, in a file with
+/// no concurrency limiter.
+fn spawns_task(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+    if !cx.python {
+        return false;
+    }
+    let fan = &cx.catalog.queues.python.fan_out;
+    let Some(callee) = call.field("function") else { return false };
+    let spawn = import_path(cx, callee).is_some_and(|p| fan.spawn.contains(&p))
+        || callee_parts(call, cx.src).is_some_and(|(_, m)| fan.spawn_methods.contains(&m));
+    if !spawn || call.parent().is_some_and(|p| p.kind() == "await") {
+        return false;
+    }
+    // `task = asyncio.create_task(...)` awaited later in the function.
+    if let Some(p) = call.parent().filter(|p| p.kind() == "assignment")
+        && let Some(left) = p.field("left")
+    {
+        let mut f = p.parent();
+        while let Some(n) = f.filter(|n| n.kind() != "function_definition") {
+            f = n.parent();
+        }
+        let name = node_text(left, cx.src);
+        if f.is_some_and(|f| node_text(f, cx.src).contains(&format!("await {name}"))) {
+            return false;
+        }
+    }
+    !crate::rules::fan_out_without_limit::text_is_limited(cx.src, fan, true)
+}
+
+/// A body whose statements all discard: `pass`, `...`, a docstring, a
+/// constant return; an empty JS block.
+fn does_nothing(body: Node<'_>, src: &str, python: bool) -> bool {
+    use crate::analysis::handlers::{discards_js, discards_py, statements};
+    let stmts = statements(body);
+    if python {
+        !stmts.is_empty() && stmts.iter().all(|s| discards_py(*s, src))
+    } else {
+        body.kind() == "statement_block" && stmts.iter().all(|s| discards_js(*s, src, false))
+    }
+}
+
+// ------------------------------------------------------ parameters to logs
+
+/// The parameter names of a function in order, `self`/`cls` of a method not
+/// counted (a call `obj.method(a)` passes `a` as the first).
+fn param_names(func: Node<'_>, src: &str, method: bool) -> Vec<String> {
+    let mut all = params(func, src).2;
+    if all.is_empty()
+        && let Some(p) = func.field("parameter")
+    {
+        // `x => ...`
+        all.push(node_text(p, src).to_string());
+    }
+    if method && all.first().is_some_and(|n| n == "self" || n == "cls") {
+        all.remove(0);
+    }
+    all
+}
+
+/// Which parameters the function writes to a log call itself, and, per
+/// call (by start byte), which arguments are its parameters unchanged.
+/// Values flow through local assignments in source order, f-strings,
+/// template literals, `+`/`%`, `.format` and the secrets catalog's
+/// passthroughs; a sanitizer (`mask`, `hash`, `len`, ...) stops them, and
+/// reassigning a parameter (`token = mask(token)`) cleans it.
+#[allow(clippy::type_complexity)]
+fn param_flow(
+    cx: &FileCx<'_>,
+    func: Node<'_>,
+    body: Node<'_>,
+    method: bool,
+    shown: &str,
+) -> (Vec<LoggedParam>, HashMap<usize, Vec<(ArgSlot, u32, String)>>) {
+    let src = cx.src;
+    let names = param_names(func, src, method);
+    let mut logs: Vec<LoggedParam> = Vec::new();
+    let mut passed: HashMap<usize, Vec<(ArgSlot, u32, String)>> = HashMap::new();
+    if names.is_empty() {
+        return (logs, passed);
+    }
+    let mut locals: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut nodes = Vec::new();
+    crate::lang::walk(body, &mut |n| {
+        if n.id() != body.id() && is_function(n) && (is_class(n) || function_parts(n, src, cx.python).is_some()) {
+            return false;
+        }
+        if matches!(
+            n.kind(),
+            "call" | "call_expression" | "assignment" | "variable_declarator" | "assignment_expression"
+        ) {
+            nodes.push(n);
+        }
+        true
+    });
+    // An assignment's value is visited after the assignment itself; apply
+    // it once its calls have been seen (`x = f(token)` logs before rebinding).
+    let mut pending: Vec<(usize, String, Vec<u32>)> = Vec::new();
+    for n in nodes {
+        while let Some(at) = pending.iter().position(|(end, _, _)| *end <= n.start_byte()) {
+            let (_, name, from) = pending.remove(at);
+            locals.insert(name, from);
+        }
+        match n.kind() {
+            "call" | "call_expression" => {
+                let Some(args) = n.field("arguments") else { continue };
+                let mut cursor = args.walk();
+                let args: Vec<Node<'_>> = args.named_children(&mut cursor).filter(|a| a.kind() != "comment").collect();
+                if is_log_call(cx, n) {
+                    let ignored = &cx.catalog.secrets.sinks(cx.python).ignored_keywords;
+                    for a in &args {
+                        if a.kind() == "keyword_argument"
+                            && a.field("name").is_some_and(|k| ignored.iter().any(|i| i == node_text(k, src)))
+                        {
+                            continue;
+                        }
+                        for i in flow(cx, *a, &locals, &names, 0) {
+                            if !logs.iter().any(|l| l.index == i) {
+                                logs.push(LoggedParam {
+                                    index: i,
+                                    name: names[i as usize].clone(),
+                                    via: shown.to_string(),
+                                });
+                            }
+                        }
+                    }
+                    continue;
+                }
+                let mut position = 0;
+                let mut out = Vec::new();
+                for a in &args {
+                    let (slot, value) = if a.kind() == "keyword_argument" {
+                        let Some(k) = a.field("name") else { continue };
+                        let Some(v) = a.field("value") else { continue };
+                        (ArgSlot::Keyword(node_text(k, src).to_string()), v)
+                    } else if matches!(a.kind(), "list_splat" | "dictionary_splat" | "spread_element") {
+                        break;
+                    } else {
+                        position += 1;
+                        (ArgSlot::Position(position - 1), *a)
+                    };
+                    if value.kind() == "identifier" {
+                        let name = node_text(value, src);
+                        // Only the parameter itself, not rebound since.
+                        if !locals.contains_key(name)
+                            && let Some(i) = names.iter().position(|p| p == name)
+                        {
+                            out.push((slot, i as u32, name.to_string()));
+                        }
+                    }
+                }
+                if !out.is_empty() {
+                    passed.insert(n.start_byte(), out);
+                }
+            }
+            _ => {
+                let (left, right) = match n.kind() {
+                    "variable_declarator" => (n.field("name"), n.field("value")),
+                    _ => (n.field("left"), n.field("right")),
+                };
+                let (Some(left), Some(right)) = (left, right) else { continue };
+                if left.kind() != "identifier" {
+                    continue;
+                }
+                let from = flow(cx, right, &locals, &names, 0);
+                pending.push((n.end_byte(), node_text(left, src).to_string(), from));
+            }
+        }
+    }
+    logs.sort();
+    (logs, passed)
+}
+
+/// The parameters (indexes into `names`) whose value `e` carries.
+fn flow(cx: &FileCx<'_>, e: Node<'_>, locals: &HashMap<String, Vec<u32>>, names: &[String], depth: u32) -> Vec<u32> {
+    let src = cx.src;
+    let cat = &cx.catalog.secrets;
+    if depth > 12 {
+        return Vec::new();
+    }
+    let children = |n: Node<'_>| {
+        let mut cursor = n.walk();
+        let kids: Vec<Node<'_>> = n.named_children(&mut cursor).collect();
+        let mut out: Vec<u32> = kids.into_iter().flat_map(|c| flow(cx, c, locals, names, depth + 1)).collect();
+        out.sort();
+        out.dedup();
+        out
+    };
+    match e.kind() {
+        "identifier" => {
+            let name = node_text(e, src);
+            match locals.get(name) {
+                Some(from) => from.clone(),
+                None => names.iter().position(|p| p == name).map(|i| vec![i as u32]).unwrap_or_default(),
+            }
+        }
+        "parenthesized_expression"
+        | "await"
+        | "await_expression"
+        | "as_expression"
+        | "non_null_expression"
+        | "interpolation"
+        | "template_substitution"
+        | "string"
+        | "template_string"
+        | "concatenated_string"
+        | "list"
+        | "tuple"
+        | "set"
+        | "array"
+        | "expression_list"
+        | "list_splat"
+        | "dictionary_splat"
+        | "spread_element"
+        | "object"
+        | "dictionary"
+        | "argument_list"
+        | "arguments"
+        | "conditional_expression"
+        | "ternary_expression" => children(e),
+        "pair" | "keyword_argument" => {
+            e.field("value").map(|v| flow(cx, v, locals, names, depth + 1)).unwrap_or_default()
+        }
+        "binary_operator" | "binary_expression" => {
+            let op = e.field("operator").map(|o| node_text(o, src)).unwrap_or("");
+            if !matches!(op, "+" | "%" | "or" | "||" | "??") {
+                return Vec::new();
+            }
+            children(e)
+        }
+        "call" | "call_expression" => {
+            let Some(callee) = e.field("function") else { return Vec::new() };
+            let text = compact(node_text(callee, src));
+            let last = text.rsplit('.').next().unwrap_or(&text).to_string();
+            if cat.is_sanitizer(&last) {
+                return Vec::new();
+            }
+            let args = e.field("arguments").map(|a| flow(cx, a, locals, names, depth + 1)).unwrap_or_default();
+            match callee.kind() {
+                "attribute" | "member_expression" if cat.passthrough_methods.contains(&last) => {
+                    let mut out =
+                        callee.field("object").map(|o| flow(cx, o, locals, names, depth + 1)).unwrap_or_default();
+                    out.extend(args);
+                    out.sort();
+                    out.dedup();
+                    out
+                }
+                _ if cat.passthrough_calls.contains(&text) => args,
+                "identifier" if cat.passthrough_calls.contains(&last) => args,
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A logger call the secrets catalog knows: `logger.info`, `logging.warning`,
+/// `self.log.error`, `logging.getLogger(__name__).info`, `console.log`.
+fn is_log_call(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+    let src = cx.src;
+    let sinks = cx.catalog.secrets.sinks(cx.python);
+    let Some((recv, method)) = callee_parts(call, src) else { return false };
+    if !sinks.logger_methods.contains(&method) {
+        return false;
+    }
+    let under = |p: &str| {
+        sinks
+            .logger_paths
+            .iter()
+            .any(|lp| p == lp || p.starts_with(&format!("{lp}.")) || p.starts_with(&format!("{lp}()")))
+    };
+    if call.field("function").and_then(|c| import_path(cx, c)).is_some_and(|p| under(&p)) {
+        return true;
+    }
+    match recv.kind() {
+        "identifier" => {
+            let name = node_text(recv, src);
+            (!cx.python && name == "console")
+                || !cx.imports.contains_key(name) && sinks.logger_names.iter().any(|n| n == name)
+                || sinks.logger_name_suffixes.iter().any(|s| name.ends_with(s.as_str()))
+        }
+        "attribute" | "member_expression" => recv
+            .field("attribute")
+            .or_else(|| recv.field("property"))
+            .map(|a| node_text(a, src))
+            .is_some_and(|n| sinks.logger_names.iter().any(|x| x == n)),
+        "call" | "call_expression" => {
+            recv.field("function").and_then(|f| import_path(cx, f)).is_some_and(|p| under(&p))
+        }
+        _ => false,
+    }
 }
 
 fn compact(t: &str) -> String {
@@ -1360,6 +1743,80 @@ mod tests {
         assert!(reach(&s, "call_api").forwarded_http.is_some());
         assert!(reach(&s, "safe_api").forwarded_http.is_none());
         assert!(reach(&s, "safe_api").http_set);
+    }
+
+    fn logged(s: &Summaries, name: &str) -> Vec<(u32, String, String)> {
+        reach(s, name).logs.iter().map(|l| (l.index, l.name.clone(), l.via.clone())).collect()
+    }
+
+    #[test]
+    fn parameters_written_to_logs_directly_through_locals_and_calls() {
+        let s = summarise_files(&[
+            (
+                "app/log.py",
+                "import logging\nlogger = logging.getLogger(__name__)\n\ndef record(label, value):\n    logger.info('%s=%s', label, value)\n\ndef note(event, detail):\n    msg = f'{event}: {detail}'\n    logger.warning(msg)\n\ndef masked(label, value):\n    value = mask(value)\n    logger.info('%s %s', label, value)\n\ndef sized(label, value):\n    logger.info('%s', len(value))\n\nclass A:\n    def entry(self, what, payload):\n        logger.info('%s', payload)\n",
+            ),
+            (
+                "app/views.py",
+                "from app.log import record\n\ndef trace(step, data):\n    record(step, data)\n\ndef rebound(step, data):\n    data = data.id\n    record(step, data)\n",
+            ),
+            (
+                "web/log.ts",
+                "export function logField(name: string, value: string) {\n  console.info(`${name}=${value}`);\n}\n",
+            ),
+        ]);
+        let own = |i: u32, n: &str, via: &str| (i, n.to_string(), via.to_string());
+        assert_eq!(logged(&s, "record"), vec![own(0, "label", "record"), own(1, "value", "record")]);
+        assert_eq!(logged(&s, "note"), vec![own(0, "event", "note"), own(1, "detail", "note")]);
+        // Masked before logging, or only its length: only the label.
+        assert_eq!(logged(&s, "masked"), vec![own(0, "label", "masked")]);
+        assert!(logged(&s, "sized").is_empty());
+        // `self` is not counted.
+        assert_eq!(logged(&s, "entry"), vec![own(1, "payload", "A.entry")]);
+        // Handed on unchanged: logged through `record`; rebound first: not.
+        assert_eq!(logged(&s, "trace"), vec![own(0, "step", "record"), own(1, "data", "record")]);
+        assert_eq!(logged(&s, "rebound"), vec![own(0, "step", "record")]);
+        assert_eq!(logged(&s, "logField"), vec![own(0, "name", "logField"), own(1, "value", "logField")]);
+    }
+
+    #[test]
+    fn functions_that_do_nothing_or_report_the_exception_in_flight() {
+        let s = summarise_files(&[
+            (
+                "app/errors.py",
+                "import sentry_sdk\n\ndef ignore(e):\n    pass\n\ndef documented(e):\n    \"\"\"Not tracked.\"\"\"\n    return None\n\ndef report():\n    sentry_sdk.capture_exception()\n\ndef busy(e):\n    print(e)\n",
+            ),
+            ("app/views.py", "from app.errors import report\n\ndef handle():\n    report()\n"),
+            (
+                "web/errors.ts",
+                "export function ignoreError(_e: unknown) {}\nexport function keep(e: unknown) { return e; }\n",
+            ),
+        ]);
+        let f = |name: &str| s.functions.iter().find(|f| f.name == name).expect("summarised");
+        assert!(f("ignore").noop && f("documented").noop && f("ignoreError").noop);
+        assert!(!f("busy").noop && !f("keep").noop && !f("report").noop);
+        assert!(f("report").reports && !f("handle").reports);
+        // Through the import: the caller reports too.
+        assert!(reach(&s, "handle").reports);
+        assert!(!reach(&s, "busy").reports);
+    }
+
+    #[test]
+    fn tasks_started_per_call_unless_awaited_or_limited() {
+        let s = summarise_files(&[
+            (
+                "jobs/bg.py",
+                "import asyncio\n\nasync def notify(u):\n    await asyncio.sleep(0)\n\ndef schedule(u):\n    asyncio.create_task(notify(u))\n\ndef schedule_for(user):\n    schedule(user.id)\n\nasync def now(u):\n    t = asyncio.create_task(notify(u))\n    await t\n",
+            ),
+            (
+                "jobs/lim.py",
+                "import asyncio\nS = asyncio.Semaphore(3)\n\ndef limited(u):\n    asyncio.create_task(u)\n",
+            ),
+        ]);
+        let f = |name: &str| s.functions.iter().find(|f| f.name == name).expect("summarised");
+        assert_eq!(f("schedule").spawns.as_ref().map(|s| s.callee.as_str()), Some("asyncio.create_task"));
+        assert!(reach(&s, "schedule_for").spawns.is_some());
+        assert!(f("now").spawns.is_none() && f("limited").spawns.is_none() && f("notify").spawns.is_none());
     }
 
     #[test]

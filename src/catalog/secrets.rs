@@ -112,6 +112,11 @@ pub enum Sensitive {
 }
 
 impl SecretsCatalog {
+    /// The log sinks of Python, or of TypeScript/JavaScript.
+    pub fn sinks(&self, python: bool) -> &LogSinks {
+        if python { &self.python } else { &self.js }
+    }
+
     /// Classifies an identifier, attribute, key or header name.
     pub fn classify(&self, name: &str) -> Option<Sensitive> {
         let words = split_words(name);

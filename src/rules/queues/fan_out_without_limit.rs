@@ -94,9 +94,15 @@ fn file_is_limited(cx: &mut Checker<'_, '_>, python: bool) -> bool {
     if let Some(v) = cx.state::<Limited>().0 {
         return v;
     }
-    let src = cx.src;
-    let fan = &cx.catalog.queues.lang(python).fan_out;
-    let limited = fan.limiters.iter().any(|l| {
+    let limited = text_is_limited(cx.src, &cx.catalog.queues.lang(python).fan_out, python);
+    cx.state::<Limited>().0 = Some(limited);
+    limited
+}
+
+/// A file whose text imports or creates one of the catalog's limiters
+/// (a semaphore, `p-limit`): its fan-out is taken to be limited.
+pub fn text_is_limited(src: &str, fan: &FanOut, python: bool) -> bool {
+    fan.limiters.iter().any(|l| {
         if l.ends_with('.') || l.ends_with('/') || !python {
             let m = l.trim_end_matches('.');
             if python {
@@ -110,9 +116,7 @@ fn file_is_limited(cx: &mut Checker<'_, '_>, python: bool) -> bool {
             let last = l.rsplit('.').next().unwrap_or(l);
             src.contains(&format!("{last}("))
         }
-    });
-    cx.state::<Limited>().0 = Some(limited);
-    limited
+    })
 }
 
 /// A query builder chain that limits its result: `db(t).where(..).limit(n)`,
@@ -209,7 +213,9 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     // Spawning one task or work item per loop iteration.
     let Some(attr) = (callee.kind() == "attribute").then(|| callee.field("attribute")).flatten() else {
         if r.bound && fan.spawn.contains(&r.path) {
-            spawn_in_loop(call, callee, cx, false);
+            spawn_in_loop(call, callee, cx, None);
+        } else {
+            spawn_through_helper(call, callee, cx);
         }
         return;
     };
@@ -221,12 +227,33 @@ fn check_python<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
         ctor_known || recv.contains("executor") || recv.ends_with("pool")
     };
     if is_spawn || is_submit {
-        spawn_in_loop(call, callee, cx, is_submit);
+        spawn_in_loop(call, callee, cx, is_submit.then_some(None));
+    } else {
+        spawn_through_helper(call, callee, cx);
     }
 }
 
+/// A call to a project function (any module, up to three calls deep) that
+/// starts a task per call with no limiter in its file
+/// ([`crate::analysis::summaries`]): a loop of such calls fans out like a
+/// loop of `create_task`.
+fn spawn_through_helper<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>) {
+    let Some((_, f)) = cx.facts.summary_of_call(&cx.file.path, call.start_byte()) else { return };
+    let Some(site) = &f.reach.spawns else { return };
+    let helper = format!(
+        "`{}` ({}) starts a task with `{}` in `{}`",
+        shorten(cx.text(callee)),
+        site.path,
+        site.callee,
+        site.function
+    );
+    spawn_in_loop(call, callee, cx, Some(Some(helper)));
+}
+
 /// Reports a spawn call made once per item of an unbounded loop.
-fn spawn_in_loop<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>, submit: bool) {
+/// `how`: `None` for a spawn call, `Some(None)` for an executor submit,
+/// `Some(Some(helper))` for a project function that spawns.
+fn spawn_in_loop<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>, how: Option<Option<String>>) {
     let src = cx.src;
     // Awaited at once, or waited for in the loop: one at a time.
     let parent = call.parent();
@@ -252,7 +279,11 @@ fn spawn_in_loop<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>,
     }
     let shown = shorten(cx.text(callee));
     let iter = shorten(node_text(iter, src));
-    let msg = if submit {
+    let msg = if let Some(Some(helper)) = how {
+        format!(
+            "{helper}, called in a loop over `{iter}`: one task per item starts at once with no concurrency limit, {CONSEQUENCE}"
+        )
+    } else if how.is_some() {
         format!(
             "`{shown}` in a loop over `{iter}` queues one work item per item at once in the executor's unbounded queue, so a large input holds all of them in memory"
         )

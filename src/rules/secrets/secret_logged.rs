@@ -129,7 +129,11 @@ fn track<'t>(node: Node<'t>, cx: &Checker<'_, 't>, taint: &mut Taint) {
 /// that carries a secret.
 fn sink<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>, taint: &Taint) {
     let Some(callee) = call.field("function") else { return };
-    if !is_log_call(callee, cx) || dev_only(call, cx) || generated_output(callee, cx) {
+    if !is_log_call(callee, cx) {
+        helper_sink(call, cx, taint);
+        return;
+    }
+    if dev_only(call, cx) || generated_output(callee, cx) {
         return;
     }
     let Some(args) = call.field("arguments") else { return };
@@ -166,6 +170,65 @@ fn sink<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>, taint: &Taint) {
             cx.report_node(call, msg);
             return;
         }
+    }
+}
+
+/// A call to a project function that writes one of its parameters to a log
+/// (the function summaries, [`crate::analysis::summaries`]), passing a
+/// secret into that parameter. A parameter named like a secret is the
+/// helper's own finding, at its log call; this covers generic ones
+/// (`log_value(label, value)`, `debug(msg)`).
+fn helper_sink<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>, taint: &Taint) {
+    use crate::analysis::summaries::ArgSlot;
+    // The lookup first: it is cheap, `dev_only` walks every ancestor.
+    let Some((_, f)) = cx.facts.summary_of_call(&cx.file.path, call.start_byte()) else { return };
+    if f.reach.logs.is_empty() || cx.file.role.role == Role::Browser || dev_only(call, cx) {
+        return;
+    }
+    let Some(args) = call.field("arguments") else { return };
+    let mut cursor = args.walk();
+    let args: Vec<Node<'t>> = args.named_children(&mut cursor).filter(|a| a.kind() != "comment").collect();
+    let mut position = 0;
+    for arg in args {
+        let (slot, value) = if arg.kind() == "keyword_argument" {
+            let (Some(k), Some(v)) = (arg.field("name"), arg.field("value")) else { continue };
+            (ArgSlot::Keyword(cx.text(k).to_string()), v)
+        } else if matches!(arg.kind(), "list_splat" | "dictionary_splat" | "spread_element") {
+            return;
+        } else {
+            position += 1;
+            (ArgSlot::Position(position - 1), arg)
+        };
+        let Some(param) = f.reach.logs.iter().find(|l| l.receives(&slot)) else { continue };
+        if values::secret_name(&param.name, &cx.catalog.secrets).is_some() {
+            continue;
+        }
+        let Some(l) = leak(value, cx, taint, 0) else { continue };
+        let what = match &l.origin {
+            Some(o) if *o != l.shown => format!("`{}` (from `{o}`)", l.shown),
+            _ => format!("`{}`", l.shown),
+        };
+        let helper = short(cx.text(call.field("function").unwrap_or(call)));
+        let through = if param.via == f.name || f.class.as_ref().is_some_and(|c| param.via == format!("{c}.{}", f.name))
+        {
+            String::new()
+        } else {
+            format!(" (through `{}`)", param.via)
+        };
+        let harm = match l.kind {
+            Sensitive::Credential => {
+                "anyone who can read the logs, or the services they are shipped to, can use this credential"
+            }
+            Sensitive::Personal => {
+                "personal or card data then sits in every log store and backup, beyond access control and deletion requests"
+            }
+        };
+        let msg = format!(
+            "{what} is passed to `{helper}` ({}), which writes its parameter `{}` to the log{through}: {harm}",
+            f.path, param.name
+        );
+        cx.report_node(call, msg);
+        return;
     }
 }
 
@@ -409,9 +472,16 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
                 if cat.request_objects.iter().any(|o| o == obj_name) && cat.request_attrs.iter().any(|a| a == attr) {
                     return leak_of(cx.text(e), Sensitive::Credential);
                 }
-                // `req.sessionID`, `request.session.session_key`.
-                let head = cx.text(obj).split(['.', '?']).next().unwrap_or("");
-                if cat.request_objects.iter().any(|o| o == head) && cat.ends_with(attr, &cat.request_names) {
+                // `req.sessionID`, `request.session.session_key`: on the
+                // request or its session, not on an object the request
+                // carries (`request.state.db.session_id` is a database session's).
+                let written: Vec<&str> = cx.text(obj).split(['.', '?']).filter(|p| !p.is_empty()).collect();
+                let on_request = match written.as_slice() {
+                    [head] => cat.request_objects.iter().any(|o| o == head),
+                    [head, "session"] => cat.request_objects.iter().any(|o| o == head),
+                    _ => false,
+                };
+                if on_request && cat.ends_with(attr, &cat.request_names) {
                     return leak_of(cx.text(e), Sensitive::Credential);
                 }
             }
