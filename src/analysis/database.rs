@@ -262,10 +262,8 @@ pub fn scan(file: &SourceFile) -> Option<DatabaseFacts> {
         }
         Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => {
             for key in ["client", "type", "dialect"] {
-                for (value, engine) in JS_CLIENTS {
-                    if js_key_value(text, key, value) {
-                        add(*engine, &format!("{key}: '{value}'"));
-                    }
+                for (value, engine) in js_clients(text, key) {
+                    add(engine, &format!("{key}: '{value}'"));
                 }
             }
         }
@@ -293,19 +291,26 @@ fn quoted_prefix(text: &str, needle: &str) -> bool {
     })
 }
 
-/// `key: 'value'` (or `"value"`, `key = "value"`) appears in `text`.
-fn js_key_value(text: &str, key: &str, value: &str) -> bool {
-    text.match_indices(key).any(|(at, _)| {
+/// The database clients named as `key: 'value'` (or `"value"`, `key =
+/// "value"`) in `text`, each once. One pass over `key`'s occurrences (`type`
+/// is in most TypeScript files, so not one pass per client name).
+fn js_clients(text: &str, key: &str) -> BTreeSet<(&'static str, Engine)> {
+    let mut out = BTreeSet::new();
+    for (at, _) in text.match_indices(key) {
         let before = text[..at].chars().next_back();
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
-            return false;
+            continue;
         }
         let rest = text[at + key.len()..].trim_start_matches(['"', '\'']).trim_start();
-        let Some(rest) = rest.strip_prefix([':', '=']) else { return false };
+        let Some(rest) = rest.strip_prefix([':', '=']) else { continue };
         let rest = rest.trim_start();
-        let Some(q) = rest.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else { return false };
-        rest[1..].strip_prefix(value).is_some_and(|r| r.starts_with(q))
-    })
+        let Some(q) = rest.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else { continue };
+        let Some(value) = rest[1..].split(q).next() else { continue };
+        if let Some(&(name, engine)) = JS_CLIENTS.iter().find(|(v, _)| *v == value) {
+            out.insert((name, engine));
+        }
+    }
+    out
 }
 
 /// Records each read file's database evidence in the facts phase.
@@ -476,10 +481,8 @@ fn alembic_url(text: &str, file: &str, out: &mut BTreeSet<Evidence>) {
 
 fn js_config(text: &str, file: &str, out: &mut BTreeSet<Evidence>) {
     for key in ["client", "type", "dialect"] {
-        for (value, engine) in JS_CLIENTS {
-            if js_key_value(text, key, value) {
-                out.insert(setting(*engine, file, &format!("{key}: '{value}'")));
-            }
+        for (value, engine) in js_clients(text, key) {
+            out.insert(setting(engine, file, &format!("{key}: '{value}'")));
         }
     }
 }
@@ -685,9 +688,12 @@ mod tests {
     fn settings_code_names_its_engine() {
         assert!(quoted_prefix("ENGINE = os.environ.get('E', 'django.db.backends.mysql')", "django.db.backends.mysql"));
         assert!(!quoted_prefix("# uses django.db.backends.mysql", "django.db.backends.mysql"));
-        assert!(js_key_value("module.exports = { client: 'pg', connection }", "client", "pg"));
-        assert!(js_key_value("{ \"type\": \"mysql\" }", "type", "mysql"));
-        assert!(!js_key_value("{ client: 'pgx' }", "client", "pg"));
-        assert!(!js_key_value("{ content_type: 'mysql' }", "type", "mysql"));
+        let names = |text, key| js_clients(text, key).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(names("module.exports = { client: 'pg', connection }", "client"), ["pg"]);
+        assert_eq!(names("{ \"type\": \"mysql\" }", "type"), ["mysql"]);
+        assert!(names("{ client: 'pgx' }", "client").is_empty());
+        assert!(names("{ content_type: 'mysql' }", "type").is_empty());
+        // Every occurrence is read, not only the first.
+        assert_eq!(names("type: 'string'; const db = { type: 'sqlite' }", "type"), ["sqlite"]);
     }
 }

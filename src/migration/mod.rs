@@ -75,6 +75,7 @@ pub type WordsReuse<'a> = &'a (dyn Fn(usize, &str) -> Option<Hits> + Sync);
 pub type Reuse<'a> = &'a (dyn Fn(usize) -> Option<Option<Migration>> + Sync);
 
 /// What decides which migrations are reported.
+#[derive(Clone, Copy)]
 pub struct ScopeInput<'a> {
     /// The mode and the `applied_through` markers.
     pub settings: &'a Settings,
@@ -115,7 +116,8 @@ pub fn analyze_in_scope(
     words_reuse: WordsReuse<'_>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
-    // With no migration rule on, the migrations are still read and ordered:
+    // With no migration rule on (the caller asks only when another rule
+    // reported in a migration), the migrations are still read and ordered:
     // their scope takes applied ones out of every rule.
     let any_enabled = crate::registry::MIGRATION_RULES.iter().any(|r| enabled(r));
     let cat = &catalog.migrations;
