@@ -54,21 +54,7 @@ fn tokens(text: &str) -> Vec<Tok> {
             i = text[i..].find('\n').map_or(b.len(), |n| i + n);
         } else if b[i..].starts_with(b"/*") {
             // Block comments nest in Rust.
-            let mut depth = 0;
-            while i < b.len() {
-                if b[i..].starts_with(b"/*") {
-                    depth += 1;
-                    i += 2;
-                } else if b[i..].starts_with(b"*/") {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
+            i = crate::source::nested_comment_end(b, i);
         } else if let Some((end, s)) = raw_string(text, i) {
             out.push(Tok::Str(s));
             i = end;

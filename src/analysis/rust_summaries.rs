@@ -44,22 +44,7 @@ pub fn collect(file: &SourceFile, catalog: &Catalog) -> Vec<FunctionSummary> {
         let module = module_of(file);
         return signatures(&file.text)
             .into_iter()
-            .map(|(class, name, ret)| FunctionSummary {
-                module: module.clone(),
-                path: file.path.clone(),
-                class,
-                name,
-                returns: Some(returns(ret.as_deref())),
-                query: None,
-                http: None,
-                effect: None,
-                calls: Vec::new(),
-                logs: Vec::new(),
-                reports: false,
-                noop: false,
-                spawns: None,
-                reach: Default::default(),
-            })
+            .map(|(class, name, ret)| signature(module.clone(), file.path.clone(), class, name, ret.as_deref()))
             .collect();
     }
     static RULES: OnceLock<RuleSet> = OnceLock::new();
@@ -105,22 +90,9 @@ impl Rule for Collector {
             }
             let path = cx.file.path.clone();
             let st = cx.state::<State>();
-            let summary = FunctionSummary {
-                module: st.module.clone().unwrap_or_default(),
-                path,
-                class: info.self_ty.clone().filter(|t| !t.is_empty()),
-                name: info.name.clone(),
-                returns: Some(returns(info.returns.as_deref())),
-                query: None,
-                http: None,
-                effect: None,
-                calls: Vec::new(),
-                logs: Vec::new(),
-                reports: false,
-                noop: false,
-                spawns: None,
-                reach: Default::default(),
-            };
+            let class = info.self_ty.clone().filter(|t| !t.is_empty());
+            let module = st.module.clone().unwrap_or_default();
+            let summary = signature(module, path, class, info.name.clone(), info.returns.as_deref());
             st.by_span.insert(info.span.start, st.functions.len());
             st.functions.push(summary);
             return;
@@ -500,22 +472,7 @@ fn blank(text: &str) -> String {
                 i = end;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                let mut depth = 0;
-                let mut j = i;
-                while j < b.len() {
-                    if b[j] == b'/' && b.get(j + 1) == Some(&b'*') {
-                        depth += 1;
-                        j += 2;
-                    } else if b[j] == b'*' && b.get(j + 1) == Some(&b'/') {
-                        depth -= 1;
-                        j += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        j += 1;
-                    }
-                }
+                let j = crate::source::nested_comment_end(b, i);
                 clear(&mut out, i, j);
                 i = j;
             }
@@ -560,6 +517,27 @@ fn blank(text: &str) -> String {
         }
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// A Rust function's summary before its effects are read: where it is, and
+/// what it returns.
+fn signature(module: String, path: String, class: Option<String>, name: String, ret: Option<&str>) -> FunctionSummary {
+    FunctionSummary {
+        module,
+        path,
+        class,
+        name,
+        returns: Some(returns(ret)),
+        query: None,
+        http: None,
+        effect: None,
+        calls: Vec::new(),
+        logs: Vec::new(),
+        reports: false,
+        noop: false,
+        spawns: None,
+        reach: Default::default(),
+    }
 }
 
 #[cfg(test)]
