@@ -21,7 +21,8 @@
 //! r; r.get_by_id()`, `import { getById } from "./repo"`), a same-module
 //! definition, or `self.method()`/`this.method()` inside the class. A call
 //! on any other object (`repo.get_by_id()`) counts only when exactly one
-//! project function has that name and the name is not generic
+//! project function has that name, the name has two words or more
+//! (`get_by_id`, `sendInvoice`; Rust: an underscore) and is not generic
 //! ([`GENERIC_NAMES`]). A reference that matches several definitions whose
 //! effects differ is not used.
 
@@ -490,7 +491,10 @@ impl Summaries {
                 (name, c)
             }
             Target::Attribute { name } => {
-                if GENERIC_NAMES.contains(&name.as_str()) || name.starts_with('_') && !name.starts_with("__") {
+                if GENERIC_NAMES.contains(&name.as_str())
+                    || name.starts_with('_') && !name.starts_with("__")
+                    || !several_words(name)
+                {
                     return None;
                 }
                 (name, self.by_name.get(name)?.clone())
@@ -499,6 +503,17 @@ impl Summaries {
         let _ = name;
         Some(candidates)
     }
+}
+
+/// `get_by_id`, `sendInvoice`: a name of two words or more. On an object of
+/// unknown type a one-word method (`x.append()`, `items.pop()`) is as likely
+/// a built-in's or a library's as the one project method of that name, so it
+/// names no project function (the list above was not enough: a project
+/// `append` that writes a query log made every `list.append` in a loop a
+/// query).
+fn several_words(name: &str) -> bool {
+    let core = name.trim_matches('_');
+    core.contains('_') || core.as_bytes().windows(2).any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
 }
 
 /// A definition's module matches a reference's: equal, or the reference is a
@@ -1501,11 +1516,58 @@ fn target_of(cx: &FileCx<'_>, call: Node<'_>, class: Option<&str>) -> Option<Tar
                     }
                     None => {}
                 }
+                // `def refresh(tracker: Audit): tracker.entry(..)`: the method of
+                // the class the parameter is annotated with.
+                if let Some(class) = annotated_class(obj, head, src) {
+                    return Some(Target::Assoc { class, name });
+                }
             }
             Some(Target::Attribute { name })
         }
         _ => None,
     }
+}
+
+/// The class a parameter named `name` of the function around `at` is
+/// annotated with (`tracker: Audit`, `tracker: Audit = None` in Python,
+/// `tracker: Audit` in TypeScript), when the annotation is a plain class name.
+fn annotated_class(at: Node<'_>, name: &str, src: &str) -> Option<String> {
+    let mut up = at.parent();
+    let function = loop {
+        let n = up?;
+        if matches!(
+            n.kind(),
+            "function_definition"
+                | "function_declaration"
+                | "method_definition"
+                | "arrow_function"
+                | "function_expression"
+        ) {
+            break n;
+        }
+        up = n.parent();
+    };
+    let params = function.field("parameters")?;
+    let mut cursor = params.walk();
+    for p in params.named_children(&mut cursor) {
+        let (pname, ty) = match p.kind() {
+            "typed_parameter" => (p.named_child(0), p.field("type")),
+            "typed_default_parameter" => (p.field("name"), p.field("type")),
+            "required_parameter" | "optional_parameter" => {
+                (p.field("pattern"), p.field("type").and_then(|t| t.named_child(0)))
+            }
+            _ => continue,
+        };
+        let (Some(pname), Some(ty)) = (pname, ty) else { continue };
+        if node_text(pname, src) != name {
+            continue;
+        }
+        let ty = node_text(ty, src).trim();
+        let plain = ty.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && ty.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        return plain.then(|| ty.to_string());
+    }
+    None
 }
 
 /// Python imports: local name → what it is bound to. Relative imports are
