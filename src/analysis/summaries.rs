@@ -38,6 +38,9 @@ use crate::engine::ProjectFacts;
 use crate::lang::{NodeExt, node_text, strip_quotes};
 use crate::source::{Grammar, SourceFile};
 
+/// More definitions than this for one reference: ambiguous, not used.
+const MAX_CANDIDATES: usize = 16;
+
 /// How many calls deep effects are followed (helper → service → client).
 pub const DEPTH: usize = 3;
 
@@ -336,6 +339,9 @@ pub struct Summaries {
     /// Function name → indexes into `functions`. Derived.
     #[serde(skip)]
     by_name: BTreeMap<String, Vec<usize>>,
+    /// (class, method name) → indexes into `functions`. Derived.
+    #[serde(skip)]
+    by_member: HashMap<(String, String), Vec<usize>>,
     /// File path → (call start, function index, call index), sorted. Derived.
     #[serde(skip)]
     by_path: BTreeMap<String, Vec<(usize, usize, usize)>>,
@@ -416,6 +422,12 @@ impl Summaries {
     /// The definitions `target` may name.
     fn candidates(&self, from: &str, target: &Target) -> Vec<usize> {
         let mut c = self.candidates_of(from, target).unwrap_or_default();
+        // A name defined this many times names no one function, and comparing
+        // every definition at every call would make a file that repeats one
+        // definition quadratic.
+        if c.len() > MAX_CANDIDATES {
+            c.clear();
+        }
         // A Rust call reaches Rust functions only, and the other way round.
         let rust = |p: &str| p.ends_with(".rs");
         c.retain(|&i| rust(&self.functions[i].path) == rust(from));
@@ -470,26 +482,11 @@ impl Summaries {
                 (name, c)
             }
             Target::Method { module, class, name } => {
-                let all = self.by_name.get(name)?;
-                let c = all
-                    .iter()
-                    .copied()
-                    .filter(|&i| {
-                        let f = &self.functions[i];
-                        f.class.as_deref() == Some(class.as_str()) && &f.module == module
-                    })
-                    .collect();
+                let all = self.by_member.get(&(class.clone(), name.clone()))?;
+                let c = all.iter().copied().filter(|&i| &self.functions[i].module == module).collect();
                 (name, c)
             }
-            Target::Assoc { class, name } => {
-                let all = self.by_name.get(name)?;
-                let c = all
-                    .iter()
-                    .copied()
-                    .filter(|&i| self.functions[i].class.as_deref() == Some(class.as_str()))
-                    .collect();
-                (name, c)
-            }
+            Target::Assoc { class, name } => (name, self.by_member.get(&(class.clone(), name.clone()))?.clone()),
             Target::Attribute { name } => {
                 if GENERIC_NAMES.contains(&name.as_str())
                     || name.starts_with('_') && !name.starts_with("__")
@@ -532,9 +529,13 @@ fn module_matches(def: &str, reference: &str, _from: &str) -> bool {
 pub fn close(s: &mut Summaries) {
     s.functions.sort_by(|a, b| (&a.path, &a.module, &a.class, &a.name).cmp(&(&b.path, &b.module, &b.class, &b.name)));
     s.by_name.clear();
+    s.by_member.clear();
     s.by_path.clear();
     for (i, f) in s.functions.iter().enumerate() {
         s.by_name.entry(f.name.clone()).or_default().push(i);
+        if let Some(class) = &f.class {
+            s.by_member.entry((class.clone(), f.name.clone())).or_default().push(i);
+        }
         let calls = s.by_path.entry(f.path.clone()).or_default();
         for (c, call) in f.calls.iter().enumerate() {
             calls.push((call.start, i, c));
@@ -648,6 +649,10 @@ struct FileCx<'a> {
     queries: &'a LangQueries,
     effects: &'a LangEffects,
     catalog: &'a Catalog,
+    /// The file imports or creates a concurrency limiter: read once per file
+    /// when the first task start is seen (per call, it made a file of many
+    /// task starts quadratic).
+    limited: std::cell::OnceCell<bool>,
 }
 
 /// Summarises every function and method of a Python or TS/JS file.
@@ -666,6 +671,7 @@ pub fn collect(file: &SourceFile, tree: &Tree, catalog: &Catalog) -> Vec<Functio
         queries,
         effects: catalog.side_effects.lang(python),
         catalog,
+        limited: std::cell::OnceCell::new(),
     };
     let mut out = Vec::new();
     // The walk stops at each function: `summarise` walks its body and hands
@@ -919,7 +925,7 @@ fn spawns_task(cx: &FileCx<'_>, call: Node<'_>) -> bool {
             return false;
         }
     }
-    !crate::rules::fan_out_without_limit::text_is_limited(cx.src, fan, true)
+    !*cx.limited.get_or_init(|| crate::rules::fan_out_without_limit::text_is_limited(cx.src, fan, true))
 }
 
 /// A body whose statements all discard: `pass`, `...`, a docstring, a
