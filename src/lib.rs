@@ -928,7 +928,7 @@ fn uncompiled_rust_files(files: &mut [SourceFile], cwd: &std::path::Path) {
         .filter(|&i| files[i].grammar == Grammar::Rust)
         .map(|i| (absolute(&files[i].fs_path, cwd), i))
         .collect();
-    let text_of = |p: &std::path::Path| texts.get(p).map(|&i| files[i].text.to_string());
+    let text_of = |p: &std::path::Path| texts.get(p).map(|&i| Arc::clone(&files[i].text));
     let found = analysis::rust_modules::uncompiled(&paths, &text_of);
     for (&i, path) in candidates.iter().zip(&paths) {
         if let Some(reason) = found.get(path) {

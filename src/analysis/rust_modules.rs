@@ -15,6 +15,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::walk::normalize;
 
@@ -216,14 +217,16 @@ fn roots(crate_dir: &Path) -> Option<Vec<PathBuf>> {
 /// `mod` declarations; `None` when it cannot be known (no roots, a macro
 /// that declares modules). `text_of` gives a file's text when the run has
 /// read it already (else it is read from disk).
-fn compiled(crate_dir: &Path, text_of: &dyn Fn(&Path) -> Option<String>) -> Option<HashSet<PathBuf>> {
+fn compiled(crate_dir: &Path, text_of: &dyn Fn(&Path) -> Option<Arc<str>>) -> Option<HashSet<PathBuf>> {
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut queue: Vec<PathBuf> = roots(crate_dir)?;
     while let Some(file) = queue.pop() {
         if !seen.insert(file.clone()) {
             continue;
         }
-        let Some(text) = text_of(&file).or_else(|| std::fs::read_to_string(&file).ok()) else { continue };
+        let Some(text) = text_of(&file).or_else(|| std::fs::read_to_string(&file).ok().map(Arc::from)) else {
+            continue;
+        };
         let decls = declarations(&text);
         if decls.macro_mods {
             return None;
@@ -263,7 +266,7 @@ fn compiled(crate_dir: &Path, text_of: &dyn Fn(&Path) -> Option<String>) -> Opti
 /// For each Rust file (absolute, normalised paths) under a crate's `src/`
 /// that no root of its crate reaches, the reason in words. `text_of` gives
 /// the text of files the run has read.
-pub fn uncompiled(files: &[PathBuf], text_of: &dyn Fn(&Path) -> Option<String>) -> HashMap<PathBuf, String> {
+pub fn uncompiled(files: &[PathBuf], text_of: &dyn Fn(&Path) -> Option<Arc<str>>) -> HashMap<PathBuf, String> {
     let mut crate_of: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     let mut trees: HashMap<PathBuf, Option<HashSet<PathBuf>>> = HashMap::new();
     let mut out = HashMap::new();
