@@ -15,8 +15,16 @@ Two steps, with blind judging in between (see docs/evaluation.md):
       {"id": ..., "verdict": "right"|"wrong", "reason": ...} a line) and
       prints precision per rule and language, per status, and overall.
 
+  evaluate.py replay --binary BIN SETDIR [SETDIR ...]
+      For spent sets only (tuning material): reruns BIN on each judged
+      repository (SETDIR/<owner+name>, the exported tree) and says, per rule
+      and language, how many judged-right findings the build still reports
+      and how many judged-wrong ones it dropped. A regression gauge for
+      mechanism work; its figures are tuning figures, never a precision
+      claim.
+
 It reads only pagerproof's reports and the judges' verdicts; it never runs
-or copies code from the repositories.
+or copies code from the repositories (replay runs pagerproof on them).
 """
 
 import argparse
@@ -25,7 +33,9 @@ import glob
 import json
 import os
 import random
+import subprocess
 import sys
+import tempfile
 
 LANG = {".py": "python", ".pyi": "python", ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript",
         ".cts": "typescript", ".js": "javascript", ".jsx": "javascript", ".mjs": "javascript",
@@ -69,17 +79,22 @@ def sample(args):
     print(f"{len(packets)} findings sampled of {total}, {len(groups)} (rule, language) groups", file=sys.stderr)
 
 
-def score(args):
+def judged(dir):
     packets = {}
-    for line in open(os.path.join(args.dir, "packets.jsonl")):
+    for line in open(os.path.join(dir, "packets.jsonl")):
         p = json.loads(line)
         packets[p["id"]] = p
     verdicts = {}
-    for path in sorted(glob.glob(os.path.join(args.dir, "verdicts*.jsonl"))):
+    for path in sorted(glob.glob(os.path.join(dir, "verdicts*.jsonl"))):
         for line in open(path):
             if line.strip():
                 v = json.loads(line)
                 verdicts[v["id"]] = v["verdict"]
+    return packets, verdicts
+
+
+def score(args):
+    packets, verdicts = judged(args.dir)
     missing = [i for i in packets if i not in verdicts]
     rows = collections.defaultdict(lambda: [0, 0])
     by_status = collections.defaultdict(lambda: [0, 0])
@@ -111,6 +126,47 @@ def score(args):
         print(f"not judged: {len(missing)} ({', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''})")
 
 
+def replay(args):
+    rows = collections.defaultdict(lambda: [0, 0, 0, 0])  # right kept, right lost, wrong kept, wrong lost
+    lost_right = []
+    for setdir in args.sets:
+        packets, verdicts = judged(os.path.join(setdir, "packets"))
+        by_repo = collections.defaultdict(list)
+        for i, p in packets.items():
+            if i in verdicts:
+                by_repo[p["repo"]].append((p, verdicts[i]))
+        for repo, items in sorted(by_repo.items()):
+            root = os.path.join(setdir, repo)
+            with tempfile.NamedTemporaryFile(suffix=".json") as out:
+                cmd = [args.binary, "check", ".", "--no-cache", "--no-config", "--preview",
+                       "--format", "json", "-o", out.name]
+                run = subprocess.run(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                if run.returncode not in (0, 1):
+                    sys.exit(f"{repo}: pagerproof exited {run.returncode}: {run.stderr.decode()[-500:]}")
+                report = json.load(open(out.name))
+            now = {(d["code"], d["path"], d["start"]["line"]) for d in report["diagnostics"]}
+            for p, verdict in items:
+                kept = (p["code"], p["path"], p["line"]) in now
+                row = rows[(p["code"], p["language"])]
+                row[(0 if verdict == "right" else 2) + (0 if kept else 1)] += 1
+                if verdict == "right" and not kept:
+                    lost_right.append(f"{os.path.basename(setdir)} {p['id']} {repo} {p['path']}:{p['line']}")
+    print("| code | language | right kept | right lost | wrong kept | wrong dropped | precision then | precision now |")
+    print("|---|---|---|---|---|---|---|---|")
+    total = [0, 0, 0, 0]
+    for (code, lang), r in sorted(rows.items()):
+        total = [a + b for a, b in zip(total, r)]
+        then = 100 * (r[0] + r[1]) / max(1, sum(r))
+        now = 100 * r[0] / max(1, r[0] + r[2])
+        print(f"| {code} | {lang} | {r[0]} | {r[1]} | {r[2]} | {r[3]} | {then:.0f} % | {now:.0f} % |")
+    then = 100 * (total[0] + total[1]) / max(1, sum(total))
+    now = 100 * total[0] / max(1, total[0] + total[2])
+    print(f"| all | | {total[0]} | {total[1]} | {total[2]} | {total[3]} | {then:.0f} % | {now:.0f} % |")
+    if lost_right:
+        print("\njudged-right findings no longer reported:")
+        print("\n".join(lost_right))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -121,8 +177,11 @@ def main():
     s.add_argument("reports", nargs="+", metavar="REPO=REPORT.json")
     c = sub.add_parser("score")
     c.add_argument("dir")
+    r = sub.add_parser("replay")
+    r.add_argument("--binary", required=True)
+    r.add_argument("sets", nargs="+", metavar="SETDIR")
     args = ap.parse_args()
-    sample(args) if args.cmd == "sample" else score(args)
+    {"sample": sample, "score": score, "replay": replay}[args.cmd](args)
 
 
 if __name__ == "__main__":
