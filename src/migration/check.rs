@@ -451,7 +451,14 @@ fn check_one(
                 }
             }
             OpKind::SetNotNull { column } => {
+                // Already NOT NULL (an ORM restating the column): PostgreSQL skips the scan.
+                let known = h.columns.get(t).and_then(|c| c.get(column));
+                let already = known.is_some_and(|c| !c.null);
+                if let Some(c) = h.columns.get_mut(t).and_then(|c| c.get_mut(column)) {
+                    c.null = false;
+                }
                 if live
+                    && !already
                     && !h.validated_not_null.contains(&(t.to_string(), column.clone()))
                     && !h.validated_unknown.contains(t)
                 {

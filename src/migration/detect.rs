@@ -120,7 +120,14 @@ pub fn detect(path: &str, fs_path: &Path, grammar: Grammar, text: &str) -> Optio
             let up = text.contains("exports.up")
                 || text.contains("function up(")
                 || text.contains("const up ")
-                || text.contains("up: async");
+                || text.contains("up: async")
+                || text.contains("async up(")
+                || text.contains("async up (");
+            // sequelize-cli runs each migration outside a transaction unless
+            // the migration opens one itself.
+            if in_dir && up && text.contains("queryInterface.") {
+                return Some(Role { style: Style::Sequelize, wrapped: text.contains(".transaction(") });
+            }
             // Knex wraps each migration in a transaction; db-migrate (`db.runSql`) does not.
             if in_dir && up && text.contains("knex") {
                 return Some(Role { style: Style::Knex, wrapped: true });

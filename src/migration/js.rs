@@ -1,6 +1,7 @@
-//! Knex and TypeORM migrations, read from the tree-sitter TS/JS tree into
-//! [`Operation`]s. SQL passed to `knex.raw` / `queryRunner.query` goes
-//! through the SQL reader, its operations pointing at the call.
+//! Knex, TypeORM and Sequelize migrations, read from the tree-sitter TS/JS
+//! tree into [`Operation`]s. SQL passed to `knex.raw` / `queryRunner.query` /
+//! `queryInterface.sequelize.query` goes through the SQL reader, its
+//! operations pointing at the call.
 
 use tree_sitter::Node;
 
@@ -39,6 +40,7 @@ pub fn read(f: &SourceFile, tree: Option<tree_sitter::Tree>, role: Role, cat: &M
             match role.style {
                 Style::Knex => knex_call(call, &mut r),
                 Style::TypeOrm => typeorm_call(call, &mut r),
+                Style::Sequelize => sequelize_call(call, &mut r),
                 _ => {}
             }
         }
@@ -539,5 +541,206 @@ fn typeorm_call(call: Node<'_>, r: &mut Reader<'_>) {
             }
         }
         _ => {}
+    }
+}
+
+// -------------------------------------------------------------- Sequelize ----
+
+/// One `queryInterface.*` call of a Sequelize migration.
+fn sequelize_call(call: Node<'_>, r: &mut Reader<'_>) {
+    let src = r.src;
+    let Some((name, recv)) = method(call, src) else { return };
+    let recv_text = node_text(recv, src);
+    // `queryInterface.sequelize.query(sql)`: raw SQL.
+    if name == "query" && recv_text.ends_with("sequelize") {
+        if let Some(first) = args(call).first() {
+            r.embedded_sql(*first, call);
+        }
+        return;
+    }
+    if !recv_text.ends_with("queryInterface") {
+        return;
+    }
+    let span = anchor(call);
+    let a = args(call);
+    let Some(table) = str_arg(call, src, 0) else { return };
+    let what = format!("queryInterface.{name}");
+    match name.as_str() {
+        "createTable" => {
+            let columns = a
+                .get(1)
+                .and_then(|x| object_arg(*x))
+                .map(|o| {
+                    named_children(o)
+                        .into_iter()
+                        .filter(|p| p.kind() == "pair")
+                        .filter_map(|p| {
+                            let key = crate::lang::strip_quotes(node_text(p.field("key")?, src)).to_ascii_lowercase();
+                            let attrs = p.field("value")?;
+                            Some((key, sequelize_column(attrs, src).1))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            r.push(OpKind::CreateTable { columns }, &table, span);
+        }
+        "addColumn" => {
+            let Some(column) = str_arg(call, src, 1) else { return };
+            let Some(attrs) = a.get(2).copied() else { return };
+            let (default, info) = sequelize_column(attrs, src);
+            let default = match default {
+                Some(text) => match r.cat.volatile_call(&text) {
+                    Some(_) => DefaultKind::Volatile(text),
+                    None if text == "null" => DefaultKind::None,
+                    None => DefaultKind::Constant,
+                },
+                None => DefaultKind::None,
+            };
+            let not_null = !info.null;
+            let (unique_col, index) = (info.unique, info.index);
+            let kind = OpKind::AddColumn { column: column.to_ascii_lowercase(), not_null, default, django: false, info };
+            r.push(kind, &table, span);
+            if unique_col {
+                r.push(unique("unique: true"), &table, span);
+            } else if index {
+                r.push(
+                    OpKind::CreateIndex { concurrently: false, unique: false, name: None, what: "index: true".into() },
+                    &table,
+                    span,
+                );
+            }
+            if a.get(2).and_then(|x| object_arg(*x)).and_then(|o| prop(o, src, "references")).is_some() {
+                r.push(fk("references"), &table, span);
+            }
+        }
+        "changeColumn" => {
+            let Some(column) = str_arg(call, src, 1).map(|c| c.to_ascii_lowercase()) else { return };
+            let Some(attrs) = a.get(2).copied() else { return };
+            let (_, info) = sequelize_column(attrs, src);
+            // Sequelize restates the type on every change (`ALTER COLUMN .. TYPE ..`).
+            if !info.ty.is_empty() {
+                r.push(OpKind::AlterType { column: column.clone(), to: info.ty.clone(), from: None }, &table, span);
+            }
+            if !info.null {
+                r.push(OpKind::SetNotNull { column }, &table, span);
+            }
+        }
+        "removeColumn" => {
+            if let Some(c) = str_arg(call, src, 1) {
+                r.push(OpKind::DropColumn { column: c.to_ascii_lowercase(), django: false }, &table, span);
+            }
+        }
+        "renameColumn" => {
+            if let (Some(old), Some(new)) = (str_arg(call, src, 1), str_arg(call, src, 2)) {
+                let kind = OpKind::RenameColumn {
+                    old: old.to_ascii_lowercase(),
+                    new: new.to_ascii_lowercase(),
+                    django: false,
+                };
+                r.push(kind, &table, span);
+            }
+        }
+        "renameTable" => {
+            if let Some(new) = str_arg(call, src, 1) {
+                r.push(OpKind::RenameTable { new: new.to_ascii_lowercase(), django: false }, &table, span);
+            }
+        }
+        "dropTable" => r.push(OpKind::DropTable { django: false }, &table, span),
+        "addIndex" => {
+            // `addIndex(table, [cols], { concurrently, unique })` or `addIndex(table, { fields, ... })`.
+            let opts = a.iter().skip(1).find_map(|x| object_arg(*x));
+            let flag = |key: &str| opts.and_then(|o| prop(o, src, key)).is_some_and(|v| node_text(v, src) == "true");
+            let name = opts.and_then(|o| prop(o, src, "name")).and_then(|n| string_of(n, src));
+            let kind = OpKind::CreateIndex { concurrently: flag("concurrently"), unique: flag("unique"), name, what };
+            r.push(kind, &table, span);
+        }
+        "addConstraint" => {
+            let opts = a.iter().skip(1).find_map(|x| object_arg(*x));
+            let ty = opts
+                .and_then(|o| prop(o, src, "type"))
+                .and_then(|t| string_of(t, src))
+                .map(|t| t.to_ascii_lowercase())
+                .unwrap_or_default();
+            let kind = match ty.as_str() {
+                "foreign key" => ConstraintKind::ForeignKey,
+                "unique" => ConstraintKind::Unique,
+                "check" => ConstraintKind::Check,
+                "primary key" => ConstraintKind::PrimaryKey,
+                _ => return,
+            };
+            let name = opts.and_then(|o| prop(o, src, "name")).and_then(|n| string_of(n, src));
+            let kind =
+                OpKind::AddConstraint { kind, name, not_valid: false, using_index: false, not_null_column: None, what };
+            r.push(kind, &table, span);
+        }
+        _ => {}
+    }
+}
+
+/// A Sequelize column: `{ type: DataTypes.STRING(40), allowNull: false,
+/// defaultValue: .. }` or a bare type (`Sequelize.TEXT`). Returns the
+/// default's SQL text, if one is given, and what is known of the column.
+fn sequelize_column(attrs: Node<'_>, src: &str) -> (Option<String>, ColumnInfo) {
+    let Some(o) = object_arg(attrs) else {
+        let info = ColumnInfo { ty: sequelize_type(node_text(attrs, src)), null: true, index: false, unique: false };
+        return (None, info);
+    };
+    let is_true = |key: &str| prop(o, src, key).is_some_and(|v| node_text(v, src) == "true");
+    let ty = prop(o, src, "type").map(|t| sequelize_type(node_text(t, src))).unwrap_or_default();
+    let null = prop(o, src, "allowNull").is_none_or(|v| node_text(v, src) != "false") && !is_true("primaryKey");
+    let default = prop(o, src, "defaultValue").map(|d| {
+        // `Sequelize.literal('now()')` / `Sequelize.fn('gen_random_uuid')`: SQL; other values are constants.
+        let text = node_text(d, src);
+        if text.contains(".fn(") {
+            let inner = d.field("arguments").and_then(|x| named_children(x).into_iter().next());
+            inner.and_then(|n| string_of(n, src)).map(|f| format!("{f}()")).unwrap_or_else(|| text.to_string())
+        } else if text.contains(".literal(") {
+            let inner = d.field("arguments").and_then(|x| named_children(x).into_iter().next());
+            inner.and_then(|n| string_of(n, src)).unwrap_or_else(|| text.to_string())
+        } else {
+            sql_text(d, src)
+        }
+    });
+    // `DataTypes.NOW` / `UUIDV4` are filled in by Sequelize on insert: the
+    // column gets no database default.
+    let default = default.filter(|d| !["NOW", "UUIDV1", "UUIDV4"].iter().any(|v| d.ends_with(&format!(".{v}"))));
+    let auto = is_true("autoIncrement");
+    let default = default.or_else(|| auto.then(|| "nextval()".to_string()));
+    (default, ColumnInfo { ty, null, index: false, unique: is_true("unique") })
+}
+
+/// The SQL type a Sequelize data type stands for on PostgreSQL:
+/// `DataTypes.STRING(40)` → `varchar(40)`, `Sequelize.TEXT` → `text`.
+fn sequelize_type(text: &str) -> String {
+    let text = text.trim();
+    let (head, args) = match text.find('(') {
+        Some(i) => (&text[..i], text[i + 1..].trim_end_matches(')').trim()),
+        None => (text, ""),
+    };
+    let base = head.rsplit('.').next().unwrap_or(head).trim().to_ascii_uppercase();
+    let with = |t: &str, default: &str| {
+        let n = if args.is_empty() { default } else { args };
+        if n.is_empty() { t.to_string() } else { format!("{t}({n})") }
+    };
+    match base.as_str() {
+        "STRING" => with("varchar", "255"),
+        "CHAR" => with("char", "255"),
+        "TEXT" => "text".into(),
+        "CITEXT" => "citext".into(),
+        "INTEGER" => "integer".into(),
+        "BIGINT" => "bigint".into(),
+        "SMALLINT" => "smallint".into(),
+        "FLOAT" | "DOUBLE" => "double precision".into(),
+        "REAL" => "real".into(),
+        "DECIMAL" => with("numeric", ""),
+        "BOOLEAN" => "boolean".into(),
+        "DATE" => "timestamptz".into(),
+        "DATEONLY" => "date".into(),
+        "TIME" => "time".into(),
+        "UUID" => "uuid".into(),
+        "JSON" => "json".into(),
+        "JSONB" => "jsonb".into(),
+        "BLOB" => "bytea".into(),
+        _ => String::new(),
     }
 }

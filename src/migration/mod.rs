@@ -275,7 +275,7 @@ fn read_migration(
             m.statements = out.statements;
         }
         Style::Django | Style::Alembic => python::read(f, tree_of(i), role, cat, &mut m),
-        Style::Knex | Style::TypeOrm => js::read(f, tree_of(i), role, cat, &mut m),
+        Style::Knex | Style::TypeOrm | Style::Sequelize => js::read(f, tree_of(i), role, cat, &mut m),
     }
     m
 }

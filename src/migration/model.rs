@@ -12,6 +12,8 @@ pub enum Style {
     Alembic,
     Knex,
     TypeOrm,
+    /// sequelize-cli / umzug: `queryInterface.addColumn(...)`.
+    Sequelize,
 }
 
 /// A column default as far as rewrites go.
