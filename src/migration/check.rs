@@ -491,6 +491,10 @@ fn check_one(
                 }
             }
             OpKind::RenameTable { new, django } => {
+                // The columns the history knows move with the table.
+                if let Some(cols) = h.columns.remove(t) {
+                    h.columns.insert(new.clone(), cols);
+                }
                 if existing && (*django || (newest && (code.uses_table(t) || code.uses_table(new)))) {
                     report(
                         &DROP_OR_RENAME_IN_USE,

@@ -646,6 +646,19 @@ fn sequelize_call(call: Node<'_>, r: &mut Reader<'_>) {
             }
         }
         "dropTable" => r.push(OpKind::DropTable { django: false }, &table, span),
+        // `bulkDelete(table, {})` with no condition empties the table.
+        "bulkDelete" => {
+            let all = match a.get(1) {
+                None => true,
+                Some(w) => {
+                    let w = node_text(*w, src).trim();
+                    w == "{}" || w == "null" || w == "undefined"
+                }
+            };
+            if all {
+                r.push(OpKind::EmptyTable, &table, span);
+            }
+        }
         "addIndex" => {
             // `addIndex(table, [cols], { concurrently, unique })` or `addIndex(table, { fields, ... })`.
             let opts = a.iter().skip(1).find_map(|x| object_arg(*x));
@@ -713,6 +726,10 @@ fn sequelize_column(attrs: Node<'_>, src: &str) -> (Option<String>, ColumnInfo) 
 /// `DataTypes.STRING(40)` → `varchar(40)`, `Sequelize.TEXT` → `text`.
 fn sequelize_type(text: &str) -> String {
     let text = text.trim();
+    // A type given as SQL text (`type: "CHARACTER VARYING"`).
+    if let Some(q) = text.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) {
+        return text.trim_matches(q).trim().to_ascii_lowercase();
+    }
     let (head, args) = match text.find('(') {
         Some(i) => (&text[..i], text[i + 1..].trim_end_matches(')').trim()),
         None => (text, ""),
