@@ -520,7 +520,7 @@ pub const ROLE_KEYS: &[KeyDoc] = &[
         key: "migration",
         ty: "(not a key)",
         default: "always",
-        doc: "A file the migration reader takes (Django, Alembic, Knex, db-migrate, TypeORM, SQL). A migration in a `scripts/` folder is a migration.",
+        doc: "A file the migration reader takes (Django, Alembic, Knex, db-migrate, TypeORM, Sequelize, SQL). A migration in a `scripts/` folder is a migration.",
     },
     KeyDoc {
         key: "generated",

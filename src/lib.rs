@@ -1264,7 +1264,7 @@ fn check_one(
                     kind: NoticeKind::SyntaxError,
                     line: Some(pos.line),
                     column: Some(pos.column),
-                    message: "Syntax error; the rest of the file was checked where the tree is sound".to_string(),
+                    message: "Could not parse this part of the file (a syntax error, or syntax the parser does not support); the rest of the file was checked".to_string(),
                 });
             }
             let diagnostics = engine::suppress::apply(result.diagnostics, &result.suppressions, file, enabled, policy);

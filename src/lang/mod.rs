@@ -46,8 +46,52 @@ pub fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
             // A failed parse can leave the parser mid-state; start clean next time.
             parser.reset();
         }
-        tree
+        // Valid code the TS/JS grammars cannot parse: a tagged template with
+        // type arguments (`styled.div<{ $size: number }>`...``, kysely's
+        // `sql<Row>`...``; tree-sitter-typescript issue #341) and a bare `&`
+        // in JSX text (`<p>Profit & Loss</p>`). The file is parsed again with
+        // those bytes blanked: offsets are unchanged, and no rule reads a type
+        // argument list or JSX text.
+        let tree = tree?;
+        if tree.root_node().has_error()
+            && matches!(grammar, Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript)
+            && let Some(patched) = typescript::blank_unparsable(text, &tree, grammar)
+        {
+            match parser.parse(&patched, None) {
+                Some(second) if error_count(&second) < error_count(&tree) => return Some(second),
+                Some(_) => {}
+                None => parser.reset(),
+            }
+        }
+        Some(tree)
     })
+}
+
+/// How many ERROR or MISSING nodes a tree has (to compare two parses).
+fn error_count(tree: &Tree) -> usize {
+    let mut n = 0;
+    let mut cursor = tree.walk();
+    let mut visit = true;
+    loop {
+        let node = cursor.node();
+        if visit {
+            if node.is_error() || node.is_missing() {
+                n += 1;
+            }
+            if node.has_error() && cursor.goto_first_child() {
+                continue;
+            }
+        }
+        if cursor.goto_next_sibling() {
+            visit = true;
+            continue;
+        }
+        if !cursor.goto_parent() {
+            break;
+        }
+        visit = false;
+    }
+    n
 }
 
 /// Field access by name without tree-sitter's name lookup on every call.
@@ -194,6 +238,30 @@ pub fn append_item(src: &str, last: Node<'_>, item: &str) -> crate::diagnostic::
 
 #[cfg(test)]
 mod tests {
+    use super::parse;
+    use crate::source::Grammar;
+
+    #[test]
+    fn typed_tagged_templates_parse() {
+        let src = "const Badge = styled.span<{ yellow?: boolean; primary: boolean }>`\n  padding: 1px;\n`;\nconst rows = sql<Row[]>`select 1`;\nconst Btn = styled(Button)<{ onClick: () => void }>`\n  color: red;\n`;\n";
+        for g in [Grammar::TypeScript, Grammar::Tsx] {
+            let tree = parse(g, src).expect("a tree");
+            assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());
+            // The tree fits the original text: the template is where it was.
+            let text = tree.root_node().to_sexp();
+            assert!(text.contains("template_string"), "{text}");
+        }
+        let jsx = "const a = () => <h2 className=\"x\">Profit & Loss</h2>;\nconst b = () => <p>\n  A &{\" \"}\n</p>;\n";
+        for g in [Grammar::JavaScript, Grammar::Tsx] {
+            let tree = parse(g, jsx).expect("a tree");
+            assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());
+        }
+        // A real syntax error is still one.
+        let bad = "const a = styled.span<{ yellow: boolean }>`x`;\nconst b = (;\n";
+        assert!(parse(Grammar::TypeScript, bad).unwrap().root_node().has_error());
+        // Nothing to blank in a comparison followed by a template on the next statement.
+        assert_eq!(crate::lang::typescript::blank_template_type_args("if (a < b) x = 1;\nf`t`"), None);
+    }
     use super::strip_quotes;
 
     #[test]

@@ -19,6 +19,84 @@ pub const FUNCTION_KINDS: &[&str] = &[
     "generator_function",
 ];
 
+/// The text with the valid syntax the grammars cannot parse blanked (see
+/// [`crate::lang::parse`]), or `None` when there is none: type arguments of
+/// tagged templates (TypeScript), and a bare `&` the first parse left as an
+/// ERROR in JSX children.
+pub fn blank_unparsable(text: &str, first: &tree_sitter::Tree, grammar: crate::source::Grammar) -> Option<String> {
+    let mut bytes = None;
+    if matches!(grammar, crate::source::Grammar::TypeScript | crate::source::Grammar::Tsx) {
+        bytes = blank_template_type_args(text).map(String::into_bytes);
+    }
+    let mut cursor = first.walk();
+    let mut stack = vec![first.root_node()];
+    while let Some(n) = stack.pop() {
+        if n.is_error()
+            && n.parent().is_some_and(|p| p.kind() == "jsx_element")
+            && text.as_bytes()[n.start_byte()] == b'&'
+        {
+            bytes.get_or_insert_with(|| text.as_bytes().to_vec())[n.start_byte()] = b' ';
+            continue;
+        }
+        if n.has_error() {
+            stack.extend(n.children(&mut cursor));
+        }
+    }
+    // Whole characters were replaced by spaces: still UTF-8.
+    bytes.map(|v| String::from_utf8(v).expect("whole characters replaced by spaces"))
+}
+
+/// The text with the type arguments of every tagged template blanked
+/// (`styled.div<{ $size: number }>`...`` becomes `styled.div` followed by
+/// spaces and the template), or `None` when there is none. Offsets and line
+/// breaks are kept, so a tree parsed from the result fits the original text.
+pub fn blank_template_type_args(text: &str) -> Option<String> {
+    const MAX_SPAN: usize = 4096;
+    let b = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    for (i, _) in text.match_indices('`') {
+        let Some(close) = b[..i].iter().rposition(|c| !c.is_ascii_whitespace()) else { continue };
+        if b[close] != b'>' || (close > 0 && b[close - 1] == b'=') {
+            continue;
+        }
+        // Walk back to the `<` that opens this list; `=>` inside is not a bracket.
+        let mut depth = 0usize;
+        let mut open = None;
+        let mut k = close;
+        while k > 0 && close - k < MAX_SPAN {
+            k -= 1;
+            match b[k] {
+                b'`' => break,
+                b';' if depth == 0 => break,
+                b'>' if k > 0 && b[k - 1] == b'=' => {}
+                b'>' | b')' | b']' | b'}' => depth += 1,
+                b'<' if depth == 0 => {
+                    open = Some(k);
+                    break;
+                }
+                b'<' | b'(' | b'[' | b'{' => match depth.checked_sub(1) {
+                    Some(d) => depth = d,
+                    None => break,
+                },
+                _ => {}
+            }
+        }
+        let Some(open) = open else { continue };
+        let callee_end = open.checked_sub(1).map(|p| b[p]);
+        if !callee_end.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b')' | b']')) {
+            continue;
+        }
+        let buf = out.get_or_insert_with(|| b.to_vec());
+        for c in &mut buf[open..=close] {
+            if *c != b'\n' && *c != b'\r' {
+                *c = b' ';
+            }
+        }
+    }
+    // Every byte between two ASCII brackets became a space: still UTF-8.
+    out.map(|v| String::from_utf8(v).expect("whole characters replaced by spaces"))
+}
+
 /// The node kinds the walker hands to [`bind`].
 pub fn is_binding_kind(kind: &str) -> bool {
     matches!(

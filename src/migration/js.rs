@@ -171,7 +171,14 @@ fn sql_text(n: Node<'_>, src: &str) -> String {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("\\n", "\n").replace("\\t", "\t").replace("\\'", "'").replace("\\\"", "\"").replace("\\`", "`")
+    // A backslash before a line break continues the line: the cooked string holds neither.
+    s.replace("\\\r\n", "")
+        .replace("\\\n", "")
+        .replace("\\n", "\n")
+        .replace("\\t", "\t")
+        .replace("\\'", "'")
+        .replace("\\\"", "\"")
+        .replace("\\`", "`")
 }
 
 fn args(call: Node<'_>) -> Vec<Node<'_>> {
@@ -598,7 +605,8 @@ fn sequelize_call(call: Node<'_>, r: &mut Reader<'_>) {
             };
             let not_null = !info.null;
             let (unique_col, index) = (info.unique, info.index);
-            let kind = OpKind::AddColumn { column: column.to_ascii_lowercase(), not_null, default, django: false, info };
+            let kind =
+                OpKind::AddColumn { column: column.to_ascii_lowercase(), not_null, default, django: false, info };
             r.push(kind, &table, span);
             if unique_col {
                 r.push(unique("unique: true"), &table, span);
