@@ -48,8 +48,9 @@ pub fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
         }
         // Valid code the TS/JS grammars cannot parse: a tagged template with
         // type arguments (`styled.div<{ $size: number }>`...``, kysely's
-        // `sql<Row>`...``; tree-sitter-typescript issue #341) and a bare `&`
-        // in JSX text (`<p>Profit & Loss</p>`). The file is parsed again with
+        // `sql<Row>`...``; tree-sitter-typescript issue #341), a bare `&`
+        // in JSX text or a JSX attribute string (`<p>Profit & Loss</p>`,
+        // `href="/?a=1&b=2"`) and TS 5's `export type * from`. The file is parsed again with
         // those bytes blanked: offsets are unchanged, and no rule reads a type
         // argument list or JSX text.
         let tree = tree?;
@@ -251,9 +252,14 @@ mod tests {
             let text = tree.root_node().to_sexp();
             assert!(text.contains("template_string"), "{text}");
         }
-        let jsx = "const a = () => <h2 className=\"x\">Profit & Loss</h2>;\nconst b = () => <p>\n  A &{\" \"}\n</p>;\n";
+        let jsx = "const a = () => <h2 className=\"x\">Profit & Loss</h2>;\nconst b = () => <p>\n  A &{\" \"}\n</p>;\nconst c = () => <a href=\"https://x.test/?a=1&utm_medium=web\">x</a>;\n";
         for g in [Grammar::JavaScript, Grammar::Tsx] {
             let tree = parse(g, jsx).expect("a tree");
+            assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());
+        }
+        let reexport = "export type * from \"./types\";\nexport type * as T from \"./t\";\n";
+        for g in [Grammar::TypeScript, Grammar::Tsx] {
+            let tree = parse(g, reexport).expect("a tree");
             assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());
         }
         // A real syntax error is still one.

@@ -31,15 +31,28 @@ pub fn blank_unparsable(text: &str, first: &tree_sitter::Tree, grammar: crate::s
     let mut cursor = first.walk();
     let mut stack = vec![first.root_node()];
     while let Some(n) = stack.pop() {
-        if n.is_error()
-            && n.parent().is_some_and(|p| p.kind() == "jsx_element")
-            && text.as_bytes()[n.start_byte()] == b'&'
-        {
+        let in_jsx = |n: tree_sitter::Node<'_>| match n.parent() {
+            Some(p) if p.kind() == "jsx_element" => true,
+            Some(p) if p.kind() == "string" => p.parent().is_some_and(|a| a.kind() == "jsx_attribute"),
+            _ => false,
+        };
+        if n.is_error() && text.as_bytes()[n.start_byte()] == b'&' && in_jsx(n) {
             bytes.get_or_insert_with(|| text.as_bytes().to_vec())[n.start_byte()] = b' ';
             continue;
         }
         if n.has_error() {
             stack.extend(n.children(&mut cursor));
+        }
+    }
+    // `export type * from "m"` (TypeScript 5): the grammar knows `export * from "m"`.
+    if matches!(grammar, crate::source::Grammar::TypeScript | crate::source::Grammar::Tsx) {
+        for (at, _) in text.match_indices("type") {
+            let before = text[..at].trim_end();
+            let after = text[at + 4..].trim_start();
+            if before.ends_with("export") && after.starts_with('*') {
+                let buf = bytes.get_or_insert_with(|| text.as_bytes().to_vec());
+                buf[at..at + 4].copy_from_slice(b"    ");
+            }
         }
     }
     // Whole characters were replaced by spaces: still UTF-8.
