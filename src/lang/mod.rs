@@ -252,7 +252,7 @@ mod tests {
             let text = tree.root_node().to_sexp();
             assert!(text.contains("template_string"), "{text}");
         }
-        let jsx = "const a = () => <h2 className=\"x\">Profit & Loss</h2>;\nconst b = () => <p>\n  A &{\" \"}\n</p>;\nconst c = () => <a href=\"https://x.test/?a=1&utm_medium=web\">x</a>;\n";
+        let jsx = "const a = () => <h2 className=\"x\">Profit & Loss</h2>;\nconst b = () => <p>\n  A &{\" \"}\n</p>;\nconst c = () => <a href=\"https://x.test/?a=1&utm_medium=web&utm_campaign=x\">x</a>;\n";
         for g in [Grammar::JavaScript, Grammar::Tsx] {
             let tree = parse(g, jsx).expect("a tree");
             assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());

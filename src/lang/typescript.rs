@@ -37,7 +37,17 @@ pub fn blank_unparsable(text: &str, first: &tree_sitter::Tree, grammar: crate::s
             _ => false,
         };
         if n.is_error() && text.as_bytes()[n.start_byte()] == b'&' && in_jsx(n) {
-            bytes.get_or_insert_with(|| text.as_bytes().to_vec())[n.start_byte()] = b' ';
+            let buf = bytes.get_or_insert_with(|| text.as_bytes().to_vec());
+            // In an attribute string, every `&` of the string (one error hides the next).
+            let range = match n.parent() {
+                Some(p) if p.kind() == "string" => p.byte_range(),
+                _ => n.start_byte()..n.start_byte() + 1,
+            };
+            for c in &mut buf[range] {
+                if *c == b'&' {
+                    *c = b' ';
+                }
+            }
             continue;
         }
         if n.has_error() {
