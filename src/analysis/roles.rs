@@ -438,6 +438,10 @@ pub struct Classifier<'a> {
     packages: HashMap<PathBuf, bool>,
     /// Crate directory → its `[[bin]]` targets (name, path).
     bins: HashMap<PathBuf, Vec<(String, String)>>,
+    /// JS package directory → the first command its `package.json` declares
+    /// in `bin`, when it is a command-line tool package (see
+    /// [`Classifier::js_tool_package`]).
+    js_tools: HashMap<PathBuf, Option<String>>,
 }
 
 #[derive(Default)]
@@ -467,6 +471,7 @@ impl<'a> Classifier<'a> {
             roots: HashMap::new(),
             packages: HashMap::new(),
             bins: HashMap::new(),
+            js_tools: HashMap::new(),
         }
     }
 
@@ -710,6 +715,11 @@ impl<'a> Classifier<'a> {
         if place.grammar == Grammar::Python && PY_TOOL_FILES.contains(&name) {
             return Some(FileRole::new(Role::Tooling, format!("a developer entry point (`{name}`)")).operator_tool());
         }
+        if place.grammar.language().is_js_family()
+            && let Some(why) = self.js_tool_package(place, dirs)
+        {
+            return Some(FileRole::new(Role::Tooling, why));
+        }
         if place.grammar == Grammar::Rust {
             let info = self.root_info(place.root);
             let rel_dirs = dirs.join("/");
@@ -725,6 +735,30 @@ impl<'a> Classifier<'a> {
                 return Some(FileRole::new(Role::Tooling, reason));
             }
             return self.rust_tool_binary(place, dirs, name);
+        }
+        None
+    }
+
+    /// A file of a JS package below the walked root whose `package.json`
+    /// declares commands (`bin`) and depends on no server framework: a
+    /// command-line tool (`packages/cli`, a tunnel or deploy tool, a
+    /// `create-*` starter, a wasm dev harness), run by a person at a
+    /// terminal, as a Cargo tool crate is. The root's own `package.json` does
+    /// not count (a service may declare its start as a command), nor does a
+    /// package that depends on a server framework.
+    fn js_tool_package(&mut self, place: Place<'_>, dirs: &[&str]) -> Option<String> {
+        let mut dir = place.fs_path.parent()?.to_path_buf();
+        for depth in (1..=dirs.len()).rev() {
+            if self.listing(&dir).iter().any(|n| n == "package.json") {
+                let command = self.js_tools.entry(dir.clone()).or_insert_with(|| js_tool_command(&dir)).clone()?;
+                return Some(format!(
+                    "`{}/` is a command-line tool package (`bin` `{command}` in its `package.json`, no server framework)",
+                    dirs[..depth].join("/")
+                ));
+            }
+            if !dir.pop() {
+                break;
+            }
         }
         None
     }
@@ -976,6 +1010,39 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<ToolCrate>) {
 /// True for a binary named like a developer tool.
 fn tool_like(name: &str) -> bool {
     name.split(['-', '_']).any(|w| TOOL_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+/// Server frameworks: a package that depends on one serves requests,
+/// whatever commands it also declares.
+const JS_SERVER_PACKAGES: &[&str] = &[
+    "express",
+    "fastify",
+    "koa",
+    "@nestjs/core",
+    "hono",
+    "@hapi/hapi",
+    "next",
+    "nuxt",
+    "@remix-run/node",
+    "restify",
+    "@trpc/server",
+    "elysia",
+];
+
+/// The first command the `package.json` in `dir` declares in `bin`, when it
+/// declares one and depends on no server framework.
+fn js_tool_command(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let command = match json.get("bin")? {
+        serde_json::Value::String(_) => json.get("name")?.as_str()?.rsplit('/').next()?.to_string(),
+        serde_json::Value::Object(m) => m.keys().next()?.clone(),
+        _ => return None,
+    };
+    let serves = ["dependencies", "peerDependencies"].iter().any(|k| {
+        json.get(*k).and_then(|d| d.as_object()).is_some_and(|d| JS_SERVER_PACKAGES.iter().any(|p| d.contains_key(*p)))
+    });
+    (!serves).then_some(command)
 }
 
 /// Files that make a folder a project of its own (a service, a package),
