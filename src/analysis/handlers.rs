@@ -924,7 +924,8 @@ fn body_calls<'t>(body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) -> Bod
 /// [`Intent::OptionalFile`]: every call in the `try` body (receivers and
 /// arguments included, nested functions not) opens or inspects a local file
 /// for reading, or has no effect (a parser, a string method, `os.path`), and
-/// at least one reads a file. An `open` whose mode writes, appends or
+/// at least one reads a file whose result the code uses (a bare
+/// `open(path)` statement is an access check whose failure the code wants). An `open` whose mode writes, appends or
 /// creates, or any other call (a request, a save, a payment), keeps the
 /// failure worth reporting.
 fn optional_file_read<'t>(body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) -> Option<Accepted> {
@@ -952,6 +953,14 @@ fn optional_file_read<'t>(body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors
                 let path = cx.resolve(callee).map(|r| r.path).unwrap_or_default();
                 let is =
                     |list: &[String]| list.iter().any(|c| *c == path || (callee.kind() == "identifier" && c == text));
+                // A read whose result is dropped (`open(path)` as a statement)
+                // asks whether the file can be opened: the code wants that
+                // failure, so it is no optional read.
+                let dropped = n.parent().is_some_and(|p| p.kind() == "expression_statement");
+                if dropped && (is(&cat.file_read_calls) || cat.file_read_methods.iter().any(|m| m == name)) {
+                    other = true;
+                    return false;
+                }
                 if is(&cat.file_read_calls) {
                     if (name == "open" || path.ends_with(".open") || path == "open") && !opens_for_reading(n, src) {
                         other = true;
