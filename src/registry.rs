@@ -64,6 +64,7 @@ pub static FACT_COLLECTORS: &[&dyn FactCollector] = &[
     &crate::analysis::collections::ConstantCollectionFacts,
     &crate::analysis::handlers::ReportingFunctionFacts,
     &crate::analysis::libraries::LibraryConfigFacts,
+    &crate::analysis::values::EndpointSettingFacts,
     &crate::analysis::database::DatabaseEvidenceFacts,
 ];
 

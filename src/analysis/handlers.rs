@@ -657,6 +657,11 @@ pub enum Intent {
     /// The function is a log sink writing to stdout/stderr: a failed log
     /// write has nowhere to be logged.
     LogSink,
+    /// The `try` only reads local files (opened for reading) and computes
+    /// from their text: a missing or unreadable file is the expected case,
+    /// and the handler's default is the answer for it (a version file, an
+    /// optional certificate override, a cgroup file outside a container).
+    OptionalFile,
 }
 
 impl Intent {
@@ -676,6 +681,7 @@ impl Intent {
             Intent::SchemaDefault => "a validation default",
             Intent::ReportsAndExits => "a handler that reports the failure or exits",
             Intent::LogSink => "a log sink's own write",
+            Intent::OptionalFile => "an optional file read with a default",
         }
     }
 }
@@ -915,6 +921,94 @@ fn body_calls<'t>(body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) -> Bod
     out
 }
 
+/// [`Intent::OptionalFile`]: every call in the `try` body (receivers and
+/// arguments included, nested functions not) opens or inspects a local file
+/// for reading, or has no effect (a parser, a string method, `os.path`), and
+/// at least one reads a file whose result the code uses (a bare
+/// `open(path)` statement is an access check whose failure the code wants). An `open` whose mode writes, appends or
+/// creates, or any other call (a request, a save, a payment), keeps the
+/// failure worth reporting.
+fn optional_file_read<'t>(body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) -> Option<Accepted> {
+    if cat.file_read_calls.is_empty() && cat.file_read_methods.is_empty() {
+        return None;
+    }
+    let src = cx.src;
+    let mut reads: Option<String> = None;
+    let mut other = false;
+    walk(body, &mut |n| {
+        if other {
+            return false;
+        }
+        match n.kind() {
+            "call" => {
+                let Some(callee) = n.field("function") else {
+                    other = true;
+                    return false;
+                };
+                let text = node_text(callee, src);
+                let name = match callee.kind() {
+                    "attribute" => callee.field("attribute").map(|a| node_text(a, src)).unwrap_or(""),
+                    _ => text,
+                };
+                let path = cx.resolve(callee).map(|r| r.path).unwrap_or_default();
+                let is =
+                    |list: &[String]| list.iter().any(|c| *c == path || (callee.kind() == "identifier" && c == text));
+                // A read whose result is dropped (`open(path)` as a statement)
+                // asks whether the file can be opened: the code wants that
+                // failure, so it is no optional read.
+                let dropped = n.parent().is_some_and(|p| p.kind() == "expression_statement");
+                if dropped && (is(&cat.file_read_calls) || cat.file_read_methods.iter().any(|m| m == name)) {
+                    other = true;
+                    return false;
+                }
+                if is(&cat.file_read_calls) {
+                    if (name == "open" || path.ends_with(".open") || path == "open") && !opens_for_reading(n, src) {
+                        other = true;
+                        return false;
+                    }
+                    reads.get_or_insert_with(|| text.to_string());
+                } else if callee.kind() == "attribute" && cat.file_read_methods.iter().any(|m| m == name) {
+                    reads.get_or_insert_with(|| text.to_string());
+                } else if !(is(&cat.pure_calls)
+                    || is(&cat.probe_calls)
+                    || (callee.kind() == "attribute" && cat.pure_methods.iter().any(|m| m == name))
+                    || cat.parse_name_prefixes.iter().any(|p| name.starts_with(p.as_str())))
+                {
+                    other = true;
+                    return false;
+                }
+                true
+            }
+            "function_definition" | "class_definition" | "lambda" | "await" | "yield" => {
+                // Work done elsewhere, or later.
+                other |= matches!(n.kind(), "await" | "yield");
+                false
+            }
+            _ => true,
+        }
+    });
+    let first = reads.filter(|_| !other)?;
+    Some(Accepted::new(Intent::OptionalFile, format!("`{first}` only reads a local file")))
+}
+
+/// True when the Python `open(..)` call `call` opens its file for reading:
+/// no mode, or a literal mode without `w`, `a`, `x` or `+`.
+fn opens_for_reading(call: Node<'_>, src: &str) -> bool {
+    let (kwargs, splat) = crate::lang::python::keyword_args(call, src);
+    if splat {
+        return false;
+    }
+    let mode = kwargs
+        .iter()
+        .find(|(k, _)| *k == "mode")
+        .map(|(_, v)| *v)
+        .or_else(|| crate::lang::python::positional_args(call).get(1).copied());
+    match mode {
+        None => true,
+        Some(m) => crate::lang::python::string_value(m, src).is_some_and(|m| !m.contains(['w', 'a', 'x', '+'])),
+    }
+}
+
 fn sql_strings(node: Node<'_>, src: &str, out: &mut BodyCalls) {
     walk(node, &mut |n| {
         if matches!(n.kind(), "string" | "template_string") {
@@ -955,7 +1049,7 @@ fn intent_around<'t>(
     }
     let try_stmt = try_stmt?;
     if let Some(body) = try_stmt.field("body")
-        && let Some(a) = body_calls(body, cx, cat).intent()
+        && let Some(a) = body_calls(body, cx, cat).intent().or_else(|| optional_file_read(body, cx, cat))
     {
         return Some(a);
     }

@@ -438,12 +438,19 @@ pub struct Classifier<'a> {
     packages: HashMap<PathBuf, bool>,
     /// Crate directory → its `[[bin]]` targets (name, path).
     bins: HashMap<PathBuf, Vec<(String, String)>>,
+    /// JS package directory → the first command its `package.json` declares
+    /// in `bin`, when it is a command-line tool package (see
+    /// [`Classifier::js_tool_package`]).
+    js_tools: HashMap<PathBuf, Option<String>>,
 }
 
 #[derive(Default)]
 struct RootInfo {
     cargo_exclude: Vec<String>,
     python_package: Option<String>,
+    /// Folders the root's pytest configuration names as its `testpaths`
+    /// that are not importable packages, with the file that names them.
+    pytest_testpaths: Vec<(String, &'static str)>,
     /// Member crates of the root's Cargo workspace that other members use
     /// only as a dev-dependency (test harnesses, mocks): crate dir, relative
     /// to the root, mapped to the crate's name.
@@ -464,6 +471,7 @@ impl<'a> Classifier<'a> {
             roots: HashMap::new(),
             packages: HashMap::new(),
             bins: HashMap::new(),
+            js_tools: HashMap::new(),
         }
     }
 
@@ -479,6 +487,7 @@ impl<'a> Classifier<'a> {
         let early = vendored_by_name(dirs)
             .or_else(|| self.vendored_by_metadata(place, dirs, name))
             .or_else(|| test_evidence(dirs, name))
+            .or_else(|| self.pytest_suite(place, dirs))
             .or_else(|| self.test_support_crate(place, dirs));
         if early.is_some() {
             return PathRoles { early, late: None };
@@ -516,9 +525,55 @@ impl<'a> Classifier<'a> {
                     .collect();
             }
             info.python_package = python_package_metadata(root);
+            info.pytest_testpaths = pytest_testpaths(root);
             (info.test_support_crates, info.tool_crates) = workspace_crate_roles(root);
             info
         })
+    }
+
+    /// A file of a pytest suite that is no package of the service: a folder
+    /// the root's pytest configuration names in `testpaths` and that holds
+    /// the suite's `conftest.py` (`test_runner/` with its `fixtures/`
+    /// modules), or a folder below the root with its own
+    /// `pytest.ini` and no package metadata (an end-to-end suite such as
+    /// `playwright_tests/`). Only folders without an `__init__.py`: pytest
+    /// runs them from their own root directory, and no service imports them
+    /// (a listed package, `testpaths = ["myapp"]`, holds the service itself).
+    fn pytest_suite(&mut self, place: Place<'_>, dirs: &[&str]) -> Option<FileRole> {
+        if dirs.is_empty() {
+            return None;
+        }
+        let rel_dirs = dirs.join("/");
+        let info = self.root_info(place.root);
+        if let Some((dir, config)) =
+            info.pytest_testpaths.iter().find(|(d, _)| rel_dirs == *d || rel_dirs.starts_with(&format!("{d}/")))
+        {
+            return Some(FileRole::new(
+                Role::Test,
+                format!("`{dir}/` is a pytest test path (`testpaths` in `{config}`), not a package"),
+            ));
+        }
+        let mut dir = place.root.to_path_buf();
+        for (i, d) in dirs.iter().enumerate() {
+            dir.push(d);
+            let names = self.listing(&dir);
+            let own_suite = names.iter().any(|n| n == "pytest.ini")
+                && !names.iter().any(|n| {
+                    n == "__init__.py"
+                        || PROJECT_FILES.contains(&n.as_str())
+                        || (n.starts_with("requirements") && n.ends_with(".txt"))
+                });
+            if own_suite {
+                return Some(FileRole::new(
+                    Role::Test,
+                    format!(
+                        "`{}/` is its own pytest suite (`pytest.ini`, no package or project metadata)",
+                        dirs[..=i].join("/")
+                    ),
+                ));
+            }
+        }
+        None
     }
 
     /// A file of a workspace crate that the other crates use only in their
@@ -660,6 +715,11 @@ impl<'a> Classifier<'a> {
         if place.grammar == Grammar::Python && PY_TOOL_FILES.contains(&name) {
             return Some(FileRole::new(Role::Tooling, format!("a developer entry point (`{name}`)")).operator_tool());
         }
+        if place.grammar.language().is_js_family()
+            && let Some(why) = self.js_tool_package(place, dirs)
+        {
+            return Some(FileRole::new(Role::Tooling, why));
+        }
         if place.grammar == Grammar::Rust {
             let info = self.root_info(place.root);
             let rel_dirs = dirs.join("/");
@@ -675,6 +735,30 @@ impl<'a> Classifier<'a> {
                 return Some(FileRole::new(Role::Tooling, reason));
             }
             return self.rust_tool_binary(place, dirs, name);
+        }
+        None
+    }
+
+    /// A file of a JS package below the walked root whose `package.json`
+    /// declares commands (`bin`) and depends on no server framework: a
+    /// command-line tool (`packages/cli`, a tunnel or deploy tool, a
+    /// `create-*` starter, a wasm dev harness), run by a person at a
+    /// terminal, as a Cargo tool crate is. The root's own `package.json` does
+    /// not count (a service may declare its start as a command), nor does a
+    /// package that depends on a server framework.
+    fn js_tool_package(&mut self, place: Place<'_>, dirs: &[&str]) -> Option<String> {
+        let mut dir = place.fs_path.parent()?.to_path_buf();
+        for depth in (1..=dirs.len()).rev() {
+            if self.listing(&dir).iter().any(|n| n == "package.json") {
+                let command = self.js_tools.entry(dir.clone()).or_insert_with(|| js_tool_command(&dir)).clone()?;
+                return Some(format!(
+                    "`{}/` is a command-line tool package (`bin` `{command}` in its `package.json`, no server framework)",
+                    dirs[..depth].join("/")
+                ));
+            }
+            if !dir.pop() {
+                break;
+            }
         }
         None
     }
@@ -926,6 +1010,121 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<ToolCrate>) {
 /// True for a binary named like a developer tool.
 fn tool_like(name: &str) -> bool {
     name.split(['-', '_']).any(|w| TOOL_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+/// Server frameworks: a package that depends on one serves requests,
+/// whatever commands it also declares.
+const JS_SERVER_PACKAGES: &[&str] = &[
+    "express",
+    "fastify",
+    "koa",
+    "@nestjs/core",
+    "hono",
+    "@hapi/hapi",
+    "next",
+    "nuxt",
+    "@remix-run/node",
+    "restify",
+    "@trpc/server",
+    "elysia",
+];
+
+/// The first command the `package.json` in `dir` declares in `bin`, when it
+/// declares one and depends on no server framework.
+fn js_tool_command(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let command = match json.get("bin")? {
+        serde_json::Value::String(_) => json.get("name")?.as_str()?.rsplit('/').next()?.to_string(),
+        serde_json::Value::Object(m) => m.keys().next()?.clone(),
+        _ => return None,
+    };
+    let serves = ["dependencies", "peerDependencies"].iter().any(|k| {
+        json.get(*k).and_then(|d| d.as_object()).is_some_and(|d| JS_SERVER_PACKAGES.iter().any(|p| d.contains_key(*p)))
+    });
+    (!serves).then_some(command)
+}
+
+/// Files that make a folder a project of its own (a service, a package),
+/// not a test suite.
+const PROJECT_FILES: &[&str] = &[
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+    "Pipfile",
+    "manage.py",
+    "Dockerfile",
+    "package.json",
+    "Cargo.toml",
+    "wsgi.py",
+    "asgi.py",
+    "app.py",
+    "main.py",
+];
+
+/// The folders the pytest configuration at `root` lists in `testpaths`
+/// (`pytest.ini`, `[pytest]` of `tox.ini`, `[tool:pytest]` of `setup.cfg`,
+/// `[tool.pytest.ini_options]` of `pyproject.toml`) that hold the suite's
+/// `conftest.py` and are not importable packages (no `__init__.py`; never a
+/// source root such as `src/`), with the file that lists them.
+fn pytest_testpaths(root: &Path) -> Vec<(String, &'static str)> {
+    let mut listed: Vec<(String, &'static str)> = Vec::new();
+    for (file, section) in [("pytest.ini", "[pytest]"), ("tox.ini", "[pytest]"), ("setup.cfg", "[tool:pytest]")] {
+        let Ok(text) = std::fs::read_to_string(root.join(file)) else { continue };
+        let mut in_section = false;
+        let mut in_key = false;
+        for line in text.lines() {
+            let t = line.trim();
+            if t.starts_with('[') {
+                in_section = t == section;
+                in_key = false;
+                continue;
+            }
+            if !in_section || t.is_empty() || t.starts_with('#') || t.starts_with(';') {
+                continue;
+            }
+            let continued = line.starts_with([' ', '\t']);
+            let values = if let Some(rest) = t.strip_prefix("testpaths").map(str::trim_start) {
+                in_key = true;
+                rest.strip_prefix('=').unwrap_or("")
+            } else if in_key && continued {
+                t
+            } else {
+                in_key = false;
+                continue;
+            };
+            listed.extend(values.split_whitespace().map(|v| (v.to_string(), file)));
+        }
+    }
+    if let Ok(text) = std::fs::read_to_string(root.join("pyproject.toml"))
+        && let Ok(t) = toml::from_str::<toml::Table>(&text)
+        && let Some(paths) = t
+            .get("tool")
+            .and_then(|t| t.get("pytest"))
+            .and_then(|p| p.get("ini_options"))
+            .and_then(|o| o.get("testpaths"))
+    {
+        match paths {
+            toml::Value::String(s) => listed.extend(s.split_whitespace().map(|v| (v.to_string(), "pyproject.toml"))),
+            toml::Value::Array(a) => {
+                listed.extend(a.iter().filter_map(|v| v.as_str()).map(|v| (v.to_string(), "pyproject.toml")))
+            }
+            _ => {}
+        }
+    }
+    listed
+        .into_iter()
+        .map(|(d, f)| (d.trim_start_matches("./").trim_end_matches('/').to_string(), f))
+        .filter(|(d, _)| {
+            !d.is_empty()
+                && d != "."
+                && !d.contains(['*', '?', '['])
+                && !d.split('/').any(|s| s == "..")
+                && root.join(d).join("conftest.py").is_file()
+                && !root.join(d).join("__init__.py").exists()
+                && !matches!(d.as_str(), "src" | "lib" | "app")
+        })
+        .collect()
 }
 
 /// Python package metadata in `dir`: the text of a `setup.py`, or of a

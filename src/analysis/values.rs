@@ -10,6 +10,16 @@
 //! generates a key and prints it to stdout). The word lists live in
 //! `rules/catalog/secrets.toml` (`[values]`), so a team extends them by
 //! configuration.
+//!
+//! Endpoints are values too (`request-without-timeout` PP201 and
+//! `connection-without-timeout` PP202 ask): a URL local to the process (a
+//! file the module ships with, a `data:` URL) has no peer that can stop
+//! answering, and a local IPC socket (`unix:///var/run/redis.sock`,
+//! `unix_socket_path=`) has no network between the two ends: its peer is a
+//! sidecar on the same host, and a read timeout on it mostly breaks the
+//! blocking reads (`BLPOP`, pub/sub) such clients are made for. Settings
+//! that hold such a URL are found in the facts phase ([`EndpointFacts`]), so
+//! `Redis.from_url(settings.BROKER_URL)` is answered where it is called.
 
 use std::collections::BTreeSet;
 
@@ -111,6 +121,177 @@ pub fn generates_for_output(function: &str, cat: &SecretsCatalog) -> bool {
     let v = &cat.values;
     words.iter().any(|w| v.generate_verbs.iter().any(|g| g == w))
         && words.iter().any(|w| v.generated_nouns.iter().any(|n| n == w))
+}
+
+/// What an endpoint reaches, when it is not a network peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Inside the process: a file shipped with the module
+    /// (`new URL("./font.ttf", import.meta.url)`), a `file:` or `data:` URL.
+    ProcessLocal,
+    /// A local IPC socket on the same host (`unix://`, `redis+unix://`,
+    /// `http+unix://`, `ipc://`).
+    LocalSocket,
+}
+
+/// What the URL literal `url` reaches; `None` for a network peer or an
+/// unknown scheme.
+pub fn endpoint_of_url(url: &str) -> Option<Endpoint> {
+    let url = url.trim().to_ascii_lowercase();
+    if url.starts_with("file:") || url.starts_with("data:") {
+        return Some(Endpoint::ProcessLocal);
+    }
+    let scheme = url.split_once(':').map(|(s, _)| s)?;
+    let local = scheme.split('+').any(|part| part == "unix" || part == "ipc");
+    local.then_some(Endpoint::LocalSocket)
+}
+
+/// Connection keywords that name a local socket instead of a host
+/// (`unix_socket_path=` of redis-py, `unix_socket=` of PyMySQL).
+pub const SOCKET_KEYWORDS: &[&str] = &["unix_socket_path", "unix_socket", "unix_sock"];
+
+/// Module-level settings that hold a URL, by simple name: which ones are
+/// always a local socket. Plain data, part of `ProjectFacts`.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EndpointFacts {
+    /// Names assigned a local-socket URL literal somewhere.
+    #[serde(default)]
+    pub local_socket: BTreeSet<String>,
+    /// Names of those (and of other URL settings) assigned anything else
+    /// somewhere: another literal, or a value read at run time.
+    #[serde(default)]
+    pub elsewhere: BTreeSet<String>,
+}
+
+impl EndpointFacts {
+    /// Merges another worker's facts (order-independent).
+    pub fn merge(&mut self, other: EndpointFacts) {
+        self.local_socket.extend(other.local_socket);
+        self.elsewhere.extend(other.elsewhere);
+    }
+
+    /// True when the setting `name` (a simple name: `BROKER_URL` for
+    /// `settings.BROKER_URL`) is a local socket wherever the project sets it.
+    pub fn is_local_socket(&self, name: &str) -> bool {
+        self.local_socket.contains(name) && !self.elsewhere.contains(name)
+    }
+}
+
+/// True for a settings name that may hold an endpoint.
+fn endpoint_setting(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["URL", "URI", "DSN", "HOST", "LOCATION", "SOCKET", "BROKER", "ADDR"].iter().any(|w| upper.contains(w))
+}
+
+/// The module-level `NAME = "..."` assignments of a Python file that bear on
+/// endpoints: constants (upper-case names) assigned a URL literal or, for a
+/// name that may hold an endpoint, anything.
+pub fn scan_python_endpoints(text: &str, out: &mut EndpointFacts) {
+    for line in text.lines() {
+        if line.starts_with([' ', '\t', '#']) {
+            continue;
+        }
+        let Some((name, value)) = line.split_once('=') else { continue };
+        let name = name.trim().split(':').next().unwrap_or("").trim();
+        if name.is_empty()
+            || value.starts_with('=')
+            || !name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            || !name.starts_with(|c: char| c.is_ascii_uppercase())
+        {
+            continue;
+        }
+        let value = value.trim();
+        let literal = value
+            .strip_prefix(['\'', '"'])
+            .and_then(|v| v.split_once(['\'', '"']))
+            .filter(|(_, rest)| rest.trim().is_empty() || rest.trim().starts_with('#'))
+            .map(|(v, _)| v);
+        match literal.map(endpoint_of_url) {
+            Some(Some(Endpoint::LocalSocket)) => {
+                out.local_socket.insert(name.to_string());
+            }
+            Some(_) if literal.is_some_and(|l| l.contains("://")) || endpoint_setting(name) => {
+                out.elsewhere.insert(name.to_string());
+            }
+            None if endpoint_setting(name) => {
+                out.elsewhere.insert(name.to_string());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The facts-phase scan that fills [`EndpointFacts`].
+pub struct EndpointSettingFacts;
+
+impl crate::engine::facts::FactCollector for EndpointSettingFacts {
+    fn triggers(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn scan(&self, file: &crate::source::SourceFile, facts: &mut crate::engine::ProjectFacts) {
+        // Every Python file: a settings module that reads the URL from the
+        // environment says the name is not always a local socket.
+        if file.grammar == crate::source::Grammar::Python {
+            scan_python_endpoints(&file.text, &mut facts.endpoints);
+        }
+    }
+}
+
+/// What the Python call `call` connects to, when its arguments say it is no
+/// network peer: a URL or DSN literal (first positional, or `url=`, `dsn=`,
+/// `conninfo=`) naming a local socket or a local file, a settings constant
+/// that is always a local socket ([`EndpointFacts`]: `settings.BROKER_URL`),
+/// a socket keyword ([`SOCKET_KEYWORDS`]), or a `host=` that is a socket
+/// directory (libpq's `host="/var/run/postgresql"`).
+pub fn python_call_endpoint(
+    call: tree_sitter::Node<'_>,
+    src: &str,
+    facts: &crate::engine::ProjectFacts,
+) -> Option<Endpoint> {
+    use crate::lang::python as py;
+    let (kwargs, _) = py::keyword_args(call, src);
+    if kwargs.iter().any(|(k, v)| SOCKET_KEYWORDS.contains(k) && v.kind() != "none") {
+        return Some(Endpoint::LocalSocket);
+    }
+    if kwargs.iter().any(|(k, v)| *k == "host" && py::string_value(*v, src).is_some_and(|h| h.starts_with('/'))) {
+        return Some(Endpoint::LocalSocket);
+    }
+    let url = py::positional_args(call)
+        .first()
+        .copied()
+        .or_else(|| kwargs.iter().find(|(k, _)| matches!(*k, "url" | "dsn" | "conninfo")).map(|(_, v)| *v))?;
+    match url.kind() {
+        "string" => py::string_value(url, src).and_then(endpoint_of_url),
+        "identifier" | "attribute" => {
+            let text = crate::lang::node_text(url, src);
+            let name = text.rsplit('.').next().unwrap_or(text);
+            facts.endpoints.is_local_socket(name).then_some(Endpoint::LocalSocket)
+        }
+        _ => None,
+    }
+}
+
+/// What the TypeScript/JavaScript URL argument `arg` reaches, when it is no
+/// network peer: a `file:`, `data:` or local-socket literal, or
+/// `new URL("../fonts/x.ttf", import.meta.url)`, a file shipped with the
+/// module (resolved by the bundler or the runtime to the module's own files).
+pub fn js_url_endpoint(arg: tree_sitter::Node<'_>, src: &str) -> Option<Endpoint> {
+    use crate::lang::{NodeExt, node_text, typescript as ts};
+    let arg = ts::unwrap_expr(arg);
+    match arg.kind() {
+        "string" | "template_string" => {
+            let text = node_text(arg, src).trim_start_matches(['"', '\'', '`']);
+            endpoint_of_url(text)
+        }
+        "new_expression" => {
+            let is_url = arg.field("constructor").is_some_and(|c| node_text(c, src) == "URL");
+            let base = ts::call_args(arg).get(1).copied();
+            (is_url && base.is_some_and(|b| node_text(ts::unwrap_expr(b), src) == "import.meta.url"))
+                .then_some(Endpoint::ProcessLocal)
+        }
+        _ => None,
+    }
 }
 
 /// Markers a hand-written `Debug`/`Display` writes in place of the value.
@@ -221,6 +402,34 @@ mod tests {
         assert!(generates_for_output("createApiToken", cat));
         assert!(!generates_for_output("login", cat));
         assert!(!generates_for_output("generate_report", cat));
+    }
+
+    #[test]
+    fn endpoints_local_to_the_process_or_host() {
+        assert_eq!(endpoint_of_url("unix:///var/run/redis/redis.sock"), Some(Endpoint::LocalSocket));
+        assert_eq!(endpoint_of_url("redis+unix:///tmp/r.sock?db=1"), Some(Endpoint::LocalSocket));
+        assert_eq!(endpoint_of_url("http+unix://%2Fvar%2Frun%2Fdocker.sock/info"), Some(Endpoint::LocalSocket));
+        assert_eq!(endpoint_of_url("file:///etc/app/ca.pem"), Some(Endpoint::ProcessLocal));
+        assert_eq!(endpoint_of_url("data:text/plain,hi"), Some(Endpoint::ProcessLocal));
+        assert_eq!(endpoint_of_url("redis://cache.internal:6379/0"), None);
+        assert_eq!(endpoint_of_url("https://unix.example.com/"), None);
+        assert_eq!(endpoint_of_url("no scheme"), None);
+    }
+
+    #[test]
+    fn settings_that_are_always_a_local_socket() {
+        let mut f = EndpointFacts::default();
+        scan_python_endpoints("BROKER_URL = 'unix:///var/run/redis/redis.sock'\nOTHER = 3\n", &mut f);
+        assert!(f.is_local_socket("BROKER_URL"));
+        // A production settings file that points it at a network host.
+        let mut prod = EndpointFacts::default();
+        scan_python_endpoints("BROKER_URL = os.environ['BROKER_URL']\n", &mut prod);
+        f.merge(prod);
+        assert!(!f.is_local_socket("BROKER_URL"));
+        let mut g = EndpointFacts::default();
+        scan_python_endpoints("    BROKER_URL = 'unix:///x.sock'\nCACHE_URL: str = \"redis://h:6379\"\n", &mut g);
+        assert!(!g.is_local_socket("BROKER_URL"), "indented: not a module-level setting");
+        assert!(g.elsewhere.contains("CACHE_URL"));
     }
 
     #[test]

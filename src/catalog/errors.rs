@@ -118,6 +118,17 @@ pub struct LangErrors {
     pub no_throw_name_words: Vec<String>,
     /// Validation packages whose schemas have a `.catch(default)` (`zod`).
     pub schema_packages: Vec<String>,
+    /// Calls that open or inspect a local file for reading (`open`, by
+    /// resolved path or name; an `open` whose mode writes does not count).
+    pub file_read_calls: Vec<String>,
+    /// Methods that read a file by name (`Path.read_text`).
+    pub file_read_methods: Vec<String>,
+    /// Functions without effects, by resolved path or name (`os.path.join`,
+    /// `len`): a `try` of file reads and these only reads an optional file.
+    pub pure_calls: Vec<String>,
+    /// Methods without effects whatever the receiver (`read` on an open
+    /// file, `strip`, `split`, a pattern's `match`).
+    pub pure_methods: Vec<String>,
 }
 
 impl LangErrors {

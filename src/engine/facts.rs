@@ -53,6 +53,10 @@ pub struct ProjectFacts {
     /// Rust types (by simple name) whose hand-written `Debug` or `Display`
     /// prints a mask: value-kind evidence ([`crate::analysis::values`]).
     pub rust_redacting_types: BTreeSet<String>,
+    /// Module-level settings that always hold a local-socket URL
+    /// (value-kind evidence, [`crate::analysis::values::EndpointFacts`]).
+    #[serde(default)]
+    pub endpoints: crate::analysis::values::EndpointFacts,
     /// Library configuration seen anywhere in the project
     /// ([`crate::analysis::libraries`]).
     #[serde(default)]
@@ -100,6 +104,7 @@ impl ProjectFacts {
         self.reporting_functions.extend(other.reporting_functions);
         self.rust_redacting_types.extend(other.rust_redacting_types);
         self.libraries.merge(other.libraries);
+        self.endpoints.merge(other.endpoints);
         self.database.merge(other.database);
         self.summaries.functions.extend(other.summaries.functions);
         for (k, v) in other.django_model_bases {

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use crate::analysis::roles::Role;
-use crate::analysis::timeouts;
+use crate::analysis::{timeouts, values};
 use crate::catalog::network::{CallKind, NetCall, NetRule};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::engine::Checker;
@@ -63,6 +63,10 @@ pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule)
     }
     let catalog = cx.catalog;
     if let Some(entry) = catalog.network.call(true, rule, &r.path) {
+        if values::python_call_endpoint(node, cx.src, cx.facts).is_some() {
+            // A local socket or file: no network peer (value-kind evidence).
+            return;
+        }
         let mut t = python_timeout(node, entry, cx.src, cx.memo);
         if t == Timeout::Missing && library_timeouts::python_escape(node, entry, &r.path, cx) {
             t = Timeout::Set;
@@ -85,6 +89,9 @@ pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule)
         return;
     }
     let Some(entry) = catalog.network.session_method(true, rule, ctor, method) else { return };
+    if values::python_call_endpoint(node, cx.src, cx.facts).is_some() {
+        return;
+    }
     let t = python_timeout(node, entry, cx.src, cx.memo);
     if let Some(msg) = message(node, callee, cx, entry, t) {
         let symbol = cx.ctx.symbol();
@@ -182,8 +189,11 @@ pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
         // A local function named `fetch` shadows the global.
         return;
     }
-    if global_fetch && ts::call_args(node).first().is_some_and(|a| bundled_asset(*a, cx.src)) {
-        // The module's own bundled file, not a server that can stop answering.
+    // The module's own bundled file, or a local socket: no network peer that
+    // can stop answering (value-kind evidence).
+    if let Some(endpoint) = ts::call_args(node).first().and_then(|a| values::js_url_endpoint(*a, cx.src))
+        && (global_fetch || endpoint == values::Endpoint::LocalSocket)
+    {
         return;
     }
     let catalog = cx.catalog;
@@ -202,26 +212,6 @@ pub fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule) {
     }
     let fix = js_fix(node, &r.path, entry, t, cx);
     report(node, callee, cx, entry, t, fix);
-}
-
-/// A URL that names a file shipped with the module rather than a server:
-/// `new URL("../fonts/x.ttf", import.meta.url)` (resolved by the bundler or the
-/// runtime to the module's own files) or a `file:`/`data:` literal. `fetch`
-/// reads it from disk or memory; there is no peer to wait for.
-fn bundled_asset(arg: Node<'_>, src: &str) -> bool {
-    let arg = ts::unwrap_expr(arg);
-    match arg.kind() {
-        "string" | "template_string" => {
-            let text = node_text(arg, src).trim_start_matches(['"', '\'', '`']);
-            text.starts_with("file:") || text.starts_with("data:")
-        }
-        "new_expression" => {
-            let is_url = arg.field("constructor").is_some_and(|c| node_text(c, src) == "URL");
-            let base = ts::call_args(arg).get(1).copied();
-            is_url && base.is_some_and(|b| node_text(ts::unwrap_expr(b), src) == "import.meta.url")
-        }
-        _ => false,
-    }
 }
 
 /// `api.defaults.timeout = 5000` in this file, or a project fact for the name
