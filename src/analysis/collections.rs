@@ -14,11 +14,13 @@
 //! | `Registry` | an enum class, `Model.choices`, settings, `Object.values(Enum)`, the catalog's `small_collections` |
 //! | `SmallRelation` | one parent row's relation that is small by nature (`order.items`), from `[catalog.collections] small_relations` |
 //!
-//! Besides the collection, two facts about the loop and the work:
+//! Besides the collection, facts about the loop and the work:
 //! [`exits_after_first`] (the loop returns or breaks unconditionally after
 //! the node, so it runs once), [`on_one_connection`] (JS work inside an
-//! interactive transaction runs one query at a time) and, for Rust channels,
-//! [`reply_channel`] (a receiver drained once in the function that made it).
+//! interactive transaction runs one query at a time), [`rust_local_store`]
+//! (the crate's database is an embedded SQLite file: a statement per item is
+//! no network round trip) and, for Rust channels, [`reply_channel`] (a
+//! receiver drained once in the function that made it).
 
 use tree_sitter::Node;
 
@@ -450,6 +452,38 @@ pub fn rust_exits_after_first(body: &syn::Block, at: u32, cx: &RustChecker<'_, '
         }
     }
     Exit::No
+}
+
+/// Rust: the crate this file belongs to keeps its data in a local embedded
+/// database: its own `Cargo.toml` (the nearest one above the file) depends
+/// on SQLite (sqlx's `sqlite` feature, `rusqlite`, diesel's `sqlite`) and on
+/// no database server. A statement per item there is a call into the
+/// process, not a network round trip. Answered once per crate folder.
+pub fn rust_local_store(cx: &RustChecker<'_, '_>) -> bool {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashMap<PathBuf, bool>>> = OnceLock::new();
+    let Some(mut dir) = cx.file.fs_path.parent().map(std::path::Path::to_path_buf) else { return false };
+    let seen = SEEN.get_or_init(Default::default);
+    let start = dir.clone();
+    if let Some(&known) = seen.lock().expect("local store cache").get(&start) {
+        return known;
+    }
+    let answer = loop {
+        if let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml"))
+            && text.contains("[package]")
+        {
+            use crate::analysis::database::Engine;
+            let engines = crate::analysis::database::cargo_engines(&text);
+            break engines.len() == 1 && engines.contains(&Engine::Sqlite);
+        }
+        if !dir.pop() || dir.as_os_str().is_empty() {
+            break false;
+        }
+    };
+    seen.lock().expect("local store cache").insert(start, answer);
+    answer
 }
 
 /// Rust: the channel receiver `rx` is a reply channel: in the function that
