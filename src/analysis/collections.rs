@@ -486,6 +486,149 @@ pub fn rust_local_store(cx: &RustChecker<'_, '_>) -> bool {
     answer
 }
 
+/// Rust: the channel is a request channel: each message it carries holds the
+/// sender of a `oneshot` reply (`struct Request { .., reply:
+/// oneshot::Sender<..> }`, or an enum each of whose variants holds one), so
+/// every sender waits for its answer and the messages in flight are bounded
+/// by the callers waiting, not by how fast they produce.
+///
+/// The message type comes from the constructor's turbofish
+/// (`unbounded_channel::<Request>()`), the `let`'s type annotation, or the
+/// field of this file that stores one of the channel's ends (`sender:
+/// UnboundedSender<Request>`, for `let (sender, receiver) = ..`); the type
+/// must be defined in this file.
+pub fn rust_request_channel(
+    constructor: &str,
+    annotation: Option<&str>,
+    ends: &[String],
+    cx: &RustChecker<'_, '_>,
+) -> bool {
+    let text = cx.src;
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some((_, t)) = constructor.split_once("::<") {
+        candidates.extend(type_name(t));
+    }
+    if let Some(a) = annotation {
+        for piece in a.split("Sender<").skip(1).chain(a.split("Receiver<").skip(1)) {
+            candidates.extend(type_name(piece));
+        }
+    }
+    for end in ends.iter().filter(|e| e.len() > 1) {
+        let pattern = format!("{end}:");
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&pattern) {
+            let at = from + i;
+            from = at + pattern.len();
+            let word_start = text[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            if !word_start {
+                continue;
+            }
+            let field = &text[from..];
+            let field = &field[..field.find([',', '\n', ';', '=']).unwrap_or(field.len())];
+            for marker in ["Sender<", "Receiver<"] {
+                if let Some(j) = field.find(marker) {
+                    candidates.extend(type_name(&field[j + marker.len()..]));
+                }
+            }
+        }
+    }
+    candidates.iter().any(|name| carries_reply(name, text))
+}
+
+/// The last path segment of the type that starts `t` (`crate::Req<A>, ..` →
+/// `Req`).
+fn type_name(t: &str) -> Option<String> {
+    let path: String = t.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':').collect();
+    let last = path.rsplit("::").next().unwrap_or(&path);
+    (!last.is_empty() && last.starts_with(|c: char| c.is_ascii_uppercase())).then(|| last.to_string())
+}
+
+/// The struct `name` defined in `text` has a `oneshot::Sender` field, or the
+/// enum `name` has one in every variant.
+fn carries_reply(name: &str, text: &str) -> bool {
+    for kw in ["struct", "enum"] {
+        let head = format!("{kw} {name}");
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&head) {
+            let at = from + i;
+            from = at + head.len();
+            let next = text[from..].chars().next();
+            if next.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let Some(open) = text[at..].find('{').map(|o| at + o) else { continue };
+            // `struct Req;` or a tuple struct: no braces of its own.
+            if text[at..open].contains(';') {
+                continue;
+            }
+            let mut depth = 0usize;
+            let mut close = None;
+            for (j, b) in text.bytes().enumerate().skip(open) {
+                match b {
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = Some(j);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let Some(close) = close else { continue };
+            // The body without comments or whitespace.
+            let body: String = text[open + 1..close]
+                .lines()
+                .map(|l| l.split("//").next().unwrap_or(""))
+                .collect::<String>()
+                .split_whitespace()
+                .collect();
+            let replies = |t: &str| t.contains("oneshot::Sender<");
+            if kw == "struct" {
+                return replies(&body);
+            }
+            let variants = top_level_items(&body);
+            return !variants.is_empty() && variants.iter().all(|v| replies(v));
+        }
+    }
+    false
+}
+
+/// The comma-separated items of `body` at nesting depth 0 (enum variants),
+/// without attributes, empty items left out.
+fn top_level_items(body: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    let bytes = body.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'{' | b'(' | b'[' | b'<' => depth += 1,
+            b'}' | b')' | b']' => depth -= 1,
+            b'>' if i > 0 && bytes[i - 1] != b'-' && bytes[i - 1] != b'=' => depth -= 1,
+            b',' if depth == 0 => {
+                out.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&body[start..]);
+    out.into_iter()
+        .map(|v| {
+            // `#[serde(..)]Variant{..}` → `Variant{..}`.
+            let mut v = v;
+            while let Some(rest) = v.strip_prefix("#[") {
+                let end = rest.find(']').map_or(rest.len(), |e| e + 1);
+                v = &rest[end..];
+            }
+            v
+        })
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
 /// Rust: the channel receiver `rx` is a reply channel: in the function that
 /// made it (its text `func`, the channel made at byte `made` of it), it is
 /// used only to take one message with a receive method, outside any loop
