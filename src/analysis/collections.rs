@@ -7,7 +7,7 @@
 //!
 //! | class | evidence |
 //! |---|---|
-//! | `Literal` | a literal list, tuple, set, dict, array, object, `range(3)`, or a local assigned one |
+//! | `Literal` | a literal list, tuple, set, dict, array, object, `range(3)`, or a local assigned one (Rust: a `let` bound once to an array or `vec![..]` literal, or a fixed-size array parameter `[T; N]`) |
 //! | `Constant` | an all-caps name, or a module-level literal collection of this or another module (the project fact [`ProjectFacts::constant_collections`], gathered by [`ConstantCollectionFacts`]) |
 //! | `Sliced` | `xs[:10]`, `islice(xs, n)`, `.slice(0, n)`, `.take(n)`, `&xs[..n]` |
 //! | `Chunked` | `batched(xs, 100)`, `.chunks(100)`: the loop runs once per chunk (a loop over one chunk's items is not small: over all chunks it runs once per item) |
@@ -390,7 +390,10 @@ fn rust_size(expr: &syn::Expr, cx: &RustChecker<'_, '_>, depth: u32) -> Option<S
         },
         Expr::Path(p) => {
             let last = p.path.segments.last()?.ident.to_string();
-            is_constant_name(&last).then_some(SizeClass::Constant)
+            if is_constant_name(&last) {
+                return Some(SizeClass::Constant);
+            }
+            (p.path.segments.len() == 1 && rust_fixed_local(&last, cx)).then_some(SizeClass::Literal)
         }
         Expr::Field(f) => {
             let member = match &f.member {
@@ -424,6 +427,57 @@ fn rust_size(expr: &syn::Expr, cx: &RustChecker<'_, '_>, depth: u32) -> Option<S
         }
         _ => None,
     }
+}
+
+/// Rust: the local `name` of the enclosing function holds a fixed number of
+/// items: it is bound once with `let` to an array or `vec![..]` literal
+/// that nothing pushes to, or it is a parameter of a fixed-size array type (`[Shard; 4]`,
+/// `&[NodeId; 3]`). A name bound twice, or bound to anything else, is not.
+fn rust_fixed_local(name: &str, cx: &RustChecker<'_, '_>) -> bool {
+    let func = cx.function_text();
+    let word = |at: usize, len: usize| {
+        let before = func[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let after = func[at + len..].chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        before && after
+    };
+    let mut inits: Vec<&str> = Vec::new();
+    let mut from = 0;
+    while let Some(i) = func[from..].find(name) {
+        let at = from + i;
+        from = at + name.len();
+        if !word(at, name.len()) {
+            continue;
+        }
+        let head = func[..at].trim_end();
+        let rest = func[from..].trim_start();
+        if head.ends_with("let") || head.ends_with("let mut") {
+            let Some(init) = rest.strip_prefix('=') else { return false };
+            inits.push(init.trim_start());
+        } else if let Some(ty) = rest.strip_prefix(':')
+            && !rest.starts_with("::")
+            && (head.ends_with('(') || head.ends_with(','))
+        {
+            // A parameter: `shards: [ShardId; 4]` or `&[ShardId; 4]`.
+            let ty = ty.trim_start().trim_start_matches('&').trim_start_matches("mut ").trim_start();
+            let fixed = ty.starts_with('[') && ty[..ty.find(']').unwrap_or(0)].contains(';');
+            if !fixed {
+                return false;
+            }
+            inits.push("[");
+        }
+    }
+    let [init] = inits.as_slice() else { return false };
+    // A literal that grows later is as long as what it was given.
+    if ["push(", "extend(", "append(", "insert("].iter().any(|m| func.contains(&format!("{name}.{m}"))) {
+        return false;
+    }
+    let literal = init.starts_with('[');
+    let vec = init.strip_prefix("vec!").is_some_and(|v| {
+        let v = v.trim_start();
+        let close = v.find([']', ')']).unwrap_or(v.len());
+        !v[..close].contains(';')
+    });
+    literal || vec
 }
 
 /// Rust: the `for` loop body `body` ends unconditionally after the statement
