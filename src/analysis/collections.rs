@@ -11,7 +11,7 @@
 //! | `Constant` | an all-caps name, or a module-level literal collection of this or another module (the project fact [`ProjectFacts::constant_collections`], gathered by [`ConstantCollectionFacts`]) |
 //! | `Sliced` | `xs[:10]`, `islice(xs, n)`, `.slice(0, n)`, `.take(n)`, `&xs[..n]` |
 //! | `Chunked` | `batched(xs, 100)`, `.chunks(100)`: the loop runs once per chunk (a loop over one chunk's items is not small: over all chunks it runs once per item) |
-//! | `Registry` | an enum class, `Model.choices`, settings, `Object.values(Enum)`, the catalog's `small_collections` |
+//! | `Registry` | an enum class, `Model.choices`, settings, `Object.values(Enum)`, the catalog's `small_collections`; Rust: a field of the service's configuration (`self.config.shards`), not one rooted in a request |
 //! | `SmallRelation` | one parent row's relation that is small by nature (`order.items`), from `[catalog.collections] small_relations` |
 //!
 //! Besides the collection, facts about the loop and the work:
@@ -404,6 +404,9 @@ fn rust_size(expr: &syn::Expr, cx: &RustChecker<'_, '_>, depth: u32) -> Option<S
                 return Some(SizeClass::Constant);
             }
             let chain: String = cx.text(expr).split_whitespace().collect();
+            if rust_config_field(&chain) {
+                return Some(SizeClass::Registry);
+            }
             relation_listed(&chain, &cx.catalog.collections.small_relations).then_some(SizeClass::SmallRelation)
         }
         Expr::Macro(m) => {
@@ -427,6 +430,23 @@ fn rust_size(expr: &syn::Expr, cx: &RustChecker<'_, '_>, depth: u32) -> Option<S
         }
         _ => None,
     }
+}
+
+/// Owners of a field chain that hold the service's own configuration.
+const CONFIG_OWNERS: &[&str] = &["config", "cfg", "conf", "settings"];
+
+/// Chain roots that hold what a caller sent.
+const REQUEST_ROOTS: &[&str] = &["request", "req", "body", "payload", "input", "params", "args", "query", "form"];
+
+/// Rust: `self.config.shards`, `cfg.peers`: a field of the service's own
+/// configuration, whose length the operator chose (a handful of shards,
+/// peers or regions). A chain rooted in a request (`req.config.shards`) is
+/// what a caller sent, of any length.
+fn rust_config_field(chain: &str) -> bool {
+    let parts: Vec<&str> = chain.split('.').map(|p| p.trim_start_matches('&').trim_end_matches("()")).collect();
+    let Some((_, owners)) = parts.split_last() else { return false };
+    let root = owners.first().copied().unwrap_or("");
+    !REQUEST_ROOTS.contains(&root) && owners.iter().any(|p| CONFIG_OWNERS.contains(p))
 }
 
 /// Rust: the local `name` of the enclosing function holds a fixed number of
