@@ -480,3 +480,61 @@ fn an_applied_data_migration_gets_no_findings_from_any_rule() {
     let o = check_engine(root, &["--select", "PP501"]);
     assert_eq!(findings(&o), ["shop/migrations/0004_backfill.py:8: PP501"], "{}", stdout(&o));
 }
+
+// ---- upgrade scripts in code (`migration::detect`, style `Script`) ----
+
+/// An alteration script an upgrade command runs once: a Prisma query per
+/// user, in `up`.
+fn alteration(table: &str) -> String {
+    format!(
+        r#"import {{ PrismaClient }} from "@prisma/client";
+
+const prisma = new PrismaClient();
+
+const alteration = {{
+  up: async () => {{
+    const users = await prisma.user.findMany();
+    for (const user of users) {{
+      await prisma.{table}.create({{ data: {{ userId: user.id }} }});
+    }}
+  }},
+}};
+
+export default alteration;
+"#
+    )
+}
+
+#[test]
+fn applied_upgrade_scripts_get_no_findings_from_any_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "package.json", "{\"name\": \"app\", \"dependencies\": {\"@prisma/client\": \"5\"}}\n");
+    write(root, "packages/schemas/alterations/1.2.0-1681267285-fill-settings.ts", &alteration("setting"));
+    write(root, "packages/schemas/alterations/1.10.0-1700000000-fill-roles.ts", &alteration("role"));
+    write(root, "packages/schemas/alterations/next-1786333495-fill-devices.ts", &alteration("device"));
+    // Per-migration folders of another runner.
+    write(root, "packages/db/migration/20240101000000_seed_flags/migration.ts", &alteration("flag"));
+    write(root, "packages/db/migration/20240301000000_seed_tags/migration.ts", &alteration("tag"));
+    let o = check_engine(root, &["--select", "PP501"]);
+    assert_eq!(
+        findings(&o),
+        [
+            "packages/db/migration/20240301000000_seed_tags/migration.ts:9: PP501",
+            "packages/schemas/alterations/next-1786333495-fill-devices.ts:9: PP501",
+        ],
+        "{}",
+        stdout(&o)
+    );
+    let o = check_engine(root, &["--select", "PP501", "--migration-scope", "all"]);
+    assert_eq!(findings(&o).len(), 5, "{}", stdout(&o));
+    // Hard negative: the same loop in service code, named like a script but
+    // outside any migration, alteration or upgrade folder, is reported.
+    write(root, "packages/core/src/jobs/1.2.0-1681267285-fill-settings.ts", &alteration("setting"));
+    let o = check_engine(root, &["--select", "PP501"]);
+    assert!(
+        findings(&o).contains(&"packages/core/src/jobs/1.2.0-1681267285-fill-settings.ts:9: PP501".to_string()),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -7,18 +7,20 @@
 //!
 //! | class | evidence |
 //! |---|---|
-//! | `Literal` | a literal list, tuple, set, dict, array, object, `range(3)`, or a local assigned one |
+//! | `Literal` | a literal list, tuple, set, dict, array, object, `range(3)`, or a local assigned one (Rust: a `let` bound once to an array or `vec![..]` literal, or a fixed-size array parameter `[T; N]`) |
 //! | `Constant` | an all-caps name, or a module-level literal collection of this or another module (the project fact [`ProjectFacts::constant_collections`], gathered by [`ConstantCollectionFacts`]) |
 //! | `Sliced` | `xs[:10]`, `islice(xs, n)`, `.slice(0, n)`, `.take(n)`, `&xs[..n]` |
 //! | `Chunked` | `batched(xs, 100)`, `.chunks(100)`: the loop runs once per chunk (a loop over one chunk's items is not small: over all chunks it runs once per item) |
-//! | `Registry` | an enum class, `Model.choices`, settings, `Object.values(Enum)`, the catalog's `small_collections` |
+//! | `Registry` | an enum class, `Model.choices`, settings, `Object.values(Enum)`, the catalog's `small_collections`; Rust: a field of the service's configuration (`self.config.shards`), not one rooted in a request |
 //! | `SmallRelation` | one parent row's relation that is small by nature (`order.items`), from `[catalog.collections] small_relations` |
 //!
-//! Besides the collection, two facts about the loop and the work:
+//! Besides the collection, facts about the loop and the work:
 //! [`exits_after_first`] (the loop returns or breaks unconditionally after
 //! the node, so it runs once), [`on_one_connection`] (JS work inside an
-//! interactive transaction runs one query at a time) and, for Rust channels,
-//! [`reply_channel`] (a receiver drained once in the function that made it).
+//! interactive transaction runs one query at a time), [`rust_local_store`]
+//! (the crate's database is an embedded SQLite file: a statement per item is
+//! no network round trip) and, for Rust channels, [`reply_channel`] (a
+//! receiver drained once in the function that made it).
 
 use tree_sitter::Node;
 
@@ -388,7 +390,10 @@ fn rust_size(expr: &syn::Expr, cx: &RustChecker<'_, '_>, depth: u32) -> Option<S
         },
         Expr::Path(p) => {
             let last = p.path.segments.last()?.ident.to_string();
-            is_constant_name(&last).then_some(SizeClass::Constant)
+            if is_constant_name(&last) {
+                return Some(SizeClass::Constant);
+            }
+            (p.path.segments.len() == 1 && rust_fixed_local(&last, cx)).then_some(SizeClass::Literal)
         }
         Expr::Field(f) => {
             let member = match &f.member {
@@ -399,6 +404,9 @@ fn rust_size(expr: &syn::Expr, cx: &RustChecker<'_, '_>, depth: u32) -> Option<S
                 return Some(SizeClass::Constant);
             }
             let chain: String = cx.text(expr).split_whitespace().collect();
+            if rust_config_field(&chain) {
+                return Some(SizeClass::Registry);
+            }
             relation_listed(&chain, &cx.catalog.collections.small_relations).then_some(SizeClass::SmallRelation)
         }
         Expr::Macro(m) => {
@@ -422,6 +430,74 @@ fn rust_size(expr: &syn::Expr, cx: &RustChecker<'_, '_>, depth: u32) -> Option<S
         }
         _ => None,
     }
+}
+
+/// Owners of a field chain that hold the service's own configuration.
+const CONFIG_OWNERS: &[&str] = &["config", "cfg", "conf", "settings"];
+
+/// Chain roots that hold what a caller sent.
+const REQUEST_ROOTS: &[&str] = &["request", "req", "body", "payload", "input", "params", "args", "query", "form"];
+
+/// Rust: `self.config.shards`, `cfg.peers`: a field of the service's own
+/// configuration, whose length the operator chose (a handful of shards,
+/// peers or regions). A chain rooted in a request (`req.config.shards`) is
+/// what a caller sent, of any length.
+fn rust_config_field(chain: &str) -> bool {
+    let parts: Vec<&str> = chain.split('.').map(|p| p.trim_start_matches('&').trim_end_matches("()")).collect();
+    let Some((_, owners)) = parts.split_last() else { return false };
+    let root = owners.first().copied().unwrap_or("");
+    !REQUEST_ROOTS.contains(&root) && owners.iter().any(|p| CONFIG_OWNERS.contains(p))
+}
+
+/// Rust: the local `name` of the enclosing function holds a fixed number of
+/// items: it is bound once with `let` to an array or `vec![..]` literal
+/// that nothing pushes to, or it is a parameter of a fixed-size array type (`[Shard; 4]`,
+/// `&[NodeId; 3]`). A name bound twice, or bound to anything else, is not.
+fn rust_fixed_local(name: &str, cx: &RustChecker<'_, '_>) -> bool {
+    let func = cx.function_text();
+    let word = |at: usize, len: usize| {
+        let before = func[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let after = func[at + len..].chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        before && after
+    };
+    let mut inits: Vec<&str> = Vec::new();
+    let mut from = 0;
+    while let Some(i) = func[from..].find(name) {
+        let at = from + i;
+        from = at + name.len();
+        if !word(at, name.len()) {
+            continue;
+        }
+        let head = func[..at].trim_end();
+        let rest = func[from..].trim_start();
+        if head.ends_with("let") || head.ends_with("let mut") {
+            let Some(init) = rest.strip_prefix('=') else { return false };
+            inits.push(init.trim_start());
+        } else if let Some(ty) = rest.strip_prefix(':')
+            && !rest.starts_with("::")
+            && (head.ends_with('(') || head.ends_with(','))
+        {
+            // A parameter: `shards: [ShardId; 4]` or `&[ShardId; 4]`.
+            let ty = ty.trim_start().trim_start_matches('&').trim_start_matches("mut ").trim_start();
+            let fixed = ty.starts_with('[') && ty[..ty.find(']').unwrap_or(0)].contains(';');
+            if !fixed {
+                return false;
+            }
+            inits.push("[");
+        }
+    }
+    let [init] = inits.as_slice() else { return false };
+    // A literal that grows later is as long as what it was given.
+    if ["push(", "extend(", "append(", "insert("].iter().any(|m| func.contains(&format!("{name}.{m}"))) {
+        return false;
+    }
+    let literal = init.starts_with('[');
+    let vec = init.strip_prefix("vec!").is_some_and(|v| {
+        let v = v.trim_start();
+        let close = v.find([']', ')']).unwrap_or(v.len());
+        !v[..close].contains(';')
+    });
+    literal || vec
 }
 
 /// Rust: the `for` loop body `body` ends unconditionally after the statement
@@ -450,6 +526,181 @@ pub fn rust_exits_after_first(body: &syn::Block, at: u32, cx: &RustChecker<'_, '
         }
     }
     Exit::No
+}
+
+/// Rust: the crate this file belongs to keeps its data in a local embedded
+/// database: its own `Cargo.toml` (the nearest one above the file) depends
+/// on SQLite (sqlx's `sqlite` feature, `rusqlite`, diesel's `sqlite`) and on
+/// no database server. A statement per item there is a call into the
+/// process, not a network round trip. Answered once per crate folder.
+pub fn rust_local_store(cx: &RustChecker<'_, '_>) -> bool {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashMap<PathBuf, bool>>> = OnceLock::new();
+    let Some(mut dir) = cx.file.fs_path.parent().map(std::path::Path::to_path_buf) else { return false };
+    let seen = SEEN.get_or_init(Default::default);
+    let start = dir.clone();
+    if let Some(&known) = seen.lock().expect("local store cache").get(&start) {
+        return known;
+    }
+    let answer = loop {
+        if let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml"))
+            && text.contains("[package]")
+        {
+            use crate::analysis::database::Engine;
+            let engines = crate::analysis::database::cargo_engines(&text);
+            break engines.len() == 1 && engines.contains(&Engine::Sqlite);
+        }
+        if !dir.pop() || dir.as_os_str().is_empty() {
+            break false;
+        }
+    };
+    seen.lock().expect("local store cache").insert(start, answer);
+    answer
+}
+
+/// Rust: the channel is a request channel: each message it carries holds the
+/// sender of a `oneshot` reply (`struct Request { .., reply:
+/// oneshot::Sender<..> }`, or an enum each of whose variants holds one), so
+/// every sender waits for its answer and the messages in flight are bounded
+/// by the callers waiting, not by how fast they produce.
+///
+/// The message type comes from the constructor's turbofish
+/// (`unbounded_channel::<Request>()`), the `let`'s type annotation, or the
+/// field of this file that stores one of the channel's ends (`sender:
+/// UnboundedSender<Request>`, for `let (sender, receiver) = ..`); the type
+/// must be defined in this file.
+pub fn rust_request_channel(
+    constructor: &str,
+    annotation: Option<&str>,
+    ends: &[String],
+    cx: &RustChecker<'_, '_>,
+) -> bool {
+    let text = cx.src;
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some((_, t)) = constructor.split_once("::<") {
+        candidates.extend(type_name(t));
+    }
+    if let Some(a) = annotation {
+        for piece in a.split("Sender<").skip(1).chain(a.split("Receiver<").skip(1)) {
+            candidates.extend(type_name(piece));
+        }
+    }
+    for end in ends.iter().filter(|e| e.len() > 1) {
+        let pattern = format!("{end}:");
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&pattern) {
+            let at = from + i;
+            from = at + pattern.len();
+            let word_start = text[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            if !word_start {
+                continue;
+            }
+            let field = &text[from..];
+            let field = &field[..field.find([',', '\n', ';', '=']).unwrap_or(field.len())];
+            for marker in ["Sender<", "Receiver<"] {
+                if let Some(j) = field.find(marker) {
+                    candidates.extend(type_name(&field[j + marker.len()..]));
+                }
+            }
+        }
+    }
+    candidates.iter().any(|name| carries_reply(name, text))
+}
+
+/// The last path segment of the type that starts `t` (`crate::Req<A>, ..` →
+/// `Req`).
+fn type_name(t: &str) -> Option<String> {
+    let path: String = t.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':').collect();
+    let last = path.rsplit("::").next().unwrap_or(&path);
+    (!last.is_empty() && last.starts_with(|c: char| c.is_ascii_uppercase())).then(|| last.to_string())
+}
+
+/// The struct `name` defined in `text` has a `oneshot::Sender` field, or the
+/// enum `name` has one in every variant.
+fn carries_reply(name: &str, text: &str) -> bool {
+    for kw in ["struct", "enum"] {
+        let head = format!("{kw} {name}");
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&head) {
+            let at = from + i;
+            from = at + head.len();
+            let next = text[from..].chars().next();
+            if next.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let Some(open) = text[at..].find('{').map(|o| at + o) else { continue };
+            // `struct Req;` or a tuple struct: no braces of its own.
+            if text[at..open].contains(';') {
+                continue;
+            }
+            let mut depth = 0usize;
+            let mut close = None;
+            for (j, b) in text.bytes().enumerate().skip(open) {
+                match b {
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = Some(j);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let Some(close) = close else { continue };
+            // The body without comments or whitespace.
+            let body: String = text[open + 1..close]
+                .lines()
+                .map(|l| l.split("//").next().unwrap_or(""))
+                .collect::<String>()
+                .split_whitespace()
+                .collect();
+            let replies = |t: &str| t.contains("oneshot::Sender<");
+            if kw == "struct" {
+                return replies(&body);
+            }
+            let variants = top_level_items(&body);
+            return !variants.is_empty() && variants.iter().all(|v| replies(v));
+        }
+    }
+    false
+}
+
+/// The comma-separated items of `body` at nesting depth 0 (enum variants),
+/// without attributes, empty items left out.
+fn top_level_items(body: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    let bytes = body.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'{' | b'(' | b'[' | b'<' => depth += 1,
+            b'}' | b')' | b']' => depth -= 1,
+            b'>' if i > 0 && bytes[i - 1] != b'-' && bytes[i - 1] != b'=' => depth -= 1,
+            b',' if depth == 0 => {
+                out.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&body[start..]);
+    out.into_iter()
+        .map(|v| {
+            // `#[serde(..)]Variant{..}` → `Variant{..}`.
+            let mut v = v;
+            while let Some(rest) = v.strip_prefix("#[") {
+                let end = rest.find(']').map_or(rest.len(), |e| e + 1);
+                v = &rest[end..];
+            }
+            v
+        })
+        .filter(|v| !v.is_empty())
+        .collect()
 }
 
 /// Rust: the channel receiver `rx` is a reply channel: in the function that

@@ -401,10 +401,52 @@ fn npm_deps(text: &str, file: &str, out: &mut BTreeSet<Evidence>) {
     }
 }
 
+/// The database engines a crate's own `Cargo.toml` (its text) depends on:
+/// sqlx, diesel and SeaORM features and the plain driver crates of its
+/// `[dependencies]` (also target-specific ones), not its dev-dependencies.
+pub fn cargo_engines(text: &str) -> BTreeSet<Engine> {
+    let mut section = String::new();
+    let mut out = BTreeSet::new();
+    let mut runtime = String::new();
+    for line in toml_lines(text) {
+        if line.trim_start().starts_with('[') {
+            section = line.trim().to_string();
+        }
+        if !section.contains("dev-dependencies") && !section.contains("build-dependencies") {
+            runtime.push_str(&line);
+            runtime.push('\n');
+        }
+    }
+    cargo_deps(&runtime, "Cargo.toml", &mut out);
+    out.into_iter().map(|e| e.engine).collect()
+}
+
+/// The lines of a TOML text, with a multi-line array joined onto the line
+/// that opens it (`features = [\n "sqlite",\n]`).
+fn toml_lines(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut open = 0i32;
+    for line in text.lines() {
+        let code = line.split('#').next().unwrap_or("");
+        let depth = open;
+        open += code.matches('[').count() as i32 - code.matches(']').count() as i32;
+        // A section header (`[dependencies]`) opens and closes on its line.
+        match out.last_mut() {
+            Some(last) if depth > 0 => {
+                last.push(' ');
+                last.push_str(code.trim());
+            }
+            _ => out.push(code.to_string()),
+        }
+        open = open.max(0);
+    }
+    out
+}
+
 /// sqlx, diesel and SeaORM features, and the plain driver crates.
 fn cargo_deps(text: &str, file: &str, out: &mut BTreeSet<Evidence>) {
     let mut section = String::new();
-    for line in text.lines() {
+    for line in toml_lines(text) {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.starts_with('[') {
             section = line.to_string();
@@ -624,6 +666,15 @@ mod tests {
 
     fn ev(engine: Engine, strength: Strength) -> Evidence {
         Evidence { engine, strength, reason: format!("{engine:?}") }
+    }
+
+    #[test]
+    fn cargo_engines_read_multi_line_features_and_skip_dev_dependencies() {
+        let toml = "[package]\nname = \"x\"\n\n[dependencies]\nsqlx = { workspace = true, features = [\n    \"runtime-tokio\",\n    \"sqlite\",\n] }\n\n[dev-dependencies]\nsqlx = { version = \"0.8\", features = [\"postgres\"] }\n";
+        assert_eq!(cargo_engines(toml), BTreeSet::from([Engine::Sqlite]));
+        let toml = "[package]\nname = \"x\"\n\n[target.'cfg(unix)'.dependencies.sqlx]\nversion = \"0.8\"\nfeatures = [\"postgres\"]\n";
+        assert_eq!(cargo_engines(toml), BTreeSet::from([Engine::Postgres]));
+        assert!(cargo_engines("[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\n").is_empty());
     }
 
     #[test]

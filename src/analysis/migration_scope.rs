@@ -95,18 +95,24 @@ pub struct UnknownMarker {
     pub newest: String,
 }
 
+/// True for a file name that stands for its folder: tools with one folder
+/// per migration (diesel `up.sql`, Prisma `migration.sql`, an upgrade
+/// script's `20241209110456_x/migration.ts`).
+fn names_its_folder(name: &str) -> bool {
+    if name.ends_with(".sql") {
+        return matches!(name, "up.sql" | "down.sql" | "migration.sql");
+    }
+    crate::migration::detect::names_its_folder(name)
+}
+
 /// The folder a migration's history lives in: the file's folder, or the one
 /// above for tools with one folder per migration (diesel `up.sql`, Prisma
-/// `migration.sql`).
+/// `migration.sql`, an upgrade script's `migration.ts`).
 pub fn history_folder(file: &SourceFile) -> PathBuf {
     let p = &file.fs_path;
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let dir = p.parent().unwrap_or(Path::new(""));
-    if matches!(name, "up.sql" | "migration.sql") {
-        dir.parent().unwrap_or(Path::new("")).to_path_buf()
-    } else {
-        dir.to_path_buf()
-    }
+    if names_its_folder(name) { dir.parent().unwrap_or(Path::new("")).to_path_buf() } else { dir.to_path_buf() }
 }
 
 /// True when `name` (as a team writes it in `applied_through`) names `m`:
@@ -183,7 +189,7 @@ pub fn written_on(file: &SourceFile) -> Option<u32> {
     }
     let p = &file.fs_path;
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let name = if matches!(name, "up.sql" | "down.sql" | "migration.sql") {
+    let name = if names_its_folder(name) {
         p.parent().and_then(|d| d.file_name()).and_then(|n| n.to_str()).unwrap_or("")
     } else {
         name

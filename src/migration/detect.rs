@@ -110,7 +110,7 @@ pub fn detect(path: &str, fs_path: &Path, grammar: Grammar, text: &str) -> Optio
             if parent == Some("versions") && text.contains("def upgrade(") {
                 return Some(Role { style: Style::Alembic, wrapped: true });
             }
-            None
+            upgrade_script(dirs, &name, text).then_some(Role { style: Style::Script, wrapped: false })
         }
         Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => {
             if text.contains("MigrationInterface") && text.contains("queryRunner") {
@@ -135,9 +135,60 @@ pub fn detect(path: &str, fs_path: &Path, grammar: Grammar, text: &str) -> Optio
             if in_dir && up && text.contains("runSql(") {
                 return Some(Role { style: Style::Knex, wrapped: false });
             }
-            None
+            upgrade_script(dirs, &name, text).then_some(Role { style: Style::Script, wrapped: false })
         }
     }
+}
+
+/// Folder names (besides [`MIGRATION_DIRS`]) of one-time upgrade scripts.
+const SCRIPT_DIRS: &[&str] = &["alterations", "alteration", "upgrades", "upgrade", "datamigrations"];
+
+/// What an upgrade script defines for its runner to call.
+const SCRIPT_STEPS: &[&str] =
+    &["up:", "up(", "up =", "exports.up", "run:", "run(", "run =", "migrate(", "forwards(", "def upgrade("];
+
+/// File names (without extension) that stand for their folder: one folder
+/// per migration, named for it (`20241209110456_backfill/migration.ts`).
+pub fn names_its_folder(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name);
+    matches!(stem, "migration" | "up" | "index" | "run" | "script")
+}
+
+/// A one-time upgrade script ([`Style::Script`]): a TS/JS/Python file in a
+/// folder of migrations, alterations or upgrades, named with a version, a
+/// sequence number or a timestamp (`1.3.0-1683292832-update-hooks.ts`,
+/// `next-1786333495-add-x.ts`, `0024_backfill.py`,
+/// `20241209110456_x/migration.ts`), that defines a step for a runner
+/// (`up`, `run`, `migrate`). Tests, type declarations and package entry
+/// points are not scripts.
+fn upgrade_script(dirs: &[String], name: &str, text: &str) -> bool {
+    if name.contains(".test.") || name.contains(".spec.") || name.ends_with(".d.ts") || name.starts_with("test_") {
+        return false;
+    }
+    let (stamped, folders) = if names_its_folder(name) {
+        let Some((own, above)) = dirs.split_last() else { return false };
+        (stamped(own), above)
+    } else {
+        (stamped(name), dirs)
+    };
+    let scripts_folder = folders.iter().rev().take(3).any(|d| {
+        MIGRATION_DIRS.contains(&d.as_str())
+            || SCRIPT_DIRS.contains(&d.as_str())
+            || d.contains("migrations")
+            || d.contains("alterations")
+            || d.contains("upgrades")
+    });
+    stamped && scripts_folder && SCRIPT_STEPS.iter().any(|s| text.contains(s))
+}
+
+/// A name that starts with a sequence number, a version or a timestamp
+/// (`0024_x`, `1.0.0-x`, `20241209110456_x`), or whose first words hold a
+/// Unix timestamp or a date (`next-1786333495-x`).
+fn stamped(name: &str) -> bool {
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return true;
+    }
+    name.split(['-', '_', '.']).take(3).any(|w| w.len() >= 8 && w.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Content that only MySQL or SQLite accept.
@@ -194,5 +245,38 @@ mod tests {
         ] {
             assert!(!is_sql_migration_path(Path::new(p)), "{p}");
         }
+    }
+
+    fn script(path: &str, text: &str) -> Option<Style> {
+        let grammar = if path.ends_with(".py") { Grammar::Python } else { Grammar::TypeScript };
+        detect(path, Path::new(path), grammar, text).map(|r| r.style)
+    }
+
+    #[test]
+    fn upgrade_scripts_by_folder_name_and_step() {
+        let up = "const alteration = { up: async (pool) => { await pool.query(sql`...`); } };";
+        for p in [
+            "packages/schemas/alterations/1.3.0-1683292832-update-hooks.ts",
+            "packages/schemas/alterations/next-1786333495-add-devices.ts",
+            "packages/db/migration/20241209110456_backfill/migration.ts",
+            "src/upgrades/0007_copy_settings.ts",
+        ] {
+            assert_eq!(script(p, up), Some(Style::Script), "{p}");
+        }
+        assert_eq!(
+            script("apps/long_running_migrations/jobs/0024_fix.py", "def run(dry_run=False):\n    pass\n"),
+            Some(Style::Script)
+        );
+        // Not named like a step in a series, not in such a folder, no step,
+        // a test or a helper module: not a script.
+        for p in [
+            "packages/schemas/alterations/utils/1704934999-tables.test.ts",
+            "packages/schemas/alterations/utils/helpers.ts",
+            "src/services/1-click-import.ts",
+            "src/upgrades/index.ts",
+        ] {
+            assert_eq!(script(p, up), None, "{p}");
+        }
+        assert_eq!(script("src/alterations/1.0.0-123-x.ts", "export const x = 1;"), None);
     }
 }

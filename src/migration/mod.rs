@@ -276,6 +276,15 @@ fn read_migration(
         }
         Style::Django | Style::Alembic => python::read(f, tree_of(i), role, cat, &mut m),
         Style::Knex | Style::TypeOrm | Style::Sequelize => js::read(f, tree_of(i), role, cat, &mut m),
+        // Code that changes data: nothing for the schema rules to read.
+        Style::Script => {
+            // One folder per script (`20241209110456_x/migration.ts`).
+            if detect::names_its_folder(&stem) {
+                let dir = path.parent();
+                m.name = dir.and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                m.set = dir.and_then(|d| d.parent()).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+            }
+        }
     }
     m
 }

@@ -14,6 +14,12 @@ pub enum Style {
     TypeOrm,
     /// sequelize-cli / umzug: `queryInterface.addColumn(...)`.
     Sequelize,
+    /// A one-time upgrade script in code (a folder of version- or
+    /// timestamp-named TS/JS/Python scripts that an upgrade command or
+    /// alteration runner runs once, in name order). Its statements are not
+    /// read; it has the migration role and its history's scope, so the
+    /// scripts production applied are out of scope for every rule.
+    Script,
 }
 
 /// A column default as far as rewrites go.

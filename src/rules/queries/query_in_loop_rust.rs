@@ -87,6 +87,10 @@ pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     if !evaluated(client, cx) {
         return;
     }
+    // A statement per item on an embedded SQLite file is no round trip.
+    if !client.http && collections::rust_local_store(cx) {
+        return;
+    }
     if cx.state::<HashSet<u32>>().contains(&whole.start) {
         return;
     }
@@ -142,6 +146,9 @@ fn through_project_function(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
     };
     let Some(f) = crate::analysis::rust_summaries::target_at(node, cx) else { return };
     let Some(site) = f.reach.query.clone() else { return };
+    if collections::rust_local_store(cx) {
+        return;
+    }
     let fname = f.name.clone();
     if cx.state::<HashSet<u32>>().contains(&whole.start) {
         return;

@@ -7,6 +7,8 @@
 //! Not reported: signal channels (a sender or receiver named like
 //! `shutdown_tx`, `stop_rx`, words from `rust.signal_names`, or a channel of
 //! `()`), channels whose sender or receiver is discarded (`let (tx, _) =`),
+//! request channels whose messages carry a `oneshot` reply
+//! ([`collections::rust_request_channel`]),
 //! and channels with a comment on or above them that says why they are
 //! unbounded. Not a rule itself.
 
@@ -95,6 +97,10 @@ fn check_let(l: &syn::Local, cx: &mut RustChecker<'_, '_>) {
         if collections::reply_channel(rx, cx.function_text(), made, cx) {
             return;
         }
+    }
+    // Each message carries a oneshot reply its sender waits for.
+    if collections::rust_request_channel(cx.text(&*call.func), ty, &names, cx) {
+        return;
     }
     report(call, &instead, cx);
 }
