@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::lang::rust as rs;
 use crate::walk::normalize;
 
 /// What one file declares.
@@ -41,7 +42,7 @@ enum Tok {
 
 /// The tokens of Rust source that matter here: identifiers, string literal
 /// contents and punctuation, with comments, numbers and character literals
-/// skipped.
+/// skipped (where a literal or comment ends: [`rs::literal_or_comment_end`]).
 fn tokens(text: &str) -> Vec<Tok> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -51,34 +52,12 @@ fn tokens(text: &str) -> Vec<Tok> {
         // Past a malformed escape a step can land inside a character.
         if !text.is_char_boundary(i) || c.is_ascii_whitespace() {
             i += 1;
-        } else if b[i..].starts_with(b"//") {
-            i = text[i..].find('\n').map_or(b.len(), |n| i + n);
-        } else if b[i..].starts_with(b"/*") {
-            // Block comments nest in Rust.
-            i = crate::source::nested_comment_end(b, i);
-        } else if let Some((end, s)) = raw_string(text, i) {
-            out.push(Tok::Str(s));
+        } else if let Some(end) = rs::literal_or_comment_end(b, i) {
+            // Comments and char literals are skipped; a string is a token.
+            if let Some((body, b'"')) = rs::literal_body(b, i, end) {
+                out.push(Tok::Str(text.get(body).unwrap_or_default().to_string()));
+            }
             i = end;
-        } else if c == b'"' || (c == b'b' && b.get(i + 1) == Some(&b'"')) {
-            let start = if c == b'b' { i + 2 } else { i + 1 };
-            let mut j = start;
-            while j < b.len() && b[j] != b'"' {
-                j += if b[j] == b'\\' { 2 } else { 1 };
-            }
-            out.push(Tok::Str(text.get(start..j.min(b.len())).unwrap_or_default().to_string()));
-            i = j + 1;
-        } else if c == b'\'' {
-            // A character literal (`'{'`, `'\n'`), or a lifetime (`'a`).
-            let rest = &text[i + 1..];
-            let mut chars = rest.char_indices();
-            match chars.next() {
-                Some((_, '\\')) => {
-                    let close = rest[1..].find('\'').map_or(rest.len(), |n| n + 2);
-                    i += 1 + close;
-                }
-                Some((_, ch)) if rest[ch.len_utf8()..].starts_with('\'') => i += 2 + ch.len_utf8(),
-                _ => i += 1,
-            }
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let mut j = i;
             while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
@@ -103,23 +82,6 @@ fn tokens(text: &str) -> Vec<Tok> {
         }
     }
     out
-}
-
-/// A raw string (`r"…"`, `r#"…"#`, `br"…"`) starting at `i`: where it ends
-/// and its contents.
-fn raw_string(text: &str, i: usize) -> Option<(usize, String)> {
-    let rest = text.get(i..)?;
-    let after_r = rest.strip_prefix("br").or_else(|| rest.strip_prefix('r'))?;
-    // `r` must start the token, not end an identifier such as `for`.
-    if i > 0 && text.as_bytes()[i - 1].is_ascii_alphanumeric() {
-        return None;
-    }
-    let hashes = after_r.len() - after_r.trim_start_matches('#').len();
-    let body = after_r[hashes..].strip_prefix('"')?;
-    let close = format!("\"{}", "#".repeat(hashes));
-    let end = body.find(&close)?;
-    let consumed = rest.len() - body.len() + end + close.len();
-    Some((i + consumed, body[..end].to_string()))
 }
 
 /// The `mod` declarations and includes of one file.
