@@ -412,10 +412,12 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let summaries_on = registry::SUMMARY_RULES.iter().any(|m| runs_somewhere(m));
     // A tree parsed only for the summaries is kept for phase 2 while the
     // source behind the kept ones stays under this budget, and parsed again
-    // there after that: holding every tree of a large project at once took
-    // the corpus's peak from 238 MiB to 1.1 GiB, while parsing again costs
-    // CPU only for what is over the budget.
-    const SUMMARY_TREE_BUDGET: usize = 8 << 20;
+    // there after that. Parsing again was the largest cost the summaries
+    // added (`perf`: a fifth of a `--preview` run's CPU with an 8 MiB
+    // budget, against 2 % for the Rust summaries), so the budget holds a
+    // large project's trees (about 6 to 16 bytes of tree per byte of
+    // source, `docs/performance.md`) and bounds only a monorepo's.
+    const SUMMARY_TREE_BUDGET: usize = 256 << 20;
     let summary_tree_bytes = AtomicUsize::new(0);
     let phase1: Vec<(usize, Option<tree_sitter::Tree>, Option<ProjectFacts>)> = files
         .par_iter()

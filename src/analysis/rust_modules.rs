@@ -17,10 +17,15 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::lang::rust as rs;
 use crate::walk::normalize;
 
 /// What one file declares.
+/// The text of a file the run has read (`None`: read it from disk).
+pub type TextOf<'a> = dyn Fn(&Path) -> Option<Arc<str>> + Sync + 'a;
+
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Decls {
     /// `mod name;`: the enclosing inline modules, the name, and its
@@ -179,7 +184,7 @@ fn roots(crate_dir: &Path) -> Option<Vec<PathBuf>> {
 /// `mod` declarations; `None` when it cannot be known (no roots, a macro
 /// that declares modules). `text_of` gives a file's text when the run has
 /// read it already (else it is read from disk).
-fn compiled(crate_dir: &Path, text_of: &dyn Fn(&Path) -> Option<Arc<str>>) -> Option<HashSet<PathBuf>> {
+fn compiled(crate_dir: &Path, text_of: &TextOf<'_>) -> Option<HashSet<PathBuf>> {
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut queue: Vec<PathBuf> = roots(crate_dir)?;
     while let Some(file) = queue.pop() {
@@ -228,15 +233,20 @@ fn compiled(crate_dir: &Path, text_of: &dyn Fn(&Path) -> Option<Arc<str>>) -> Op
 /// For each Rust file (absolute, normalised paths) under a crate's `src/`
 /// that no root of its crate reaches, the reason in words. `text_of` gives
 /// the text of files the run has read.
-pub fn uncompiled(files: &[PathBuf], text_of: &dyn Fn(&Path) -> Option<Arc<str>>) -> HashMap<PathBuf, String> {
+pub fn uncompiled(files: &[PathBuf], text_of: &TextOf<'_>) -> HashMap<PathBuf, String> {
     let mut crate_of: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
-    let mut trees: HashMap<PathBuf, Option<HashSet<PathBuf>>> = HashMap::new();
+    // The crate of each file: the nearest folder above a `src/` with a
+    // `Cargo.toml`.
+    let krates: Vec<Option<PathBuf>> = files.iter().map(|f| crate_dir(f, &mut crate_of)).collect();
+    // Each crate's module tree, crates in parallel (this runs before the
+    // files are checked, on every run).
+    let distinct: HashSet<&PathBuf> = krates.iter().flatten().collect();
+    let trees: HashMap<&PathBuf, Option<HashSet<PathBuf>>> =
+        distinct.into_par_iter().map(|k| (k, compiled(k, text_of))).collect();
     let mut out = HashMap::new();
-    for file in files {
-        // The crate: the nearest folder above a `src/` with a `Cargo.toml`.
-        let Some(krate) = crate_dir(file, &mut crate_of) else { continue };
-        let tree = trees.entry(krate.clone()).or_insert_with(|| compiled(&krate, text_of));
-        if let Some(tree) = tree
+    for (file, krate) in files.iter().zip(&krates) {
+        let Some(krate) = krate else { continue };
+        if let Some(Some(tree)) = trees.get(krate)
             && !tree.contains(file)
         {
             let shown = krate.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
