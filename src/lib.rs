@@ -412,12 +412,11 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let summaries_on = registry::SUMMARY_RULES.iter().any(|m| runs_somewhere(m));
     // A tree parsed only for the summaries is kept for phase 2 while the
     // source behind the kept ones stays under this budget, and parsed again
-    // there after that. Parsing again was the largest cost the summaries
-    // added (`perf`: a fifth of a `--preview` run's CPU with an 8 MiB
-    // budget, against 2 % for the Rust summaries), so the budget holds a
-    // large project's trees (about 6 to 16 bytes of tree per byte of
-    // source, `docs/performance.md`) and bounds only a monorepo's.
-    const SUMMARY_TREE_BUDGET: usize = 256 << 20;
+    // there after that. Parsing again is the largest cost the summaries add
+    // (`perf`: 18 % of a `--preview` run's CPU on the corpus, the Rust
+    // summaries 2 %), but keeping every tree saved a tenth of the CPU for
+    // twice the peak (1.25 GiB against 600 MiB, `docs/performance.md`).
+    const SUMMARY_TREE_BUDGET: usize = 8 << 20;
     let summary_tree_bytes = AtomicUsize::new(0);
     let phase1: Vec<(usize, Option<tree_sitter::Tree>, Option<ProjectFacts>)> = files
         .par_iter()
