@@ -412,9 +412,10 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let summaries_on = registry::SUMMARY_RULES.iter().any(|m| runs_somewhere(m));
     // A tree parsed only for the summaries is kept for phase 2 while the
     // source behind the kept ones stays under this budget, and parsed again
-    // there after that: holding every tree of a large project at once took
-    // the corpus's peak from 238 MiB to 1.1 GiB, while parsing again costs
-    // CPU only for what is over the budget.
+    // there after that. Parsing again is the largest cost the summaries add
+    // (`perf`: 18 % of a `--preview` run's CPU on the corpus, the Rust
+    // summaries 2 %), but keeping every tree saved a tenth of the CPU for
+    // twice the peak (1.25 GiB against 600 MiB, `docs/performance.md`).
     const SUMMARY_TREE_BUDGET: usize = 8 << 20;
     let summary_tree_bytes = AtomicUsize::new(0);
     let phase1: Vec<(usize, Option<tree_sitter::Tree>, Option<ProjectFacts>)> = files

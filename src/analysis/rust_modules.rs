@@ -17,9 +17,15 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
+use crate::lang::rust as rs;
 use crate::walk::normalize;
 
 /// What one file declares.
+/// The text of a file the run has read (`None`: read it from disk).
+pub type TextOf<'a> = dyn Fn(&Path) -> Option<Arc<str>> + Sync + 'a;
+
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Decls {
     /// `mod name;`: the enclosing inline modules, the name, and its
@@ -41,7 +47,7 @@ enum Tok {
 
 /// The tokens of Rust source that matter here: identifiers, string literal
 /// contents and punctuation, with comments, numbers and character literals
-/// skipped.
+/// skipped (where a literal or comment ends: [`rs::literal_or_comment_end`]).
 fn tokens(text: &str) -> Vec<Tok> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -51,34 +57,12 @@ fn tokens(text: &str) -> Vec<Tok> {
         // Past a malformed escape a step can land inside a character.
         if !text.is_char_boundary(i) || c.is_ascii_whitespace() {
             i += 1;
-        } else if b[i..].starts_with(b"//") {
-            i = text[i..].find('\n').map_or(b.len(), |n| i + n);
-        } else if b[i..].starts_with(b"/*") {
-            // Block comments nest in Rust.
-            i = crate::source::nested_comment_end(b, i);
-        } else if let Some((end, s)) = raw_string(text, i) {
-            out.push(Tok::Str(s));
+        } else if let Some(end) = rs::literal_or_comment_end(b, i) {
+            // Comments and char literals are skipped; a string is a token.
+            if let Some((body, b'"')) = rs::literal_body(b, i, end) {
+                out.push(Tok::Str(text.get(body).unwrap_or_default().to_string()));
+            }
             i = end;
-        } else if c == b'"' || (c == b'b' && b.get(i + 1) == Some(&b'"')) {
-            let start = if c == b'b' { i + 2 } else { i + 1 };
-            let mut j = start;
-            while j < b.len() && b[j] != b'"' {
-                j += if b[j] == b'\\' { 2 } else { 1 };
-            }
-            out.push(Tok::Str(text.get(start..j.min(b.len())).unwrap_or_default().to_string()));
-            i = j + 1;
-        } else if c == b'\'' {
-            // A character literal (`'{'`, `'\n'`), or a lifetime (`'a`).
-            let rest = &text[i + 1..];
-            let mut chars = rest.char_indices();
-            match chars.next() {
-                Some((_, '\\')) => {
-                    let close = rest[1..].find('\'').map_or(rest.len(), |n| n + 2);
-                    i += 1 + close;
-                }
-                Some((_, ch)) if rest[ch.len_utf8()..].starts_with('\'') => i += 2 + ch.len_utf8(),
-                _ => i += 1,
-            }
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let mut j = i;
             while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
@@ -103,23 +87,6 @@ fn tokens(text: &str) -> Vec<Tok> {
         }
     }
     out
-}
-
-/// A raw string (`r"…"`, `r#"…"#`, `br"…"`) starting at `i`: where it ends
-/// and its contents.
-fn raw_string(text: &str, i: usize) -> Option<(usize, String)> {
-    let rest = text.get(i..)?;
-    let after_r = rest.strip_prefix("br").or_else(|| rest.strip_prefix('r'))?;
-    // `r` must start the token, not end an identifier such as `for`.
-    if i > 0 && text.as_bytes()[i - 1].is_ascii_alphanumeric() {
-        return None;
-    }
-    let hashes = after_r.len() - after_r.trim_start_matches('#').len();
-    let body = after_r[hashes..].strip_prefix('"')?;
-    let close = format!("\"{}", "#".repeat(hashes));
-    let end = body.find(&close)?;
-    let consumed = rest.len() - body.len() + end + close.len();
-    Some((i + consumed, body[..end].to_string()))
 }
 
 /// The `mod` declarations and includes of one file.
@@ -217,7 +184,7 @@ fn roots(crate_dir: &Path) -> Option<Vec<PathBuf>> {
 /// `mod` declarations; `None` when it cannot be known (no roots, a macro
 /// that declares modules). `text_of` gives a file's text when the run has
 /// read it already (else it is read from disk).
-fn compiled(crate_dir: &Path, text_of: &dyn Fn(&Path) -> Option<Arc<str>>) -> Option<HashSet<PathBuf>> {
+fn compiled(crate_dir: &Path, text_of: &TextOf<'_>) -> Option<HashSet<PathBuf>> {
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut queue: Vec<PathBuf> = roots(crate_dir)?;
     while let Some(file) = queue.pop() {
@@ -266,15 +233,20 @@ fn compiled(crate_dir: &Path, text_of: &dyn Fn(&Path) -> Option<Arc<str>>) -> Op
 /// For each Rust file (absolute, normalised paths) under a crate's `src/`
 /// that no root of its crate reaches, the reason in words. `text_of` gives
 /// the text of files the run has read.
-pub fn uncompiled(files: &[PathBuf], text_of: &dyn Fn(&Path) -> Option<Arc<str>>) -> HashMap<PathBuf, String> {
+pub fn uncompiled(files: &[PathBuf], text_of: &TextOf<'_>) -> HashMap<PathBuf, String> {
     let mut crate_of: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
-    let mut trees: HashMap<PathBuf, Option<HashSet<PathBuf>>> = HashMap::new();
+    // The crate of each file: the nearest folder above a `src/` with a
+    // `Cargo.toml`.
+    let krates: Vec<Option<PathBuf>> = files.iter().map(|f| crate_dir(f, &mut crate_of)).collect();
+    // Each crate's module tree, crates in parallel (this runs before the
+    // files are checked, on every run).
+    let distinct: HashSet<&PathBuf> = krates.iter().flatten().collect();
+    let trees: HashMap<&PathBuf, Option<HashSet<PathBuf>>> =
+        distinct.into_par_iter().map(|k| (k, compiled(k, text_of))).collect();
     let mut out = HashMap::new();
-    for file in files {
-        // The crate: the nearest folder above a `src/` with a `Cargo.toml`.
-        let Some(krate) = crate_dir(file, &mut crate_of) else { continue };
-        let tree = trees.entry(krate.clone()).or_insert_with(|| compiled(&krate, text_of));
-        if let Some(tree) = tree
+    for (file, krate) in files.iter().zip(&krates) {
+        let Some(krate) = krate else { continue };
+        if let Some(Some(tree)) = trees.get(krate)
             && !tree.contains(file)
         {
             let shown = krate.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

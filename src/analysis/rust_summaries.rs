@@ -452,7 +452,8 @@ fn impl_type(header: &str) -> Option<String> {
 }
 
 /// `text` with comments and the inside of string and char literals replaced
-/// by spaces (byte offsets kept).
+/// by spaces (byte offsets kept; where each ends:
+/// [`rs::literal_or_comment_end`]).
 fn blank(text: &str) -> String {
     let b = text.as_bytes();
     let mut out = b.to_vec();
@@ -465,56 +466,15 @@ fn blank(text: &str) -> String {
         }
     };
     while i < b.len() {
-        match b[i] {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                let end = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p);
-                clear(&mut out, i, end);
-                i = end;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let j = crate::source::nested_comment_end(b, i);
-                clear(&mut out, i, j);
-                i = j;
-            }
-            b'r' if (i == 0 || !is_ident(b[i - 1])) && matches!(b.get(i + 1), Some(b'#') | Some(b'"')) => {
-                let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
-                if b.get(i + 1 + hashes) != Some(&b'"') {
-                    i += 1;
-                    continue;
-                }
-                let close: Vec<u8> = std::iter::once(b'"').chain(std::iter::repeat_n(b'#', hashes)).collect();
-                let body = i + 2 + hashes;
-                let end =
-                    b[body..].windows(close.len()).position(|w| w == close.as_slice()).map_or(b.len(), |p| body + p);
-                clear(&mut out, body, end);
-                i = end + close.len();
-            }
-            b'"' => {
-                let mut j = i + 1;
-                while j < b.len() && b[j] != b'"' {
-                    j += if b[j] == b'\\' { 2 } else { 1 };
-                }
-                clear(&mut out, i + 1, j);
-                i = j + 1;
-            }
-            b'\'' => {
-                // A char literal (`'x'`, `'\n'`, `'{'`), not a lifetime.
-                let end = if b.get(i + 1) == Some(&b'\\') {
-                    b[i + 2..].iter().position(|&c| c == b'\'').map(|p| i + 2 + p)
-                } else {
-                    let len = text[i + 1..].chars().next().map_or(1, char::len_utf8);
-                    (b.get(i + 1 + len) == Some(&b'\'')).then_some(i + 1 + len)
-                };
-                match end {
-                    Some(e) => {
-                        clear(&mut out, i + 1, e);
-                        i = e + 1;
-                    }
-                    None => i += 1,
-                }
-            }
-            _ => i += 1,
+        let Some(end) = rs::literal_or_comment_end(b, i) else {
+            i += 1;
+            continue;
+        };
+        match rs::literal_body(b, i, end) {
+            Some((body, _)) => clear(&mut out, body.start, body.end),
+            None => clear(&mut out, i, end),
         }
+        i = end;
     }
     String::from_utf8(out).unwrap_or_default()
 }

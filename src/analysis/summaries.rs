@@ -820,7 +820,28 @@ fn summarise<'t>(
         None => name.clone(),
     };
     let (rest, optional, _) = params(func, src);
-    let (logs, mut passed) = param_flow(cx, func, body, class.is_some(), &shown);
+    // One walk of the body for both passes: the calls, and (for the flow
+    // of parameters to logs) the calls and assignments in source order.
+    let mut nodes = Vec::new();
+    let mut flow_nodes = Vec::new();
+    crate::lang::walk(body, &mut |n| {
+        // Named nested functions have their own summary; callbacks and
+        // lambdas run as part of this one.
+        if n.id() != body.id() && is_function(n) && (is_class(n) || function_parts(n, src, cx.python).is_some()) {
+            nested.push(n);
+            return false;
+        }
+        match n.kind() {
+            "call" | "call_expression" => {
+                nodes.push(n);
+                flow_nodes.push(n);
+            }
+            "assignment" | "variable_declarator" | "assignment_expression" => flow_nodes.push(n),
+            _ => {}
+        }
+        true
+    });
+    let (logs, mut passed) = param_flow(cx, func, flow_nodes, class.is_some(), &shown);
     let mut s = FunctionSummary {
         module: cx.module.clone(),
         path: cx.file.path.clone(),
@@ -845,19 +866,6 @@ fn summarise<'t>(
         callee: n.field("function").map(|f| compact(node_text(f, src))).unwrap_or_default(),
         function: shown.clone(),
     };
-    let mut nodes = Vec::new();
-    crate::lang::walk(body, &mut |n| {
-        // Named nested functions have their own summary; callbacks and
-        // lambdas run as part of this one.
-        if n.id() != body.id() && is_function(n) && (is_class(n) || function_parts(n, src, cx.python).is_some()) {
-            nested.push(n);
-            return false;
-        }
-        if matches!(n.kind(), "call" | "call_expression") {
-            nodes.push(n);
-        }
-        true
-    });
     for call in nodes {
         // A write (`Order.objects.create`) is both a query and a side effect.
         let query = is_query(cx, call);
@@ -963,12 +971,14 @@ fn param_names(func: Node<'_>, src: &str, method: bool) -> Vec<String> {
 /// Values flow through local assignments in source order, f-strings,
 /// template literals, `+`/`%`, `.format` and the secrets catalog's
 /// passthroughs; a sanitizer (`mask`, `hash`, `len`, ...) stops them, and
-/// reassigning a parameter (`token = mask(token)`) cleans it.
+/// reassigning a parameter (`token = mask(token)`) cleans it. `nodes` are
+/// the body's calls and assignments in source order (named nested
+/// functions left out), from the walk `summarise` makes.
 #[allow(clippy::type_complexity)]
 fn param_flow(
     cx: &FileCx<'_>,
     func: Node<'_>,
-    body: Node<'_>,
+    nodes: Vec<Node<'_>>,
     method: bool,
     shown: &str,
 ) -> (Vec<LoggedParam>, HashMap<usize, Vec<(ArgSlot, u32, String)>>) {
@@ -980,19 +990,6 @@ fn param_flow(
         return (logs, passed);
     }
     let mut locals: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut nodes = Vec::new();
-    crate::lang::walk(body, &mut |n| {
-        if n.id() != body.id() && is_function(n) && (is_class(n) || function_parts(n, src, cx.python).is_some()) {
-            return false;
-        }
-        if matches!(
-            n.kind(),
-            "call" | "call_expression" | "assignment" | "variable_declarator" | "assignment_expression"
-        ) {
-            nodes.push(n);
-        }
-        true
-    });
     // An assignment's value is visited after the assignment itself; apply
     // it once its calls have been seen (`x = f(token)` logs before rebinding).
     let mut pending: Vec<(usize, String, Vec<u32>)> = Vec::new();

@@ -58,31 +58,16 @@ pub fn lex(text: &str) -> Lexed {
     };
     while i < n {
         let c = b[i];
-        match c {
-            b'/' if i + 1 < n && b[i + 1] == b'/' => {
-                let end = text[i..].find('\n').map_or(n, |e| i + e);
+        if matches!(c, b'/' | b'"' | b'\'' | b'r' | b'b' | b'c')
+            && let Some(end) = literal_or_comment_end(b, i)
+        {
+            if c == b'/' {
                 out.comments.push(Comment { span: Span::new(i, end) });
-                i = end;
-                continue;
             }
-            b'/' if i + 1 < n && b[i + 1] == b'*' => {
-                let start = i;
-                i = crate::source::nested_comment_end(b, start);
-                out.comments.push(Comment { span: Span::new(start, i) });
-                continue;
-            }
-            b'"' => {
-                i = skip_string(b, i + 1);
-                continue;
-            }
-            b'r' | b'b' | b'c' if is_raw_or_byte_string(b, i) => {
-                i = skip_prefixed_string(b, i);
-                continue;
-            }
-            b'\'' => {
-                i = skip_char_or_lifetime(b, i);
-                continue;
-            }
+            i = end;
+            continue;
+        }
+        match c {
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 runs.push(0);
@@ -169,90 +154,110 @@ fn is_ident_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
-/// `r"..."`, `r#"..."#`, `b"..."`, `br"..."`, `c"..."`, `b'x'` at `i`
-/// (and not the end of an identifier such as `bar"`).
-fn is_raw_or_byte_string(b: &[u8], i: usize) -> bool {
-    if i > 0 && is_ident_byte(b[i - 1]) {
-        return false;
-    }
-    let mut j = i;
-    if matches!(b[j], b'b' | b'c') {
-        j += 1;
-    }
-    if j < b.len() && b[j] == b'r' {
-        j += 1;
-        while j < b.len() && b[j] == b'#' {
-            j += 1;
+/// Where the comment, string or char literal that starts at `i` ends (the
+/// byte after it, or the end of the text when it is not closed); `None` when
+/// none starts there: a lifetime or label (`'a`), an identifier (`br`, the
+/// `r` of `for"`), an operator. The one Rust lexer of literals: `//` and
+/// nested `/* */` comments; `"…"` with escapes and its `b`/`c` forms; raw
+/// strings `r"…"`, `r#"…"#`, `br#"…"#`, `cr"…"`; char literals `'x'`,
+/// `'\n'`, `'\u{1F600}'`, `'\''` and byte literals `b'x'`. A prefix counts
+/// only where a token starts (the byte before is not part of an identifier).
+pub fn literal_or_comment_end(b: &[u8], i: usize) -> Option<usize> {
+    let n = b.len();
+    let c = *b.get(i)?;
+    match c {
+        b'/' => match b.get(i + 1) {
+            Some(b'/') => Some(memchr::memchr(b'\n', &b[i..]).map_or(n, |e| i + e)),
+            Some(b'*') => Some(crate::source::nested_comment_end(b, i)),
+            _ => None,
+        },
+        b'"' => Some(string_end(b, i + 1)),
+        b'\'' => char_end(b, i),
+        b'b' | b'c' | b'r' => {
+            if i > 0 && is_ident_byte(b[i - 1]) {
+                return None;
+            }
+            let j = if c == b'r' { i } else { i + 1 };
+            match b.get(j) {
+                Some(b'r') => {
+                    let hashes = b[j + 1..].iter().take_while(|&&h| h == b'#').count();
+                    let open = j + 1 + hashes;
+                    (b.get(open) == Some(&b'"')).then(|| raw_end(b, open + 1, hashes))
+                }
+                Some(b'"') if j > i => Some(string_end(b, j + 1)),
+                Some(b'\'') if c == b'b' => char_end(b, j),
+                _ => None,
+            }
         }
-        return j < b.len() && b[j] == b'"';
+        _ => None,
     }
-    j < b.len() && (b[j] == b'"' || (b[i] == b'b' && b[j] == b'\''))
 }
 
-fn skip_string(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
+/// The inside of the string or char literal at `i` that ends at `end` (as
+/// [`literal_or_comment_end`] gives it): between its quotes, a raw string's
+/// `#`s excluded, with the quote that opens it (`"` or `'`). `None` for a
+/// comment.
+pub fn literal_body(b: &[u8], i: usize, end: usize) -> Option<(std::ops::Range<usize>, u8)> {
+    let open = i + b.get(i..end)?.iter().position(|&q| q == b'"' || q == b'\'' || q == b'/')?;
+    let quote = b[open];
+    if quote == b'/' {
+        return None;
+    }
+    let hashes = b[i..open].iter().filter(|&&h| h == b'#').count();
+    let closed =
+        end >= open + 2 + hashes && b[end - 1 - hashes] == quote && b[end - hashes..end].iter().all(|&h| h == b'#');
+    let close = if closed { end - 1 - hashes } else { end };
+    Some((open + 1..close, quote))
+}
+
+/// The end of a `"` string whose contents start at `i`: after its closing
+/// quote, escapes skipped.
+fn string_end(b: &[u8], mut i: usize) -> usize {
+    while let Some(p) = memchr::memchr2(b'\\', b'"', b.get(i..).unwrap_or_default()) {
+        if b[i + p] == b'"' {
+            return i + p + 1;
         }
+        i += p + 2;
     }
     b.len()
 }
 
-fn skip_prefixed_string(b: &[u8], i: usize) -> usize {
-    let mut j = i;
-    if matches!(b[j], b'b' | b'c') {
-        j += 1;
-    }
-    if b[j] == b'r' {
-        j += 1;
-        let mut hashes = 0;
-        while b[j] == b'#' {
-            hashes += 1;
-            j += 1;
+/// The end of a raw string whose contents start at `i`: after the `"` and
+/// `hashes` `#`s that close it.
+fn raw_end(b: &[u8], mut i: usize, hashes: usize) -> usize {
+    while let Some(p) = memchr::memchr(b'"', b.get(i..).unwrap_or_default()) {
+        let q = i + p;
+        if b.len() > q + hashes && b[q + 1..=q + hashes].iter().all(|&h| h == b'#') {
+            return q + 1 + hashes;
         }
-        j += 1; // opening quote
-        while j < b.len() {
-            if b[j] == b'"' && b[j + 1..].iter().take(hashes).filter(|&&h| h == b'#').count() == hashes {
-                return (j + 1 + hashes).min(b.len());
-            }
-            j += 1;
-        }
-        return b.len();
+        i = q + 1;
     }
-    if b[j] == b'\'' {
-        return skip_char_or_lifetime(b, j);
-    }
-    skip_string(b, j + 1)
+    b.len()
 }
 
-/// A char literal (`'a'`, `'\n'`, `'\u{1F600}'`) or a lifetime/label (`'a`).
-fn skip_char_or_lifetime(b: &[u8], i: usize) -> usize {
+/// A char literal at `i` (`'a'`, `'\n'`, `'\''`, `'\u{1F600}'`): its end;
+/// `None` for a lifetime or label (`'a`).
+fn char_end(b: &[u8], i: usize) -> Option<usize> {
     let n = b.len();
-    if i + 1 < n && b[i + 1] == b'\\' {
-        let mut j = i + 2;
+    if b.get(i + 1) == Some(&b'\\') {
+        // The escaped byte itself may be a quote (`'\''`).
+        let mut j = i + 3;
         while j < n && b[j] != b'\'' && b[j] != b'\n' {
             j += 1;
         }
-        return (j + 1).min(n);
+        return Some((j + 1).min(n));
     }
     // One (possibly multi-byte) character then a quote: a char literal.
     // Only the next character is decoded (at most 4 bytes): validating the
     // rest of the file at every quote made lexing grow with the square of
     // the file's size.
-    let head = &b[i + 1..(i + 5).min(n)];
+    let head = b.get(i + 1..(i + 5).min(n))?;
     let rest = match std::str::from_utf8(head) {
-        Ok(r) => Some(r),
-        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok(),
+        Ok(r) => r,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
     };
-    if let Some(ch) = rest.and_then(|r| r.chars().next()) {
-        let after = i + 1 + ch.len_utf8();
-        if after < n && b[after] == b'\'' {
-            return after + 1;
-        }
-    }
-    i + 1
+    let after = i + 1 + rest.chars().next()?.len_utf8();
+    (b.get(after) == Some(&b'\'')).then_some(after + 1)
 }
 
 /// Replaces a leading `#!` line that is not an inner attribute with spaces,
@@ -698,6 +703,68 @@ mod tests {
         let l = lex(src);
         let texts: Vec<&str> = l.comments.iter().map(|c| c.span.text(src)).collect();
         assert_eq!(texts, vec!["// yes", "/* a /* nested */ b */"]);
+    }
+
+    /// The literal or comment at the start of `src`, as text.
+    fn first_literal(src: &str) -> Option<&str> {
+        literal_or_comment_end(src.as_bytes(), 0).map(|e| &src[..e])
+    }
+
+    #[test]
+    fn raw_strings_end_at_their_own_hashes() {
+        assert_eq!(first_literal(r####"r#"a "quoted" b"# rest"####), Some(r####"r#"a "quoted" b"#"####));
+        assert_eq!(first_literal(r####"r##"inner "# still"## x"####), Some(r####"r##"inner "# still"##"####));
+        assert_eq!(first_literal(r#"r"no \" escape" x"#), Some(r#"r"no \""#));
+        assert_eq!(first_literal(r####"br#"bytes"# x"####), Some(r####"br#"bytes"#"####));
+        assert_eq!(first_literal(r####"cr#"c"# x"####), Some(r####"cr#"c"#"####));
+        // A raw identifier and a plain identifier are not strings.
+        assert_eq!(first_literal("r#mod"), None);
+        assert_eq!(first_literal("rust"), None);
+        // Unclosed: to the end of the text.
+        assert_eq!(first_literal(r##"r#"open"##), Some(r##"r#"open"##));
+        let raw = br####"r#"a"b"# x"####;
+        let end = literal_or_comment_end(raw, 0).unwrap();
+        assert_eq!(literal_body(raw, 0, end), Some((3..6, b'"')));
+    }
+
+    #[test]
+    fn byte_and_c_strings_and_escapes() {
+        assert_eq!(first_literal(r#""a \" b" x"#), Some(r#""a \" b""#));
+        assert_eq!(first_literal(r#""ends in \\" x"#), Some(r#""ends in \\""#));
+        assert_eq!(first_literal(r#"b"bytes\n" x"#), Some(r#"b"bytes\n""#));
+        assert_eq!(first_literal(r#"c"c str" x"#), Some(r#"c"c str""#));
+        assert_eq!(first_literal("b'x' y"), Some("b'x'"));
+        assert_eq!(first_literal(r"b'\'' y"), Some(r"b'\''"));
+        // A prefix only where a token starts: the `b` of `ab"` is not one.
+        assert_eq!(literal_or_comment_end(br#"ab"x""#, 1), None);
+        assert_eq!(literal_or_comment_end(br#"for"x""#, 2), None);
+        assert_eq!(literal_body(br#"b"xy" z"#, 0, 5), Some((2..4, b'"')));
+    }
+
+    #[test]
+    fn nested_block_comments_and_line_comments() {
+        assert_eq!(first_literal("/* a /* b */ c */ d"), Some("/* a /* b */ c */"));
+        assert_eq!(first_literal("/* open /* */ still"), Some("/* open /* */ still"));
+        assert_eq!(first_literal("// to the line end\nnext"), Some("// to the line end"));
+        assert_eq!(first_literal("/ 2"), None);
+        assert_eq!(literal_body(b"// c", 0, 4), None);
+    }
+
+    #[test]
+    fn char_literals_are_not_lifetimes() {
+        assert_eq!(first_literal("'a' x"), Some("'a'"));
+        assert_eq!(first_literal("'a x"), None);
+        assert_eq!(first_literal("'a>(x: &'a str)"), None);
+        assert_eq!(first_literal("'static str"), None);
+        assert_eq!(first_literal("'{' x"), Some("'{'"));
+        assert_eq!(first_literal("'é' x"), Some("'é'"));
+        assert_eq!(first_literal(r"'\n' x"), Some(r"'\n'"));
+        assert_eq!(first_literal(r"'\'' x"), Some(r"'\''"));
+        assert_eq!(first_literal(r"'\\' x"), Some(r"'\\'"));
+        assert_eq!(first_literal(r"'\u{1F600}' x"), Some(r"'\u{1F600}'"));
+        assert_eq!(literal_body(b"'{' x", 0, 3), Some((1..2, b'\'')));
+        // After `'\''` the lexer is back in code: the comment is found.
+        assert_eq!(lex(r"let q = '\''; // c").comments.len(), 1);
     }
 
     #[test]
