@@ -536,6 +536,9 @@ fn signature(module: String, path: String, class: Option<String>, name: String, 
         reports: false,
         noop: false,
         spawns: None,
+        http_call: None,
+        retries: None,
+        pause: None,
         reach: Default::default(),
     }
 }

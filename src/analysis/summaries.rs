@@ -291,6 +291,21 @@ pub struct FunctionSummary {
     /// concurrency limiter (`rules/catalog/queues.toml`).
     #[serde(default)]
     pub spawns: Option<Site>,
+    /// An outbound HTTP call it makes, whatever its timeout (the first).
+    #[serde(default)]
+    pub http_call: Option<Site>,
+    /// It retries what it does: a retry decorator or wrapper the retry
+    /// catalog knows (tenacity, backoff, p-retry, axios-retry), or a loop
+    /// around a `try` that pauses between passes. Its HTTP calls then have
+    /// a retry policy; whether that policy backs off and stops is the retry
+    /// rules' finding at the helper itself.
+    #[serde(default)]
+    pub retries: Option<Site>,
+    /// It pauses (a catalog sleep call or sleep/backoff helper, as the retry
+    /// loops read them): whether the delay grows or comes from its caller
+    /// (`true`) or is a fixed constant (`false`).
+    #[serde(default)]
+    pub pause: Option<(bool, Site)>,
     /// Calls that may reach project functions, in source order.
     pub calls: Vec<CallRef>,
     /// What it reaches through its calls, to [`DEPTH`]: derived by [`close`].
@@ -314,12 +329,17 @@ pub struct Reach {
     pub reports: bool,
     /// A task it starts per call, itself or through a call.
     pub spawns: Option<Site>,
+    /// An HTTP call it makes, itself or through a call, that no function of
+    /// the chain retries ([`FunctionSummary::retries`]).
+    pub unretried_http: Option<Site>,
+    /// A pause it makes, itself or through a call: whether the delay grows.
+    pub pause: Option<(bool, Site)>,
 }
 
 impl Reach {
     /// The parts that decide rules (not where), to compare definitions.
     #[allow(clippy::type_complexity)]
-    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool, bool) {
+    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool, bool, bool, Option<bool>) {
         (
             self.query.is_some(),
             self.forwarded_http.is_some(),
@@ -328,6 +348,8 @@ impl Reach {
             self.logs.iter().map(|l| (l.index, l.name.as_str())).collect(),
             self.reports,
             self.spawns.is_some(),
+            self.unretried_http.is_some(),
+            self.pause.as_ref().map(|(g, _)| *g),
         )
     }
 }
@@ -379,7 +401,7 @@ impl Summaries {
                 let site = |s: &Site| format!("{}:{}:{}", s.path, s.callee, s.function);
                 let r = &f.reach;
                 out.push_str(&format!(
-                    "{name} {} {:?} {} {:?} q={:?} h={:?} {} e={:?} l={:?} r={} n={} s={:?}\n",
+                    "{name} {} {:?} {} {:?} q={:?} h={:?} {} e={:?} l={:?} r={} n={} s={:?} u={:?} p={:?}\n",
                     f.module,
                     f.class,
                     f.path,
@@ -392,6 +414,8 @@ impl Summaries {
                     r.reports,
                     f.noop,
                     r.spawns.as_ref().map(site),
+                    r.unretried_http.as_ref().map(site),
+                    r.pause.as_ref().map(|(g, s)| (g, site(s))),
                 ));
             }
         }
@@ -555,6 +579,8 @@ pub fn close(s: &mut Summaries) {
             logs: f.logs.clone(),
             reports: f.reports,
             spawns: f.spawns.clone(),
+            unretried_http: if f.retries.is_some() { None } else { f.http_call.clone() },
+            pause: f.pause.clone(),
         };
     }
     let candidates: Vec<Vec<Vec<usize>>> =
@@ -591,6 +617,13 @@ pub fn close(s: &mut Summaries) {
                 r.reports |= callee.reports;
                 if r.spawns.is_none() {
                     r.spawns = callee.spawns.clone();
+                }
+                // A function that retries covers the calls it makes.
+                if r.unretried_http.is_none() && f.retries.is_none() {
+                    r.unretried_http = callee.unretried_http.clone();
+                }
+                if r.pause.is_none() {
+                    r.pause = callee.pause.clone();
                 }
                 // A parameter handed on unchanged to one the callee logs.
                 for (slot, own, name) in &call.params {
@@ -834,6 +867,9 @@ fn summarise<'t>(
         reports: cx.python && crate::analysis::handlers::reports_in_flight(body, src),
         noop: does_nothing(body, src, cx.python),
         spawns: None,
+        http_call: None,
+        retries: retry_decorator(cx, func).map(|r| Site { function: shown.clone(), ..r }),
+        pause: None,
         calls: Vec::new(),
         reach: Reach::default(),
     };
@@ -859,6 +895,21 @@ fn summarise<'t>(
         true
     });
     for call in nodes {
+        if let Some(grows) = pause_call(cx, call) {
+            if s.pause.is_none() {
+                s.pause = Some((grows, site(call)));
+            }
+            if s.retries.is_none() && retries_around(call, body) {
+                s.retries = Some(site(call));
+            }
+            continue;
+        }
+        if s.retries.is_none() && retry_wrapper(cx, call) {
+            s.retries = Some(site(call));
+        }
+        if s.http_call.is_none() && is_http_call(cx, call) {
+            s.http_call = Some(site(call));
+        }
         // A write (`Order.objects.create`) is both a query and a side effect.
         let query = is_query(cx, call);
         if query && s.query.is_none() {
@@ -897,6 +948,101 @@ fn summarise<'t>(
         }
     }
     s
+}
+
+// ------------------------------------------------------------ retry facts
+
+/// The retry catalog of the file's language.
+fn retry_cat<'a>(cx: &FileCx<'a>) -> &'a crate::catalog::retry::LangRetry {
+    if cx.python { &cx.catalog.retry.python } else { &cx.catalog.retry.javascript }
+}
+
+/// A retry library's policy by its resolved path (path-matched policies only:
+/// a name-matched one, Celery's `task`, retries only with options).
+fn is_retry_policy(cx: &FileCx<'_>, path: &str) -> bool {
+    retry_cat(cx).policy(path).is_some_and(|p| p.paths.iter().any(|x| x == path))
+}
+
+/// Python: the function is decorated with a retry policy (`@retry(...)` from
+/// tenacity, `@backoff.on_exception(...)`).
+fn retry_decorator(cx: &FileCx<'_>, func: Node<'_>) -> Option<Site> {
+    if !cx.python {
+        return None;
+    }
+    let parent = func.parent().filter(|p| p.kind() == "decorated_definition")?;
+    let mut cursor = parent.walk();
+    let found = parent.children(&mut cursor).filter(|c| c.kind() == "decorator").find(|d| {
+        let text = node_text(*d, cx.src).trim_start_matches('@').trim();
+        let head: String = text.split('(').next().unwrap_or(text).split_whitespace().collect();
+        import_path_text(cx, head).is_some_and(|p| is_retry_policy(cx, &p))
+    })?;
+    Some(Site {
+        path: cx.file.path.clone(),
+        start: found.start_byte(),
+        end: found.end_byte(),
+        line: found.start_position().row as u32 + 1,
+        callee: compact(node_text(found, cx.src).trim_start_matches('@')),
+        function: String::new(),
+    })
+}
+
+/// A call to a retry library's wrapper (`pRetry(() => ...)`,
+/// `axiosRetry(client, ...)`, `tenacity.Retrying(...)`).
+fn retry_wrapper(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+    let Some(callee) = call.field("function") else { return false };
+    import_path(cx, callee).is_some_and(|p| is_retry_policy(cx, &p))
+}
+
+/// An outbound HTTP call the network catalog knows, timeout or not.
+fn is_http_call(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+    let Some(callee) = call.field("function") else { return false };
+    import_path(cx, callee).is_some_and(|p| {
+        cx.catalog.network.call(cx.python, NetRule::Request, &p).is_some_and(|e| e.kind == CallKind::Call)
+    })
+}
+
+/// When `call` pauses as the retry loops read it
+/// ([`crate::rules::retry_loop::pause_call`]): whether its delay grows or
+/// comes from elsewhere (a parameter, a computed local, an attribute, a
+/// helper that picks its own) rather than being a constant (`2`, `5 * 1000`,
+/// `RETRY_DELAY`, `settings.RETRY_DELAY`).
+fn pause_call(cx: &FileCx<'_>, call: Node<'_>) -> Option<bool> {
+    let callee = call.field("function")?;
+    let path = import_path(cx, callee).unwrap_or_else(|| compact(node_text(callee, cx.src)));
+    let cat = retry_cat(cx);
+    let delay = crate::rules::retry_loop::pause_call(cat, call, &path, cx.python)?;
+    let Some(delay) = delay else { return Some(true) };
+    let text = node_text(delay, cx.src);
+    if cat.growth_markers.iter().any(|m| text.contains(m.as_str())) {
+        return Some(true);
+    }
+    let constant = |w: &str| w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    let words: Vec<&str> = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let attribute_constant = text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        && text.rsplit('.').next().is_some_and(|w| !w.is_empty() && constant(w));
+    let fixed = attribute_constant || words.iter().all(|w| w.starts_with(|c: char| c.is_ascii_digit()) || constant(w));
+    Some(!fixed || text.contains('('))
+}
+
+/// The pause sits in a loop of the function whose body holds a `try`: the
+/// function retries, waiting between attempts.
+fn retries_around(call: Node<'_>, body: Node<'_>) -> bool {
+    let mut cur = call.parent();
+    while let Some(n) = cur {
+        if n.id() == body.id() {
+            return false;
+        }
+        if matches!(n.kind(), "for_statement" | "while_statement" | "for_in_statement" | "do_statement") {
+            let mut has_try = false;
+            crate::lang::walk(n, &mut |m| {
+                has_try |= m.kind() == "try_statement";
+                !has_try
+            });
+            return has_try;
+        }
+        cur = n.parent();
+    }
+    false
 }
 
 /// Python: a call that starts a task it does not wait for, in a file with
@@ -1245,6 +1391,11 @@ fn is_query(cx: &FileCx<'_>, call: Node<'_>) -> bool {
 /// The qualified path of a callee through the file's imports (`requests.get`).
 fn import_path(cx: &FileCx<'_>, callee: Node<'_>) -> Option<String> {
     let text: String = node_text(callee, cx.src).split_whitespace().collect();
+    import_path_text(cx, text)
+}
+
+/// [`import_path`] of a callee written as `text` (a decorator's head).
+fn import_path_text(cx: &FileCx<'_>, text: String) -> Option<String> {
     if !text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '$') {
         return None;
     }
@@ -1885,6 +2036,30 @@ mod tests {
         assert_eq!(f("schedule").spawns.as_ref().map(|s| s.callee.as_str()), Some("asyncio.create_task"));
         assert!(reach(&s, "schedule_for").spawns.is_some());
         assert!(f("now").spawns.is_none() && f("limited").spawns.is_none() && f("notify").spawns.is_none());
+    }
+
+    #[test]
+    fn retries_pauses_and_http_no_retry_covers() {
+        let s = summarise_files(&[
+            (
+                "app/erp.py",
+                "import time\nimport requests\nfrom tenacity import retry, wait_exponential\n\n@retry(wait=wait_exponential())\ndef push(x):\n    requests.post('u', json=x, timeout=5)\n\ndef send(x):\n    requests.post('u', json=x)\n\ndef looped(x):\n    for i in range(5):\n        try:\n            return requests.post('u', json=x, timeout=5)\n        except requests.RequestException:\n            time.sleep(2 ** i)\n\ndef via_push(x):\n    push(x)\n\ndef via_send(x):\n    send(x)\n\ndef rest(seconds):\n    time.sleep(seconds)\n\ndef steady():\n    time.sleep(2)\n\ndef later(n):\n    rest(n)\n",
+            ),
+            (
+                "src/lib/pace.ts",
+                "import pRetry from \"p-retry\";\nexport async function coolDown(attempt: number) {\n  const ms = 100 * attempt;\n  await new Promise((r) => setTimeout(r, ms));\n}\nexport async function getWithRetry(url: string) {\n  return pRetry(() => fetch(url), { retries: 3 });\n}\n",
+            ),
+        ]);
+        let f = |name: &str| s.functions.iter().find(|f| f.name == name).expect("summarised");
+        assert!(f("push").retries.is_some() && f("looped").retries.is_some() && f("getWithRetry").retries.is_some());
+        assert!(f("send").retries.is_none() && f("rest").retries.is_none());
+        assert!(reach(&s, "push").unretried_http.is_none() && reach(&s, "looped").unretried_http.is_none());
+        assert!(reach(&s, "via_push").unretried_http.is_none() && reach(&s, "getWithRetry").unretried_http.is_none());
+        assert_eq!(reach(&s, "via_send").unretried_http.as_ref().map(|s| s.function.as_str()), Some("send"));
+        assert_eq!(reach(&s, "rest").pause.as_ref().map(|p| p.0), Some(true));
+        assert_eq!(reach(&s, "steady").pause.as_ref().map(|p| p.0), Some(false));
+        assert_eq!(reach(&s, "later").pause.as_ref().map(|p| p.0), Some(true));
+        assert_eq!(reach(&s, "coolDown").pause.as_ref().map(|p| p.0), Some(true));
     }
 
     #[test]
