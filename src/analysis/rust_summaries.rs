@@ -539,6 +539,7 @@ fn signature(module: String, path: String, class: Option<String>, name: String, 
         http_call: None,
         retries: None,
         pause: None,
+        fans_out: None,
         reach: Default::default(),
     }
 }

@@ -286,9 +286,11 @@ pub struct FunctionSummary {
     /// Its body does nothing (`pass`, a docstring, `return None`, `{}`).
     #[serde(default)]
     pub noop: bool,
-    /// Python: it starts a task it does not await (`asyncio.create_task`,
-    /// `loop.create_task`, `nursery.start_soon`) and its file has no
-    /// concurrency limiter (`rules/catalog/queues.toml`).
+    /// It starts work it does not wait for and its file has no concurrency
+    /// limiter (`rules/catalog/queues.toml`): Python `asyncio.create_task`,
+    /// `loop.create_task`, `nursery.start_soon`; JS/TS a promise left
+    /// floating on purpose (`void work(x)`, `work(x).then(...)` as a
+    /// statement).
     #[serde(default)]
     pub spawns: Option<Site>,
     /// An outbound HTTP call it makes, whatever its timeout (the first).
@@ -306,6 +308,11 @@ pub struct FunctionSummary {
     /// (`true`) or is a fixed constant (`false`).
     #[serde(default)]
     pub pause: Option<(bool, Site)>,
+    /// JS/TS: it starts one call per item of its parameter at once
+    /// (`Promise.all(items.map(...))` over the parameter at this index, or
+    /// a `filter`/`map` of it) and its file has no concurrency limiter.
+    #[serde(default)]
+    pub fans_out: Option<(u32, Site)>,
     /// Calls that may reach project functions, in source order.
     pub calls: Vec<CallRef>,
     /// What it reaches through its calls, to [`DEPTH`]: derived by [`close`].
@@ -334,12 +341,17 @@ pub struct Reach {
     pub unretried_http: Option<Site>,
     /// A pause it makes, itself or through a call: whether the delay grows.
     pub pause: Option<(bool, Site)>,
+    /// The parameter (index) it fans out over, itself or by handing it on
+    /// unchanged to a function that does.
+    pub fans_out: Option<(u32, Site)>,
 }
 
 impl Reach {
     /// The parts that decide rules (not where), to compare definitions.
     #[allow(clippy::type_complexity)]
-    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool, bool, bool, Option<bool>) {
+    fn profile(
+        &self,
+    ) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool, bool, bool, Option<bool>, Option<u32>) {
         (
             self.query.is_some(),
             self.forwarded_http.is_some(),
@@ -350,6 +362,7 @@ impl Reach {
             self.spawns.is_some(),
             self.unretried_http.is_some(),
             self.pause.as_ref().map(|(g, _)| *g),
+            self.fans_out.as_ref().map(|(i, _)| *i),
         )
     }
 }
@@ -401,7 +414,7 @@ impl Summaries {
                 let site = |s: &Site| format!("{}:{}:{}", s.path, s.callee, s.function);
                 let r = &f.reach;
                 out.push_str(&format!(
-                    "{name} {} {:?} {} {:?} q={:?} h={:?} {} e={:?} l={:?} r={} n={} s={:?} u={:?} p={:?}\n",
+                    "{name} {} {:?} {} {:?} q={:?} h={:?} {} e={:?} l={:?} r={} n={} s={:?} u={:?} p={:?} f={:?}\n",
                     f.module,
                     f.class,
                     f.path,
@@ -416,6 +429,7 @@ impl Summaries {
                     r.spawns.as_ref().map(site),
                     r.unretried_http.as_ref().map(site),
                     r.pause.as_ref().map(|(g, s)| (g, site(s))),
+                    r.fans_out.as_ref().map(|(i, s)| (i, site(s))),
                 ));
             }
         }
@@ -556,7 +570,10 @@ pub fn close(s: &mut Summaries) {
     s.by_member.clear();
     s.by_path.clear();
     for (i, f) in s.functions.iter().enumerate() {
-        s.by_name.entry(f.name.clone()).or_default().push(i);
+        // A JS/TS module's top-level code: looked up by its calls, never called.
+        if !f.name.is_empty() {
+            s.by_name.entry(f.name.clone()).or_default().push(i);
+        }
         if let Some(class) = &f.class {
             s.by_member.entry((class.clone(), f.name.clone())).or_default().push(i);
         }
@@ -581,6 +598,7 @@ pub fn close(s: &mut Summaries) {
             spawns: f.spawns.clone(),
             unretried_http: if f.retries.is_some() { None } else { f.http_call.clone() },
             pause: f.pause.clone(),
+            fans_out: f.fans_out.clone(),
         };
     }
     let candidates: Vec<Vec<Vec<usize>>> =
@@ -624,6 +642,13 @@ pub fn close(s: &mut Summaries) {
                 }
                 if r.pause.is_none() {
                     r.pause = callee.pause.clone();
+                }
+                // A parameter handed on unchanged to one the callee fans out over.
+                if r.fans_out.is_none()
+                    && let Some((i, site)) = &callee.fans_out
+                    && let Some((_, own, _)) = call.params.iter().find(|(slot, _, _)| *slot == ArgSlot::Position(*i))
+                {
+                    r.fans_out = Some((*own, site.clone()));
                 }
                 // A parameter handed on unchanged to one the callee logs.
                 for (slot, own, name) in &call.params {
@@ -710,7 +735,17 @@ pub fn collect(file: &SourceFile, tree: &Tree, catalog: &Catalog) -> Vec<Functio
     // The walk stops at each function: `summarise` walks its body and hands
     // back the named functions nested in it, so every node is visited once.
     let mut nested = Vec::new();
+    if !python {
+        // JS/TS: code outside any named function (`router.post("/x", async
+        // (req, res) => { ... })`, a top-level `await`) is summarised as one
+        // unnamed function of the module, so its calls can be looked up; no
+        // call ever resolves to it ([`close`] does not index it by name).
+        out.push(summarise(&cx, root, String::new(), root, None, &mut nested));
+    }
     crate::lang::walk(root, &mut |n| {
+        if !python {
+            return false;
+        }
         if let Some((name, body, class)) = function_parts(n, cx.src, python) {
             // Every definition is kept, effects or not: a name defined twice
             // must be seen twice for `Target::Attribute` to stay precise.
@@ -870,6 +905,7 @@ fn summarise<'t>(
         http_call: None,
         retries: retry_decorator(cx, func).map(|r| Site { function: shown.clone(), ..r }),
         pause: None,
+        fans_out: None,
         calls: Vec::new(),
         reach: Reach::default(),
     };
@@ -937,6 +973,12 @@ fn summarise<'t>(
         }
         if s.spawns.is_none() && spawns_task(cx, call) {
             s.spawns = Some(site(call));
+            continue;
+        }
+        if s.fans_out.is_none()
+            && let Some(i) = fans_out(cx, call, func, class.is_some())
+        {
+            s.fans_out = Some((i, site(call)));
             continue;
         }
         if let Some(target) = target_of(cx, call, class.as_deref()) {
@@ -1049,7 +1091,7 @@ fn retries_around(call: Node<'_>, body: Node<'_>) -> bool {
 /// no concurrency limiter.
 fn spawns_task(cx: &FileCx<'_>, call: Node<'_>) -> bool {
     if !cx.python {
-        return false;
+        return floats(cx, call) && !limited(cx);
     }
     let fan = &cx.catalog.queues.python.fan_out;
     let Some(callee) = call.field("function") else { return false };
@@ -1071,7 +1113,61 @@ fn spawns_task(cx: &FileCx<'_>, call: Node<'_>) -> bool {
             return false;
         }
     }
-    !*cx.limited.get_or_init(|| crate::rules::fan_out_without_limit::text_is_limited(cx.src, fan, true))
+    !limited(cx)
+}
+
+/// The file imports or creates a concurrency limiter (read once per file).
+fn limited(cx: &FileCx<'_>) -> bool {
+    *cx.limited.get_or_init(|| {
+        let fan = &cx.catalog.queues.lang(cx.python).fan_out;
+        crate::rules::fan_out_without_limit::text_is_limited(cx.src, fan, cx.python)
+    })
+}
+
+/// JS/TS: a promise left floating on purpose, as a statement: `void
+/// work(x)`, `work(x).then(...)` / `.catch(...)` / `.finally(...)`.
+fn floats(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+    let Some(parent) = call.parent() else { return false };
+    if parent.kind() == "unary_expression" && node_text(parent, cx.src).starts_with("void") {
+        return parent.parent().is_some_and(|p| p.kind() == "expression_statement");
+    }
+    parent.kind() == "expression_statement"
+        && callee_parts(call, cx.src).is_some_and(|(obj, m)| {
+            matches!(m.as_str(), "then" | "catch" | "finally") && obj.kind() == "call_expression"
+        })
+}
+
+/// JS/TS: `Promise.all(xs.map(...))` (or another gather call of
+/// `queues.toml`) whose collection is one of the function's parameters, in
+/// a file with no concurrency limiter: the parameter's index.
+fn fans_out(cx: &FileCx<'_>, call: Node<'_>, func: Node<'_>, method: bool) -> Option<u32> {
+    if cx.python {
+        return None;
+    }
+    let fan = &cx.catalog.queues.javascript.fan_out;
+    let callee: String = node_text(call.field("function")?, cx.src).split_whitespace().collect();
+    if !fan.gather.contains(&callee) {
+        return None;
+    }
+    let arg = *crate::lang::typescript::call_args(call).first()?;
+    let (mut iter, work) = crate::rules::fan_out_without_limit::js_source(arg, call, cx.src, 0)?;
+    if !crate::rules::fan_out_without_limit::js_is_work(work, cx.src) {
+        return None;
+    }
+    // `ids.filter(...)`, `[...ids]`: as many as the parameter.
+    for _ in 0..4 {
+        iter = crate::lang::typescript::unwrap_expr(iter);
+        match callee_parts(iter, cx.src) {
+            Some((obj, m)) if fan.passthrough_methods.contains(&m) => iter = obj,
+            _ => break,
+        }
+    }
+    if iter.kind() != "identifier" || limited(cx) {
+        return None;
+    }
+    let name = node_text(iter, cx.src);
+    let i = param_names(func, cx.src, method).iter().position(|p| p == name)?;
+    Some(i as u32)
 }
 
 /// A body whose statements all discard: `pass`, `...`, a docstring, a
@@ -2036,6 +2132,26 @@ mod tests {
         assert_eq!(f("schedule").spawns.as_ref().map(|s| s.callee.as_str()), Some("asyncio.create_task"));
         assert!(reach(&s, "schedule_for").spawns.is_some());
         assert!(f("now").spawns.is_none() && f("limited").spawns.is_none() && f("notify").spawns.is_none());
+    }
+
+    #[test]
+    fn js_fan_out_over_a_parameter_and_floating_promises() {
+        let s = summarise_files(&[
+            (
+                "src/lib/notify.ts",
+                "export async function one(id: string) { await fetch(id); }\nexport async function all(ids: string[]) {\n  await Promise.all(ids.map((id) => one(id)));\n}\nexport async function viaAll(x: number, ids: string[]) { await all(ids); }\nexport function later(id: string) { void one(id); }\nexport function thenLater(id: string) { one(id).then(() => 1); }\nexport async function chunked(ids: string[]) {\n  for (const c of [ids]) { await Promise.all(c.map((id) => one(id))); }\n}\nexport async function waits(id: string) { await one(id); }\n",
+            ),
+            (
+                "src/lib/limited.ts",
+                "import pLimit from \"p-limit\";\nexport async function limitedAll(ids: string[]) {\n  await Promise.all(ids.map((id) => id));\n}\n",
+            ),
+        ]);
+        let f = |name: &str| s.functions.iter().find(|f| f.name == name).expect("summarised");
+        assert_eq!(f("all").fans_out.as_ref().map(|x| x.0), Some(0));
+        assert_eq!(reach(&s, "viaAll").fans_out.as_ref().map(|x| x.0), Some(1));
+        assert!(f("chunked").fans_out.is_none() && f("limitedAll").fans_out.is_none());
+        assert!(f("later").spawns.is_some() && f("thenLater").spawns.is_some());
+        assert!(f("waits").spawns.is_none() && f("one").spawns.is_none());
     }
 
     #[test]
