@@ -918,6 +918,9 @@ fn summarise<'t>(
         function: shown.clone(),
     };
     let mut nodes = Vec::new();
+    // JS/TS calls whose promise is left floating (by id), found from their
+    // statement: asking each call for its parent costs the tree's depth.
+    let mut floating_calls = std::collections::HashSet::new();
     crate::lang::walk(body, &mut |n| {
         // Named nested functions have their own summary; callbacks and
         // lambdas run as part of this one.
@@ -927,6 +930,12 @@ fn summarise<'t>(
         }
         if matches!(n.kind(), "call" | "call_expression") {
             nodes.push(n);
+        }
+        if !cx.python
+            && n.kind() == "expression_statement"
+            && let Some(call) = floating(cx, n)
+        {
+            floating_calls.insert(call);
         }
         true
     });
@@ -971,7 +980,7 @@ fn summarise<'t>(
             s.effect = Some((e, site(call)));
             continue;
         }
-        if s.spawns.is_none() && spawns_task(cx, call) {
+        if s.spawns.is_none() && spawns_task(cx, call, floating_calls.contains(&call.id())) {
             s.spawns = Some(site(call));
             continue;
         }
@@ -1050,6 +1059,9 @@ fn is_http_call(cx: &FileCx<'_>, call: Node<'_>) -> bool {
 /// `RETRY_DELAY`, `settings.RETRY_DELAY`).
 fn pause_call(cx: &FileCx<'_>, call: Node<'_>) -> Option<bool> {
     let callee = call.field("function")?;
+    if callee.end_byte() - callee.start_byte() > 256 {
+        return None;
+    }
     let path = import_path(cx, callee).unwrap_or_else(|| compact(node_text(callee, cx.src)));
     let cat = retry_cat(cx);
     let delay = crate::rules::retry_loop::pause_call(cat, call, &path, cx.python)?;
@@ -1089,9 +1101,9 @@ fn retries_around(call: Node<'_>, body: Node<'_>) -> bool {
 
 /// Python: a call that starts a task it does not wait for, in a file with
 /// no concurrency limiter.
-fn spawns_task(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+fn spawns_task(cx: &FileCx<'_>, call: Node<'_>, floating: bool) -> bool {
     if !cx.python {
-        return floats(cx, call) && !limited(cx);
+        return floating && !limited(cx);
     }
     let fan = &cx.catalog.queues.python.fan_out;
     let Some(callee) = call.field("function") else { return false };
@@ -1124,17 +1136,19 @@ fn limited(cx: &FileCx<'_>) -> bool {
     })
 }
 
-/// JS/TS: a promise left floating on purpose, as a statement: `void
-/// work(x)`, `work(x).then(...)` / `.catch(...)` / `.finally(...)`.
-fn floats(cx: &FileCx<'_>, call: Node<'_>) -> bool {
-    let Some(parent) = call.parent() else { return false };
-    if parent.kind() == "unary_expression" && node_text(parent, cx.src).starts_with("void") {
-        return parent.parent().is_some_and(|p| p.kind() == "expression_statement");
+/// JS/TS: the call an expression statement leaves floating on purpose:
+/// `void work(x)`, `work(x).then(...)` / `.catch(...)` / `.finally(...)`.
+fn floating(cx: &FileCx<'_>, stmt: Node<'_>) -> Option<usize> {
+    let e = stmt.named_child(0)?;
+    if e.kind() == "unary_expression" && node_text(e, cx.src).starts_with("void") {
+        let arg = e.field("argument")?;
+        return (arg.kind() == "call_expression").then(|| arg.id());
     }
-    parent.kind() == "expression_statement"
-        && callee_parts(call, cx.src).is_some_and(|(obj, m)| {
-            matches!(m.as_str(), "then" | "catch" | "finally") && obj.kind() == "call_expression"
-        })
+    let (obj, m) = callee_parts(e, cx.src)?;
+    (e.kind() == "call_expression"
+        && matches!(m.as_str(), "then" | "catch" | "finally")
+        && obj.kind() == "call_expression")
+        .then(|| e.id())
 }
 
 /// JS/TS: `Promise.all(xs.map(...))` (or another gather call of
@@ -1145,7 +1159,11 @@ fn fans_out(cx: &FileCx<'_>, call: Node<'_>, func: Node<'_>, method: bool) -> Op
         return None;
     }
     let fan = &cx.catalog.queues.javascript.fan_out;
-    let callee: String = node_text(call.field("function")?, cx.src).split_whitespace().collect();
+    let callee = call.field("function")?;
+    if callee.end_byte() - callee.start_byte() > 64 {
+        return None;
+    }
+    let callee: String = node_text(callee, cx.src).split_whitespace().collect();
     if !fan.gather.contains(&callee) {
         return None;
     }
@@ -1486,6 +1504,11 @@ fn is_query(cx: &FileCx<'_>, call: Node<'_>) -> bool {
 
 /// The qualified path of a callee through the file's imports (`requests.get`).
 fn import_path(cx: &FileCx<'_>, callee: Node<'_>) -> Option<String> {
+    // A callee this long is a chain or an expression, never an import's name
+    // (and copying it for every link of `a.b().b()...` is quadratic).
+    if callee.end_byte() - callee.start_byte() > 256 {
+        return None;
+    }
     let text: String = node_text(callee, cx.src).split_whitespace().collect();
     import_path_text(cx, text)
 }
@@ -1786,8 +1809,16 @@ fn target_of(cx: &FileCx<'_>, call: Node<'_>, class: Option<&str>) -> Option<Tar
 /// `tracker: Audit` in TypeScript), when the annotation is a plain class name.
 fn annotated_class(at: Node<'_>, name: &str, src: &str) -> Option<String> {
     let mut up = at.parent();
+    // Each `parent()` costs the tree's depth: a parameter is used within a
+    // few dozen levels of its function, and a deep chain (`a.b().b()...`)
+    // made this walk quadratic.
+    let mut steps = 0;
     let function = loop {
         let n = up?;
+        steps += 1;
+        if steps > 64 {
+            return None;
+        }
         if matches!(
             n.kind(),
             "function_definition"
