@@ -349,9 +349,10 @@ pub struct Reach {
 impl Reach {
     /// The parts that decide rules (not where), to compare definitions.
     #[allow(clippy::type_complexity)]
-    fn profile(
-        &self,
-    ) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool, bool, bool, Option<bool>, Option<u32>) {
+    /// The retry and fan-out facts (`unretried_http`, `pause`, `fans_out`)
+    /// are left out: comparing them made names whose definitions agree on
+    /// queries ambiguous, and lost query findings.
+    fn profile(&self) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool, bool) {
         (
             self.query.is_some(),
             self.forwarded_http.is_some(),
@@ -360,9 +361,6 @@ impl Reach {
             self.logs.iter().map(|l| (l.index, l.name.as_str())).collect(),
             self.reports,
             self.spawns.is_some(),
-            self.unretried_http.is_some(),
-            self.pause.as_ref().map(|(g, _)| *g),
-            self.fans_out.as_ref().map(|(i, _)| *i),
         )
     }
 }
@@ -570,10 +568,7 @@ pub fn close(s: &mut Summaries) {
     s.by_member.clear();
     s.by_path.clear();
     for (i, f) in s.functions.iter().enumerate() {
-        // A JS/TS module's top-level code: looked up by its calls, never called.
-        if !f.name.is_empty() {
-            s.by_name.entry(f.name.clone()).or_default().push(i);
-        }
+        s.by_name.entry(f.name.clone()).or_default().push(i);
         if let Some(class) = &f.class {
             s.by_member.entry((class.clone(), f.name.clone())).or_default().push(i);
         }
@@ -735,17 +730,7 @@ pub fn collect(file: &SourceFile, tree: &Tree, catalog: &Catalog) -> Vec<Functio
     // The walk stops at each function: `summarise` walks its body and hands
     // back the named functions nested in it, so every node is visited once.
     let mut nested = Vec::new();
-    if !python {
-        // JS/TS: code outside any named function (`router.post("/x", async
-        // (req, res) => { ... })`, a top-level `await`) is summarised as one
-        // unnamed function of the module, so its calls can be looked up; no
-        // call ever resolves to it ([`close`] does not index it by name).
-        out.push(summarise(&cx, root, String::new(), root, None, &mut nested));
-    }
     crate::lang::walk(root, &mut |n| {
-        if !python {
-            return false;
-        }
         if let Some((name, body, class)) = function_parts(n, cx.src, python) {
             // Every definition is kept, effects or not: a name defined twice
             // must be seen twice for `Target::Attribute` to stay precise.
