@@ -932,7 +932,6 @@ fn summarise<'t>(
             if s.retries.is_none() && retries_around(call, body) {
                 s.retries = Some(site(call));
             }
-            continue;
         }
         if s.retries.is_none() && retry_wrapper(cx, call) {
             s.retries = Some(site(call));
@@ -1049,6 +1048,13 @@ fn pause_call(cx: &FileCx<'_>, call: Node<'_>) -> Option<bool> {
     }
     let path = import_path(cx, callee).unwrap_or_else(|| compact(node_text(callee, cx.src)));
     let cat = retry_cat(cx);
+    // Only a catalog sleep call or a sleep helper by its exact name: the
+    // loops' name markers (`expo`, `Retry`) match `export_report()` too.
+    let last = path.rsplit('.').next().unwrap_or(&path);
+    if !crate::catalog::retry::LangRetry::listed(&cat.sleep_calls, &path) && !cat.sleep_names.iter().any(|n| n == last)
+    {
+        return None;
+    }
     let delay = crate::rules::retry_loop::pause_call(cat, call, &path, cx.python)?;
     let Some(delay) = delay else { return Some(true) };
     let text = node_text(delay, cx.src);
