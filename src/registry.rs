@@ -54,6 +54,8 @@ pub static SUMMARY_RULES: &[&RuleMeta] = &[
     &crate::rules::secret_logged::META,
     &crate::rules::exception_swallowed::META,
     &crate::rules::fan_out_without_limit::META,
+    &crate::rules::job_call_without_retry::META,
+    &crate::rules::retry_without_backoff::META,
 ];
 
 /// Collectors run in the facts phase.

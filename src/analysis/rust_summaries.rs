@@ -496,6 +496,10 @@ fn signature(module: String, path: String, class: Option<String>, name: String, 
         reports: false,
         noop: false,
         spawns: None,
+        http_call: None,
+        retries: None,
+        pause: None,
+        fans_out: None,
         reach: Default::default(),
     }
 }

@@ -286,11 +286,33 @@ pub struct FunctionSummary {
     /// Its body does nothing (`pass`, a docstring, `return None`, `{}`).
     #[serde(default)]
     pub noop: bool,
-    /// Python: it starts a task it does not await (`asyncio.create_task`,
-    /// `loop.create_task`, `nursery.start_soon`) and its file has no
-    /// concurrency limiter (`rules/catalog/queues.toml`).
+    /// It starts work it does not wait for and its file has no concurrency
+    /// limiter (`rules/catalog/queues.toml`): Python `asyncio.create_task`,
+    /// `loop.create_task`, `nursery.start_soon`; JS/TS a promise left
+    /// floating on purpose (`void work(x)`, `work(x).then(...)` as a
+    /// statement).
     #[serde(default)]
     pub spawns: Option<Site>,
+    /// An outbound HTTP call it makes, whatever its timeout (the first).
+    #[serde(default)]
+    pub http_call: Option<Site>,
+    /// It retries what it does: a retry decorator or wrapper the retry
+    /// catalog knows (tenacity, backoff, p-retry, axios-retry), or a loop
+    /// around a `try` that pauses between passes. Its HTTP calls then have
+    /// a retry policy; whether that policy backs off and stops is the retry
+    /// rules' finding at the helper itself.
+    #[serde(default)]
+    pub retries: Option<Site>,
+    /// It pauses (a catalog sleep call or sleep/backoff helper, as the retry
+    /// loops read them): whether the delay grows or comes from its caller
+    /// (`true`) or is a fixed constant (`false`).
+    #[serde(default)]
+    pub pause: Option<(bool, Site)>,
+    /// JS/TS: it starts one call per item of its parameter at once
+    /// (`Promise.all(items.map(...))` over the parameter at this index, or
+    /// a `filter`/`map` of it) and its file has no concurrency limiter.
+    #[serde(default)]
+    pub fans_out: Option<(u32, Site)>,
     /// Calls that may reach project functions, in source order.
     pub calls: Vec<CallRef>,
     /// What it reaches through its calls, to [`DEPTH`]: derived by [`close`].
@@ -314,11 +336,22 @@ pub struct Reach {
     pub reports: bool,
     /// A task it starts per call, itself or through a call.
     pub spawns: Option<Site>,
+    /// An HTTP call it makes, itself or through a call, that no function of
+    /// the chain retries ([`FunctionSummary::retries`]).
+    pub unretried_http: Option<Site>,
+    /// A pause it makes, itself or through a call: whether the delay grows.
+    pub pause: Option<(bool, Site)>,
+    /// The parameter (index) it fans out over, itself or by handing it on
+    /// unchanged to a function that does.
+    pub fans_out: Option<(u32, Site)>,
 }
 
 impl Reach {
     /// The parts that decide rules (not where), to compare definitions.
     #[allow(clippy::type_complexity)]
+    /// The retry and fan-out facts (`unretried_http`, `pause`, `fans_out`)
+    /// are left out: comparing them made names whose definitions agree on
+    /// queries ambiguous, and lost query findings.
     fn profile(&self) -> (bool, bool, bool, Option<SideEffect>, Vec<(u32, &str)>, bool, bool) {
         (
             self.query.is_some(),
@@ -379,7 +412,7 @@ impl Summaries {
                 let site = |s: &Site| format!("{}:{}:{}", s.path, s.callee, s.function);
                 let r = &f.reach;
                 out.push_str(&format!(
-                    "{name} {} {:?} {} {:?} q={:?} h={:?} {} e={:?} l={:?} r={} n={} s={:?}\n",
+                    "{name} {} {:?} {} {:?} q={:?} h={:?} {} e={:?} l={:?} r={} n={} s={:?} u={:?} p={:?} f={:?}\n",
                     f.module,
                     f.class,
                     f.path,
@@ -392,6 +425,9 @@ impl Summaries {
                     r.reports,
                     f.noop,
                     r.spawns.as_ref().map(site),
+                    r.unretried_http.as_ref().map(site),
+                    r.pause.as_ref().map(|(g, s)| (g, site(s))),
+                    r.fans_out.as_ref().map(|(i, s)| (i, site(s))),
                 ));
             }
         }
@@ -555,6 +591,9 @@ pub fn close(s: &mut Summaries) {
             logs: f.logs.clone(),
             reports: f.reports,
             spawns: f.spawns.clone(),
+            unretried_http: if f.retries.is_some() { None } else { f.http_call.clone() },
+            pause: f.pause.clone(),
+            fans_out: f.fans_out.clone(),
         };
     }
     let candidates: Vec<Vec<Vec<usize>>> =
@@ -591,6 +630,20 @@ pub fn close(s: &mut Summaries) {
                 r.reports |= callee.reports;
                 if r.spawns.is_none() {
                     r.spawns = callee.spawns.clone();
+                }
+                // A function that retries covers the calls it makes.
+                if r.unretried_http.is_none() && f.retries.is_none() {
+                    r.unretried_http = callee.unretried_http.clone();
+                }
+                if r.pause.is_none() {
+                    r.pause = callee.pause.clone();
+                }
+                // A parameter handed on unchanged to one the callee fans out over.
+                if r.fans_out.is_none()
+                    && let Some((i, site)) = &callee.fans_out
+                    && let Some((_, own, _)) = call.params.iter().find(|(slot, _, _)| *slot == ArgSlot::Position(*i))
+                {
+                    r.fans_out = Some((*own, site.clone()));
                 }
                 // A parameter handed on unchanged to one the callee logs.
                 for (slot, own, name) in &call.params {
@@ -824,6 +877,9 @@ fn summarise<'t>(
     // of parameters to logs) the calls and assignments in source order.
     let mut nodes = Vec::new();
     let mut flow_nodes = Vec::new();
+    // JS/TS calls whose promise is left floating (by id), found from their
+    // statement: asking each call for its parent costs the tree's depth.
+    let mut floating_calls = std::collections::HashSet::new();
     crate::lang::walk(body, &mut |n| {
         // Named nested functions have their own summary; callbacks and
         // lambdas run as part of this one.
@@ -837,6 +893,11 @@ fn summarise<'t>(
                 flow_nodes.push(n);
             }
             "assignment" | "variable_declarator" | "assignment_expression" => flow_nodes.push(n),
+            "expression_statement" if !cx.python => {
+                if let Some(call) = floating(cx, n) {
+                    floating_calls.insert(call);
+                }
+            }
             _ => {}
         }
         true
@@ -855,6 +916,10 @@ fn summarise<'t>(
         reports: cx.python && crate::analysis::handlers::reports_in_flight(body, src),
         noop: does_nothing(body, src, cx.python),
         spawns: None,
+        http_call: None,
+        retries: retry_decorator(cx, func).map(|r| Site { function: shown.clone(), ..r }),
+        pause: None,
+        fans_out: None,
         calls: Vec::new(),
         reach: Reach::default(),
     };
@@ -867,6 +932,20 @@ fn summarise<'t>(
         function: shown.clone(),
     };
     for call in nodes {
+        if let Some(grows) = pause_call(cx, call) {
+            if s.pause.is_none() {
+                s.pause = Some((grows, site(call)));
+            }
+            if s.retries.is_none() && retries_around(call, body) {
+                s.retries = Some(site(call));
+            }
+        }
+        if s.retries.is_none() && retry_wrapper(cx, call) {
+            s.retries = Some(site(call));
+        }
+        if s.http_call.is_none() && is_http_call(cx, call) {
+            s.http_call = Some(site(call));
+        }
         // A write (`Order.objects.create`) is both a query and a side effect.
         let query = is_query(cx, call);
         if query && s.query.is_none() {
@@ -892,8 +971,14 @@ fn summarise<'t>(
             s.effect = Some((e, site(call)));
             continue;
         }
-        if s.spawns.is_none() && spawns_task(cx, call) {
+        if s.spawns.is_none() && spawns_task(cx, call, floating_calls.contains(&call.id())) {
             s.spawns = Some(site(call));
+            continue;
+        }
+        if s.fans_out.is_none()
+            && let Some(i) = fans_out(cx, call, func, class.is_some())
+        {
+            s.fans_out = Some((i, site(call)));
             continue;
         }
         if let Some(target) = target_of(cx, call, class.as_deref()) {
@@ -907,11 +992,116 @@ fn summarise<'t>(
     s
 }
 
+// ------------------------------------------------------------ retry facts
+
+/// The retry catalog of the file's language.
+fn retry_cat<'a>(cx: &FileCx<'a>) -> &'a crate::catalog::retry::LangRetry {
+    if cx.python { &cx.catalog.retry.python } else { &cx.catalog.retry.javascript }
+}
+
+/// A retry library's policy by its resolved path (path-matched policies only:
+/// a name-matched one, Celery's `task`, retries only with options).
+fn is_retry_policy(cx: &FileCx<'_>, path: &str) -> bool {
+    retry_cat(cx).policy(path).is_some_and(|p| p.paths.iter().any(|x| x == path))
+}
+
+/// Python: the function is decorated with a retry policy (`@retry(...)` from
+/// tenacity, `@backoff.on_exception(...)`).
+fn retry_decorator(cx: &FileCx<'_>, func: Node<'_>) -> Option<Site> {
+    if !cx.python {
+        return None;
+    }
+    let parent = func.parent().filter(|p| p.kind() == "decorated_definition")?;
+    let mut cursor = parent.walk();
+    let found = parent.children(&mut cursor).filter(|c| c.kind() == "decorator").find(|d| {
+        let text = node_text(*d, cx.src).trim_start_matches('@').trim();
+        let head: String = text.split('(').next().unwrap_or(text).split_whitespace().collect();
+        import_path_text(cx, head).is_some_and(|p| is_retry_policy(cx, &p))
+    })?;
+    Some(Site {
+        path: cx.file.path.clone(),
+        start: found.start_byte(),
+        end: found.end_byte(),
+        line: found.start_position().row as u32 + 1,
+        callee: compact(node_text(found, cx.src).trim_start_matches('@')),
+        function: String::new(),
+    })
+}
+
+/// A call to a retry library's wrapper (`pRetry(() => ...)`,
+/// `axiosRetry(client, ...)`, `tenacity.Retrying(...)`).
+fn retry_wrapper(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+    let Some(callee) = call.field("function") else { return false };
+    import_path(cx, callee).is_some_and(|p| is_retry_policy(cx, &p))
+}
+
+/// An outbound HTTP call the network catalog knows, timeout or not.
+fn is_http_call(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+    let Some(callee) = call.field("function") else { return false };
+    import_path(cx, callee).is_some_and(|p| {
+        cx.catalog.network.call(cx.python, NetRule::Request, &p).is_some_and(|e| e.kind == CallKind::Call)
+    })
+}
+
+/// When `call` pauses as the retry loops read it
+/// ([`crate::rules::retry_loop::pause_call`]): whether its delay grows or
+/// comes from elsewhere (a parameter, a computed local, an attribute, a
+/// helper that picks its own) rather than being a constant (`2`, `5 * 1000`,
+/// `RETRY_DELAY`, `settings.RETRY_DELAY`).
+fn pause_call(cx: &FileCx<'_>, call: Node<'_>) -> Option<bool> {
+    let callee = call.field("function")?;
+    if callee.end_byte() - callee.start_byte() > 256 {
+        return None;
+    }
+    let path = import_path(cx, callee).unwrap_or_else(|| compact(node_text(callee, cx.src)));
+    let cat = retry_cat(cx);
+    // Only a catalog sleep call or a sleep helper by its exact name: the
+    // loops' name markers (`expo`, `Retry`) match `export_report()` too.
+    let last = path.rsplit('.').next().unwrap_or(&path);
+    if !crate::catalog::retry::LangRetry::listed(&cat.sleep_calls, &path) && !cat.sleep_names.iter().any(|n| n == last)
+    {
+        return None;
+    }
+    let delay = crate::rules::retry_loop::pause_call(cat, call, &path, cx.python)?;
+    let Some(delay) = delay else { return Some(true) };
+    let text = node_text(delay, cx.src);
+    if cat.growth_markers.iter().any(|m| text.contains(m.as_str())) {
+        return Some(true);
+    }
+    let constant = |w: &str| w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    let words: Vec<&str> = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let attribute_constant = text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        && text.rsplit('.').next().is_some_and(|w| !w.is_empty() && constant(w));
+    let fixed = attribute_constant || words.iter().all(|w| w.starts_with(|c: char| c.is_ascii_digit()) || constant(w));
+    Some(!fixed || text.contains('('))
+}
+
+/// The pause sits in a loop of the function whose body holds a `try`: the
+/// function retries, waiting between attempts.
+fn retries_around(call: Node<'_>, body: Node<'_>) -> bool {
+    let mut cur = call.parent();
+    while let Some(n) = cur {
+        if n.id() == body.id() {
+            return false;
+        }
+        if matches!(n.kind(), "for_statement" | "while_statement" | "for_in_statement" | "do_statement") {
+            let mut has_try = false;
+            crate::lang::walk(n, &mut |m| {
+                has_try |= m.kind() == "try_statement";
+                !has_try
+            });
+            return has_try;
+        }
+        cur = n.parent();
+    }
+    false
+}
+
 /// Python: a call that starts a task it does not wait for, in a file with
 /// no concurrency limiter.
-fn spawns_task(cx: &FileCx<'_>, call: Node<'_>) -> bool {
+fn spawns_task(cx: &FileCx<'_>, call: Node<'_>, floating: bool) -> bool {
     if !cx.python {
-        return false;
+        return floating && !limited(cx);
     }
     let fan = &cx.catalog.queues.python.fan_out;
     let Some(callee) = call.field("function") else { return false };
@@ -933,7 +1123,67 @@ fn spawns_task(cx: &FileCx<'_>, call: Node<'_>) -> bool {
             return false;
         }
     }
-    !*cx.limited.get_or_init(|| crate::rules::fan_out_without_limit::text_is_limited(cx.src, fan, true))
+    !limited(cx)
+}
+
+/// The file imports or creates a concurrency limiter (read once per file).
+fn limited(cx: &FileCx<'_>) -> bool {
+    *cx.limited.get_or_init(|| {
+        let fan = &cx.catalog.queues.lang(cx.python).fan_out;
+        crate::rules::fan_out_without_limit::text_is_limited(cx.src, fan, cx.python)
+    })
+}
+
+/// JS/TS: the call an expression statement leaves floating on purpose:
+/// `void work(x)`, `work(x).then(...)` / `.catch(...)` / `.finally(...)`.
+fn floating(cx: &FileCx<'_>, stmt: Node<'_>) -> Option<usize> {
+    let e = stmt.named_child(0)?;
+    if e.kind() == "unary_expression" && node_text(e, cx.src).starts_with("void") {
+        let arg = e.field("argument")?;
+        return (arg.kind() == "call_expression").then(|| arg.id());
+    }
+    let (obj, m) = callee_parts(e, cx.src)?;
+    (e.kind() == "call_expression"
+        && matches!(m.as_str(), "then" | "catch" | "finally")
+        && obj.kind() == "call_expression")
+        .then(|| e.id())
+}
+
+/// JS/TS: `Promise.all(xs.map(...))` (or another gather call of
+/// `queues.toml`) whose collection is one of the function's parameters, in
+/// a file with no concurrency limiter: the parameter's index.
+fn fans_out(cx: &FileCx<'_>, call: Node<'_>, func: Node<'_>, method: bool) -> Option<u32> {
+    if cx.python {
+        return None;
+    }
+    let fan = &cx.catalog.queues.javascript.fan_out;
+    let callee = call.field("function")?;
+    if callee.end_byte() - callee.start_byte() > 64 {
+        return None;
+    }
+    let callee: String = node_text(callee, cx.src).split_whitespace().collect();
+    if !fan.gather.contains(&callee) {
+        return None;
+    }
+    let arg = *crate::lang::typescript::call_args(call).first()?;
+    let (mut iter, work) = crate::rules::fan_out_without_limit::js_source(arg, call, cx.src, 0)?;
+    if !crate::rules::fan_out_without_limit::js_is_work(work, cx.src) {
+        return None;
+    }
+    // `ids.filter(...)`, `[...ids]`: as many as the parameter.
+    for _ in 0..4 {
+        iter = crate::lang::typescript::unwrap_expr(iter);
+        match callee_parts(iter, cx.src) {
+            Some((obj, m)) if fan.passthrough_methods.contains(&m) => iter = obj,
+            _ => break,
+        }
+    }
+    if iter.kind() != "identifier" || limited(cx) {
+        return None;
+    }
+    let name = node_text(iter, cx.src);
+    let i = param_names(func, cx.src, method).iter().position(|p| p == name)?;
+    Some(i as u32)
 }
 
 /// A body whose statements all discard: `pass`, `...`, a docstring, a
@@ -1241,7 +1491,17 @@ fn is_query(cx: &FileCx<'_>, call: Node<'_>) -> bool {
 
 /// The qualified path of a callee through the file's imports (`requests.get`).
 fn import_path(cx: &FileCx<'_>, callee: Node<'_>) -> Option<String> {
+    // A callee this long is a chain or an expression, never an import's name
+    // (and copying it for every link of `a.b().b()...` is quadratic).
+    if callee.end_byte() - callee.start_byte() > 256 {
+        return None;
+    }
     let text: String = node_text(callee, cx.src).split_whitespace().collect();
+    import_path_text(cx, text)
+}
+
+/// [`import_path`] of a callee written as `text` (a decorator's head).
+fn import_path_text(cx: &FileCx<'_>, text: String) -> Option<String> {
     if !text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '$') {
         return None;
     }
@@ -1536,8 +1796,16 @@ fn target_of(cx: &FileCx<'_>, call: Node<'_>, class: Option<&str>) -> Option<Tar
 /// `tracker: Audit` in TypeScript), when the annotation is a plain class name.
 fn annotated_class(at: Node<'_>, name: &str, src: &str) -> Option<String> {
     let mut up = at.parent();
+    // Each `parent()` costs the tree's depth: a parameter is used within a
+    // few dozen levels of its function, and a deep chain (`a.b().b()...`)
+    // made this walk quadratic.
+    let mut steps = 0;
     let function = loop {
         let n = up?;
+        steps += 1;
+        if steps > 64 {
+            return None;
+        }
         if matches!(
             n.kind(),
             "function_definition"
@@ -1882,6 +2150,50 @@ mod tests {
         assert_eq!(f("schedule").spawns.as_ref().map(|s| s.callee.as_str()), Some("asyncio.create_task"));
         assert!(reach(&s, "schedule_for").spawns.is_some());
         assert!(f("now").spawns.is_none() && f("limited").spawns.is_none() && f("notify").spawns.is_none());
+    }
+
+    #[test]
+    fn js_fan_out_over_a_parameter_and_floating_promises() {
+        let s = summarise_files(&[
+            (
+                "src/lib/notify.ts",
+                "export async function one(id: string) { await fetch(id); }\nexport async function all(ids: string[]) {\n  await Promise.all(ids.map((id) => one(id)));\n}\nexport async function viaAll(x: number, ids: string[]) { await all(ids); }\nexport function later(id: string) { void one(id); }\nexport function thenLater(id: string) { one(id).then(() => 1); }\nexport async function chunked(ids: string[]) {\n  for (const c of [ids]) { await Promise.all(c.map((id) => one(id))); }\n}\nexport async function waits(id: string) { await one(id); }\n",
+            ),
+            (
+                "src/lib/limited.ts",
+                "import pLimit from \"p-limit\";\nexport async function limitedAll(ids: string[]) {\n  await Promise.all(ids.map((id) => id));\n}\n",
+            ),
+        ]);
+        let f = |name: &str| s.functions.iter().find(|f| f.name == name).expect("summarised");
+        assert_eq!(f("all").fans_out.as_ref().map(|x| x.0), Some(0));
+        assert_eq!(reach(&s, "viaAll").fans_out.as_ref().map(|x| x.0), Some(1));
+        assert!(f("chunked").fans_out.is_none() && f("limitedAll").fans_out.is_none());
+        assert!(f("later").spawns.is_some() && f("thenLater").spawns.is_some());
+        assert!(f("waits").spawns.is_none() && f("one").spawns.is_none());
+    }
+
+    #[test]
+    fn retries_pauses_and_http_no_retry_covers() {
+        let s = summarise_files(&[
+            (
+                "app/erp.py",
+                "import time\nimport requests\nfrom tenacity import retry, wait_exponential\n\n@retry(wait=wait_exponential())\ndef push(x):\n    requests.post('u', json=x, timeout=5)\n\ndef send(x):\n    requests.post('u', json=x)\n\ndef looped(x):\n    for i in range(5):\n        try:\n            return requests.post('u', json=x, timeout=5)\n        except requests.RequestException:\n            time.sleep(2 ** i)\n\ndef via_push(x):\n    push(x)\n\ndef via_send(x):\n    send(x)\n\ndef rest(seconds):\n    time.sleep(seconds)\n\ndef steady():\n    time.sleep(2)\n\ndef later(n):\n    rest(n)\n",
+            ),
+            (
+                "src/lib/pace.ts",
+                "import pRetry from \"p-retry\";\nexport async function coolDown(attempt: number) {\n  const ms = 100 * attempt;\n  await new Promise((r) => setTimeout(r, ms));\n}\nexport async function getWithRetry(url: string) {\n  return pRetry(() => fetch(url), { retries: 3 });\n}\n",
+            ),
+        ]);
+        let f = |name: &str| s.functions.iter().find(|f| f.name == name).expect("summarised");
+        assert!(f("push").retries.is_some() && f("looped").retries.is_some() && f("getWithRetry").retries.is_some());
+        assert!(f("send").retries.is_none() && f("rest").retries.is_none());
+        assert!(reach(&s, "push").unretried_http.is_none() && reach(&s, "looped").unretried_http.is_none());
+        assert!(reach(&s, "via_push").unretried_http.is_none() && reach(&s, "getWithRetry").unretried_http.is_none());
+        assert_eq!(reach(&s, "via_send").unretried_http.as_ref().map(|s| s.function.as_str()), Some("send"));
+        assert_eq!(reach(&s, "rest").pause.as_ref().map(|p| p.0), Some(true));
+        assert_eq!(reach(&s, "steady").pause.as_ref().map(|p| p.0), Some(false));
+        assert_eq!(reach(&s, "later").pause.as_ref().map(|p| p.0), Some(true));
+        assert_eq!(reach(&s, "coolDown").pause.as_ref().map(|p| p.0), Some(true));
     }
 
     #[test]

@@ -160,6 +160,18 @@ fn in_callback(cx: &Checker<'_, '_>) -> bool {
 /// The receiver chain of an expression as segments (`Order`, `objects`), calls
 /// written `name()`. `None` for anything else (subscripts, literals).
 pub fn segments(node: Node<'_>, src: &str) -> Option<Vec<String>> {
+    segments_within(node, src, 0)
+}
+
+/// A receiver chain longer than this is no query client's (and recursing
+/// once per link of `a.b().b()...` overflowed the stack on a hostile file).
+const MAX_SEGMENTS: u32 = 64;
+
+fn segments_within(node: Node<'_>, src: &str, depth: u32) -> Option<Vec<String>> {
+    if depth > MAX_SEGMENTS {
+        return None;
+    }
+    let segments = |n: Node<'_>, src: &str| segments_within(n, src, depth + 1);
     match node.kind() {
         "identifier" | "this" | "property_identifier" => Some(vec![node_text(node, src).to_string()]),
         "attribute" | "member_expression" => {

@@ -618,14 +618,15 @@ fn has_identifier(node: Node<'_>, name: &str, src: &str) -> bool {
 fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     let Some(callee) = call.field("function") else { return };
     let fan = &cx.catalog.queues.javascript.fan_out;
-    let Some(r) = cx.resolve(callee) else { return };
-    if !fan.gather.contains(&r.path) {
-        return;
-    }
-    let src = cx.src;
+    let gather = cx.resolve(callee).is_some_and(|r| fan.gather.contains(&r.path));
     if is_one_off(cx) {
         return;
     }
+    if !gather {
+        js_through_helper(call, callee, cx);
+        return;
+    }
+    let src = cx.src;
     let Some(arg) = ts::call_args(call).first().copied() else { return };
     let Some((iter, work)) = js_source(arg, call, src, 0) else { return };
     if !js_is_work(work, src) || in_one_transaction(work, src) {
@@ -642,6 +643,53 @@ fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     let msg = format!(
         "`{}` starts one call per item of `{}` at once with no concurrency limit, {CONSEQUENCE}",
         shorten(cx.text(callee)),
+        shorten(node_text(iter, src))
+    );
+    cx.report_node(call, msg);
+}
+
+/// A call to a project function (any module, up to three calls deep) that
+/// fans out itself ([`crate::analysis::summaries`]): one that runs
+/// `Promise.all` over the parameter this call fills with unbounded input, or
+/// one that leaves a promise floating (`void work(x)`, `.then` without
+/// `await`) when called in a loop over unbounded input.
+fn js_through_helper<'t>(call: Node<'t>, callee: Node<'t>, cx: &mut Checker<'_, 't>) {
+    let Some((_, f)) = cx.facts.summary_of_call(&cx.file.path, call.start_byte()) else { return };
+    let (fans_out, spawns) = (f.reach.fans_out.clone(), f.reach.spawns.clone());
+    let src = cx.src;
+    let fan = &cx.catalog.queues.javascript.fan_out;
+    let in_handler = cx.ctx.handler().is_some();
+    let unbounded = |e: Node<'t>, cx: &Checker<'_, 't>| {
+        collections::size_of(e, cx).is_none() && js_origin(e, e, fan, src, in_handler, 0) == Origin::Unbounded
+    };
+    let place = |site: &crate::analysis::summaries::Site, cx: &Checker<'_, '_>| {
+        let file = if site.path == cx.file.path { String::new() } else { format!(" in {}", site.path) };
+        format!("`{}` in `{}`{file}", site.callee, site.function)
+    };
+    if let Some((i, site)) = fans_out
+        && let Some(arg) = ts::call_args(call).get(i as usize).copied()
+        && unbounded(arg, cx)
+        && !file_is_limited(cx, false)
+    {
+        let msg = format!(
+            "`{}` starts one call per item of `{}` at once ({}) with no concurrency limit, {CONSEQUENCE}",
+            shorten(cx.text(callee)),
+            shorten(node_text(arg, src)),
+            place(&site, cx)
+        );
+        cx.report_node(call, msg);
+        return;
+    }
+    let Some(site) = spawns else { return };
+    let Some(body) = js_function_of(call).and_then(|f| f.field("body")) else { return };
+    let Some(iter) = js_enclosing_iteration(call, body, src) else { return };
+    if !unbounded(iter, cx) || file_is_limited(cx, false) {
+        return;
+    }
+    let msg = format!(
+        "`{}` starts work it does not wait for ({}), called in a loop over `{}`: one call per item runs at once with no concurrency limit, {CONSEQUENCE}",
+        shorten(cx.text(callee)),
+        place(&site, cx),
         shorten(node_text(iter, src))
     );
     cx.report_node(call, msg);
@@ -677,7 +725,7 @@ fn member_parts<'t, 's>(callee: Node<'t>, src: &'s str) -> Option<(Node<'t>, &'s
 }
 
 /// The iterable and per-item work of the array handed to `Promise.all`.
-fn js_source<'t>(expr: Node<'t>, at: Node<'t>, src: &str, depth: u32) -> Option<(Node<'t>, Node<'t>)> {
+pub(crate) fn js_source<'t>(expr: Node<'t>, at: Node<'t>, src: &str, depth: u32) -> Option<(Node<'t>, Node<'t>)> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -771,7 +819,7 @@ fn js_enclosing_iteration<'t>(node: Node<'t>, limit: Node<'t>, src: &str) -> Opt
 }
 
 /// True when the per-item callback or value does asynchronous work.
-fn js_is_work(work: Node<'_>, src: &str) -> bool {
+pub(crate) fn js_is_work(work: Node<'_>, src: &str) -> bool {
     let work = ts::unwrap_expr(work);
     if ts::FUNCTION_KINDS.contains(&work.kind()) {
         let is_async = node_text(work, src).trim_start().starts_with("async");

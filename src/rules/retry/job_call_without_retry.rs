@@ -51,26 +51,50 @@ impl Rule for JobCallWithoutRetry {
             return;
         }
         let Some(callee) = node.field("function") else { return };
-        let Some(r) = cx.resolve(callee) else { return };
-        if !r.bound {
-            return;
-        }
         let net = &cx.catalog.network;
-        let outbound = net.call(true, NetRule::Request, &r.path).is_some_and(|e| e.kind == CallKind::Call)
-            || r.instance_parts()
-                .is_some_and(|(ctor, m)| net.session_method(true, NetRule::Request, ctor, m).is_some());
-        if !outbound || has_retry_policy(job, cx) {
+        let direct = cx.resolve(callee).is_some_and(|r| {
+            r.bound
+                && (net.call(true, NetRule::Request, &r.path).is_some_and(|e| e.kind == CallKind::Call)
+                    || r.instance_parts()
+                        .is_some_and(|(ctor, m)| net.session_method(true, NetRule::Request, ctor, m).is_some()))
+        });
+        // A project helper (any module, up to three calls deep) that makes
+        // an HTTP call no function of its chain retries
+        // ([`crate::analysis::summaries`]): the job makes that call. A helper
+        // that retries (a tenacity decorator, a retry loop with a pause) is
+        // the job's retry policy.
+        let helper = if direct {
+            None
+        } else {
+            let Some((_, f)) = cx.facts.summary_of_call(&cx.file.path, node.start_byte()) else { return };
+            let Some(site) = f.reach.unretried_http.clone() else { return };
+            Some(site)
+        };
+        if has_retry_policy(job, cx) {
             return;
         }
         let name = job.field("name").map(|n| node_text(n, cx.src)).unwrap_or("job");
         let shown: String = node_text(callee, cx.src).split_whitespace().collect();
         cx.state::<Reported>().0.insert(job.id());
-        cx.report_node(
-            node,
-            format!(
-                "`{shown}` in background job `{name}` has no retry policy, so a brief outage of the dependency fails the job for good and its work is lost"
-            ),
-        );
+        let here = helper.as_ref().filter(|s| s.path == cx.file.path).map(|s| (s.start, s.end));
+        let consequence = "so a brief outage of the dependency fails the job for good and its work is lost";
+        let msg = match &helper {
+            None => format!("`{shown}` in background job `{name}` has no retry policy, {consequence}"),
+            Some(site) => {
+                let place = if site.path == cx.file.path { String::new() } else { format!(" in {}", site.path) };
+                format!(
+                    "`{shown}` makes an HTTP call (`{}` in `{}`{place}) and background job `{name}` has no retry policy, {consequence}",
+                    site.callee, site.function
+                )
+            }
+        };
+        let d = cx.report_node(node, msg);
+        if let Some((start, end)) = here {
+            d.labels.push(crate::diagnostic::Label {
+                span: crate::source::Span::new(start, end),
+                message: "the HTTP call is made here, with no retry around it".to_string(),
+            });
+        }
     }
 }
 

@@ -584,12 +584,20 @@ fn is_outbound<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> bool {
 
 /// When `call` pauses: whether its delay grows.
 fn sleep_kind<'t>(call: Node<'t>, cx: &Checker<'_, 't>) -> Option<Option<Node<'t>>> {
-    let cat = cat(cx);
     let c = callee(call)?;
     let path = cx.resolve(c).map(|r| r.path).unwrap_or_else(|| node_text(c, cx.src).to_string());
-    let last = path.rsplit('.').next().unwrap_or(&path);
-    let args: Vec<Node<'t>> = if is_py(cx) { py::positional_args(call) } else { ts::call_args(call) };
-    let by_path = LangRetry::listed(&cat.sleep_calls, &path);
+    pause_call(cat(cx), call, &path, is_py(cx))
+}
+
+/// When `call`, whose callee resolves to `path`, pauses (a catalog sleep
+/// call, a sleep helper by name, a helper whose name says it backs off):
+/// its delay argument, or `None` when the pace cannot be read from it.
+/// Shared with the function summaries, which record a pause a project
+/// helper makes for the retry loops that call it.
+pub(crate) fn pause_call<'t>(cat: &LangRetry, call: Node<'t>, path: &str, python: bool) -> Option<Option<Node<'t>>> {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let args: Vec<Node<'t>> = if python { py::positional_args(call) } else { ts::call_args(call) };
+    let by_path = LangRetry::listed(&cat.sleep_calls, path);
     let by_name = cat.sleep_names.iter().any(|n| n == last);
     let lower = last.to_ascii_lowercase();
     let by_marker = cat.backoff_markers.iter().any(|m| last.contains(m.as_str()))
@@ -623,7 +631,17 @@ fn pause_of<'t>(body: Node<'t>, cx: &Checker<'_, 't>, loop_vars: &[String]) -> P
         if !matches!(n.kind(), "call" | "call_expression") {
             return true;
         }
-        let Some(kind) = sleep_kind(n, cx) else { return true };
+        let Some(kind) = sleep_kind(n, cx) else {
+            // A project helper that pauses itself (`backoff_sleep(attempt)`
+            // in another module, `await waitBeforeRetry(n)`): the function
+            // summaries saw its `time.sleep`/`setTimeout`.
+            if let Some((_, f)) = cx.facts.summary_of_call(&cx.file.path, n.start_byte())
+                && let Some((grows, _)) = &f.reach.pause
+            {
+                pause = if *grows { Pause::Growing } else { pause.max_fixed() };
+            }
+            return true;
+        };
         let grows = match kind {
             // A helper whose name says it backs off, or that takes no delay.
             None => true,
