@@ -102,6 +102,11 @@ pub struct LogSinks {
     /// Rust: field types that never hold a secret (`bool`, numbers), so a
     /// secret-named field of one (`force_update_private_key: bool`) is not.
     pub plain_types: Vec<String>,
+    /// Rust: paths of types named `Token` that are an index, not a
+    /// credential (`mio::Token`, the event loop's socket slot). In a file
+    /// that imports one, a value named `token` is that index.
+    #[serde(default)]
+    pub index_token_types: Vec<String>,
 }
 
 /// What kind of sensitive value a name denotes.

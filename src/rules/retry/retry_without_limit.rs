@@ -15,7 +15,7 @@ crate::declare_rule! {
         name: "retry-without-limit",
         category: MissingRetry,
         severity: Warning,
-        status: Stable,
+        status: Preview,
         since: "0.1.0",
         languages: [Python, TypeScript, JavaScript, Rust],
         summary: "A retry policy has no attempt or time limit, so a dependency that stays down keeps workers retrying forever",

@@ -218,7 +218,24 @@ fn debug_placeholders(args: &MacroArgs) -> Vec<bool> {
 /// The secret a name denotes, by value-kind evidence: `key_path` and
 /// `token_expiry` are not secrets whatever their other words say.
 fn classify(name: &str, cx: &RustChecker<'_, '_>) -> Option<Sensitive> {
+    if name.to_ascii_lowercase().contains("token") && imports_index_token(cx) {
+        return None;
+    }
     values::secret_name(name, &cx.catalog.secrets)
+}
+
+/// The file imports a `Token` that is an index (`use mio::Token`,
+/// `use mio::{Events, Token}`), so its `token`s are socket slots.
+fn imports_index_token(cx: &RustChecker<'_, '_>) -> bool {
+    cx.catalog.secrets.rust.index_token_types.iter().any(|path| {
+        let Some((krate, ty)) = path.rsplit_once("::") else { return false };
+        cx.src.contains(path.as_str())
+            || cx.src.match_indices(&format!("{krate}::{{")).any(|(at, m)| {
+                let group = &cx.src[at + m.len()..];
+                let group = &group[..group.find('}').unwrap_or(group.len())];
+                group.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == ty)
+            })
+    })
 }
 
 /// True when the expression itself says its value is no secret: a path
