@@ -588,6 +588,11 @@ pub fn rust_request_channel(
         }
     }
     for end in ends.iter().filter(|e| e.len() > 1) {
+        if let Some(known) = cx.memo.rust_end_types.borrow().get(end.as_str()) {
+            candidates.extend(known.iter().cloned());
+            continue;
+        }
+        let before = candidates.len();
         let pattern = format!("{end}:");
         let mut from = 0;
         while let Some(i) = text[from..].find(&pattern) {
@@ -605,8 +610,16 @@ pub fn rust_request_channel(
                 }
             }
         }
+        cx.memo.rust_end_types.borrow_mut().insert(end.as_str().into(), candidates[before..].to_vec());
     }
-    candidates.iter().any(|name| carries_reply(name, text))
+    candidates.iter().any(|name| {
+        if let Some(&known) = cx.memo.rust_reply_types.borrow().get(name.as_str()) {
+            return known;
+        }
+        let found = carries_reply(name, text);
+        cx.memo.rust_reply_types.borrow_mut().insert(name.as_str().into(), found);
+        found
+    })
 }
 
 /// The last path segment of the type that starts `t` (`crate::Req<A>, ..` →

@@ -152,6 +152,12 @@ pub struct FileMemo {
     /// read in one pass by `rules::idempotency_rust` (a search of the file
     /// for each function's name made time grow with the square of its size).
     pub rust_webhook_routes: std::cell::OnceCell<foldhash::HashSet<Box<str>>>,
+    /// Rust request channels ([`crate::analysis::collections::rust_request_channel`]):
+    /// whether the type of that name carries a reply sender, and the message
+    /// types the fields named like a channel end declare, each found with one
+    /// scan of the file per distinct name.
+    pub rust_reply_types: std::cell::RefCell<foldhash::HashMap<Box<str>, bool>>,
+    pub rust_end_types: std::cell::RefCell<foldhash::HashMap<Box<str>, Vec<String>>>,
 }
 
 impl FileMemo {
