@@ -227,6 +227,10 @@ fn classify(name: &str, cx: &RustChecker<'_, '_>) -> Option<Sensitive> {
 /// The file imports a `Token` that is an index (`use mio::Token`,
 /// `use mio::{Events, Token}`), so its `token`s are socket slots.
 fn imports_index_token(cx: &RustChecker<'_, '_>) -> bool {
+    *cx.memo.rust_index_token.get_or_init(|| index_token_import(cx))
+}
+
+fn index_token_import(cx: &RustChecker<'_, '_>) -> bool {
     cx.catalog.secrets.rust.index_token_types.iter().any(|path| {
         let Some((krate, ty)) = path.rsplit_once("::") else { return false };
         cx.src.contains(path.as_str())
