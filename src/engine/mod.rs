@@ -158,9 +158,6 @@ pub struct FileMemo {
     /// scan of the file per distinct name.
     pub rust_reply_types: std::cell::RefCell<foldhash::HashMap<Box<str>, bool>>,
     pub rust_end_types: std::cell::RefCell<foldhash::HashMap<Box<str>, Vec<String>>>,
-    /// Whether the Rust file imports an index `Token` (`mio::Token`), asked
-    /// for every secret-named value by `secret-logged`.
-    pub rust_index_token: std::cell::OnceCell<bool>,
 }
 
 impl FileMemo {

@@ -239,7 +239,7 @@ pub fn append_item(src: &str, last: Node<'_>, item: &str) -> crate::diagnostic::
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{parse, strip_quotes};
     use crate::source::Grammar;
 
     #[test]
@@ -268,7 +268,6 @@ mod tests {
         // Nothing to blank in a comparison followed by a template on the next statement.
         assert_eq!(crate::lang::typescript::blank_template_type_args("if (a < b) x = 1;\nf`t`"), None);
     }
-    use super::strip_quotes;
 
     #[test]
     fn strips_quotes_and_prefixes_only_from_literals() {

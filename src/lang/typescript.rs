@@ -21,21 +21,20 @@ pub const FUNCTION_KINDS: &[&str] = &[
 
 /// The text with the valid syntax the grammars cannot parse blanked (see
 /// [`crate::lang::parse`]), or `None` when there is none: type arguments of
-/// tagged templates (TypeScript), and a bare `&` the first parse left as an
-/// ERROR in JSX children.
+/// tagged templates and `export type *` (TypeScript), and a bare `&` the
+/// first parse left as an ERROR in JSX text or a JSX attribute string.
 pub fn blank_unparsable(text: &str, first: &tree_sitter::Tree, grammar: crate::source::Grammar) -> Option<String> {
-    let mut bytes = None;
-    if matches!(grammar, crate::source::Grammar::TypeScript | crate::source::Grammar::Tsx) {
-        bytes = blank_template_type_args(text).map(String::into_bytes);
-    }
+    let typescript = matches!(grammar, crate::source::Grammar::TypeScript | crate::source::Grammar::Tsx);
+    let mut bytes = if typescript { blank_template_type_args(text).map(String::into_bytes) } else { None };
+    // An ERROR in JSX text, or in a JSX attribute's string.
+    let in_jsx = |n: Node<'_>| match n.parent() {
+        Some(p) if p.kind() == "jsx_element" => true,
+        Some(p) if p.kind() == "string" => p.parent().is_some_and(|a| a.kind() == "jsx_attribute"),
+        _ => false,
+    };
     let mut cursor = first.walk();
     let mut stack = vec![first.root_node()];
     while let Some(n) = stack.pop() {
-        let in_jsx = |n: tree_sitter::Node<'_>| match n.parent() {
-            Some(p) if p.kind() == "jsx_element" => true,
-            Some(p) if p.kind() == "string" => p.parent().is_some_and(|a| a.kind() == "jsx_attribute"),
-            _ => false,
-        };
         if n.is_error() && text.as_bytes()[n.start_byte()] == b'&' && in_jsx(n) {
             let buf = bytes.get_or_insert_with(|| text.as_bytes().to_vec());
             // In an attribute string, every `&` of the string (one error hides the next).
@@ -55,7 +54,7 @@ pub fn blank_unparsable(text: &str, first: &tree_sitter::Tree, grammar: crate::s
         }
     }
     // `export type * from "m"` (TypeScript 5): the grammar knows `export * from "m"`.
-    if matches!(grammar, crate::source::Grammar::TypeScript | crate::source::Grammar::Tsx) {
+    if typescript {
         for (at, _) in text.match_indices("type") {
             let before = text[..at].trim_end();
             let after = text[at + 4..].trim_start();

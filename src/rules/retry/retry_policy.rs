@@ -113,8 +113,10 @@ pub fn python<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
         }
     }
     if unlimited && !(policy.retries_when.is_empty() && policy.retries_when_body.is_empty()) {
-        let body = decorated_body(node).map(|b| node_text(b, src));
-        let body_retries = body.is_some_and(|t| policy.retries_when_body.iter().any(|m| t.contains(m.as_str())));
+        let body = decorated_body(node);
+        let body_retries = body
+            .map(|b| node_text(b, src))
+            .is_some_and(|t| policy.retries_when_body.iter().any(|m| t.contains(m.as_str())));
         if !has(&policy.retries_when) && !body_retries {
             return None;
         }
@@ -122,7 +124,7 @@ pub fn python<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
         // body passes its own bound (`max_retries=9`): Celery stops there.
         if explicit
             && !has(&policy.retries_when)
-            && body.is_some_and(|t| every_retry_bounded(t, &policy.retries_when_body, &policy.unlimited_when_none))
+            && body.is_some_and(|b| every_retry_bounded(b, src, &policy.retries_when_body, &policy.unlimited_when_none))
         {
             return None;
         }
@@ -136,37 +138,24 @@ pub fn python<'t>(node: Node<'t>, cx: &Checker<'_, 't>) -> Option<Policy<'t>> {
     Some(Policy { node, shown, limit_key, unlimited, explicit, immediate, wait_key })
 }
 
-/// Every call a marker starts in `body` (`.retry(`) passes one of `keys`
-/// with a value other than `None`, and there is at least one such call.
-fn every_retry_bounded(body: &str, markers: &[String], keys: &[String]) -> bool {
+/// Every call a marker names in `body` (`self.retry(...)` for `.retry(`)
+/// passes one of `keys` with a value other than `None`, and there is at
+/// least one such call.
+fn every_retry_bounded(body: Node<'_>, src: &str, markers: &[String], keys: &[String]) -> bool {
     let mut seen = false;
-    for m in markers {
-        for (at, _) in body.match_indices(m.as_str()) {
-            let args = &body[at + m.len()..];
-            // The argument text up to the call's closing parenthesis.
-            let mut depth = 1usize;
-            let end = args
-                .char_indices()
-                .find(|&(_, c)| {
-                    match c {
-                        '(' | '[' | '{' => depth += 1,
-                        ')' | ']' | '}' => depth -= 1,
-                        _ => {}
-                    }
-                    depth == 0
-                })
-                .map_or(args.len(), |(i, _)| i);
-            let compact: String = args[..end].chars().filter(|c| !c.is_whitespace()).collect();
-            let bounded = keys.iter().any(|k| {
-                compact.match_indices(&format!("{k}=")).any(|(i, kv)| !compact[i + kv.len()..].starts_with("None"))
-            });
-            if !bounded {
-                return false;
-            }
+    let mut all = true;
+    crate::lang::walk(body, &mut |n| {
+        if n.kind() == "call"
+            && let Some(f) = n.field("function")
+            && markers.iter().any(|m| format!("{}(", node_text(f, src)).ends_with(m.as_str()))
+        {
+            let (kwargs, _) = py::keyword_args(n, src);
             seen = true;
+            all &= kwargs.iter().any(|(k, v)| keys.iter().any(|x| x == k) && v.kind() != "none");
         }
-    }
-    seen
+        true
+    });
+    seen && all
 }
 
 /// The body of the function a decorator decorates.

@@ -225,20 +225,12 @@ fn classify(name: &str, cx: &RustChecker<'_, '_>) -> Option<Sensitive> {
 }
 
 /// The file imports a `Token` that is an index (`use mio::Token`,
-/// `use mio::{Events, Token}`), so its `token`s are socket slots.
+/// `use mio::{Events, Token}`) or names it in full, so its `token`s are
+/// socket slots.
 fn imports_index_token(cx: &RustChecker<'_, '_>) -> bool {
-    *cx.memo.rust_index_token.get_or_init(|| index_token_import(cx))
-}
-
-fn index_token_import(cx: &RustChecker<'_, '_>) -> bool {
     cx.catalog.secrets.rust.index_token_types.iter().any(|path| {
-        let Some((krate, ty)) = path.rsplit_once("::") else { return false };
-        cx.src.contains(path.as_str())
-            || cx.src.match_indices(&format!("{krate}::{{")).any(|(at, m)| {
-                let group = &cx.src[at + m.len()..];
-                let group = &group[..group.find('}').unwrap_or(group.len())];
-                group.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == ty)
-            })
+        let ty = path.rsplit("::").next().unwrap_or(path);
+        cx.uses.resolve(&[ty.to_string()]) == *path || cx.memo.contains(cx.src, path)
     })
 }
 
