@@ -262,6 +262,44 @@ mod tests {
             let tree = parse(g, reexport).expect("a tree");
             assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());
         }
+        // Type queries and types of a module (`typeof import("m")`, `import("m").T`),
+        // and function types whose parameters are named like predefined types.
+        let types = "const a = await importOriginal<typeof import(\"react\")>();\n\
+                     export async function f(): Promise<\n  import(\"axios\").AxiosResponse<number>\n> { return g(); }\n\
+                     type P = { onChange?: (string) => void; ready: (string, number) => boolean };\n\
+                     const lazy = () => import(\"./page\").then((m) => m.Page);\n";
+        for g in [Grammar::TypeScript, Grammar::Tsx] {
+            let tree = parse(g, types).expect("a tree");
+            assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());
+            // The dynamic import expression is left alone.
+            assert!(
+                tree.root_node().to_sexp().contains("(call_expression function: (import)"),
+                "{}",
+                tree.root_node().to_sexp()
+            );
+        }
+        // JSX text with `&`s that the first parse read as code.
+        for text in [
+            "export const B = () => (\n  <p>support, database integration, roles & permissions, GraphQL & more</p>\n);\n",
+            "export const B = () => (\n  <div>\n    <br />\n    This plan includes\n    support, roles & permissions, GraphQL &\n    REST APIs. It&apos;s free.\n  </div>\n);\n",
+            "export const C = () => (\n  <Layout title={title}>\n    <Meta title={title} />\n    inviter && organization && (\n    <Center inline>\n      <Text>hi</Text>\n    </Center>\n    )\n  </Layout>\n);\n",
+        ] {
+            for g in [Grammar::JavaScript, Grammar::Tsx] {
+                let tree = parse(g, text).expect("a tree");
+                assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());
+            }
+        }
+        // Members named `in` and `instanceof` on a line of their own.
+        let members = "type A = {\n  value: string\n  in: \"header\" | \"query\"\n};\ninterface E {\n  finite: E\n  instanceof(constructor: any): E\n}\nconst ok = key\n  in (table);\n";
+        let tree = parse(Grammar::TypeScript, members).expect("a tree");
+        assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());
+        assert!(
+            tree.root_node()
+                .to_sexp()
+                .contains("(binary_expression left: (identifier) right: (parenthesized_expression"),
+            "{}",
+            tree.root_node().to_sexp()
+        );
         // A real syntax error is still one.
         let bad = "const a = styled.span<{ yellow: boolean }>`x`;\nconst b = (;\n";
         assert!(parse(Grammar::TypeScript, bad).unwrap().root_node().has_error());

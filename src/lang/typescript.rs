@@ -26,22 +26,36 @@ pub const FUNCTION_KINDS: &[&str] = &[
 pub fn blank_unparsable(text: &str, first: &tree_sitter::Tree, grammar: crate::source::Grammar) -> Option<String> {
     let typescript = matches!(grammar, crate::source::Grammar::TypeScript | crate::source::Grammar::Tsx);
     let mut bytes = if typescript { blank_template_type_args(text).map(String::into_bytes) } else { None };
+    let b = text.as_bytes();
     // An ERROR in JSX text, or in a JSX attribute's string.
     let in_jsx = |n: Node<'_>| match n.parent() {
         Some(p) if p.kind() == "jsx_element" => true,
         Some(p) if p.kind() == "string" => p.parent().is_some_and(|a| a.kind() == "jsx_attribute"),
         _ => false,
     };
+    // A run of JSX text from `from` to the next tag or expression.
+    let text_run = |from: usize| {
+        from..b[from..].iter().position(|c| matches!(c, b'<' | b'{' | b'}')).map_or(b.len(), |p| from + p)
+    };
     let mut cursor = first.walk();
     let mut stack = vec![first.root_node()];
     while let Some(n) = stack.pop() {
-        if n.is_error() && text.as_bytes()[n.start_byte()] == b'&' && in_jsx(n) {
-            let buf = bytes.get_or_insert_with(|| text.as_bytes().to_vec());
+        let range = if !n.is_error() {
+            None
+        } else if b[n.start_byte()] == b'&' && in_jsx(n) {
             // In an attribute string, every `&` of the string (one error hides the next).
-            let range = match n.parent() {
-                Some(p) if p.kind() == "string" => p.byte_range(),
-                _ => n.start_byte()..n.start_byte() + 1,
-            };
+            match n.parent() {
+                Some(p) if p.kind() == "string" => Some(p.byte_range()),
+                _ => Some(text_run(n.start_byte())),
+            }
+        } else {
+            // JSX text cut short by a `&`: the parser kept the opening tag and
+            // some of the text in an ERROR and read the rest as code.
+            let mut walk = n.walk();
+            n.named_children(&mut walk).find(|c| c.kind() == "jsx_text").map(|t| text_run(t.start_byte()))
+        };
+        if let Some(range) = range.filter(|r| b[r.clone()].contains(&b'&')) {
+            let buf = bytes.get_or_insert_with(|| b.to_vec());
             for c in &mut buf[range] {
                 if *c == b'&' {
                     *c = b' ';
@@ -64,8 +78,122 @@ pub fn blank_unparsable(text: &str, first: &tree_sitter::Tree, grammar: crate::s
             }
         }
     }
+    if typescript {
+        blank_type_imports(text, &mut bytes);
+        blank_keyword_named_parameters(text, &mut bytes);
+        blank_keyword_named_members(text, &mut bytes);
+    }
     // Whole characters were replaced by spaces: still UTF-8.
     bytes.map(|v| String::from_utf8(v).expect("whole characters replaced by spaces"))
+}
+
+/// Whether `b[i]` can be part of an identifier.
+fn ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'$'
+}
+
+/// The type of a module, `import("m").T` and `typeof import("m")`, which the
+/// grammar reads only as a dynamic import expression: `typeof import("m")`
+/// becomes `typeof _` and `import("m").T` becomes `T` (same offsets). A dynamic
+/// import (`await import("m")`, `import("m").then(..)`) is left alone.
+fn blank_type_imports(text: &str, bytes: &mut Option<Vec<u8>>) {
+    let b = text.as_bytes();
+    for (at, _) in text.match_indices("import(") {
+        if at > 0 && (ident_byte(b[at - 1]) || b[at - 1] == b'.') {
+            continue;
+        }
+        // `import(` then one string literal then `)`.
+        let mut i = at + "import(".len();
+        let Some(&quote) = b.get(i).filter(|q| matches!(q, b'"' | b'\'')) else { continue };
+        let Some(len) = b[i + 1..].iter().take(512).position(|&c| c == quote || c == b'\n') else { continue };
+        i += len + 2;
+        if b.get(i) != Some(&b')') || b[i - 1] != quote {
+            continue;
+        }
+        let call_end = i + 1;
+        let before = text[..at].trim_end();
+        let after_word = |w: &str| {
+            before.ends_with(w) && !before[..before.len() - w.len()].bytes().next_back().is_some_and(ident_byte)
+        };
+        let (from, to) = if after_word("typeof") {
+            (at + 1, call_end)
+        } else {
+            // `.T` (`.T.U`), then anything but a call.
+            let mut k = call_end;
+            let mut members = 0;
+            while b.get(k) == Some(&b'.') && b.get(k + 1).is_some_and(|&c| ident_byte(c) && !c.is_ascii_digit()) {
+                k += 1;
+                while b.get(k).is_some_and(|&c| ident_byte(c)) {
+                    k += 1;
+                }
+                members += 1;
+            }
+            let next = b[k..].iter().find(|c| !c.is_ascii_whitespace());
+            if members == 0 || next == Some(&b'(') || after_word("await") || text[call_end + 1..k].starts_with("then") {
+                continue;
+            }
+            (at, call_end + 1)
+        };
+        let buf = bytes.get_or_insert_with(|| b.to_vec());
+        buf[from..to].fill(b' ');
+        if from == at + 1 {
+            buf[at] = b'_';
+        }
+    }
+}
+
+/// A member named `in` or `instanceof` at the start of a line with no `;`
+/// after the member before it (`value: string` then `in: "header"`): the
+/// grammar reads the keyword as an operator on the line above. The name
+/// becomes `_` (same offsets). An operator that starts a line is not a
+/// member: `in` must be followed by `:` or `?:`, `instanceof` by `(` and a
+/// return type.
+fn blank_keyword_named_members(text: &str, bytes: &mut Option<Vec<u8>>) {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start();
+        let start = at + (line.len() - body.len());
+        at += line.len();
+        let name = if let Some(rest) = body.strip_prefix("instanceof(") {
+            rest.contains("):").then_some("instanceof")
+        } else if let Some(rest) = body.strip_prefix("in") {
+            let rest = rest.trim_start();
+            (rest.starts_with(':') || rest.starts_with("?:")).then_some("in")
+        } else {
+            None
+        };
+        if let Some(name) = name {
+            let buf = bytes.get_or_insert_with(|| text.as_bytes().to_vec());
+            buf[start..start + name.len()].fill(b' ');
+            buf[start] = b'_';
+        }
+    }
+}
+
+/// A function type whose one parameter is named like a predefined type,
+/// `(string) => void`: the grammar reads `(string)` as a parenthesised type.
+/// The name becomes `_` (same offsets).
+fn blank_keyword_named_parameters(text: &str, bytes: &mut Option<Vec<u8>>) {
+    const KEYWORDS: &[&str] = &["string", "number", "boolean", "any", "unknown", "object", "symbol", "bigint"];
+    let b = text.as_bytes();
+    for (at, _) in text.match_indices('(') {
+        let rest = &text[at + 1..];
+        let name = rest.trim_start();
+        let Some(kw) = KEYWORDS
+            .iter()
+            .find(|k| name.starts_with(**k) && !name.as_bytes().get(k.len()).is_some_and(|&c| ident_byte(c)))
+        else {
+            continue;
+        };
+        let after = name[kw.len()..].trim_start();
+        if !after.starts_with(')') || !after[1..].trim_start().starts_with("=>") {
+            continue;
+        }
+        let start = at + 1 + (rest.len() - name.len());
+        let buf = bytes.get_or_insert_with(|| b.to_vec());
+        buf[start..start + kw.len()].fill(b' ');
+        buf[start] = b'_';
+    }
 }
 
 /// The text with the type arguments of every tagged template blanked
