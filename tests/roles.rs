@@ -515,3 +515,53 @@ fn a_console_script_command_line_is_an_operator_tool_unless_it_starts_the_servic
     let o = concise(dir.path(), &["--select", "request-without-timeout", "."]);
     assert_eq!(findings(&o).len(), 5, "{}", stdout(&o));
 }
+
+#[test]
+fn js_hooks_modules_are_browser_and_named_admin_command_lines_are_tooling() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "package.json", r#"{ "name": "acme", "private": true, "workspaces": ["packages/*"] }"#);
+    write(
+        root,
+        "packages/admin-cli/package.json",
+        r#"{ "name": "admin-cli", "dependencies": { "yargs": "^17.7.0" } }"#,
+    );
+    write(
+        root,
+        "packages/admin-cli/src/commands.ts",
+        "export async function whoami() {\n  return fetch(\"https://api.acme.example/me\");\n}\n",
+    );
+    write(root, "packages/worker/package.json", r#"{ "name": "worker", "dependencies": { "yargs": "^17.7.0" } }"#);
+    write(
+        root,
+        "packages/worker/src/poll.ts",
+        "export async function poll() {\n  return fetch(\"https://queue.acme.example/next\");\n}\n",
+    );
+    let hook = "import { useQuery } from \"@tanstack/react-query\";\n\nexport function useMe() {\n  return useQuery({ queryKey: [\"me\"], queryFn: () => fetch(\"/api/me\") });\n}\n";
+    write(root, "packages/dashboard/src/lib/useMe.ts", hook);
+    let action = "\"use server\";\nimport { cache } from \"react\";\n\nexport const me = cache(() => fetch(\"https://api.acme.example/me\"));\n";
+    write(root, "packages/dashboard/src/app/actions.ts", action);
+    let o = run_in(root, &["check", "--show-roles", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = |path: &str| out.lines().find(|l| l.starts_with(&format!("{path}: "))).unwrap_or_default().to_string();
+    assert!(
+        line("packages/admin-cli/src/commands.ts").contains(
+            "tooling, not checked: `packages/admin-cli/` is a command-line tool package (named `admin-cli`, depends on the argument parser `yargs`"
+        ),
+        "{out}"
+    );
+    assert!(line("packages/worker/src/poll.ts").contains("production, checked"), "{out}");
+    assert!(
+        line("packages/dashboard/src/lib/useMe.ts")
+            .contains("browser, checked: imports the browser UI library `@tanstack/react-query`"),
+        "{out}"
+    );
+    assert!(line("packages/dashboard/src/app/actions.ts").contains("production, checked"), "{out}");
+    // The findings follow: the worker and the server action, not the hook or the tool.
+    let o = concise(root, &["--select", "request-without-timeout", "."]);
+    let out = stdout(&o);
+    assert!(out.contains("packages/worker/src/poll.ts:2:"), "{out}");
+    assert!(out.contains("packages/dashboard/src/app/actions.ts:4:"), "{out}");
+    assert!(!out.contains("useMe.ts") && !out.contains("commands.ts"), "{out}");
+}

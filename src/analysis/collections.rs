@@ -9,7 +9,7 @@
 //! |---|---|
 //! | `Literal` | a literal list, tuple, set, dict, array, object, `range(3)`, or a local assigned one (Rust: a `let` bound once to an array or `vec![..]` literal, or a fixed-size array parameter `[T; N]`) |
 //! | `Constant` | an all-caps name, or a module-level literal collection of this or another module (the project fact [`ProjectFacts::constant_collections`], gathered by [`ConstantCollectionFacts`]) |
-//! | `Sliced` | `xs[:10]`, `islice(xs, n)`, `.slice(0, n)`, `.take(n)`, `&xs[..n]` |
+//! | `Sliced` | `xs[:10]`, `islice(xs, n)`, `.slice(0, n)`, `.take(n)`, `&xs[..n]`; JS/TS: one page of a query (`.limit(n)`, `findMany({ take: 20 })`, `findAll(limit, offset)`) |
 //! | `Chunked` | `batched(xs, 100)`, `.chunks(100)`: the loop runs once per chunk (a loop over one chunk's items is not small: over all chunks it runs once per item) |
 //! | `Registry` | an enum class, `Model.choices`, settings, `Object.values(Enum)`, the catalog's `small_collections`; Rust: a field of the service's configuration (`self.config.shards`), not one rooted in a request |
 //! | `SmallRelation` | one parent row's relation that is small by nature (`order.items`), from `[catalog.collections] small_relations` |
@@ -184,7 +184,43 @@ fn call_size<'t>(expr: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> Option<Siz
     if lang.chunkers.iter().any(|c| c == method) {
         return Some(SizeClass::Chunked);
     }
+    if cx.grammar() != Grammar::Python && js_page_query(method, args, src) {
+        return Some(SizeClass::Sliced);
+    }
     None
+}
+
+/// Names that hold a page size: an option or argument so named bounds the
+/// rows a query returns.
+const JS_PAGE_SIZE_NAMES: &[&str] = &["take", "limit", "first", "pageSize", "page_size", "perPage", "per_page"];
+
+/// JS/TS: a query that returns one page: `.limit(n)` (knex, Drizzle, Mongo,
+/// Kysely), a page-size option (`findMany({ take: 20 })`, `find({ limit })`,
+/// `list({ pageSize })`), or a page size passed by name (`findAll(limit,
+/// offset)`). A negative or `Infinity` page is no bound.
+fn js_page_query(method: &str, args: Option<Node<'_>>, src: &str) -> bool {
+    let Some(args) = args else { return false };
+    let items: Vec<Node<'_>> =
+        crate::lang::named_children(args).into_iter().filter(|c| c.kind() != "comment").collect();
+    let bounded = |value: Node<'_>| {
+        let t = node_text(value, src).trim();
+        !(t.starts_with('-') || t.contains("Infinity") || t == "undefined" || t == "null")
+    };
+    if method == "limit" {
+        return items.first().is_some_and(|a| bounded(*a));
+    }
+    items.iter().any(|a| match a.kind() {
+        "identifier" => JS_PAGE_SIZE_NAMES.contains(&node_text(*a, src)),
+        "object" => crate::lang::named_children(*a).into_iter().any(|pair| match pair.kind() {
+            "pair" => {
+                pair.field("key").is_some_and(|k| JS_PAGE_SIZE_NAMES.contains(&node_text(k, src)))
+                    && pair.field("value").is_some_and(bounded)
+            }
+            "shorthand_property_identifier" => JS_PAGE_SIZE_NAMES.contains(&node_text(pair, src)),
+            _ => false,
+        }),
+        _ => false,
+    })
 }
 
 /// A name: constant, enum class, a local assigned a sized value, or an
@@ -195,8 +231,15 @@ fn name_size<'t>(ident: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> Option<Si
     if is_constant_name(name) {
         return Some(SizeClass::Constant);
     }
-    if let Some(value) = single_local_value(ident, cx) {
-        return size_at(value, cx, depth + 1);
+    if let Some((value, pattern)) = single_local_value(ident, cx) {
+        if !pattern {
+            return size_at(value, cx, depth + 1);
+        }
+        // `const [total, rows] = await repo.findAll(limit, offset)`: what a
+        // page query returns, taken apart, holds one page.
+        if js_destructured_page(value, cx) {
+            return Some(SizeClass::Sliced);
+        }
     }
     let binding = cx.semantic.lookup(name);
     let imported_or_module = binding.is_none_or(|b| b.site.kind().contains("import") || at_module_level(b.site));
@@ -235,9 +278,22 @@ fn binds(pattern: Node<'_>, name: &str, src: &str) -> bool {
     found
 }
 
+/// JS/TS: `value` (awaited or not) is a call of a page query
+/// ([`js_page_query`]).
+fn js_destructured_page(value: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    if cx.grammar() == Grammar::Python {
+        return false;
+    }
+    let call = if value.kind() == "await_expression" { value.named_child(0) } else { Some(value) };
+    let Some(call) = call.filter(|c| c.kind() == "call_expression") else { return false };
+    let method = call.field("function").filter(|f| f.kind() == "member_expression").and_then(|f| f.field("property"));
+    method.is_some_and(|m| js_page_query(node_text(m, cx.src), call.field("arguments"), cx.src))
+}
+
 /// The value of a name assigned exactly once in the enclosing function (and
-/// bound nowhere else there), before `ident`.
-fn single_local_value<'t>(ident: Node<'t>, cx: &Checker<'_, 't>) -> Option<Node<'t>> {
+/// bound nowhere else there), before `ident`, and whether the name is bound
+/// by destructuring it (`const [a, b] = value`).
+fn single_local_value<'t>(ident: Node<'t>, cx: &Checker<'_, 't>) -> Option<(Node<'t>, bool)> {
     let src = cx.src;
     let name = node_text(ident, src);
     let (_, scope) = cx.ctx.function()?;
@@ -257,7 +313,7 @@ fn single_local_value<'t>(ident: Node<'t>, cx: &Checker<'_, 't>) -> Option<Node<
             && binds(l, name, src)
         {
             count += 1;
-            value = right.filter(|_| l.kind() == "identifier" && n.kind() != "augmented_assignment");
+            value = right.filter(|_| n.kind() != "augmented_assignment").map(|r| (r, l.kind() != "identifier"));
         }
         true
     });

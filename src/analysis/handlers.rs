@@ -1081,6 +1081,9 @@ fn promise_intent<'t>(arg: Node<'t>, scan: &Scan, cx: &Checker<'_, 't>, cat: &La
         if let Some(a) = schema_default(o, cx, cat) {
             return Some(a);
         }
+        if let Some(a) = failed_response_body(o, src) {
+            return Some(a);
+        }
         if matches!(o.kind(), "call_expression" | "new_expression" | "await_expression") {
             let mut calls = BodyCalls::default();
             let o = if o.kind() == "await_expression" { o.named_child(0).unwrap_or(o) } else { o };
@@ -1094,6 +1097,45 @@ fn promise_intent<'t>(arg: Node<'t>, scan: &Scan, cx: &Checker<'_, 't>, cat: &La
         }
     }
     function_intent(cx, cat)
+}
+
+/// `res.json().catch(() => ({}))` in the branch of `if (!res.ok)` (or the
+/// `else` of `if (res.ok)`): the body of a response that already failed is
+/// read for an error message, and a body that is not JSON gets a default.
+/// The failure is the response's status, which the branch handles; the
+/// dropped rejection only says the error body was not JSON.
+fn failed_response_body(origin: Node<'_>, src: &str) -> Option<Accepted> {
+    let callee = origin.field("function").filter(|_| origin.kind() == "call_expression")?;
+    let method = node_text(callee.field("property")?, src);
+    if !matches!(method, "json" | "text") || !crate::lang::typescript::call_args(origin).is_empty() {
+        return None;
+    }
+    let receiver = node_text(callee.field("object")?, src);
+    let ok: String = format!("{receiver}.ok");
+    let mut child = origin;
+    let mut cur = origin.parent();
+    while let Some(n) = cur {
+        if crate::lang::typescript::FUNCTION_KINDS.contains(&n.kind()) {
+            return None;
+        }
+        if n.kind() == "if_statement"
+            && let Some(cond) = n.field("condition")
+        {
+            let c: String = node_text(cond, src).chars().filter(|c| !c.is_whitespace()).collect();
+            let c = c.trim_start_matches('(').trim_end_matches(')');
+            let in_then = n.field("consequence") == Some(child);
+            let in_else = n.field("alternative") == Some(child);
+            if (in_then && c == format!("!{ok}")) || (in_else && c == ok) {
+                return Some(Accepted::new(
+                    Intent::ParseOrDefault,
+                    format!("`{receiver}.{method}()` reads the body of a failed response (`{receiver}.ok` is false)"),
+                ));
+            }
+        }
+        child = n;
+        cur = n.parent();
+    }
+    None
 }
 
 /// `z.string().catch("x")`, `schema.catch(() => [])`: a validation

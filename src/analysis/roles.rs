@@ -438,8 +438,8 @@ pub struct Classifier<'a> {
     packages: HashMap<PathBuf, bool>,
     /// Crate directory → its `[[bin]]` targets (name, path).
     bins: HashMap<PathBuf, Vec<(String, String)>>,
-    /// JS package directory → the first command its `package.json` declares
-    /// in `bin`, when it is a command-line tool package (see
+    /// JS package directory → how its `package.json` makes it a
+    /// command-line tool package, when it is one (see
     /// [`Classifier::js_tool_package`]).
     js_tools: HashMap<PathBuf, Option<String>>,
 }
@@ -740,10 +740,12 @@ impl<'a> Classifier<'a> {
     }
 
     /// A file of a JS package below the walked root whose `package.json`
-    /// declares commands (`bin`) and depends on no server framework: a
-    /// command-line tool (`packages/cli`, a tunnel or deploy tool, a
-    /// `create-*` starter, a wasm dev harness), run by a person at a
-    /// terminal, as a Cargo tool crate is. The root's own `package.json` does
+    /// declares commands (`bin`), or names the package as a command-line
+    /// tool that depends on an argument parser (`admin-cli` with `yargs`),
+    /// and depends on no server framework: a command-line tool
+    /// (`packages/cli`, a tunnel or deploy tool, a `create-*` starter, a
+    /// wasm dev harness, an operator's admin command line), run by a person
+    /// at a terminal, as a Cargo tool crate is. The root's own `package.json` does
     /// not count (a service may declare its start as a command), nor does a
     /// package that depends on a server framework.
     fn js_tool_package(&mut self, place: Place<'_>, dirs: &[&str]) -> Option<String> {
@@ -752,7 +754,7 @@ impl<'a> Classifier<'a> {
             if self.listing(&dir).iter().any(|n| n == "package.json") {
                 let command = self.js_tools.entry(dir.clone()).or_insert_with(|| js_tool_command(&dir)).clone()?;
                 return Some(format!(
-                    "`{}/` is a command-line tool package (`bin` `{command}` in its `package.json`, no server framework)",
+                    "`{}/` is a command-line tool package ({command} in its `package.json`, no server framework)",
                     dirs[..depth].join("/")
                 ));
             }
@@ -1029,20 +1031,49 @@ const JS_SERVER_PACKAGES: &[&str] = &[
     "elysia",
 ];
 
-/// The first command the `package.json` in `dir` declares in `bin`, when it
-/// declares one and depends on no server framework.
+/// Command-line argument parsers: what a package needs to be a command.
+const JS_ARGV_PARSERS: &[&str] = &[
+    "yargs",
+    "commander",
+    "cac",
+    "meow",
+    "oclif",
+    "@oclif/core",
+    "clipanion",
+    "citty",
+    "sade",
+    "minimist",
+    "arg",
+    "cmd-ts",
+    "@commander-js/extra-typings",
+];
+
+/// How the `package.json` in `dir` makes its package a command-line tool,
+/// in words (`bin` `acme`), when it depends on no server framework: it
+/// declares a command in `bin`, or it is named as one (`cli`, `admin-cli`)
+/// and depends on a command-line argument parser (an operator tool run
+/// through a `package.json` script rather than installed as a command).
 fn js_tool_command(dir: &Path) -> Option<String> {
     let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let command = match json.get("bin")? {
-        serde_json::Value::String(_) => json.get("name")?.as_str()?.rsplit('/').next()?.to_string(),
-        serde_json::Value::Object(m) => m.keys().next()?.clone(),
-        _ => return None,
+    let depends_on = |names: &[&str]| {
+        ["dependencies", "peerDependencies"]
+            .iter()
+            .any(|k| json.get(*k).and_then(|d| d.as_object()).is_some_and(|d| names.iter().any(|p| d.contains_key(*p))))
     };
-    let serves = ["dependencies", "peerDependencies"].iter().any(|k| {
-        json.get(*k).and_then(|d| d.as_object()).is_some_and(|d| JS_SERVER_PACKAGES.iter().any(|p| d.contains_key(*p)))
-    });
-    (!serves).then_some(command)
+    if depends_on(JS_SERVER_PACKAGES) {
+        return None;
+    }
+    let name = json.get("name").and_then(|n| n.as_str()).map(|n| n.rsplit('/').next().unwrap_or(n));
+    match json.get("bin") {
+        Some(serde_json::Value::String(_)) => return name.map(|n| format!("`bin` `{n}`")),
+        Some(serde_json::Value::Object(m)) => return m.keys().next().map(|c| format!("`bin` `{c}`")),
+        _ => {}
+    }
+    let name = name?;
+    let named_cli = name.split(['-', '_', '.']).any(|w| w.eq_ignore_ascii_case("cli"));
+    let parser = JS_ARGV_PARSERS.iter().find(|p| depends_on(&[**p]))?;
+    named_cli.then(|| format!("named `{name}`, depends on the argument parser `{parser}`"))
 }
 
 /// Files that make a folder a project of its own (a service, a package),
@@ -1356,6 +1387,12 @@ fn browser_evidence(rel: &str, grammar: Grammar, text: &str) -> Option<String> {
     if grammar == Grammar::Tsx || rel.ends_with(".jsx") {
         return Some("a TSX/JSX component file".to_string());
     }
+    // A module that declares itself server-side (a Next.js server action,
+    // a `server-only` module, a route handler reading `next/server`) runs on
+    // the server whatever else it imports.
+    if js_server_marker(text).is_some() {
+        return None;
+    }
     let dirs = rel.rsplit_once('/').map_or("", |(d, _)| d);
     if let Some(f) = dirs.split('/').find(|seg| FOLDERS.contains(seg)) {
         return Some(format!("in a front-end folder (`{f}/`)"));
@@ -1363,7 +1400,96 @@ fn browser_evidence(rel: &str, grammar: Grammar, text: &str) -> Option<String> {
     if let Some(m) = MARKERS.iter().find(|m| text.contains(*m)) {
         return Some(format!("browser code (`{m}`)"));
     }
+    if let Some(m) = js_import_specifiers(text).find(|m| browser_module(m)) {
+        return Some(format!("imports the browser UI library `{m}`"));
+    }
     GLOBALS.iter().find(|g| uses_global(text, g)).map(|g| format!("browser code (`{g}`)"))
+}
+
+/// Modules only browser code imports: UI frameworks and their hooks
+/// libraries (client-side data fetching, routing, state, form and component
+/// kits). Not `react-dom/server`, `@react-email/*` or `@react-pdf/*`, which
+/// render on a server.
+const BROWSER_MODULES: &[&str] = &[
+    "react-dom",
+    "react-dom/client",
+    "preact",
+    "preact/hooks",
+    "solid-js",
+    "swr",
+    "swr/mutation",
+    "swr/infinite",
+    "react-query",
+    "react-router",
+    "react-router-dom",
+    "@remix-run/react",
+    "next/router",
+    "next/link",
+    "next/image",
+    "next/dynamic",
+    "react-redux",
+    "react-hook-form",
+    "jotai",
+    "recoil",
+    "mobx-react",
+    "mobx-react-lite",
+    "vue-router",
+    "pinia",
+    "@angular/common/http",
+    "@apollo/client/react",
+];
+
+/// Package scopes and prefixes of the same (`@tanstack/react-query`,
+/// `@tanstack/vue-query`, component kits).
+const BROWSER_MODULE_PREFIXES: &[&str] = &[
+    "@tanstack/react-",
+    "@tanstack/vue-",
+    "@tanstack/svelte-",
+    "@tanstack/solid-",
+    "@tanstack/angular-",
+    "@mui/",
+    "@chakra-ui/",
+    "@radix-ui/",
+    "@headlessui/",
+    "@mantine/",
+    "svelte/",
+];
+
+/// True for a module only browser code imports.
+fn browser_module(spec: &str) -> bool {
+    BROWSER_MODULES.contains(&spec) || BROWSER_MODULE_PREFIXES.iter().any(|p| spec.starts_with(p))
+}
+
+/// Markers of a JS module that runs on the server: a `"use server"`
+/// directive (Next.js server actions), `import "server-only"`, or an import
+/// of Next.js's server APIs or of React's server renderer.
+fn js_server_marker(text: &str) -> Option<&'static str> {
+    const DIRECTIVES: &[&str] = &["\"use server\"", "'use server'"];
+    const MODULES: &[&str] = &["server-only", "next/server", "next/headers", "react-dom/server"];
+    if let Some(d) = DIRECTIVES.iter().find(|d| text.lines().take(5).any(|l| l.trim_start().starts_with(**d))) {
+        return Some(d);
+    }
+    js_import_specifiers(text).find_map(|m| MODULES.iter().find(|s| **s == m).copied())
+}
+
+/// The module specifiers a JS/TS file imports, read from its text:
+/// `from "m"`, `import "m"`, `require("m")` and `import("m")`.
+fn js_import_specifiers(text: &str) -> impl Iterator<Item = &str> {
+    ["from", "import", "require(", "import("].into_iter().flat_map(move |kw| {
+        text.match_indices(kw).filter_map(move |(at, _)| {
+            // A keyword, not the end of a longer name (`datafrom`, `reimport`).
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| c == '_' || c == '$' || c == '.' || c.is_alphanumeric()) {
+                return None;
+            }
+            let rest = text[at + kw.len()..].trim_start();
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let body = &rest[1..];
+            let end = body.find(quote)?;
+            let spec = &body[..end];
+            (!spec.is_empty() && !spec.contains('\n')).then_some(spec)
+        })
+    })
 }
 
 /// True when `text` uses the global `name` (`document.`), not a property of
@@ -1927,6 +2053,47 @@ mod tests {
         assert_eq!(role("src/page.ts", "const h = window.location.href;\n"), Role::Browser);
         // Hard negative: a model named `document` on a server.
         assert_eq!(role("src/cleanup.ts", "await db.document.findMany({ take: 25 });\n"), Role::Production);
+    }
+
+    #[test]
+    fn hooks_library_modules_are_browser_and_server_markers_win() {
+        let hook = "import {\n  useQuery,\n} from \"@tanstack/react-query\";\nimport axios from \"axios\";\n";
+        assert_eq!(role("packages/dashboard/src/lib/useUsers.ts", hook), Role::Browser);
+        assert_eq!(role("src/lib/profile.ts", "const useSWR = require('swr');\n"), Role::Browser);
+        // Hard negatives: server renderers, server actions, route handlers.
+        assert_eq!(role("src/mail.ts", "import { render } from '@react-email/render';\n"), Role::Production);
+        assert_eq!(role("src/ssr.ts", "import { renderToString } from \"react-dom/server\";\n"), Role::Production);
+        let action = "\"use server\";\nimport { cache } from \"react\";\n";
+        assert_eq!(role("src/app/actions.ts", action), Role::Production);
+        let route =
+            "import { NextResponse } from 'next/server';\nimport { QueryClient } from '@tanstack/react-query';\n";
+        assert_eq!(role("src/app/api/x/route.ts", route), Role::Production);
+        // A name ending in `from` or `import` is no import.
+        assert_eq!(role("src/a.ts", "const datafrom \"swr\";\n"), Role::Production);
+    }
+
+    #[test]
+    fn js_tool_packages_declare_a_command_or_are_named_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, json: &str| {
+            let d = dir.path().join(name);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("package.json"), json).unwrap();
+            d
+        };
+        let d = write("bin", r#"{"name": "@acme/cli", "bin": {"acme": "x.js"}}"#);
+        assert_eq!(js_tool_command(&d).as_deref(), Some("`bin` `acme`"));
+        let d = write("admin", r#"{"name": "admin-cli", "dependencies": {"yargs": "17"}}"#);
+        assert!(js_tool_command(&d).is_some_and(|w| w.contains("`yargs`")));
+        // Hard negatives: an argument parser alone, a name alone, a server framework.
+        let d = write("worker", r#"{"name": "@acme/worker", "dependencies": {"yargs": "17"}}"#);
+        assert_eq!(js_tool_command(&d), None);
+        let d = write("kit", r#"{"name": "cli-kit", "dependencies": {"chalk": "5"}}"#);
+        assert_eq!(js_tool_command(&d), None);
+        let d = write("ops", r#"{"name": "ops-cli", "dependencies": {"commander": "12", "express": "4"}}"#);
+        assert_eq!(js_tool_command(&d), None);
+        let d = write("api", r#"{"name": "api", "bin": "x.js", "dependencies": {"fastify": "4"}}"#);
+        assert_eq!(js_tool_command(&d), None);
     }
 
     #[test]
