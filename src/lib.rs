@@ -410,6 +410,20 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     // Function summaries cost a parse of every file in this phase: only
     // when a rule that reads them runs.
     let summaries_on = registry::SUMMARY_RULES.iter().any(|m| runs_somewhere(m));
+    // One parse per file: with no result cache or facts memo, and every
+    // file checked here (no shard, no `report_only`), a Python or JS/TS
+    // file's summaries come from the tree its check walks in phase 2, not
+    // from a parse of their own here. Phase 2 then judges each file as if no
+    // call reached a project function, the summaries are closed once every
+    // file is summarised, and only the files with a call that resolves to a
+    // function whose summary a rule reads (it reaches an effect, or does
+    // nothing) are checked again (`Summaries::read_from`). Parsing every file
+    // here for its summaries, and again in phase 2, was the largest cost
+    // the summaries added (`docs/performance.md`). Rust summaries come from
+    // a syn walk of their own here, as before: Rust calls resolve only to
+    // Rust functions, so they are closed before phase 2.
+    let deferred =
+        summaries_on && cache.is_none() && memo.is_none() && options.shard.is_none() && options.report_only.is_none();
     // A tree parsed only for the summaries is kept for phase 2 while the
     // source behind the kept ones stays under this budget, and parsed again
     // there after that. Parsing again is the largest cost the summaries add
@@ -452,7 +466,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 && f.grammar.is_tree_sitter()
                 && migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text).is_some();
             let scanned = if f.grammar.is_tree_sitter() { engine::facts::scan(collectors, f) } else { None };
-            let summarise = summaries_on && f.grammar.is_tree_sitter();
+            let summarise = summaries_on && !deferred && f.grammar.is_tree_sitter();
             if !wants_facts && !code_migration && !summarise {
                 return (i, None, scanned);
             }
@@ -542,19 +556,44 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     let hits = AtomicUsize::new(0);
     // The cache compares each file's selection; most files have the base one.
     let base_key = cache.as_ref().map(|_| selection_key(selection)).unwrap_or_default();
-    let results: Vec<(Vec<Diagnostic>, Vec<Notice>, String)> = mine
+    // A file's own selection: resolved once from its path.
+    let overridden_of = |file: &SourceFile| -> Option<Selection> {
+        options.path_rules.as_ref().and_then(|p| {
+            let hits = p.matching(&file.fs_path, &options.cwd);
+            (!hits.is_empty()).then(|| p.apply(selection, &hits))
+        })
+    };
+    // Checks file `i` against `facts` (filling `summaries` from its tree when given).
+    let judge = |i: usize,
+                 tree: Option<tree_sitter::Tree>,
+                 sel: &Selection,
+                 facts: &ProjectFacts,
+                 summaries: Option<&mut Vec<analysis::summaries::FunctionSummary>>| {
+        let file = &files[i];
+        let extra = migrations.findings.get(&i).cloned().unwrap_or_default();
+        let role = file.role.role;
+        let is_enabled = |m: &RuleMeta| sel.enabled(m) && role.runs(m);
+        let shared = Shared { ruleset: &ruleset, facts, catalog, options };
+        let mut out = check_one_summarising(file, tree, extra, &shared, &is_enabled, summaries);
+        let language = file.grammar.language();
+        out.0.retain(|d| sel.enabled_for(d.rule, language) && role.runs(d.rule));
+        for d in &mut out.0 {
+            // A finding raised above its rule's default (a hot table) stays raised.
+            let raised = d.severity > d.rule.severity;
+            d.severity = if raised { sel.severity(d.rule).max(d.severity) } else { sel.severity(d.rule) };
+        }
+        out
+    };
+    type Checked = (Vec<Diagnostic>, Vec<Notice>, String, Vec<analysis::summaries::FunctionSummary>);
+    let checked: Vec<Checked> = mine
         .par_iter()
         .map(|&i| {
             let file = &files[i];
             let tree = kept_trees.lock().expect("tree map").remove(&i);
-            // The file's selection: resolved once from its path.
-            let overridden: Option<Selection> = options.path_rules.as_ref().and_then(|p| {
-                let hits = p.matching(&file.fs_path, &options.cwd);
-                (!hits.is_empty()).then(|| p.apply(selection, &hits))
-            });
+            let overridden = overridden_of(file);
             let sel = overridden.as_ref().unwrap_or(selection);
             // Migration findings come from the whole history: part of the key.
-            let extra = migrations.findings.get(&i).cloned().unwrap_or_default();
+            let extra = migrations.findings.get(&i);
             // So does being out of scope: a migration production applied
             // long ago gets no findings from any rule (see
             // `analysis::migration_scope`), so no suppression in it is unused.
@@ -566,35 +605,38 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                     let own_key = if out_of_scope { format!("{own_key} out-of-scope") } else { own_key };
                     // The role turns rules off (browser code), so it is part of the key.
                     let own_key = format!("{own_key} role={}", file.role.role);
-                    if extra.is_empty() {
-                        own_key
-                    } else {
-                        format!("{own_key} {}", cache::hash(format!("{extra:?}").as_bytes()))
+                    match extra {
+                        Some(extra) if !extra.is_empty() => {
+                            format!("{own_key} {}", cache::hash(format!("{extra:?}").as_bytes()))
+                        }
+                        _ => own_key,
                     }
                 }
             };
             let reuse = cached(i, file)
                 .and_then(|e| e.results.as_ref())
                 .filter(|r| r.facts_key == facts_key && r.selection_key == sel_key);
+            let summarise = deferred && file.grammar.is_tree_sitter();
+            let mut summaries = Vec::new();
             let out = match reuse {
                 Some(r) => {
                     hits.fetch_add(1, Ordering::Relaxed);
-                    (r.diagnostics.clone(), r.notices.clone(), sel_key)
+                    (r.diagnostics.clone(), r.notices.clone(), sel_key, summaries)
                 }
-                None if out_of_scope => (Vec::new(), Vec::new(), sel_key),
-                None => {
-                    let role = file.role.role;
-                    let is_enabled = |m: &RuleMeta| sel.enabled(m) && role.runs(m);
-                    let shared = Shared { ruleset: &ruleset, facts: &facts, catalog, options };
-                    let mut out = check_one(file, tree, extra, &shared, &is_enabled);
-                    let language = file.grammar.language();
-                    out.0.retain(|d| sel.enabled_for(d.rule, language) && role.runs(d.rule));
-                    for d in &mut out.0 {
-                        // A finding raised above its rule's default (a hot table) stays raised.
-                        let raised = d.severity > d.rule.severity;
-                        d.severity = if raised { sel.severity(d.rule).max(d.severity) } else { sel.severity(d.rule) };
+                None if out_of_scope => {
+                    // Not checked, but its functions may be called from elsewhere.
+                    if summarise
+                        && let Some(tree) = tree.or_else(|| lang::parse(file.grammar, &file.text))
+                        && let Ok(functions) =
+                            catch_unwind(AssertUnwindSafe(|| analysis::summaries::collect(file, &tree, catalog)))
+                    {
+                        summaries = functions;
                     }
-                    (out.0, out.1, sel_key)
+                    (Vec::new(), Vec::new(), sel_key, summaries)
+                }
+                None => {
+                    let (d, n) = judge(i, tree, sel, &facts, summarise.then_some(&mut summaries));
+                    (d, n, sel_key, summaries)
                 }
             };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -604,6 +646,38 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             out
         })
         .collect();
+    let mut results: Vec<(Vec<Diagnostic>, Vec<Notice>, String)> = Vec::with_capacity(checked.len());
+    for (d, n, k, functions) in checked {
+        facts.summaries.functions.extend(functions);
+        results.push((d, n, k));
+    }
+    if deferred {
+        // Every file is summarised now: close, and check again the files
+        // whose calls reach what a rule reads in a summary. The rest were
+        // judged as they would be now (a call that resolves to nothing a
+        // rule reads is judged as one that resolves to nothing).
+        facts.close();
+        let again: Vec<usize> = (0..mine.len())
+            .filter(|&k| {
+                let i = mine[k];
+                files[i].grammar.is_tree_sitter()
+                    && !migrations.out_of_scope.contains(&i)
+                    && facts.summaries.read_from(&files[i].path)
+            })
+            .collect();
+        let rechecked: Vec<(Vec<Diagnostic>, Vec<Notice>)> = again
+            .par_iter()
+            .map(|&k| {
+                let file = &files[mine[k]];
+                let overridden = overridden_of(file);
+                judge(mine[k], None, overridden.as_ref().unwrap_or(selection), &facts, None)
+            })
+            .collect();
+        for (k, (d, n)) in again.into_iter().zip(rechecked) {
+            results[k].0 = d;
+            results[k].1 = n;
+        }
+    }
     // No migration rule ran: a finding of another rule in a migration asks
     // the scope whether production applied that migration long ago.
     let mut late_out_of_scope = HashSet::new();
@@ -613,6 +687,13 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     };
     if !migrations_on && mine.iter().zip(&results).any(|(&i, (d, _, _))| !d.is_empty() && in_migration(i)) {
         let no_tree = |_: usize| None;
+        // The scope again: the summaries closed above changed `facts`.
+        let scope = migration::ScopeInput {
+            settings: &options.migration_scope,
+            run: &scope_run,
+            database: &facts.database,
+            paths: &options.paths,
+        };
         let late = migration::analyze_in_scope(&files, catalog, scope, &runs_somewhere, &reuse, &no_tree, &words_reuse);
         if let Some(e) = late.scope_error {
             return Err(e.into());
@@ -1228,6 +1309,20 @@ fn check_one(
     shared: &Shared<'_>,
     enabled: &dyn Fn(&RuleMeta) -> bool,
 ) -> (Vec<Diagnostic>, Vec<Notice>) {
+    check_one_summarising(file, tree, extra, shared, enabled, None)
+}
+
+/// [`check_one`], and for a Python or JS/TS file the function summaries of
+/// the tree the rules walked, into `summaries` when given (the summaries of
+/// a run without a cache come from the check's own parse: see `run`).
+fn check_one_summarising(
+    file: &SourceFile,
+    tree: Option<tree_sitter::Tree>,
+    extra: Vec<Diagnostic>,
+    shared: &Shared<'_>,
+    enabled: &dyn Fn(&RuleMeta) -> bool,
+    summaries: Option<&mut Vec<analysis::summaries::FunctionSummary>>,
+) -> (Vec<Diagnostic>, Vec<Notice>) {
     let mut notices = Vec::new();
     let policy = engine::suppress::Policy { require_reason: shared.options.require_suppression_reason };
     if file.grammar == Grammar::Sql {
@@ -1241,6 +1336,12 @@ fn check_one(
                 .into();
         }
         let tree = tree.or_else(|| lang::parse(file.grammar, &file.text))?;
+        if let Some(out) = summaries
+            && let Ok(functions) =
+                catch_unwind(AssertUnwindSafe(|| analysis::summaries::collect(file, &tree, shared.catalog)))
+        {
+            *out = functions;
+        }
         let mut result = engine::check_tree(file, &tree, shared.ruleset, shared.facts, shared.catalog);
         result.diagnostics.extend(extra);
         Some(Ok(result))

@@ -419,3 +419,30 @@ fn function_summaries_are_never_stale() {
     assert_eq!(hits, 0, "the summary changed: every file is checked again");
     assert!(!findings(&out).contains(&"shop/views.py PP501".to_string()), "{out}");
 }
+
+/// A run without the cache takes each Python and JS/TS file's summaries from
+/// the parse its check walks, judges every file first as if no call reached
+/// a project function, and checks again the files whose calls do; a run
+/// with the cache summarises every file before checking any. On every
+/// summaries fixture both must report the same.
+#[test]
+fn summaries_from_the_check_parse_report_what_summaries_first_report() {
+    let all = Selection { preview: true, ..Selection::default() };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut compared = 0;
+    for rule in std::fs::read_dir(&root).unwrap() {
+        for fx in std::fs::read_dir(rule.unwrap().path()).into_iter().flatten() {
+            let fx = fx.unwrap().path();
+            if !fx.is_dir() || !fx.file_name().unwrap().to_string_lossy().contains("summaries") {
+                continue;
+            }
+            let cache_dir = tempfile::tempdir().unwrap();
+            let first = run(&fx, cache_dir.path(), &all, true);
+            let deferred = run(&fx, cache_dir.path(), &all, false);
+            assert_eq!(first.cache_hits, 0);
+            assert_eq!(json(&first), json(&deferred), "{}", fx.display());
+            compared += usize::from(!deferred.diagnostics.is_empty());
+        }
+    }
+    assert!(compared >= 10, "only {compared} summaries fixtures with findings");
+}

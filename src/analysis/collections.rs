@@ -666,7 +666,14 @@ pub fn rust_request_channel(
                 }
             }
         }
-        cx.memo.rust_end_types.borrow_mut().insert(end.as_str().into(), candidates[before..].to_vec());
+        // Distinct names only: a field name a file repeats (`events:` in
+        // every copy of a struct) names the same type each time, and keeping
+        // each made every channel of such a file read them all (quadratic).
+        let mut found: Vec<String> = candidates.drain(before..).collect();
+        found.sort_unstable();
+        found.dedup();
+        candidates.extend(found.iter().cloned());
+        cx.memo.rust_end_types.borrow_mut().insert(end.as_str().into(), found);
     }
     candidates.iter().any(|name| {
         if let Some(&known) = cx.memo.rust_reply_types.borrow().get(name.as_str()) {

@@ -445,6 +445,22 @@ impl Summaries {
         Some((call, &self.functions[target]))
     }
 
+    /// Whether a call written in `path` resolves to a definition whose
+    /// summary a rule reads: one that reaches something ([`Reach`]) or does
+    /// nothing (`noop`). Every rule that asks [`Self::lookup`] judges a call
+    /// resolving to any other definition as one that resolves to none, so
+    /// a file without such a call is judged the same before the summaries
+    /// are closed as after. Call after [`close`].
+    pub fn read_from(&self, path: &str) -> bool {
+        let Some(calls) = self.by_path.get(path) else { return false };
+        calls.iter().any(|&(_, f, c)| {
+            self.resolved.get(f).and_then(|r| r.get(c)).copied().flatten().is_some_and(|t| {
+                let callee = &self.functions[t];
+                callee.reach != Reach::default() || callee.noop
+            })
+        })
+    }
+
     /// The one definition (or agreeing definitions: the first) among `candidates`.
     fn agree(&self, candidates: &[usize]) -> Option<usize> {
         let first = *candidates.first()?;
