@@ -147,7 +147,29 @@ fn bounded_where_used(entry: &NetCall, at: usize, cx: &RustChecker<'_, '_>) -> b
     if entry.rule != NetRule::Request || entry.kind != CallKind::Client {
         return false;
     }
+    if handed_to_batched_exporter(cx) {
+        return true;
+    }
     shared_name(at, cx).is_some_and(|name| facts.sends_bounded(&name))
+}
+
+/// Methods of telemetry exporter builders that take the HTTP client the
+/// exporter sends with (OpenTelemetry's `with_http_client`).
+const EXPORTER_CLIENT: &[&str] = &["with_http_client"];
+
+/// Batch processors that bound each export (OpenTelemetry's
+/// `max_export_timeout`, 30 s unless configured).
+const BATCHED_EXPORT: &[&str] = &["BatchSpanProcessor", "with_batch_exporter", "BatchLogProcessor", "PeriodicReader"];
+
+/// The client is an argument of an exporter builder's `with_http_client(..)`
+/// in a file that runs its exports through a batch processor: each send is
+/// bounded by the processor's export timeout, off the request path. A
+/// simple (synchronous) exporter has no such bound.
+fn handed_to_batched_exporter(cx: &RustChecker<'_, '_>) -> bool {
+    let handed = cx.ctx.parents().iter().any(|e| {
+        matches!(e, Expr::MethodCall(m) if EXPORTER_CLIENT.iter().any(|n| m.method == n))
+    });
+    handed && BATCHED_EXPORT.iter().any(|b| cx.memo.contains(cx.src, b))
 }
 
 /// The name of the `static` whose initialiser holds byte `at`
