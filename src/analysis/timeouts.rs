@@ -187,7 +187,12 @@ fn sends(b: &str) -> Vec<(BTreeSet<String>, bool)> {
         }
         let start = b[..at].rfind([';', '{', '}']).map_or(0, |i| i + 1);
         let bounded = b[start..at].contains(".timeout(");
-        let function = b[..at].rfind("fn ").unwrap_or(0);
+        // Its function's text before it, at most 8 KiB: a long function
+        // with many sends must not make this quadratic.
+        let mut function = b[..at].rfind("fn ").unwrap_or(0).max(at.saturating_sub(8 << 10));
+        while !b.is_char_boundary(function) {
+            function += 1;
+        }
         out.push((screaming_words(&b[function..at]), bounded));
     }
     out
@@ -212,7 +217,8 @@ mod tests {
 
     #[test]
     fn sends_with_a_timeout_on_each() {
-        let bounded = "let c = CLIENT.clone();\nlet r = c.get(u)\n    .timeout(T)\n    .send()\n    .await?;\ntx.send(r).await;";
+        let bounded =
+            "let c = CLIENT.clone();\nlet r = c.get(u)\n    .timeout(T)\n    .send()\n    .await?;\ntx.send(r).await;";
         let f = RustTimeoutFacts::scan_rust(bounded);
         assert!(f.sends_bounded("CLIENT"));
         let open = "let r = CLIENT.get(u).send().await?;";

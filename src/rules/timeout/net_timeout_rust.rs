@@ -166,9 +166,11 @@ const BATCHED_EXPORT: &[&str] = &["BatchSpanProcessor", "with_batch_exporter", "
 /// bounded by the processor's export timeout, off the request path. A
 /// simple (synchronous) exporter has no such bound.
 fn handed_to_batched_exporter(cx: &RustChecker<'_, '_>) -> bool {
-    let handed = cx.ctx.parents().iter().any(|e| {
-        matches!(e, Expr::MethodCall(m) if EXPORTER_CLIENT.iter().any(|n| m.method == n))
-    });
+    let handed = cx
+        .ctx
+        .parents()
+        .iter()
+        .any(|e| matches!(e, Expr::MethodCall(m) if EXPORTER_CLIENT.iter().any(|n| m.method == n)));
     handed && BATCHED_EXPORT.iter().any(|b| cx.memo.contains(cx.src, b))
 }
 
@@ -185,7 +187,9 @@ fn shared_name(at: usize, cx: &RustChecker<'_, '_>) -> Option<String> {
     }
     let before = cx.src.get(..at)?;
     let item = before.rfind("static ")?;
-    if before[item..].contains(';') || (item > 0 && before[..item].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '\'')) {
+    if before[item..].contains(';')
+        || (item > 0 && before[..item].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '\''))
+    {
         return None;
     }
     let rest = before[item + "static ".len()..].trim_start();
