@@ -450,6 +450,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 if analysis::values::wants_rust(&f.text) {
                     facts.rust_redacting_types = analysis::values::redacting_types(&f.text);
                 }
+                facts.rust_timeouts = analysis::timeouts::RustTimeoutFacts::scan_rust(&f.text);
                 if summaries_on
                     && let Ok(functions) =
                         catch_unwind(AssertUnwindSafe(|| analysis::rust_summaries::collect(f, catalog)))

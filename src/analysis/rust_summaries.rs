@@ -454,7 +454,7 @@ fn impl_type(header: &str) -> Option<String> {
 /// `text` with comments and the inside of string and char literals replaced
 /// by spaces (byte offsets kept; where each ends:
 /// [`rs::literal_or_comment_end`]).
-fn blank(text: &str) -> String {
+pub(crate) fn blank(text: &str) -> String {
     let b = text.as_bytes();
     let mut out = b.to_vec();
     let mut i = 0;
@@ -477,6 +477,63 @@ fn blank(text: &str) -> String {
         i = end;
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// The functions of a Rust file that return a reqwest client builder
+/// (`-> ClientBuilder`, `-> reqwest::ClientBuilder`) whose body sets no
+/// `.timeout(..)`: a caller that finishes one with `.build()` gets a client
+/// with no request timeout ("returns a client built without timeout",
+/// `request-without-timeout`). Lexical, like [`signatures`]: the file's
+/// other functions are not parsed for this. Names only; a file that does not
+/// name `reqwest` has none.
+pub fn untimed_client_builders(text: &str) -> Vec<String> {
+    if !text.contains("reqwest") {
+        return Vec::new();
+    }
+    let b = blank(text);
+    let bytes = b.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = b[from..].find("fn ").map(|i| i + from) {
+        from = at + 3;
+        if at > 0 && is_ident(bytes[at - 1]) {
+            continue;
+        }
+        let name: String = b[at + 3..].trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        if name.is_empty() {
+            continue;
+        }
+        let Some(open) = b[from..].find(['{', ';']).map(|i| i + from) else { break };
+        if bytes[open] != b'{' {
+            continue;
+        }
+        let head = &b[from..open];
+        let Some((_, ret)) = head.split_once("->") else { continue };
+        let ret = ret.split(" where").next().unwrap_or(ret).trim();
+        if ret.rsplit("::").next() != Some("ClientBuilder") {
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut close = bytes.len();
+        for (i, &c) in bytes.iter().enumerate().skip(open) {
+            match c {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !b[open..close].contains(".timeout(") {
+            out.push(name);
+        }
+        from = open;
+    }
+    out
 }
 
 /// A Rust function's summary before its effects are read: where it is, and
@@ -537,6 +594,20 @@ fn free(x: (u8, u8)) { fn inner() -> Option<&'static str> { None } }
             (None, "inner".into(), Some("Option".into())),
         ];
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn builders_returned_without_timeout() {
+        let src = r#"
+use reqwest::ClientBuilder;
+pub fn base() -> ClientBuilder { reqwest::Client::builder().user_agent("x") }
+fn bounded() -> reqwest::ClientBuilder { base().timeout(Duration::from_secs(5)) }
+fn client() -> reqwest::Client { base().build().unwrap() }
+trait T { fn make() -> ClientBuilder; }
+// fn commented() -> ClientBuilder { }
+"#;
+        assert_eq!(untimed_client_builders(src), vec!["base".to_string()]);
+        assert!(untimed_client_builders("fn base() -> ClientBuilder { x }").is_empty());
     }
 
     #[test]

@@ -5,6 +5,16 @@
 //! above the call that names that reason is accepted, the way other rules
 //! read "a comment says why" (`analysis::handlers::meaningful_comment`, the Rust
 //! engine's `explained`).
+//!
+//! For Rust it also answers, for the whole project, whether a timeout is
+//! applied where a client flows rather than where it is built
+//! ([`RustTimeoutFacts`], a lexical scan of every Rust file in the facts
+//! phase): a tower timeout layer stacked around services (a hyper client is
+//! one), a per-request `.timeout(..)` on every send through a shared
+//! `static` client, and which project helpers hand out a reqwest builder with
+//! no timeout for their callers to finish.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
 
@@ -98,9 +108,133 @@ pub fn explained_no_timeout<'t>(
     false
 }
 
+/// Where Rust code applies a request timeout away from the client's
+/// construction. Plain data, merged order-independently.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RustTimeoutFacts {
+    /// Some Rust file stacks a tower timeout (`tower::timeout::TimeoutLayer`,
+    /// `ServiceBuilder::new().timeout(..)`): a hyper client is a tower
+    /// `Service`, and such projects bound it in the stack that wraps it, not
+    /// on the client (`tower_http`'s server-side layer does not count).
+    #[serde(default)]
+    pub tower_timeout: bool,
+    /// SCREAMING_CASE names (a `static` client's) mapped to how many files
+    /// that name them send requests (`.send()`) with a `.timeout(..)` on
+    /// every send, and how many with a send that has none.
+    #[serde(default)]
+    pub shared_sends: BTreeMap<String, (u32, u32)>,
+    /// Project functions that return a reqwest `ClientBuilder` with no
+    /// `.timeout(..)` ([`crate::analysis::rust_summaries::untimed_client_builders`]).
+    #[serde(default)]
+    pub untimed_builders: BTreeSet<String>,
+}
+
+impl RustTimeoutFacts {
+    /// Merges another worker's facts.
+    pub fn merge(&mut self, other: RustTimeoutFacts) {
+        self.tower_timeout |= other.tower_timeout;
+        for (k, (a, b)) in other.shared_sends {
+            let e = self.shared_sends.entry(k).or_default();
+            e.0 += a;
+            e.1 += b;
+        }
+        self.untimed_builders.extend(other.untimed_builders);
+    }
+
+    /// Whether every file that sends through the shared client `name` sets a
+    /// per-request timeout on each send (and at least one does).
+    pub fn sends_bounded(&self, name: &str) -> bool {
+        self.shared_sends.get(name).is_some_and(|&(bounded, unbounded)| bounded > 0 && unbounded == 0)
+    }
+
+    /// Reads one Rust file.
+    pub fn scan_rust(text: &str) -> RustTimeoutFacts {
+        let mut out = RustTimeoutFacts {
+            untimed_builders: crate::analysis::rust_summaries::untimed_client_builders(text).into_iter().collect(),
+            ..Default::default()
+        };
+        if !(text.contains("timeout") || text.contains(".send()")) {
+            return out;
+        }
+        let b = crate::analysis::rust_summaries::blank(text);
+        out.tower_timeout = b.contains("tower::timeout") || (b.contains("ServiceBuilder") && b.contains(".timeout("));
+        for (names, bounded) in sends(&b) {
+            for name in names {
+                let e = out.shared_sends.entry(name).or_default();
+                if bounded {
+                    e.0 += 1;
+                } else {
+                    e.1 += 1;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The request sends of blanked Rust text (`.send()` with no argument: a
+/// channel's `send(x)` has one): for each, the SCREAMING_CASE names its
+/// function mentions before it (the shared clients it may go through:
+/// `let c = CLIENT.clone(); c.get(u).send()`), and whether its statement
+/// sets `.timeout(..)` before the send.
+fn sends(b: &str) -> Vec<(BTreeSet<String>, bool)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = b[from..].find(".send(").map(|i| i + from) {
+        from = at + 6;
+        if !b[from..].trim_start().starts_with(')') {
+            continue;
+        }
+        let start = b[..at].rfind([';', '{', '}']).map_or(0, |i| i + 1);
+        let bounded = b[start..at].contains(".timeout(");
+        // Its function's text before it, at most 8 KiB: a long function
+        // with many sends must not make this quadratic.
+        let mut function = b[..at].rfind("fn ").unwrap_or(0).max(at.saturating_sub(8 << 10));
+        while !b.is_char_boundary(function) {
+            function += 1;
+        }
+        out.push((screaming_words(&b[function..at]), bounded));
+    }
+    out
+}
+
+/// The SCREAMING_CASE identifiers a blanked Rust text names (`CLIENT`,
+/// `HTTP_CLIENT`), each once.
+fn screaming_words(b: &str) -> BTreeSet<String> {
+    b.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| {
+            w.len() >= 2
+                && w.starts_with(|c: char| c.is_ascii_uppercase())
+                && w.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+        })
+        .map(str::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::says_why_no_timeout;
+    use super::*;
+
+    #[test]
+    fn sends_with_a_timeout_on_each() {
+        let bounded =
+            "let c = CLIENT.clone();\nlet r = c.get(u)\n    .timeout(T)\n    .send()\n    .await?;\ntx.send(r).await;";
+        let f = RustTimeoutFacts::scan_rust(bounded);
+        assert!(f.sends_bounded("CLIENT"));
+        let open = "let r = CLIENT.get(u).send().await?;";
+        let mut f2 = RustTimeoutFacts::scan_rust(open);
+        assert!(!f2.sends_bounded("CLIENT"));
+        f2.merge(f);
+        assert!(!f2.sends_bounded("CLIENT"), "one file without a timeout keeps the client open");
+        assert!(!RustTimeoutFacts::scan_rust("static CLIENT: u8 = 1;").sends_bounded("CLIENT"));
+    }
+
+    #[test]
+    fn tower_layers_not_tower_http() {
+        assert!(RustTimeoutFacts::scan_rust("use tower::timeout::TimeoutLayer;").tower_timeout);
+        assert!(RustTimeoutFacts::scan_rust("ServiceBuilder::new().timeout(d).service(s)").tower_timeout);
+        assert!(!RustTimeoutFacts::scan_rust("use tower_http::timeout::TimeoutLayer;").tower_timeout);
+    }
 
     #[test]
     fn reasons_for_no_timeout() {

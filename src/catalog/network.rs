@@ -161,6 +161,11 @@ pub struct NetCall {
     /// project sets it; only the built-in catalog's names are gathered.
     #[serde(default)]
     pub settings: Vec<String>,
+    /// Rust: the client is a tower `Service` (hyper's), bounded by a tower
+    /// timeout layer stacked around it anywhere in the project
+    /// ([`crate::analysis::timeouts::RustTimeoutFacts::tower_timeout`]).
+    #[serde(default)]
+    pub service: bool,
 }
 
 impl NetworkCatalog {

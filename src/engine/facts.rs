@@ -53,6 +53,10 @@ pub struct ProjectFacts {
     /// Rust types (by simple name) whose hand-written `Debug` or `Display`
     /// prints a mask: value-kind evidence ([`crate::analysis::values`]).
     pub rust_redacting_types: BTreeSet<String>,
+    /// Rust timeouts applied where a client flows, not where it is built
+    /// ([`crate::analysis::timeouts::RustTimeoutFacts`]).
+    #[serde(default)]
+    pub rust_timeouts: crate::analysis::timeouts::RustTimeoutFacts,
     /// Module-level settings that always hold a local-socket URL
     /// (value-kind evidence, [`crate::analysis::values::EndpointFacts`]).
     #[serde(default)]
@@ -103,6 +107,7 @@ impl ProjectFacts {
         self.constant_collections.extend(other.constant_collections);
         self.reporting_functions.extend(other.reporting_functions);
         self.rust_redacting_types.extend(other.rust_redacting_types);
+        self.rust_timeouts.merge(other.rust_timeouts);
         self.libraries.merge(other.libraries);
         self.endpoints.merge(other.endpoints);
         self.database.merge(other.database);

@@ -17,7 +17,12 @@ pub const KINDS: &[RustKind] = &[RustKind::Call, RustKind::MethodCall];
 pub fn check(node: RustNode<'_>, cx: &mut RustChecker<'_, '_>, rule: NetRule) {
     match node {
         RustNode::Call(call) => check_call(call, cx, rule),
-        RustNode::MethodCall(m) => check_session_method(m, cx, rule),
+        RustNode::MethodCall(m) => {
+            check_session_method(m, cx, rule);
+            if rule == NetRule::Request {
+                check_helper_build(m, cx);
+            }
+        }
         _ => {}
     }
 }
@@ -27,9 +32,10 @@ fn check_call(call: &syn::ExprCall, cx: &mut RustChecker<'_, '_>, rule: NetRule)
     let Some((path, entry)) =
         cx.callee_candidates(call).into_iter().find_map(|p| catalog.network.rust_call(rule, &p).map(|e| (p, e)))
     else {
+        check_constructor_argument(call, cx, rule);
         return;
     };
-    if escaped(entry, cx) || wrapped(cx) {
+    if escaped(entry, cx) || wrapped(cx) || bounded_where_used(entry, cx.span(call).start as usize, cx) {
         return;
     }
     let methods = chain_after(call, cx);
@@ -62,6 +68,134 @@ fn check_call(call: &syn::ExprCall, cx: &mut RustChecker<'_, '_>, rule: NetRule)
         return;
     }
     cx.report(span, message);
+}
+
+/// `Lazy::new(reqwest::Client::new)`, `OnceLock::get_or_init(Client::default)`:
+/// a client constructor passed by name, not called, so the call itself is
+/// not the catalog's. Only a finished client (`kind = "client"` without
+/// `chain_end`) is a finding this way.
+fn check_constructor_argument(call: &syn::ExprCall, cx: &mut RustChecker<'_, '_>, rule: NetRule) {
+    let catalog = cx.catalog;
+    for arg in &call.args {
+        let Expr::Path(p) = rs::peel(arg) else { continue };
+        let Some(entry) = cx.path_candidates(&p.path).into_iter().find_map(|c| {
+            catalog.network.rust_call(rule, &c).filter(|e| e.kind == CallKind::Client && e.chain_end.is_empty())
+        }) else {
+            continue;
+        };
+        let span = cx.span(arg);
+        if escaped(entry, cx) || bounded_where_used(entry, span.start as usize, cx) {
+            continue;
+        }
+        if cx.explained_by(span, timeouts::says_why_no_timeout) {
+            continue;
+        }
+        let shown = short(cx.text(arg));
+        cx.report(
+            span,
+            format!("`{shown}` creates a client with no request timeout, so a server that stops answering holds every request made through it forever"),
+        );
+    }
+}
+
+/// `helper().build()` where the project function `helper` returns a reqwest
+/// `ClientBuilder` with no `.timeout(..)` (the function summaries' "returns a
+/// client built without timeout"), and nothing in this chain adds one:
+/// reported here, where the client is finished and the timeout belongs.
+fn check_helper_build(m: &syn::ExprMethodCall, cx: &mut RustChecker<'_, '_>) {
+    if m.method != "build" || cx.facts.rust_timeouts.untimed_builders.is_empty() {
+        return;
+    }
+    let mut receiver = rs::peel(&m.receiver);
+    loop {
+        match receiver {
+            Expr::MethodCall(inner) if inner.method == "timeout" => return,
+            Expr::MethodCall(inner) => receiver = rs::peel(&inner.receiver),
+            _ => break,
+        }
+    }
+    let Expr::Call(root) = receiver else { return };
+    let Expr::Path(p) = rs::peel(&root.func) else { return };
+    let Some(helper) = p.path.segments.last().map(|s| s.ident.to_string()) else { return };
+    if !cx.facts.rust_timeouts.untimed_builders.contains(&helper) {
+        return;
+    }
+    let catalog = cx.catalog;
+    let Some(entry) = catalog.network.rust_call(NetRule::Request, "reqwest::Client::builder") else { return };
+    let span = cx.span(m);
+    if escaped(entry, cx) || wrapped(cx) || bounded_where_used(entry, span.start as usize, cx) {
+        return;
+    }
+    if cx.explained_by(span, timeouts::says_why_no_timeout) {
+        return;
+    }
+    cx.report(
+        span,
+        format!("`{helper}()` returns a client builder without `.timeout(..)` and `.build()` here finishes it, so a server that stops answering holds every request made through this client forever"),
+    );
+}
+
+/// A timeout applied where the client built at byte `at` flows rather than
+/// where it is built: a tower timeout layer in the project around a client
+/// that is a tower `Service`, or a per-request `.timeout(..)` on every send
+/// through the `static` (or `OnceLock`) it initialises.
+fn bounded_where_used(entry: &NetCall, at: usize, cx: &RustChecker<'_, '_>) -> bool {
+    let facts = &cx.facts.rust_timeouts;
+    if entry.service && facts.tower_timeout {
+        return true;
+    }
+    if entry.rule != NetRule::Request || entry.kind != CallKind::Client {
+        return false;
+    }
+    if handed_to_batched_exporter(cx) {
+        return true;
+    }
+    shared_name(at, cx).is_some_and(|name| facts.sends_bounded(&name))
+}
+
+/// Methods of telemetry exporter builders that take the HTTP client the
+/// exporter sends with (OpenTelemetry's `with_http_client`).
+const EXPORTER_CLIENT: &[&str] = &["with_http_client"];
+
+/// Batch processors that bound each export (OpenTelemetry's
+/// `max_export_timeout`, 30 s unless configured).
+const BATCHED_EXPORT: &[&str] = &["BatchSpanProcessor", "with_batch_exporter", "BatchLogProcessor", "PeriodicReader"];
+
+/// The client is an argument of an exporter builder's `with_http_client(..)`
+/// in a file that runs its exports through a batch processor: each send is
+/// bounded by the processor's export timeout, off the request path. A
+/// simple (synchronous) exporter has no such bound.
+fn handed_to_batched_exporter(cx: &RustChecker<'_, '_>) -> bool {
+    let handed = cx
+        .ctx
+        .parents()
+        .iter()
+        .any(|e| matches!(e, Expr::MethodCall(m) if EXPORTER_CLIENT.iter().any(|n| m.method == n)));
+    handed && BATCHED_EXPORT.iter().any(|b| cx.memo.contains(cx.src, b))
+}
+
+/// The name of the `static` whose initialiser holds byte `at`
+/// (`static CLIENT: Lazy<Client> = Lazy::new(|| Client::new());`), or of the
+/// cell a `get_or_init(..)` around it fills (`CLIENT.get_or_init(..)`).
+fn shared_name(at: usize, cx: &RustChecker<'_, '_>) -> Option<String> {
+    let cell = cx.ctx.parents().iter().rev().find_map(|e| match e {
+        Expr::MethodCall(m) if m.method.to_string().starts_with("get_or_") => rs::ident_of(&m.receiver),
+        _ => None,
+    });
+    if cell.is_some() {
+        return cell;
+    }
+    let before = cx.src.get(..at)?;
+    let item = before.rfind("static ")?;
+    if before[item..].contains(';')
+        || (item > 0 && before[..item].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '\''))
+    {
+        return None;
+    }
+    let rest = before[item + "static ".len()..].trim_start();
+    let rest = rest.strip_prefix("mut ").unwrap_or(rest).trim_start();
+    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    (!name.is_empty()).then_some(name)
 }
 
 /// `client.get_connection()` on a local made by a `session` constructor.
