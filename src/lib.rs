@@ -422,8 +422,12 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     // the summaries added (`docs/performance.md`). Rust summaries come from
     // a syn walk of their own here, as before: Rust calls resolve only to
     // Rust functions, so they are closed before phase 2.
-    let deferred =
-        summaries_on && cache.is_none() && memo.is_none() && options.shard.is_none() && options.report_only.is_none();
+    // A cache with no entry for any file (a first run, a CI job on a fresh
+    // runner) is as cold as no cache: the summaries gathered in phase 2 are
+    // stored with each file's facts, and the facts key is taken once they
+    // are closed, so the next run reuses them as if summarised up front.
+    let cold = cache.is_none() || (0..files.len()).all(|i| cached(i, &files[i]).is_none());
+    let deferred = summaries_on && cold && memo.is_none() && options.shard.is_none() && options.report_only.is_none();
     // A tree parsed only for the summaries is kept for phase 2 while the
     // source behind the kept ones stays under this budget, and parsed again
     // there after that. Parsing again is the largest cost the summaries add
@@ -513,7 +517,8 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         memo.put((0..files.len()).map(|i| (files[i].path.clone(), hashes[i].clone(), file_facts[i].clone())));
     }
     facts.close();
-    let facts_key = cache.as_ref().map(|_| cache::hash(facts.key_text().as_bytes())).unwrap_or_default();
+    let facts_key =
+        cache.as_ref().filter(|_| !deferred).map(|_| cache::hash(facts.key_text().as_bytes())).unwrap_or_default();
     let kept_trees = std::sync::Mutex::new(kept_trees);
 
     // ---- migrations: their own reader (SQL parser, ORM operations) and rules ----
@@ -648,7 +653,14 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         })
         .collect();
     let mut results: Vec<(Vec<Diagnostic>, Vec<Notice>, String)> = Vec::with_capacity(checked.len());
-    for (d, n, k, functions) in checked {
+    for (&i, (d, n, k, functions)) in mine.iter().zip(checked) {
+        if cache.is_some() && !functions.is_empty() {
+            file_facts[i]
+                .get_or_insert_with(ProjectFacts::default)
+                .summaries
+                .functions
+                .extend(functions.iter().cloned());
+        }
         facts.summaries.functions.extend(functions);
         results.push((d, n, k));
     }
@@ -679,6 +691,12 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
             results[k].1 = n;
         }
     }
+    // The key the results are stored under: the facts as the next run
+    // rebuilds them from the cache, every summary included.
+    let facts_key = match &cache {
+        Some(_) if deferred => cache::hash(facts.key_text().as_bytes()),
+        _ => facts_key,
+    };
     // No migration rule ran: a finding of another rule in a migration asks
     // the scope whether production applied that migration long ago.
     let mut late_out_of_scope = HashSet::new();

@@ -420,11 +420,13 @@ fn function_summaries_are_never_stale() {
     assert!(!findings(&out).contains(&"shop/views.py PP501".to_string()), "{out}");
 }
 
-/// A run without the cache takes each Python and JS/TS file's summaries from
-/// the parse its check walks, judges every file first as if no call reached
-/// a project function, and checks again the files whose calls do; a run
-/// with the cache summarises every file before checking any. On every
-/// summaries fixture both must report the same.
+/// A cold run (no cache, or a cache with no entry for any file) takes each
+/// Python and JS/TS file's summaries from the parse its check walks, judges
+/// every file first as if no call reached a project function, and checks
+/// again the files whose calls do; a run with part of the cache warm
+/// summarises the changed files before checking any. On every summaries
+/// fixture all of them must report the same, and a cold run's entries must
+/// be reused by the next run.
 #[test]
 fn summaries_from_the_check_parse_report_what_summaries_first_report() {
     let all = Selection { preview: true, ..Selection::default() };
@@ -436,13 +438,48 @@ fn summaries_from_the_check_parse_report_what_summaries_first_report() {
             if !fx.is_dir() || !fx.file_name().unwrap().to_string_lossy().contains("summaries") {
                 continue;
             }
+            // A copy, with one file that no change below touches.
+            let project = tempfile::tempdir().unwrap();
+            let copy = project.path();
+            let mut files = Vec::new();
+            copy_tree(&fx, copy, &mut files);
+            write(copy, "zz_anchor.py", "ANCHOR = 1\n");
             let cache_dir = tempfile::tempdir().unwrap();
-            let first = run(&fx, cache_dir.path(), &all, true);
-            let deferred = run(&fx, cache_dir.path(), &all, false);
-            assert_eq!(first.cache_hits, 0);
-            assert_eq!(json(&first), json(&deferred), "{}", fx.display());
-            compared += usize::from(!deferred.diagnostics.is_empty());
+            let fresh = run(copy, cache_dir.path(), &all, false);
+            let cold = run(copy, cache_dir.path(), &all, true);
+            assert_eq!(cold.cache_hits, 0);
+            assert_eq!(json(&cold), json(&fresh), "cold cache: {}", fx.display());
+            let warm = run(copy, cache_dir.path(), &all, true);
+            assert_eq!(warm.cache_hits, warm.files_checked, "a cold run's entries are reused: {}", fx.display());
+            assert_eq!(json(&warm), json(&fresh), "warm cache: {}", fx.display());
+            // Every file but the anchor changes: the cache is not cold, so the
+            // changed files are summarised before any is checked.
+            for f in &files {
+                let mut text = std::fs::read_to_string(f).unwrap();
+                text.push('\n');
+                std::fs::write(f, text).unwrap();
+            }
+            let fresh = run(copy, cache_dir.path(), &all, false);
+            let first = run(copy, cache_dir.path(), &all, true);
+            assert_eq!(first.cache_hits, 1, "only the anchor is reused: {}", fx.display());
+            assert_eq!(json(&first), json(&fresh), "summaries first: {}", fx.display());
+            compared += usize::from(!fresh.diagnostics.is_empty());
         }
     }
     assert!(compared >= 10, "only {compared} summaries fixtures with findings");
+}
+
+/// Copies the files under `from` into `to`, listing the copies in `files`.
+fn copy_tree(from: &Path, to: &Path, files: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            copy_tree(&e.path(), &dest, files);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+            files.push(dest);
+        }
+    }
 }
