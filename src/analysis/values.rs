@@ -354,9 +354,20 @@ pub fn scan_python_text_forms(text: &str, out: &mut BTreeMap<String, BTreeSet<St
 }
 
 /// The attribute names a line of a text-form method shows: `self.<attr>`
-/// reads and string literals that are attribute names (`'user_id'`).
+/// reads and string literals that are attribute names (`'user_id'`). A line
+/// that returns one attribute as it is (`return self.value`,
+/// `return str(self.raw)`) makes the text form that attribute's value: it
+/// is recorded once more as `=<attr>` ([`PASSED_THROUGH`]).
 fn shown_attributes(line: &str, out: &mut BTreeSet<String>) {
     let ident = |s: &str| -> String { s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect() };
+    let returned = line.trim().strip_prefix("return ").map(str::trim).unwrap_or("");
+    let bare = returned.strip_prefix("str(").and_then(|r| r.strip_suffix(')')).unwrap_or(returned);
+    if let Some(attr) = bare.strip_prefix("self.")
+        && !attr.is_empty()
+        && ident(attr) == attr
+    {
+        out.insert(format!("{PASSED_THROUGH}{attr}"));
+    }
     for (at, _) in line.match_indices("self.") {
         let before = line[..at].chars().next_back();
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
@@ -481,13 +492,24 @@ pub fn python_session_takes(call: tree_sitter::Node<'_>, src: &str, name: &str) 
 /// secret; for a mapped instance of an unnamed class, whether any project
 /// class's text form does. `None`: the class's text form is unknown (a
 /// library's class, or one that inherits it), so the record says nothing.
+///
+/// A class named like a secret whose text form is one attribute as it is
+/// (`class SessionToken: def __str__(self): return self.value`) is a wrapper
+/// that prints its secret, whatever that attribute is called.
 pub fn record_shows_secret(record: &PyRecord, facts: &EndpointFacts, cat: &SecretsCatalog) -> Option<bool> {
-    let shows = |attrs: &BTreeSet<String>| attrs.iter().any(|a| secret_name(a, cat).is_some());
+    let shows = |class: &str, attrs: &BTreeSet<String>| {
+        let wrapper = secret_name(class, cat).is_some() && attrs.iter().any(|a| a.starts_with(PASSED_THROUGH));
+        wrapper || attrs.iter().any(|a| secret_name(a.trim_start_matches(PASSED_THROUGH), cat).is_some())
+    };
     match record {
-        PyRecord::Of(class) => facts.text_forms.get(class).map(shows),
-        PyRecord::Mapped => Some(facts.text_forms.values().any(shows)),
+        PyRecord::Of(class) => facts.text_forms.get(class).map(|attrs| shows(class, attrs)),
+        PyRecord::Mapped => Some(facts.text_forms.iter().any(|(class, attrs)| shows(class, attrs))),
     }
 }
+
+/// Marks, in [`EndpointFacts::text_forms`], an attribute a text form
+/// returns as it is.
+pub const PASSED_THROUGH: char = '=';
 
 /// What the Python call `call` connects to, when its arguments say it is no
 /// network peer: a URL or DSN literal (first positional, or `url=`, `dsn=`,
@@ -702,6 +724,16 @@ mod tests {
         assert_eq!(record_shows_secret(&PyRecord::Of("Pair".into()), &facts, cat), Some(true));
         assert_eq!(record_shows_secret(&PyRecord::Of("Plain".into()), &facts, cat), None);
         assert_eq!(record_shows_secret(&PyRecord::Mapped, &facts, cat), Some(true), "Pair shows a token");
+        // A wrapper named like a secret that prints one attribute as it is.
+        let mut wrappers = BTreeMap::new();
+        scan_python_text_forms(
+            "class SessionToken:\n    def __str__(self):\n        return str(self.value)\n\n\
+             class Label:\n    def __str__(self):\n        return self.value\n",
+            &mut wrappers,
+        );
+        let facts = EndpointFacts { text_forms: wrappers, ..Default::default() };
+        assert_eq!(record_shows_secret(&PyRecord::Of("SessionToken".into()), &facts, cat), Some(true));
+        assert_eq!(record_shows_secret(&PyRecord::Of("Label".into()), &facts, cat), Some(false));
     }
 
     #[test]
