@@ -116,10 +116,14 @@ fn size_uncached<'t>(expr: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> Option
             }
             small_relation(text, cx).then_some(SizeClass::SmallRelation)
         }
-        // `xs[:10]`: a slice with an upper bound.
+        // `xs[:10]`: a slice with an upper bound. Not a window that moves
+        // with a loop (`ids[i:i + batch_size]` under `for i in ...`): over
+        // that loop it covers every item.
         "subscript" => {
             let bounded = crate::lang::named_children(expr).into_iter().any(|c| {
-                c.kind() == "slice" && node_text(c, src).split(':').nth(1).is_some_and(|end| !end.trim().is_empty())
+                c.kind() == "slice"
+                    && node_text(c, src).split(':').nth(1).is_some_and(|end| !end.trim().is_empty())
+                    && !starts_at_loop_variable(c, cx)
             });
             bounded.then_some(SizeClass::Sliced)
         }
@@ -188,6 +192,34 @@ fn call_size<'t>(expr: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> Option<Siz
         return Some(SizeClass::Chunked);
     }
     None
+}
+
+/// True when a Python slice starts at a name an enclosing function binds as
+/// a `for` target (`ids[start:start + n]` under `for start in range(..)`):
+/// a window that walks the whole collection as the loop runs.
+fn starts_at_loop_variable(slice: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    if cx.grammar() != Grammar::Python {
+        return false;
+    }
+    let Some(start) = slice.named_child(0).filter(|s| s.kind() == "identifier" && s.start_byte() == slice.start_byte())
+    else {
+        return false;
+    };
+    let name = node_text(start, cx.src);
+    let Some((_, scope)) = cx.ctx.function() else { return false };
+    let mut found = false;
+    crate::lang::walk(scope, &mut |n| {
+        if found {
+            return false;
+        }
+        if n.kind() == "for_statement"
+            && let Some(left) = n.field("left")
+        {
+            found = binds(left, name, cx.src);
+        }
+        true
+    });
+    found
 }
 
 /// Python `range(0, len(ids), batch_size)`: a step that is a name or an
