@@ -10,7 +10,7 @@
 //! | `Literal` | a literal list, tuple, set, dict, array, object, `range(3)`, or a local assigned one (Rust: a `let` bound once to an array or `vec![..]` literal, or a fixed-size array parameter `[T; N]`) |
 //! | `Constant` | an all-caps name, or a module-level literal collection of this or another module (the project fact [`ProjectFacts::constant_collections`], gathered by [`ConstantCollectionFacts`]) |
 //! | `Sliced` | `xs[:10]`, `islice(xs, n)`, `.slice(0, n)`, `.take(n)`, `&xs[..n]`; JS/TS: one page of a query (`.limit(n)`, `findMany({ take: 20 })`, `findAll(limit, offset)`) |
-//! | `Chunked` | `batched(xs, 100)`, `.chunks(100)`: the loop runs once per chunk (a loop over one chunk's items is not small: over all chunks it runs once per item) |
+//! | `Chunked` | `batched(xs, 100)`, `.chunks(100)`, Python `range(0, len(xs), batch_size)` (a named step, or one of 10 or more): the loop runs once per chunk (a loop over one chunk's items is not small: over all chunks it runs once per item) |
 //! | `Registry` | an enum class, `Model.choices`, settings, `Object.values(Enum)`, the catalog's `small_collections`; Rust: a field of the service's configuration (`self.config.shards`), not one rooted in a request |
 //! | `SmallRelation` | one parent row's relation that is small by nature (`order.items`), from `[catalog.collections] small_relations` |
 //!
@@ -116,10 +116,14 @@ fn size_uncached<'t>(expr: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> Option
             }
             small_relation(text, cx).then_some(SizeClass::SmallRelation)
         }
-        // `xs[:10]`: a slice with an upper bound.
+        // `xs[:10]`: a slice with an upper bound. Not a window that moves
+        // with a loop (`ids[i:i + batch_size]` under `for i in ...`): over
+        // that loop it covers every item.
         "subscript" => {
             let bounded = crate::lang::named_children(expr).into_iter().any(|c| {
-                c.kind() == "slice" && node_text(c, src).split(':').nth(1).is_some_and(|end| !end.trim().is_empty())
+                c.kind() == "slice"
+                    && node_text(c, src).split(':').nth(1).is_some_and(|end| !end.trim().is_empty())
+                    && !starts_at_loop_variable(c, cx)
             });
             bounded.then_some(SizeClass::Sliced)
         }
@@ -139,6 +143,9 @@ fn call_size<'t>(expr: Node<'t>, cx: &Checker<'_, 't>, depth: u32) -> Option<Siz
         a.named_children(&mut cursor).find(|c| c.kind() != "comment")
     });
     let lang = lang(cx);
+    if name == "range" && cx.grammar() == Grammar::Python && range_steps_by_chunk(args, src) {
+        return Some(SizeClass::Chunked);
+    }
     if name == "range" {
         // `range(len(xs))` is as long as `xs`.
         return (!args.is_some_and(|a| node_text(a, src).contains("len("))).then_some(SizeClass::Literal);
@@ -221,6 +228,50 @@ fn js_page_query(method: &str, args: Option<Node<'_>>, src: &str) -> bool {
         }),
         _ => false,
     })
+}
+
+/// True when a Python slice starts at a name an enclosing function binds as
+/// a `for` target (`ids[start:start + n]` under `for start in range(..)`):
+/// a window that walks the whole collection as the loop runs.
+fn starts_at_loop_variable(slice: Node<'_>, cx: &Checker<'_, '_>) -> bool {
+    if cx.grammar() != Grammar::Python {
+        return false;
+    }
+    let Some(start) = slice.named_child(0).filter(|s| s.kind() == "identifier" && s.start_byte() == slice.start_byte())
+    else {
+        return false;
+    };
+    let name = node_text(start, cx.src);
+    let Some((_, scope)) = cx.ctx.function() else { return false };
+    let mut found = false;
+    crate::lang::walk(scope, &mut |n| {
+        if found {
+            return false;
+        }
+        if n.kind() == "for_statement"
+            && let Some(left) = n.field("left")
+        {
+            found = binds(left, name, cx.src);
+        }
+        true
+    });
+    found
+}
+
+/// Python `range(0, len(ids), batch_size)`: a step that is a name or an
+/// expression (`batch_size`, `self.chunk_size`, `settings.BATCH`) or an
+/// integer of 10 or more walks the collection a chunk at a time, so the loop
+/// runs once per chunk (its body slices `ids[i:i + batch_size]`). A step of a
+/// few (`range(0, len(xs), 2)`, pairs) still runs once per item or two.
+fn range_steps_by_chunk(args: Option<Node<'_>>, src: &str) -> bool {
+    let Some(args) = args else { return false };
+    let kids: Vec<Node<'_>> = crate::lang::named_children(args).into_iter().filter(|c| c.kind() != "comment").collect();
+    let [_, _, step] = kids.as_slice() else { return false };
+    match step.kind() {
+        "integer" => node_text(*step, src).replace('_', "").parse::<u64>().is_ok_and(|n| n >= 10),
+        "identifier" | "attribute" | "binary_operator" => true,
+        _ => false,
+    }
 }
 
 /// A name: constant, enum class, a local assigned a sized value, or an

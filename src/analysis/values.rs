@@ -21,7 +21,7 @@
 //! that hold such a URL are found in the facts phase ([`EndpointFacts`]), so
 //! `Redis.from_url(settings.BROKER_URL)` is answered where it is called.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::secrets::{SecretsCatalog, Sensitive, split_words};
 
@@ -161,6 +161,13 @@ pub struct EndpointFacts {
     /// somewhere: another literal, or a value read at run time.
     #[serde(default)]
     pub elsewhere: BTreeSet<String>,
+    /// Python classes (by simple name) whose text form the project defines
+    /// or generates, mapped to the attribute names that text form shows
+    /// ([`scan_python_text_forms`]). Value-kind facts like the rest of this
+    /// struct; kept here until the facts phase gives value facts their own
+    /// field.
+    #[serde(default)]
+    pub text_forms: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl EndpointFacts {
@@ -168,6 +175,9 @@ impl EndpointFacts {
     pub fn merge(&mut self, other: EndpointFacts) {
         self.local_socket.extend(other.local_socket);
         self.elsewhere.extend(other.elsewhere);
+        for (k, v) in other.text_forms {
+            self.text_forms.entry(k).or_default().extend(v);
+        }
     }
 
     /// True when the setting `name` (a simple name: `BROKER_URL` for
@@ -234,9 +244,272 @@ impl crate::engine::facts::FactCollector for EndpointSettingFacts {
         // environment says the name is not always a local socket.
         if file.grammar == crate::source::Grammar::Python {
             scan_python_endpoints(&file.text, &mut facts.endpoints);
+            scan_python_text_forms(&file.text, &mut facts.endpoints.text_forms);
         }
     }
 }
+
+/// The text forms of the Python classes a file defines, for
+/// [`EndpointFacts::text_forms`]: a class with its own `__str__`,
+/// `__repr__` or `__unicode__` shows the `self.<attr>` attributes those
+/// methods read and the attribute names they pass as strings
+/// (`format_repr(self, 'id', 'name')`); a class whose text form is
+/// generated from its fields (`@dataclass`, `attrs`, a pydantic
+/// `BaseModel`, a `NamedTuple`) shows every field it declares. A class
+/// that neither defines nor generates one is not recorded.
+pub fn scan_python_text_forms(text: &str, out: &mut BTreeMap<String, BTreeSet<String>>) {
+    if !text.contains("class ") {
+        return;
+    }
+    struct Open {
+        name: String,
+        indent: usize,
+        generated: bool,
+        own: bool,
+        shown: BTreeSet<String>,
+        fields: BTreeSet<String>,
+        /// Indent of the text-form method being read, while inside it.
+        method: Option<usize>,
+    }
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
+    let mut decorators: Vec<&str> = Vec::new();
+    let mut open: Option<Open> = None;
+    let close = |c: Open, out: &mut BTreeMap<String, BTreeSet<String>>| {
+        if c.own {
+            out.entry(c.name).or_default().extend(c.shown);
+        } else if c.generated {
+            out.entry(c.name).or_default().extend(c.fields);
+        }
+    };
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = indent_of(line);
+        if let Some(c) = &open
+            && indent <= c.indent
+        {
+            close(open.take().expect("open class"), out);
+        }
+        if let Some(rest) = trimmed.strip_prefix("class ") {
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let bases = rest[name.len()..].split(':').next().unwrap_or("");
+            let generated = decorators.iter().any(|d| {
+                let d = d.trim_start_matches('@');
+                let head = d.split('(').next().unwrap_or(d);
+                let last = head.rsplit('.').next().unwrap_or(head);
+                matches!(last, "dataclass" | "s" | "attrs" | "define" | "frozen" | "mutable")
+            }) || ["BaseModel", "NamedTuple", "BaseSettings"].iter().any(|b| bases.contains(b));
+            decorators.clear();
+            if let Some(c) = open.take() {
+                close(c, out);
+            }
+            open = Some(Open {
+                name,
+                indent,
+                generated,
+                own: false,
+                shown: BTreeSet::new(),
+                fields: BTreeSet::new(),
+                method: None,
+            });
+            continue;
+        }
+        if trimmed.starts_with('@') {
+            decorators.push(trimmed);
+            continue;
+        }
+        decorators.clear();
+        let Some(c) = open.as_mut() else { continue };
+        if let Some(m) = c.method {
+            if indent > m {
+                shown_attributes(trimmed, &mut c.shown);
+                continue;
+            }
+            c.method = None;
+        }
+        if let Some(def) = trimmed.strip_prefix("def ") {
+            if ["__str__", "__repr__", "__unicode__"].iter().any(|m| def.starts_with(&format!("{m}("))) {
+                c.own = true;
+                c.method = Some(indent);
+                // A one-line body: `def __str__(self): return self.name`.
+                if let Some((_, body)) = def.split_once("):") {
+                    shown_attributes(body, &mut c.shown);
+                }
+            }
+            continue;
+        }
+        // A field declaration: `token: str` or `token: str = ""`.
+        if let Some((field, _)) = trimmed.split_once(':')
+            && !field.is_empty()
+            && field.chars().all(|ch| ch.is_alphanumeric() || ch == '_')
+        {
+            c.fields.insert(field.to_string());
+        }
+    }
+    if let Some(c) = open {
+        close(c, out);
+    }
+}
+
+/// The attribute names a line of a text-form method shows: `self.<attr>`
+/// reads and string literals that are attribute names (`'user_id'`). A line
+/// that returns one attribute as it is (`return self.value`,
+/// `return str(self.raw)`) makes the text form that attribute's value: it
+/// is recorded once more as `=<attr>` ([`PASSED_THROUGH`]).
+fn shown_attributes(line: &str, out: &mut BTreeSet<String>) {
+    let ident = |s: &str| -> String { s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect() };
+    let returned = line.trim().strip_prefix("return ").map(str::trim).unwrap_or("");
+    let bare = returned.strip_prefix("str(").and_then(|r| r.strip_suffix(')')).unwrap_or(returned);
+    if let Some(attr) = bare.strip_prefix("self.")
+        && !attr.is_empty()
+        && ident(attr) == attr
+    {
+        out.insert(format!("{PASSED_THROUGH}{attr}"));
+    }
+    for (at, _) in line.match_indices("self.") {
+        let before = line[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let name = ident(&line[at + 5..]);
+        if !name.is_empty() {
+            out.insert(name);
+        }
+    }
+    for quote in ['\'', '"'] {
+        let parts: Vec<&str> = line.split(quote).collect();
+        for (i, part) in parts.iter().enumerate() {
+            if i % 2 == 1
+                && !part.is_empty()
+                && part.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                out.insert(part.to_string());
+            }
+        }
+    }
+}
+
+/// What a Python value is when it is a record: an instance of a class, whose
+/// logged form is that class's text form, not a credential string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PyRecord {
+    /// An instance of the named class (`PersonalToken(..)`,
+    /// `ApiToken.objects.get(..)`, `Token.query.filter_by(..).first()`, a
+    /// parameter annotated `token: ApiToken`).
+    Of(String),
+    /// An ORM-mapped instance of a class the code does not name: a value the
+    /// function hands to the ORM session (`db.session.delete(token)`).
+    Mapped,
+}
+
+/// Query-chain methods that return one mapped instance (Django managers,
+/// SQLAlchemy and Flask-SQLAlchemy queries).
+const SINGLE_RECORD_METHODS: &[&str] = &[
+    "get",
+    "get_or_404",
+    "first",
+    "first_or_404",
+    "one",
+    "one_or_none",
+    "one_or_404",
+    "last",
+    "latest",
+    "earliest",
+    "create",
+    "get_by",
+];
+
+/// True for a class name as Python code writes one (`PersonalToken`).
+pub fn class_like(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// The class whose instance a Python expression produces, when it is a
+/// record: a constructor call of a class-like name, or a query chain rooted
+/// at one that returns a single instance (`Model.objects.filter(..).first()`,
+/// `Model.query.get(id)`).
+pub fn python_record_of(expr: tree_sitter::Node<'_>, src: &str) -> Option<String> {
+    let mut e = expr;
+    while e.kind() == "parenthesized_expression" {
+        e = e.named_child(0)?;
+    }
+    if e.kind() != "call" {
+        return None;
+    }
+    let callee = e.child_by_field_name("function")?;
+    match callee.kind() {
+        "identifier" => {
+            let name = crate::lang::node_text(callee, src);
+            class_like(name).then(|| name.to_string())
+        }
+        "attribute" => {
+            let method = crate::lang::node_text(callee.child_by_field_name("attribute")?, src);
+            if !SINGLE_RECORD_METHODS.contains(&method) {
+                return None;
+            }
+            // Down the chain to its root: `Model.objects.filter(..).first`.
+            let mut root = callee.child_by_field_name("object")?;
+            loop {
+                root = match root.kind() {
+                    "attribute" => root.child_by_field_name("object")?,
+                    "call" => root.child_by_field_name("function")?,
+                    "identifier" => break,
+                    _ => return None,
+                };
+            }
+            let name = crate::lang::node_text(root, src);
+            class_like(name).then(|| name.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// Session methods that take one mapped instance.
+const SESSION_INSTANCE_METHODS: &[&str] = &["delete", "add", "merge", "refresh", "expunge"];
+
+/// True when the Python call `call` hands `name` to an ORM session
+/// (`db.session.delete(name)`, `session.add(name)`).
+pub fn python_session_takes(call: tree_sitter::Node<'_>, src: &str, name: &str) -> bool {
+    let Some(callee) = call.child_by_field_name("function").filter(|c| c.kind() == "attribute") else {
+        return false;
+    };
+    let method = callee.child_by_field_name("attribute").map(|a| crate::lang::node_text(a, src)).unwrap_or("");
+    let receiver = callee.child_by_field_name("object").map(|o| crate::lang::node_text(o, src)).unwrap_or("");
+    let receiver = receiver.rsplit('.').next().unwrap_or(receiver);
+    if !SESSION_INSTANCE_METHODS.contains(&method) || !matches!(receiver, "session" | "db_session" | "dbsession") {
+        return false;
+    }
+    call.child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0))
+        .is_some_and(|a| a.kind() == "identifier" && crate::lang::node_text(a, src) == name)
+}
+
+/// Whether logging a record shows a secret: for a class whose text form the
+/// project defines or generates, whether it shows an attribute named like a
+/// secret; for a mapped instance of an unnamed class, whether any project
+/// class's text form does. `None`: the class's text form is unknown (a
+/// library's class, or one that inherits it), so the record says nothing.
+///
+/// A class named like a secret whose text form is one attribute as it is
+/// (`class SessionToken: def __str__(self): return self.value`) is a wrapper
+/// that prints its secret, whatever that attribute is called.
+pub fn record_shows_secret(record: &PyRecord, facts: &EndpointFacts, cat: &SecretsCatalog) -> Option<bool> {
+    let shows = |class: &str, attrs: &BTreeSet<String>| {
+        let wrapper = secret_name(class, cat).is_some() && attrs.iter().any(|a| a.starts_with(PASSED_THROUGH));
+        wrapper || attrs.iter().any(|a| secret_name(a.trim_start_matches(PASSED_THROUGH), cat).is_some())
+    };
+    match record {
+        PyRecord::Of(class) => facts.text_forms.get(class).map(|attrs| shows(class, attrs)),
+        PyRecord::Mapped => Some(facts.text_forms.iter().any(|(class, attrs)| shows(class, attrs))),
+    }
+}
+
+/// Marks, in [`EndpointFacts::text_forms`], an attribute a text form
+/// returns as it is.
+pub const PASSED_THROUGH: char = '=';
 
 /// What the Python call `call` connects to, when its arguments say it is no
 /// network peer: a URL or DSN literal (first positional, or `url=`, `dsn=`,
@@ -430,6 +703,37 @@ mod tests {
         scan_python_endpoints("    BROKER_URL = 'unix:///x.sock'\nCACHE_URL: str = \"redis://h:6379\"\n", &mut g);
         assert!(!g.is_local_socket("BROKER_URL"), "indented: not a module-level setting");
         assert!(g.elsewhere.contains("CACHE_URL"));
+    }
+
+    #[test]
+    fn python_text_forms_show_their_attributes() {
+        let text = "class Token(Base):\n    value = Column()\n\n    def __repr__(self):\n        return f'<Token {self.id} {self.name}>'\n\n    def other(self):\n        return self.value\n\n\
+                    class Share(Base):\n    def __str__(self): return format_repr(self, 'id', 'owner_id')\n\n\
+                    @dataclass(frozen=True)\nclass Pair:\n    access_token: str\n    expires: int = 0\n\n\
+                    class Plain:\n    token: str\n";
+        let mut forms = BTreeMap::new();
+        scan_python_text_forms(text, &mut forms);
+        let shown = |c: &str| forms.get(c).map(|v: &BTreeSet<String>| v.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(shown("Token"), Some(vec!["id", "name"]), "not `value`, read by another method");
+        assert_eq!(shown("Share"), Some(vec!["id", "owner_id"]));
+        assert_eq!(shown("Pair"), Some(vec!["access_token", "expires"]));
+        assert_eq!(shown("Plain"), None, "no text form of its own: unknown");
+        let cat = &Catalog::builtin().secrets;
+        let facts = EndpointFacts { text_forms: forms, ..Default::default() };
+        assert_eq!(record_shows_secret(&PyRecord::Of("Token".into()), &facts, cat), Some(false));
+        assert_eq!(record_shows_secret(&PyRecord::Of("Pair".into()), &facts, cat), Some(true));
+        assert_eq!(record_shows_secret(&PyRecord::Of("Plain".into()), &facts, cat), None);
+        assert_eq!(record_shows_secret(&PyRecord::Mapped, &facts, cat), Some(true), "Pair shows a token");
+        // A wrapper named like a secret that prints one attribute as it is.
+        let mut wrappers = BTreeMap::new();
+        scan_python_text_forms(
+            "class SessionToken:\n    def __str__(self):\n        return str(self.value)\n\n\
+             class Label:\n    def __str__(self):\n        return self.value\n",
+            &mut wrappers,
+        );
+        let facts = EndpointFacts { text_forms: wrappers, ..Default::default() };
+        assert_eq!(record_shows_secret(&PyRecord::Of("SessionToken".into()), &facts, cat), Some(true));
+        assert_eq!(record_shows_secret(&PyRecord::Of("Label".into()), &facts, cat), Some(false));
     }
 
     #[test]

@@ -115,7 +115,11 @@ fn track<'t>(node: Node<'t>, cx: &Checker<'_, 't>, taint: &mut Taint) {
         return;
     }
     let key = (scope_of(cx), cx.text(left).to_string());
-    if let Some(l) = leak(right, cx, taint, 0) {
+    if py(cx) && record_without_secret(values::python_record_of(right, cx.src).map(values::PyRecord::Of), cx) {
+        // `token = ApiToken(user=user)`: a record, logged as its class's
+        // text form, which shows no secret.
+        taint.names.insert(key, None);
+    } else if let Some(l) = leak(right, cx, taint, 0) {
         let origin = l.origin.unwrap_or(l.shown);
         taint.names.insert(key, Some((l.kind, origin)));
     } else if clean(right, cx, 0) {
@@ -456,7 +460,11 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
             if cx.semantic.lookup(name).is_some_and(|b| matches!(b.kind, BindingKind::Path(_))) {
                 return None;
             }
-            values::secret_name(name, cat).and_then(|k| leak_of(name, k))
+            let kind = values::secret_name(name, cat)?;
+            if py(cx) && record_without_secret(parameter_record(e, name, cx), cx) {
+                return None;
+            }
+            leak_of(name, kind)
         }
         "attribute" | "member_expression" => {
             let attr = e.field("attribute").or_else(|| e.field("property")).map(|a| cx.text(a)).unwrap_or("");
@@ -491,6 +499,12 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
                 return leak_of(cx.text(e), Sensitive::Credential);
             }
             let kind = values::secret_name(attr, cat)?;
+            if py(cx)
+                && obj.is_some_and(|o| o.kind() == "identifier" && cx.text(o) == "self")
+                && record_without_secret(self_attribute_record(e, attr, cx), cx)
+            {
+                return None;
+            }
             if cat.weak_attrs.iter().any(|w| w == attr) {
                 let holder = obj.is_some_and(|o| {
                     let name = match o.kind() {
@@ -602,6 +616,74 @@ fn leak<'t>(e: Node<'t>, cx: &Checker<'_, 't>, taint: &Taint, depth: u32) -> Opt
         "pair" => e.field("value").and_then(|v| leak(v, cx, taint, depth + 1)),
         _ => None,
     }
+}
+
+/// True when `record` is a record whose text form, as the project defines
+/// or generates it, shows no secret ([`values::record_shows_secret`]).
+fn record_without_secret(record: Option<values::PyRecord>, cx: &Checker<'_, '_>) -> bool {
+    record.is_some_and(|r| values::record_shows_secret(&r, &cx.facts.endpoints, &cx.catalog.secrets) == Some(false))
+}
+
+/// What the enclosing function's parameter `name` holds when it is a record:
+/// annotated with a class (`token: ApiToken`), or handed to the ORM session
+/// in the function (`db.session.delete(token)`).
+fn parameter_record<'t>(at: Node<'t>, name: &str, cx: &Checker<'_, 't>) -> Option<values::PyRecord> {
+    let (_, function) = cx.ctx.function()?;
+    let params = function.field("parameters")?;
+    let mut cursor = params.walk();
+    let param = params.named_children(&mut cursor).find(|p| {
+        let id = if p.kind() == "identifier" { Some(*p) } else { p.named_child(0) };
+        id.is_some_and(|id| id.kind() == "identifier" && cx.text(id) == name)
+    })?;
+    if matches!(param.kind(), "typed_parameter" | "typed_default_parameter")
+        && let Some(class) = param.field("type").map(|t| cx.text(t)).filter(|t| values::class_like(t))
+    {
+        return Some(values::PyRecord::Of(class.to_string()));
+    }
+    let body = function.field("body")?;
+    let mut mapped = false;
+    crate::lang::walk(body, &mut |n| {
+        if mapped || n.start_byte() >= at.start_byte() {
+            return false;
+        }
+        if n.kind() == "call" && values::python_session_takes(n, cx.src, name) {
+            mapped = true;
+        }
+        !matches!(n.kind(), "function_definition" | "class_definition" | "lambda")
+    });
+    mapped.then_some(values::PyRecord::Mapped)
+}
+
+/// What `self.<attr>` holds when the file makes it a record: an assignment
+/// `self.<attr> = Model.query.get(..)` or an annotation
+/// `self.<attr>: Model = ..` anywhere in the file (a base class's
+/// `_process_args` sets what its subclasses log).
+fn self_attribute_record<'t>(at: Node<'t>, attr: &str, cx: &Checker<'_, 't>) -> Option<values::PyRecord> {
+    let mut root = at;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let target = format!("self.{attr}");
+    let mut found: Option<String> = None;
+    let mut other = false;
+    crate::lang::walk(root, &mut |n| {
+        if n.kind() == "assignment"
+            && let Some(left) = n.field("left")
+            && cx.text(left) == target
+        {
+            let annotated = n.field("type").map(|t| cx.text(t)).filter(|t| values::class_like(t));
+            let made = n.field("right").and_then(|r| values::python_record_of(r, cx.src));
+            match annotated.map(str::to_string).or(made) {
+                Some(class) if found.as_ref().is_none_or(|f| *f == class) => found = Some(class),
+                _ => other = true,
+            }
+        }
+        true
+    });
+    if other {
+        return None;
+    }
+    found.map(values::PyRecord::Of)
 }
 
 /// True when value-kind evidence says the call returns no secret: a path
