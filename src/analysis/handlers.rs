@@ -129,6 +129,7 @@ fn analyze_except<'t>(clause: Node<'t>, cx: &Checker<'_, 't>) -> Option<Handler<
         Some(Accepted::new(Intent::Probe, "the `try` and the handler both return a boolean answer"))
     } else {
         intent_around(clause.parent(), &types, &scan, cx, cat)
+            .or_else(|| checked_sentinel(clause.parent(), &stmts, cx, cat))
     };
     Some(Handler {
         kind: HandlerKind::Except,
@@ -662,6 +663,13 @@ pub enum Intent {
     /// and the handler's default is the answer for it (a version file, an
     /// optional certificate override, a cgroup file outside a container).
     OptionalFile,
+    /// The handler only returns an empty answer (`None`, `False`, `""`,
+    /// `[]`) from a function that reads or looks something up (no call in
+    /// the `try` changes state), and that answer is part of the function's
+    /// contract: its name asks a question (`is_..`, `has_..`, `.._or_none`),
+    /// its docstring names the answer, or every call of it in the file tests
+    /// the result (`if x is None`, `if not x`, `f() or default`).
+    CheckedSentinel,
 }
 
 impl Intent {
@@ -682,6 +690,7 @@ impl Intent {
             Intent::ReportsAndExits => "a handler that reports the failure or exits",
             Intent::LogSink => "a log sink's own write",
             Intent::OptionalFile => "an optional file read with a default",
+            Intent::CheckedSentinel => "an empty answer its callers check",
         }
     }
 }
@@ -1007,6 +1016,262 @@ fn opens_for_reading(call: Node<'_>, src: &str) -> bool {
         None => true,
         Some(m) => crate::lang::python::string_value(m, src).is_some_and(|m| !m.contains(['w', 'a', 'x', '+'])),
     }
+}
+
+/// The empty answer a Python handler gives when its whole body is one
+/// `return` of nothing, `None`, `False`, `0`, an empty string or an empty
+/// collection; `None` when the body does anything else.
+fn sentinel_return(stmts: &[Node<'_>], src: &str) -> Option<&'static str> {
+    let [stmt] = stmts else { return None };
+    if stmt.kind() != "return_statement" {
+        return None;
+    }
+    let Some(v) = stmt.named_child(0) else { return Some("None") };
+    let text = node_text(v, src);
+    match v.kind() {
+        "none" => Some("None"),
+        "false" => Some("False"),
+        "integer" if text == "0" => Some("0"),
+        "string" if matches!(text, "\"\"" | "''" | "b\"\"" | "b''") => Some("\"\""),
+        "list" | "dictionary" | "tuple" | "set" if v.named_child_count() == 0 => Some("empty"),
+        "call" if matches!(text, "dict()" | "list()" | "set()" | "tuple()") => Some("empty"),
+        _ => None,
+    }
+}
+
+/// The words of an identifier (`_get_build_date` → `get`, `build`, `date`;
+/// `isReady` → `is`, `ready`), lower-cased.
+fn name_words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for c in name.chars() {
+        if c == '_' || c.is_ascii_uppercase() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            if c == '_' {
+                continue;
+            }
+        }
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// [`Intent::CheckedSentinel`]: a Python handler whose whole body returns an
+/// empty answer, in a function that changes nothing (no call in its body is
+/// a write, a send, a save, a payment: catalog `effect_call_words`), where
+/// the empty answer is the function's contract: its name asks a question
+/// (`is_ready`, `has_access`, `lookup_or_none`), its return annotation or
+/// docstring names the answer (`-> Optional[str]`, "returns None when ..."),
+/// or every call of it in the file tests the result (`if x is None`,
+/// `if not f()`, `f() or default`, `[x] if x else []`).
+fn checked_sentinel<'t>(
+    try_stmt: Option<Node<'t>>,
+    stmts: &[Node<'t>],
+    cx: &Checker<'_, 't>,
+    cat: &LangErrors,
+) -> Option<Accepted> {
+    let src = cx.src;
+    try_stmt.filter(|t| t.kind() == "try_statement")?;
+    let sentinel = sentinel_return(stmts, src)?;
+    let (info, fnode) = cx.ctx.function()?;
+    if fnode.kind() != "function_definition" {
+        return None;
+    }
+    let name = info.name.as_deref()?;
+    let body = fnode.field("body")?;
+    if effect_call(body, cx, cat).is_some() {
+        return None;
+    }
+    let words = name_words(name);
+    if words.first().is_some_and(|w| cat.predicate_name_words.contains(w)) {
+        return Some(Accepted::new(
+            Intent::CheckedSentinel,
+            format!("`{name}` asks a question and `{sentinel}` is its answer"),
+        ));
+    }
+    let lower = name.to_ascii_lowercase();
+    if let Some(suffix) = cat.sentinel_name_suffixes.iter().find(|s| lower.ends_with(s.as_str())) {
+        return Some(Accepted::new(Intent::CheckedSentinel, format!("`{name}` says `{suffix}` in its name")));
+    }
+    if sentinel == "None"
+        && let Some(ret) = fnode.field("return_type")
+    {
+        let t: String = node_text(ret, src).chars().filter(|c| !c.is_whitespace()).collect();
+        if t.starts_with("Optional[") || t.starts_with("typing.Optional[") || t.contains("|None") || t.contains("None|")
+        {
+            return Some(Accepted::new(Intent::CheckedSentinel, format!("`{name}` is declared to return `{t}`")));
+        }
+    }
+    let doc = body
+        .named_child(0)
+        .filter(|s| s.kind() == "expression_statement")
+        .and_then(|s| s.named_child(0))
+        .filter(|s| s.kind() == "string")
+        .map(|s| node_text(s, src))
+        .unwrap_or("");
+    let token = match sentinel {
+        "\"\"" | "empty" => "empty",
+        other => other,
+    };
+    let documented = doc.lines().any(|l| {
+        let low = l.to_ascii_lowercase();
+        low.contains("return") && (l.contains(token) || low.contains(&token.to_ascii_lowercase()))
+    });
+    if documented {
+        return Some(Accepted::new(
+            Intent::CheckedSentinel,
+            format!("the docstring of `{name}` says it returns {token}"),
+        ));
+    }
+    callers_check(fnode, name, src).map(|n| {
+        Accepted::new(
+            Intent::CheckedSentinel,
+            format!("every call of `{name}` in this file ({n}) tests the result for `{sentinel}`"),
+        )
+    })
+}
+
+/// The first call under `body` (nested functions and classes excluded)
+/// that changes state: a word of its name is one of `effect_call_words`
+/// (`save`, `send_mail`, `requests.post`, `charge`), or an `open` whose
+/// mode writes.
+fn effect_call<'t>(body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) -> Option<String> {
+    let src = cx.src;
+    let mut found: Option<String> = None;
+    walk(body, &mut |n| {
+        if found.is_some() {
+            return false;
+        }
+        match n.kind() {
+            "function_definition" | "class_definition" | "lambda" => false,
+            "call" => {
+                if let Some(callee) = n.field("function") {
+                    let name = match callee.kind() {
+                        "attribute" => callee.field("attribute").map(|a| node_text(a, src)).unwrap_or(""),
+                        _ => node_text(callee, src),
+                    };
+                    let writes_file = name == "open" && !opens_for_reading(n, src);
+                    if writes_file || name_words(name).iter().any(|w| cat.effect_call_words.contains(w)) {
+                        found = Some(node_text(callee, src).to_string());
+                        return false;
+                    }
+                }
+                true
+            }
+            _ => true,
+        }
+    });
+    found
+}
+
+/// The number of calls of the function `fnode` (named `name`) in its file,
+/// when there is at least one and every one tests the result it gets
+/// (directly, or through the variable it is assigned to in the next few
+/// statements). `None` when a call uses the result any other way (returns
+/// it, passes it on, drops it) or the name is used other than by a call.
+fn callers_check(fnode: Node<'_>, name: &str, src: &str) -> Option<usize> {
+    let mut root = fnode;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let bytes = src.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut calls = 0;
+    for (i, _) in src.match_indices(name) {
+        let end = i + name.len();
+        if (i > 0 && is_ident(bytes[i - 1])) || bytes.get(end).is_some_and(|b| is_ident(*b)) {
+            continue;
+        }
+        let Some(ident) = root.descendant_for_byte_range(i, end) else { continue };
+        if ident.kind() != "identifier" || ident.start_byte() != i || ident.end_byte() != end {
+            continue;
+        }
+        let parent = ident.parent()?;
+        if parent.kind() == "function_definition" && parent.field("name") == Some(ident) {
+            continue;
+        }
+        let callee =
+            if parent.kind() == "attribute" && parent.field("attribute") == Some(ident) { parent } else { ident };
+        let call = callee.parent().filter(|c| c.kind() == "call" && c.field("function") == Some(callee))?;
+        if !result_tested(call, src) {
+            return None;
+        }
+        calls += 1;
+        if calls > 20 {
+            return None;
+        }
+    }
+    (calls > 0).then_some(calls)
+}
+
+/// True when the value of `call` is tested for emptiness where it is made
+/// (`if f()`, `not f()`, `f() is None`, `f() or default`) or in the next few
+/// statements after it is assigned to a name (`x = f()` then `if x is None`).
+fn result_tested(call: Node<'_>, src: &str) -> bool {
+    let mut n = call;
+    for _ in 0..8 {
+        let Some(p) = n.parent() else { return false };
+        match p.kind() {
+            "parenthesized_expression" | "await" | "named_expression" => n = p,
+            "not_operator" | "boolean_operator" | "comparison_operator" | "assert_statement" => return true,
+            "if_statement" | "elif_clause" | "while_statement" => return p.field("condition") == Some(n),
+            "conditional_expression" => return p.named_child(1) == Some(n),
+            "assignment" => {
+                let Some(left) = p.field("left").filter(|l| matches!(l.kind(), "identifier" | "attribute")) else {
+                    return false;
+                };
+                if p.field("right") != Some(n) {
+                    return false;
+                }
+                let Some(stmt) = p.parent().filter(|s| s.kind() == "expression_statement") else { return false };
+                return tested_after(stmt, node_text(left, src), src);
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// True when one of the (up to eight) statements after `stmt` tests `var`:
+/// a condition, a `not`, an `and`/`or`, a comparison or an `assert` that
+/// holds the name.
+fn tested_after(stmt: Node<'_>, var: &str, src: &str) -> bool {
+    let mut next = stmt.next_named_sibling();
+    for _ in 0..8 {
+        let Some(s) = next else { return false };
+        let mut hit = false;
+        walk(s, &mut |n| {
+            if hit {
+                return false;
+            }
+            let test = match n.kind() {
+                "if_statement" | "elif_clause" | "while_statement" => n.field("condition"),
+                "conditional_expression" => n.named_child(1),
+                "not_operator" | "boolean_operator" | "comparison_operator" | "assert_statement" => Some(n),
+                "function_definition" | "class_definition" | "lambda" => return false,
+                _ => None,
+            };
+            if let Some(t) = test {
+                walk(t, &mut |m| {
+                    if matches!(m.kind(), "identifier" | "attribute") && node_text(m, src) == var {
+                        hit = true;
+                    }
+                    !hit
+                });
+            }
+            !hit
+        });
+        if hit {
+            return true;
+        }
+        next = s.next_named_sibling();
+    }
+    false
 }
 
 fn sql_strings(node: Node<'_>, src: &str, out: &mut BodyCalls) {
@@ -1779,7 +2044,7 @@ pub fn promise_handler<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Intent, is_idempotent_ddl, meaningful_comment, says_no_throw, states_reason};
+    use super::{Intent, is_idempotent_ddl, meaningful_comment, name_words, says_no_throw, states_reason};
 
     #[test]
     fn reasons_in_comments() {
@@ -1813,6 +2078,14 @@ mod tests {
     }
 
     #[test]
+    fn name_words_split_snake_and_camel_case() {
+        assert_eq!(name_words("_get_build_date"), ["get", "build", "date"]);
+        assert_eq!(name_words("isReady"), ["is", "ready"]);
+        assert_eq!(name_words("sendall"), ["sendall"]);
+        assert!(name_words("").is_empty());
+    }
+
+    #[test]
     fn every_intent_is_described() {
         let all = [
             Intent::Probe,
@@ -1826,6 +2099,10 @@ mod tests {
             Intent::CalleeReports,
             Intent::Telemetry,
             Intent::SchemaDefault,
+            Intent::ReportsAndExits,
+            Intent::LogSink,
+            Intent::OptionalFile,
+            Intent::CheckedSentinel,
         ];
         let mut seen = std::collections::BTreeSet::new();
         for i in all {

@@ -116,6 +116,16 @@ pub struct LangErrors {
     /// First words of a function name that say it returns instead of
     /// raising (`safeReadFile`, `try_parse`, `maybe_send`).
     pub no_throw_name_words: Vec<String>,
+    /// First words of a function name that ask a question (`is_ready`,
+    /// `has_access`): an empty answer from its handler is the answer.
+    pub predicate_name_words: Vec<String>,
+    /// Endings of a function name that promise an empty answer instead of
+    /// an error (`get_user_or_none`).
+    pub sentinel_name_suffixes: Vec<String>,
+    /// Words of a call's name that say it changes state (`save`, `send`,
+    /// `post`, `charge`): a function making one is no read or probe, so an
+    /// empty answer from its handler hides a lost write.
+    pub effect_call_words: Vec<String>,
     /// Validation packages whose schemas have a `.catch(default)` (`zod`).
     pub schema_packages: Vec<String>,
     /// Calls that open or inspect a local file for reading (`open`, by
