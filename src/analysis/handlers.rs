@@ -1118,9 +1118,18 @@ fn checked_sentinel<'t>(
         "\"\"" | "empty" => "empty",
         other => other,
     };
+    // The answer as a word of its own ("returns 0", not "returns 10 rows").
+    let names_word = |line: &str, word: &str| {
+        line.match_indices(word).any(|(at, _)| {
+            let word_byte = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+            let before = line.as_bytes()[..at].last().is_none_or(|&c| !word_byte(c));
+            let after = line.as_bytes().get(at + word.len()).is_none_or(|&c| !word_byte(c));
+            before && after
+        })
+    };
     let documented = doc.lines().any(|l| {
         let low = l.to_ascii_lowercase();
-        low.contains("return") && (l.contains(token) || low.contains(&token.to_ascii_lowercase()))
+        low.contains("return") && names_word(&low, &token.to_ascii_lowercase())
     });
     if documented {
         return Some(Accepted::new(
