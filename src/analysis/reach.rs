@@ -16,14 +16,16 @@
 //!   (production, browser, migration or generated code, read even when the
 //!   run skips it);
 //! - it is an entry point something loads without an import in the project:
-//!   a Next.js `app/` route file or a `pages/` file, `middleware` and
-//!   `instrumentation`, an `index` file (a package's barrel), a conventional
+//!   a Next.js `app/` route file or a `pages/` file, `middleware`, `proxy`
+//!   and `instrumentation`, an `index` file (a package's barrel), a conventional
 //!   server start (`main`, `server`, `app`, `worker`, ...), a file a
 //!   `package.json` names (`main`, `module`, `exports`, `bin`, a script's
 //!   command), a `"use server"` module, or one that starts listening itself;
-//! - production code imports something by a name the scan cannot resolve
-//!   (a path alias such as `@/lib/x`, a workspace path such as
-//!   `backend-lib/src/x`) whose tail is the module's path;
+//! - code other than tests imports something by a name the scan cannot
+//!   resolve (a path alias such as `@/lib/x`, a workspace path such as
+//!   `backend-lib/src/x`) whose tail, or whose last two segments, end the
+//!   module's path (from a tool too: the folder may misname a service
+//!   module, and its import may be the only one);
 //! - production code imports by a computed name from its folder
 //!   (``import(`./plugins/${name}`)`` keeps `plugins/` and below;
 //!   `require(name)` the importer's own folder; `import.meta.glob` and
@@ -50,6 +52,7 @@ const ENTRY_STEMS: &[&str] = &[
     "bootstrap",
     "middleware",
     "instrumentation",
+    "proxy",
     "_app",
     "_document",
 ];
@@ -146,8 +149,8 @@ pub fn js_only_reached_by_tools_or_tests(
         }
         by_key.entry(bare).or_default().push(n);
     }
-    // Who imports whom; what production code imports by names the scan
-    // cannot resolve; where it imports by computed names.
+    // Who imports whom; what code other than tests imports by names the
+    // scan cannot resolve; where production code imports by computed names.
     let mut importers: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     let mut unresolved: HashSet<String> = HashSet::new();
     let mut computed_dirs: Vec<(PathBuf, bool)> = Vec::new();
@@ -162,15 +165,21 @@ pub fn js_only_reached_by_tools_or_tests(
                         importers[t].push(n);
                     }
                 }
-            } else if !node.off_production() {
+            } else if node.role != Role::Test {
                 let spec = spec.split(['?', '!']).next().unwrap_or_default();
                 let bare = strip_js_extension(Path::new(spec)).to_string_lossy().into_owned();
                 // `@/lib/x`, `~/lib/x`, `@scope/pkg/src/x`: also without the
-                // alias or scope.
+                // alias or scope, and by the last two segments, for an alias
+                // that maps to another folder (`@app/api/guards/x` is
+                // `apps/api/src/guards/x`).
                 if let Some((first, rest)) = bare.split_once('/')
                     && (first.starts_with('@') || first == "~" || first == "#")
                 {
                     unresolved.insert(rest.to_string());
+                }
+                let parts: Vec<&str> = bare.split('/').collect();
+                if parts.len() > 2 {
+                    unresolved.insert(parts[parts.len() - 2..].join("/"));
                 }
                 unresolved.insert(bare);
             }
@@ -238,8 +247,28 @@ pub fn js_only_reached_by_tools_or_tests(
 
 /// The module specifiers of a JS/TS file: `from "m"`, `import "m"`,
 /// `require("m")`, `import("m")`.
+/// `import(/* webpackChunkName: "x" */ "./x")` too.
 fn specifiers(text: &str) -> impl Iterator<Item = &str> {
-    crate::analysis::roles::js_import_specifiers(text)
+    let commented = text.match_indices("import(").filter_map(move |(at, kw)| {
+        let rest = text[at + kw.len()..].trim_start();
+        if !rest.starts_with("/*") {
+            return None;
+        }
+        let rest = skip_comments(rest);
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let body = &rest[1..];
+        let spec = &body[..body.find(quote)?];
+        (!spec.is_empty() && !spec.contains('\n')).then_some(spec)
+    });
+    crate::analysis::roles::js_import_specifiers(text).chain(commented)
+}
+
+/// `s` after any leading `/* ... */` comments and white space.
+fn skip_comments(mut s: &str) -> &str {
+    while let Some(rest) = s.strip_prefix("/*") {
+        s = rest.find("*/").map_or("", |end| rest[end + 2..].trim_start());
+    }
+    s
 }
 
 /// The folders `text` imports from by names computed at run time: the
@@ -258,7 +287,7 @@ fn computed_import_dirs(text: &str) -> Vec<(String, bool)> {
             if before.is_some_and(|c| c == '_' || c == '$' || c == '.' || c.is_alphanumeric()) {
                 continue;
             }
-            let arg = text[at + kw.len()..].trim_start();
+            let arg = skip_comments(text[at + kw.len()..].trim_start());
             match arg.chars().next() {
                 None | Some('"' | '\'' | ')') => {}
                 Some('`') => {
@@ -411,6 +440,8 @@ mod tests {
     fn computed_names_and_package_paths_are_recognised() {
         assert_eq!(computed_import_dirs("const m = await import(`./locales/${lang}`);"), [("./locales".into(), true)]);
         assert_eq!(computed_import_dirs("const m = require(name);"), [(".".into(), false)]);
+        assert_eq!(specifiers("import(/* webpackPrefetch: true */ './a/B')").collect::<Vec<_>>(), ["./a/B"]);
+        assert!(computed_import_dirs("import(/* webpackPrefetch: true */ './a/B')").is_empty());
         assert!(computed_import_dirs("import x from \"./x\";\nconst y = require(\"./y\");\nimport(`./z`);").is_empty());
         assert_eq!(comparable("./dist/worker.js"), "worker");
         assert_eq!(comparable("src/worker.ts"), "worker");
