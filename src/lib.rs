@@ -898,6 +898,7 @@ fn gather(options: &Options, threads: usize) -> Gathered {
     if !include.tooling {
         tooling_only_modules(&mut files, &rels, &tools, options.max_file_size);
     }
+    analysis::reach::js_only_reached_by_tools_or_tests(&mut files, &skipped, &options.cwd, options.max_file_size);
     let mut kept = explicit.iter();
     files.retain(|f| {
         let named = *kept.next().expect("one flag per file");

@@ -565,3 +565,108 @@ fn js_hooks_modules_are_browser_and_named_admin_command_lines_are_tooling() {
     assert!(out.contains("packages/dashboard/src/app/actions.ts:4:"), "{out}");
     assert!(!out.contains("useMe.ts") && !out.contains("commands.ts"), "{out}");
 }
+
+/// A TS function whose `catch` drops the error (exception-swallowed), to
+/// show which modules are checked.
+fn swallow(name: &str) -> String {
+    format!(
+        "export async function {name}(client: any) {{\n  try {{\n    await client.push();\n  }} catch (e) {{}}\n}}\n"
+    )
+}
+
+/// A JS monorepo: a service package, an operator's command-line package and
+/// tests, with modules each of them imports.
+fn js_import_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "package.json", r#"{ "name": "acme", "private": true, "workspaces": ["packages/*"] }"#);
+    write(root, "packages/admin-cli/package.json", r#"{ "name": "admin-cli", "bin": { "acme": "dist/cli.js" } }"#);
+    // The command line imports a reset helper (which imports a pager), and
+    // a notifier the service imports too.
+    write(
+        root,
+        "packages/admin-cli/src/commands.ts",
+        "import { reset } from \"../../backend/src/ops/reset\";\nimport { notify } from \"../../backend/src/ops/notify.js\";\n",
+    );
+    write(root, "packages/backend/package.json", r#"{ "name": "backend", "main": "dist/handler.js" }"#);
+    write(
+        root,
+        "packages/backend/src/ops/reset.ts",
+        &format!("import {{ page }} from \"./paging\";\n{}", swallow("reset")),
+    );
+    write(root, "packages/backend/src/ops/paging.ts", &swallow("page"));
+    write(root, "packages/backend/src/ops/notify.ts", &swallow("notify"));
+    write(
+        root,
+        "packages/backend/src/jobs.ts",
+        "import { notify } from \"./ops/notify\";\nimport { mail } from \"@/mail\";\n",
+    );
+    // Only tests import these.
+    write(root, "packages/backend/src/seedData.ts", &swallow("seedData"));
+    write(root, "packages/backend/src/mail.ts", &swallow("mail"));
+    write(root, "packages/backend/src/handler.ts", &swallow("handler"));
+    write(root, "packages/backend/src/server.ts", &swallow("server"));
+    write(root, "packages/backend/src/plugins/slack.ts", &swallow("slack"));
+    write(
+        root,
+        "packages/backend/src/loader.ts",
+        "export const load = (name: string) => import(`./plugins/${name}`);\n",
+    );
+    write(
+        root,
+        "packages/backend/src/jobs.test.ts",
+        "import { seedData } from \"./seedData\";\nimport { mail } from \"./mail\";\nimport { handler } from \"./handler\";\nimport { server } from \"./server\";\nimport { slack } from \"./plugins/slack\";\n",
+    );
+    dir
+}
+
+#[test]
+fn a_js_module_only_tools_or_tests_import_takes_their_role() {
+    let dir = js_import_project();
+    let root = dir.path();
+    let o = run_in(root, &["check", "--show-roles", "."]);
+    let out = stdout(&o);
+    let line = |path: &str| out.lines().find(|l| l.starts_with(&format!("{path}: "))).unwrap_or_default().to_string();
+    assert_eq!(
+        line("packages/backend/src/ops/reset.ts"),
+        "packages/backend/src/ops/reset.ts: tooling, not checked: imported only by tooling \
+         (`packages/admin-cli/src/commands.ts`), never by the service"
+    );
+    // What only that helper imports follows it.
+    assert!(
+        line("packages/backend/src/ops/paging.ts")
+            .contains("tooling, not checked: imported only by tooling (`packages/backend/src/ops/reset.ts`)"),
+        "{out}"
+    );
+    assert_eq!(
+        line("packages/backend/src/seedData.ts"),
+        "packages/backend/src/seedData.ts: test, not checked: imported only by tests \
+         (`packages/backend/src/jobs.test.ts`), never by the service"
+    );
+    // The hard negatives: a service module imports it (`notify.ts`), or by an
+    // alias the scan does not resolve (`@/mail`); a server start; the file
+    // `package.json` names; a folder production loads by computed names.
+    for kept in ["ops/notify.ts", "mail.ts", "server.ts", "handler.ts", "plugins/slack.ts"] {
+        let l = line(&format!("packages/backend/src/{kept}"));
+        assert!(l.contains("production, checked"), "{kept}: {l}\n{out}");
+    }
+    let o = concise(root, &["--select", "exception-swallowed", "."]);
+    assert_eq!(
+        findings(&o),
+        vec![
+            "packages/backend/src/handler.ts:4: PP101",
+            "packages/backend/src/mail.ts:4: PP101",
+            "packages/backend/src/ops/notify.ts:4: PP101",
+            "packages/backend/src/plugins/slack.ts:4: PP101",
+            "packages/backend/src/server.ts:4: PP101",
+        ],
+        "{}",
+        stdout(&o)
+    );
+    // The flags bring them back, with the same reasons.
+    let o = concise(root, &["--select", "exception-swallowed", "--include-tooling", "--include-tests", "."]);
+    let found = findings(&o);
+    for back in ["ops/reset.ts:5:", "ops/paging.ts:4:", "seedData.ts:4:"] {
+        assert!(found.iter().any(|f| f.contains(back)), "{back}: {found:?}");
+    }
+}

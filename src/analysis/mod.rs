@@ -3,6 +3,7 @@
 //! instead of guessing locally (see `docs/architecture.md`).
 //!
 //! - [`roles`]: whose code a file is and whether it runs in production.
+//! - [`reach`]: which JS/TS modules only tooling and tests import.
 //! - [`rust_modules`]: which Rust files their crate compiles.
 //! - [`migration_scope`]: which migrations are still ahead of production.
 //! - [`database`]: which database engine each migration history runs on.
@@ -17,6 +18,7 @@ pub mod database;
 pub mod handlers;
 pub mod libraries;
 pub mod migration_scope;
+pub mod reach;
 pub mod roles;
 pub mod rust_modules;
 pub mod rust_summaries;

@@ -1474,7 +1474,7 @@ fn js_server_marker(text: &str) -> Option<&'static str> {
 
 /// The module specifiers a JS/TS file imports, read from its text:
 /// `from "m"`, `import "m"`, `require("m")` and `import("m")`.
-fn js_import_specifiers(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn js_import_specifiers(text: &str) -> impl Iterator<Item = &str> {
     ["from", "import", "require(", "import("].into_iter().flat_map(move |kw| {
         text.match_indices(kw).filter_map(move |(at, _)| {
             // A keyword, not the end of a longer name (`datafrom`, `reimport`).

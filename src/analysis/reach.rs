@@ -1,0 +1,452 @@
+//! Reach from the JS/TS import graph: a module that some project file
+//! imports, but only files that do not run in production import (tooling,
+//! build scripts, tests), runs only when they run. It takes their role:
+//! tooling when any importer is tooling or build code, test otherwise.
+//!
+//! Computed once per run after the other role evidence and before the rules
+//! ([`js_only_reached_by_tools_or_tests`], called from `lib.rs` `gather`),
+//! from a lexical scan of each file's `import … from "./x"`,
+//! `export … from "./x"`, `require("./x")` and `import("./x")`, with
+//! extension and `index` resolution. Python's counterpart (what only
+//! management commands and scripts import) is `lib.rs`
+//! `tooling_only_modules`.
+//!
+//! It is conservative: a module keeps its role when
+//! - anything that is neither tooling, build nor test code imports it
+//!   (production, browser, migration or generated code, read even when the
+//!   run skips it);
+//! - it is an entry point something loads without an import in the project:
+//!   a Next.js `app/` route file or a `pages/` file, `middleware`, `proxy`
+//!   and `instrumentation`, an `index` file (a package's barrel), a conventional
+//!   server start (`main`, `server`, `app`, `worker`, ...), a file a
+//!   `package.json` names (`main`, `module`, `exports`, `bin`, a script's
+//!   command), a `"use server"` module, or one that starts listening itself;
+//! - code other than tests imports something by a name the scan cannot
+//!   resolve (a path alias such as `@/lib/x`, a workspace path such as
+//!   `backend-lib/src/x`) whose tail, or whose last two segments, end the
+//!   module's path (from a tool too: the folder may misname a service
+//!   module, and its import may be the only one);
+//! - production code imports by a computed name from its folder
+//!   (``import(`./plugins/${name}`)`` keeps `plugins/` and below;
+//!   `require(name)` the importer's own folder; `import.meta.glob` and
+//!   `require.context` the importer's folder and below).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use crate::analysis::roles::{FileRole, Role};
+use crate::source::{Grammar, SourceFile};
+
+/// Extensions an extension-less JS/TS specifier may resolve to.
+const JS_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+
+/// File stems a runtime or framework loads by name: never imported-only.
+const ENTRY_STEMS: &[&str] = &[
+    "index",
+    "main",
+    "server",
+    "app",
+    "worker",
+    "entry",
+    "start",
+    "bootstrap",
+    "middleware",
+    "instrumentation",
+    "proxy",
+    "_app",
+    "_document",
+];
+
+/// Next.js `app/` router file names (`page.tsx`, `route.ts`, ...).
+const NEXT_APP_FILES: &[&str] = &[
+    "page",
+    "layout",
+    "route",
+    "loading",
+    "error",
+    "global-error",
+    "not-found",
+    "template",
+    "default",
+    "opengraph-image",
+    "twitter-image",
+    "icon",
+    "apple-icon",
+    "sitemap",
+    "robots",
+    "manifest",
+];
+
+/// One JS/TS file of the run, read or skipped.
+struct Node {
+    /// Display path.
+    path: String,
+    /// Absolute, lexically normalised path.
+    abs: PathBuf,
+    /// Its role before this step.
+    role: Role,
+    /// Index in `files` when the run reads it.
+    file: Option<usize>,
+}
+
+impl Node {
+    /// Code that does not run in production.
+    fn off_production(&self) -> bool {
+        matches!(self.role, Role::Tooling | Role::Build | Role::Test)
+    }
+}
+
+/// Gives every production or browser JS/TS module that only tooling, build
+/// or test code imports the importers' role (see the module docs), with the
+/// evidence as its reason: "imported only by tooling (`cli/run.ts`), never by
+/// the service". `skipped` holds the files the run does not check (display
+/// path and role); the tooling, build, test and generated JS/TS among them
+/// are read here for their imports (files over `max` bytes are not).
+pub fn js_only_reached_by_tools_or_tests(
+    files: &mut [SourceFile],
+    skipped: &[(String, FileRole)],
+    cwd: &Path,
+    max: u64,
+) {
+    let js = |path: &str| Grammar::from_path(Path::new(path)).is_some_and(|g| g.language().is_js_family());
+    if !files.iter().any(|f| f.language().is_js_family()) {
+        return;
+    }
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut texts: Vec<Option<std::sync::Arc<str>>> = Vec::new();
+    for (i, f) in files.iter().enumerate().filter(|(_, f)| f.language().is_js_family()) {
+        nodes.push(Node {
+            path: f.path.clone(),
+            abs: normalise(&cwd.join(&f.fs_path)),
+            role: f.role.role,
+            file: Some(i),
+        });
+        texts.push(Some(f.text.clone()));
+    }
+    for (path, role) in skipped.iter().filter(|(p, _)| js(p)) {
+        let reads = matches!(role.role, Role::Tooling | Role::Build | Role::Test | Role::Generated);
+        if !reads {
+            continue;
+        }
+        let abs = normalise(&cwd.join(path));
+        let text = std::fs::metadata(&abs)
+            .ok()
+            .filter(|m| m.len() <= max)
+            .and_then(|_| std::fs::read_to_string(&abs).ok())
+            .map(std::sync::Arc::from);
+        nodes.push(Node { path: path.clone(), abs, role: role.role, file: None });
+        texts.push(text);
+    }
+    // Every node by its path without a JS extension, and a folder by its
+    // `index` file.
+    let mut by_key: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+    for (n, node) in nodes.iter().enumerate() {
+        let bare = strip_js_extension(&node.abs);
+        if bare.file_name().is_some_and(|s| s == "index")
+            && let Some(dir) = bare.parent()
+        {
+            by_key.entry(dir.to_path_buf()).or_default().push(n);
+        }
+        by_key.entry(bare).or_default().push(n);
+    }
+    // Who imports whom; what code other than tests imports by names the
+    // scan cannot resolve; where production code imports by computed names.
+    let mut importers: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut unresolved: HashSet<String> = HashSet::new();
+    let mut computed_dirs: Vec<(PathBuf, bool)> = Vec::new();
+    for (n, node) in nodes.iter().enumerate() {
+        let Some(text) = &texts[n] else { continue };
+        let dir = node.abs.parent().unwrap_or(Path::new("/"));
+        for spec in specifiers(text) {
+            if spec.starts_with("./") || spec.starts_with("../") || spec == "." || spec == ".." {
+                let target = strip_js_extension(&normalise(&dir.join(spec)));
+                for &t in by_key.get(&target).into_iter().flatten() {
+                    if t != n && !importers[t].contains(&n) {
+                        importers[t].push(n);
+                    }
+                }
+            } else if node.role != Role::Test {
+                let spec = spec.split(['?', '!']).next().unwrap_or_default();
+                let bare = strip_js_extension(Path::new(spec)).to_string_lossy().into_owned();
+                // `@/lib/x`, `~/lib/x`, `@scope/pkg/src/x`: also without the
+                // alias or scope, and by the last two segments, for an alias
+                // that maps to another folder (`@app/api/guards/x` is
+                // `apps/api/src/guards/x`).
+                if let Some((first, rest)) = bare.split_once('/')
+                    && (first.starts_with('@') || first == "~" || first == "#")
+                {
+                    unresolved.insert(rest.to_string());
+                }
+                let parts: Vec<&str> = bare.split('/').collect();
+                if parts.len() > 2 {
+                    unresolved.insert(parts[parts.len() - 2..].join("/"));
+                }
+                unresolved.insert(bare);
+            }
+        }
+        if !node.off_production() {
+            for (folder, subfolders) in computed_import_dirs(text) {
+                computed_dirs.push((normalise(&dir.join(folder)), subfolders));
+            }
+        }
+    }
+    let mut packages = PackageEntries::default();
+    let protected: Vec<bool> = nodes
+        .iter()
+        .enumerate()
+        .map(|(n, node)| {
+            let Some(i) = node.file else { return true };
+            if !matches!(node.role, Role::Production | Role::Browser) || importers[n].is_empty() {
+                return true;
+            }
+            let text = texts[n].as_deref().unwrap_or_default();
+            entry_point(&files[i].path, text)
+                || packages.names(&node.abs, cwd)
+                || reached_by_tail(&files[i].path, &unresolved)
+                || computed_dirs
+                    .iter()
+                    .any(|(d, sub)| if *sub { node.abs.starts_with(d) } else { node.abs.parent() == Some(d.as_path()) })
+        })
+        .collect();
+    // To a fixed point: a module whose importers are all tooling, build or
+    // test code, or modules already found so, takes their role.
+    let mut found: HashMap<usize, (Role, String)> = HashMap::new();
+    loop {
+        let mut changed = false;
+        for n in 0..nodes.len() {
+            if protected[n] || found.contains_key(&n) {
+                continue;
+            }
+            let role_of = |m: usize| found.get(&m).map(|(r, _)| *r).unwrap_or(nodes[m].role);
+            if !importers[n].iter().all(|&m| matches!(role_of(m), Role::Tooling | Role::Build | Role::Test)) {
+                continue;
+            }
+            let tooling = importers[n].iter().any(|&m| matches!(role_of(m), Role::Tooling | Role::Build));
+            let (role, what) = if tooling { (Role::Tooling, "tooling") } else { (Role::Test, "tests") };
+            // The first importer of that kind by path, so the reason is stable.
+            let by = importers[n]
+                .iter()
+                .filter(|&&m| !tooling || matches!(role_of(m), Role::Tooling | Role::Build))
+                .map(|&m| nodes[m].path.as_str())
+                .min()
+                .unwrap_or_default()
+                .to_string();
+            found.insert(n, (role, format!("imported only by {what} (`{by}`), never by the service")));
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (n, (role, reason)) in found {
+        if let Some(i) = nodes[n].file {
+            files[i].role = FileRole::new(role, reason);
+        }
+    }
+}
+
+/// The module specifiers of a JS/TS file: `from "m"`, `import "m"`,
+/// `require("m")`, `import("m")`.
+/// `import(/* webpackChunkName: "x" */ "./x")` too.
+fn specifiers(text: &str) -> impl Iterator<Item = &str> {
+    let commented = text.match_indices("import(").filter_map(move |(at, kw)| {
+        let rest = text[at + kw.len()..].trim_start();
+        if !rest.starts_with("/*") {
+            return None;
+        }
+        let rest = skip_comments(rest);
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let body = &rest[1..];
+        let spec = &body[..body.find(quote)?];
+        (!spec.is_empty() && !spec.contains('\n')).then_some(spec)
+    });
+    crate::analysis::roles::js_import_specifiers(text).chain(commented)
+}
+
+/// `s` after any leading `/* ... */` comments and white space.
+fn skip_comments(mut s: &str) -> &str {
+    while let Some(rest) = s.strip_prefix("/*") {
+        s = rest.find("*/").map_or("", |end| rest[end + 2..].trim_start());
+    }
+    s
+}
+
+/// The folders `text` imports from by names computed at run time: the
+/// static folder of a template (``import(`./plugins/${name}`)`` is
+/// `./plugins`, with its subfolders), or the file's own folder for a name
+/// held in a variable (`require(name)`, `import.meta.glob`,
+/// `require.context`): (folder relative to the file, subfolders too).
+fn computed_import_dirs(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    if text.contains("import.meta.glob") || text.contains("require.context") {
+        out.push((".".to_string(), true));
+    }
+    for kw in ["import(", "require("] {
+        for (at, _) in text.match_indices(kw) {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| c == '_' || c == '$' || c == '.' || c.is_alphanumeric()) {
+                continue;
+            }
+            let arg = skip_comments(text[at + kw.len()..].trim_start());
+            match arg.chars().next() {
+                None | Some('"' | '\'' | ')') => {}
+                Some('`') => {
+                    let body = &arg[1..];
+                    let end = body.find(['`', '$']).unwrap_or(body.len());
+                    let literal = &body[..end];
+                    if !body[end..].starts_with('$') {
+                        continue; // a template with no substitution: a plain name
+                    }
+                    let folder = literal.rsplit_once('/').map_or(".", |(d, _)| d);
+                    if folder.starts_with('.') {
+                        out.push((folder.to_string(), true));
+                    }
+                }
+                Some(_) => out.push((".".to_string(), false)),
+            }
+        }
+    }
+    out
+}
+
+/// A file a runtime or framework loads by its name or place.
+fn entry_point(display: &str, text: &str) -> bool {
+    let bare = strip_js_extension(Path::new(display));
+    let stem = bare.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+    let dirs: Vec<&str> = display.split('/').rev().skip(1).collect();
+    ENTRY_STEMS.contains(&stem)
+        || stem.ends_with(".config")
+        || (dirs.contains(&"app") && NEXT_APP_FILES.contains(&stem))
+        || dirs.contains(&"pages")
+        || text.lines().take(5).any(|l| {
+            let l = l.trim_start();
+            l.starts_with("\"use server\"") || l.starts_with("'use server'")
+        })
+        || text.contains(".listen(")
+}
+
+/// True when one of the names production code imports unresolved ends with
+/// the module's path (`lib/x` for `apps/web/src/lib/x.ts`).
+fn reached_by_tail(display: &str, unresolved: &HashSet<String>) -> bool {
+    let bare = strip_js_extension(Path::new(display)).to_string_lossy().replace('\\', "/");
+    let parts: Vec<&str> = bare.split('/').collect();
+    (0..parts.len()).any(|i| unresolved.contains(&parts[i..].join("/")))
+}
+
+/// The files each `package.json` names, by the folder it is in.
+#[derive(Default)]
+struct PackageEntries {
+    by_dir: HashMap<PathBuf, Vec<String>>,
+}
+
+impl PackageEntries {
+    /// True when a `package.json` in a folder above `abs` (up to `cwd`, or
+    /// the file system root for files outside it) names the file.
+    fn names(&mut self, abs: &Path, cwd: &Path) -> bool {
+        let mut dir = abs.parent();
+        while let Some(d) = dir {
+            let named = self.by_dir.entry(d.to_path_buf()).or_insert_with(|| package_paths(d));
+            if !named.is_empty()
+                && let Ok(rel) = abs.strip_prefix(d)
+            {
+                let rel = comparable(&rel.to_string_lossy());
+                if named.iter().any(|n| *n == rel || (n.ends_with('*') && rel.starts_with(n.trim_end_matches('*')))) {
+                    return true;
+                }
+            }
+            if d == cwd {
+                break;
+            }
+            dir = d.parent();
+        }
+        false
+    }
+}
+
+/// The paths a folder's `package.json` names anywhere (`main`, `exports`,
+/// `bin`, a script's `node dist/worker.js`), comparable (see [`comparable`]).
+fn package_paths(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else { return Vec::new() };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut stack = vec![&json];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::String(s) => {
+                for word in s.split_whitespace() {
+                    if word.contains('/') || JS_EXTENSIONS.iter().any(|e| word.ends_with(&format!(".{e}"))) {
+                        out.push(comparable(word));
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => stack.extend(a),
+            serde_json::Value::Object(o) => {
+                // Dependencies name packages and workspaces whole folders,
+                // not files.
+                for (k, v) in o {
+                    if !k.ends_with("ependencies") && !matches!(k.as_str(), "workspaces" | "files" | "repository") {
+                        stack.push(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A package-relative path as source and build output both name it:
+/// without `./`, a JS extension, or a leading `src/`, `dist/`, `build/`,
+/// `lib/` or `out/` folder (`./dist/worker.js` and `src/worker.ts` agree).
+fn comparable(path: &str) -> String {
+    let p = path.trim_start_matches("./").replace('\\', "/");
+    let p = strip_js_extension(Path::new(&p)).to_string_lossy().into_owned();
+    for prefix in ["src/", "dist/", "build/", "lib/", "out/", "esm/", "cjs/"] {
+        if let Some(rest) = p.strip_prefix(prefix) {
+            return rest.to_string();
+        }
+    }
+    p
+}
+
+/// `a/b.ts` → `a/b`; `a/b.d.ts` and `a/b.css` keep their names.
+fn strip_js_extension(path: &Path) -> PathBuf {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if JS_EXTENSIONS.contains(&e) => path.with_extension(""),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computed_names_and_package_paths_are_recognised() {
+        assert_eq!(computed_import_dirs("const m = await import(`./locales/${lang}`);"), [("./locales".into(), true)]);
+        assert_eq!(computed_import_dirs("const m = require(name);"), [(".".into(), false)]);
+        assert_eq!(specifiers("import(/* webpackPrefetch: true */ './a/B')").collect::<Vec<_>>(), ["./a/B"]);
+        assert!(computed_import_dirs("import(/* webpackPrefetch: true */ './a/B')").is_empty());
+        assert!(computed_import_dirs("import x from \"./x\";\nconst y = require(\"./y\");\nimport(`./z`);").is_empty());
+        assert_eq!(comparable("./dist/worker.js"), "worker");
+        assert_eq!(comparable("src/worker.ts"), "worker");
+        assert!(reached_by_tail("apps/web/src/lib/mail.ts", &HashSet::from(["lib/mail".to_string()])));
+        assert!(!reached_by_tail("apps/web/src/lib/mail.ts", &HashSet::from(["lib/email".to_string()])));
+        assert_eq!(normalise(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+    }
+}
