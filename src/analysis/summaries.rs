@@ -1697,11 +1697,17 @@ fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[Stri
         if cx.python {
             let (kwargs, splat) = crate::lang::python::keyword_args(call, src);
             if let Some((k, v)) = kwargs.iter().find(|(k, _)| entry.keys.iter().any(|e| e == k)) {
+                if let Some(param) = key_from_optional(*v, src, optional) {
+                    return Some(SideEffect::Payment(Some(param)));
+                }
                 let v = node_text(*v, src);
                 return optional.iter().any(|o| o == v).then(|| SideEffect::Payment(Some(k.to_string())));
             }
             // `params = {..., "idempotency_key": idempotency_key}; X.create(**params)`.
             if splat {
+                if let Some(param) = dict_key_from_optional(body, call, &entry.keys, src, optional) {
+                    return Some(SideEffect::Payment(Some(param)));
+                }
                 let before = src.get(body.start_byte()..call.start_byte()).unwrap_or("");
                 for k in &entry.keys {
                     for o in optional {
@@ -1743,6 +1749,58 @@ fn side_effect(cx: &FileCx<'_>, call: Node<'_>, body: Node<'_>, optional: &[Stri
 }
 
 /// A name or string (not a comment) in `body` says "idempotency".
+/// Python: a key value that is `None` unless the caller passes an optional
+/// parameter (`f"{idempotency_key}_invoice" if idempotency_key else None`):
+/// that parameter's name. A key built from the parameter and something
+/// else with no `None` branch (`f"{order.id}-{attempt}"`) is not this.
+fn key_from_optional(value: Node<'_>, src: &str, optional: &[String]) -> Option<String> {
+    let value = if value.kind() == "parenthesized_expression" { value.named_child(0)? } else { value };
+    if value.kind() != "conditional_expression" {
+        return None;
+    }
+    let mut cursor = value.walk();
+    let parts: Vec<Node<'_>> = value.named_children(&mut cursor).collect();
+    // `a if cond else b`: children are a, cond, b.
+    let [then, cond, other] = parts[..] else { return None };
+    if !(then.kind() == "none" || other.kind() == "none") {
+        return None;
+    }
+    let mut found = None;
+    crate::lang::walk(cond, &mut |n| {
+        if found.is_none() && n.kind() == "identifier" && optional.iter().any(|o| o == node_text(n, src)) {
+            found = Some(node_text(n, src).to_string());
+        }
+        found.is_none()
+    });
+    found
+}
+
+/// Python: `params = {..., "idempotency_key": <None unless an optional
+/// parameter is passed>}` before `X.create(**params)`: that parameter.
+fn dict_key_from_optional(
+    body: Node<'_>,
+    call: Node<'_>,
+    keys: &[String],
+    src: &str,
+    optional: &[String],
+) -> Option<String> {
+    let mut found = None;
+    crate::lang::walk(body, &mut |n| {
+        if found.is_some() || n.start_byte() >= call.start_byte() {
+            return false;
+        }
+        if n.kind() == "pair"
+            && n.field("key").is_some_and(|k| keys.iter().any(|x| x == strip_quotes(node_text(k, src))))
+            && let Some(v) = n.field("value")
+        {
+            found = key_from_optional(v, src, optional);
+            return false;
+        }
+        true
+    });
+    found
+}
+
 fn mentions_idempotency(body: Node<'_>, src: &str) -> bool {
     let mut found = false;
     crate::lang::walk(body, &mut |n| {

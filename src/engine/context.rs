@@ -114,6 +114,15 @@ impl<'t> Context<'t> {
         })
     }
 
+    /// The outermost enclosing function frame (a module's top-level function
+    /// around any callbacks).
+    pub fn outermost_function(&self) -> Option<Node<'t>> {
+        self.frames.iter().find_map(|f| match &f.kind {
+            FrameKind::Function(_) => Some(f.node),
+            _ => None,
+        })
+    }
+
     /// The nearest enclosing function that is a request, webhook or job
     /// handler (callbacks inside a handler count as inside it).
     pub fn handler(&self) -> Option<(HandlerKind, Node<'t>)> {

@@ -114,7 +114,9 @@ pub enum Redelivery {
 
 /// The enclosing handler and why it may run twice.
 pub fn redelivery<'t>(cx: &Checker<'_, 't>) -> Option<(Redelivery, Node<'t>)> {
-    let (kind, node) = cx.ctx.handler()?;
+    let Some((kind, node)) = cx.ctx.handler() else {
+        return event_module_handler(cx).map(|f| (Redelivery::Webhook, f));
+    };
     let cat = cx.catalog.side_effects.lang(cx.grammar() == Grammar::Python);
     let r = match kind {
         // The front end marks any handler whose name or route says webhook;
@@ -126,6 +128,51 @@ pub fn redelivery<'t>(cx: &Checker<'_, 't>) -> Option<(Redelivery, Node<'t>)> {
         HandlerKind::Job => Redelivery::Job,
     };
     Some((r, node))
+}
+
+/// TypeScript/JavaScript: a function a webhook route hands one event type
+/// to, written in another module of the route's folder
+/// (`app/api/stripe/webhook/charge-refunded.ts` beside `route.ts`): exported
+/// at the top level and taking the event (a first parameter named `event`
+/// or typed `...Event`). It runs once per delivery, so a redelivered event
+/// runs it again. The route file itself is the front end's handler.
+pub fn event_module_handler<'t>(cx: &Checker<'_, 't>) -> Option<Node<'t>> {
+    if cx.grammar() == Grammar::Python {
+        return None;
+    }
+    if !event_module_path(&cx.file.path, cx.catalog.side_effects.lang(false)) {
+        return None;
+    }
+    let func = cx.ctx.outermost_function()?;
+    let exported = match func.parent() {
+        Some(p) if p.kind() == "export_statement" => true,
+        Some(p) if p.kind() == "variable_declarator" => {
+            p.parent().and_then(|d| d.parent()).is_some_and(|e| e.kind() == "export_statement")
+        }
+        _ => false,
+    };
+    if !exported {
+        return None;
+    }
+    let params = func.field("parameters").or_else(|| func.field("parameter"))?;
+    let first = if params.kind() == "identifier" { Some(params) } else { params.named_child(0) };
+    let first = first?;
+    let text = node_text(first, cx.src);
+    let (name, ty) = text.split_once(':').unwrap_or((text, ""));
+    let name = name.trim().trim_end_matches('?');
+    let ty = ty.trim().split('<').next().unwrap_or("").trim();
+    (matches!(name, "event" | "evt") || (ty.ends_with("Event") && !ty.contains('{'))).then_some(func)
+}
+
+/// A module in a webhook route's folder (or below it) that is not the route
+/// file itself: where [`event_module_handler`] looks.
+pub fn event_module_path(path: &str, cat: &LangEffects) -> bool {
+    let path = path.to_ascii_lowercase().replace('\\', "/");
+    let Some((folder, file)) = path.rsplit_once('/') else { return false };
+    if file.starts_with("route.") || !(path.contains("/api/") || path.starts_with("api/")) {
+        return false;
+    }
+    path_marked(folder, cat) || provider_hook_path(folder, cat)
 }
 
 fn marked(text: &str, cat: &LangEffects) -> bool {

@@ -111,7 +111,8 @@ impl Rule for SideEffectWithoutDedup {
                 };
                 kind.filter(|k| matches!(k, Redelivery::Webhook | Redelivery::RetryingJob)).map(|k| (k, h))
             }
-            None => None,
+            // A route's per-event handler in a module of its own.
+            None => idempotency::event_module_handler(cx).map(|h| (Redelivery::Webhook, h)),
         };
         let guard = match node.kind() {
             "if_statement" => state_check(node, cx.src, &cat.guards),
@@ -410,6 +411,20 @@ fn through_project_function<'t>(call: Node<'t>, kind: Redelivery, func: Node<'t>
         && f.path == cx.file.path
         && f.effect.is_some()
         && local_call_name(call, cx.src).is_some()
+    {
+        return;
+    }
+    // A route handing the event to its own module for that event type: the
+    // module's function is a webhook handler itself and reports the side
+    // effect where it is written.
+    if kind == Redelivery::Webhook
+        && site.path == f.path
+        && f.path != cx.file.path
+        && idempotency::event_module_path(&f.path, cx.catalog.side_effects.lang(false))
+        && typescript::call_args(call).first().is_some_and(|a| {
+            let t = cx.text(*a);
+            t == "event" || t == "evt" || t.starts_with("event as ") || t.starts_with("evt as ")
+        })
     {
         return;
     }
