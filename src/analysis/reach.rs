@@ -32,7 +32,7 @@
 //!   `require.context` the importer's folder and below).
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::analysis::roles::{FileRole, Role};
 use crate::source::{Grammar, SourceFile};
@@ -117,7 +117,7 @@ pub fn js_only_reached_by_tools_or_tests(
     for (i, f) in files.iter().enumerate().filter(|(_, f)| f.language().is_js_family()) {
         nodes.push(Node {
             path: f.path.clone(),
-            abs: normalise(&cwd.join(&f.fs_path)),
+            abs: crate::walk::normalize(&cwd.join(&f.fs_path)),
             role: f.role.role,
             file: Some(i),
         });
@@ -128,7 +128,7 @@ pub fn js_only_reached_by_tools_or_tests(
         if !reads {
             continue;
         }
-        let abs = normalise(&cwd.join(path));
+        let abs = crate::walk::normalize(&cwd.join(path));
         let text = std::fs::metadata(&abs)
             .ok()
             .filter(|m| m.len() <= max)
@@ -159,7 +159,7 @@ pub fn js_only_reached_by_tools_or_tests(
         let dir = node.abs.parent().unwrap_or(Path::new("/"));
         for spec in specifiers(text) {
             if spec.starts_with("./") || spec.starts_with("../") || spec == "." || spec == ".." {
-                let target = strip_js_extension(&normalise(&dir.join(spec)));
+                let target = strip_js_extension(&crate::walk::normalize(&dir.join(spec)));
                 for &t in by_key.get(&target).into_iter().flatten() {
                     if t != n && !importers[t].contains(&n) {
                         importers[t].push(n);
@@ -186,7 +186,7 @@ pub fn js_only_reached_by_tools_or_tests(
         }
         if !node.off_production() {
             for (folder, subfolders) in computed_import_dirs(text) {
-                computed_dirs.push((normalise(&dir.join(folder)), subfolders));
+                computed_dirs.push((crate::walk::normalize(&dir.join(folder)), subfolders));
             }
         }
     }
@@ -417,21 +417,6 @@ fn strip_js_extension(path: &Path) -> PathBuf {
     }
 }
 
-/// `a/./b/../c` → `a/c`, without touching the file system.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,6 +432,6 @@ mod tests {
         assert_eq!(comparable("src/worker.ts"), "worker");
         assert!(reached_by_tail("apps/web/src/lib/mail.ts", &HashSet::from(["lib/mail".to_string()])));
         assert!(!reached_by_tail("apps/web/src/lib/mail.ts", &HashSet::from(["lib/email".to_string()])));
-        assert_eq!(normalise(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+        assert_eq!(crate::walk::normalize(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
     }
 }
