@@ -123,9 +123,9 @@ mod tests {
     #[test]
     fn sums_and_percentages() {
         let c = of("PP201");
-        assert_eq!((c.right, c.judged), (87, 183));
-        assert_eq!(c.percent(), Some(47));
-        assert_eq!(c.parts[0].percent(), 65);
+        assert_eq!((c.right, c.judged), (111, 219));
+        assert_eq!(c.percent(), Some(50));
+        assert_eq!(c.parts[0].percent(), 70);
         assert_eq!(of("PP806").percent(), None);
         assert_eq!(of("PP806").short(), "not measured");
     }
