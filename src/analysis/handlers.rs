@@ -1137,7 +1137,13 @@ fn checked_sentinel<'t>(
             format!("the docstring of `{name}` says it returns {token}"),
         ));
     }
-    callers_check(fnode, name, src).map(|n| {
+    let known = cx.memo.py_callers_checked.borrow().get(name).copied();
+    let checked = known.unwrap_or_else(|| {
+        let n = callers_check(fnode, name, src);
+        cx.memo.py_callers_checked.borrow_mut().insert(name.into(), n);
+        n
+    });
+    checked.map(|n| {
         Accepted::new(
             Intent::CheckedSentinel,
             format!("every call of `{name}` in this file ({n}) tests the result for `{sentinel}`"),

@@ -158,6 +158,16 @@ pub struct FileMemo {
     /// scan of the file per distinct name.
     pub rust_reply_types: std::cell::RefCell<foldhash::HashMap<Box<str>, bool>>,
     pub rust_end_types: std::cell::RefCell<foldhash::HashMap<Box<str>, Vec<String>>>,
+    /// Python: the record class each `self.<attr>` of the file is assigned
+    /// (`None` when assignments disagree or one is not a record), read in one
+    /// walk by `rules::secret_logged` (a walk per logged attribute made time
+    /// grow with the square of the file's size).
+    pub py_self_records: std::cell::OnceCell<foldhash::HashMap<Box<str>, Option<String>>>,
+    /// Python: for a function name, how many calls of it in the file test
+    /// its result (`None` when one does not), asked by
+    /// `analysis::handlers` once per distinct name (a scan of the file per
+    /// handler made time grow with the square of the file's size).
+    pub py_callers_checked: std::cell::RefCell<foldhash::HashMap<Box<str>, Option<usize>>>,
 }
 
 impl FileMemo {

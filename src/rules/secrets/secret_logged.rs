@@ -659,31 +659,34 @@ fn parameter_record<'t>(at: Node<'t>, name: &str, cx: &Checker<'_, 't>) -> Optio
 /// `self.<attr>: Model = ..` anywhere in the file (a base class's
 /// `_process_args` sets what its subclasses log).
 fn self_attribute_record<'t>(at: Node<'t>, attr: &str, cx: &Checker<'_, 't>) -> Option<values::PyRecord> {
-    let mut root = at;
-    while let Some(p) = root.parent() {
-        root = p;
-    }
-    let target = format!("self.{attr}");
-    let mut found: Option<String> = None;
-    let mut other = false;
-    crate::lang::walk(root, &mut |n| {
-        if n.kind() == "assignment"
-            && let Some(left) = n.field("left")
-            && cx.text(left) == target
-        {
-            let annotated = n.field("type").map(|t| cx.text(t)).filter(|t| values::class_like(t));
-            let made = n.field("right").and_then(|r| values::python_record_of(r, cx.src));
-            match annotated.map(str::to_string).or(made) {
-                Some(class) if found.as_ref().is_none_or(|f| *f == class) => found = Some(class),
-                _ => other = true,
-            }
+    let records = cx.memo.py_self_records.get_or_init(|| {
+        let mut root = at;
+        while let Some(p) = root.parent() {
+            root = p;
         }
-        true
+        let mut records: foldhash::HashMap<Box<str>, Option<String>> = foldhash::HashMap::default();
+        crate::lang::walk(root, &mut |n| {
+            if n.kind() == "assignment"
+                && let Some(left) = n.field("left")
+                && let Some(name) = cx.text(left).strip_prefix("self.")
+            {
+                let annotated = n.field("type").map(|t| cx.text(t)).filter(|t| values::class_like(t));
+                let made = n.field("right").and_then(|r| values::python_record_of(r, cx.src));
+                let class = annotated.map(str::to_string).or(made);
+                records
+                    .entry(name.into())
+                    .and_modify(|seen| {
+                        if *seen != class {
+                            *seen = None;
+                        }
+                    })
+                    .or_insert(class);
+            }
+            true
+        });
+        records
     });
-    if other {
-        return None;
-    }
-    found.map(values::PyRecord::Of)
+    records.get(attr).cloned().flatten().map(values::PyRecord::Of)
 }
 
 /// True when value-kind evidence says the call returns no secret: a path

@@ -174,6 +174,9 @@ fn handed_to_batched_exporter(cx: &RustChecker<'_, '_>) -> bool {
     handed && BATCHED_EXPORT.iter().any(|b| cx.memo.contains(cx.src, b))
 }
 
+/// How far before a client's construction its `static` item may start.
+const SHARED_ITEM_WINDOW: usize = 4096;
+
 /// The name of the `static` whose initialiser holds byte `at`
 /// (`static CLIENT: Lazy<Client> = Lazy::new(|| Client::new());`), or of the
 /// cell a `get_or_init(..)` around it fills (`CLIENT.get_or_init(..)`).
@@ -185,7 +188,14 @@ fn shared_name(at: usize, cx: &RustChecker<'_, '_>) -> Option<String> {
     if cell.is_some() {
         return cell;
     }
-    let before = cx.src.get(..at)?;
+    // The item that holds `at` starts in the last few KiB: looking further
+    // back for every client would make a file's time grow with the square
+    // of its size.
+    let mut from = at.saturating_sub(SHARED_ITEM_WINDOW);
+    while !cx.src.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = cx.src.get(from..at)?;
     let item = before.rfind("static ")?;
     if before[item..].contains(';')
         || (item > 0 && before[..item].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '\''))
