@@ -410,9 +410,10 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     // Function summaries cost a parse of every file in this phase: only
     // when a rule that reads them runs.
     let summaries_on = registry::SUMMARY_RULES.iter().any(|m| runs_somewhere(m));
-    // One parse per file: with no result cache or facts memo, and every
-    // file checked here (no shard, no `report_only`), a Python or JS/TS
-    // file's summaries come from the tree its check walks in phase 2, not
+    // One parse per file: in a cold run (no result cache, or one with no
+    // entry for any file: a first run, a CI job on a fresh runner) with no
+    // facts memo and every file checked here (no shard, no `report_only`),
+    // a Python or JS/TS file's summaries come from the tree its check walks in phase 2, not
     // from a parse of their own here. Phase 2 then judges each file as if no
     // call reached a project function, the summaries are closed once every
     // file is summarised, and only the files with a call that resolves to a
@@ -421,13 +422,15 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
     // here for its summaries, and again in phase 2, was the largest cost
     // the summaries added (`docs/performance.md`). Rust summaries come from
     // a syn walk of their own here, as before: Rust calls resolve only to
-    // Rust functions, so they are closed before phase 2.
-    // A cache with no entry for any file (a first run, a CI job on a fresh
-    // runner) is as cold as no cache: the summaries gathered in phase 2 are
-    // stored with each file's facts, and the facts key is taken once they
-    // are closed, so the next run reuses them as if summarised up front.
-    let cold = cache.is_none() || (0..files.len()).all(|i| cached(i, &files[i]).is_none());
-    let deferred = summaries_on && cold && memo.is_none() && options.shard.is_none() && options.report_only.is_none();
+    // Rust functions, so they are closed before phase 2. With a cache, the
+    // summaries gathered in phase 2 are stored with each file's facts and
+    // the facts key is taken once they are closed, so the next run reuses
+    // them as if summarised up front.
+    let deferred = summaries_on
+        && memo.is_none()
+        && options.shard.is_none()
+        && options.report_only.is_none()
+        && (cache.is_none() || (0..files.len()).all(|i| cached(i, &files[i]).is_none()));
     // A tree parsed only for the summaries is kept for phase 2 while the
     // source behind the kept ones stays under this budget, and parsed again
     // there after that. Parsing again is the largest cost the summaries add
@@ -484,10 +487,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 if wants_facts {
                     let _ = catch_unwind(AssertUnwindSafe(|| engine::facts::collect(collectors, f, tree, &mut facts)));
                 }
-                if summarise
-                    && let Ok(functions) =
-                        catch_unwind(AssertUnwindSafe(|| analysis::summaries::collect(f, tree, catalog)))
-                {
+                if summarise && let Some(functions) = summarise_tree(f, tree, catalog) {
                     facts.summaries.functions = functions;
                 }
             }
@@ -633,8 +633,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                     // Not checked, but its functions may be called from elsewhere.
                     if summarise
                         && let Some(tree) = tree.or_else(|| lang::parse(file.grammar, &file.text))
-                        && let Ok(functions) =
-                            catch_unwind(AssertUnwindSafe(|| analysis::summaries::collect(file, &tree, catalog)))
+                        && let Some(functions) = summarise_tree(file, &tree, catalog)
                     {
                         summaries = functions;
                     }
@@ -1332,6 +1331,16 @@ fn check_one(
     check_one_summarising(file, tree, extra, shared, enabled, None)
 }
 
+/// The function summaries of a Python or JS/TS file's tree, or `None` when
+/// summarising it panicked (the file then contributes none).
+fn summarise_tree(
+    file: &SourceFile,
+    tree: &tree_sitter::Tree,
+    catalog: &Catalog,
+) -> Option<Vec<analysis::summaries::FunctionSummary>> {
+    catch_unwind(AssertUnwindSafe(|| analysis::summaries::collect(file, tree, catalog))).ok()
+}
+
 /// [`check_one`], and for a Python or JS/TS file the function summaries of
 /// the tree the rules walked, into `summaries` when given (the summaries of
 /// a run without a cache come from the check's own parse: see `run`).
@@ -1357,8 +1366,7 @@ fn check_one_summarising(
         }
         let tree = tree.or_else(|| lang::parse(file.grammar, &file.text))?;
         if let Some(out) = summaries
-            && let Ok(functions) =
-                catch_unwind(AssertUnwindSafe(|| analysis::summaries::collect(file, &tree, shared.catalog)))
+            && let Some(functions) = summarise_tree(file, &tree, shared.catalog)
         {
             *out = functions;
         }

@@ -695,45 +695,35 @@ pub fn rust_request_channel(
         }
     }
     for end in ends.iter().filter(|e| e.len() > 1) {
-        if let Some(known) = cx.memo.rust_end_types.borrow().get(end.as_str()) {
-            candidates.extend(known.iter().cloned());
-            continue;
-        }
-        let before = candidates.len();
-        let pattern = format!("{end}:");
-        let mut from = 0;
-        while let Some(i) = text[from..].find(&pattern) {
-            let at = from + i;
-            from = at + pattern.len();
-            let word_start = text[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-            if !word_start {
-                continue;
-            }
-            let field = &text[from..];
-            let field = &field[..field.find([',', '\n', ';', '=']).unwrap_or(field.len())];
-            for marker in ["Sender<", "Receiver<"] {
-                if let Some(j) = field.find(marker) {
-                    candidates.extend(type_name(&field[j + marker.len()..]));
-                }
-            }
-        }
         // Distinct names only: a field name a file repeats (`events:` in
         // every copy of a struct) names the same type each time, and keeping
         // each made every channel of such a file read them all (quadratic).
-        let mut found: Vec<String> = candidates.drain(before..).collect();
-        found.sort_unstable();
-        found.dedup();
-        candidates.extend(found.iter().cloned());
-        cx.memo.rust_end_types.borrow_mut().insert(end.as_str().into(), found);
+        let found = crate::engine::memoised(&cx.memo.rust_end_types, end, || {
+            let mut found: Vec<String> = Vec::new();
+            let pattern = format!("{end}:");
+            let mut from = 0;
+            while let Some(i) = text[from..].find(&pattern) {
+                let at = from + i;
+                from = at + pattern.len();
+                let word_start = text[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                if !word_start {
+                    continue;
+                }
+                let field = &text[from..];
+                let field = &field[..field.find([',', '\n', ';', '=']).unwrap_or(field.len())];
+                for marker in ["Sender<", "Receiver<"] {
+                    if let Some(j) = field.find(marker) {
+                        found.extend(type_name(&field[j + marker.len()..]));
+                    }
+                }
+            }
+            found.sort_unstable();
+            found.dedup();
+            found
+        });
+        candidates.extend(found);
     }
-    candidates.iter().any(|name| {
-        if let Some(&known) = cx.memo.rust_reply_types.borrow().get(name.as_str()) {
-            return known;
-        }
-        let found = carries_reply(name, text);
-        cx.memo.rust_reply_types.borrow_mut().insert(name.as_str().into(), found);
-        found
-    })
+    candidates.iter().any(|name| crate::engine::memoised(&cx.memo.rust_reply_types, name, || carries_reply(name, text)))
 }
 
 /// The last path segment of the type that starts `t` (`crate::Req<A>, ..` →

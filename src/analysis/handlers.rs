@@ -20,6 +20,7 @@
 use tree_sitter::Node;
 
 use crate::catalog::errors::LangErrors;
+use crate::catalog::secrets::split_words;
 use crate::engine::Checker;
 use crate::engine::facts::ProjectFacts;
 use crate::engine::rust::RustChecker;
@@ -1039,28 +1040,6 @@ fn sentinel_return(stmts: &[Node<'_>], src: &str) -> Option<&'static str> {
     }
 }
 
-/// The words of an identifier (`_get_build_date` → `get`, `build`, `date`;
-/// `isReady` → `is`, `ready`), lower-cased.
-fn name_words(name: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for c in name.chars() {
-        if c == '_' || c.is_ascii_uppercase() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            if c == '_' {
-                continue;
-            }
-        }
-        cur.push(c.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
 /// [`Intent::CheckedSentinel`]: a Python handler whose whole body returns an
 /// empty answer, in a function that changes nothing (no call in its body is
 /// a write, a send, a save, a payment: catalog `effect_call_words`), where
@@ -1087,7 +1066,7 @@ fn checked_sentinel<'t>(
     if effect_call(body, cx, cat).is_some() {
         return None;
     }
-    let words = name_words(name);
+    let words = split_words(name);
     if words.first().is_some_and(|w| cat.predicate_name_words.contains(w)) {
         return Some(Accepted::new(
             Intent::CheckedSentinel,
@@ -1119,17 +1098,10 @@ fn checked_sentinel<'t>(
         other => other,
     };
     // The answer as a word of its own ("returns 0", not "returns 10 rows").
-    let names_word = |line: &str, word: &str| {
-        line.match_indices(word).any(|(at, _)| {
-            let word_byte = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-            let before = line.as_bytes()[..at].last().is_none_or(|&c| !word_byte(c));
-            let after = line.as_bytes().get(at + word.len()).is_none_or(|&c| !word_byte(c));
-            before && after
-        })
-    };
     let documented = doc.lines().any(|l| {
         let low = l.to_ascii_lowercase();
-        low.contains("return") && names_word(&low, &token.to_ascii_lowercase())
+        let token = token.to_ascii_lowercase();
+        low.contains("return") && low.match_indices(&token).any(|(at, _)| whole_word(&low, at, token.len()))
     });
     if documented {
         return Some(Accepted::new(
@@ -1137,12 +1109,8 @@ fn checked_sentinel<'t>(
             format!("the docstring of `{name}` says it returns {token}"),
         ));
     }
-    let known = cx.memo.py_callers_checked.borrow().get(name).copied();
-    let checked = known.unwrap_or_else(|| {
-        let n = callers_check(fnode, name, src);
-        cx.memo.py_callers_checked.borrow_mut().insert(name.into(), n);
-        n
-    });
+    let checked =
+        crate::engine::memoised(&cx.memo.py_callers_checked, name, || callers_check(cx.root_of(fnode), name, src));
     checked.map(|n| {
         Accepted::new(
             Intent::CheckedSentinel,
@@ -1171,7 +1139,7 @@ fn effect_call<'t>(body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) -> Op
                         _ => node_text(callee, src),
                     };
                     let writes_file = name == "open" && !opens_for_reading(n, src);
-                    if writes_file || name_words(name).iter().any(|w| cat.effect_call_words.contains(w)) {
+                    if writes_file || split_words(name).iter().any(|w| cat.effect_call_words.contains(w)) {
                         found = Some(node_text(callee, src).to_string());
                         return false;
                     }
@@ -1184,22 +1152,16 @@ fn effect_call<'t>(body: Node<'t>, cx: &Checker<'_, 't>, cat: &LangErrors) -> Op
     found
 }
 
-/// The number of calls of the function `fnode` (named `name`) in its file,
+/// The number of calls of the function named `name` in the tree at `root`,
 /// when there is at least one and every one tests the result it gets
 /// (directly, or through the variable it is assigned to in the next few
 /// statements). `None` when a call uses the result any other way (returns
 /// it, passes it on, drops it) or the name is used other than by a call.
-fn callers_check(fnode: Node<'_>, name: &str, src: &str) -> Option<usize> {
-    let mut root = fnode;
-    while let Some(p) = root.parent() {
-        root = p;
-    }
-    let bytes = src.as_bytes();
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+fn callers_check(root: Node<'_>, name: &str, src: &str) -> Option<usize> {
     let mut calls = 0;
     for (i, _) in src.match_indices(name) {
         let end = i + name.len();
-        if (i > 0 && is_ident(bytes[i - 1])) || bytes.get(end).is_some_and(|b| is_ident(*b)) {
+        if !whole_word(src, i, name.len()) {
             continue;
         }
         let Some(ident) = root.descendant_for_byte_range(i, end) else { continue };
@@ -1222,6 +1184,14 @@ fn callers_check(fnode: Node<'_>, name: &str, src: &str) -> Option<usize> {
         }
     }
     (calls > 0).then_some(calls)
+}
+
+/// True when the `len` bytes at `at` in `text` are a whole word: no letter,
+/// digit or `_` right before or after them.
+fn whole_word(text: &str, at: usize, len: usize) -> bool {
+    let word_byte = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
+    let b = text.as_bytes();
+    !b[..at].last().is_some_and(word_byte) && !b.get(at + len).is_some_and(word_byte)
 }
 
 /// True when the value of `call` is tested for emptiness where it is made
@@ -2059,7 +2029,7 @@ pub fn promise_handler<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Intent, is_idempotent_ddl, meaningful_comment, name_words, says_no_throw, states_reason};
+    use super::{Intent, is_idempotent_ddl, meaningful_comment, says_no_throw, split_words, states_reason};
 
     #[test]
     fn reasons_in_comments() {
@@ -2094,10 +2064,10 @@ mod tests {
 
     #[test]
     fn name_words_split_snake_and_camel_case() {
-        assert_eq!(name_words("_get_build_date"), ["get", "build", "date"]);
-        assert_eq!(name_words("isReady"), ["is", "ready"]);
-        assert_eq!(name_words("sendall"), ["sendall"]);
-        assert!(name_words("").is_empty());
+        assert_eq!(split_words("_get_build_date"), ["get", "build", "date"]);
+        assert_eq!(split_words("isReady"), ["is", "ready"]);
+        assert_eq!(split_words("sendall"), ["sendall"]);
+        assert!(split_words("").is_empty());
     }
 
     #[test]

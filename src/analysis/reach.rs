@@ -283,8 +283,7 @@ fn computed_import_dirs(text: &str) -> Vec<(String, bool)> {
     }
     for kw in ["import(", "require("] {
         for (at, _) in text.match_indices(kw) {
-            let before = text[..at].chars().next_back();
-            if before.is_some_and(|c| c == '_' || c == '$' || c == '.' || c.is_alphanumeric()) {
+            if crate::analysis::roles::js_name_continues(text, at) {
                 continue;
             }
             let arg = skip_comments(text[at + kw.len()..].trim_start());
@@ -318,10 +317,7 @@ fn entry_point(display: &str, text: &str) -> bool {
         || stem.ends_with(".config")
         || (dirs.contains(&"app") && NEXT_APP_FILES.contains(&stem))
         || dirs.contains(&"pages")
-        || text.lines().take(5).any(|l| {
-            let l = l.trim_start();
-            l.starts_with("\"use server\"") || l.starts_with("'use server'")
-        })
+        || crate::analysis::roles::js_use_server(text).is_some()
         || text.contains(".listen(")
 }
 

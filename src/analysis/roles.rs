@@ -1464,12 +1464,25 @@ fn browser_module(spec: &str) -> bool {
 /// directive (Next.js server actions), `import "server-only"`, or an import
 /// of Next.js's server APIs or of React's server renderer.
 fn js_server_marker(text: &str) -> Option<&'static str> {
-    const DIRECTIVES: &[&str] = &["\"use server\"", "'use server'"];
     const MODULES: &[&str] = &["server-only", "next/server", "next/headers", "react-dom/server"];
-    if let Some(d) = DIRECTIVES.iter().find(|d| text.lines().take(5).any(|l| l.trim_start().starts_with(**d))) {
+    if let Some(d) = js_use_server(text) {
         return Some(d);
     }
     js_import_specifiers(text).find_map(|m| MODULES.iter().find(|s| **s == m).copied())
+}
+
+/// The `"use server"` directive (a Next.js server action module) when one of
+/// the file's first lines starts with it.
+pub(crate) fn js_use_server(text: &str) -> Option<&'static str> {
+    const DIRECTIVES: &[&str] = &["\"use server\"", "'use server'"];
+    DIRECTIVES.iter().find(|d| text.lines().take(5).any(|l| l.trim_start().starts_with(**d))).copied()
+}
+
+/// True when the text right before byte `at` continues a JS name or member
+/// (`datafrom`, `reimport`, `db.document`): a match there is not the
+/// keyword or global it spells.
+pub(crate) fn js_name_continues(text: &str, at: usize) -> bool {
+    text[..at].chars().next_back().is_some_and(|c| c == '_' || c == '$' || c == '.' || c.is_alphanumeric())
 }
 
 /// The module specifiers a JS/TS file imports, read from its text:
@@ -1478,8 +1491,7 @@ pub(crate) fn js_import_specifiers(text: &str) -> impl Iterator<Item = &str> {
     ["from", "import", "require(", "import("].into_iter().flat_map(move |kw| {
         text.match_indices(kw).filter_map(move |(at, _)| {
             // A keyword, not the end of a longer name (`datafrom`, `reimport`).
-            let before = text[..at].chars().next_back();
-            if before.is_some_and(|c| c == '_' || c == '$' || c == '.' || c.is_alphanumeric()) {
+            if js_name_continues(text, at) {
                 return None;
             }
             let rest = text[at + kw.len()..].trim_start();
@@ -1495,10 +1507,7 @@ pub(crate) fn js_import_specifiers(text: &str) -> impl Iterator<Item = &str> {
 /// True when `text` uses the global `name` (`document.`), not a property of
 /// that name (`db.document.findMany`, `this.window.x`).
 fn uses_global(text: &str, name: &str) -> bool {
-    text.match_indices(name).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        !before.is_some_and(|c| c == '.' || c == '_' || c == '$' || c.is_alphanumeric())
-    })
+    text.match_indices(name).any(|(at, _)| !js_name_continues(text, at))
 }
 
 /// Module names the Python file at `rel` imports (`a.b` for `import a.b`;

@@ -75,6 +75,19 @@ impl<'a, 't> Checker<'a, 't> {
         }
     }
 
+    /// The root of the tree `node` is in: the walker's first ancestor, or,
+    /// outside a dispatch (`finish`), a walk up with `Node::parent`.
+    pub fn root_of(&self, node: Node<'t>) -> Node<'t> {
+        if let Some(&root) = self.lineage.first() {
+            return root;
+        }
+        let mut root = node;
+        while let Some(p) = root.parent() {
+            root = p;
+        }
+        root
+    }
+
     /// The grammar of the file being checked.
     pub fn grammar(&self) -> Grammar {
         self.file.grammar
@@ -175,12 +188,7 @@ impl FileMemo {
     /// Only for needles from a bounded set (catalogs, constants): a needle
     /// built from the code (a variable's name) needs an index instead.
     pub fn contains(&self, src: &str, needle: &str) -> bool {
-        if let Some(&known) = self.contains.borrow().get(needle) {
-            return known;
-        }
-        let found = memchr::memmem::find(src.as_bytes(), needle.as_bytes()).is_some();
-        self.contains.borrow_mut().insert(needle.into(), found);
-        found
+        memoised(&self.contains, needle, || memchr::memmem::find(src.as_bytes(), needle.as_bytes()).is_some())
     }
 
     /// `src.to_ascii_lowercase().contains(&needle.to_ascii_lowercase())`,
@@ -189,12 +197,7 @@ impl FileMemo {
     /// [`FileMemo::contains`].
     pub fn contains_ignore_ascii_case(&self, src: &str, needle: &str) -> bool {
         let needle = needle.to_ascii_lowercase();
-        if let Some(&known) = self.contains_lower.borrow().get(needle.as_str()) {
-            return known;
-        }
-        let found = find_ignore_ascii_case(src.as_bytes(), needle.as_bytes());
-        self.contains_lower.borrow_mut().insert(needle.into(), found);
-        found
+        memoised(&self.contains_lower, &needle, || find_ignore_ascii_case(src.as_bytes(), needle.as_bytes()))
     }
 
     /// Whether `{name}.defaults.timeout` occurs in the file, where `name` is a
@@ -203,6 +206,22 @@ impl FileMemo {
     pub fn defaults_timeout_set(&self, src: &str, name: &str) -> bool {
         self.defaults_timeout.get_or_init(|| names_before(src, ".defaults.timeout", |_| true)).contains(name)
     }
+}
+
+/// The value `map` holds for `key`, computed by `compute` (with the map not
+/// borrowed) and kept the first time it is asked for: the once-per-file
+/// answers of [`FileMemo`] keyed by a name.
+pub fn memoised<V: Clone>(
+    map: &std::cell::RefCell<foldhash::HashMap<Box<str>, V>>,
+    key: &str,
+    compute: impl FnOnce() -> V,
+) -> V {
+    if let Some(known) = map.borrow().get(key) {
+        return known.clone();
+    }
+    let value = compute();
+    map.borrow_mut().insert(key.into(), value.clone());
+    value
 }
 
 /// Whether lowercased `needle` occurs in `hay` ignoring ASCII case: a

@@ -442,10 +442,7 @@ fn check_js<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>) {
         return;
     }
     let aq = &cx.catalog.queues.javascript.array_queue;
-    let mut root = node;
-    while let Some(p) = root.parent() {
-        root = p;
-    }
+    let root = cx.root_of(node);
     let src = cx.src;
     let arrays = cx.state::<Seen>().arrays.get_or_insert_with(|| ArrayUse::new(root, aq, src));
     let (produced, consumed, bounded) =

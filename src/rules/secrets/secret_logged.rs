@@ -660,12 +660,8 @@ fn parameter_record<'t>(at: Node<'t>, name: &str, cx: &Checker<'_, 't>) -> Optio
 /// `_process_args` sets what its subclasses log).
 fn self_attribute_record<'t>(at: Node<'t>, attr: &str, cx: &Checker<'_, 't>) -> Option<values::PyRecord> {
     let records = cx.memo.py_self_records.get_or_init(|| {
-        let mut root = at;
-        while let Some(p) = root.parent() {
-            root = p;
-        }
         let mut records: foldhash::HashMap<Box<str>, Option<String>> = foldhash::HashMap::default();
-        crate::lang::walk(root, &mut |n| {
+        crate::lang::walk(cx.root_of(at), &mut |n| {
             if n.kind() == "assignment"
                 && let Some(left) = n.field("left")
                 && let Some(name) = cx.text(left).strip_prefix("self.")
