@@ -62,7 +62,8 @@ def sample(args):
     packets = []
     for key in sorted(groups):
         found = sorted(groups[key], key=lambda rd: (rd[0], rd[1]["path"], rd[1]["start"]["line"]))
-        picked = found if len(found) <= args.per_rule else rng.sample(found, args.per_rule)
+        limit = dict(args.more).get(key, args.per_rule)
+        picked = found if len(found) <= limit else rng.sample(found, limit)
         for repo, d in sorted(picked, key=lambda rd: (rd[0], rd[1]["path"], rd[1]["start"]["line"])):
             packets.append({
                 "id": f"{d['code']}-{len(packets) + 1:04d}",
@@ -77,6 +78,16 @@ def sample(args):
             f.write(json.dumps(p) + "\n")
     total = sum(len(v) for v in groups.values())
     print(f"{len(packets)} findings sampled of {total}, {len(groups)} (rule, language) groups", file=sys.stderr)
+
+
+def more(spec):
+    """`PP201:python=24` -> (("PP201", "python"), 24)."""
+    try:
+        group, n = spec.split("=", 1)
+        code, lang = group.split(":", 1)
+        return (code, lang), int(n)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected CODE:LANGUAGE=N, got {spec!r}")
 
 
 def judged(dir):
@@ -173,6 +184,8 @@ def main():
     s = sub.add_parser("sample")
     s.add_argument("--out", required=True)
     s.add_argument("--per-rule", type=int, default=12)
+    s.add_argument("--more", type=more, action="append", default=[], metavar="CODE:LANGUAGE=N",
+                   help="sample up to N findings of this rule and language instead of --per-rule")
     s.add_argument("--seed", type=int, default=20261204)
     s.add_argument("reports", nargs="+", metavar="REPO=REPORT.json")
     c = sub.add_parser("score")
