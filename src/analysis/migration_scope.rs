@@ -5,9 +5,13 @@
 //!
 //! - `all`: every migration is reported, each judged as the release it was.
 //! - `pending` (the default): with `--diff-base`, the migrations added or
-//!   changed since the merge base; otherwise, per history, the newest
-//!   migration plus every one after the history's `applied_through` marker.
-//!   A migration file named on the command line is always in scope.
+//!   changed since the merge base; otherwise, in a git work tree, what git
+//!   says production has not applied ([`from_git`]: the migrations added
+//!   since the newest release tag, or on a branch off the remote default
+//!   branch, plus the uncommitted ones); otherwise (no git, or no evidence)
+//!   per history the newest migration. Every migration after the history's
+//!   `applied_through` marker is pending too. A migration file named on the
+//!   command line is always in scope.
 //!
 //! The pending migrations of a history go out together, so a table that one
 //! of them creates is new (empty, and unknown to the running code) for the
@@ -79,6 +83,191 @@ pub struct RunFacts {
     pub changed: Option<HashSet<usize>>,
     /// The working directory that relative file paths start from.
     pub cwd: PathBuf,
+    /// Without `--diff-base` (scope `pending`), in a git work tree: what
+    /// git says production has applied ([`from_git`]).
+    pub git: Option<GitScope>,
+}
+
+/// What git says about a run's migrations: see [`from_git`].
+#[derive(Debug, Default, Clone)]
+pub struct GitScope {
+    /// The evidence that decided which migrations are pending (`release tag
+    /// v1.2.0`, `merge base with origin/main`); `None` when none did and the
+    /// newest-per-history rule stands.
+    pub decided_by: Option<String>,
+    /// One line on what was used or why nothing decided (`--show-settings`).
+    pub note: String,
+    /// Migrations ahead of production per that evidence, plus the
+    /// uncommitted ones (untracked, modified or staged).
+    pub pending: HashSet<usize>,
+    /// Migration files git does not track (untracked, ignored, outside the
+    /// work tree): a history of only such files is not under git, and keeps
+    /// the newest-per-history rule.
+    pub untracked: HashSet<usize>,
+}
+
+/// A release tag older than this many days before `HEAD`'s commit is no
+/// longer how the project ships (it stopped tagging): not evidence.
+pub const STALE_TAG_DAYS: i64 = 365;
+
+/// Runs git in `dir`; its standard output when it succeeds.
+fn git_out(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
+    let out = crate::diff::git(dir).env("GIT_LITERAL_PATHSPECS", "1").args(args).output().ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
+fn git_line(dir: &Path, args: &[&str]) -> Option<String> {
+    git_out(dir, args).map(|o| String::from_utf8_lossy(&o).trim().to_string())
+}
+
+/// The newest release tag reachable from `rev` (version-like tags first):
+/// the tag and whether it points at `rev` itself.
+fn nearest_tag(top: &Path, rev: &str) -> Option<(String, bool)> {
+    let described = git_line(top, &["describe", "--tags", "--long", "--match", "v[0-9]*", "--match", "[0-9]*", rev])
+        .or_else(|| git_line(top, &["describe", "--tags", "--long", rev]))?;
+    // `<tag>-<commits since>-g<hash>`; the tag may hold dashes itself.
+    let mut parts = described.rsplitn(3, '-');
+    let (_hash, since, tag) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((tag.to_string(), since == "0"))
+}
+
+/// The release production runs, per the tags: the newest tag reachable from
+/// `HEAD`, or the one before it when `HEAD` is a tagged release itself (the
+/// release being cut is what goes out next). `None` without one, or when it
+/// is stale ([`STALE_TAG_DAYS`]).
+fn release_tag(top: &Path) -> Option<String> {
+    let (tag, at_head) = nearest_tag(top, "HEAD")?;
+    let tag = if at_head { nearest_tag(top, "HEAD^")?.0 } else { tag };
+    let reference = format!("refs/tags/{tag}^{{commit}}");
+    let times = git_line(top, &["log", "--no-walk=unsorted", "--format=%ct", "HEAD", &reference])?;
+    let times: Vec<i64> = times.lines().filter_map(|l| l.trim().parse().ok()).collect();
+    match times[..] {
+        [head, tagged] if head - tagged <= STALE_TAG_DAYS * 86_400 => Some(tag),
+        _ => None,
+    }
+}
+
+/// Decides, from git, which of the migration files `candidates` (indexes
+/// into `files`; display paths relative to `cwd`) production has not
+/// applied, for scope `pending` without `--diff-base`. In this order:
+///
+/// 1. a release tag ([`release_tag`]): a migration whose path exists in the
+///    tag's tree was released, so applied; the rest are pending;
+/// 2. without one, when `HEAD` is not contained in the remote default branch
+///    (`origin/HEAD`, `origin/main`, `origin/master`): the migrations added
+///    or changed since the merge base with it (as `--diff-base` would);
+///    when it is (a continuously deployed service has applied what is
+///    merged, but a project that releases by hand may not have), nothing
+///    decides and the newest-per-history rule stands;
+/// 3. always: the uncommitted migrations (untracked, modified, staged).
+///
+/// `None` outside a work tree, without `HEAD`, or on any git error: the scope
+/// falls back to the newest-per-history rule. Reads only; runs no
+/// repository code ([`crate::diff::git`]); a few git commands per run.
+pub fn from_git(cwd: &Path, files: &[SourceFile], candidates: &[usize]) -> Option<GitScope> {
+    let abs = |i: usize| {
+        let a = absolute(&files[i].fs_path, cwd);
+        a.canonicalize().unwrap_or(a)
+    };
+    let dir = abs(*candidates.first()?).parent()?.to_path_buf();
+    let out = git_line(&dir, &["rev-parse", "--show-toplevel", "--verify", "HEAD"])?;
+    let top = PathBuf::from(out.lines().next()?);
+    let top = top.canonicalize().unwrap_or(top);
+    let mut scope = GitScope::default();
+    // Each migration's path from the top level; the folders to ask about.
+    let mut rel: BTreeMap<usize, String> = BTreeMap::new();
+    let mut folders: Vec<String> = Vec::new();
+    for &i in candidates {
+        let path = abs(i);
+        match path.strip_prefix(&top) {
+            Ok(r) => {
+                let r = r.to_string_lossy().replace('\\', "/");
+                let folder = folder_of(Path::new(&r)).to_string_lossy().into_owned();
+                folders.push(if folder.is_empty() { ".".into() } else { folder });
+                rel.insert(i, r);
+            }
+            Err(_) => {
+                scope.untracked.insert(i);
+            }
+        }
+    }
+    folders.sort();
+    folders.dedup();
+    let pathspecs = |args: &[&'static str]| -> Vec<String> {
+        let mut v: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        v.push("--".into());
+        v.extend(folders.iter().cloned());
+        v
+    };
+    let status_args =
+        pathspecs(&["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--no-renames"]);
+    let status = git_out(&top, &status_args.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let mut uncommitted: HashSet<String> = HashSet::new();
+    let mut not_tracked: HashSet<String> = HashSet::new();
+    for entry in status.split(|b| *b == 0).filter(|e| e.len() > 3) {
+        let path = String::from_utf8_lossy(&entry[3..]).into_owned();
+        if matches!(&entry[..2], b"??" | b"!!") {
+            not_tracked.insert(path.clone());
+        }
+        uncommitted.insert(path);
+    }
+    for (&i, r) in &rel {
+        if uncommitted.contains(r) {
+            scope.pending.insert(i);
+        }
+        if not_tracked.contains(r) {
+            scope.untracked.insert(i);
+        }
+    }
+    if let Some(tag) = release_tag(&top) {
+        let tree = format!("refs/tags/{tag}");
+        let mut args = vec!["ls-tree".to_string(), "-r".into(), "--name-only".into(), "-z".into(), tree, "--".into()];
+        args.extend(folders.iter().cloned());
+        if let Some(listed) = git_out(&top, &args.iter().map(String::as_str).collect::<Vec<_>>()) {
+            let released: HashSet<&[u8]> = listed.split(|b| *b == 0).collect();
+            scope.pending.extend(rel.iter().filter(|(_, r)| !released.contains(r.as_bytes())).map(|(i, _)| *i));
+            scope.decided_by = Some(format!("release tag {tag}"));
+            scope.note = format!("migrations not in release tag {tag} are pending (git)");
+            return Some(scope);
+        }
+    }
+    let refs = git_line(
+        &top,
+        &[
+            "for-each-ref",
+            "--format=%(refname)",
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/main",
+            "refs/remotes/origin/master",
+        ],
+    )
+    .unwrap_or_default();
+    let default = ["refs/remotes/origin/HEAD", "refs/remotes/origin/main", "refs/remotes/origin/master"]
+        .into_iter()
+        .find(|r| refs.lines().any(|l| l.trim() == *r));
+    let Some(default) = default else {
+        scope.note = "no release tag or remote default branch: the newest migration of each history is pending".into();
+        return Some(scope);
+    };
+    let short = default.trim_start_matches("refs/remotes/");
+    if git_out(&top, &["merge-base", "--is-ancestor", "HEAD", default]).is_some() {
+        scope.note = format!(
+            "HEAD is on the default branch ({short}) and no release tag: the newest migration of each history is pending"
+        );
+        return Some(scope);
+    }
+    let texts: Vec<(&str, &str)> = rel.keys().map(|&i| (files[i].path.as_str(), &*files[i].text)).collect();
+    match crate::diff::Base::new(&top, default).and_then(|base| base.changed_files(&texts, cwd)) {
+        Ok(changed) => {
+            scope.pending.extend(rel.keys().filter(|&&i| changed.contains(files[i].path.as_str())));
+            scope.decided_by = Some(format!("merge base with {short}"));
+            scope.note = format!("migrations added or changed since the merge base with {short} are pending (git)");
+        }
+        Err(e) => {
+            scope.note = format!("{e}: the newest migration of each history is pending");
+        }
+    }
+    Some(scope)
 }
 
 /// A marker that names no migration of its history.
@@ -109,7 +298,11 @@ fn names_its_folder(name: &str) -> bool {
 /// above for tools with one folder per migration (diesel `up.sql`, Prisma
 /// `migration.sql`, an upgrade script's `migration.ts`).
 pub fn history_folder(file: &SourceFile) -> PathBuf {
-    let p = &file.fs_path;
+    folder_of(&file.fs_path)
+}
+
+/// [`history_folder`] of a migration's path.
+fn folder_of(p: &Path) -> PathBuf {
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let dir = p.parent().unwrap_or(Path::new(""));
     if names_its_folder(name) { dir.parent().unwrap_or(Path::new("")).to_path_buf() } else { dir.to_path_buf() }
@@ -241,11 +434,16 @@ pub fn in_scope(
     if let Some(changed) = &run.changed {
         return Ok(history.iter().map(|m| changed.contains(&m.file) || explicit(m)).collect());
     }
-    let mut flags: Vec<bool> = history.iter().map(|m| explicit(m)).collect();
+    // Git's word, for a history git tracks (one of its files at least).
+    let git = run.git.as_ref().filter(|g| history.iter().any(|m| !g.untracked.contains(&m.file)));
+    let mut flags: Vec<bool> =
+        history.iter().map(|m| explicit(m) || git.is_some_and(|g| g.pending.contains(&m.file))).collect();
     let stale = |m: &Migration| {
         applied_before.zip(written_on(&files[m.file])).is_some_and(|(cutoff, written)| written < cutoff)
     };
-    if let (Some(last), Some(newest)) = (flags.last_mut(), history.last()) {
+    if git.is_none_or(|g| g.decided_by.is_none())
+        && let (Some(last), Some(newest)) = (flags.last_mut(), history.last())
+    {
         *last = *last || !stale(newest);
     }
     let Some(first) = history.first() else { return Ok(flags) };

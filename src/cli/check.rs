@@ -320,6 +320,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         scan(&args, options, &cwd, config_shown.clone(), baseline.as_ref(), diff_base.as_deref(), progress.as_ref())
     };
     let (mut report, mut notes) = scan(&options)?;
+    if args.show_settings
+        && let Some(note) = &report.migration_scope
+    {
+        say(&format!("migration scope: {}", clean(note)));
+    }
     let mut refused_any = false;
     if args.diff {
         return print_diff(&report, policy, args.quiet);
