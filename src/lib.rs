@@ -1284,7 +1284,9 @@ fn scope_facts(options: &Options, files: &[SourceFile]) -> Result<analysis::migr
             (Some(candidates.into_iter().filter(|&i| changed.contains(files[i].path.as_str())).collect()), None)
         }
         // What production has applied, from git, when the tree is a clone.
-        None if !candidates.is_empty() => (None, analysis::migration_scope::from_git(&options.cwd, files, &candidates)),
+        None if !candidates.is_empty() && !options.migration_scope.ignore_git => {
+            (None, analysis::migration_scope::from_git(&options.cwd, files, &candidates))
+        }
         None => (None, None),
     };
     Ok(RunFacts { explicit, changed, cwd: options.cwd.clone(), git })

@@ -716,3 +716,20 @@ fn outside_git_the_newest_migration_is_pending() {
     let o = check_sql(root, &["--migration-scope", "all"]);
     assert_eq!(findings(&o).len(), 3, "{}", stdout(&o));
 }
+
+#[test]
+fn git_evidence_can_be_turned_off() {
+    let dir = repo();
+    let root = dir.path();
+    write(root, "db/migration/V1__init.sql", SQL_INIT);
+    write(root, "db/migration/V2__a.sql", &sql_index("a"));
+    commit(root, "v1");
+    git(root, &["tag", "v1.0.0"]);
+    write(root, "db/migration/V3__b.sql", &sql_index("b"));
+    write(root, "db/migration/V4__c.sql", &sql_index("c"));
+    commit(root, "b and c");
+    assert_eq!(findings(&check_sql(root, &[])).len(), 2);
+    write(root, "pagerproof.toml", "[migrations]\ngit = false\n");
+    let o = check_sql(root, &[]);
+    assert_eq!(findings(&o), ["db/migration/V4__c.sql:1: PP801"], "{}{}", stdout(&o), stderr(&o));
+}

@@ -60,6 +60,9 @@ pub struct Settings {
     /// `[database] engine`: the engine every history runs on, instead of
     /// the detected one ([`crate::analysis::database`]).
     pub database: Option<crate::analysis::database::Engine>,
+    /// `[migrations] git = false`: what git says is not asked
+    /// ([`from_git`]); each history's newest migration is pending.
+    pub ignore_git: bool,
 }
 
 impl Settings {
@@ -67,7 +70,8 @@ impl Settings {
     pub fn key(&self) -> String {
         let marks: Vec<String> = self.applied_through.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let db = self.database.map_or("detected", |e| e.as_str());
-        format!("scope={} database={db} {}", self.mode.as_str(), marks.join(" "))
+        let git = if self.ignore_git { " git=false" } else { "" };
+        format!("scope={} database={db}{git} {}", self.mode.as_str(), marks.join(" "))
     }
 }
 
