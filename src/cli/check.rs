@@ -165,7 +165,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Print the config file in effect and the resolved settings to stderr
-    /// before the scan.
+    /// before the scan (and, after it, what git said about which migrations
+    /// production has applied).
     #[arg(long)]
     pub show_settings: bool,
     /// Check only shard I of N (e.g. `2/4`): files are split by a hash of
