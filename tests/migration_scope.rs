@@ -598,6 +598,8 @@ fn migrations_in_the_newest_release_tag_are_applied() {
     commit(root, "b");
     write(root, "db/migration/V4__c.sql", &sql_index("c"));
     commit(root, "c");
+    // A release candidate is not what production runs.
+    git(root, &["tag", "v1.1.0-rc.1", "HEAD~1"]);
     let o = check_sql(root, &[]);
     assert_eq!(findings(&o), ["db/migration/V3__b.sql:1: PP801", "db/migration/V4__c.sql:1: PP801"], "{}", stdout(&o));
     // HEAD tagged itself: the release being cut is still ahead of

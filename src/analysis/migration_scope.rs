@@ -124,11 +124,32 @@ fn git_line(dir: &Path, args: &[&str]) -> Option<String> {
     git_out(dir, args).map(|o| String::from_utf8_lossy(&o).trim().to_string())
 }
 
-/// The newest release tag reachable from `rev` (version-like tags first):
-/// the tag and whether it points at `rev` itself.
+/// The newest release tag reachable from `rev` (version-like tags first,
+/// pre-releases left out; any tag when none is): the tag and whether it
+/// points at `rev` itself.
 fn nearest_tag(top: &Path, rev: &str) -> Option<(String, bool)> {
-    let described = git_line(top, &["describe", "--tags", "--long", "--match", "v[0-9]*", "--match", "[0-9]*", rev])
-        .or_else(|| git_line(top, &["describe", "--tags", "--long", rev]))?;
+    // A pre-release (`2.0.0-rc.1`, `v3-beta`) is not what production runs.
+    let versions = [
+        "describe",
+        "--tags",
+        "--long",
+        "--match",
+        "v[0-9]*",
+        "--match",
+        "[0-9]*",
+        "--exclude",
+        "*-rc*",
+        "--exclude",
+        "*-alpha*",
+        "--exclude",
+        "*-beta*",
+        "--exclude",
+        "*-pre*",
+        "--exclude",
+        "*-dev*",
+        rev,
+    ];
+    let described = git_line(top, &versions).or_else(|| git_line(top, &["describe", "--tags", "--long", rev]))?;
     // `<tag>-<commits since>-g<hash>`; the tag may hold dashes itself.
     let mut parts = described.rsplitn(3, '-');
     let (_hash, since, tag) = (parts.next()?, parts.next()?, parts.next()?);
