@@ -686,7 +686,11 @@ fn a_branch_off_the_default_branch_reports_its_own_migrations() {
     // On the default branch, no tag: the newest migration per history.
     let o = check_sql(&root, &["--show-settings"]);
     assert_eq!(findings(&o), ["db/migration/V2__a.sql:1: PP801"], "{}{}", stdout(&o), stderr(&o));
-    assert!(stderr(&o).contains("HEAD is on the default branch (origin/HEAD)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("HEAD is on the default branch (origin/HEAD) and no recent release tag"),
+        "{}",
+        stderr(&o)
+    );
     git(&root, &["checkout", "-q", "-b", "feature"]);
     write(&root, "db/migration/V3__b.sql", &sql_index("b"));
     commit(&root, "b");
@@ -734,4 +738,39 @@ fn git_evidence_can_be_turned_off() {
     write(root, "pagerproof.toml", "[migrations]\ngit = false\n");
     let o = check_sql(root, &[]);
     assert_eq!(findings(&o), ["db/migration/V4__c.sql:1: PP801"], "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn a_release_tagged_on_a_release_branch_counts() {
+    let dir = repo();
+    let root = dir.path();
+    write(root, "db/migration/V1__init.sql", SQL_INIT);
+    commit(root, "init");
+    git(root, &["tag", "v0.9.0"]);
+    write(root, "db/migration/V2__a.sql", &sql_index("a"));
+    commit(root, "a");
+    // v1.0.0 is cut on a release branch: main never reaches the tag.
+    git(root, &["checkout", "-q", "-b", "release/1.0"]);
+    write(root, "CHANGES", "1.0.0\n");
+    commit(root, "release 1.0.0");
+    git(root, &["tag", "v1.0.0"]);
+    // A pre-release tagged later on the same branch is not a release.
+    write(root, "CHANGES", "1.1.0-rc.1\n");
+    commit(root, "rc");
+    git(root, &["tag", "v1.1.0-rc.1"]);
+    git(root, &["checkout", "-q", "main"]);
+    write(root, "db/migration/V3__b.sql", &sql_index("b"));
+    commit(root, "b");
+    write(root, "db/migration/V4__c.sql", &sql_index("c"));
+    commit(root, "c");
+    // V2 shipped in v1.0.0; V3 and V4 are in no release.
+    let o = check_sql(root, &["--show-settings"]);
+    assert_eq!(
+        findings(&o),
+        ["db/migration/V3__b.sql:1: PP801", "db/migration/V4__c.sql:1: PP801"],
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("not in release tag v0.9.0 and v1.0.0"), "{}", stderr(&o));
 }

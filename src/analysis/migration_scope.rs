@@ -156,27 +156,70 @@ fn nearest_tag(top: &Path, rev: &str) -> Option<(String, bool)> {
     Some((tag.to_string(), since == "0"))
 }
 
-/// The release production runs, per the tags: the newest tag reachable from
-/// `HEAD`, or the one before it when `HEAD` is a tagged release itself (the
-/// release being cut is what goes out next). `None` without one, or when it
-/// is stale ([`STALE_TAG_DAYS`]).
-fn release_tag(top: &Path) -> Option<String> {
-    let (tag, at_head) = nearest_tag(top, "HEAD")?;
-    let tag = if at_head { nearest_tag(top, "HEAD^")?.0 } else { tag };
-    let reference = format!("refs/tags/{tag}^{{commit}}");
-    let times = git_line(top, &["log", "--no-walk=unsorted", "--format=%ct", "HEAD", &reference])?;
-    let times: Vec<i64> = times.lines().filter_map(|l| l.trim().parse().ok()).collect();
-    match times[..] {
-        [head, tagged] if head - tagged <= STALE_TAG_DAYS * 86_400 => Some(tag),
-        _ => None,
+/// True for a tag named like a release version (`v1.2.0`, `26.3`), not a
+/// pre-release (`2.0.0-rc.1`).
+fn is_release_name(tag: &str) -> bool {
+    let version = tag.strip_prefix('v').unwrap_or(tag);
+    version.starts_with(|c: char| c.is_ascii_digit())
+        && !["-rc", "-alpha", "-beta", "-pre", "-dev"].iter().any(|p| tag.contains(p))
+}
+
+/// The releases production may run, per the tags: the newest tag reachable
+/// from `HEAD` (the one before it when `HEAD` is a tagged release itself:
+/// the release being cut is what goes out next), and the newest release tag
+/// by date wherever it is (a project that releases from release branches
+/// tags commits main never reaches, yet their trees hold what main had when
+/// the branch was cut). A tag [`STALE_TAG_DAYS`] older than `HEAD` is left
+/// out. Empty without one.
+fn release_tags(top: &Path) -> Vec<String> {
+    let Some(head) = git_line(top, &["log", "-1", "--format=%H %ct", "HEAD"]) else { return Vec::new() };
+    let Some((head, head_time)) = head.split_once(' ') else { return Vec::new() };
+    let Ok(head_time) = head_time.trim().parse::<i64>() else { return Vec::new() };
+    let fresh = |time: i64| head_time - time <= STALE_TAG_DAYS * 86_400;
+    let mut tags = Vec::new();
+    let reachable = nearest_tag(top, "HEAD")
+        .and_then(|(tag, at_head)| if at_head { nearest_tag(top, "HEAD^").map(|(t, _)| t) } else { Some(tag) });
+    if let Some(tag) = reachable {
+        let reference = format!("refs/tags/{tag}^{{commit}}");
+        let time = git_line(top, &["log", "-1", "--format=%ct", &reference]).and_then(|t| t.trim().parse().ok());
+        if time.is_some_and(fresh) {
+            tags.push(tag);
+        }
     }
+    let newest = git_line(
+        top,
+        &[
+            "for-each-ref",
+            // Newest first; the higher version first among tags of one second.
+            "--sort=-version:refname",
+            "--sort=-creatordate",
+            "--count=100",
+            "--format=%(refname) %(creatordate:unix) %(objectname) %(*objectname)",
+            "refs/tags",
+        ],
+    )
+    .unwrap_or_default();
+    for line in newest.lines() {
+        let mut fields = line.split(' ');
+        let (Some(name), Some(time), Some(object)) = (fields.next(), fields.next(), fields.next()) else { continue };
+        let peeled = fields.next().unwrap_or("");
+        let Some(name) = name.strip_prefix("refs/tags/") else { continue };
+        if !is_release_name(name) || object == head || peeled == head {
+            continue;
+        }
+        if time.parse().is_ok_and(fresh) && !tags.iter().any(|t| t == name) {
+            tags.push(name.to_string());
+        }
+        break;
+    }
+    tags
 }
 
 /// Decides, from git, which of the migration files `candidates` (indexes
 /// into `files`; display paths relative to `cwd`) production has not
 /// applied, for scope `pending` without `--diff-base`. In this order:
 ///
-/// 1. a release tag ([`release_tag`]): a migration whose path exists in the
+/// 1. release tags ([`release_tags`]): a migration whose path exists in a
 ///    tag's tree was released, so applied; the rest are pending;
 /// 2. without one, when `HEAD` is not contained in the remote default branch
 ///    (`origin/HEAD`, `origin/main`, `origin/master`): the migrations added
@@ -244,15 +287,26 @@ pub fn from_git(cwd: &Path, files: &[SourceFile], candidates: &[usize]) -> Optio
             scope.untracked.insert(i);
         }
     }
-    if let Some(tag) = release_tag(&top) {
-        let tree = format!("refs/tags/{tag}");
-        let mut args = vec!["ls-tree".to_string(), "-r".into(), "--name-only".into(), "-z".into(), tree, "--".into()];
-        args.extend(folders.iter().cloned());
-        if let Some(listed) = git_out(&top, &args.iter().map(String::as_str).collect::<Vec<_>>()) {
-            let released: HashSet<&[u8]> = listed.split(|b| *b == 0).collect();
+    let tags = release_tags(&top);
+    if !tags.is_empty() {
+        let mut released: HashSet<Vec<u8>> = HashSet::new();
+        let mut listed_all = true;
+        for tag in &tags {
+            let tree = format!("refs/tags/{tag}");
+            let mut args =
+                vec!["ls-tree".to_string(), "-r".into(), "--name-only".into(), "-z".into(), tree, "--".into()];
+            args.extend(folders.iter().cloned());
+            let Some(listed) = git_out(&top, &args.iter().map(String::as_str).collect::<Vec<_>>()) else {
+                listed_all = false;
+                break;
+            };
+            released.extend(listed.split(|b| *b == 0).map(<[u8]>::to_vec));
+        }
+        if listed_all {
             scope.pending.extend(rel.iter().filter(|(_, r)| !released.contains(r.as_bytes())).map(|(i, _)| *i));
-            scope.decided_by = Some(format!("release tag {tag}"));
-            scope.note = format!("migrations not in release tag {tag} are pending (git)");
+            let names = tags.join(" and ");
+            scope.decided_by = Some(format!("release tag {names}"));
+            scope.note = format!("migrations not in release tag {names} are pending (git)");
             return Some(scope);
         }
     }
@@ -271,13 +325,14 @@ pub fn from_git(cwd: &Path, files: &[SourceFile], candidates: &[usize]) -> Optio
         .into_iter()
         .find(|r| refs.lines().any(|l| l.trim() == *r));
     let Some(default) = default else {
-        scope.note = "no release tag or remote default branch: the newest migration of each history is pending".into();
+        scope.note =
+            "no recent release tag or remote default branch: the newest migration of each history is pending".into();
         return Some(scope);
     };
     let short = default.trim_start_matches("refs/remotes/");
     if git_out(&top, &["merge-base", "--is-ancestor", "HEAD", default]).is_some() {
         scope.note = format!(
-            "HEAD is on the default branch ({short}) and no release tag: the newest migration of each history is pending"
+            "HEAD is on the default branch ({short}) and no recent release tag: the newest migration of each history is pending"
         );
         return Some(scope);
     }
@@ -573,6 +628,36 @@ mod tests {
         r.changed = Some(HashSet::new());
         r.explicit = [0].into();
         assert_eq!(in_scope(&h, &files, &s, &r, None).unwrap(), [true, false, false]);
+    }
+
+    #[test]
+    fn what_git_says_replaces_the_newest_rule_only_when_it_decided() {
+        let (files, ms) = setup(&["V1__a.sql", "V2__b.sql", "V3__c.sql", "V4__d.sql"]);
+        let h: Vec<&Migration> = ms.iter().collect();
+        let s = Settings { root: PathBuf::from("/repo"), ..Settings::default() };
+        let mut r = run_facts();
+        // A release tag decided: V2 and V3 are not in it; V4 is.
+        r.git =
+            Some(GitScope { decided_by: Some("release tag v1".into()), pending: [1, 2].into(), ..GitScope::default() });
+        assert_eq!(in_scope(&h, &files, &s, &r, None).unwrap(), [false, true, true, false]);
+        // Nothing decided: the newest, plus the uncommitted V2.
+        r.git = Some(GitScope { pending: [1].into(), ..GitScope::default() });
+        assert_eq!(in_scope(&h, &files, &s, &r, None).unwrap(), [false, true, false, true]);
+        // A history git tracks none of: the newest rule alone.
+        r.git = Some(GitScope {
+            decided_by: Some("release tag v1".into()),
+            pending: [0, 1, 2, 3].into(),
+            untracked: [0, 1, 2, 3].into(),
+            ..GitScope::default()
+        });
+        assert_eq!(in_scope(&h, &files, &s, &r, None).unwrap(), [false, false, false, true]);
+        // A marker still adds what follows it; `all` is everything.
+        r.git = Some(GitScope { decided_by: Some("release tag v1".into()), ..GitScope::default() });
+        let mut marked = s.clone();
+        marked.applied_through.insert("db/migrate".into(), "V2__b".into());
+        assert_eq!(in_scope(&h, &files, &marked, &r, None).unwrap(), [false, false, true, true]);
+        marked.mode = Mode::All;
+        assert_eq!(in_scope(&h, &files, &marked, &r, None).unwrap(), [true; 4]);
     }
 
     #[test]
