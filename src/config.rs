@@ -580,7 +580,7 @@ pub const MIGRATION_KEYS: &[KeyDoc] = &[
         key: "scope",
         ty: "`pending` | `all`",
         default: "`pending`",
-        doc: "`pending`: only the migrations still ahead of production: with `--diff-base`, those added or changed since the merge base; otherwise, in a git work tree, those not in the newest release tag reachable from HEAD (or, without tags, on a branch off the remote default branch, those added since the merge base) plus the uncommitted ones; otherwise each history's newest migration. Every one after a history's `applied_through` marker is pending too. A migration file named on the command line is always checked. `all`: every migration. The whole history is read either way (tables created earlier, column types). `--migration-scope` wins.",
+        doc: "`pending`: only the migrations still ahead of production: with `--diff-base`, those added or changed since the merge base; otherwise, in a git work tree, those in neither the newest release tag reachable from HEAD nor the newest release tag by date (or, without tags, on a branch off the remote default branch, those added since the merge base) plus the uncommitted ones; otherwise each history's newest migration. Every one after a history's `applied_through` marker is pending too. A migration file named on the command line is always checked. `all`: every migration. The whole history is read either way (tables created earlier, column types). `--migration-scope` wins.",
     },
     KeyDoc {
         key: "git",
