@@ -261,6 +261,7 @@ struct RawFix {
 #[serde(deny_unknown_fields)]
 struct RawMigrations {
     scope: Option<Mode>,
+    git: Option<bool>,
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     applied_through: BTreeMap<Spanned<String>, Spanned<String>>,
@@ -579,7 +580,13 @@ pub const MIGRATION_KEYS: &[KeyDoc] = &[
         key: "scope",
         ty: "`pending` | `all`",
         default: "`pending`",
-        doc: "`pending`: only the migrations still ahead of production: with `--diff-base`, those added or changed since the merge base; otherwise each history's newest migration and every one after its `applied_through` marker. A migration file named on the command line is always checked. `all`: every migration. The whole history is read either way (tables created earlier, column types). `--migration-scope` wins.",
+        doc: "`pending`: only the migrations still ahead of production: with `--diff-base`, those added or changed since the merge base; otherwise, in a git work tree, those in neither the newest release tag reachable from HEAD nor the newest release tag by date (or, without tags, on a branch off the remote default branch, those added since the merge base) plus the uncommitted ones; otherwise each history's newest migration. Every one after a history's `applied_through` marker is pending too. A migration file named on the command line is always checked. `all`: every migration. The whole history is read either way (tables created earlier, column types). `--migration-scope` wins.",
+    },
+    KeyDoc {
+        key: "git",
+        ty: "bool",
+        default: "`true`",
+        doc: "Under `pending` without `--diff-base`, ask git which migrations production has applied (release tags, the remote default branch, uncommitted files). `false`: each history's newest migration only, as in a tree that is not a clone.",
     },
     KeyDoc {
         key: "applied_through",
@@ -818,6 +825,7 @@ fn migration_settings(
     let mut settings = MigrationSettings { root: root.to_path_buf(), ..MigrationSettings::default() };
     let Some(raw) = raw else { return Ok(settings) };
     settings.mode = raw.scope.unwrap_or_default();
+    settings.ignore_git = raw.git == Some(false);
     for (folder, name) in &raw.applied_through {
         let key = migration_scope::normalize_key(folder.get_ref());
         let bad_key = if key.is_empty() {
@@ -1241,10 +1249,12 @@ exclude = ["migrations/legacy/**", "vendor"]
 # [severity]
 # missing-timeout = "error"
 
-# Which migrations are checked: "pending" (the newest of each history, those
-# after its applied_through marker, or those changed since --diff-base) or "all".
+# Which migrations are checked: "pending" (in a git clone, those not in the
+# newest release tag; otherwise the newest of each history; those after its
+# applied_through marker, or those changed since --diff-base) or "all".
 # [migrations]
 # scope = "pending"
+# git = true
 # applied_through = { "shop/migrations" = "0042_add_index" }
 
 # The database production runs, when the detection from settings and drivers

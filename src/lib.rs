@@ -262,6 +262,10 @@ pub struct Report {
     /// engine is known, with the evidence (`mysql (src/settings.py:
     /// django.db.backends.mysql)`; see [`analysis::database`]).
     pub databases: std::collections::BTreeMap<String, String>,
+    /// Scope `pending` without `--diff-base`, in a git work tree: what git
+    /// said production has applied, or why it decided nothing
+    /// ([`analysis::migration_scope::GitScope::note`]).
+    pub migration_scope: Option<String>,
 }
 
 /// Display path → file text, kept only for files with findings, with the
@@ -785,6 +789,7 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
         languages: mine.iter().map(|&i| files[i].grammar.language()).collect(),
         migrations_checked: mine.iter().any(|&i| files[i].role.role == Role::Migration),
         databases,
+        migration_scope: scope_run.git.map(|g| g.note),
     })
 }
 
@@ -1261,23 +1266,30 @@ fn scope_facts(options: &Options, files: &[SourceFile]) -> Result<analysis::migr
     } else {
         (0..files.len()).filter(|&i| named.contains(&canonical(&files[i].fs_path))).collect()
     };
-    let changed = match &options.diff_base {
-        Some(base) if options.migration_scope.mode == Mode::Pending => {
-            // Only migrations matter; asking git about every file would be waste.
-            let candidates: Vec<usize> = (0..files.len())
-                .filter(|&i| {
-                    let f = &files[i];
-                    migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text).is_some()
-                })
-                .collect();
+    if options.migration_scope.mode != Mode::Pending {
+        return Ok(RunFacts { explicit, changed: None, cwd: options.cwd.clone(), git: None });
+    }
+    // Only migrations matter; asking git about every file would be waste.
+    let candidates: Vec<usize> = (0..files.len())
+        .filter(|&i| {
+            let f = &files[i];
+            migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text).is_some()
+        })
+        .collect();
+    let (changed, git) = match &options.diff_base {
+        Some(base) => {
             let texts: Vec<(&str, &str)> =
                 candidates.iter().map(|&i| (files[i].path.as_str(), &*files[i].text)).collect();
             let changed = base.changed_files(&texts, &options.cwd)?;
-            Some(candidates.into_iter().filter(|&i| changed.contains(files[i].path.as_str())).collect())
+            (Some(candidates.into_iter().filter(|&i| changed.contains(files[i].path.as_str())).collect()), None)
         }
-        _ => None,
+        // What production has applied, from git, when the tree is a clone.
+        None if !candidates.is_empty() && !options.migration_scope.ignore_git => {
+            (None, analysis::migration_scope::from_git(&options.cwd, files, &candidates))
+        }
+        None => (None, None),
     };
-    Ok(RunFacts { explicit, changed, cwd: options.cwd.clone() })
+    Ok(RunFacts { explicit, changed, cwd: options.cwd.clone(), git })
 }
 
 /// What a file's cached results depend on besides its content and the

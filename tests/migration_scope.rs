@@ -538,3 +538,239 @@ fn applied_upgrade_scripts_get_no_findings_from_any_rule() {
         stdout(&o)
     );
 }
+
+// ---- what git says production has applied (`migration_scope::from_git`) ----
+
+const SQL_INIT: &str = "CREATE TABLE orders (id bigint, a int, b int, c int, d int);\n";
+
+/// A plain index on the live `orders` table: PP801 when pending.
+fn sql_index(column: &str) -> String {
+    format!("CREATE INDEX ix_{column} ON orders ({column});\n")
+}
+
+/// PP801 only: one finding per pending index migration.
+fn check_sql(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["check", "--format", "concise", "--no-progress", "--no-cache", "--select", "PP801"];
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
+/// Commits everything with both dates set to `date` (ISO 8601).
+fn commit_on(dir: &std::path::Path, message: &str, date: &str) {
+    git(dir, &["add", "-A"]);
+    let o = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["commit", "-q", "--allow-empty", "-m", message])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn migrations_in_the_newest_release_tag_are_applied() {
+    let dir = repo();
+    let root = dir.path();
+    write(root, "db/migration/V1__init.sql", SQL_INIT);
+    write(root, "db/migration/V2__a.sql", &sql_index("a"));
+    commit(root, "v1");
+    git(root, &["tag", "v1.0.0"]);
+    // A commit after the release that adds no migration: the newest
+    // migration shipped in v1.0.0, so nothing is pending.
+    write(root, "README", "more\n");
+    commit(root, "docs");
+    let o = check_sql(root, &["--show-settings"]);
+    assert_eq!(findings(&o), Vec::<String>::new(), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("migration scope: migrations not in release tag v1.0.0 are pending (git)"),
+        "{}",
+        stderr(&o)
+    );
+    // Two migrations since the tag: both go out with the next release.
+    write(root, "db/migration/V3__b.sql", &sql_index("b"));
+    commit(root, "b");
+    write(root, "db/migration/V4__c.sql", &sql_index("c"));
+    commit(root, "c");
+    // A release candidate is not what production runs.
+    git(root, &["tag", "v1.1.0-rc.1", "HEAD~1"]);
+    let o = check_sql(root, &[]);
+    assert_eq!(findings(&o), ["db/migration/V3__b.sql:1: PP801", "db/migration/V4__c.sql:1: PP801"], "{}", stdout(&o));
+    // HEAD tagged itself: the release being cut is still ahead of
+    // production, which runs the tag before it.
+    git(root, &["tag", "v1.1.0"]);
+    let o = check_sql(root, &[]);
+    assert_eq!(findings(&o), ["db/migration/V3__b.sql:1: PP801", "db/migration/V4__c.sql:1: PP801"], "{}", stdout(&o));
+    // The whole history on request.
+    let o = check_sql(root, &["--migration-scope", "all"]);
+    assert_eq!(findings(&o).len(), 3, "{}", stdout(&o));
+    // A marker still adds what follows it.
+    write(root, "pagerproof.toml", "[migrations]\napplied_through = { \"db/migration\" = \"V1__init\" }\n");
+    let o = check_sql(root, &[]);
+    assert_eq!(findings(&o).len(), 3, "{}", stdout(&o));
+}
+
+#[test]
+fn a_release_tag_years_older_than_head_is_not_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(root, "db/migration/V1__init.sql", SQL_INIT);
+    write(root, "db/migration/V2__a.sql", &sql_index("a"));
+    commit_on(root, "v1", "2019-03-01T10:00:00Z");
+    git(root, &["tag", "v0.1.0"]);
+    write(root, "README", "x\n");
+    commit_on(root, "docs", "2024-02-20T10:00:00Z");
+    write(root, "db/migration/V3__b.sql", &sql_index("b"));
+    commit_on(root, "b", "2024-03-01T10:00:00Z");
+    write(root, "db/migration/V4__c.sql", &sql_index("c"));
+    commit_on(root, "c", "2024-03-02T10:00:00Z");
+    // The project stopped tagging in 2019: the newest migration only.
+    let o = check_sql(root, &[]);
+    assert_eq!(findings(&o), ["db/migration/V4__c.sql:1: PP801"], "{}{}", stdout(&o), stderr(&o));
+    // Hard negative: a tag from the same season is the release.
+    git(root, &["tag", "v0.2.0", "HEAD~2"]);
+    let o = check_sql(root, &[]);
+    assert_eq!(findings(&o), ["db/migration/V3__b.sql:1: PP801", "db/migration/V4__c.sql:1: PP801"], "{}", stdout(&o));
+}
+
+#[test]
+fn uncommitted_migrations_are_pending() {
+    let dir = repo();
+    let root = dir.path();
+    write(root, "db/migration/V1__init.sql", SQL_INIT);
+    write(root, "db/migration/V2__a.sql", &sql_index("a"));
+    commit(root, "history");
+    // No tag, no remote: the newest migration, plus what is not committed.
+    write(root, "db/migration/V3__b.sql", &sql_index("b"));
+    write(root, "db/migration/V4__c.sql", &sql_index("c"));
+    let o = check_sql(root, &[]);
+    assert_eq!(
+        findings(&o),
+        ["db/migration/V3__b.sql:1: PP801", "db/migration/V4__c.sql:1: PP801"],
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    // An edit to a committed migration (staged or not) is not applied yet.
+    write(root, "db/migration/V2__a.sql", &format!("-- rebuilt\n{}", sql_index("a")));
+    let o = check_sql(root, &[]);
+    assert_eq!(findings(&o).len(), 3, "{}", stdout(&o));
+    git(root, &["add", "db/migration/V2__a.sql"]);
+    let o = check_sql(root, &[]);
+    assert_eq!(findings(&o).len(), 3, "{}", stdout(&o));
+    // Hard negative: a history git does not track at all (an exported copy
+    // inside the work tree) keeps the newest-per-history rule.
+    write(root, "copy/db/migration/V1__init.sql", SQL_INIT);
+    write(root, "copy/db/migration/V2__a.sql", &sql_index("a"));
+    write(root, "copy/db/migration/V3__b.sql", &sql_index("b"));
+    let o = check_sql(root, &["copy"]);
+    assert_eq!(findings(&o), ["copy/db/migration/V3__b.sql:1: PP801"], "{}", stdout(&o));
+}
+
+#[test]
+fn a_branch_off_the_default_branch_reports_its_own_migrations() {
+    let upstream = repo();
+    write(upstream.path(), "db/migration/V1__init.sql", SQL_INIT);
+    write(upstream.path(), "db/migration/V2__a.sql", &sql_index("a"));
+    commit(upstream.path(), "history");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("clone");
+    git(dir.path(), &["clone", "-q", upstream.path().to_str().unwrap(), "clone"]);
+    // On the default branch, no tag: the newest migration per history.
+    let o = check_sql(&root, &["--show-settings"]);
+    assert_eq!(findings(&o), ["db/migration/V2__a.sql:1: PP801"], "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("HEAD is on the default branch (origin/HEAD) and no recent release tag"),
+        "{}",
+        stderr(&o)
+    );
+    git(&root, &["checkout", "-q", "-b", "feature"]);
+    write(&root, "db/migration/V3__b.sql", &sql_index("b"));
+    commit(&root, "b");
+    write(&root, "db/migration/V4__c.sql", &sql_index("c"));
+    commit(&root, "c");
+    let o = check_sql(&root, &[]);
+    assert_eq!(
+        findings(&o),
+        ["db/migration/V3__b.sql:1: PP801", "db/migration/V4__c.sql:1: PP801"],
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let o = check_sql(&root, &["--migration-scope", "all"]);
+    assert_eq!(findings(&o).len(), 3, "{}", stdout(&o));
+}
+
+#[test]
+fn outside_git_the_newest_migration_is_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "db/migration/V1__init.sql", SQL_INIT);
+    for (n, c) in [(2, "a"), (3, "b"), (4, "c")] {
+        write(root, &format!("db/migration/V{n}__{c}.sql"), &sql_index(c));
+    }
+    let o = check_sql(root, &["--show-settings"]);
+    assert_eq!(findings(&o), ["db/migration/V4__c.sql:1: PP801"], "{}{}", stdout(&o), stderr(&o));
+    assert!(!stderr(&o).contains("migration scope:"), "{}", stderr(&o));
+    let o = check_sql(root, &["--migration-scope", "all"]);
+    assert_eq!(findings(&o).len(), 3, "{}", stdout(&o));
+}
+
+#[test]
+fn git_evidence_can_be_turned_off() {
+    let dir = repo();
+    let root = dir.path();
+    write(root, "db/migration/V1__init.sql", SQL_INIT);
+    write(root, "db/migration/V2__a.sql", &sql_index("a"));
+    commit(root, "v1");
+    git(root, &["tag", "v1.0.0"]);
+    write(root, "db/migration/V3__b.sql", &sql_index("b"));
+    write(root, "db/migration/V4__c.sql", &sql_index("c"));
+    commit(root, "b and c");
+    assert_eq!(findings(&check_sql(root, &[])).len(), 2);
+    write(root, "pagerproof.toml", "[migrations]\ngit = false\n");
+    let o = check_sql(root, &[]);
+    assert_eq!(findings(&o), ["db/migration/V4__c.sql:1: PP801"], "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn a_release_tagged_on_a_release_branch_counts() {
+    let dir = repo();
+    let root = dir.path();
+    write(root, "db/migration/V1__init.sql", SQL_INIT);
+    commit(root, "init");
+    git(root, &["tag", "v0.9.0"]);
+    write(root, "db/migration/V2__a.sql", &sql_index("a"));
+    commit(root, "a");
+    // v1.0.0 is cut on a release branch: main never reaches the tag.
+    git(root, &["checkout", "-q", "-b", "release/1.0"]);
+    write(root, "CHANGES", "1.0.0\n");
+    commit(root, "release 1.0.0");
+    git(root, &["tag", "v1.0.0"]);
+    // A pre-release tagged later on the same branch is not a release.
+    write(root, "CHANGES", "1.1.0-rc.1\n");
+    commit(root, "rc");
+    git(root, &["tag", "v1.1.0-rc.1"]);
+    git(root, &["checkout", "-q", "main"]);
+    write(root, "db/migration/V3__b.sql", &sql_index("b"));
+    commit(root, "b");
+    write(root, "db/migration/V4__c.sql", &sql_index("c"));
+    commit(root, "c");
+    // V2 shipped in v1.0.0; V3 and V4 are in no release.
+    let o = check_sql(root, &["--show-settings"]);
+    assert_eq!(
+        findings(&o),
+        ["db/migration/V3__b.sql:1: PP801", "db/migration/V4__c.sql:1: PP801"],
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("not in release tag v0.9.0 and v1.0.0"), "{}", stderr(&o));
+}

@@ -5,9 +5,13 @@
 //!
 //! - `all`: every migration is reported, each judged as the release it was.
 //! - `pending` (the default): with `--diff-base`, the migrations added or
-//!   changed since the merge base; otherwise, per history, the newest
-//!   migration plus every one after the history's `applied_through` marker.
-//!   A migration file named on the command line is always in scope.
+//!   changed since the merge base; otherwise, in a git work tree, what git
+//!   says production has not applied ([`from_git`]: the migrations added
+//!   since the newest release tag, or on a branch off the remote default
+//!   branch, plus the uncommitted ones); otherwise (no git, or no evidence)
+//!   per history the newest migration. Every migration after the history's
+//!   `applied_through` marker is pending too. A migration file named on the
+//!   command line is always in scope.
 //!
 //! The pending migrations of a history go out together, so a table that one
 //! of them creates is new (empty, and unknown to the running code) for the
@@ -56,6 +60,9 @@ pub struct Settings {
     /// `[database] engine`: the engine every history runs on, instead of
     /// the detected one ([`crate::analysis::database`]).
     pub database: Option<crate::analysis::database::Engine>,
+    /// `[migrations] git = false`: what git says is not asked
+    /// ([`from_git`]); each history's newest migration is pending.
+    pub ignore_git: bool,
 }
 
 impl Settings {
@@ -63,7 +70,8 @@ impl Settings {
     pub fn key(&self) -> String {
         let marks: Vec<String> = self.applied_through.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let db = self.database.map_or("detected", |e| e.as_str());
-        format!("scope={} database={db} {}", self.mode.as_str(), marks.join(" "))
+        let git = if self.ignore_git { " git=false" } else { "" };
+        format!("scope={} database={db}{git} {}", self.mode.as_str(), marks.join(" "))
     }
 }
 
@@ -79,6 +87,267 @@ pub struct RunFacts {
     pub changed: Option<HashSet<usize>>,
     /// The working directory that relative file paths start from.
     pub cwd: PathBuf,
+    /// Without `--diff-base` (scope `pending`), in a git work tree: what
+    /// git says production has applied ([`from_git`]).
+    pub git: Option<GitScope>,
+}
+
+/// What git says about a run's migrations: see [`from_git`].
+#[derive(Debug, Default, Clone)]
+pub struct GitScope {
+    /// The evidence that decided which migrations are pending (`release tag
+    /// v1.2.0`, `merge base with origin/main`); `None` when none did and the
+    /// newest-per-history rule stands.
+    pub decided_by: Option<String>,
+    /// One line on what was used or why nothing decided (`--show-settings`).
+    pub note: String,
+    /// Migrations ahead of production per that evidence, plus the
+    /// uncommitted ones (untracked, modified or staged).
+    pub pending: HashSet<usize>,
+    /// Migration files git does not track (untracked, ignored, outside the
+    /// work tree): a history of only such files is not under git, and keeps
+    /// the newest-per-history rule.
+    pub untracked: HashSet<usize>,
+}
+
+/// A release tag older than this many days before `HEAD`'s commit is no
+/// longer how the project ships (it stopped tagging): not evidence.
+pub const STALE_TAG_DAYS: i64 = 365;
+
+/// Runs git in `dir`; its standard output when it succeeds.
+fn git_out(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
+    let out = crate::diff::git(dir).env("GIT_LITERAL_PATHSPECS", "1").args(args).output().ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
+fn git_line(dir: &Path, args: &[&str]) -> Option<String> {
+    git_out(dir, args).map(|o| String::from_utf8_lossy(&o).trim().to_string())
+}
+
+/// The newest release tag reachable from `rev` (version-like tags first,
+/// pre-releases left out; any tag when none is): the tag and whether it
+/// points at `rev` itself.
+fn nearest_tag(top: &Path, rev: &str) -> Option<(String, bool)> {
+    // A pre-release (`2.0.0-rc.1`, `v3-beta`) is not what production runs.
+    let versions = [
+        "describe",
+        "--tags",
+        "--long",
+        "--match",
+        "v[0-9]*",
+        "--match",
+        "[0-9]*",
+        "--exclude",
+        "*-rc*",
+        "--exclude",
+        "*-alpha*",
+        "--exclude",
+        "*-beta*",
+        "--exclude",
+        "*-pre*",
+        "--exclude",
+        "*-dev*",
+        rev,
+    ];
+    let described = git_line(top, &versions).or_else(|| git_line(top, &["describe", "--tags", "--long", rev]))?;
+    // `<tag>-<commits since>-g<hash>`; the tag may hold dashes itself.
+    let mut parts = described.rsplitn(3, '-');
+    let (_hash, since, tag) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((tag.to_string(), since == "0"))
+}
+
+/// True for a tag named like a release version (`v1.2.0`, `26.3`), not a
+/// pre-release (`2.0.0-rc.1`).
+fn is_release_name(tag: &str) -> bool {
+    let version = tag.strip_prefix('v').unwrap_or(tag);
+    version.starts_with(|c: char| c.is_ascii_digit())
+        && !["-rc", "-alpha", "-beta", "-pre", "-dev"].iter().any(|p| tag.contains(p))
+}
+
+/// The releases production may run, per the tags: the newest tag reachable
+/// from `HEAD` (the one before it when `HEAD` is a tagged release itself:
+/// the release being cut is what goes out next), and the newest release tag
+/// by date wherever it is (a project that releases from release branches
+/// tags commits main never reaches, yet their trees hold what main had when
+/// the branch was cut). A tag [`STALE_TAG_DAYS`] older than `HEAD` is left
+/// out. Empty without one.
+fn release_tags(top: &Path) -> Vec<String> {
+    let Some(head) = git_line(top, &["log", "-1", "--format=%H %ct", "HEAD"]) else { return Vec::new() };
+    let Some((head, head_time)) = head.split_once(' ') else { return Vec::new() };
+    let Ok(head_time) = head_time.trim().parse::<i64>() else { return Vec::new() };
+    let fresh = |time: i64| head_time - time <= STALE_TAG_DAYS * 86_400;
+    let mut tags = Vec::new();
+    let reachable = nearest_tag(top, "HEAD")
+        .and_then(|(tag, at_head)| if at_head { nearest_tag(top, "HEAD^").map(|(t, _)| t) } else { Some(tag) });
+    if let Some(tag) = reachable {
+        let reference = format!("refs/tags/{tag}^{{commit}}");
+        let time = git_line(top, &["log", "-1", "--format=%ct", &reference]).and_then(|t| t.trim().parse().ok());
+        if time.is_some_and(fresh) {
+            tags.push(tag);
+        }
+    }
+    let newest = git_line(
+        top,
+        &[
+            "for-each-ref",
+            // Newest first; the higher version first among tags of one second.
+            "--sort=-version:refname",
+            "--sort=-creatordate",
+            "--count=100",
+            "--format=%(refname) %(creatordate:unix) %(objectname) %(*objectname)",
+            "refs/tags",
+        ],
+    )
+    .unwrap_or_default();
+    for line in newest.lines() {
+        let mut fields = line.split(' ');
+        let (Some(name), Some(time), Some(object)) = (fields.next(), fields.next(), fields.next()) else { continue };
+        let peeled = fields.next().unwrap_or("");
+        let Some(name) = name.strip_prefix("refs/tags/") else { continue };
+        if !is_release_name(name) || object == head || peeled == head {
+            continue;
+        }
+        if time.parse().is_ok_and(fresh) && !tags.iter().any(|t| t == name) {
+            tags.push(name.to_string());
+        }
+        break;
+    }
+    tags
+}
+
+/// Decides, from git, which of the migration files `candidates` (indexes
+/// into `files`; display paths relative to `cwd`) production has not
+/// applied, for scope `pending` without `--diff-base`. In this order:
+///
+/// 1. release tags ([`release_tags`]): a migration whose path exists in a
+///    tag's tree was released, so applied; the rest are pending;
+/// 2. without one, when `HEAD` is not contained in the remote default branch
+///    (`origin/HEAD`, `origin/main`, `origin/master`): the migrations added
+///    or changed since the merge base with it (as `--diff-base` would);
+///    when it is (a continuously deployed service has applied what is
+///    merged, but a project that releases by hand may not have), nothing
+///    decides and the newest-per-history rule stands;
+/// 3. always: the uncommitted migrations (untracked, modified, staged).
+///
+/// `None` outside a work tree, without `HEAD`, or on any git error: the scope
+/// falls back to the newest-per-history rule. Reads only; runs no
+/// repository code ([`crate::diff::git`]); a few git commands per run.
+pub fn from_git(cwd: &Path, files: &[SourceFile], candidates: &[usize]) -> Option<GitScope> {
+    let abs = |i: usize| {
+        let a = absolute(&files[i].fs_path, cwd);
+        a.canonicalize().unwrap_or(a)
+    };
+    let dir = abs(*candidates.first()?).parent()?.to_path_buf();
+    let out = git_line(&dir, &["rev-parse", "--show-toplevel", "--verify", "HEAD"])?;
+    let top = PathBuf::from(out.lines().next()?);
+    let top = top.canonicalize().unwrap_or(top);
+    let mut scope = GitScope::default();
+    // Each migration's path from the top level; the folders to ask about.
+    let mut rel: BTreeMap<usize, String> = BTreeMap::new();
+    let mut folders: Vec<String> = Vec::new();
+    for &i in candidates {
+        let path = abs(i);
+        match path.strip_prefix(&top) {
+            Ok(r) => {
+                let r = r.to_string_lossy().replace('\\', "/");
+                let folder = folder_of(Path::new(&r)).to_string_lossy().into_owned();
+                folders.push(if folder.is_empty() { ".".into() } else { folder });
+                rel.insert(i, r);
+            }
+            Err(_) => {
+                scope.untracked.insert(i);
+            }
+        }
+    }
+    folders.sort();
+    folders.dedup();
+    let pathspecs = |args: &[&'static str]| -> Vec<String> {
+        let mut v: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        v.push("--".into());
+        v.extend(folders.iter().cloned());
+        v
+    };
+    let status_args =
+        pathspecs(&["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--no-renames"]);
+    let status = git_out(&top, &status_args.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let mut uncommitted: HashSet<String> = HashSet::new();
+    let mut not_tracked: HashSet<String> = HashSet::new();
+    for entry in status.split(|b| *b == 0).filter(|e| e.len() > 3) {
+        let path = String::from_utf8_lossy(&entry[3..]).into_owned();
+        if matches!(&entry[..2], b"??" | b"!!") {
+            not_tracked.insert(path.clone());
+        }
+        uncommitted.insert(path);
+    }
+    for (&i, r) in &rel {
+        if uncommitted.contains(r) {
+            scope.pending.insert(i);
+        }
+        if not_tracked.contains(r) {
+            scope.untracked.insert(i);
+        }
+    }
+    let tags = release_tags(&top);
+    if !tags.is_empty() {
+        let mut released: HashSet<Vec<u8>> = HashSet::new();
+        let mut listed_all = true;
+        for tag in &tags {
+            let tree = format!("refs/tags/{tag}");
+            let mut args =
+                vec!["ls-tree".to_string(), "-r".into(), "--name-only".into(), "-z".into(), tree, "--".into()];
+            args.extend(folders.iter().cloned());
+            let Some(listed) = git_out(&top, &args.iter().map(String::as_str).collect::<Vec<_>>()) else {
+                listed_all = false;
+                break;
+            };
+            released.extend(listed.split(|b| *b == 0).map(<[u8]>::to_vec));
+        }
+        if listed_all {
+            scope.pending.extend(rel.iter().filter(|(_, r)| !released.contains(r.as_bytes())).map(|(i, _)| *i));
+            let names = tags.join(" and ");
+            scope.decided_by = Some(format!("release tag {names}"));
+            scope.note = format!("migrations not in release tag {names} are pending (git)");
+            return Some(scope);
+        }
+    }
+    let refs = git_line(
+        &top,
+        &[
+            "for-each-ref",
+            "--format=%(refname)",
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/main",
+            "refs/remotes/origin/master",
+        ],
+    )
+    .unwrap_or_default();
+    let default = ["refs/remotes/origin/HEAD", "refs/remotes/origin/main", "refs/remotes/origin/master"]
+        .into_iter()
+        .find(|r| refs.lines().any(|l| l.trim() == *r));
+    let Some(default) = default else {
+        scope.note =
+            "no recent release tag or remote default branch: the newest migration of each history is pending".into();
+        return Some(scope);
+    };
+    let short = default.trim_start_matches("refs/remotes/");
+    if git_out(&top, &["merge-base", "--is-ancestor", "HEAD", default]).is_some() {
+        scope.note = format!(
+            "HEAD is on the default branch ({short}) and no recent release tag: the newest migration of each history is pending"
+        );
+        return Some(scope);
+    }
+    let texts: Vec<(&str, &str)> = rel.keys().map(|&i| (files[i].path.as_str(), &*files[i].text)).collect();
+    match crate::diff::Base::new(&top, default).and_then(|base| base.changed_files(&texts, cwd)) {
+        Ok(changed) => {
+            scope.pending.extend(rel.keys().filter(|&&i| changed.contains(files[i].path.as_str())));
+            scope.decided_by = Some(format!("merge base with {short}"));
+            scope.note = format!("migrations added or changed since the merge base with {short} are pending (git)");
+        }
+        Err(e) => {
+            scope.note = format!("{e}: the newest migration of each history is pending");
+        }
+    }
+    Some(scope)
 }
 
 /// A marker that names no migration of its history.
@@ -109,7 +378,11 @@ fn names_its_folder(name: &str) -> bool {
 /// above for tools with one folder per migration (diesel `up.sql`, Prisma
 /// `migration.sql`, an upgrade script's `migration.ts`).
 pub fn history_folder(file: &SourceFile) -> PathBuf {
-    let p = &file.fs_path;
+    folder_of(&file.fs_path)
+}
+
+/// [`history_folder`] of a migration's path.
+fn folder_of(p: &Path) -> PathBuf {
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let dir = p.parent().unwrap_or(Path::new(""));
     if names_its_folder(name) { dir.parent().unwrap_or(Path::new("")).to_path_buf() } else { dir.to_path_buf() }
@@ -241,11 +514,16 @@ pub fn in_scope(
     if let Some(changed) = &run.changed {
         return Ok(history.iter().map(|m| changed.contains(&m.file) || explicit(m)).collect());
     }
-    let mut flags: Vec<bool> = history.iter().map(|m| explicit(m)).collect();
+    // Git's word, for a history git tracks (one of its files at least).
+    let git = run.git.as_ref().filter(|g| history.iter().any(|m| !g.untracked.contains(&m.file)));
+    let mut flags: Vec<bool> =
+        history.iter().map(|m| explicit(m) || git.is_some_and(|g| g.pending.contains(&m.file))).collect();
     let stale = |m: &Migration| {
         applied_before.zip(written_on(&files[m.file])).is_some_and(|(cutoff, written)| written < cutoff)
     };
-    if let (Some(last), Some(newest)) = (flags.last_mut(), history.last()) {
+    if git.is_none_or(|g| g.decided_by.is_none())
+        && let (Some(last), Some(newest)) = (flags.last_mut(), history.last())
+    {
         *last = *last || !stale(newest);
     }
     let Some(first) = history.first() else { return Ok(flags) };
@@ -350,6 +628,36 @@ mod tests {
         r.changed = Some(HashSet::new());
         r.explicit = [0].into();
         assert_eq!(in_scope(&h, &files, &s, &r, None).unwrap(), [true, false, false]);
+    }
+
+    #[test]
+    fn what_git_says_replaces_the_newest_rule_only_when_it_decided() {
+        let (files, ms) = setup(&["V1__a.sql", "V2__b.sql", "V3__c.sql", "V4__d.sql"]);
+        let h: Vec<&Migration> = ms.iter().collect();
+        let s = Settings { root: PathBuf::from("/repo"), ..Settings::default() };
+        let mut r = run_facts();
+        // A release tag decided: V2 and V3 are not in it; V4 is.
+        r.git =
+            Some(GitScope { decided_by: Some("release tag v1".into()), pending: [1, 2].into(), ..GitScope::default() });
+        assert_eq!(in_scope(&h, &files, &s, &r, None).unwrap(), [false, true, true, false]);
+        // Nothing decided: the newest, plus the uncommitted V2.
+        r.git = Some(GitScope { pending: [1].into(), ..GitScope::default() });
+        assert_eq!(in_scope(&h, &files, &s, &r, None).unwrap(), [false, true, false, true]);
+        // A history git tracks none of: the newest rule alone.
+        r.git = Some(GitScope {
+            decided_by: Some("release tag v1".into()),
+            pending: [0, 1, 2, 3].into(),
+            untracked: [0, 1, 2, 3].into(),
+            ..GitScope::default()
+        });
+        assert_eq!(in_scope(&h, &files, &s, &r, None).unwrap(), [false, false, false, true]);
+        // A marker still adds what follows it; `all` is everything.
+        r.git = Some(GitScope { decided_by: Some("release tag v1".into()), ..GitScope::default() });
+        let mut marked = s.clone();
+        marked.applied_through.insert("db/migrate".into(), "V2__b".into());
+        assert_eq!(in_scope(&h, &files, &marked, &r, None).unwrap(), [false, false, true, true]);
+        marked.mode = Mode::All;
+        assert_eq!(in_scope(&h, &files, &marked, &r, None).unwrap(), [true; 4]);
     }
 
     #[test]

@@ -165,7 +165,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Print the config file in effect and the resolved settings to stderr
-    /// before the scan.
+    /// before the scan (and, after it, what git said about which migrations
+    /// production has applied).
     #[arg(long)]
     pub show_settings: bool,
     /// Check only shard I of N (e.g. `2/4`): files are split by a hash of
@@ -320,6 +321,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         scan(&args, options, &cwd, config_shown.clone(), baseline.as_ref(), diff_base.as_deref(), progress.as_ref())
     };
     let (mut report, mut notes) = scan(&options)?;
+    if args.show_settings
+        && let Some(note) = &report.migration_scope
+    {
+        say(&format!("migration scope: {}", clean(note)));
+    }
     let mut refused_any = false;
     if args.diff {
         return print_diff(&report, policy, args.quiet);
