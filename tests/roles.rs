@@ -690,7 +690,7 @@ fn front_end_project() -> tempfile::TempDir {
         "packages/back-end/package.json",
         r#"{ "name": "back-end", "dependencies": { "express": "^4.0.0", "react-dom": "^18.0.0" },
             "scripts": { "start": "node dist/server.js", "smoke-test": "ts-node src/scripts/smoke.ts",
-                         "sync-now": "ts-node src/jobs/sync.ts" } }"#,
+                         "sync-now": "ts-node src/jobs/sync.ts", "copy-mail": "cp -r src/mail/* dist/mail" } }"#,
     );
     write(
         root,
@@ -698,6 +698,7 @@ fn front_end_project() -> tempfile::TempDir {
         &format!("import {{ sync }} from \"./jobs/sync\";\n{}", call("server").replacen("export", "\nexport", 1)),
     );
     write(root, "packages/back-end/src/jobs/sync.ts", &call("sync"));
+    write(root, "packages/back-end/src/mail/digest.ts", &call("digest"));
     write(
         root,
         "packages/back-end/src/scripts/smoke.ts",
@@ -711,6 +712,7 @@ fn front_end_project() -> tempfile::TempDir {
     write(root, "packages/widgets/package.json", r#"{ "name": "widgets", "dependencies": { "lit": "^3.0.0" } }"#);
     write(root, "packages/widgets/src/live/Realtime.ts", &call("realtime"));
     write(root, "packages/widgets/src/server/render.ts", &call("render"));
+    write(root, "packages/widgets/bundle.mjs", &call("bundle"));
     write(
         root,
         "packages/widgets/src/icons.ts",
@@ -790,15 +792,19 @@ fn front_end_packages_next_client_code_and_developer_scripts_are_not_server_code
         "tooling, not checked: imported only by tooling (`packages/back-end/src/scripts/smoke.ts`)",
     );
     // The hard negatives: the Express back-end (even with `react-dom`), a
-    // job the server imports that a script also runs, server places in a
-    // front-end package, a Node script beside its components, a package with
+    // job the server imports that a script also runs, a folder a script
+    // copies (not runs), server places in a
+    // front-end package, a Node script beside its components, a plain JS
+    // file at the package root (a bundler config), a package with
     // a dev server framework, an API route,
     // a page with a server function, a module an API route imports.
     for kept in [
         "packages/back-end/src/server.ts",
         "packages/back-end/src/jobs/sync.ts",
+        "packages/back-end/src/mail/digest.ts",
         "packages/widgets/src/server/render.ts",
         "packages/widgets/src/icons.ts",
+        "packages/widgets/bundle.mjs",
         "packages/components/src/store.ts",
         "packages/front-end/pages/api/orders.ts",
         "packages/front-end/pages/orders.ts",
@@ -811,11 +817,13 @@ fn front_end_packages_next_client_code_and_developer_scripts_are_not_server_code
         findings(&o),
         vec![
             "packages/back-end/src/jobs/sync.ts:2: PP201",
+            "packages/back-end/src/mail/digest.ts:2: PP201",
             "packages/back-end/src/server.ts:4: PP201",
             "packages/components/src/store.ts:2: PP201",
             "packages/front-end/pages/api/orders.ts:3: PP201",
             "packages/front-end/pages/orders.ts:2: PP201",
             "packages/front-end/services/billing.ts:2: PP201",
+            "packages/widgets/bundle.mjs:2: PP201",
             "packages/widgets/src/icons.ts:4: PP201",
             "packages/widgets/src/server/render.ts:2: PP201",
         ],

@@ -380,6 +380,10 @@ fn browser_only_reached(
     }
 }
 
+/// Commands that run a JS/TS file.
+const JS_RUNNERS: &[&str] =
+    &["node", "ts-node", "ts-node-esm", "tsx", "bun", "babel-node", "vite-node", "esno", "esrun", "jiti", "deno"];
+
 /// Words of a `package.json` script name that start the service (`start`,
 /// `start:worker`, `dev`, `serve`): a file such a script runs is the service.
 const START_SCRIPT_WORDS: &[&str] = &[
@@ -590,9 +594,16 @@ fn package_paths(dir: &Path) -> Vec<(String, Option<String>)> {
     while let Some((v, script)) = stack.pop() {
         match v {
             serde_json::Value::String(s) => {
+                // A developer script names the file it runs (`ts-node
+                // src/scripts/x.ts`), not a folder it copies (`cp -r
+                // src/templates/* dist/`).
+                let runs = script.is_some()
+                    && s.split_whitespace().any(|w| JS_RUNNERS.contains(&w.rsplit('/').next().unwrap_or(w)));
                 for word in s.split_whitespace() {
-                    if word.contains('/') || JS_EXTENSIONS.iter().any(|e| word.ends_with(&format!(".{e}"))) {
-                        out.push((comparable(word), script.clone()));
+                    let file = JS_EXTENSIONS.iter().any(|e| word.ends_with(&format!(".{e}")));
+                    if word.contains('/') || file {
+                        let tool = if runs && file && !word.contains('*') { script.clone() } else { None };
+                        out.push((comparable(word), tool));
                     }
                 }
             }

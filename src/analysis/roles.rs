@@ -1551,9 +1551,10 @@ fn wiring_line(line: &str) -> bool {
 /// front-end package, and the client folders of a pages-router full-stack
 /// app (see [`PackageKind`]).
 ///
-/// Server evidence wins over all of it: a server marker (`"use server"`,
-/// `server-only`, `next/server`, ...) anywhere, and in a full-stack package
-/// the framework's server places and functions ([`full_stack_server`]).
+/// Server evidence wins over all of it: in a full-stack package the
+/// framework's server places and functions ([`full_stack_server`]), and in
+/// any file but a TSX/JSX one a server marker (`"use server"`,
+/// `server-only`, `next/server`, ...).
 /// Package evidence needs no Node built-in import either
 /// ([`imports_node_builtin`]: a dev script kept in a front-end package).
 ///
@@ -1584,13 +1585,6 @@ fn browser_evidence(rel: &str, grammar: Grammar, text: &str, package: Option<&Js
     const GLOBALS: &[&str] = &["document.", "window.", "localStorage.", "navigator."];
     // Not `client`: Node services keep their outbound API clients in `src/client/`.
     const FOLDERS: &[&str] = &["static", "project-static", "frontend", "browser", "public", "www", "webapp"];
-    // A module that declares itself server-side (a Next.js server action,
-    // a `server-only` module, a route handler or server component reading
-    // `next/server` or `next/headers`) runs on the server whatever else it
-    // imports.
-    if js_server_marker(text).is_some() {
-        return None;
-    }
     // The package-relative path, for the framework's conventions.
     let inner = package.map_or(rel, |p| {
         if p.dir.is_empty() { rel } else { rel.strip_prefix(p.dir.as_str()).map_or(rel, |r| r.trim_start_matches('/')) }
@@ -1604,12 +1598,24 @@ fn browser_evidence(rel: &str, grammar: Grammar, text: &str, package: Option<&Js
     if grammar == Grammar::Tsx || rel.ends_with(".jsx") {
         return Some("a TSX/JSX component file".to_string());
     }
+    // A module that declares itself server-side (a Next.js server action,
+    // a `server-only` module, a route handler reading `next/server`) runs on
+    // the server whatever else it imports. (Not asked of TSX files: the
+    // lexical scan also finds imports in the code snippets a component
+    // shows.)
+    if js_server_marker(text).is_some() {
+        return None;
+    }
     if let Some(p) = package
         && !imports_node_builtin(text)
     {
         match &p.kind {
             PackageKind::FrontEnd(evidence) => {
-                if !front_end_server(inner) {
+                // A plain JS file at the package root is a Node-run config
+                // or tool (`rollup.webchat.mjs`, `stress-test.js`); the
+                // browser's modules live in folders.
+                let root_js = !inner.contains('/') && grammar != Grammar::TypeScript;
+                if !front_end_server(inner) && !root_js {
                     return Some(format!(
                         "in the front-end package {} (its `package.json` {evidence}, no server framework or runtime)",
                         p.shown()
