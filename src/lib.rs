@@ -873,7 +873,14 @@ fn gather(options: &Options, threads: usize) -> Gathered {
                     None => {
                         let migration = migration::detect::detect(&f.path, &f.fs_path, f.grammar, &f.text)
                             .map(|m| format!("{:?}", m.style));
-                        roles::by_content(&c.rel, f.grammar, &f.text, found.late, migration.as_deref())
+                        roles::by_content(
+                            &c.rel,
+                            f.grammar,
+                            &f.text,
+                            found.late,
+                            found.package.as_ref(),
+                            migration.as_deref(),
+                        )
                     }
                 };
                 f

@@ -670,3 +670,164 @@ fn a_js_module_only_tools_or_tests_import_takes_their_role() {
         assert!(found.iter().any(|f| f.contains(back)), "{back}: {found:?}");
     }
 }
+
+/// An outbound call without a timeout (request-without-timeout on line 2).
+fn call(name: &str) -> String {
+    format!("export async function {name}() {{\n  return fetch(\"https://api.vendor.example/{name}\");\n}}\n")
+}
+
+/// A JS monorepo with an Express back-end (and a developer script in its
+/// `src/`), a Lit web-components package, and a Next.js pages app.
+fn front_end_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "package.json", r#"{ "name": "acme", "private": true, "workspaces": ["packages/*"] }"#);
+    // The back-end: a server start, a developer smoke test that only a
+    // `package.json` script runs (and its helper), and a sync job that both
+    // the server imports and a script runs.
+    write(
+        root,
+        "packages/back-end/package.json",
+        r#"{ "name": "back-end", "dependencies": { "express": "^4.0.0", "react-dom": "^18.0.0" },
+            "scripts": { "start": "node dist/server.js", "smoke-test": "ts-node src/scripts/smoke.ts",
+                         "sync-now": "ts-node src/jobs/sync.ts", "copy-mail": "cp -r src/mail/* dist/mail" } }"#,
+    );
+    write(
+        root,
+        "packages/back-end/src/server.ts",
+        &format!("import {{ sync }} from \"./jobs/sync\";\n{}", call("server").replacen("export", "\nexport", 1)),
+    );
+    write(root, "packages/back-end/src/jobs/sync.ts", &call("sync"));
+    write(root, "packages/back-end/src/mail/digest.ts", &call("digest"));
+    write(
+        root,
+        "packages/back-end/src/scripts/smoke.ts",
+        &format!("import {{ check }} from \"./smokeChecks\";\n{}", call("smoke").replacen("export", "\nexport", 1)),
+    );
+    write(root, "packages/back-end/src/scripts/smokeChecks.ts", &call("check"));
+    // Web components: every module runs in the browser, except one in a
+    // server folder and one that reads the file system. A package that also
+    // lists a server framework, even among its dev dependencies (a mock or
+    // dev server), is no front-end package.
+    write(root, "packages/widgets/package.json", r#"{ "name": "widgets", "dependencies": { "lit": "^3.0.0" } }"#);
+    write(root, "packages/widgets/src/live/Realtime.ts", &call("realtime"));
+    write(root, "packages/widgets/src/server/render.ts", &call("render"));
+    write(root, "packages/widgets/bundle.mjs", &call("bundle"));
+    write(
+        root,
+        "packages/widgets/src/icons.ts",
+        &format!("import {{ readFileSync }} from \"node:fs\";\n{}", call("icons").replacen("export", "\nexport", 1)),
+    );
+    write(
+        root,
+        "packages/components/package.json",
+        r#"{ "name": "components", "dependencies": { "lit": "^3.0.0" }, "devDependencies": { "express": "^4.0.0" } }"#,
+    );
+    write(root, "packages/components/src/store.ts", &call("store"));
+    // The Next.js pages app.
+    write(
+        root,
+        "packages/front-end/package.json",
+        r#"{ "name": "front-end", "dependencies": { "next": "^14.0.0", "react": "^18.0.0", "react-dom": "^18.0.0" } }"#,
+    );
+    write(
+        root,
+        "packages/front-end/pages/api/orders.ts",
+        &format!("import {{ billing }} from \"@/services/billing\";\n\n{}", call("orders")).replacen("\n\n", "\n", 1),
+    );
+    write(
+        root,
+        "packages/front-end/components/Nav.tsx",
+        "import { env } from \"@/services/env\";\nimport { billing } from \"../services/billing\";\n",
+    );
+    write(
+        root,
+        "packages/front-end/services/env.ts",
+        &format!("import {{ flags }} from \"./flags\";\n{}", call("env").replacen("export", "\nexport", 1)),
+    );
+    write(root, "packages/front-end/services/flags.ts", &call("flags"));
+    write(root, "packages/front-end/services/billing.ts", &call("billing"));
+    write(root, "packages/front-end/hooks/useOrders.ts", &call("useOrders"));
+    write(
+        root,
+        "packages/front-end/pages/orders.ts",
+        &format!(
+            "{}\nexport async function getServerSideProps() {{\n  return {{ props: {{}} }};\n}}\n",
+            call("orders")
+        ),
+    );
+    dir
+}
+
+#[test]
+fn front_end_packages_next_client_code_and_developer_scripts_are_not_server_code() {
+    let dir = front_end_project();
+    let root = dir.path();
+    let o = run_in(root, &["check", "--show-roles", "."]);
+    let out = stdout(&o);
+    let line = |path: &str| out.lines().find(|l| l.starts_with(&format!("{path}: "))).unwrap_or_default().to_string();
+    let has = |path: &str, what: &str| assert!(line(path).contains(what), "{path}: {}\n{out}", line(path));
+    has(
+        "packages/widgets/src/live/Realtime.ts",
+        "browser, checked: in the front-end package `packages/widgets/` (its `package.json` depends on the browser UI framework `lit`, no server framework or runtime)",
+    );
+    has(
+        "packages/front-end/services/env.ts",
+        "browser, checked: client code of the `next` pages app: imported only by browser code (`packages/front-end/components/Nav.tsx`)",
+    );
+    has(
+        "packages/front-end/services/flags.ts",
+        "browser, checked: client code of the `next` pages app: imported only by browser code (`packages/front-end/services/env.ts`)",
+    );
+    has(
+        "packages/front-end/hooks/useOrders.ts",
+        "browser, checked: client code of the `next` pages app `packages/front-end/` (in `hooks/`, no server function)",
+    );
+    has(
+        "packages/back-end/src/scripts/smoke.ts",
+        "tooling, not checked: run only by the `smoke-test` script of `packages/back-end/package.json`, never imported by the service",
+    );
+    has(
+        "packages/back-end/src/scripts/smokeChecks.ts",
+        "tooling, not checked: imported only by tooling (`packages/back-end/src/scripts/smoke.ts`)",
+    );
+    // The hard negatives: the Express back-end (even with `react-dom`), a
+    // job the server imports that a script also runs, a folder a script
+    // copies (not runs), server places in a
+    // front-end package, a Node script beside its components, a plain JS
+    // file at the package root (a bundler config), a package with
+    // a dev server framework, an API route,
+    // a page with a server function, a module an API route imports.
+    for kept in [
+        "packages/back-end/src/server.ts",
+        "packages/back-end/src/jobs/sync.ts",
+        "packages/back-end/src/mail/digest.ts",
+        "packages/widgets/src/server/render.ts",
+        "packages/widgets/src/icons.ts",
+        "packages/widgets/bundle.mjs",
+        "packages/components/src/store.ts",
+        "packages/front-end/pages/api/orders.ts",
+        "packages/front-end/pages/orders.ts",
+        "packages/front-end/services/billing.ts",
+    ] {
+        has(kept, "production, checked");
+    }
+    let o = concise(root, &["--select", "request-without-timeout", "."]);
+    assert_eq!(
+        findings(&o),
+        vec![
+            "packages/back-end/src/jobs/sync.ts:2: PP201",
+            "packages/back-end/src/mail/digest.ts:2: PP201",
+            "packages/back-end/src/server.ts:4: PP201",
+            "packages/components/src/store.ts:2: PP201",
+            "packages/front-end/pages/api/orders.ts:3: PP201",
+            "packages/front-end/pages/orders.ts:2: PP201",
+            "packages/front-end/services/billing.ts:2: PP201",
+            "packages/widgets/bundle.mjs:2: PP201",
+            "packages/widgets/src/icons.ts:4: PP201",
+            "packages/widgets/src/server/render.ts:2: PP201",
+        ],
+        "{}",
+        stdout(&o)
+    );
+}

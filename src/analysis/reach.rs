@@ -152,7 +152,14 @@ pub fn js_only_reached_by_tools_or_tests(
     // Who imports whom; what code other than tests imports by names the
     // scan cannot resolve; where production code imports by computed names.
     let mut importers: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    // Imports by a `@/x` or `~/x` alias, resolved against the importer's
+    // package folder (and its `src/`), for the browser step only.
+    let mut alias_importers: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut packages_of = PackageDirs::default();
     let mut unresolved: HashSet<String> = HashSet::new();
+    // What server code (neither browser, tooling, build nor test code)
+    // imports by names the scan cannot resolve.
+    let mut unresolved_server: HashSet<String> = HashSet::new();
     let mut computed_dirs: Vec<(PathBuf, bool)> = Vec::new();
     for (n, node) in nodes.iter().enumerate() {
         let Some(text) = &texts[n] else { continue };
@@ -168,6 +175,25 @@ pub fn js_only_reached_by_tools_or_tests(
             } else if node.role != Role::Test {
                 let spec = spec.split(['?', '!']).next().unwrap_or_default();
                 let bare = strip_js_extension(Path::new(spec)).to_string_lossy().into_owned();
+                let mut resolved = false;
+                if let Some(rest) = bare.strip_prefix("@/").or_else(|| bare.strip_prefix("~/"))
+                    && let Some(pkg) = packages_of.nearest(&node.abs, cwd)
+                {
+                    for target in [pkg.join(rest), pkg.join("src").join(rest)] {
+                        for &t in by_key.get(&crate::walk::normalize(&target)).into_iter().flatten() {
+                            resolved = true;
+                            if t != n && !alias_importers[t].contains(&n) {
+                                alias_importers[t].push(n);
+                            }
+                        }
+                    }
+                }
+                if !resolved && !node.off_production() && node.role != Role::Browser {
+                    let parts: Vec<&str> = bare.split('/').collect();
+                    for i in 0..parts.len() {
+                        unresolved_server.insert(parts[i..].join("/"));
+                    }
+                }
                 // `@/lib/x`, `~/lib/x`, `@scope/pkg/src/x`: also without the
                 // alias or scope, and by the last two segments, for an alias
                 // that maps to another folder (`@app/api/guards/x` is
@@ -190,7 +216,9 @@ pub fn js_only_reached_by_tools_or_tests(
             }
         }
     }
+    browser_only_reached(&mut nodes, files, &texts, &importers, &alias_importers, &unresolved_server, cwd);
     let mut packages = PackageEntries::default();
+    let scripts = tool_scripts(&nodes, &texts, &importers, &mut packages, cwd);
     let protected: Vec<bool> = nodes
         .iter()
         .enumerate()
@@ -201,7 +229,7 @@ pub fn js_only_reached_by_tools_or_tests(
             }
             let text = texts[n].as_deref().unwrap_or_default();
             entry_point(&files[i].path, text)
-                || packages.names(&node.abs, cwd)
+                || packages.names(&node.abs, cwd).is_some_and(|by| by.is_none())
                 || reached_by_tail(&files[i].path, &unresolved)
                 || computed_dirs
                     .iter()
@@ -210,7 +238,7 @@ pub fn js_only_reached_by_tools_or_tests(
         .collect();
     // To a fixed point: a module whose importers are all tooling, build or
     // test code, or modules already found so, takes their role.
-    let mut found: HashMap<usize, (Role, String)> = HashMap::new();
+    let mut found: HashMap<usize, (Role, String)> = scripts;
     loop {
         let mut changed = false;
         for n in 0..nodes.len() {
@@ -243,6 +271,189 @@ pub fn js_only_reached_by_tools_or_tests(
             files[i].role = FileRole::new(role, reason);
         }
     }
+}
+
+/// The package folder nearest above a file (the folder of the first
+/// `package.json` found walking up, up to `cwd`), cached by folder.
+#[derive(Default)]
+struct PackageDirs {
+    by_dir: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl PackageDirs {
+    fn nearest(&mut self, abs: &Path, cwd: &Path) -> Option<PathBuf> {
+        let start = abs.parent()?.to_path_buf();
+        if let Some(found) = self.by_dir.get(&start) {
+            return found.clone();
+        }
+        let mut dir = Some(start.as_path());
+        let mut found = None;
+        while let Some(d) = dir {
+            if d.join("package.json").is_file() {
+                found = Some(d.to_path_buf());
+                break;
+            }
+            if d == cwd {
+                break;
+            }
+            dir = d.parent();
+        }
+        self.by_dir.insert(start, found.clone());
+        found
+    }
+}
+
+/// Browser code by reach: in a pages-router full-stack app (a Next.js
+/// `pages/` app; see `roles::PackageKind::FullStack`), a module with no
+/// evidence of any role (`services/env.ts`, `utils/importer.ts`) that only
+/// browser modules import, by relative path or by the `@/` / `~/` alias, is
+/// client code: it is bundled for the browser and runs there. Conservative:
+/// the module keeps its role when server code imports it, or imports by a
+/// name the scan cannot resolve that ends its path; when it is one of the
+/// framework's server places or defines a server function
+/// (`roles::full_stack_server`), carries a server marker, imports a Node
+/// built-in, or is a conventional entry point (`server`, `main`, `worker`,
+/// ...). To a fixed point: what only such modules import follows them.
+fn browser_only_reached(
+    nodes: &mut [Node],
+    files: &mut [SourceFile],
+    texts: &[Option<std::sync::Arc<str>>],
+    importers: &[Vec<usize>],
+    alias_importers: &[Vec<usize>],
+    unresolved_server: &HashSet<String>,
+    cwd: &Path,
+) {
+    use crate::analysis::roles::{self, PackageKind};
+    let mut dirs = PackageDirs::default();
+    let mut kinds: HashMap<PathBuf, Option<PackageKind>> = HashMap::new();
+    let mut candidates: Vec<(usize, String)> = Vec::new();
+    for (n, node) in nodes.iter().enumerate() {
+        let Some(i) = node.file else { continue };
+        if node.role != Role::Production || files[i].role != FileRole::production() {
+            continue;
+        }
+        let Some(pkg) = dirs.nearest(&node.abs, cwd) else { continue };
+        let kind = kinds.entry(pkg.clone()).or_insert_with(|| roles::js_package_kind(&pkg)).clone();
+        let Some(PackageKind::FullStack { framework, pages_router: true }) = kind else { continue };
+        let text = texts[n].as_deref().unwrap_or_default();
+        let inner = node.abs.strip_prefix(&pkg).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+        let stem = strip_js_extension(&node.abs).file_name().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        if roles::full_stack_server(&inner, text)
+            || roles::js_server_marker(text).is_some()
+            || roles::imports_node_builtin(text)
+            || (stem != "index" && ENTRY_STEMS.contains(&stem.as_str()))
+            || stem.ends_with(".config")
+            || reached_by_tail(&files[i].path, unresolved_server)
+        {
+            continue;
+        }
+        candidates.push((n, framework));
+    }
+    let mut browser: HashMap<usize, String> = HashMap::new();
+    loop {
+        let mut changed = false;
+        for (n, framework) in &candidates {
+            if browser.contains_key(n) {
+                continue;
+            }
+            let all: Vec<usize> = importers[*n].iter().chain(&alias_importers[*n]).copied().collect();
+            let is_browser = |m: usize| nodes[m].role == Role::Browser || browser.contains_key(&m);
+            if all.is_empty() || !all.iter().all(|&m| is_browser(m)) {
+                continue;
+            }
+            let by = all.iter().map(|&m| nodes[m].path.as_str()).min().unwrap_or_default().to_string();
+            browser.insert(
+                *n,
+                format!("client code of the `{framework}` pages app: imported only by browser code (`{by}`)"),
+            );
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (n, reason) in browser {
+        nodes[n].role = Role::Browser;
+        if let Some(i) = nodes[n].file {
+            files[i].role = FileRole::new(Role::Browser, reason);
+        }
+    }
+}
+
+/// Commands that run a JS/TS file.
+const JS_RUNNERS: &[&str] =
+    &["node", "ts-node", "ts-node-esm", "tsx", "bun", "babel-node", "vite-node", "esno", "esrun", "jiti", "deno"];
+
+/// Words of a `package.json` script name that start the service (`start`,
+/// `start:worker`, `dev`, `serve`): a file such a script runs is the service.
+const START_SCRIPT_WORDS: &[&str] = &[
+    "start",
+    "serve",
+    "server",
+    "prod",
+    "production",
+    "dev",
+    "develop",
+    "worker",
+    "workers",
+    "run",
+    "boot",
+    "daemon",
+    "cron",
+    "queue",
+    "consumer",
+    "listen",
+    "preview",
+    "main",
+    "app",
+];
+
+/// Developer scripts inside a service's source: a module that only a
+/// `package.json` script runs (`"test-rest-api": "ts-node
+/// src/scripts/test-rest-api.ts"`), by a script name with no word that
+/// starts the service ([`START_SCRIPT_WORDS`]), that the package's `main`,
+/// `exports` and `bin` do not name, that nothing but tooling, build or test
+/// code imports, that is no conventional entry point and starts no server
+/// (`.listen(`): tooling, with its imports following it in the fixed point.
+fn tool_scripts(
+    nodes: &[Node],
+    texts: &[Option<std::sync::Arc<str>>],
+    importers: &[Vec<usize>],
+    packages: &mut PackageEntries,
+    cwd: &Path,
+) -> HashMap<usize, (Role, String)> {
+    let mut out = HashMap::new();
+    for (n, node) in nodes.iter().enumerate() {
+        if node.file.is_none() || !matches!(node.role, Role::Production | Role::Browser) {
+            continue;
+        }
+        if !importers[n].iter().all(|&m| nodes[m].off_production()) {
+            continue;
+        }
+        let Some(Some((script, manifest))) = packages.names(&node.abs, cwd) else { continue };
+        let text = texts[n].as_deref().unwrap_or_default();
+        let stem = strip_js_extension(&node.abs).file_name().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        if ENTRY_STEMS.contains(&stem.as_str()) || text.contains(".listen(") || roles_use_server(text) {
+            continue;
+        }
+        let manifest = manifest.strip_prefix(cwd).unwrap_or(&manifest).join("package.json");
+        out.insert(
+            n,
+            (
+                Role::Tooling,
+                format!(
+                    "run only by the `{script}` script of `{}`, never imported by the service",
+                    manifest.to_string_lossy().replace('\\', "/")
+                ),
+            ),
+        );
+    }
+    out
+}
+
+/// A `"use server"` module (never a script).
+fn roles_use_server(text: &str) -> bool {
+    crate::analysis::roles::js_use_server(text).is_some()
 }
 
 /// The module specifiers of a JS/TS file: `from "m"`, `import "m"`,
@@ -332,13 +543,16 @@ fn reached_by_tail(display: &str, unresolved: &HashSet<String>) -> bool {
 /// The files each `package.json` names, by the folder it is in.
 #[derive(Default)]
 struct PackageEntries {
-    by_dir: HashMap<PathBuf, Vec<String>>,
+    by_dir: HashMap<PathBuf, Vec<(String, Option<String>)>>,
 }
 
 impl PackageEntries {
-    /// True when a `package.json` in a folder above `abs` (up to `cwd`, or
-    /// the file system root for files outside it) names the file.
-    fn names(&mut self, abs: &Path, cwd: &Path) -> bool {
+    /// How a `package.json` in a folder above `abs` (up to `cwd`, or the
+    /// file system root for files outside it) names the file: `None` when
+    /// none does; `Some(None)` when one names it as an entry (`main`,
+    /// `exports`, `bin`, a script that starts the service); `Some(Some((script,
+    /// folder)))` when only developer scripts run it (see [`tool_scripts`]).
+    fn names(&mut self, abs: &Path, cwd: &Path) -> Option<Option<(String, PathBuf)>> {
         let mut dir = abs.parent();
         while let Some(d) = dir {
             let named = self.by_dir.entry(d.to_path_buf()).or_insert_with(|| package_paths(d));
@@ -346,8 +560,16 @@ impl PackageEntries {
                 && let Ok(rel) = abs.strip_prefix(d)
             {
                 let rel = comparable(&rel.to_string_lossy());
-                if named.iter().any(|n| *n == rel || (n.ends_with('*') && rel.starts_with(n.trim_end_matches('*')))) {
-                    return true;
+                let hits: Vec<&Option<String>> = named
+                    .iter()
+                    .filter(|(n, _)| *n == rel || (n.ends_with('*') && rel.starts_with(n.trim_end_matches('*'))))
+                    .map(|(_, script)| script)
+                    .collect();
+                if !hits.is_empty() {
+                    return Some(match hits.iter().all(|s| s.is_some()) {
+                        true => hits.iter().filter_map(|s| (*s).clone()).min().map(|s| (s, d.to_path_buf())),
+                        false => None,
+                    });
                 }
             }
             if d == cwd {
@@ -355,33 +577,48 @@ impl PackageEntries {
             }
             dir = d.parent();
         }
-        false
+        None
     }
 }
 
 /// The paths a folder's `package.json` names anywhere (`main`, `exports`,
-/// `bin`, a script's `node dist/worker.js`), comparable (see [`comparable`]).
-fn package_paths(dir: &Path) -> Vec<String> {
+/// `bin`, a script's `node dist/worker.js`), comparable (see [`comparable`]),
+/// each with the name of the developer script that names it (a `scripts`
+/// entry whose name has no word of [`START_SCRIPT_WORDS`]), `None` for the
+/// rest.
+fn package_paths(dir: &Path) -> Vec<(String, Option<String>)> {
     let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else { return Vec::new() };
     let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
     let mut out = Vec::new();
-    let mut stack = vec![&json];
-    while let Some(v) = stack.pop() {
+    let mut stack: Vec<(&serde_json::Value, Option<String>)> = vec![(&json, None)];
+    while let Some((v, script)) = stack.pop() {
         match v {
             serde_json::Value::String(s) => {
+                // A developer script names the file it runs (`ts-node
+                // src/scripts/x.ts`), not a folder it copies (`cp -r
+                // src/templates/* dist/`).
+                let runs = script.is_some()
+                    && s.split_whitespace().any(|w| JS_RUNNERS.contains(&w.rsplit('/').next().unwrap_or(w)));
                 for word in s.split_whitespace() {
-                    if word.contains('/') || JS_EXTENSIONS.iter().any(|e| word.ends_with(&format!(".{e}"))) {
-                        out.push(comparable(word));
+                    let file = JS_EXTENSIONS.iter().any(|e| word.ends_with(&format!(".{e}")));
+                    if word.contains('/') || file {
+                        let tool = if runs && file && !word.contains('*') { script.clone() } else { None };
+                        out.push((comparable(word), tool));
                     }
                 }
             }
-            serde_json::Value::Array(a) => stack.extend(a),
+            serde_json::Value::Array(a) => stack.extend(a.iter().map(|v| (v, script.clone()))),
             serde_json::Value::Object(o) => {
+                let scripts = std::ptr::eq(v, &json["scripts"]);
                 // Dependencies name packages and workspaces whole folders,
                 // not files.
                 for (k, v) in o {
                     if !k.ends_with("ependencies") && !matches!(k.as_str(), "workspaces" | "files" | "repository") {
-                        stack.push(v);
+                        let tool = scripts
+                            && !k
+                                .split([':', '-', '_', '.'])
+                                .any(|w| START_SCRIPT_WORDS.contains(&w.to_ascii_lowercase().as_str()));
+                        stack.push((v, if tool { Some(k.clone()) } else { script.clone() }));
                     }
                 }
             }

@@ -91,14 +91,34 @@ impl Role {
     /// production code of another kind: a request, a loop or a burst of
     /// promises there costs one user's tab, not a server's worker pool, and
     /// there are no jobs, consumers or request handlers to make idempotent,
-    /// so the server-only categories are off. (Per-call server-only
-    /// knowledge, such as which clients have no browser default, stays in the
-    /// catalog and its rules.)
+    /// so the server-only categories are off. Per rule, from the judges'
+    /// reasons on spent evaluation sets:
+    ///
+    /// - missing timeouts (PP2xx) are off: a stalled request in a tab holds
+    ///   no worker, the browser applies its own network timeouts, and the
+    ///   user can reload (same-origin calls at app load, an interactive
+    ///   importer calling a vendor's API from the tab);
+    /// - `exception-cause-dropped` (PP104) stays on, but the rule itself
+    ///   skips browser handlers that only write to `console.*`: that goes to
+    ///   the user's console, not to a log anyone reads (a browser SDK's own
+    ///   debug logger still counts);
+    /// - swallowed exceptions (PP101 and the rest of the category) stay on:
+    ///   an error the UI hides is still a failure the user never sees;
+    /// - secrets in logs stay on: a token printed to the browser console or
+    ///   sent to a front-end logger is still exposed (the rule knows which
+    ///   browser sinks do not count).
+    ///
+    /// Per-call server-only knowledge, such as which clients have no browser
+    /// default, stays in the catalog and its rules.
     pub fn runs(self, rule: &RuleMeta) -> bool {
         match self {
             Role::Browser => !matches!(
                 rule.category,
-                Category::NPlusOne | Category::UnboundedQueue | Category::NonIdempotentHandler | Category::MissingRetry
+                Category::NPlusOne
+                    | Category::UnboundedQueue
+                    | Category::NonIdempotentHandler
+                    | Category::MissingRetry
+                    | Category::MissingTimeout
             ),
             _ => true,
         }
@@ -423,6 +443,43 @@ pub struct PathRoles {
     pub early: Option<FileRole>,
     /// Build or tooling by path; migrations and generated code win over it.
     pub late: Option<FileRole>,
+    /// For a JS/TS file: the front-end or full-stack package it belongs to,
+    /// by its nearest `package.json` (see [`js_package_kind`]).
+    pub package: Option<JsPackage>,
+}
+
+/// The JS package a file belongs to, when its `package.json` says where the
+/// package's code runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsPackage {
+    /// The package folder below the walked root (`packages/front-end`; empty
+    /// for the root).
+    pub dir: String,
+    /// What its `package.json` says.
+    pub kind: PackageKind,
+}
+
+impl JsPackage {
+    /// `packages/front-end/` (or `the root package`), for reasons.
+    fn shown(&self) -> String {
+        if self.dir.is_empty() { "the root package".to_string() } else { format!("`{}/`", self.dir) }
+    }
+}
+
+/// Where a JS package's code runs, by the dependencies in its `package.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackageKind {
+    /// A browser UI framework (or a browser build target) and no server
+    /// framework or server runtime: its modules run in the user's browser.
+    /// The evidence, in words (`` `react-dom` ``).
+    FrontEnd(String),
+    /// A full-stack framework (Next.js, Nuxt, SvelteKit, Remix, ...): client
+    /// and server code mix, and the framework's conventions say which is
+    /// which. `pages_router`: a Next.js-style `pages/` app without an `app/`
+    /// folder, whose components and pages are client code (in an `app/`
+    /// router app, modules are server components unless they say `"use
+    /// client"`).
+    FullStack { framework: String, pages_router: bool },
 }
 
 /// Stage 1, with a cache of the directories it has looked into.
@@ -442,6 +499,9 @@ pub struct Classifier<'a> {
     /// command-line tool package, when it is one (see
     /// [`Classifier::js_tool_package`]).
     js_tools: HashMap<PathBuf, Option<String>>,
+    /// JS package directory → where its code runs, when its `package.json`
+    /// says (see [`js_package_kind`]).
+    js_packages: HashMap<PathBuf, Option<PackageKind>>,
 }
 
 #[derive(Default)]
@@ -472,6 +532,7 @@ impl<'a> Classifier<'a> {
             packages: HashMap::new(),
             bins: HashMap::new(),
             js_tools: HashMap::new(),
+            js_packages: HashMap::new(),
         }
     }
 
@@ -479,7 +540,7 @@ impl<'a> Classifier<'a> {
     pub fn by_path(&mut self, place: Place<'_>) -> PathRoles {
         if let Some(role) = self.overrides.and_then(|o| o.role_of(place.fs_path, self.cwd)) {
             let early = FileRole::new(role, format!("the `[roles]` config lists it as `{role}`"));
-            return PathRoles { early: Some(early), late: None };
+            return PathRoles { early: Some(early), late: None, package: None };
         }
         let rel = place.rel.trim_start_matches("./");
         let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
@@ -490,10 +551,29 @@ impl<'a> Classifier<'a> {
             .or_else(|| self.pytest_suite(place, dirs))
             .or_else(|| self.test_support_crate(place, dirs));
         if early.is_some() {
-            return PathRoles { early, late: None };
+            return PathRoles { early, late: None, package: None };
         }
         let late = self.build_evidence(place, dirs, name).or_else(|| self.tooling_evidence(place, dirs, name));
-        PathRoles { early: None, late }
+        let package = if place.grammar.language().is_js_family() { self.js_package(place, dirs) } else { None };
+        PathRoles { early: None, late, package }
+    }
+
+    /// The front-end or full-stack package of a JS/TS file: the nearest
+    /// `package.json` above it, up to and including the walked root's. A
+    /// workspace root's (`workspaces`, `pnpm-workspace.yaml`) lists the
+    /// whole monorepo's tooling, not one package's runtime: it says nothing.
+    fn js_package(&mut self, place: Place<'_>, dirs: &[&str]) -> Option<JsPackage> {
+        let mut dir = place.fs_path.parent()?.to_path_buf();
+        for depth in (0..=dirs.len()).rev() {
+            if self.listing(&dir).iter().any(|n| n == "package.json") {
+                let kind = self.js_packages.entry(dir.clone()).or_insert_with(|| js_package_kind(&dir)).clone()?;
+                return Some(JsPackage { dir: dirs[..depth].join("/"), kind });
+            }
+            if depth == 0 || !dir.pop() {
+                break;
+            }
+        }
+        None
     }
 
     /// The names in `dir`, read once.
@@ -1031,6 +1111,110 @@ const JS_SERVER_PACKAGES: &[&str] = &[
     "elysia",
 ];
 
+/// Full-stack frameworks: a package that depends on one mixes client and
+/// server code (see [`PackageKind::FullStack`]).
+const JS_FULL_STACK_PACKAGES: &[&str] = &[
+    "next",
+    "nuxt",
+    "@sveltejs/kit",
+    "@remix-run/node",
+    "@remix-run/react",
+    "@remix-run/serve",
+    "@react-router/node",
+    "@react-router/dev",
+    "astro",
+    "@solidjs/start",
+    "@tanstack/react-start",
+    "@builder.io/qwik-city",
+];
+
+/// Server frameworks and server runtimes (database drivers, ORMs, queues,
+/// mailers, socket servers, desktop shells): a package that depends on one
+/// runs code outside a browser, so its `package.json` makes no front-end
+/// package, whatever UI framework it also lists (a server that renders
+/// React, an Electron app).
+const JS_SERVER_RUNTIME_PACKAGES: &[&str] = &[
+    "pg",
+    "mysql",
+    "mysql2",
+    "mongodb",
+    "mongoose",
+    "knex",
+    "@prisma/client",
+    "prisma",
+    "typeorm",
+    "sequelize",
+    "drizzle-orm",
+    "ioredis",
+    "redis",
+    "bull",
+    "bullmq",
+    "kafkajs",
+    "amqplib",
+    "nodemailer",
+    "ws",
+    "socket.io",
+    "electron",
+    "@hono/node-server",
+    "h3",
+    "nitropack",
+    "@remix-run/express",
+    "@nestjs/common",
+];
+
+/// Browser UI frameworks: what a front-end package depends on.
+const JS_UI_FRAMEWORKS: &[&str] =
+    &["react-dom", "lit", "lit-element", "vue", "svelte", "@angular/core", "preact", "solid-js", "ember-source"];
+
+/// Browser test runners and dev servers: a browser build target too.
+const JS_BROWSER_TOOLS: &[&str] = &["@web/test-runner", "@web/dev-server", "webpack-dev-server", "karma"];
+
+/// Where the code of the JS package in `dir` runs, by its `package.json`:
+/// a full-stack framework in any dependency list makes a full-stack package;
+/// otherwise a browser UI framework (`react-dom`, `lit`, `vue`, ...), a
+/// browser test runner or dev server, a `browserslist` field, or `vite`
+/// with an `index.html` beside the `package.json` (a Vite app), with no
+/// server framework or server runtime in any dependency list, makes a
+/// front-end package. `react` alone does not count (React Native, email and
+/// PDF renderers use it too). `None` for anything else, and for a
+/// workspace root (`workspaces`, `pnpm-workspace.yaml`, `lerna.json`),
+/// whose dependencies are the whole monorepo's tooling.
+pub fn js_package_kind(dir: &Path) -> Option<PackageKind> {
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if json.get("workspaces").is_some() || dir.join("pnpm-workspace.yaml").is_file() || dir.join("lerna.json").is_file()
+    {
+        return None;
+    }
+    let find = |names: &[&str]| -> Option<String> {
+        ["dependencies", "peerDependencies", "devDependencies"].iter().find_map(|k| {
+            let deps = json.get(*k)?.as_object()?;
+            names.iter().find(|n| deps.contains_key(**n)).map(|n| n.to_string())
+        })
+    };
+    if let Some(framework) = find(JS_FULL_STACK_PACKAGES) {
+        let has = |d: &str| dir.join(d).is_dir();
+        let pages_router = (has("pages") || has("src/pages")) && !has("app") && !has("src/app");
+        return Some(PackageKind::FullStack { framework, pages_router });
+    }
+    if find(JS_SERVER_PACKAGES).is_some() || find(JS_SERVER_RUNTIME_PACKAGES).is_some() {
+        return None;
+    }
+    if let Some(ui) = find(JS_UI_FRAMEWORKS) {
+        return Some(PackageKind::FrontEnd(format!("depends on the browser UI framework `{ui}`")));
+    }
+    if let Some(tool) = find(JS_BROWSER_TOOLS) {
+        return Some(PackageKind::FrontEnd(format!("tests or serves in a browser with `{tool}`")));
+    }
+    if json.get("browserslist").is_some() {
+        return Some(PackageKind::FrontEnd("targets browsers (`browserslist`)".to_string()));
+    }
+    if find(&["vite"]).is_some() && dir.join("index.html").is_file() {
+        return Some(PackageKind::FrontEnd("a Vite app (`vite` and an `index.html`)".to_string()));
+    }
+    None
+}
+
 /// Command-line argument parsers: what a package needs to be a command.
 const JS_ARGV_PARSERS: &[&str] = &[
     "yargs",
@@ -1223,6 +1407,7 @@ pub fn by_content(
     grammar: Grammar,
     text: &str,
     late: Option<FileRole>,
+    package: Option<&JsPackage>,
     migration: Option<&str>,
 ) -> FileRole {
     if let Some(style) = migration {
@@ -1244,7 +1429,7 @@ pub fn by_content(
         .importable();
     }
     if grammar.language().is_js_family()
-        && let Some(why) = browser_evidence(rel, grammar, text)
+        && let Some(why) = browser_evidence(rel, grammar, text, package)
     {
         return FileRole::new(Role::Browser, why);
     }
@@ -1361,8 +1546,23 @@ fn wiring_line(line: &str) -> bool {
 }
 
 /// Browser code: TSX/JSX files, `"use client"` modules, UI-framework imports,
-/// DOM globals, and front-end folders.
-fn browser_evidence(rel: &str, grammar: Grammar, text: &str) -> Option<String> {
+/// DOM globals, front-end folders, and package evidence: every module of a
+/// front-end package, and the client folders of a pages-router full-stack
+/// app (see [`PackageKind`]).
+///
+/// Server evidence wins over all of it: in a full-stack package the
+/// framework's server places and functions ([`full_stack_server`]), and in
+/// any file but a TSX/JSX one a server marker (`"use server"`,
+/// `server-only`, `next/server`, ...).
+/// Package evidence needs no Node built-in import either
+/// ([`imports_node_builtin`]: a dev script kept in a front-end package).
+///
+/// A folder name alone is weak evidence and stays as it was: `frontend/`,
+/// `static/`, `public/`, `www/`, `webapp/` and `browser/` count; `client/`
+/// (a Node service's API clients) and `web/` (a Next.js app's `apps/web/`,
+/// full of API routes) do not. In a full-stack package none of them
+/// outweighs the framework's server places.
+fn browser_evidence(rel: &str, grammar: Grammar, text: &str, package: Option<&JsPackage>) -> Option<String> {
     const MARKERS: &[&str] = &[
         "\"use client\"",
         "'use client'",
@@ -1384,14 +1584,57 @@ fn browser_evidence(rel: &str, grammar: Grammar, text: &str) -> Option<String> {
     const GLOBALS: &[&str] = &["document.", "window.", "localStorage.", "navigator."];
     // Not `client`: Node services keep their outbound API clients in `src/client/`.
     const FOLDERS: &[&str] = &["static", "project-static", "frontend", "browser", "public", "www", "webapp"];
+    // The package-relative path, for the framework's conventions.
+    let inner = package.map_or(rel, |p| {
+        if p.dir.is_empty() { rel } else { rel.strip_prefix(p.dir.as_str()).map_or(rel, |r| r.trim_start_matches('/')) }
+    });
+    if let Some(p) = package
+        && matches!(p.kind, PackageKind::FullStack { .. })
+        && full_stack_server(inner, text)
+    {
+        return None;
+    }
     if grammar == Grammar::Tsx || rel.ends_with(".jsx") {
         return Some("a TSX/JSX component file".to_string());
     }
     // A module that declares itself server-side (a Next.js server action,
     // a `server-only` module, a route handler reading `next/server`) runs on
-    // the server whatever else it imports.
+    // the server whatever else it imports. (Not asked of TSX files: the
+    // lexical scan also finds imports in the code snippets a component
+    // shows.)
     if js_server_marker(text).is_some() {
         return None;
+    }
+    if let Some(p) = package
+        && !imports_node_builtin(text)
+    {
+        match &p.kind {
+            PackageKind::FrontEnd(evidence) => {
+                // A plain JS file at the package root is a Node-run config
+                // or tool (`rollup.webchat.mjs`, `stress-test.js`); the
+                // browser's modules live in folders.
+                let root_js = !inner.contains('/') && grammar != Grammar::TypeScript;
+                if !front_end_server(inner) && !root_js {
+                    return Some(format!(
+                        "in the front-end package {} (its `package.json` {evidence}, no server framework or runtime)",
+                        p.shown()
+                    ));
+                }
+            }
+            PackageKind::FullStack { framework, pages_router: true } => {
+                let parts: Vec<&str> = inner.split('/').collect();
+                let parts = parts.strip_prefix(&["src"]).unwrap_or(&parts);
+                if let [first, _, ..] = parts
+                    && CLIENT_FOLDERS.contains(first)
+                {
+                    return Some(format!(
+                        "client code of the `{framework}` pages app {} (in `{first}/`, no server function)",
+                        p.shown()
+                    ));
+                }
+            }
+            PackageKind::FullStack { .. } => {}
+        }
     }
     let dirs = rel.rsplit_once('/').map_or("", |(d, _)| d);
     if let Some(f) = dirs.split('/').find(|seg| FOLDERS.contains(seg)) {
@@ -1404,6 +1647,77 @@ fn browser_evidence(rel: &str, grammar: Grammar, text: &str) -> Option<String> {
         return Some(format!("imports the browser UI library `{m}`"));
     }
     GLOBALS.iter().find(|g| uses_global(text, g)).map(|g| format!("browser code (`{g}`)"))
+}
+
+/// The folders of a pages-router full-stack app (below the package, or its
+/// `src/`) that hold client code: components, hooks, React contexts and the
+/// pages themselves (`pages/api/` is a server place, [`full_stack_server`]).
+const CLIENT_FOLDERS: &[&str] = &["components", "hooks", "contexts", "context", "pages"];
+
+/// Server places and functions of a full-stack framework, by the module's
+/// path inside its package and its text: API routes (`api/` anywhere:
+/// `pages/api/`, `app/api/`, a host's `api/` functions), route handlers
+/// (`route.ts`, SvelteKit's `+server.ts` and `*.server.ts`), `middleware`,
+/// `instrumentation` and `proxy` files, server folders (`server/`,
+/// `functions/`, `lambda/`), and modules that define a data function
+/// (`getServerSideProps`, `getStaticProps`, `getStaticPaths`, a Remix
+/// `loader` or `action`): such a page mixes server and client code, and the
+/// server half is what can hurt production, so the module stays production.
+pub(crate) fn full_stack_server(inner: &str, text: &str) -> bool {
+    const SERVER_DIRS: &[&str] = &["api", "server", "servers", "functions", "lambda", "lambdas", "netlify", "supabase"];
+    const SERVER_STEMS: &[&str] = &["route", "middleware", "instrumentation", "proxy", "+server"];
+    const DATA_FUNCTIONS: &[&str] = &[
+        "getServerSideProps",
+        "getStaticProps",
+        "getStaticPaths",
+        "function loader",
+        "function action",
+        "const loader",
+        "const action",
+    ];
+    let (dirs, name) = inner.rsplit_once('/').unwrap_or(("", inner));
+    let stem = name.split('.').next().unwrap_or(name);
+    dirs.split('/').any(|d| SERVER_DIRS.contains(&d))
+        || SERVER_STEMS.contains(&stem)
+        || name.contains(".server.")
+        || text.lines().any(|l| l.trim_start().starts_with("export") && DATA_FUNCTIONS.iter().any(|f| l.contains(f)))
+}
+
+/// Server places inside a front-end package: a host's functions folder at
+/// the package root (`api/`, `functions/`, `netlify/`, ...), a `server/`
+/// folder anywhere, or a `*.server.*` file. (`src/api/` of a front-end
+/// package holds the browser's API client, so only the root's counts.)
+fn front_end_server(inner: &str) -> bool {
+    const ROOT_DIRS: &[&str] = &["api", "server", "functions", "lambda", "lambdas", "netlify", "supabase"];
+    let (dirs, name) = inner.rsplit_once('/').unwrap_or(("", inner));
+    let first = dirs.split('/').next().unwrap_or("");
+    ROOT_DIRS.contains(&first) || dirs.split('/').any(|d| d == "server") || name.contains(".server.")
+}
+
+/// Node's built-in modules that only code outside a browser imports: a
+/// module that imports one runs in Node (a dev script, a build step), even
+/// inside a front-end package.
+const NODE_BUILTINS: &[&str] = &[
+    "fs",
+    "fs/promises",
+    "child_process",
+    "http",
+    "https",
+    "net",
+    "tls",
+    "dns",
+    "os",
+    "cluster",
+    "worker_threads",
+    "zlib",
+    "readline",
+    "crypto",
+];
+
+/// True when the module imports one of [`NODE_BUILTINS`] or any `node:`
+/// module.
+pub(crate) fn imports_node_builtin(text: &str) -> bool {
+    js_import_specifiers(text).any(|m| m.starts_with("node:") || NODE_BUILTINS.contains(&m))
 }
 
 /// Modules only browser code imports: UI frameworks and their hooks
@@ -1463,7 +1777,7 @@ fn browser_module(spec: &str) -> bool {
 /// Markers of a JS module that runs on the server: a `"use server"`
 /// directive (Next.js server actions), `import "server-only"`, or an import
 /// of Next.js's server APIs or of React's server renderer.
-fn js_server_marker(text: &str) -> Option<&'static str> {
+pub(crate) fn js_server_marker(text: &str) -> Option<&'static str> {
     const MODULES: &[&str] = &["server-only", "next/server", "next/headers", "react-dom/server"];
     if let Some(d) = js_use_server(text) {
         return Some(d);
@@ -1822,7 +2136,7 @@ mod tests {
         let grammar = Grammar::from_path(&fs_path).unwrap();
         let mut c = Classifier::new(None, root);
         let found = c.by_path(Place { rel, fs_path: &fs_path, root, grammar });
-        found.early.unwrap_or_else(|| by_content(rel, grammar, text, found.late, None))
+        found.early.unwrap_or_else(|| by_content(rel, grammar, text, found.late, found.package.as_ref(), None))
     }
 
     fn role(rel: &str, text: &str) -> Role {
@@ -2024,6 +2338,7 @@ mod tests {
             Grammar::Python,
             "# Generated by Django\n",
             None,
+            None,
             Some("Django"),
         );
         assert_eq!(r.role, Role::Migration);
@@ -2136,5 +2451,80 @@ mod tests {
         assert!(!Role::Browser.runs(server_only));
         assert!(Role::Browser.runs(swallowed));
         assert!(Role::Production.runs(server_only));
+        // Per rule: no timeouts in a tab; dropped causes (the rule skips
+        // `console.*`), swallowed errors and logged secrets still count.
+        let rule = |name: &str| crate::registry::all().find(|r| r.name == name).unwrap();
+        assert!(!Role::Browser.runs(rule("request-without-timeout")));
+        assert!(Role::Browser.runs(rule("exception-cause-dropped")));
+        assert!(Role::Browser.runs(rule("exception-swallowed")));
+        assert!(Role::Browser.runs(rule("secret-logged")));
+        assert!(Role::Production.runs(rule("exception-cause-dropped")));
+    }
+
+    #[test]
+    fn package_json_says_front_end_or_full_stack() {
+        let kind = |json: &str, extra: &[&str]| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("package.json"), json).unwrap();
+            for e in extra {
+                let p = dir.path().join(e);
+                if e.ends_with('/') {
+                    std::fs::create_dir_all(p).unwrap();
+                } else {
+                    std::fs::write(p, "").unwrap();
+                }
+            }
+            js_package_kind(dir.path())
+        };
+        let front = |k: Option<PackageKind>| matches!(k, Some(PackageKind::FrontEnd(_)));
+        assert!(front(kind(r#"{"dependencies": {"lit": "3"}}"#, &[])));
+        assert!(front(kind(r#"{"devDependencies": {"react-dom": "18", "vite": "5"}}"#, &[])));
+        assert!(front(kind(r#"{"browserslist": ["defaults"]}"#, &[])));
+        assert!(front(kind(r#"{"devDependencies": {"vite": "5"}}"#, &["index.html"])));
+        // Hard negatives: a server framework or runtime beside the UI
+        // framework, `react` alone, `vite` alone, a workspace root.
+        assert_eq!(kind(r#"{"dependencies": {"react-dom": "18", "express": "4"}}"#, &[]), None);
+        assert_eq!(kind(r#"{"dependencies": {"vue": "3", "pg": "8"}}"#, &[]), None);
+        assert_eq!(kind(r#"{"dependencies": {"react": "18"}}"#, &[]), None);
+        assert_eq!(kind(r#"{"devDependencies": {"vite": "5"}}"#, &[]), None);
+        assert_eq!(kind(r#"{"workspaces": ["packages/*"], "devDependencies": {"react-dom": "18"}}"#, &[]), None);
+        // Full stack: pages router only without an `app/` folder.
+        let next = r#"{"dependencies": {"next": "14", "react-dom": "18"}}"#;
+        let full = |k| match k {
+            Some(PackageKind::FullStack { pages_router, .. }) => Some(pages_router),
+            _ => None,
+        };
+        assert_eq!(full(kind(next, &["pages/"])), Some(true));
+        assert_eq!(full(kind(next, &["pages/", "app/"])), Some(false));
+        assert_eq!(full(kind(next, &["src/app/"])), Some(false));
+    }
+
+    #[test]
+    fn full_stack_server_places_and_functions() {
+        for (inner, text) in [
+            ("pages/api/orders.ts", ""),
+            ("app/orders/route.ts", ""),
+            ("middleware.ts", ""),
+            ("src/server/db.ts", ""),
+            ("src/routes/+server.ts", ""),
+            ("app/routes/orders.server.ts", ""),
+            ("pages/orders.tsx", "export const getServerSideProps = async () => ({ props: {} });\n"),
+            ("app/routes/orders.tsx", "export async function loader() {}\n"),
+        ] {
+            assert!(full_stack_server(inner, text), "{inner}");
+        }
+        for (inner, text) in [
+            ("components/Nav.tsx", ""),
+            ("pages/orders.tsx", "// we used getServerSideProps here once\n"),
+            ("hooks/useRoute.ts", "const loader = 1;\n"),
+        ] {
+            assert!(!full_stack_server(inner, text), "{inner}");
+        }
+        assert!(imports_node_builtin("import { readFileSync } from \"node:fs\";\n"));
+        assert!(imports_node_builtin("const cp = require(\"child_process\");\n"));
+        assert!(!imports_node_builtin("import { LitElement } from \"lit\";\n"));
+        // In a front-end package only the root's `api/` is a server place.
+        assert!(front_end_server("api/hello.ts") && front_end_server("src/server/ssr.ts"));
+        assert!(!front_end_server("src/api/orders.ts"));
     }
 }

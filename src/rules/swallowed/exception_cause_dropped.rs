@@ -50,6 +50,15 @@ impl Rule for ExceptionCauseDropped {
         if !(h.broad && h.logs > 0 && !h.logs_exception && !h.handles && h.intent.is_none()) {
             return;
         }
+        // In browser code a `console.warn` goes to the user's console, not
+        // to a log anyone on call reads: only a handler that writes to a
+        // logger of its own (an SDK's debug logger, an error reporter) loses
+        // a cause someone could read.
+        if cx.file.role.role == crate::analysis::roles::Role::Browser
+            && node.utf8_text(cx.src.as_bytes()).map_or(0, |t| t.matches("console.").count()) >= h.logs
+        {
+            return;
+        }
         let message = match h.kind {
             HandlerKind::Except => {
                 let header = h.span.text(cx.src).trim_end_matches(':').trim().to_string();
