@@ -31,6 +31,12 @@ pub struct RustRetry {
     /// Awaited methods that wait for a pace set elsewhere (an interval's
     /// `tick`, a rate limiter's `until_ready`): a pause of unread length.
     pub paced_methods: Vec<String>,
+    /// Methods that never leave the process (an in-process channel's
+    /// `try_send`, a `try_lock`): a loop around one waits on local state.
+    pub local_calls: Vec<String>,
+    /// Words in a narrow error pattern that name local back-pressure
+    /// (`QueueFull`, `BackPressure`); they win over `transient_variants`.
+    pub backpressure_variants: Vec<String>,
     /// Words in a narrow error pattern that name a transient failure
     /// (timeouts, refused connections): a loop that retries only those is
     /// still a failure retry.

@@ -210,7 +210,8 @@ fn names_one_outcome(pat: &Pat, text: &str, cat: &RustRetry) -> bool {
     for e in &t.elems {
         v.visit_pat(e);
     }
-    v.0 && !cat.transient_variants.iter().any(|w| text.contains(w.as_str()))
+    v.0 && (cat.backpressure_variants.iter().any(|w| text.contains(w.as_str()))
+        || !cat.transient_variants.iter().any(|w| text.contains(w.as_str())))
 }
 
 /// The retried expression's text, when it leaves the process.
@@ -223,7 +224,7 @@ fn retried(scrutinee: &Expr, vars: &[String], cx: &RustChecker<'_, '_>, cat: &Ru
         return None;
     }
     let last = callee_last(scrutinee, &cat.result_adapters);
-    if cat.self_paced.iter().any(|s| last.contains(s.as_str())) {
+    if cat.self_paced.iter().any(|s| last.contains(s.as_str())) || cat.local_calls.contains(&last) {
         return None;
     }
     if !vars.is_empty() && reads(scrutinee).iter().any(|n| vars.contains(n)) {
@@ -273,6 +274,8 @@ fn exits(e: &Expr) -> bool {
         Expr::Break(_) | Expr::Return(_) => true,
         Expr::Block(b) => block_exits(&b.block),
         Expr::Macro(m) => panics(&m.mac),
+        // `continue 'outer`: leaves this loop for the next item of an outer one.
+        Expr::Continue(c) => c.label.is_some(),
         _ => false,
     }
 }
