@@ -18,6 +18,9 @@
 //!   background tasks run once); the Python and TS/JS halves never do, since
 //!   their code usually runs in many worker processes (gunicorn, Celery,
 //!   Node cluster) that all retry together;
+//! - a fixed pause shorter than [`TINY_PAUSE_MS`] (including `sleep(0)`)
+//!   in a loop run per request (inside a request handler) spreads nothing:
+//!   every request retries within the same blip, bounded or not;
 //! - a pause whose length is set elsewhere ([`Pause::Paced`]: a
 //!   `tokio::time::Interval` tick, a rate limiter's `until_ready`, a
 //!   `sleep_until` deadline) or that grows is a real pause.
@@ -57,6 +60,9 @@ impl Pause {
 /// is a deliberate wait, not a lockstep storm.
 pub const HUMAN_SCALE_MS: u64 = 1000;
 
+/// A fixed pause shorter than this, per request, is no pause at all.
+pub const TINY_PAUSE_MS: u64 = 50;
+
 /// What the language half of a rule learnt about a retry loop's pacing.
 #[derive(Debug, Clone, Copy)]
 pub struct LoopPace {
@@ -69,6 +75,8 @@ pub struct LoopPace {
     /// The loop runs once per process (not per request, not in a pool of
     /// identical workers), as the language half judges it.
     pub single_instance: bool,
+    /// The loop runs inside a request handler, once per request.
+    pub per_request: bool,
 }
 
 /// How a retry loop hammers its dependency.
@@ -78,12 +86,18 @@ pub enum Hammer {
     NoDelay,
     /// A short fixed pause (or a per-request one) and no limit.
     FixedForever,
+    /// A fixed pause of this many milliseconds (under [`TINY_PAUSE_MS`]),
+    /// once per request.
+    TinyPause(u64),
 }
 
 /// The shared decision: does this loop hammer, and how.
 pub fn hammers(p: LoopPace) -> Option<Hammer> {
     match p.pause {
         Pause::None => Some(Hammer::NoDelay),
+        Pause::Fixed if p.per_request && p.fixed_ms.is_some_and(|ms| ms < TINY_PAUSE_MS) => {
+            p.fixed_ms.map(Hammer::TinyPause)
+        }
         Pause::Fixed if !p.bounded => {
             let human_scale = p.fixed_ms.is_some_and(|ms| ms >= HUMAN_SCALE_MS);
             (!human_scale || !p.single_instance).then_some(Hammer::FixedForever)
@@ -146,7 +160,7 @@ mod tests {
     use super::*;
 
     fn pace(pause: Pause, fixed_ms: Option<u64>, bounded: bool, per_request: bool) -> LoopPace {
-        LoopPace { pause, fixed_ms, bounded, single_instance: !per_request }
+        LoopPace { pause, fixed_ms, bounded, single_instance: !per_request, per_request }
     }
 
     #[test]
@@ -159,6 +173,11 @@ mod tests {
         // The same wait once per request: every request waits in lockstep.
         assert_eq!(hammers(pace(Pause::Fixed, Some(5000), false, true)), Some(Hammer::FixedForever));
         assert_eq!(hammers(pace(Pause::Fixed, Some(10), true, false)), None);
+        // A 10 ms (or zero) pause per request spreads nothing, even bounded.
+        assert_eq!(hammers(pace(Pause::Fixed, Some(10), true, true)), Some(Hammer::TinyPause(10)));
+        assert_eq!(hammers(pace(Pause::Fixed, Some(0), true, true)), Some(Hammer::TinyPause(0)));
+        assert_eq!(hammers(pace(Pause::Fixed, Some(50), true, true)), None);
+        assert_eq!(hammers(pace(Pause::Fixed, None, true, true)), None);
         assert_eq!(hammers(pace(Pause::Paced, None, false, false)), None);
         assert_eq!(hammers(pace(Pause::Growing, None, false, true)), None);
     }

@@ -50,8 +50,14 @@ impl Rule for RetryWithoutBackoff {
         let RustNode::Loop(lp) = node else { return };
         let Some(l) = retry_rust::analyze(lp, cx) else { return };
         // Outside a request handler a Rust loop runs once per process.
-        let single_instance = !cx.ctx.handler().is_some_and(|h| h.handler == Some(crate::engine::HandlerKind::Request));
-        let pace = LoopPace { pause: l.pause, fixed_ms: l.fixed_ms, bounded: l.bounded, single_instance };
+        let per_request = cx.ctx.handler().is_some_and(|h| h.handler == Some(crate::engine::HandlerKind::Request));
+        let pace = LoopPace {
+            pause: l.pause,
+            fixed_ms: l.fixed_ms,
+            bounded: l.bounded,
+            single_instance: !per_request,
+            per_request,
+        };
         if let Some(msg) = message(&l.call, pace) {
             cx.report(l.header, msg);
         }
@@ -81,7 +87,9 @@ impl Rule for RetryWithoutBackoff {
         let Some(l) = retry_loop::analyze(node, cx) else { return };
         let call = retry_loop::shown_callee(l.call, cx);
         // Python and TS/JS code usually runs in a pool of identical workers.
-        let pace = LoopPace { pause: l.pause, fixed_ms: l.fixed_ms, bounded: l.bounded, single_instance: false };
+        let per_request = matches!(cx.ctx.handler(), Some((crate::engine::HandlerKind::Request, _)));
+        let pace =
+            LoopPace { pause: l.pause, fixed_ms: l.fixed_ms, bounded: l.bounded, single_instance: false, per_request };
         let Some(msg) = message(&call, pace) else { return };
         cx.report(Span::new(node.start_byte(), l.header_end), msg);
     }
@@ -93,6 +101,9 @@ fn message(call: &str, pace: LoopPace) -> Option<String> {
     match hammers(pace)? {
         Hammer::NoDelay => Some(format!(
             "This loop retries `{call}` with no delay between attempts, so when the dependency fails every worker hammers it in lockstep and a blip becomes an outage"
+        )),
+        Hammer::TinyPause(ms) => Some(format!(
+            "This loop retries `{call}` after only {ms} ms, once per request, so when the dependency fails every request in flight retries within the same blip and piles onto it"
         )),
         Hammer::FixedForever => Some(format!(
             "This loop retries `{call}` forever at a fixed interval, so when the dependency goes down every worker keeps hitting it in lockstep and never gives up"
