@@ -12,6 +12,7 @@
 //! - [`values`]: what a logged value is (secret, path, public token, ...).
 //! - [`timeouts`]: whether a comment says why a call has no timeout.
 //! - [`summaries`]: what each project function queries, calls or sends, closed over calls.
+//! - [`retry`]: how a retry loop paces itself, and whether it hammers.
 
 pub mod collections;
 pub mod database;
@@ -19,6 +20,7 @@ pub mod handlers;
 pub mod libraries;
 pub mod migration_scope;
 pub mod reach;
+pub mod retry;
 pub mod roles;
 pub mod rust_modules;
 pub mod rust_summaries;

@@ -25,6 +25,22 @@ pub struct RustRetry {
     /// Calls that pause, by the last two segments of their path or the last one
     /// (`time::sleep`, `thread::sleep`, `sleep`).
     pub sleep_calls: Vec<String>,
+    /// Calls that wait until a deadline set elsewhere (`sleep_until`), by
+    /// the last two segments or the last one: a pause of unread length.
+    pub paced_calls: Vec<String>,
+    /// Awaited methods that wait for a pace set elsewhere (an interval's
+    /// `tick`, a rate limiter's `until_ready`): a pause of unread length.
+    pub paced_methods: Vec<String>,
+    /// Methods that never leave the process (an in-process channel's
+    /// `try_send`, a `try_lock`): a loop around one waits on local state.
+    pub local_calls: Vec<String>,
+    /// Words in a narrow error pattern that name local back-pressure
+    /// (`QueueFull`, `BackPressure`); they win over `transient_variants`.
+    pub backpressure_variants: Vec<String>,
+    /// Words in a narrow error pattern that name a transient failure
+    /// (timeouts, refused connections): a loop that retries only those is
+    /// still a failure retry.
+    pub transient_variants: Vec<String>,
     /// A pause through a helper or delay whose text contains one of these backs off.
     pub backoff_markers: Vec<String>,
     /// Text in a delay expression that makes it grow or vary.
@@ -61,6 +77,13 @@ pub struct RustRetryPolicy {
     pub unlimited_calls: Vec<String>,
     /// The strategy is bounded unless an `unlimited_calls` entry is chained.
     pub bounded_by_default: bool,
+    /// Methods that cap the wait between attempts (`with_max_interval`).
+    pub cap_methods: Vec<String>,
+    /// Executors that report every failed attempt (`retry_notify`), by the
+    /// text of their call (`retry_notify(`).
+    pub notify_calls: Vec<String>,
+    /// Methods that read the next wait by hand (`next_backoff`).
+    pub manual_methods: Vec<String>,
     /// Shown in messages.
     pub display: String,
 }

@@ -16,17 +16,7 @@ use crate::engine::Checker;
 use crate::lang::{NodeExt, node_text, python as py, typescript as ts, walk};
 use crate::source::Grammar;
 
-/// How a retry loop waits between attempts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pause {
-    /// No pause at all: attempts follow each other immediately.
-    None,
-    /// The same delay every time, with no jitter.
-    Fixed,
-    /// A delay that grows with the attempt, varies randomly, or comes from a
-    /// backoff helper.
-    Growing,
-}
+pub use crate::analysis::retry::Pause;
 
 /// What a retry loop looks like.
 #[derive(Debug, Clone)]
@@ -34,6 +24,8 @@ pub struct RetryLoop<'t> {
     /// The call the loop retries (the first one that leaves the process).
     pub call: Node<'t>,
     pub pause: Pause,
+    /// A fixed pause's length in milliseconds, when written as a number.
+    pub fixed_ms: Option<u64>,
     /// The loop stops after a number of attempts or a deadline.
     pub bounded: bool,
     /// End byte of the loop header (up to `:` or the closing `)`).
@@ -89,11 +81,11 @@ pub fn analyze<'t>(lp: Node<'t>, cx: &Checker<'_, 't>) -> Option<RetryLoop<'t>> 
         }
     }
     let call = found?;
-    let pause = pause_of(body, cx, &loop_vars);
+    let (pause, fixed_ms) = pause_of(body, cx, &loop_vars);
     let bounded = bounded(lp, body, cx);
     let header_end = body.start_byte();
     let header_end = src[..header_end].trim_end().len();
-    Some(RetryLoop { call, pause, bounded, header_end })
+    Some(RetryLoop { call, pause, fixed_ms, bounded, header_end })
 }
 
 /// Names the loop header binds (`attempt` in `for attempt in range(3)`,
@@ -622,10 +614,14 @@ pub(crate) fn pause_call<'t>(cat: &LangRetry, call: Node<'t>, path: &str, python
 }
 
 /// How the loop pauses: the strongest pause found anywhere in its body
-/// (callbacks included: `await new Promise(r => setTimeout(r, ms))`).
-fn pause_of<'t>(body: Node<'t>, cx: &Checker<'_, 't>, loop_vars: &[String]) -> Pause {
+/// (callbacks included: `await new Promise(r => setTimeout(r, ms))`), and
+/// the shortest fixed pause written as a number (Python's `time.sleep(5)` in
+/// seconds, `setTimeout(r, 500)` in milliseconds).
+fn pause_of<'t>(body: Node<'t>, cx: &Checker<'_, 't>, loop_vars: &[String]) -> (Pause, Option<u64>) {
     let src = cx.src;
     let mut pause = Pause::None;
+    let mut fixed_ms: Option<u64> = None;
+    let mut unread_fixed = false;
     let assigned = assigned_names(body, src);
     walk(body, &mut |n| {
         if !matches!(n.kind(), "call" | "call_expression") {
@@ -638,7 +634,10 @@ fn pause_of<'t>(body: Node<'t>, cx: &Checker<'_, 't>, loop_vars: &[String]) -> P
             if let Some((_, f)) = cx.facts.summary_of_call(&cx.file.path, n.start_byte())
                 && let Some((grows, _)) = &f.reach.pause
             {
-                pause = if *grows { Pause::Growing } else { pause.max_fixed() };
+                if !*grows {
+                    unread_fixed = true;
+                }
+                pause = if *grows { Pause::Growing } else { pause.max(Pause::Fixed) };
             }
             return true;
         };
@@ -647,16 +646,30 @@ fn pause_of<'t>(body: Node<'t>, cx: &Checker<'_, 't>, loop_vars: &[String]) -> P
             None => true,
             Some(delay) => delay_grows(delay, cx, loop_vars, &assigned),
         };
-        pause = if grows { Pause::Growing } else { pause.max_fixed() };
+        if !grows && let Some(delay) = kind {
+            match fixed_delay_ms(n, delay, cx) {
+                Some(ms) => fixed_ms = Some(fixed_ms.map_or(ms, |m| m.min(ms))),
+                None => unread_fixed = true,
+            }
+        }
+        pause = if grows { Pause::Growing } else { pause.max(Pause::Fixed) };
         true
     });
-    pause
+    (pause, if unread_fixed { None } else { fixed_ms })
 }
 
-impl Pause {
-    fn max_fixed(self) -> Pause {
-        if self == Pause::Growing { self } else { Pause::Fixed }
+/// A fixed delay written as a number: seconds for Python's sleeps, milliseconds
+/// for `setTimeout` and `timers/promises`; other JS helpers' units are unknown.
+fn fixed_delay_ms<'t>(call: Node<'t>, delay: Node<'t>, cx: &Checker<'_, 't>) -> Option<u64> {
+    let text = node_text(delay, cx.src);
+    if is_py(cx) {
+        return crate::analysis::retry::number_ms(text, 1000.0);
     }
+    let path = callee_path(call, cx);
+    let last = path.rsplit('.').next().unwrap_or(&path);
+    (last == "setTimeout" || path.contains("timers/promises"))
+        .then(|| crate::analysis::retry::number_ms(text, 1.0))
+        .flatten()
 }
 
 /// Names (and `self.x`/`this.x`) assigned or updated inside the loop body.

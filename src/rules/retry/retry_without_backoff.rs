@@ -4,10 +4,11 @@
 
 use tree_sitter::Node;
 
+use crate::analysis::retry::{Hammer, LoopPace, hammers};
 use crate::engine::Checker;
 use crate::engine::rust::{RustChecker, RustKind, RustNode};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::retry_loop::{self, Pause};
+use crate::rules::retry_loop;
 use crate::rules::{retry_policy, retry_rust};
 use crate::source::Span;
 
@@ -48,7 +49,16 @@ impl Rule for RetryWithoutBackoff {
     fn check_rust(&self, node: RustNode<'_>, cx: &mut RustChecker<'_, '_>) {
         let RustNode::Loop(lp) = node else { return };
         let Some(l) = retry_rust::analyze(lp, cx) else { return };
-        if let Some(msg) = message(&l.call, l.pause, l.bounded) {
+        // Outside a request handler a Rust loop runs once per process.
+        let per_request = cx.ctx.handler().is_some_and(|h| h.handler == Some(crate::engine::HandlerKind::Request));
+        let pace = LoopPace {
+            pause: l.pause,
+            fixed_ms: l.fixed_ms,
+            bounded: l.bounded,
+            single_instance: !per_request,
+            per_request,
+        };
+        if let Some(msg) = message(&l.call, pace) {
             cx.report(l.header, msg);
         }
     }
@@ -76,19 +86,27 @@ impl Rule for RetryWithoutBackoff {
         }
         let Some(l) = retry_loop::analyze(node, cx) else { return };
         let call = retry_loop::shown_callee(l.call, cx);
-        let Some(msg) = message(&call, l.pause, l.bounded) else { return };
+        // Python and TS/JS code usually runs in a pool of identical workers.
+        let per_request = matches!(cx.ctx.handler(), Some((crate::engine::HandlerKind::Request, _)));
+        let pace =
+            LoopPace { pause: l.pause, fixed_ms: l.fixed_ms, bounded: l.bounded, single_instance: false, per_request };
+        let Some(msg) = message(&call, pace) else { return };
         cx.report(Span::new(node.start_byte(), l.header_end), msg);
     }
 }
 
-fn message(call: &str, pause: Pause, bounded: bool) -> Option<String> {
-    match (pause, bounded) {
-        (Pause::None, _) => Some(format!(
+/// The finding for a loop the shared decision says hammers
+/// ([`crate::analysis::retry::hammers`]).
+fn message(call: &str, pace: LoopPace) -> Option<String> {
+    match hammers(pace)? {
+        Hammer::NoDelay => Some(format!(
             "This loop retries `{call}` with no delay between attempts, so when the dependency fails every worker hammers it in lockstep and a blip becomes an outage"
         )),
-        (Pause::Fixed, false) => Some(format!(
+        Hammer::TinyPause(ms) => Some(format!(
+            "This loop retries `{call}` after only {ms} ms, once per request, so when the dependency fails every request in flight retries within the same blip and piles onto it"
+        )),
+        Hammer::FixedForever => Some(format!(
             "This loop retries `{call}` forever at a fixed interval, so when the dependency goes down every worker keeps hitting it in lockstep and never gives up"
         )),
-        _ => None,
     }
 }
