@@ -445,7 +445,8 @@ fn simulators_dev_tools_and_what_only_they_link_are_not_production() {
     write(root, "device-simulator/src/main.rs", main);
     // Developer tools: a crate in `dev-tools/` (which links the test
     // helpers normally), and a debugging binary.
-    let dev = "[package]\nname = \"omicron-dev\"\n\n[dependencies]\nomicron-test-utils = { path = \"../../test-utils\" }\n";
+    let dev =
+        "[package]\nname = \"omicron-dev\"\n\n[dependencies]\nomicron-test-utils = { path = \"../../test-utils\" }\n";
     write(root, "dev-tools/omicron-dev/Cargo.toml", dev);
     write(root, "dev-tools/omicron-dev/src/main.rs", main);
     write(root, "wicket-dbg/Cargo.toml", "[package]\nname = \"wicket-dbg\"\n");

@@ -354,8 +354,7 @@ pub fn uncompiled(files: &[PathBuf], text_of: &TextOf<'_>) -> HashMap<PathBuf, C
     // Each crate's module tree, crates in parallel (this runs before the
     // files are checked, on every run).
     let distinct: HashSet<&PathBuf> = krates.iter().flatten().collect();
-    let trees: HashMap<&PathBuf, Option<Tree>> =
-        distinct.into_par_iter().map(|k| (k, compiled(k, text_of))).collect();
+    let trees: HashMap<&PathBuf, Option<Tree>> = distinct.into_par_iter().map(|k| (k, compiled(k, text_of))).collect();
     let mut out = HashMap::new();
     for (file, krate) in files.iter().zip(&krates) {
         let Some(krate) = krate else { continue };
@@ -502,8 +501,7 @@ include!(concat!(env!("OUT_DIR"), "/gen.rs"));
         // Reached both ways: a non-test build compiles it.
         let shared = w("src/shared.rs", "");
         w("src/fetch.rs", "#[cfg(test)]\n#[path = \"shared.rs\"]\nmod shared_in_tests;\n");
-        let all =
-            vec![lib, fetch, mock.clone(), below.clone(), sys_mock.clone(), fakes.clone(), real, metrics, either];
+        let all = vec![lib, fetch, mock.clone(), below.clone(), sys_mock.clone(), fakes.clone(), real, metrics, either];
         let all = [all, vec![helper.clone(), checked.clone(), shared]].concat();
         let found = uncompiled(&all, &|_| None);
         let mut got: Vec<&PathBuf> =
