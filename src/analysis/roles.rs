@@ -997,9 +997,10 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<ToolCrate>) {
             let dev_tool = m.dir.split('/').any(|d| DEV_TOOL_DIRS.contains(&d))
                 || (m.builds_binary && m.name.split(['-', '_']).any(|w| DEV_CRATE_WORDS.contains(&w)));
             let users = other_deps.get(m.name.as_str());
-            let role = if !m.builds_binary && (dev.contains(&m.name) || named_test || named_sim) {
-                Some(Role::Test)
-            } else if m.builds_binary && words.iter().any(|w| TEST_BINARY_WORDS.contains(w)) {
+            // A library only tests use, or a test program.
+            let test_library = !m.builds_binary && (dev.contains(&m.name) || named_test || named_sim);
+            let test_binary = m.builds_binary && words.iter().any(|w| TEST_BINARY_WORDS.contains(w));
+            let role = if test_library || test_binary {
                 Some(Role::Test)
             } else if named_bench
                 || named_sim
