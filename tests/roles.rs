@@ -427,13 +427,22 @@ fn simulators_dev_tools_and_what_only_they_link_are_not_production() {
     let client = "pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n";
     let main = "fn main() {\n    let c = reqwest::Client::new();\n    drop(c);\n}\n";
     let members = "[workspace]\nmembers = [\"gateway\", \"sp-sim\", \"rack-sim\", \"device-simulator\", \
-                   \"dev-tools/*\", \"wicket-dbg\", \"end-to-end-tests\", \"test-utils\", \"common-dev\"]\n";
+                   \"dev-tools/*\", \"wicket-dbg\", \"end-to-end-tests\", \"test-utils\", \"common-dev\", \"metrics-sim\"]\n";
     write(root, "Cargo.toml", members);
     // The service links `sp-sim` normally: production, whatever its name.
     let gateway = "[package]\nname = \"gateway\"\n\n[dependencies]\nsp-sim.workspace = true\n\
                    common-dev = { path = \"../common-dev\" }\n\n[dev-dependencies]\nrack-sim.workspace = true\n\
                    omicron-test-utils = { path = \"../test-utils\" }\n";
-    write(root, "gateway/Cargo.toml", gateway);
+    // Optional dependencies: one only a feature named for tests enables (a
+    // test build's), one a service feature enables (production).
+    let gateway = format!(
+        "{gateway}\n[target.'cfg(unix)'.dependencies]\nomicron-test-utils = {{ path = \"../test-utils\", optional = true }}\n\
+         metrics-sim = {{ path = \"../metrics-sim\", optional = true }}\n\
+         \n[features]\ntesting = [\"dep:omicron-test-utils\"]\nmetrics = [\"metrics-sim\"]\n"
+    );
+    write(root, "gateway/Cargo.toml", &gateway);
+    write(root, "metrics-sim/Cargo.toml", "[package]\nname = \"metrics-sim\"\n");
+    write(root, "metrics-sim/src/lib.rs", client);
     write(root, "gateway/src/main.rs", main);
     write(root, "sp-sim/Cargo.toml", "[package]\nname = \"sp-sim\"\n");
     write(root, "sp-sim/src/lib.rs", client);
@@ -466,6 +475,7 @@ fn simulators_dev_tools_and_what_only_they_link_are_not_production() {
         vec![
             "common-dev/src/lib.rs:2: PP201",
             "gateway/src/main.rs:2: PP201",
+            "metrics-sim/src/lib.rs:2: PP201",
             "sp-sim/src/lib.rs:2: PP201",
             "sp-sim/src/main.rs:2: PP201",
         ],

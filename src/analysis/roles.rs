@@ -942,8 +942,42 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<ToolCrate>) {
     let mut members: Vec<Member> = Vec::new();
     for (d, t) in crates.iter().chain(std::iter::once(&(String::new(), manifest.clone()))) {
         let mut normal = Vec::new();
+        // An optional dependency that only features named for tests enable
+        // (`testing = ["omicron-test-utils"]`) is a test build's, as a
+        // dev-dependency is.
+        let features = t.get("features").and_then(|f| f.as_table());
+        let test_only_optional = |key: &str, v: &toml::Value| {
+            if v.get("optional").and_then(|o| o.as_bool()) != Some(true) {
+                return false;
+            }
+            let enables = |item: &str| {
+                let item = item.strip_prefix("dep:").unwrap_or(item);
+                let item = item.split('/').next().unwrap_or(item).trim_end_matches('?');
+                item == key
+            };
+            let by: Vec<&String> = features
+                .map(|f| {
+                    f.iter()
+                        .filter(|(_, list)| {
+                            list.as_array().is_some_and(|l| l.iter().filter_map(|i| i.as_str()).any(enables))
+                        })
+                        .map(|(name, _)| name)
+                        .collect()
+                })
+                .unwrap_or_default();
+            !by.is_empty() && by.iter().all(|f| crate::lang::rust::test_feature(f))
+        };
         for table in tables(t) {
-            normal.extend(names(table.get("dependencies")));
+            if let Some(deps) = table.get("dependencies").and_then(|v| v.as_table()) {
+                for (k, v) in deps {
+                    let name = v.get("package").and_then(|p| p.as_str()).unwrap_or(k).replace('_', "-");
+                    if test_only_optional(k, v) {
+                        dev.insert(name);
+                    } else {
+                        normal.push(name);
+                    }
+                }
+            }
             normal.extend(names(table.get("build-dependencies")));
             dev.extend(names(table.get("dev-dependencies")));
         }

@@ -519,6 +519,11 @@ pub fn expr_attrs(e: &Expr) -> &[syn::Attribute] {
 /// (`testing`, `test-utils`, `mock-backend`).
 const TEST_FEATURE_WORDS: &[&str] = &["test", "tests", "testing", "mock", "mocks", "fake", "fakes", "fixtures"];
 
+/// True for a Cargo feature named for tests (`testing`, `test-utils`).
+pub fn test_feature(name: &str) -> bool {
+    name.to_ascii_lowercase().split(['-', '_']).any(|w| TEST_FEATURE_WORDS.contains(&w))
+}
+
 /// True when the `cfg` predicate `pred` (the text inside `#[cfg(..)]`) holds
 /// only in test builds: `test`; `all(..)` with such a part
 /// (`all(test, target_os = "illumos")`); `any(..)` whose every alternative
@@ -585,9 +590,7 @@ pub fn cfg_test_only(pred: &str) -> bool {
     fn test_only(c: &Cfg) -> bool {
         match c {
             Cfg::Name(n) => n == "test",
-            Cfg::KeyValue(k, v) => {
-                k == "feature" && v.to_ascii_lowercase().split(['-', '_']).any(|w| TEST_FEATURE_WORDS.contains(&w))
-            }
+            Cfg::KeyValue(k, v) => k == "feature" && test_feature(v),
             Cfg::Call(f, parts) if f == "all" => parts.iter().any(test_only),
             Cfg::Call(f, parts) if f == "any" => !parts.is_empty() && parts.iter().all(test_only),
             Cfg::Call(..) => false,
