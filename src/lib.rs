@@ -1028,7 +1028,9 @@ fn cli_command_modules(files: &mut [SourceFile], rels: &[String], explicit: &[bo
 
 /// A Rust file under a crate's `src/` that no `mod` declaration reaches from
 /// the crate's roots is compiled by no build (see
-/// [`analysis::rust_modules`]): it cannot run in production.
+/// [`analysis::rust_modules`]): it cannot run in production. One that only
+/// test-gated declarations reach (`#[cfg(test)] mod mock_peers;`) is test
+/// code.
 fn uncompiled_rust_files(files: &mut [SourceFile], cwd: &std::path::Path) {
     let candidates: Vec<usize> = (0..files.len())
         .filter(|&i| files[i].grammar == Grammar::Rust && files[i].role.role == Role::Production)
@@ -1044,9 +1046,11 @@ fn uncompiled_rust_files(files: &mut [SourceFile], cwd: &std::path::Path) {
     let text_of = |p: &std::path::Path| texts.get(p).map(|&i| Arc::clone(&files[i].text));
     let found = analysis::rust_modules::uncompiled(&paths, &text_of);
     for (&i, path) in candidates.iter().zip(&paths) {
-        if let Some(reason) = found.get(path) {
-            files[i].role = FileRole::new(Role::Uncompiled, reason.clone());
-        }
+        files[i].role = match found.get(path) {
+            Some(analysis::rust_modules::Compiled::Never(reason)) => FileRole::new(Role::Uncompiled, reason.clone()),
+            Some(analysis::rust_modules::Compiled::InTestsOnly(reason)) => FileRole::new(Role::Test, reason.clone()),
+            None => continue,
+        };
     }
 }
 

@@ -421,6 +421,125 @@ fn benchmark_crates_and_what_only_tools_and_tests_link_are_not_production() {
 }
 
 #[test]
+fn simulators_dev_tools_and_what_only_they_link_are_not_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let client = "pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n";
+    let main = "fn main() {\n    let c = reqwest::Client::new();\n    drop(c);\n}\n";
+    let members = "[workspace]\nmembers = [\"gateway\", \"sp-sim\", \"rack-sim\", \"device-simulator\", \
+                   \"dev-tools/*\", \"wicket-dbg\", \"end-to-end-tests\", \"test-utils\", \"common-dev\", \"metrics-sim\"]\n";
+    write(root, "Cargo.toml", members);
+    // The service links `sp-sim` normally: production, whatever its name.
+    let gateway = "[package]\nname = \"gateway\"\n\n[dependencies]\nsp-sim.workspace = true\n\
+                   common-dev = { path = \"../common-dev\" }\n\n[dev-dependencies]\nrack-sim.workspace = true\n\
+                   omicron-test-utils = { path = \"../test-utils\" }\n";
+    // Optional dependencies: one only a feature named for tests enables (a
+    // test build's), one a service feature enables (production).
+    let gateway = format!(
+        "{gateway}\n[target.'cfg(unix)'.dependencies]\nomicron-test-utils = {{ path = \"../test-utils\", optional = true }}\n\
+         metrics-sim = {{ path = \"../metrics-sim\", optional = true }}\n\
+         \n[features]\ntesting = [\"dep:omicron-test-utils\"]\nmetrics = [\"metrics-sim\"]\n"
+    );
+    write(root, "gateway/Cargo.toml", &gateway);
+    write(root, "metrics-sim/Cargo.toml", "[package]\nname = \"metrics-sim\"\n");
+    write(root, "metrics-sim/src/lib.rs", client);
+    write(root, "gateway/src/main.rs", main);
+    write(root, "sp-sim/Cargo.toml", "[package]\nname = \"sp-sim\"\n");
+    write(root, "sp-sim/src/lib.rs", client);
+    write(root, "sp-sim/src/main.rs", main);
+    // A library only the tests use, and a simulator binary nothing links.
+    write(root, "rack-sim/Cargo.toml", "[package]\nname = \"rack-sim\"\n");
+    write(root, "rack-sim/src/lib.rs", client);
+    write(root, "device-simulator/Cargo.toml", "[package]\nname = \"device-simulator\"\n");
+    write(root, "device-simulator/src/main.rs", main);
+    // Developer tools: a crate in `dev-tools/` (which links the test
+    // helpers normally), and a debugging binary.
+    let dev =
+        "[package]\nname = \"omicron-dev\"\n\n[dependencies]\nomicron-test-utils = { path = \"../../test-utils\" }\n";
+    write(root, "dev-tools/omicron-dev/Cargo.toml", dev);
+    write(root, "dev-tools/omicron-dev/src/main.rs", main);
+    write(root, "wicket-dbg/Cargo.toml", "[package]\nname = \"wicket-dbg\"\n");
+    write(root, "wicket-dbg/src/bin/wicket-dbg.rs", main);
+    // A test program that builds binaries.
+    write(root, "end-to-end-tests/Cargo.toml", "[package]\nname = \"end-to-end-tests\"\n");
+    write(root, "end-to-end-tests/src/bin/commtest.rs", main);
+    // Test helpers that only a developer tool and the tests link.
+    write(root, "test-utils/Cargo.toml", "[package]\nname = \"omicron-test-utils\"\n");
+    write(root, "test-utils/src/lib.rs", client);
+    // A library named like a developer's that the service links: production.
+    write(root, "common-dev/Cargo.toml", "[package]\nname = \"common-dev\"\n");
+    write(root, "common-dev/src/lib.rs", client);
+    let o = concise(root, &["--select", "request-without-timeout", "."]);
+    assert_eq!(
+        findings(&o),
+        vec![
+            "common-dev/src/lib.rs:2: PP201",
+            "gateway/src/main.rs:2: PP201",
+            "metrics-sim/src/lib.rs:2: PP201",
+            "sp-sim/src/lib.rs:2: PP201",
+            "sp-sim/src/main.rs:2: PP201",
+        ],
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(
+        root,
+        &["check", "--format", "json", "--no-cache", "--preview", "--include-tooling", "--include-tests", "."],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let role_of = |path: &str| {
+        let d = doc["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == path);
+        d.map(|d| (d["role"].as_str().unwrap().to_string(), d["role_reason"].as_str().unwrap().to_string()))
+            .unwrap_or_default()
+    };
+    let (role, why) = role_of("rack-sim/src/lib.rs");
+    assert_eq!(role, "test");
+    assert!(why.contains("`rack-sim/` is a test-support crate"), "{why}");
+    let (role, why) = role_of("device-simulator/src/main.rs");
+    assert_eq!(role, "tooling");
+    assert!(why.contains("is a simulator crate (`device-simulator`)"), "{why}");
+    let (role, why) = role_of("dev-tools/omicron-dev/src/main.rs");
+    assert_eq!(role, "tooling");
+    assert!(why.contains("is a developer-tools crate (`omicron-dev`)"), "{why}");
+    let (role, why) = role_of("wicket-dbg/src/bin/wicket-dbg.rs");
+    assert_eq!(role, "tooling");
+    assert!(why.contains("is a command-line tool crate (`wicket-dbg`)"), "{why}");
+    assert_eq!(role_of("end-to-end-tests/src/bin/commtest.rs").0, "test");
+    assert_eq!(role_of("test-utils/src/lib.rs").0, "test");
+    assert_eq!(role_of("sp-sim/src/lib.rs").0, "production");
+    assert_eq!(role_of("common-dev/src/lib.rs").0, "production");
+}
+
+#[test]
+fn rust_modules_only_test_builds_compile_are_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let client = "pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n";
+    write(root, "Cargo.toml", "[package]\nname = \"installer\"\n");
+    let lib = "mod peers;\n#[cfg(test)]\nmod mock_peers;\n#[cfg(not(test))]\nmod direct;\n\
+               #[cfg(feature = \"metrics\")]\nmod metrics;\n";
+    write(root, "src/lib.rs", lib);
+    write(root, "src/peers.rs", client);
+    write(root, "src/mock_peers.rs", client);
+    write(root, "src/direct.rs", client);
+    write(root, "src/metrics.rs", client);
+    let o = concise(root, &["--select", "request-without-timeout", "."]);
+    assert_eq!(
+        findings(&o),
+        vec!["src/direct.rs:2: PP201", "src/metrics.rs:2: PP201", "src/peers.rs:2: PP201"],
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(root, &["check", "--format", "json", "--no-cache", "--preview", "--include-tests", "."]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let mock = doc["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == "src/mock_peers.rs");
+    let mock = mock.expect("checked with --include-tests");
+    assert_eq!(mock["role"], "test");
+    let why = mock["role_reason"].as_str().unwrap_or_default();
+    assert!(why.contains("only test builds compile it"), "{why}");
+}
+
+#[test]
 fn rust_files_no_crate_compiles_are_uncompiled() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

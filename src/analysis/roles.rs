@@ -914,6 +914,21 @@ type ToolCrate = (String, String, &'static str);
 const TEST_CRATE_WORDS: &[&str] =
     &["test", "tests", "testing", "integration", "mock", "mocks", "fixture", "fixtures", "harness", "e2e", "fake"];
 
+/// Words of a binary crate's name that say it is a test program
+/// (`end-to-end-tests`): strong enough to outweigh building a binary.
+const TEST_BINARY_WORDS: &[&str] = &["test", "tests", "testing", "e2e"];
+
+/// Words of a crate's name or folder that say it simulates a peer for
+/// tests and development (`sp-sim`, `device-simulator`): a library is test
+/// support, a binary a developer tool.
+const SIM_CRATE_WORDS: &[&str] = &["sim", "simulator", "emulator"];
+
+/// Words of a binary crate's name that say a developer runs it
+/// (`omicron-dev`, `wicket-dbg`), and folders of developer tool crates
+/// (`dev-tools/omdb`).
+const DEV_CRATE_WORDS: &[&str] = &["dev", "dbg"];
+const DEV_TOOL_DIRS: &[&str] = &["dev-tools", "dev_tools", "devtools"];
+
 /// Words of a crate's name or folder that say it measures the service
 /// rather than being part of it (`system-benchmarks`, `ddl-stress`).
 const BENCH_CRATE_WORDS: &[&str] = &["bench", "benches", "benchmark", "benchmarks", "stress", "loadtest", "loadgen"];
@@ -924,10 +939,19 @@ const BENCH_CRATE_WORDS: &[&str] = &["bench", "benches", "benchmark", "benchmark
 /// `[build-dependencies]`, and that build no binary: (crate dir relative to
 /// `root`, crate name).
 ///
+/// A binary crate named as a test program (`end-to-end-tests`:
+/// [`TEST_BINARY_WORDS`]) is test code too, and so is a library named as a
+/// simulator ([`SIM_CRATE_WORDS`]: `sp-sim`).
+///
 /// Also the tool crates: members that build a binary named as a tool
-/// (`*-cli`, `*-tools`: [`TOOL_WORDS`] and `cli`) or that are named as
-/// benchmarks ([`BENCH_CRATE_WORDS`], by crate or folder name), that no
-/// member depends on. A crate counts as depended on only by production
+/// (`*-cli`, `*-tools`: [`TOOL_WORDS`] and `cli`; `*-dev`, `*-dbg`:
+/// [`DEV_CRATE_WORDS`]), a simulator binary, any crate in a developer-tools
+/// folder ([`DEV_TOOL_DIRS`]: `dev-tools/omdb`), or that are named as
+/// benchmarks ([`BENCH_CRATE_WORDS`], by crate or folder name). Names and
+/// folders are the weaker evidence: every role here needs that no
+/// production member lists the crate under `[dependencies]` or
+/// `[build-dependencies]` (a `*-sim` crate the service links stays
+/// production). A crate counts as depended on only by production
 /// crates: to a fixed point, what only test and tool crates depend on is
 /// test code (named so, or `publish = false` and linked only by test
 /// crates) or tooling (`publish = false` and linked by a tool crate).
@@ -998,8 +1022,42 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<ToolCrate>) {
     let mut members: Vec<Member> = Vec::new();
     for (d, t) in crates.iter().chain(std::iter::once(&(String::new(), manifest.clone()))) {
         let mut normal = Vec::new();
+        // An optional dependency that only features named for tests enable
+        // (`testing = ["omicron-test-utils"]`) is a test build's, as a
+        // dev-dependency is.
+        let features = t.get("features").and_then(|f| f.as_table());
+        let test_only_optional = |key: &str, v: &toml::Value| {
+            if v.get("optional").and_then(|o| o.as_bool()) != Some(true) {
+                return false;
+            }
+            let enables = |item: &str| {
+                let item = item.strip_prefix("dep:").unwrap_or(item);
+                let item = item.split('/').next().unwrap_or(item).trim_end_matches('?');
+                item == key
+            };
+            let by: Vec<&String> = features
+                .map(|f| {
+                    f.iter()
+                        .filter(|(_, list)| {
+                            list.as_array().is_some_and(|l| l.iter().filter_map(|i| i.as_str()).any(enables))
+                        })
+                        .map(|(name, _)| name)
+                        .collect()
+                })
+                .unwrap_or_default();
+            !by.is_empty() && by.iter().all(|f| crate::lang::rust::test_feature(f))
+        };
         for table in tables(t) {
-            normal.extend(names(table.get("dependencies")));
+            if let Some(deps) = table.get("dependencies").and_then(|v| v.as_table()) {
+                for (k, v) in deps {
+                    let name = v.get("package").and_then(|p| p.as_str()).unwrap_or(k).replace('_', "-");
+                    if test_only_optional(k, v) {
+                        dev.insert(name);
+                    } else {
+                        normal.push(name);
+                    }
+                }
+            }
             normal.extend(names(table.get("build-dependencies")));
             dev.extend(names(table.get("dev-dependencies")));
         }
@@ -1046,10 +1104,23 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<ToolCrate>) {
             let named_test = words.iter().any(|w| TEST_CRATE_WORDS.contains(w));
             // Named as a benchmark or load generator, binary or not.
             let named_bench = words.iter().any(|w| BENCH_CRATE_WORDS.contains(w));
+            // Named as a simulator of a peer (`sp-sim`).
+            let named_sim = words.iter().any(|w| SIM_CRATE_WORDS.contains(w));
+            // In a developer-tools folder (`dev-tools/omicron-dev`), or a
+            // binary named as a developer's (`wicket-dbg`).
+            let dev_tool = m.dir.split('/').any(|d| DEV_TOOL_DIRS.contains(&d))
+                || (m.builds_binary && m.name.split(['-', '_']).any(|w| DEV_CRATE_WORDS.contains(&w)));
             let users = other_deps.get(m.name.as_str());
-            let role = if !m.builds_binary && (dev.contains(&m.name) || named_test) {
+            // A library only tests use, or a test program.
+            let test_library = !m.builds_binary && (dev.contains(&m.name) || named_test || named_sim);
+            let test_binary = m.builds_binary && words.iter().any(|w| TEST_BINARY_WORDS.contains(w));
+            let role = if test_library || test_binary {
                 Some(Role::Test)
-            } else if named_bench || (m.builds_binary && words.iter().any(|w| *w == "cli" || TOOL_WORDS.contains(w))) {
+            } else if named_bench
+                || named_sim
+                || dev_tool
+                || (m.builds_binary && words.iter().any(|w| *w == "cli" || TOOL_WORDS.contains(w)))
+            {
                 Some(Role::Tooling)
             } else {
                 // Unpublished, and linked only by test or tool crates.
@@ -1077,8 +1148,13 @@ fn workspace_crate_roles(root: &Path) -> (Vec<Crate>, Vec<ToolCrate>) {
             continue;
         }
         let folder = m.dir.rsplit('/').next().unwrap_or_default();
-        let why = if m.name.split(['-', '_']).chain(folder.split(['-', '_'])).any(|w| BENCH_CRATE_WORDS.contains(&w)) {
+        let words = || m.name.split(['-', '_']).chain(folder.split(['-', '_']));
+        let why = if words().any(|w| BENCH_CRATE_WORDS.contains(&w)) {
             "a benchmark or load-test crate"
+        } else if words().any(|w| SIM_CRATE_WORDS.contains(&w)) {
+            "a simulator crate"
+        } else if m.dir.split('/').any(|d| DEV_TOOL_DIRS.contains(&d)) {
+            "a developer-tools crate"
         } else if m.builds_binary {
             "a command-line tool crate"
         } else {

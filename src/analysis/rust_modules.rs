@@ -31,6 +31,12 @@ struct Decls {
     /// `mod name;`: the enclosing inline modules, the name, and its
     /// `#[path]` when it has one.
     mods: Vec<(Vec<String>, String, Option<String>)>,
+    /// Per entry of `mods`: only test builds compile it (a `#[cfg(..)]`
+    /// that [`rs::cfg_test_only`] accepts on it or on an enclosing inline
+    /// module).
+    test_gated: Vec<bool>,
+    /// The file starts with a test-only `#![cfg(..)]`.
+    test_file: bool,
     /// `include!("file")` with a literal path.
     includes: Vec<String>,
     /// A macro declares modules (`mod $name;`): the module tree is not
@@ -93,19 +99,50 @@ fn tokens(text: &str) -> Vec<Tok> {
 fn declarations(text: &str) -> Decls {
     let toks = tokens(text);
     let mut decls = Decls::default();
-    // One entry per open brace: the inline module it opens, if any.
-    let mut braces: Vec<Option<String>> = Vec::new();
+    // One entry per open brace: the inline module it opens, if any, and
+    // whether only test builds compile what it holds.
+    let mut braces: Vec<(Option<String>, bool)> = Vec::new();
     let mut inline_next: Option<String> = None;
     let mut path_attr: Option<String> = None;
+    // A test-only `#[cfg(..)]` on the item being read.
+    let mut test_attr = false;
     let mut i = 0;
     while i < toks.len() {
         match &toks[i] {
-            Tok::Punct('{') => braces.push(inline_next.take()),
+            Tok::Punct('{') => {
+                let gated = test_attr || braces.last().is_some_and(|b| b.1);
+                braces.push((inline_next.take(), gated));
+                test_attr = false;
+            }
             Tok::Punct('}') => {
                 braces.pop();
                 path_attr = None;
+                test_attr = false;
             }
-            Tok::Punct(';') => path_attr = None,
+            Tok::Punct(';') => {
+                path_attr = None;
+                test_attr = false;
+            }
+            Tok::Punct('#') => {
+                // `#[cfg(pred)]`, or `#![cfg(pred)]` for the whole file.
+                let inner = toks.get(i + 1) == Some(&Tok::Punct('!'));
+                let at = if inner { i + 2 } else { i + 1 };
+                if let (Some(Tok::Punct('[')), Some(Tok::Ident(w)), Some(Tok::Punct('('))) =
+                    (toks.get(at), toks.get(at + 1), toks.get(at + 2))
+                    && w == "cfg"
+                {
+                    let (pred, end) = predicate(&toks, at + 3);
+                    if rs::cfg_test_only(&pred) {
+                        if inner && braces.is_empty() {
+                            decls.test_file = true;
+                        } else if !inner {
+                            test_attr = true;
+                        }
+                    }
+                    i = end;
+                    continue;
+                }
+            }
             Tok::Ident(w) if w == "path" => {
                 if let (Some(Tok::Punct('=')), Some(Tok::Str(p))) = (toks.get(i + 1), toks.get(i + 2)) {
                     path_attr = Some(p.clone());
@@ -114,8 +151,9 @@ fn declarations(text: &str) -> Decls {
             Tok::Ident(w) if w == "mod" => match (toks.get(i + 1), toks.get(i + 2)) {
                 (Some(Tok::Punct('$')), _) => decls.macro_mods = true,
                 (Some(Tok::Ident(name)), Some(Tok::Punct(';'))) => {
-                    let inline: Vec<String> = braces.iter().flatten().cloned().collect();
+                    let inline: Vec<String> = braces.iter().filter_map(|b| b.0.clone()).collect();
                     decls.mods.push((inline, name.clone(), path_attr.take()));
+                    decls.test_gated.push(std::mem::take(&mut test_attr) || braces.last().is_some_and(|b| b.1));
                     i += 2;
                 }
                 (Some(Tok::Ident(name)), Some(Tok::Punct('{'))) => {
@@ -136,6 +174,38 @@ fn declarations(text: &str) -> Decls {
         i += 1;
     }
     decls
+}
+
+/// The text of a `cfg` predicate whose tokens start at `from` (just inside
+/// `cfg(`), for [`rs::cfg_test_only`], and the index past its closing `)`.
+fn predicate(toks: &[Tok], from: usize) -> (String, usize) {
+    let mut depth = 1;
+    let mut out = String::new();
+    let mut i = from;
+    while i < toks.len() {
+        match &toks[i] {
+            Tok::Punct('(') => depth += 1,
+            Tok::Punct(')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return (out, i + 1);
+                }
+            }
+            _ => {}
+        }
+        match &toks[i] {
+            Tok::Ident(w) => out.push_str(w),
+            Tok::Str(v) => {
+                out.push('"');
+                out.push_str(v);
+                out.push('"');
+            }
+            Tok::Punct(c) => out.push(*c),
+        }
+        out.push(' ');
+        i += 1;
+    }
+    (out, i)
 }
 
 /// The crate roots in `crate_dir` (absolute, normalised), or `None` when the
@@ -180,18 +250,33 @@ fn roots(crate_dir: &Path) -> Option<Vec<PathBuf>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// The files a crate compiles: all of them, and those only test builds
+/// compile.
+struct Tree {
+    all: HashSet<PathBuf>,
+    test_only: HashSet<PathBuf>,
+}
+
 /// The files the crate in `crate_dir` compiles, from its roots through
 /// `mod` declarations; `None` when it cannot be known (no roots, a macro
 /// that declares modules). `text_of` gives a file's text when the run has
-/// read it already (else it is read from disk).
-fn compiled(crate_dir: &Path, text_of: &TextOf<'_>) -> Option<HashSet<PathBuf>> {
-    let mut seen: HashSet<PathBuf> = HashSet::new();
-    let mut queue: Vec<PathBuf> = roots(crate_dir)?;
+/// read it already (else it is read from disk). A file that only
+/// test-gated declarations reach (`#[cfg(test)] mod mock_peers;`, anything
+/// below it, a file that opens with `#![cfg(test)]`) or only the crate's
+/// `tests/` reach is test-only.
+fn compiled(crate_dir: &Path, text_of: &TextOf<'_>) -> Option<Tree> {
+    let roots = roots(crate_dir)?;
+    // Each file's declarations, read once: (file, the files each `mod`
+    // reaches with whether the `mod` is test-gated, and the includes).
+    type Edges = (Vec<(PathBuf, bool)>, bool);
+    let mut edges: HashMap<PathBuf, Edges> = HashMap::new();
+    let mut queue: Vec<PathBuf> = roots.clone();
     while let Some(file) = queue.pop() {
-        if !seen.insert(file.clone()) {
+        if edges.contains_key(&file) {
             continue;
         }
         let Some(text) = text_of(&file).or_else(|| std::fs::read_to_string(&file).ok().map(Arc::from)) else {
+            edges.insert(file, (Vec::new(), false));
             continue;
         };
         let decls = declarations(&text);
@@ -202,38 +287,66 @@ fn compiled(crate_dir: &Path, text_of: &TextOf<'_>) -> Option<HashSet<PathBuf>> 
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         // Both module-folder conventions, whatever kind of file this is.
         let bases = [dir.clone(), dir.join(&stem)];
-        let mut reach = |p: PathBuf| {
+        let mut out: Vec<(PathBuf, bool)> = Vec::new();
+        let mut reach = |p: PathBuf, gated: bool| {
             let p = normalize(&p);
-            if p.is_file() && !seen.contains(&p) {
-                queue.push(p);
+            if p.is_file() {
+                out.push((p, gated));
             }
         };
-        for (inline, name, path) in &decls.mods {
+        for (k, (inline, name, path)) in decls.mods.iter().enumerate() {
+            let gated = decls.test_gated.get(k).copied().unwrap_or(false);
             for base in &bases {
                 let base = inline.iter().fold(base.clone(), |b, m| b.join(m));
                 // A `#[path]` may sit in a `cfg_attr`: the usual file may
                 // be the one compiled, so it is reached either way.
                 if let Some(p) = path {
-                    reach(base.join(p));
+                    reach(base.join(p), gated);
                 }
-                reach(base.join(format!("{name}.rs")));
-                reach(base.join(name).join("mod.rs"));
+                reach(base.join(format!("{name}.rs")), gated);
+                reach(base.join(name).join("mod.rs"), gated);
             }
             if let Some(p) = path {
-                reach(dir.join(p));
+                reach(dir.join(p), gated);
             }
         }
         for inc in &decls.includes {
-            reach(dir.join(inc));
+            reach(dir.join(inc), false);
         }
+        queue.extend(out.iter().filter(|(p, _)| !edges.contains_key(p)).map(|(p, _)| p.clone()));
+        edges.insert(file, (out, decls.test_file));
     }
-    Some(seen)
+    // What a non-test build compiles: from the roots outside `tests/`,
+    // through declarations no test-only `cfg` gates.
+    let tests_dir = normalize(&crate_dir.join("tests"));
+    let mut built: HashSet<PathBuf> = HashSet::new();
+    let mut queue: Vec<PathBuf> = roots.into_iter().filter(|r| !r.starts_with(&tests_dir)).collect();
+    while let Some(file) = queue.pop() {
+        let Some((out, test_file)) = edges.get(&file) else { continue };
+        if *test_file || !built.insert(file) {
+            continue;
+        }
+        queue.extend(out.iter().filter(|(p, gated)| !gated && !built.contains(p)).map(|(p, _)| p.clone()));
+    }
+    let all: HashSet<PathBuf> = edges.into_keys().collect();
+    let test_only = all.difference(&built).cloned().collect();
+    Some(Tree { all, test_only })
+}
+
+/// What the module tree says of a Rust file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Compiled {
+    /// No root of its crate reaches it: no build compiles it.
+    Never(String),
+    /// Only test builds compile it (`#[cfg(test)] mod x;`).
+    InTestsOnly(String),
 }
 
 /// For each Rust file (absolute, normalised paths) under a crate's `src/`
-/// that no root of its crate reaches, the reason in words. `text_of` gives
-/// the text of files the run has read.
-pub fn uncompiled(files: &[PathBuf], text_of: &TextOf<'_>) -> HashMap<PathBuf, String> {
+/// that no root of its crate reaches, or that only test builds compile,
+/// which and the reason in words. `text_of` gives the text of files the run
+/// has read.
+pub fn uncompiled(files: &[PathBuf], text_of: &TextOf<'_>) -> HashMap<PathBuf, Compiled> {
     let mut crate_of: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     // The crate of each file: the nearest folder above a `src/` with a
     // `Cargo.toml`.
@@ -241,18 +354,26 @@ pub fn uncompiled(files: &[PathBuf], text_of: &TextOf<'_>) -> HashMap<PathBuf, S
     // Each crate's module tree, crates in parallel (this runs before the
     // files are checked, on every run).
     let distinct: HashSet<&PathBuf> = krates.iter().flatten().collect();
-    let trees: HashMap<&PathBuf, Option<HashSet<PathBuf>>> =
-        distinct.into_par_iter().map(|k| (k, compiled(k, text_of))).collect();
+    let trees: HashMap<&PathBuf, Option<Tree>> = distinct.into_par_iter().map(|k| (k, compiled(k, text_of))).collect();
     let mut out = HashMap::new();
     for (file, krate) in files.iter().zip(&krates) {
         let Some(krate) = krate else { continue };
-        if let Some(Some(tree)) = trees.get(krate)
-            && !tree.contains(file)
-        {
-            let shown = krate.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(Some(tree)) = trees.get(krate) else { continue };
+        let shown = krate.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !tree.all.contains(file) {
             out.insert(
                 file.clone(),
-                format!("no crate compiles it: no `mod` declaration reaches it from the roots of crate `{shown}/`"),
+                Compiled::Never(format!(
+                    "no crate compiles it: no `mod` declaration reaches it from the roots of crate `{shown}/`"
+                )),
+            );
+        } else if tree.test_only.contains(file) {
+            out.insert(
+                file.clone(),
+                Compiled::InTestsOnly(format!(
+                    "only test builds compile it: every `mod` declaration that reaches it in crate `{shown}/` is \
+                     gated on a test-only `#[cfg(..)]`"
+                )),
             );
         }
     }
@@ -299,6 +420,7 @@ include!("table.rs");
 include!(concat!(env!("OUT_DIR"), "/gen.rs"));
 "##;
         let d = declarations(text);
+        assert_eq!(d.test_gated, vec![false, false, false]);
         let names: Vec<(&[String], &str, Option<&str>)> =
             d.mods.iter().map(|(i, n, p)| (i.as_slice(), n.as_str(), p.as_deref())).collect();
         let outer = ["outer".to_string()];
@@ -342,8 +464,52 @@ include!(concat!(env!("OUT_DIR"), "/gen.rs"));
         let mut got: Vec<&PathBuf> = found.keys().collect();
         got.sort();
         assert_eq!(got, vec![&orphan2, &orphan]);
+        assert!(found.values().all(|c| matches!(c, Compiled::Never(_))));
         // A macro that declares modules: nothing is judged.
         w("src/lib.rs", "macro_rules! m { ($n:ident) => { mod $n; } }\npub mod a;\n");
         assert!(uncompiled(&all, &|_| None).is_empty());
+    }
+
+    #[test]
+    fn modules_only_test_builds_compile_are_test_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let w = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+            normalize(&p)
+        };
+        w("Cargo.toml", "[package]\nname = \"t\"\n");
+        let lib = w(
+            "src/lib.rs",
+            "mod fetch;\n#[cfg(test)]\nmod mock_peers;\n#[cfg(all(test, unix))] mod sys_mock;\n\
+             #[cfg(any(test, feature = \"testing\"))]\npub mod fakes;\n#[cfg(not(test))]\nmod real;\n\
+             #[cfg(feature = \"metrics\")]\nmod metrics;\n#[cfg(any(test, feature = \"metrics\"))]\nmod either;\n\
+             #[cfg(test)]\nmod inline_tests {\n    mod helper;\n}\nmod checked;\nmod shared;\n",
+        );
+        let fetch = w("src/fetch.rs", "");
+        let mock = w("src/mock_peers.rs", "mod below;\n");
+        let below = w("src/mock_peers/below.rs", "");
+        let sys_mock = w("src/sys_mock.rs", "");
+        let fakes = w("src/fakes.rs", "");
+        let real = w("src/real.rs", "");
+        let metrics = w("src/metrics.rs", "");
+        let either = w("src/either.rs", "");
+        let helper = w("src/inline_tests/helper.rs", "");
+        let checked = w("src/checked.rs", "#![cfg(test)]\nfn f() {}\n");
+        // Reached both ways: a non-test build compiles it.
+        let shared = w("src/shared.rs", "");
+        w("src/fetch.rs", "#[cfg(test)]\n#[path = \"shared.rs\"]\nmod shared_in_tests;\n");
+        let all = vec![lib, fetch, mock.clone(), below.clone(), sys_mock.clone(), fakes.clone(), real, metrics, either];
+        let all = [all, vec![helper.clone(), checked.clone(), shared]].concat();
+        let found = uncompiled(&all, &|_| None);
+        let mut got: Vec<&PathBuf> =
+            found.iter().filter(|(_, c)| matches!(c, Compiled::InTestsOnly(_))).map(|(p, _)| p).collect();
+        got.sort();
+        let mut want = vec![&mock, &below, &sys_mock, &fakes, &helper, &checked];
+        want.sort();
+        assert_eq!(got, want);
+        assert_eq!(found.len(), want.len());
     }
 }

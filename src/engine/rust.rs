@@ -825,6 +825,28 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
         self.leave_fn();
     }
 
+    fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
+        let attrs: &[syn::Attribute] = match i {
+            syn::ImplItem::Const(c) => &c.attrs,
+            syn::ImplItem::Fn(f) => &f.attrs,
+            syn::ImplItem::Type(t) => &t.attrs,
+            syn::ImplItem::Macro(m) => &m.attrs,
+            _ => &[],
+        };
+        if rs::is_test_attr(attrs) {
+            return;
+        }
+        visit::visit_impl_item(self, i);
+    }
+
+    /// A match arm only test builds compile (`#[cfg(test)] Mode::Test => ..`).
+    fn visit_arm(&mut self, a: &'ast syn::Arm) {
+        if rs::is_test_attr(&a.attrs) {
+            return;
+        }
+        visit::visit_arm(self, a);
+    }
+
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
         let span = self.span(f);
         self.enter_fn(&f.attrs, &f.sig, span);
@@ -833,6 +855,17 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
     }
 
     fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
+        // `#[cfg(test)] let x = ..;`, `#[cfg(any(test, ..))] f();`: only
+        // test builds run the statement.
+        let attrs: &[syn::Attribute] = match s {
+            syn::Stmt::Local(l) => &l.attrs,
+            syn::Stmt::Macro(m) => &m.attrs,
+            syn::Stmt::Expr(e, _) => rs::expr_attrs(e),
+            syn::Stmt::Item(_) => &[],
+        };
+        if rs::is_test_attr(attrs) {
+            return;
+        }
         match s {
             syn::Stmt::Local(l) => {
                 self.dispatch(RustKind::Local, RustNode::Local(l));
@@ -867,6 +900,12 @@ impl<'a, 'ast> Visit<'ast> for Walker<'a, 'ast> {
     }
 
     fn visit_item(&mut self, i: &'ast syn::Item) {
+        // Any item only test builds compile (a `const`, a `static`, a
+        // `struct`; functions, impls and modules are checked in their own
+        // visits, which the facts phase's walks reach directly too).
+        if rs::is_test_attr(rs::item_attrs(i)) {
+            return;
+        }
         stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || visit::visit_item(self, i));
     }
 }

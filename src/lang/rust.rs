@@ -449,7 +449,8 @@ pub fn route_attr_methods(attrs: &[syn::Attribute]) -> Vec<&'static str> {
     out
 }
 
-/// True for `#[test]`, `#[tokio::test]`, `#[cfg(test)]` and similar.
+/// True for `#[test]`, `#[tokio::test]`, `#[bench]`, and a `#[cfg(..)]` that
+/// only test builds satisfy ([`cfg_test_only`]).
 pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
         let path = a.path();
@@ -460,11 +461,144 @@ pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
         if path.is_ident("cfg")
             && let syn::Meta::List(l) = &a.meta
         {
-            let t = l.tokens.to_string();
-            return t == "test" || (t.starts_with("all") && t.contains("test") && !t.contains("not"));
+            return cfg_test_only(&l.tokens.to_string());
         }
         false
     })
+}
+
+/// The outer attributes of an item.
+pub fn item_attrs(i: &syn::Item) -> &[syn::Attribute] {
+    use syn::Item;
+    match i {
+        Item::Const(x) => &x.attrs,
+        Item::Enum(x) => &x.attrs,
+        Item::ExternCrate(x) => &x.attrs,
+        Item::Fn(x) => &x.attrs,
+        Item::ForeignMod(x) => &x.attrs,
+        Item::Impl(x) => &x.attrs,
+        Item::Macro(x) => &x.attrs,
+        Item::Mod(x) => &x.attrs,
+        Item::Static(x) => &x.attrs,
+        Item::Struct(x) => &x.attrs,
+        Item::Trait(x) => &x.attrs,
+        Item::TraitAlias(x) => &x.attrs,
+        Item::Type(x) => &x.attrs,
+        Item::Union(x) => &x.attrs,
+        Item::Use(x) => &x.attrs,
+        _ => &[],
+    }
+}
+
+/// The outer attributes of an expression that can carry them in statement
+/// position (`#[cfg(test)] f();`, `#[cfg(test)] { .. }`).
+pub fn expr_attrs(e: &Expr) -> &[syn::Attribute] {
+    match e {
+        Expr::Call(x) => &x.attrs,
+        Expr::MethodCall(x) => &x.attrs,
+        Expr::Macro(x) => &x.attrs,
+        Expr::Block(x) => &x.attrs,
+        Expr::Unsafe(x) => &x.attrs,
+        Expr::Async(x) => &x.attrs,
+        Expr::If(x) => &x.attrs,
+        Expr::Match(x) => &x.attrs,
+        Expr::ForLoop(x) => &x.attrs,
+        Expr::While(x) => &x.attrs,
+        Expr::Loop(x) => &x.attrs,
+        Expr::Assign(x) => &x.attrs,
+        Expr::Await(x) => &x.attrs,
+        Expr::Try(x) => &x.attrs,
+        Expr::Path(x) => &x.attrs,
+        Expr::Tuple(x) => &x.attrs,
+        Expr::Struct(x) => &x.attrs,
+        _ => &[],
+    }
+}
+
+/// Words of a Cargo feature's name that say it exists for tests
+/// (`testing`, `test-utils`, `mock-backend`).
+const TEST_FEATURE_WORDS: &[&str] = &["test", "tests", "testing", "mock", "mocks", "fake", "fakes", "fixtures"];
+
+/// True for a Cargo feature named for tests (`testing`, `test-utils`).
+pub fn test_feature(name: &str) -> bool {
+    name.to_ascii_lowercase().split(['-', '_']).any(|w| TEST_FEATURE_WORDS.contains(&w))
+}
+
+/// True when the `cfg` predicate `pred` (the text inside `#[cfg(..)]`) holds
+/// only in test builds: `test`; `all(..)` with such a part
+/// (`all(test, target_os = "illumos")`); `any(..)` whose every alternative
+/// is one (`any(test, feature = "testing")`); a feature named for tests
+/// (`feature = "testing"`). `not(..)` never is: `#[cfg(not(test))]` is the
+/// production build, and so is any other feature (`feature = "metrics"`).
+/// One answer for the Rust engine's items, match arms and statements and
+/// for the module tree ([`crate::analysis::rust_modules`]).
+pub fn cfg_test_only(pred: &str) -> bool {
+    #[derive(Debug)]
+    enum Cfg {
+        Name(String),
+        KeyValue(String, String),
+        Call(String, Vec<Cfg>),
+    }
+    fn parse(b: &[u8], i: &mut usize, depth: usize) -> Option<Cfg> {
+        let skip = |i: &mut usize| {
+            while *i < b.len() && b[*i].is_ascii_whitespace() {
+                *i += 1;
+            }
+        };
+        skip(i);
+        let start = *i;
+        while *i < b.len() && (b[*i].is_ascii_alphanumeric() || b[*i] == b'_') {
+            *i += 1;
+        }
+        let name = std::str::from_utf8(&b[start..*i]).ok()?.to_string();
+        if name.is_empty() || depth > 32 {
+            return None;
+        }
+        skip(i);
+        match b.get(*i) {
+            Some(b'=') => {
+                *i += 1;
+                skip(i);
+                if b.get(*i) != Some(&b'"') {
+                    return None;
+                }
+                let s = *i + 1;
+                let e = s + b[s..].iter().position(|&c| c == b'"')?;
+                *i = e + 1;
+                Some(Cfg::KeyValue(name, String::from_utf8_lossy(&b[s..e]).into_owned()))
+            }
+            Some(b'(') => {
+                *i += 1;
+                let mut parts = Vec::new();
+                loop {
+                    skip(i);
+                    match b.get(*i) {
+                        Some(b')') => {
+                            *i += 1;
+                            break;
+                        }
+                        Some(b',') => *i += 1,
+                        Some(_) => parts.push(parse(b, i, depth + 1)?),
+                        None => return None,
+                    }
+                }
+                Some(Cfg::Call(name, parts))
+            }
+            _ => Some(Cfg::Name(name)),
+        }
+    }
+    fn test_only(c: &Cfg) -> bool {
+        match c {
+            Cfg::Name(n) => n == "test",
+            Cfg::KeyValue(k, v) => k == "feature" && test_feature(v),
+            Cfg::Call(f, parts) if f == "all" => parts.iter().any(test_only),
+            Cfg::Call(f, parts) if f == "any" => !parts.is_empty() && parts.iter().all(test_only),
+            Cfg::Call(..) => false,
+        }
+    }
+    let b = pred.as_bytes();
+    let mut i = 0;
+    parse(b, &mut i, 0).is_some_and(|c| test_only(&c))
 }
 
 /// One step of a method chain, read from the outside in and returned in
@@ -695,6 +829,32 @@ pub fn parse_macro_args(tokens: &TokenStream) -> Option<MacroArgs> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cfg_predicates_that_only_tests_satisfy() {
+        for yes in [
+            "test",
+            "all(test, target_os = \"illumos\")",
+            "any(test, feature = \"testing\")",
+            "any (test , feature = \"test-utils\")",
+            "feature = \"testing\"",
+            "all(unix, any(test, feature = \"mock_backend\"))",
+        ] {
+            assert!(cfg_test_only(yes), "{yes}");
+        }
+        for no in [
+            "not(test)",
+            "feature = \"metrics\"",
+            "any(test, feature = \"metrics\")",
+            "any()",
+            "all(not(test), unix)",
+            "unix",
+            "target_os = \"test\"",
+            "feature = \"attestation\"",
+        ] {
+            assert!(!cfg_test_only(no), "{no}");
+        }
+    }
 
     #[test]
     fn lexer_finds_comments_not_in_strings() {
