@@ -281,12 +281,21 @@ fn js_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
             }
         }
     } else if entry.options.is_some() || entry.options_first_if_object {
-        let first_is_obj = args.first().is_some_and(|a| ts::unwrap_expr(*a).kind() == "object");
+        let first_is_obj = args.first().is_some_and(|a| {
+            let a = ts::unwrap_expr(*a);
+            a.kind() == "object" || local_options(a, call, src).is_some()
+        });
         let idx = if entry.options_first_if_object && first_is_obj { 0 } else { entry.options.unwrap_or(1) };
         match args.get(idx).map(|a| ts::unwrap_expr(*a)) {
             Some(o) if o.kind() == "object" => options.push(o),
             Some(o) if matches!(o.kind(), "undefined" | "null") => {}
-            Some(_) => return Timeout::Set,
+            Some(o) => match local_options(o, call, src) {
+                Some(local) if local.keys.iter().any(|k| entry.timeout.iter().any(|t| t == k)) => {
+                    return Timeout::Set;
+                }
+                Some(local) => options.push(local.literal),
+                None => return Timeout::Set,
+            },
             None => {}
         }
     }
@@ -319,6 +328,82 @@ fn js_timeout(call: Node<'_>, entry: &NetCall, src: &str) -> Timeout {
         return chain_timeout(call, entry, src);
     }
     Timeout::Missing
+}
+
+/// An options object held in a local variable: the object literal it is
+/// declared with and the keys assigned to it afterwards (`options.baseURL =
+/// ...`).
+struct LocalOptions<'t> {
+    literal: Node<'t>,
+    keys: Vec<String>,
+}
+
+/// Resolves an identifier passed as a call's options to the object literal a
+/// `const`/`let` of the enclosing function declares it with, when nothing
+/// else can have added a timeout to it: its only other uses in that
+/// function are `name.key = value` assignments (their keys are returned).
+/// Passed to another function, spread, reassigned, declared twice or not
+/// declared in the function: `None` (the timeout may be set elsewhere).
+fn local_options<'t>(arg: Node<'t>, call: Node<'t>, src: &str) -> Option<LocalOptions<'t>> {
+    if arg.kind() != "identifier" {
+        return None;
+    }
+    let name = node_text(arg, src);
+    let mut body = call.parent()?;
+    while !matches!(
+        body.kind(),
+        "function_declaration" | "function_expression" | "function" | "arrow_function" | "method_definition"
+    ) {
+        body = body.parent()?;
+    }
+    let mut literal = None;
+    let mut keys = Vec::new();
+    let mut declarations = 0;
+    let mut stack = vec![body];
+    let mut budget = 20_000usize;
+    while let Some(n) = stack.pop() {
+        budget = budget.checked_sub(1)?;
+        // `{ options }`: handed on inside another object.
+        if n.kind() == "shorthand_property_identifier" && node_text(n, src) == name {
+            return None;
+        }
+        if n.kind() == "identifier" && node_text(n, src) == name && n.id() != arg.id() {
+            let parent = n.parent()?;
+            match parent.kind() {
+                "variable_declarator" if parent.field("name").is_some_and(|x| x.id() == n.id()) => {
+                    declarations += 1;
+                    let value = ts::unwrap_expr(parent.field("value")?);
+                    if value.kind() != "object" || value.start_byte() > call.start_byte() {
+                        return None;
+                    }
+                    literal = Some(value);
+                }
+                // `name.key = value`: a key added after the declaration.
+                "member_expression" if parent.field("object").is_some_and(|o| o.id() == n.id()) => {
+                    let assigned = parent
+                        .parent()
+                        .filter(|g| g.kind() == "assignment_expression")
+                        .is_some_and(|g| g.field("left").is_some_and(|l| l.id() == parent.id()));
+                    if assigned {
+                        keys.push(node_text(parent.field("property")?, src).to_string());
+                    } else if parent.parent().is_some_and(|g| g.kind() == "call_expression") {
+                        // `options.set(...)`: a method may change it.
+                        return None;
+                    }
+                }
+                // A property name that happens to match (`{ options: 1 }`'s key
+                // is a property_identifier, not an identifier) or a shorthand
+                // property: the object escapes.
+                _ => return None,
+            }
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    (declarations == 1).then_some(())?;
+    let literal = literal?;
+    let (_, spread) = ts::object_props(literal, src);
+    (!spread).then_some(LocalOptions { literal, keys })
 }
 
 fn looks_like_url(name: &str) -> bool {
