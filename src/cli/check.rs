@@ -635,15 +635,19 @@ fn skipped_note(skipped: &std::collections::BTreeMap<Role, usize>) -> Option<Str
         return None;
     }
     let counts: Vec<String> = shown.iter().map(|(r, n)| format!("{n} {r}")).collect();
-    let mut flags: Vec<&str> = shown
-        .iter()
-        .map(|(r, _)| match r {
+    let mut flags: Vec<&str> = Vec::new();
+    for (r, _) in &shown {
+        let flag = match r {
             Role::Vendored => "--include-vendored",
             Role::Generated => "--include-generated",
             _ => "--include-tooling",
-        })
-        .collect();
-    flags.dedup();
+        };
+        // Tooling, build and uncompiled files share one flag, and need not
+        // sit next to each other in the role order.
+        if !flags.contains(&flag) {
+            flags.push(flag);
+        }
+    }
     Some(format!(
         "note: not production code, not checked: {} file(s) ({}); {} check them",
         shown.iter().map(|(_, n)| n).sum::<usize>(),
@@ -889,4 +893,21 @@ fn preview_note(selection: &Selection, report: &crate::Report) -> Option<String>
         skipped.len(),
         named.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_include_flag_is_named_once() {
+        let skipped: std::collections::BTreeMap<Role, usize> =
+            [(Role::Tooling, 118), (Role::Build, 11), (Role::Vendored, 1), (Role::Uncompiled, 4), (Role::Test, 9)]
+                .into_iter()
+                .collect();
+        let note = skipped_note(&skipped).unwrap();
+        assert_eq!(note.matches("--include-tooling").count(), 1, "{note}");
+        assert_eq!(note.matches("--include-vendored").count(), 1, "{note}");
+        assert!(note.contains("134 file(s)"), "{note}");
+    }
 }
