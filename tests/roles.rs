@@ -46,6 +46,24 @@ fn concise(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
     run_in(dir, &args)
 }
 
+/// Each finding's file role and its reason, with every role checked, keyed
+/// by path (the JSON output, as a reviewer's tool reads it).
+fn every_role(root: &std::path::Path) -> std::collections::HashMap<String, (String, String)> {
+    let o = run_in(
+        root,
+        &["check", "--format", "json", "--no-cache", "--preview", "--include-tooling", "--include-tests", "."],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let text = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+    doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|d| (text(&d["path"]), (text(&d["role"]), text(&d["role_reason"]))))
+        .collect()
+}
+
 #[test]
 fn only_production_code_is_checked_by_default() {
     let dir = project();
@@ -397,16 +415,8 @@ fn benchmark_crates_and_what_only_tools_and_tests_link_are_not_production() {
         "{}",
         stdout(&o)
     );
-    let o = run_in(
-        root,
-        &["check", "--format", "json", "--no-cache", "--preview", "--include-tooling", "--include-tests", "."],
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
-    let role_of = |path: &str| {
-        let d = doc["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == path);
-        d.map(|d| (d["role"].as_str().unwrap().to_string(), d["role_reason"].as_str().unwrap().to_string()))
-            .unwrap_or_default()
-    };
+    let roles = every_role(root);
+    let role_of = |path: &str| roles.get(path).cloned().unwrap_or_default();
     let (role, why) = role_of("system-benchmarks/src/bin/regressions.rs");
     assert_eq!(role, "tooling");
     assert!(why.contains("is a benchmark or load-test crate (`system-benchmarks`)"), "{why}");
@@ -482,16 +492,8 @@ fn simulators_dev_tools_and_what_only_they_link_are_not_production() {
         "{}",
         stdout(&o)
     );
-    let o = run_in(
-        root,
-        &["check", "--format", "json", "--no-cache", "--preview", "--include-tooling", "--include-tests", "."],
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
-    let role_of = |path: &str| {
-        let d = doc["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == path);
-        d.map(|d| (d["role"].as_str().unwrap().to_string(), d["role_reason"].as_str().unwrap().to_string()))
-            .unwrap_or_default()
-    };
+    let roles = every_role(root);
+    let role_of = |path: &str| roles.get(path).cloned().unwrap_or_default();
     let (role, why) = role_of("rack-sim/src/lib.rs");
     assert_eq!(role, "test");
     assert!(why.contains("`rack-sim/` is a test-support crate"), "{why}");

@@ -433,16 +433,21 @@ include!(concat!(env!("OUT_DIR"), "/gen.rs"));
         assert!(declarations("macro_rules! m { ($n:ident) => { mod $n; } }").macro_mods);
     }
 
-    #[test]
-    fn files_no_root_reaches_are_uncompiled() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let w = |rel: &str, text: &str| {
+    /// Writes `text` at `rel` under `root` (folders created) and returns
+    /// the file's normalised path.
+    fn writer(root: &Path) -> impl Fn(&str, &str) -> PathBuf + '_ {
+        move |rel, text| {
             let p = root.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(&p, text).unwrap();
             normalize(&p)
-        };
+        }
+    }
+
+    #[test]
+    fn files_no_root_reaches_are_uncompiled() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = writer(dir.path());
         w("Cargo.toml", "[package]\nname = \"u\"\n");
         let lib = w(
             "src/lib.rs",
@@ -473,13 +478,7 @@ include!(concat!(env!("OUT_DIR"), "/gen.rs"));
     #[test]
     fn modules_only_test_builds_compile_are_test_only() {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let w = |rel: &str, text: &str| {
-            let p = root.join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, text).unwrap();
-            normalize(&p)
-        };
+        let w = writer(dir.path());
         w("Cargo.toml", "[package]\nname = \"t\"\n");
         let lib = w(
             "src/lib.rs",
