@@ -211,42 +211,6 @@ fn screaming_words(b: &str) -> BTreeSet<String> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sends_with_a_timeout_on_each() {
-        let bounded =
-            "let c = CLIENT.clone();\nlet r = c.get(u)\n    .timeout(T)\n    .send()\n    .await?;\ntx.send(r).await;";
-        let f = RustTimeoutFacts::scan_rust(bounded);
-        assert!(f.sends_bounded("CLIENT"));
-        let open = "let r = CLIENT.get(u).send().await?;";
-        let mut f2 = RustTimeoutFacts::scan_rust(open);
-        assert!(!f2.sends_bounded("CLIENT"));
-        f2.merge(f);
-        assert!(!f2.sends_bounded("CLIENT"), "one file without a timeout keeps the client open");
-        assert!(!RustTimeoutFacts::scan_rust("static CLIENT: u8 = 1;").sends_bounded("CLIENT"));
-    }
-
-    #[test]
-    fn tower_layers_not_tower_http() {
-        assert!(RustTimeoutFacts::scan_rust("use tower::timeout::TimeoutLayer;").tower_timeout);
-        assert!(RustTimeoutFacts::scan_rust("ServiceBuilder::new().timeout(d).service(s)").tower_timeout);
-        assert!(!RustTimeoutFacts::scan_rust("use tower_http::timeout::TimeoutLayer;").tower_timeout);
-    }
-
-    #[test]
-    fn reasons_for_no_timeout() {
-        assert!(says_why_no_timeout("# SSE stream: the server keeps it open"));
-        assert!(says_why_no_timeout("// long-poll: waits up to an hour for an event"));
-        assert!(says_why_no_timeout("// websocket stays open, no timeout"));
-        assert!(!says_why_no_timeout("# fetch the upstream config"));
-        assert!(!says_why_no_timeout("# TODO"));
-        assert!(!says_why_no_timeout("# noqa: stream"));
-    }
-}
-
 /// Methods of a Python HTTP session that send a request.
 const PY_SEND_METHODS: &[&str] =
     &["get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "ws_connect", "send"];
@@ -325,4 +289,40 @@ fn python_bound_name<'t>(ctor: Node<'t>, src: &str) -> Option<(Node<'t>, String)
         _ => return None,
     };
     (target.kind() == "identifier").then(|| (target, node_text(target, src).to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sends_with_a_timeout_on_each() {
+        let bounded =
+            "let c = CLIENT.clone();\nlet r = c.get(u)\n    .timeout(T)\n    .send()\n    .await?;\ntx.send(r).await;";
+        let f = RustTimeoutFacts::scan_rust(bounded);
+        assert!(f.sends_bounded("CLIENT"));
+        let open = "let r = CLIENT.get(u).send().await?;";
+        let mut f2 = RustTimeoutFacts::scan_rust(open);
+        assert!(!f2.sends_bounded("CLIENT"));
+        f2.merge(f);
+        assert!(!f2.sends_bounded("CLIENT"), "one file without a timeout keeps the client open");
+        assert!(!RustTimeoutFacts::scan_rust("static CLIENT: u8 = 1;").sends_bounded("CLIENT"));
+    }
+
+    #[test]
+    fn tower_layers_not_tower_http() {
+        assert!(RustTimeoutFacts::scan_rust("use tower::timeout::TimeoutLayer;").tower_timeout);
+        assert!(RustTimeoutFacts::scan_rust("ServiceBuilder::new().timeout(d).service(s)").tower_timeout);
+        assert!(!RustTimeoutFacts::scan_rust("use tower_http::timeout::TimeoutLayer;").tower_timeout);
+    }
+
+    #[test]
+    fn reasons_for_no_timeout() {
+        assert!(says_why_no_timeout("# SSE stream: the server keeps it open"));
+        assert!(says_why_no_timeout("// long-poll: waits up to an hour for an event"));
+        assert!(says_why_no_timeout("// websocket stays open, no timeout"));
+        assert!(!says_why_no_timeout("# fetch the upstream config"));
+        assert!(!says_why_no_timeout("# TODO"));
+        assert!(!says_why_no_timeout("# noqa: stream"));
+    }
 }

@@ -437,7 +437,7 @@ fn numeric_value(e: &Expr, cx: &RustChecker<'_, '_>, depth: u32) -> bool {
         }
         Expr::Cast(c) => {
             let ty = cx.text(&*c.ty);
-            facts.numeric_type(&ty)
+            facts.numeric_type(ty)
         }
         Expr::Try(t) => numeric_value(&t.expr, cx, depth + 1),
         Expr::Await(a) => numeric_value(&a.base, cx, depth + 1),
