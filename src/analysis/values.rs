@@ -772,7 +772,10 @@ pub fn scan_rust_values(text: &str, is_secret: impl Fn(&str) -> bool) -> RustVal
             // value`, `api_key: R::API_KEY` in a struct literal), not a type.
             continue;
         }
-        if ty.split(|c: char| !(c.is_alphanumeric() || c == '_')).all(|w| w.is_empty() || INTEGER_TYPES.contains(&w)) {
+        if ty
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .all(|w| w.is_empty() || w == "Option" || INTEGER_TYPES.contains(&w))
+        {
             out.numeric.insert(name.to_string());
         } else if let Some(e) = enum_like(&ty) {
             out.enum_typed.entry(name.to_string()).or_default().insert(e);
@@ -934,6 +937,7 @@ mod tests {
              trait Request { const API_KEY: u16; }\n\
              impl Header { pub fn api_key(&self) -> i16 { self.api_key } }\n\
              struct Header {\n    pub api_key: i16,\n    kind: AdminApiKey,\n}\n\
+             struct Attrs {\n    pub api_key: Option<u8>,\n}\n\
              fn decode(request_key: AdminApiKey) {}\n\
              fn build() -> Config { Config { secret_key: key.clone(), ..Default::default() } }\n",
             secret,
