@@ -461,6 +461,9 @@ fn run(options: &Options, threads: usize) -> Result<Report, Error> {
                 if analysis::values::wants_rust(&f.text) {
                     facts.rust_redacting_types = analysis::values::redacting_types(&f.text);
                 }
+                facts.rust_values = analysis::values::scan_rust_values(&f.text, |n| {
+                    analysis::values::secret_name(n, &catalog.secrets).is_some()
+                });
                 facts.rust_timeouts = analysis::timeouts::RustTimeoutFacts::scan_rust(&f.text);
                 if summaries_on
                     && let Ok(functions) =

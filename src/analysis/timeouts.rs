@@ -211,6 +211,86 @@ fn screaming_words(b: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Methods of a Python HTTP session that send a request.
+const PY_SEND_METHODS: &[&str] =
+    &["get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "ws_connect", "send"];
+
+/// A Python session or client made without a default timeout
+/// (`async with aiohttp.ClientSession() as session:`) whose every request in
+/// the function that makes it carries its own: each send through it
+/// (`session.get(url, timeout=10)`) and each helper it is handed to
+/// (`_fetch(session, url, **kwargs)`) passes `timeout=` or forwards
+/// `**kwargs`, which may hold one pagerproof cannot see, the same reading a
+/// direct call with `**kwargs` gets. The session's default then never
+/// applies. At least one such request is required; a session that is
+/// returned, stored or handed on without a timeout keeps its finding.
+pub fn python_session_timed_per_call(ctor: Node<'_>, src: &str) -> bool {
+    let Some((binding, name)) = python_bound_name(ctor, src) else { return false };
+    let mut scope = ctor;
+    while let Some(p) = scope.parent() {
+        scope = p;
+        if p.kind() == "function_definition" {
+            break;
+        }
+    }
+    let mut uses = 0;
+    let mut stack = vec![scope];
+    while let Some(n) = stack.pop() {
+        let mut cursor = n.walk();
+        stack.extend(n.children(&mut cursor));
+        if n.kind() != "identifier" || n.id() == binding.id() || node_text(n, src) != name {
+            continue;
+        }
+        let Some(parent) = n.parent() else { return false };
+        match parent.kind() {
+            "attribute" if parent.child_by_field_name("object").is_some_and(|o| o.id() == n.id()) => {
+                let method = parent.child_by_field_name("attribute").map(|a| node_text(a, src)).unwrap_or("");
+                let call = parent.parent().filter(|c| c.kind() == "call");
+                if PY_SEND_METHODS.contains(&method) && call.is_some() {
+                    if !call.is_some_and(|c| python_call_timed(c, src)) {
+                        return false;
+                    }
+                    uses += 1;
+                }
+                // `session.close()`, `session.headers`: no request.
+            }
+            "argument_list" | "keyword_argument" => {
+                let list = if parent.kind() == "keyword_argument" { parent.parent() } else { Some(parent) };
+                let Some(call) = list.and_then(|l| l.parent()).filter(|c| c.kind() == "call") else { return false };
+                if !python_call_timed(call, src) {
+                    return false;
+                }
+                uses += 1;
+            }
+            _ => return false,
+        }
+    }
+    uses > 0
+}
+
+/// The call passes `timeout=` (not `None`) or forwards `**kwargs`.
+fn python_call_timed(call: Node<'_>, src: &str) -> bool {
+    let (kwargs, splat) = crate::lang::python::keyword_args(call, src);
+    splat || kwargs.iter().any(|(k, v)| *k == "timeout" && v.kind() != "none")
+}
+
+/// The name a constructor call is bound to: `with X() as name`,
+/// `async with X() as name`, `name = X()`; with the binding identifier.
+fn python_bound_name<'t>(ctor: Node<'t>, src: &str) -> Option<(Node<'t>, String)> {
+    let parent = ctor.parent()?;
+    let target = match parent.kind() {
+        "as_pattern" => parent.child_by_field_name("alias").and_then(|a| a.named_child(0)).or_else(|| {
+            let mut c = parent.walk();
+            parent.named_children(&mut c).find(|n| n.kind() == "as_pattern_target").and_then(|t| t.named_child(0))
+        })?,
+        "assignment" if parent.child_by_field_name("right").is_some_and(|r| r.id() == ctor.id()) => {
+            parent.child_by_field_name("left")?
+        }
+        _ => return None,
+    };
+    (target.kind() == "identifier").then(|| (target, node_text(target, src).to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -608,6 +608,197 @@ pub fn redacting_types(text: &str) -> BTreeSet<String> {
     out
 }
 
+/// Integer types: a value of one is a number, never a credential's text.
+const INTEGER_TYPES: &[&str] =
+    &["u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize"];
+
+/// Lower-case Rust types other than integers.
+const PRIMITIVES: &[&str] = &["str", "bool", "char", "f32", "f64"];
+
+/// Rust names named like a secret (`API_KEY`, `api_key`) and the types the
+/// project declares them with, and the project's field-less enums: a
+/// wire-protocol request id (`const API_KEY: u16 = 3;`, `fn api_key(&self)
+/// -> u16`, `api_key: u16`, `ApiKey::Fetch`) is a number, not a credential.
+/// Collected lexically per file in the facts phase; plain data, part of
+/// `ProjectFacts`.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RustValueFacts {
+    /// Secret-named consts, statics, fields, parameters and functions
+    /// declared with an integer type (or a field-less enum) somewhere.
+    #[serde(default)]
+    pub numeric: BTreeSet<String>,
+    /// The same names declared with any other type somewhere: the name then
+    /// says nothing about the value and stays a secret.
+    #[serde(default)]
+    pub elsewhere: BTreeSet<String>,
+    /// Secret-named declarations whose type is one capitalised name
+    /// (`api_key: AdminPublicApiKey`), by name: numeric when every such type
+    /// is a field-less enum of the project (known only after the merge).
+    #[serde(default)]
+    pub enum_typed: BTreeMap<String, BTreeSet<String>>,
+    /// Enums (by simple name) whose variants carry no data.
+    #[serde(default)]
+    pub unit_enums: BTreeSet<String>,
+}
+
+impl RustValueFacts {
+    /// Merges another worker's facts (order-independent).
+    pub fn merge(&mut self, other: RustValueFacts) {
+        self.numeric.extend(other.numeric);
+        self.elsewhere.extend(other.elsewhere);
+        for (k, v) in other.enum_typed {
+            self.enum_typed.entry(k).or_default().extend(v);
+        }
+        self.unit_enums.extend(other.unit_enums);
+    }
+
+    /// True when every declaration of `name` in the project has an integer
+    /// type (a `Result`/`Option` of one counts): `R::API_KEY`,
+    /// `header.api_key()`, `req.api_key` hold a number.
+    pub fn is_numeric(&self, name: &str) -> bool {
+        let by_enum = self.enum_typed.get(name);
+        (self.numeric.contains(name) || by_enum.is_some())
+            && !self.elsewhere.contains(name)
+            && by_enum.is_none_or(|types| types.iter().all(|t| self.unit_enums.contains(t)))
+    }
+
+    /// True for a type text whose words are all integers, field-less enums of
+    /// the project, references or `Option`/`Result` wrappers of those.
+    pub fn numeric_type(&self, ty: &str) -> bool {
+        let words: Vec<&str> = ty
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty() && !matches!(*w, "mut" | "const" | "Option" | "Result" | "Self" | "crate"))
+            .collect();
+        // `Result<u16, Error>`: the error type says nothing of the value.
+        let value = if ty.trim_start().starts_with("Result") { &words[..words.len().min(1)] } else { &words[..] };
+        !value.is_empty() && value.iter().all(|w| INTEGER_TYPES.contains(w) || self.unit_enums.contains(*w))
+    }
+}
+
+/// Scans one Rust file for [`RustValueFacts`]: declarations `NAME: Type`
+/// (consts, statics, fields, parameters) and `fn name(..) -> Type` of names
+/// `is_secret` accepts, and field-less `enum`s. A declaration with one
+/// capitalised type is kept in `enum_typed` and judged after the merge, when
+/// the enums of every file are known.
+pub fn scan_rust_values(text: &str, is_secret: impl Fn(&str) -> bool) -> RustValueFacts {
+    let mut out = RustValueFacts::default();
+    // Field-less enums first, so declarations of this file can use them.
+    let mut from = 0;
+    while let Some(i) = text[from..].find("enum ") {
+        let at = from + i;
+        from = at + 5;
+        if at > 0 && is_ident_char(text.as_bytes()[at - 1]) {
+            continue;
+        }
+        let rest = &text[from..];
+        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let after = rest[name.len()..].trim_start();
+        if name.is_empty() || !after.starts_with('{') {
+            continue;
+        }
+        let body = block(after);
+        let inner = &body[1..body.len().saturating_sub(1)];
+        let unit = inner.lines().map(|l| l.split("//").next().unwrap_or("").trim()).all(|l| {
+            l.is_empty() || l.starts_with('#') || {
+                let v = l.split('=').next().unwrap_or("").trim().trim_end_matches(',');
+                v.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ',' || c == ' ')
+            }
+        });
+        if unit {
+            out.unit_enums.insert(name);
+        }
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !(bytes[i].is_ascii_alphabetic() || bytes[i] == b'_') || (i > 0 && is_ident_char(bytes[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_ident_char(bytes[i]) {
+            i += 1;
+        }
+        let name = &text[start..i];
+        if !is_secret(name) {
+            continue;
+        }
+        let rest = &text[i..];
+        let fn_decl = text[..start].trim_end().ends_with("fn");
+        let ty = if fn_decl {
+            // `fn api_key(&self) -> u16 {`: the return type.
+            let Some(close) = rest.find(')') else { continue };
+            let sig = &rest[close + 1..];
+            let end = sig.find(['{', ';']).unwrap_or(sig.len());
+            let sig = sig[..end].split(" where").next().unwrap_or("");
+            match sig.trim().strip_prefix("->") {
+                Some(t) => t.trim().to_string(),
+                None => continue,
+            }
+        } else {
+            let r = rest.trim_start();
+            let Some(t) = r.strip_prefix(':').filter(|t| !t.starts_with(':')) else { continue };
+            // A declaration, not a struct literal's `api_key: value`: only
+            // after `const`/`static`/`let`, at a line start (a field or a
+            // parameter on its own line) or in a parameter list.
+            let before = text[..start].trim_end();
+            let before = before.strip_suffix("mut").map(str::trim_end).unwrap_or(before);
+            let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+            let lead = text[line_start..start].trim();
+            let decl = matches!(lead, "" | "pub" | "pub(crate)" | "pub(super)")
+                || ["const", "static", "let", "(", ","].iter().any(|k| before.ends_with(k));
+            if !decl {
+                continue;
+            }
+            let end = t.find([',', '=', ';', '{', ')', '\n']).unwrap_or(t.len());
+            // `Option<u16>`: `,`/`)` inside angle brackets end nothing here
+            // for the integer forms we accept, so a cut type is judged as is.
+            t[..end].trim().to_string()
+        };
+        if ty.is_empty() {
+            continue;
+        }
+        let bare = ty.chars().all(|c| c.is_alphanumeric() || c == '_');
+        let screaming = ty.rsplit("::").next().is_some_and(|l| l.chars().all(|c| !c.is_lowercase()));
+        if ty.starts_with(|c: char| c.is_ascii_digit() || c == '"')
+            || ty.contains(['(', '.'])
+            || (bare
+                && ty.starts_with(char::is_lowercase)
+                && !PRIMITIVES.contains(&ty.as_str())
+                && !INTEGER_TYPES.contains(&ty.as_str()))
+            || screaming
+        {
+            // An expression (`Header { api_key: key.clone() }`, `api_key:
+            // value`, `api_key: R::API_KEY` in a struct literal), not a type.
+            continue;
+        }
+        if ty
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .all(|w| w.is_empty() || w == "Option" || INTEGER_TYPES.contains(&w))
+        {
+            out.numeric.insert(name.to_string());
+        } else if let Some(e) = enum_like(&ty) {
+            out.enum_typed.entry(name.to_string()).or_default().insert(e);
+        } else {
+            out.elsewhere.insert(name.to_string());
+        }
+    }
+    out
+}
+
+/// The simple name of a type written as one capitalised path
+/// (`AdminPublicApiKey`, `&proto::ApiKey`), which may be a field-less enum.
+fn enum_like(ty: &str) -> Option<String> {
+    let t = ty.trim_start_matches('&').trim();
+    let last = t.rsplit("::").next().unwrap_or(t);
+    (last.chars().next().is_some_and(char::is_uppercase) && last.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .then(|| last.to_string())
+}
+
+fn is_ident_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 /// The text of the brace block `s` starts with, braces inside string and
 /// char literals not counted (`write!(f, "{{")`).
 fn block(s: &str) -> &str {
@@ -734,6 +925,36 @@ mod tests {
         let facts = EndpointFacts { text_forms: wrappers, ..Default::default() };
         assert_eq!(record_shows_secret(&PyRecord::Of("SessionToken".into()), &facts, cat), Some(true));
         assert_eq!(record_shows_secret(&PyRecord::Of("Label".into()), &facts, cat), Some(false));
+    }
+
+    #[test]
+    fn numeric_secret_names() {
+        let cat = &Catalog::builtin().secrets;
+        let secret = |n: &str| secret_name(n, cat).is_some();
+        let mut f = scan_rust_values(
+            "#[repr(u16)]\npub enum AdminApiKey {\n    // old\n    Create = 1,\n    Delete = 2,\n}\n\
+             pub enum Auth { Token(String), None }\n\
+             trait Request { const API_KEY: u16; }\n\
+             impl Header { pub fn api_key(&self) -> i16 { self.api_key } }\n\
+             struct Header {\n    pub api_key: i16,\n    kind: AdminApiKey,\n}\n\
+             struct Attrs {\n    pub api_key: Option<u8>,\n}\n\
+             fn decode(request_key: AdminApiKey) {}\n\
+             fn build() -> Config { Config { secret_key: key.clone(), ..Default::default() } }\n",
+            secret,
+        );
+        assert!(f.unit_enums.contains("AdminApiKey"));
+        assert!(!f.unit_enums.contains("Auth"), "a variant carries data");
+        assert!(f.is_numeric("API_KEY"));
+        assert!(f.is_numeric("api_key"));
+        assert!(!f.is_numeric("secret_key"), "a struct literal's value is no declaration");
+        assert!(f.numeric_type("Option<u16>") && f.numeric_type("AdminApiKey") && !f.numeric_type("String"));
+        // Another file declares `api_key` as text: the name says nothing then.
+        f.merge(scan_rust_values("struct Config {\n    api_key: String,\n}\n", secret));
+        assert!(!f.is_numeric("api_key"));
+        assert!(f.is_numeric("API_KEY"));
+        // A type that is a struct, not a field-less enum, stays unknown.
+        let g = scan_rust_values("pub struct ApiKey(String);\nfn f(api_key: ApiKey) {}\n", secret);
+        assert!(!g.is_numeric("api_key"));
     }
 
     #[test]

@@ -53,6 +53,11 @@ pub struct ProjectFacts {
     /// Rust types (by simple name) whose hand-written `Debug` or `Display`
     /// prints a mask: value-kind evidence ([`crate::analysis::values`]).
     pub rust_redacting_types: BTreeSet<String>,
+    /// Rust names named like a secret whose declared type is a number or a
+    /// field-less enum (`const API_KEY: u16`): value-kind evidence
+    /// ([`crate::analysis::values::RustValueFacts`]).
+    #[serde(default)]
+    pub rust_values: crate::analysis::values::RustValueFacts,
     /// Rust timeouts applied where a client flows, not where it is built
     /// ([`crate::analysis::timeouts::RustTimeoutFacts`]).
     #[serde(default)]
@@ -107,6 +112,7 @@ impl ProjectFacts {
         self.constant_collections.extend(other.constant_collections);
         self.reporting_functions.extend(other.reporting_functions);
         self.rust_redacting_types.extend(other.rust_redacting_types);
+        self.rust_values.merge(other.rust_values);
         self.rust_timeouts.merge(other.rust_timeouts);
         self.libraries.merge(other.libraries);
         self.endpoints.merge(other.endpoints);

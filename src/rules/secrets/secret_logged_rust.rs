@@ -163,6 +163,7 @@ fn find_leak(args: &MacroArgs, all_debug: bool, cx: &mut RustChecker<'_, '_>) ->
             && let Some(kind) = classify(n.rsplit('.').next().unwrap_or(n), cx)
             && plain_value(&arg.value, cx)
             && !other_kind(&arg.value, cx)
+            && !numeric_value(&arg.value, cx, 0)
         {
             return Some(Leak::Value(n.clone(), kind));
         }
@@ -288,6 +289,9 @@ fn value_leak(e: &Expr, cx: &RustChecker<'_, '_>, depth: u32) -> Option<Leak> {
         return None;
     }
     let secrets = &cx.catalog.secrets;
+    if numeric_value(e, cx, depth) {
+        return None;
+    }
     match rs::peel(e) {
         Expr::Path(p) if p.qself.is_none() => {
             let last = p.path.segments.last()?.ident.to_string();
@@ -396,6 +400,65 @@ fn secret_typed(name: &str, cx: &RustChecker<'_, '_>) -> bool {
     let types = declared_type_words(name, cx.function_text());
     types.iter().any(|t| redacting_type(t, cx))
         || (!types.is_empty() && types.iter().all(|t| rust.plain_types.contains(t) || t == "Option"))
+        || declared_type(name, cx.function_text()).is_some_and(|t| cx.facts.rust_values.numeric_type(&t))
+        || let_value(name, cx.function_text())
+            .and_then(|v| syn::parse_str::<Expr>(&v).ok())
+            .is_some_and(|v| numeric_value(&v, cx, 0))
+}
+
+/// Value-kind evidence from types: the expression is a number or a
+/// field-less enum by what the project declares (`R::API_KEY` of a
+/// `const API_KEY: u16`, `header.api_key()` of a `fn api_key(&self) -> u16`,
+/// `req.api_key` of a field `api_key: u16`, `ApiKey::Fetch` of a field-less
+/// enum). A wire-protocol request id named `api_key` is no credential.
+fn numeric_value(e: &Expr, cx: &RustChecker<'_, '_>, depth: u32) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let facts = &cx.facts.rust_values;
+    match rs::peel(e) {
+        Expr::Path(p) if p.path.segments.len() >= 2 => {
+            let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            facts.is_numeric(&segs[segs.len() - 1]) || facts.unit_enums.contains(&segs[segs.len() - 2])
+        }
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(m) => facts.is_numeric(&m.to_string()),
+            syn::Member::Unnamed(_) => false,
+        },
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            if matches!(method.as_str(), "try_into" | "into" | "try_from" | "from")
+                || cx.catalog.secrets.rust.passthrough_methods.contains(&method)
+            {
+                numeric_value(&m.receiver, cx, depth + 1)
+            } else {
+                m.args.is_empty() && facts.is_numeric(&method)
+            }
+        }
+        Expr::Cast(c) => {
+            let ty = cx.text(&*c.ty);
+            facts.numeric_type(ty)
+        }
+        Expr::Try(t) => numeric_value(&t.expr, cx, depth + 1),
+        Expr::Await(a) => numeric_value(&a.base, cx, depth + 1),
+        _ => false,
+    }
+}
+
+/// The text of the value `let name = ..;` binds in `text` (the first such
+/// binding), for inferring the type of an untyped local.
+fn let_value(name: &str, text: &str) -> Option<String> {
+    for head in [format!("let {name} ="), format!("let mut {name} =")] {
+        if let Some(at) = text.find(&head) {
+            let rest = &text[at + head.len()..];
+            if rest.starts_with('=') {
+                continue;
+            }
+            let end = rest.find(';')?;
+            return Some(rest[..end].trim().to_string());
+        }
+    }
+    None
 }
 
 /// All words of the type written for `name` (`Option<bool>` → `Option`, `bool`).

@@ -71,6 +71,13 @@ pub fn check_python<'t>(node: Node<'t>, cx: &mut Checker<'_, 't>, rule: NetRule)
         if t == Timeout::Missing && library_timeouts::python_escape(node, entry, &r.path, cx) {
             t = Timeout::Set;
         }
+        // A client made without a default whose every request sets its own.
+        if t == Timeout::Missing
+            && entry.kind == CallKind::Client
+            && crate::analysis::timeouts::python_session_timed_per_call(node, cx.src)
+        {
+            t = Timeout::Set;
+        }
         let fix = python_fix(node, &r.path, t, cx);
         report(node, callee, cx, entry, t, fix);
         return;
