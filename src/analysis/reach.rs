@@ -30,6 +30,13 @@
 //!   (``import(`./plugins/${name}`)`` keeps `plugins/` and below;
 //!   `require(name)` the importer's own folder; `import.meta.glob` and
 //!   `require.context` the importer's folder and below).
+//!
+//! A production module that nothing imports at all is tooling when it is a
+//! script run by hand (`hand_run_scripts`): no `package.json` names it, it is
+//! no entry point, exports nothing, and does its work at the top level with
+//! a script's sign (`process.exit`, `process.argv`, a folder named for
+//! scripts, a `require.main === module` guard). What only it imports
+//! follows it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
