@@ -952,3 +952,93 @@ fn front_end_packages_next_client_code_and_developer_scripts_are_not_server_code
         stdout(&o)
     );
 }
+
+/// A swallowed error in a module body: exception-swallowed on line 4 of
+/// what follows the header lines.
+const SWALLOW_BODY: &str =
+    "async function sync(db) {\n  try {\n    await db.orders.updateMany({}, {});\n  } catch (e) {}\n}\n";
+
+/// Hand-run scripts in a service's folders: nothing imports them, no
+/// `package.json` names them, and they do their work at the top level.
+fn hand_run_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "api/package.json",
+        r#"{ "name": "api", "main": "src/server.js", "dependencies": { "express": "^4.0.0", "sequelize": "^6.0.0" } }"#,
+    );
+    // The service start: `main` names it; it listens.
+    write(
+        root,
+        "api/src/server.js",
+        &format!(
+            "const app = require(\"express\")();\n{SWALLOW_BODY}\nfunction start() {{\n  app.listen(3000);\n}}\nstart();\n"
+        ),
+    );
+    // A one-off import: a declared function called at the top level, exiting.
+    write(
+        root,
+        "api/src/commands/importStock.js",
+        &format!(
+            "{SWALLOW_BODY}\nconst command = async () => {{\n  await sync(null);\n  process.exit(0);\n}};\n\ncommand().catch(() => process.exit(1));\n"
+        ),
+    );
+    // A backfill in a `-migrations` folder with an async IIFE.
+    write(
+        root,
+        "api/data-migrations/backfill.ts",
+        &format!("{SWALLOW_BODY}\n(async () => {{\n  await sync(null);\n}})();\n"),
+    );
+    // Hard negatives: a plugin module nothing imports that only exports
+    // functions; a top-level call of a declared function with no script sign
+    // outside a script folder; a Sequelize migration.
+    write(root, "api/src/plugins/audit.js", &format!("{SWALLOW_BODY}\nmodule.exports = {{ sync }};\n"));
+    write(
+        root,
+        "api/src/jobs/refresh.js",
+        &format!("{SWALLOW_BODY}\nfunction boot() {{\n  sync(null);\n}}\nboot();\n"),
+    );
+    write(
+        root,
+        "api/migrations/20240101000000-add-total.js",
+        "module.exports = {\n  async up(queryInterface, Sequelize) {\n    await queryInterface.addColumn(\"orders\", \"total\", { type: Sequelize.INTEGER });\n  },\n};\n",
+    );
+    dir
+}
+
+#[test]
+fn a_script_run_by_hand_that_nothing_imports_is_tooling() {
+    let dir = hand_run_project();
+    let root = dir.path();
+    let o = run_in(root, &["check", "--show-roles", "."]);
+    let out = stdout(&o);
+    let line = |path: &str| out.lines().find(|l| l.starts_with(&format!("{path}: "))).unwrap_or_default().to_string();
+    assert_eq!(
+        line("api/src/commands/importStock.js"),
+        "api/src/commands/importStock.js: tooling, not checked: a script run by hand (top-level `command()` and \
+         `process.exit`); nothing imports it and no `package.json` names it"
+    );
+    assert_eq!(
+        line("api/data-migrations/backfill.ts"),
+        "api/data-migrations/backfill.ts: tooling, not checked: a script run by hand (top-level `(async () => { … })()` \
+         in a `data-migrations/` folder); nothing imports it and no `package.json` names it"
+    );
+    for kept in ["api/src/server.js", "api/src/plugins/audit.js", "api/src/jobs/refresh.js"] {
+        assert!(line(kept).contains("production, checked"), "{kept}: {}\n{out}", line(kept));
+    }
+    let migration = line("api/migrations/20240101000000-add-total.js");
+    assert!(!migration.is_empty() && !migration.contains("tooling"), "{migration}\n{out}");
+    let o = concise(root, &["--select", "exception-swallowed", "."]);
+    assert_eq!(
+        findings(&o),
+        vec!["api/src/jobs/refresh.js:4: PP101", "api/src/plugins/audit.js:4: PP101", "api/src/server.js:5: PP101"],
+        "{}",
+        stdout(&o)
+    );
+    let o = concise(root, &["--select", "exception-swallowed", "--include-tooling", "."]);
+    let found = findings(&o);
+    for back in ["api/src/commands/importStock.js:4:", "api/data-migrations/backfill.ts:4:"] {
+        assert!(found.iter().any(|f| f.starts_with(back)), "{back}: {found:?}");
+    }
+}

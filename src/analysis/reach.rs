@@ -30,6 +30,13 @@
 //!   (``import(`./plugins/${name}`)`` keeps `plugins/` and below;
 //!   `require(name)` the importer's own folder; `import.meta.glob` and
 //!   `require.context` the importer's folder and below).
+//!
+//! A production module that nothing imports at all is tooling when it is a
+//! script run by hand (`hand_run_scripts`): no `package.json` names it, it is
+//! no entry point, exports nothing, and does its work at the top level with
+//! a script's sign (`process.exit`, `process.argv`, a folder named for
+//! scripts, a `require.main === module` guard). What only it imports
+//! follows it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -239,6 +246,11 @@ pub fn js_only_reached_by_tools_or_tests(
     // To a fixed point: a module whose importers are all tooling, build or
     // test code, or modules already found so, takes their role.
     let mut found: HashMap<usize, (Role, String)> = scripts;
+    for (n, reason) in
+        hand_run_scripts(&nodes, files, &texts, &importers, (&unresolved, computed_dirs.as_slice()), &mut packages, cwd)
+    {
+        found.entry(n).or_insert((Role::Tooling, reason));
+    }
     loop {
         let mut changed = false;
         for n in 0..nodes.len() {
@@ -449,6 +461,110 @@ fn tool_scripts(
         );
     }
     out
+}
+
+/// Folder names that hold hand-run scripts: weak evidence, taken only with
+/// a script's own signs (see [`hand_run_scripts`]).
+const SCRIPT_FOLDERS: &[&str] =
+    &["scripts", "script", "commands", "command", "migrations", "maintenance", "tools", "oneoff", "one-off", "cli"];
+
+/// Scripts run by hand inside a service's folders (`src/commands/import.js`,
+/// `src/migrations/backfill.ts`): a production module that no file imports
+/// at all, that no `package.json` names, that is no entry point
+/// ([`entry_point`]: conventional stems, `*.config.*`, framework route files,
+/// `"use server"`, a `.listen(`), that code other than tests cannot reach by
+/// an unresolved name nor production code by a computed one, that exports nothing (a module
+/// a plugin system or a serverless runtime loads exports what it offers),
+/// and that does its work at the top level as a script: it calls a function
+/// it declares, or an async IIFE, at column 0, with a script's sign
+/// (`process.exit(`, `process.argv`) or in a folder named for scripts
+/// ([`SCRIPT_FOLDERS`], `*-migrations`); or it guards itself with
+/// `require.main === module` / `import.meta.main`. Returns each with its
+/// reason; what only it imports follows it in the fixed point.
+fn hand_run_scripts(
+    nodes: &[Node],
+    files: &[SourceFile],
+    texts: &[Option<std::sync::Arc<str>>],
+    importers: &[Vec<usize>],
+    (unresolved, computed_dirs): (&HashSet<String>, &[(PathBuf, bool)]),
+    packages: &mut PackageEntries,
+    cwd: &Path,
+) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (n, node) in nodes.iter().enumerate() {
+        let Some(i) = node.file else { continue };
+        if node.role != Role::Production || !importers[n].is_empty() {
+            continue;
+        }
+        let text = texts[n].as_deref().unwrap_or_default();
+        let display = &files[i].path;
+        if entry_point(display, text)
+            || packages.names(&node.abs, cwd).is_some()
+            || reached_by_tail(display, unresolved)
+            || computed_dirs
+                .iter()
+                .any(|(d, sub)| if *sub { node.abs.starts_with(d) } else { node.abs.parent() == Some(d.as_path()) })
+        {
+            continue;
+        }
+        let Some(sign) = script_sign(display, text) else { continue };
+        out.push((n, format!("a script run by hand ({sign}); nothing imports it and no `package.json` names it")));
+    }
+    out
+}
+
+/// How a module shows it runs as a script (see [`hand_run_scripts`]), or
+/// `None`.
+fn script_sign(display: &str, text: &str) -> Option<String> {
+    let guard = text.contains("require.main === module") || text.contains("import.meta.main");
+    let exports =
+        text.lines().any(|l| l.starts_with("export ") || l.starts_with("module.exports") || l.starts_with("exports."));
+    if exports && !guard {
+        return None;
+    }
+    if guard {
+        return Some("it runs itself under a `require.main === module` guard".to_string());
+    }
+    let run = top_level_run(text)?;
+    let dirs: Vec<&str> = display.split('/').rev().skip(1).collect();
+    let folder = dirs.iter().find(|d| SCRIPT_FOLDERS.contains(*d) || d.ends_with("-migrations"));
+    let exits = ["process.exit(", "process.argv"].into_iter().find(|s| text.contains(s));
+    match (exits, folder) {
+        (Some(s), _) => Some(format!("top-level `{run}` and `{}`", s.trim_end_matches('('))),
+        (None, Some(d)) => Some(format!("top-level `{run}` in a `{d}/` folder")),
+        (None, None) => None,
+    }
+}
+
+/// The first top-level statement (at column 0) that runs work: a call of a
+/// function the file declares (`main()`, `migrate().catch(…)`, `await
+/// run()`, `void main()`) or an immediately invoked function (`(async () =>
+/// {`).
+fn top_level_run(text: &str) -> Option<String> {
+    for line in text.lines() {
+        let l = line.trim_end();
+        let body = l.trim_start_matches(';');
+        if body.starts_with("(async") || body.starts_with("(function") || body.starts_with("(() =>") {
+            return Some("(async () => { … })()".to_string());
+        }
+        let call = body.strip_prefix("await ").or_else(|| body.strip_prefix("void ")).unwrap_or(body);
+        let name: String = call.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '$').collect();
+        if name.is_empty() || !call[name.len()..].starts_with('(') {
+            continue;
+        }
+        let declared = [
+            format!("function {name}("),
+            format!("function {name} ("),
+            format!("const {name} = async"),
+            format!("const {name} = ("),
+            format!("const {name} = function"),
+            format!("let {name} = async"),
+        ];
+        if declared.iter().any(|d| text.contains(d.as_str())) {
+            return Some(format!("{name}()"));
+        }
+    }
+    None
 }
 
 /// A `"use server"` module (never a script).
