@@ -462,6 +462,146 @@ pub fn on_one_connection(cx: &Checker<'_, '_>) -> bool {
     })
 }
 
+/// JS/TS: every call the per-item `work` waits for (awaits, returns, or is,
+/// for an expression-bodied arrow) goes through one transaction or query
+/// runner handle, so the items' queries queue on that handle's single
+/// connection: `roles.map(async (r) => queryRunner.manager.findBy(...))`,
+/// `ids.map((id) => trx("t").where({ id }).del())`. A handle is a name the
+/// catalog lists (`[catalog.collections.javascript] one_connection_handles`:
+/// `queryRunner`, `trx`, `tx`), a parameter typed as one
+/// (`one_connection_types`: `QueryRunner`, `Knex.Transaction`,
+/// `Prisma.TransactionClient`), a local made by a call that hands one out
+/// (`one_connection_makers`: `dataSource.createQueryRunner()`, or a
+/// `one_connection` call without a callback, `await knex.transaction()`),
+/// `this.<handle>`, or a handle passed on as an argument
+/// (`this.load(id, queryRunner)`). Work that also waits on anything else
+/// (`this.repo.findOne`, `prisma.user.findUnique`, `fetch`) is not.
+/// Shared by PP602 and the function summaries' `fans_out` fact.
+pub fn js_work_on_one_connection(work: Node<'_>, lang: &LangCollections, src: &str) -> bool {
+    let work = crate::lang::typescript::unwrap_expr(work);
+    let is_func = crate::lang::typescript::FUNCTION_KINDS.contains(&work.kind());
+    let body = if is_func { work.field("body") } else { Some(work) };
+    let Some(body) = body else { return false };
+    let mut waited: Vec<Node<'_>> = Vec::new();
+    let top = crate::lang::typescript::unwrap_expr(body);
+    if top.kind() == "call_expression" {
+        waited.push(top);
+    }
+    crate::lang::walk(body, &mut |n| {
+        if n.id() != body.id() && crate::lang::typescript::FUNCTION_KINDS.contains(&n.kind()) {
+            return false;
+        }
+        if matches!(n.kind(), "await_expression" | "return_statement")
+            && let Some(inner) = n.named_child(0).map(crate::lang::typescript::unwrap_expr)
+            && inner.kind() == "call_expression"
+            && !waited.iter().any(|w| w.id() == inner.id())
+        {
+            waited.push(inner);
+        }
+        true
+    });
+    !waited.is_empty() && waited.iter().all(|&call| js_call_through_handle(call, work, lang, src))
+}
+
+/// The call's receiver chain starts at a one-connection handle, or one of
+/// its arguments is a handle.
+fn js_call_through_handle(call: Node<'_>, work: Node<'_>, lang: &LangCollections, src: &str) -> bool {
+    let mut n = call;
+    let root = loop {
+        match n.kind() {
+            "call_expression" => match n.field("function") {
+                Some(f) => n = f,
+                None => return false,
+            },
+            "member_expression" => match n.field("object") {
+                Some(o) if o.kind() == "this" => break n.field("property"),
+                Some(o) => n = o,
+                None => return false,
+            },
+            "parenthesized_expression" | "non_null_expression" | "await_expression" | "as_expression" => {
+                match n.named_child(0) {
+                    Some(c) => n = c,
+                    None => return false,
+                }
+            }
+            "identifier" => break Some(n),
+            _ => break None,
+        }
+    };
+    let is_handle = |name: Node<'_>| js_is_handle(node_text(name, src), work, lang, src);
+    root.is_some_and(is_handle)
+        || crate::lang::typescript::call_args(call).into_iter().any(|a| a.kind() == "identifier" && is_handle(a))
+}
+
+fn js_is_handle(name: &str, at: Node<'_>, lang: &LangCollections, src: &str) -> bool {
+    if lang.one_connection_handles.iter().any(|h| h == name) {
+        return true;
+    }
+    // The nearest binding of `name` in the functions around `at`.
+    let mut cur = at.parent();
+    while let Some(f) = cur {
+        cur = f.parent();
+        if !crate::lang::typescript::FUNCTION_KINDS.contains(&f.kind()) {
+            continue;
+        }
+        if let Some(params) = f.field("parameters") {
+            for p in crate::lang::named_children(params) {
+                let pname = p.field("pattern").unwrap_or(p);
+                if pname.kind() == "identifier" && node_text(pname, src) == name {
+                    return p.field("type").is_some_and(|t| js_handle_type(node_text(t, src), lang));
+                }
+            }
+        }
+        let Some(body) = f.field("body") else { continue };
+        let mut value: Option<Node<'_>> = None;
+        let mut bound = false;
+        crate::lang::walk(body, &mut |n| {
+            if n.id() != body.id() && crate::lang::typescript::FUNCTION_KINDS.contains(&n.kind()) {
+                return false;
+            }
+            if n.kind() == "variable_declarator"
+                && n.start_byte() < at.start_byte()
+                && n.field("name").is_some_and(|l| l.kind() == "identifier" && node_text(l, src) == name)
+            {
+                bound = true;
+                value = n.field("value");
+                if let Some(t) = n.field("type")
+                    && js_handle_type(node_text(t, src), lang)
+                {
+                    value = Some(t);
+                }
+            }
+            true
+        });
+        if bound {
+            let Some(v) = value else { return false };
+            if v.kind() == "type_annotation" {
+                return true;
+            }
+            let v = crate::lang::typescript::unwrap_expr(v);
+            if v.kind() != "call_expression" {
+                return false;
+            }
+            let callee = v.field("function").map(|c| node_text(c, src)).unwrap_or("");
+            let last = callee.rsplit('.').next().unwrap_or(callee);
+            let no_callback = !crate::lang::typescript::call_args(v)
+                .iter()
+                .any(|a| crate::lang::typescript::FUNCTION_KINDS.contains(&a.kind()));
+            return lang.one_connection_makers.iter().any(|m| m == last)
+                || (no_callback && lang.one_connection.iter().any(|m| m == last));
+        }
+    }
+    false
+}
+
+/// A type annotation names a one-connection handle type: its last segment,
+/// generics stripped (`: Knex.Transaction<any, any[]>` is `Transaction`).
+fn js_handle_type(text: &str, lang: &LangCollections) -> bool {
+    let t = text.trim_start_matches(':').trim();
+    let t = t.split('<').next().unwrap_or(t).trim();
+    lang.one_connection_types.iter().any(|h| h == t || t.rsplit('.').next() == Some(h.as_str()) && !h.contains('.'))
+}
+
 // ------------------------------------------------------------------ Rust
 
 /// The size class of a Rust iterable, if it has evidence of being small.

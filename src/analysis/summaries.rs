@@ -1183,7 +1183,9 @@ fn fans_out(cx: &FileCx<'_>, call: Node<'_>, func: Node<'_>, method: bool) -> Op
     }
     let arg = *crate::lang::typescript::call_args(call).first()?;
     let (mut iter, work) = crate::rules::fan_out_without_limit::js_source(arg, call, cx.src, 0)?;
-    if !crate::rules::fan_out_without_limit::js_is_work(work, cx.src) {
+    if !crate::rules::fan_out_without_limit::js_is_work(work, cx.src)
+        || crate::analysis::collections::js_work_on_one_connection(work, &cx.catalog.collections.javascript, cx.src)
+    {
         return None;
     }
     // `ids.filter(...)`, `[...ids]`: as many as the parameter.

@@ -30,6 +30,15 @@ pub struct LangCollections {
     pub limiters: Vec<String>,
     /// JS: calls (last name) whose callback runs its queries on one connection.
     pub one_connection: Vec<String>,
+    /// JS: names of handles that run their queries on one connection
+    /// (a query runner, a transaction): per-item work through them queues.
+    pub one_connection_handles: Vec<String>,
+    /// JS: type names (last segment, or dotted in full) of such handles, for
+    /// parameters and locals annotated with them.
+    pub one_connection_types: Vec<String>,
+    /// JS: calls (last name) that hand out such a handle
+    /// (`dataSource.createQueryRunner()`).
+    pub one_connection_makers: Vec<String>,
     /// Rust: methods that take a message from a channel's receiver.
     pub receive_methods: Vec<String>,
 }

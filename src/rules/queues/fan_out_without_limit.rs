@@ -632,8 +632,12 @@ fn check_js<'t>(call: Node<'t>, cx: &mut Checker<'_, 't>) {
     if !js_is_work(work, src) || in_one_transaction(work, src) {
         return;
     }
-    // A small collection, or queries that queue on one transaction's connection.
-    if collections::size_of(iter, cx).is_some() || collections::on_one_connection(cx) {
+    // A small collection, or queries that queue on one transaction's or
+    // query runner's connection.
+    if collections::size_of(iter, cx).is_some()
+        || collections::on_one_connection(cx)
+        || collections::js_work_on_one_connection(work, &cx.catalog.collections.javascript, src)
+    {
         return;
     }
     let in_handler = cx.ctx.handler().is_some();
