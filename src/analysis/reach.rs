@@ -541,6 +541,7 @@ fn script_sign(display: &str, text: &str) -> Option<String> {
 /// run()`, `void main()`) or an immediately invoked function (`(async () =>
 /// {`).
 fn top_level_run(text: &str) -> Option<String> {
+    let mut declared: Option<HashSet<&str>> = None;
     for line in text.lines() {
         let l = line.trim_end();
         let body = l.trim_start_matches(';');
@@ -548,23 +549,42 @@ fn top_level_run(text: &str) -> Option<String> {
             return Some("(async () => { … })()".to_string());
         }
         let call = body.strip_prefix("await ").or_else(|| body.strip_prefix("void ")).unwrap_or(body);
-        let name: String = call.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '$').collect();
-        if name.is_empty() || !call[name.len()..].starts_with('(') {
+        let len = call.bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$').count();
+        let name = &call[..len];
+        if name.is_empty() || !call[len..].starts_with('(') {
             continue;
         }
-        let declared = [
-            format!("function {name}("),
-            format!("function {name} ("),
-            format!("const {name} = async"),
-            format!("const {name} = ("),
-            format!("const {name} = function"),
-            format!("let {name} = async"),
-        ];
-        if declared.iter().any(|d| text.contains(d.as_str())) {
+        // The file's declared functions, read once: a file of thousands of
+        // top-level calls must not search the whole text per call.
+        if declared.get_or_insert_with(|| declared_functions(text)).contains(name) {
             return Some(format!("{name}()"));
         }
     }
     None
+}
+
+/// Names `text` declares as functions: `function f(` / `function f (`,
+/// `const f = async`, `const f = (`, `const f = function`, `let f = async`.
+fn declared_functions(text: &str) -> HashSet<&str> {
+    let ident = |s: &str| s.bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$').count();
+    let mut names = HashSet::new();
+    for (at, kw) in text.match_indices("function ") {
+        let rest = &text[at + kw.len()..];
+        let n = ident(rest);
+        if n > 0 && (rest[n..].starts_with('(') || rest[n..].starts_with(" (")) {
+            names.insert(&rest[..n]);
+        }
+    }
+    for (kw, values) in [("const ", &["async", "(", "function"][..]), ("let ", &["async"][..])] {
+        for (at, _) in text.match_indices(kw) {
+            let rest = &text[at + kw.len()..];
+            let n = ident(rest);
+            if n > 0 && rest[n..].strip_prefix(" = ").is_some_and(|v| values.iter().any(|p| v.starts_with(p))) {
+                names.insert(&rest[..n]);
+            }
+        }
+    }
+    names
 }
 
 /// A `"use server"` module (never a script).
@@ -769,6 +789,15 @@ fn strip_js_extension(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_top_level_call_of_a_declared_function_is_a_run() {
+        assert_eq!(top_level_run("async function main() {}\nmain();\n"), Some("main()".into()));
+        assert_eq!(top_level_run("const go = async () => {};\nawait go();\n"), Some("go()".into()));
+        assert_eq!(top_level_run("fetch(u);\nfetch(u);\n"), None);
+        let names = declared_functions("let f = 1;\nconst g = (x) => x;\nfunction h (a) {}");
+        assert!(names.contains("g") && names.contains("h") && !names.contains("f"));
+    }
 
     #[test]
     fn computed_names_and_package_paths_are_recognised() {
