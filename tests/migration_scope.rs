@@ -558,20 +558,8 @@ fn check_sql(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
 /// Commits everything with both dates set to `date` (ISO 8601).
 fn commit_on(dir: &std::path::Path, message: &str, date: &str) {
     git(dir, &["add", "-A"]);
-    let o = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(["commit", "-q", "--allow-empty", "-m", message])
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dates = [("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)];
+    git_env(dir, &["commit", "-q", "--allow-empty", "-m", message], &dates);
 }
 
 #[test]

@@ -49,9 +49,15 @@ pub fn write(root: &Path, rel: &str, text: &str) -> PathBuf {
 
 /// Runs git in `dir` with a fixed identity and no user or system config.
 pub fn git(dir: &Path, args: &[&str]) -> String {
+    git_env(dir, args, &[])
+}
+
+/// [`git`] with extra environment variables (`GIT_AUTHOR_DATE`, ...).
+pub fn git_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let o = Command::new("git")
         .current_dir(dir)
         .args(args)
+        .envs(env.iter().copied())
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", "t")
